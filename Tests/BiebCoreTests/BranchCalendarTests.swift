@@ -315,3 +315,18 @@ let smallTown = WeeklySchedule(name: "Standaard", periods:
         #expect(!Validate.slug("-x"))
     }
 }
+
+@Suite struct AccessPolicyTests {
+    @Test func rolesAndBranches() {
+        let own = UUID(), other = UUID()
+        #expect(AccessPolicy.allows(.admin, .manageUsers))
+        #expect(!AccessPolicy.allows(.staff, .manageUsers))
+        #expect(AccessPolicy.allows(.staff, .editSchedule))
+        #expect(AccessPolicy.allows(.volunteer, .editExceptions, branch: own, ownBranch: own))
+        #expect(!AccessPolicy.allows(.volunteer, .editExceptions, branch: other, ownBranch: own))
+        #expect(!AccessPolicy.allows(.volunteer, .editExceptions, branch: own, ownBranch: nil))
+        #expect(!AccessPolicy.allows(.volunteer, .editSchedule, branch: own, ownBranch: own))
+        #expect(!AccessPolicy.allows(.partner, .editBranch))
+        #expect(AccessPolicy.allows(.partner, .viewStaffPages))
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Roles of staff accounts. Every account belongs to one organisation and
+/// never sees another organisation's data.
+public enum StaffRole: String, Codable, Sendable, CaseIterable {
+    /// Everything in their organisation, including accounts.
+    case admin
+    /// Day-to-day work in their organisation: branches, hours, exceptions.
+    case staff
+    /// A reduced set at their own branch (volunteer-run neighbourhood libraries).
+    case volunteer
+    /// A partner organisation's contact: their own consultation hours and
+    /// co-organised activities (comes with the programming issue).
+    case partner
+}
+
+/// What a signed-in account may do.
+public enum Permission: String, Sendable, CaseIterable {
+    case viewStaffPages
+    case editBranch
+    case createBranch
+    case editSchedule
+    case editExceptions
+    case editSpaces
+    case manageUsers
+}
+
+public enum AccessPolicy {
+    /// Whether `role` may do `permission`. For branch-bound permissions pass
+    /// the branch concerned and the account's own branch: a volunteer may act
+    /// only at their own branch.
+    public static func allows(_ role: StaffRole, _ permission: Permission,
+                              branch: UUID? = nil, ownBranch: UUID? = nil) -> Bool {
+        switch role {
+        case .admin:
+            return true
+        case .staff:
+            return permission != .manageUsers
+        case .volunteer:
+            switch permission {
+            case .viewStaffPages:
+                return true
+            case .editExceptions:
+                guard let branch, let ownBranch else { return false }
+                return branch == ownBranch
+            default:
+                return false
+            }
+        case .partner:
+            return permission == .viewStaffPages
+        }
+    }
+}

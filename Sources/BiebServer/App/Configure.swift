@@ -1,0 +1,89 @@
+import Fluent
+import Foundation
+import Leaf
+import LeafKit
+import Vapor
+import BiebCore
+import BiebStore
+
+/// Sets up an application: database, migrations, sessions, views, errors,
+/// metrics and every route. Used by `bieb serve`, `bieb demo` and the tests.
+public func configure(_ app: Application, options: ServerOptions) async throws {
+    app.bieb = options
+    app.http.server.configuration.hostname = options.host
+    app.http.server.configuration.port = options.port
+    app.http.server.configuration.reportMetrics = true
+    app.http.server.configuration.serverName = "Bieb"
+    app.routes.defaultMaxBodySize = "2mb"
+
+    try BiebDatabase.configure(app, at: options.database)
+    if options.migrateOnStart {
+        try await BiebDatabase.migrate(app)
+    }
+
+    Metrics.bootstrapOnce()
+    app.passwords.use(.bcrypt(cost: options.bcryptCost))
+    app.storage[DummyHashKey.self] = try app.password.hash(UUID().uuidString)
+
+    // Sessions (staff pages only; the API uses bearer tokens).
+    app.sessions.use(.fluent)
+    app.sessions.configuration = SessionsConfiguration(cookieName: "bieb_session") { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(options.sessionLifetime),
+                          maxAge: Int(options.sessionLifetime), path: "/", isSecure: options.secureCookies,
+                          isHTTPOnly: true, sameSite: .lax)
+    }
+
+    // Views.
+    let resources = Resources.directory
+    let views = resources.appendingPathComponent("Views").path + "/"
+    app.directory.viewsDirectory = views
+    app.views.use(.leaf)
+    // The bundle may live under a hidden folder (.build); keep the sandbox, allow that.
+    app.leaf.sources = .singleSource(NIOLeafFiles(fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+                                                  sandboxDirectory: views, viewDirectory: views))
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    // Middleware: errors first so it sees everything, then static files.
+    app.middleware = Middlewares()
+    app.middleware.use(BiebErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
+    app.middleware.use(SecurityHeadersMiddleware())
+
+    try Locales.load()
+    try routes(app)
+}
+
+func routes(_ app: Application) throws {
+    try app.register(collection: OperationsController())
+    try app.register(collection: OpenAPIController())
+    try app.register(collection: AuthAPIController())
+    try app.register(collection: BranchAPIController())
+    try app.register(collection: UserAPIController())
+    try app.register(collection: StaffPages())
+    try app.register(collection: PublicPages())
+}
+
+/// The server's bundled resources (views, static files, locales, the OpenAPI document).
+enum Resources {
+    static let directory: URL = {
+        let candidates = [Bundle.module.bundleURL, Bundle.module.resourceURL].compactMap { $0 }
+            .flatMap { [$0.appendingPathComponent("Resources"), $0] }
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("Locales").path) }
+            ?? Bundle.module.bundleURL.appendingPathComponent("Resources")
+    }()
+}
+
+/// Conservative security headers on every response.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        if response.headers.contentType == .html {
+            response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+            response.headers.replaceOrAdd(name: "Content-Security-Policy",
+                                          value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'")
+        }
+        return response
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Vapor
+import BiebCore
+
+/// The page languages: Dutch by default, English available.
+enum Language: String, Codable, Sendable, CaseIterable {
+    case nl, en
+
+    /// `?lang=` first, then the `lang` cookie (set by choosing a language), then
+    /// Accept-Language, then Dutch.
+    static func of(_ request: Request) -> Language {
+        if let query = request.query[String.self, at: "lang"], let lang = Language(rawValue: query.lowercased()) {
+            return lang
+        }
+        if let cookie = request.cookies["lang"]?.string, let lang = Language(rawValue: cookie) {
+            return lang
+        }
+        if let header = request.headers.first(name: .acceptLanguage) {
+            return fromAcceptLanguage(header) ?? .nl
+        }
+        return .nl
+    }
+
+    /// The preferred supported language in an Accept-Language header, by q-value.
+    static func fromAcceptLanguage(_ header: String) -> Language? {
+        var best: (Language, Double)?
+        for (position, part) in header.split(separator: ",").enumerated() {
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let tag = pieces.first?.lowercased() else { continue }
+            let primary = String(tag.split(separator: "-").first ?? "")
+            var q = 1.0
+            for piece in pieces.dropFirst() where piece.hasPrefix("q=") {
+                q = Double(piece.dropFirst(2)) ?? 0
+            }
+            // Earlier entries win ties.
+            let score = q - Double(position) * 1e-6
+            guard let lang = Language(rawValue: primary), q > 0 else { continue }
+            if best == nil || score > best!.1 { best = (lang, score) }
+        }
+        return best?.0
+    }
+
+    var locale: Locale { Locale(identifier: self == .nl ? "nl_NL" : "en_GB") }
+}
+
+/// The translated texts of the pages, from `Resources/Locales/{nl,en}.json`.
+/// Both files must have the same keys (a test checks it).
+enum Locales {
+    nonisolated(unsafe) private static var tables: [Language: [String: String]] = [:]
+    private static let lock = NSLock()
+
+    static func load() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard tables.isEmpty else { return }
+        for lang in Language.allCases {
+            let url = Resources.directory.appendingPathComponent("Locales/\(lang.rawValue).json")
+            let data = try Data(contentsOf: url)
+            tables[lang] = try JSONDecoder().decode([String: String].self, from: data)
+        }
+    }
+
+    static func table(_ lang: Language) -> [String: String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return tables[lang] ?? [:]
+    }
+
+    /// A text by key, with `{name}` placeholders filled in.
+    static func text(_ key: String, _ lang: Language, _ values: [String: String] = [:]) -> String {
+        var text = table(lang)[key] ?? key
+        for (name, value) in values {
+            text = text.replacingOccurrences(of: "{\(name)}", with: value)
+        }
+        return text
+    }
+}
+
+/// Formatting of dates and times for people, in the organisation's time zone.
+struct Formats {
+    let lang: Language
+    let timeZone: TimeZone
+
+    func time(_ date: Date) -> String {
+        let minute = LocalClock.minuteOfDay(of: date, in: timeZone)
+        return String(format: "%02d:%02d", minute / 60, minute % 60)
+    }
+
+    func weekdayName(_ day: Weekday) -> String {
+        Locales.text("weekday_\(day.name)", lang)
+    }
+
+    func weekdayShort(_ day: Weekday) -> String {
+        Locales.text("weekday_short_\(day.name)", lang)
+    }
+
+    func monthName(_ month: Int) -> String {
+        Locales.text("month_\(month)", lang)
+    }
+
+    /// "maandag 24 november" / "Monday 24 November".
+    func longDate(_ date: LocalDate) -> String {
+        "\(weekdayName(date.weekday)) \(date.day) \(monthName(date.month))"
+    }
+
+    /// "24 nov." style compact date with weekday: "ma 24 nov".
+    func shortDate(_ date: LocalDate) -> String {
+        "\(weekdayShort(date.weekday)) \(date.day) \(monthName(date.month).prefix(3))"
+    }
+
+    /// "today", "tomorrow", or the long date, relative to `today`.
+    func relativeDay(_ date: LocalDate, today: LocalDate) -> String {
+        switch today.days(until: date) {
+        case 0: Locales.text("day_today", lang)
+        case 1: Locales.text("day_tomorrow", lang)
+        case 2...6: weekdayName(date.weekday)
+        default: longDate(date)
+        }
+    }
+
+    func level(_ level: ServiceLevel) -> String {
+        Locales.text("level_\(level.rawValue)", lang)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import BiebStore
+import Vapor
+
+/// Everything the server needs to know at start; read from the command line
+/// and environment by the `bieb` command.
+public struct ServerOptions: Sendable {
+    public var database: DatabaseLocation
+    public var host: String
+    public var port: Int
+    /// Run pending migrations during configuration.
+    public var migrateOnStart: Bool
+    /// Bcrypt cost for new password hashes (tests lower it to stay fast).
+    public var bcryptCost: Int
+    /// Mark cookies Secure (set when served over HTTPS, `BIEB_SECURE_COOKIES=1`).
+    public var secureCookies: Bool
+    /// Staff page sessions end after this many seconds.
+    public var sessionLifetime: TimeInterval
+    /// API tokens expire after this many seconds.
+    public var tokenLifetime: TimeInterval
+    /// The public base URL (`BIEB_PUBLIC_URL`), for absolute links; defaults to host and port.
+    public var publicURL: String?
+
+    public init(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrateOnStart: Bool = true,
+                bcryptCost: Int = 12, secureCookies: Bool = false,
+                sessionLifetime: TimeInterval = 12 * 3600, tokenLifetime: TimeInterval = 30 * 86400, publicURL: String? = nil) {
+        self.database = database
+        self.host = host
+        self.port = port
+        self.migrateOnStart = migrateOnStart
+        self.bcryptCost = bcryptCost
+        self.secureCookies = secureCookies
+        self.sessionLifetime = sessionLifetime
+        self.tokenLifetime = tokenLifetime
+        self.publicURL = publicURL
+    }
+
+    /// The base URL for absolute links.
+    public var baseURL: String {
+        if let publicURL, !publicURL.isEmpty { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        return "http://\(host == "0.0.0.0" ? "localhost" : host):\(port)"
+    }
+}
+
+struct ServerOptionsKey: StorageKey {
+    typealias Value = ServerOptions
+}
+
+extension Application {
+    /// The options the server was configured with.
+    public var bieb: ServerOptions {
+        get { storage[ServerOptionsKey.self]! }
+        set { storage[ServerOptionsKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var bieb: ServerOptions { application.bieb }
+}

@@ -1,3 +1,0 @@
-import Vapor
-import Leaf
-import Prometheus

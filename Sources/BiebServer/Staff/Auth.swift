@@ -1,0 +1,164 @@
+import Crypto
+import Fluent
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+extension StaffUser: Authenticatable {}
+
+extension Request {
+    /// The signed-in staff account, or a 401.
+    func staff() throws -> StaffUser {
+        guard let user = auth.get(StaffUser.self) else {
+            throw BiebError(.unauthorized, code: "unauthorized", message: "Sign in first (a bearer token for the API).",
+                            nl: "Log eerst in.")
+        }
+        return user
+    }
+
+    /// The signed-in account, or a 403 when it lacks the permission.
+    func staff(_ permission: Permission, branch: UUID? = nil) throws -> StaffUser {
+        let user = try staff()
+        guard user.can(permission, branch: branch) else {
+            throw BiebError(.forbidden, code: "forbidden",
+                            message: "Your role (\(user.role.rawValue)) may not do this here.",
+                            nl: "Met uw rol (\(user.role.rawValue)) mag u dit hier niet doen.")
+        }
+        return user
+    }
+}
+
+/// Sign-in with e-mail and password, shared by the sign-in page and the token
+/// endpoint: constant work for unknown accounts, and repeated failures slow
+/// down per account and per client address (stored in the database, so it
+/// holds across app servers).
+struct SignIn {
+    let request: Request
+
+    static func throttleKeys(email: String, client: String) -> [String] {
+        let account = SHA256.hash(data: Data(email.lowercased().trimmingCharacters(in: .whitespaces).utf8))
+            .map { String(format: "%02x", $0) }.joined()
+        let address = SHA256.hash(data: Data(client.utf8)).map { String(format: "%02x", $0) }.joined()
+        return ["account:\(account)", "client:\(address)"]
+    }
+
+    func verify(email: String, password: String) async throws -> StaffUser {
+        let client = request.remoteAddress?.ipAddress ?? "unknown"
+        let keys = Self.throttleKeys(email: email, client: client)
+        let directory = StaffDirectory(request.db)
+        for key in keys {
+            if let seconds = try await directory.lockedFor(key: key) {
+                throw Self.tooMany(seconds)
+            }
+        }
+        let user = try await directory.user(email: email)
+        // Verify against a fixed hash when the account does not exist, so the
+        // answer takes as long either way.
+        let hash = user?.passwordHash ?? request.application.storage[DummyHashKey.self] ?? ""
+        let matches = (try? await request.password.async.verify(password, created: hash)) ?? false
+        guard let user, user.active, matches else {
+            var lock: Int?
+            for key in keys {
+                if let seconds = try await directory.recordFailure(key: key) { lock = max(lock ?? 0, seconds) }
+            }
+            if let lock { throw Self.tooMany(lock) }
+            throw BiebError(.unauthorized, code: "invalid_credentials", field: "password",
+                            message: "E-mail address or password is not right.",
+                            nl: "E-mailadres of wachtwoord klopt niet.")
+        }
+        try await directory.clearFailures(key: keys[0])
+        user.lastLoginAt = Date()
+        try await user.save(on: request.db)
+        return user
+    }
+
+    static func tooMany(_ seconds: Int) -> BiebError {
+        BiebError(.tooManyRequests, code: "too_many_attempts",
+                  message: "Too many failed sign-ins. Try again in \(seconds) seconds.",
+                  nl: "Te vaak mislukt. Probeer het over \(seconds) seconden opnieuw.", retryAfter: seconds)
+    }
+
+}
+
+/// A hash of a random password at the configured cost, made at start-up and
+/// verified against when an account does not exist.
+struct DummyHashKey: StorageKey { typealias Value = String }
+
+/// API bearer tokens: random 32 bytes, shown once; only the SHA-256 is stored.
+enum Tokens {
+    static func generate() -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+        let text = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return "bieb_" + text
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Authenticates API requests that carry `Authorization: Bearer <token>`.
+struct BearerAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let bearer = request.headers.bearerAuthorization {
+            guard let token = try await StaffDirectory(request.db).token(hash: Tokens.hash(bearer.token)),
+                  token.expiresAt > Date(), token.user.active else {
+                throw BiebError(.unauthorized, code: "invalid_token", message: "The bearer token is unknown or expired.",
+                                nl: "Het token is onbekend of verlopen.")
+            }
+            request.auth.login(token.user)
+            request.storage[CurrentTokenKey.self] = token
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+struct CurrentTokenKey: StorageKey { typealias Value = APIToken }
+
+/// Restores the signed-in account of a staff page session; ends sessions that
+/// are too old or whose account was deactivated.
+struct SessionAuthenticator: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let id = request.session.data["uid"].flatMap(UUID.init(uuidString:)) {
+            let since = request.session.data["since"].flatMap(Double.init) ?? 0
+            let fresh = Date().timeIntervalSince1970 - since < request.bieb.sessionLifetime
+            if fresh, let user = try await StaffUser.find(id, on: request.db), user.active {
+                request.auth.login(user)
+            } else {
+                request.session.data["uid"] = nil
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Every form POST on the staff pages must carry the session's CSRF token.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let field = "csrf"
+
+    static func token(for request: Request) -> String {
+        if let existing = request.session.data["csrf"] { return existing }
+        let token = Tokens.generate()
+        request.session.data["csrf"] = token
+        return token
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.method == .POST {
+            let sent = try? request.content.get(String.self, at: Self.field)
+            guard let expected = request.session.data["csrf"], let sent,
+                  sent.utf8.count == expected.utf8.count,
+                  zip(sent.utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+                throw BiebError(.forbidden, code: "csrf_failed",
+                                message: "This form has expired. Go back, reload the page and try again.",
+                                nl: "Dit formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog eens.")
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}

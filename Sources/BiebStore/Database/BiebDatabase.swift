@@ -1,0 +1,94 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+import Vapor
+
+/// Where the data lives: an embedded SQLite file (the default, zero set-up),
+/// SQLite in memory (tests), or PostgreSQL (production; several app servers).
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqliteFile(path: String)
+    case sqliteMemory
+    /// A PostgreSQL URL; `schema` optionally sets the search path (tests use a
+    /// schema of their own).
+    case postgres(url: String, schema: String? = nil)
+
+    /// PostgreSQL when `DATABASE_URL` is set, else a SQLite file in `dataDirectory`.
+    public static func fromEnvironment(dataDirectory: String, fileName: String) -> DatabaseLocation {
+        if let url = Environment.get("DATABASE_URL"), !url.isEmpty { return .postgres(url: url) }
+        return .sqliteFile(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent(fileName).path)
+    }
+
+    public var isPostgres: Bool {
+        if case .postgres = self { return true }
+        return false
+    }
+
+    /// A description without passwords, for logs and console output.
+    public var description: String {
+        switch self {
+        case .sqliteFile(let path): return "SQLite \(path)"
+        case .sqliteMemory: return "SQLite (in memory)"
+        case .postgres(let url, let schema):
+            var shown = "PostgreSQL"
+            if var components = URLComponents(string: url) {
+                components.password = components.password == nil ? nil : "***"
+                shown += " \(components.string ?? "")"
+            }
+            if let schema { shown += " (schema \(schema))" }
+            return shown
+        }
+    }
+}
+
+public enum BiebDatabase {
+    /// Registers the database with the application.
+    public static func configure(_ app: Application, at location: DatabaseLocation) throws {
+        switch location {
+        case .sqliteFile(let path):
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+        case .sqliteMemory:
+            app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
+        case .postgres(let url, let schema):
+            var configuration: SQLPostgresConfiguration
+            do {
+                configuration = try SQLPostgresConfiguration(url: url)
+            } catch {
+                throw BiebError(.invalid, code: "invalid_database_url", field: "DATABASE_URL",
+                                message: "DATABASE_URL is not a PostgreSQL URL (postgres://user:password@host:5432/database).")
+            }
+            if let schema { configuration.searchPath = [schema] }
+            app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .trace), as: .psql)
+        }
+        addMigrations(to: app)
+    }
+
+    /// Every migration, in order. Later issues append, never reorder.
+    public static func addMigrations(to app: Application) {
+        app.migrations.add(CreateOrganisations())
+        app.migrations.add(CreateBranches())
+        app.migrations.add(IndexBranchTables())
+        app.migrations.add(CreateStaff())
+        app.migrations.add(SessionRecord.migration)
+    }
+
+    /// Runs pending migrations; on SQLite files switches to WAL journaling so
+    /// readers do not wait for writers.
+    public static func migrate(_ app: Application) async throws {
+        if let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" {
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+        }
+        try await app.autoMigrate()
+    }
+
+    /// A quick round trip to the database, for `/health`.
+    public static func ping(_ db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.raw("SELECT 1").run()
+    }
+}
+
+import BiebCore

@@ -1,0 +1,121 @@
+import Fluent
+import Foundation
+import BiebCore
+
+/// Staff accounts, API tokens and the sign-in throttle.
+public struct StaffDirectory: Sendable {
+    public let db: any Database
+
+    public init(_ db: any Database) { self.db = db }
+
+    public func user(email: String) async throws -> StaffUser? {
+        try await StaffUser.query(on: db).filter(\.$email == email.lowercased()).first()
+    }
+
+    public func user(_ id: UUID, in organisationID: UUID) async throws -> StaffUser? {
+        try await StaffUser.query(on: db).filter(\.$id == id).filter(\.$organisation.$id == organisationID).first()
+    }
+
+    public func users(of organisationID: UUID) async throws -> [StaffUser] {
+        try await StaffUser.query(on: db).filter(\.$organisation.$id == organisationID).sort(\.$name).all()
+    }
+
+    /// Validates and saves an account. The e-mail address is the sign-in name
+    /// and unique across the deployment.
+    public func save(_ user: StaffUser) async throws {
+        user.name = user.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !user.name.isEmpty else {
+            throw BiebError.invalid("name", "An account needs a name.", nl: "Een account heeft een naam nodig.")
+        }
+        guard let email = Validate.email(user.email) else {
+            throw BiebError.invalid("email", "'\(user.email)' is not an e-mail address.",
+                                    nl: "'\(user.email)' is geen e-mailadres.", code: "invalid_email")
+        }
+        user.email = email.lowercased()
+        guard StaffRole(rawValue: user.roleRaw) != nil else {
+            throw BiebError.invalid("role", "Unknown role '\(user.roleRaw)'; use admin, staff, volunteer or partner.",
+                                    nl: "Onbekende rol '\(user.roleRaw)'.")
+        }
+        if user.role == .volunteer && user.branchID == nil {
+            throw BiebError.invalid("branch_id", "A volunteer account needs a branch.",
+                                    nl: "Een vrijwilligersaccount hoort bij een vestiging.")
+        }
+        if let branchID = user.branchID {
+            let branch = try await Branch.query(on: db).filter(\.$id == branchID)
+                .filter(\.$organisation.$id == user.organisationID).first()
+            guard branch != nil else {
+                throw BiebError.invalid("branch_id", "No branch with this id in the account's organisation.",
+                                        nl: "Deze vestiging hoort niet bij de organisatie.")
+            }
+        }
+        var duplicate = StaffUser.query(on: db).filter(\.$email == user.email)
+        if let id = user.id { duplicate = duplicate.filter(\.$id != id) }
+        if try await duplicate.count() > 0 {
+            throw BiebError(.conflict, code: "email_taken", field: "email",
+                            message: "An account with the e-mail address \(user.email) already exists.",
+                            nl: "Er bestaat al een account met het e-mailadres \(user.email).")
+        }
+        try await user.save(on: db)
+    }
+
+    // MARK: Tokens
+
+    public func token(hash: String) async throws -> APIToken? {
+        try await APIToken.query(on: db).filter(\.$tokenHash == hash).with(\.$user).first()
+    }
+
+    public func deleteTokens(of userID: UUID) async throws {
+        try await APIToken.query(on: db).filter(\.$user.$id == userID).delete()
+    }
+
+    public func deleteExpiredTokens(now: Date = Date()) async throws {
+        try await APIToken.query(on: db).filter(\.$expiresAt < now).delete()
+    }
+
+    // MARK: Sign-in throttle
+
+    /// Seconds until `key` may try again, or nil when it may try now.
+    public func lockedFor(key: String, now: Date = Date()) async throws -> Int? {
+        guard let record = try await LoginThrottleRecord.query(on: db).filter(\.$key == key).first(),
+              let until = record.lockedUntil, until > now else { return nil }
+        return Int(until.timeIntervalSince(now).rounded(.up))
+    }
+
+    /// Records a failed attempt and returns the lock that now applies, if any.
+    /// Policy in `LoginThrottlePolicy`.
+    @discardableResult
+    public func recordFailure(key: String, now: Date = Date()) async throws -> Int? {
+        try await db.transaction { tx in
+            let existing = try await LoginThrottleRecord.query(on: tx).filter(\.$key == key).first()
+            let record = existing ?? LoginThrottleRecord(key: key, failures: 0, firstFailureAt: now, lockedUntil: nil)
+            if now.timeIntervalSince(record.firstFailureAt) > LoginThrottlePolicy.window {
+                record.failures = 0
+                record.firstFailureAt = now
+            }
+            record.failures += 1
+            let delay = LoginThrottlePolicy.lockSeconds(afterFailures: record.failures)
+            record.lockedUntil = delay.map { now.addingTimeInterval(TimeInterval($0)) }
+            try await record.save(on: tx)
+            return delay
+        }
+    }
+
+    public func clearFailures(key: String) async throws {
+        try await LoginThrottleRecord.query(on: db).filter(\.$key == key).delete()
+    }
+}
+
+/// How sign-in attempts are slowed down: the first few failures within the
+/// window are free; after that each failure locks the key for a doubling time,
+/// capped at 15 minutes.
+public enum LoginThrottlePolicy {
+    public static let freeAttempts = 5
+    public static let window: TimeInterval = 15 * 60
+    public static let maximumLock = 15 * 60
+
+    public static func lockSeconds(afterFailures failures: Int) -> Int? {
+        guard failures >= freeAttempts else { return nil }
+        let exponent = min(failures - freeAttempts, 10)
+        return min(15 * (1 << exponent), maximumLock)
+    }
+}

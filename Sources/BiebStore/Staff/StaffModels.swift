@@ -1,0 +1,135 @@
+import Fluent
+import Foundation
+import SQLKit
+import BiebCore
+
+/// A staff account: admin, staff, volunteer or partner contact of one organisation.
+public final class StaffUser: Model, @unchecked Sendable {
+    public static let schema = "staff_users"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "organisation_id") public var organisation: Organisation
+    /// Lower-case e-mail address; unique across the deployment (it is the sign-in name).
+    @Field(key: "email") public var email: String
+    @Field(key: "name") public var name: String
+    @Field(key: "password_hash") public var passwordHash: String
+    @Field(key: "role") public var roleRaw: String
+    /// The branch of a volunteer (their reduced rights apply there only).
+    @OptionalParent(key: "branch_id") public var branch: Branch?
+    @Field(key: "active") public var active: Bool
+    @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+
+    public init(id: UUID? = nil, organisationID: UUID, email: String, name: String, passwordHash: String,
+                role: StaffRole, branchID: UUID? = nil, active: Bool = true) {
+        self.id = id
+        self.$organisation.id = organisationID
+        self.email = email.lowercased()
+        self.name = name
+        self.passwordHash = passwordHash
+        self.roleRaw = role.rawValue
+        self.$branch.id = branchID
+        self.active = active
+    }
+
+    public var role: StaffRole {
+        get { StaffRole(rawValue: roleRaw) ?? .volunteer }
+        set { roleRaw = newValue.rawValue }
+    }
+
+    public var organisationID: UUID { $organisation.id }
+    public var branchID: UUID? { $branch.id }
+
+    public func can(_ permission: Permission, branch: UUID? = nil) -> Bool {
+        active && AccessPolicy.allows(role, permission, branch: branch, ownBranch: branchID)
+    }
+}
+
+/// A bearer token for the API. Only the SHA-256 of the token is stored.
+public final class APIToken: Model, @unchecked Sendable {
+    public static let schema = "api_tokens"
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "user_id") public var user: StaffUser
+    @Field(key: "token_hash") public var tokenHash: String
+    @Field(key: "name") public var name: String
+    @Field(key: "expires_at") public var expiresAt: Date
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+
+    public init() {}
+
+    public init(userID: UUID, tokenHash: String, name: String, expiresAt: Date) {
+        self.$user.id = userID
+        self.tokenHash = tokenHash
+        self.name = name
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Failed sign-in attempts per key (a hashed account name or a client
+/// address), to slow down password guessing across all app servers.
+public final class LoginThrottleRecord: Model, @unchecked Sendable {
+    public static let schema = "login_throttle"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "key") public var key: String
+    @Field(key: "failures") public var failures: Int
+    @Field(key: "first_failure_at") public var firstFailureAt: Date
+    @OptionalField(key: "locked_until") public var lockedUntil: Date?
+
+    public init() {}
+
+    public init(key: String, failures: Int, firstFailureAt: Date, lockedUntil: Date?) {
+        self.key = key
+        self.failures = failures
+        self.firstFailureAt = firstFailureAt
+        self.lockedUntil = lockedUntil
+    }
+}
+
+struct CreateStaff: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.schema(StaffUser.schema)
+            .id()
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("email", .string, .required)
+            .field("name", .string, .required)
+            .field("password_hash", .string, .required)
+            .field("role", .string, .required)
+            .field("branch_id", .uuid, .references(Branch.schema, "id", onDelete: .setNull))
+            .field("active", .bool, .required)
+            .field("last_login_at", .datetime)
+            .field("created_at", .datetime)
+            .field("updated_at", .datetime)
+            .unique(on: "email")
+            .create()
+
+        try await database.schema(APIToken.schema)
+            .id()
+            .field("user_id", .uuid, .required, .references(StaffUser.schema, "id", onDelete: .cascade))
+            .field("token_hash", .string, .required)
+            .field("name", .string, .required)
+            .field("expires_at", .datetime, .required)
+            .field("created_at", .datetime)
+            .unique(on: "token_hash")
+            .create()
+
+        try await database.schema(LoginThrottleRecord.schema)
+            .id()
+            .field("key", .string, .required)
+            .field("failures", .int, .required)
+            .field("first_failure_at", .datetime, .required)
+            .field("locked_until", .datetime)
+            .unique(on: "key")
+            .create()
+    }
+
+    func revert(on database: Database) async throws {
+        for schema in [LoginThrottleRecord.schema, APIToken.schema, StaffUser.schema] {
+            try await database.schema(schema).delete()
+        }
+    }
+}

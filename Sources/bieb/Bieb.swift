@@ -1,0 +1,228 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Vapor
+import BiebCore
+import BiebServer
+import BiebStore
+
+@main
+struct Bieb: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bieb",
+        abstract: "Bieb, the open library services platform.",
+        subcommands: [Serve.self, Demo.self, Migrate.self, UserCommand.self, OrganisationCommand.self],
+        defaultSubcommand: Serve.self)
+
+    static func main() async {
+        LogSetup.bootstrap()
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as BiebError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Options shared by every command that opens the database.
+struct DatabaseOptions: ParsableArguments {
+    @ArgumentParser.Option(name: .long, help: "Folder for the embedded SQLite database (ignored when DATABASE_URL is set).")
+    var data: String = "./bieb-data"
+}
+
+struct ServerFlags: ParsableArguments {
+    @ArgumentParser.Option(name: .long, help: "Address to listen on (0.0.0.0 for all interfaces).")
+    var host: String = Environment.get("BIEB_HOST") ?? "127.0.0.1"
+
+    @ArgumentParser.Option(name: .long, help: "Port to listen on.")
+    var port: Int = Environment.get("BIEB_PORT").flatMap(Int.init) ?? 8080
+}
+
+enum Runner {
+    /// Builds a configured application (production mode unless BIEB_ENV says otherwise).
+    static func application(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrate: Bool) async throws -> Application {
+        let name = Environment.get("BIEB_ENV") ?? "production"
+        let app = try await Application.make(Environment(name: name, arguments: ["bieb"]))
+        var options = ServerOptions(database: database, host: host, port: port, migrateOnStart: migrate)
+        options.secureCookies = Environment.get("BIEB_SECURE_COOKIES") == "1"
+        options.publicURL = Environment.get("BIEB_PUBLIC_URL")
+        if let cost = Environment.get("BIEB_BCRYPT_COST").flatMap(Int.init) { options.bcryptCost = cost }
+        do {
+            try await configure(app, options: options)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        return app
+    }
+
+    /// Serves until SIGINT/SIGTERM, then shuts down gracefully.
+    static func serve(_ app: Application) async throws {
+        do {
+            try await app.execute()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (SQLite in --data, or PostgreSQL from DATABASE_URL).")
+
+    @ArgumentParser.OptionGroup var database: DatabaseOptions
+    @ArgumentParser.OptionGroup var server: ServerFlags
+
+    func run() async throws {
+        let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
+        let app = try await Runner.application(database: location, host: server.host, port: server.port, migrate: true)
+        app.logger.notice("Bieb on \(location)")
+        try await Runner.serve(app)
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create (or reuse) a demo library network and serve it.")
+
+    @ArgumentParser.OptionGroup var database: DatabaseOptions
+    @ArgumentParser.OptionGroup var server: ServerFlags
+
+    func run() async throws {
+        let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "demo.sqlite")
+        let app = try await Runner.application(database: location, host: server.host, port: server.port, migrate: true)
+        let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
+        let created: Bool
+        do {
+            created = try await DemoNetwork.seed(on: app.db, password: app.password, today: today)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        let base = app.bieb.baseURL
+        var lines = [
+            "",
+            created ? "Bieb demo created in \(location)." : "Bieb demo reused from \(location).",
+            "",
+            "  Open:         \(base)/",
+            "  Den Haag:     \(base)/den-haag",
+            "  Heemstede:    \(base)/heemstede",
+            "  Staff login:  \(base)/staff/login",
+            "  API:          \(base)/api/openapi.json",
+            "",
+            "  Demo accounts (password: \(DemoNetwork.password)):",
+        ]
+        for account in DemoNetwork.accounts {
+            lines.append("    \(account.email.padding(toLength: 32, withPad: " ", startingAt: 0)) \(account.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(account.note)")
+        }
+        lines.append("")
+        lines.append("  Stop with Ctrl-C.")
+        lines.append("")
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        try await Runner.serve(app)
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run pending database migrations and exit.")
+
+    @ArgumentParser.OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
+        let app = try await Runner.application(database: location, migrate: true)
+        try await app.asyncShutdown()
+        print("Migrations done on \(location).")
+    }
+}
+
+struct OrganisationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "org", abstract: "Manage organisations.",
+                                                    subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a library organisation.")
+
+        @ArgumentParser.OptionGroup var database: DatabaseOptions
+        @ArgumentParser.Option(help: "URL name, e.g. den-haag.") var slug: String
+        @ArgumentParser.Option(help: "Full name, e.g. \"Bibliotheek Den Haag\".") var name: String
+        @ArgumentParser.Option(help: "IANA time zone.") var timeZone: String = "Europe/Amsterdam"
+
+        func run() async throws {
+            let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
+            let app = try await Runner.application(database: location, migrate: true)
+            let organisation = Organisation(slug: slug, name: name, timeZone: timeZone)
+            do {
+                try await OrganisationAdmin.create(organisation, on: app.db)
+            } catch {
+                try? await app.asyncShutdown()
+                throw error
+            }
+            try await app.asyncShutdown()
+            print("Created organisation \(name) (\(slug)).")
+        }
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage staff accounts.",
+                                                    subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a staff account. The password is read from standard input (or asked for on a terminal).")
+
+        @ArgumentParser.OptionGroup var database: DatabaseOptions
+        @ArgumentParser.Option(help: "admin, staff, volunteer or partner.") var role: String
+        @ArgumentParser.Option(help: "E-mail address (the sign-in name).") var email: String
+        @ArgumentParser.Option(help: "Display name (default: the part of the e-mail before @).") var name: String?
+        @ArgumentParser.Option(help: "Organisation slug (needed when there is more than one).") var org: String?
+        @ArgumentParser.Option(help: "Branch slug (needed for volunteers).") var branch: String?
+
+        func run() async throws {
+            guard let roleValue = StaffRole(rawValue: role) else {
+                throw BiebError.invalid("--role", "Unknown role '\(role)'; use admin, staff, volunteer or partner.")
+            }
+            let password = try PasswordInput.read()
+            let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
+            let app = try await Runner.application(database: location, migrate: true)
+            do {
+                let user = try await AccountAdmin.create(email: email, name: name, role: roleValue, organisation: org,
+                                                         branch: branch, password: password, app: app)
+                print("Created \(user.role.rawValue) account \(user.email).")
+            } catch {
+                try? await app.asyncShutdown()
+                throw error
+            }
+            try await app.asyncShutdown()
+        }
+    }
+}
+
+enum PasswordInput {
+    /// Reads a password: prompted twice without echo on a terminal, else the
+    /// first line of standard input.
+    static func read() throws -> String {
+        if isatty(STDIN_FILENO) == 1 {
+            guard let first = getpass("Password: ").map({ String(cString: $0) }),
+                  let second = getpass("Password again: ").map({ String(cString: $0) }) else {
+                throw BiebError.invalid("password", "No password given.")
+            }
+            guard first == second else { throw BiebError.invalid("password", "The two passwords differ.") }
+            return first
+        }
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            throw BiebError.invalid("password", "No password on standard input.")
+        }
+        return line
+    }
+}
