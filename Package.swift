@@ -65,18 +65,27 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
             ]
         ),
+        .target(
+            name: "BiebTestSupport",
+            dependencies: [
+                "BiebCore", "BiebStore", "BiebServer",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            path: "Tests/BiebTestSupport"
+        ),
         .testTarget(name: "BiebCoreTests", dependencies: ["BiebCore"]),
         .testTarget(
             name: "BiebStoreTests",
             dependencies: [
-                "BiebCore", "BiebStore",
+                "BiebCore", "BiebStore", "BiebTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),
         .testTarget(
             name: "BiebServerTests",
             dependencies: [
-                "BiebCore", "BiebStore", "BiebServer",
+                "BiebCore", "BiebStore", "BiebServer", "BiebTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

@@ -50,12 +50,11 @@ public struct StaffDirectory: Sendable {
         }
         var duplicate = StaffUser.query(on: db).filter(\.$email == user.email)
         if let id = user.id { duplicate = duplicate.filter(\.$id != id) }
-        if try await duplicate.count() > 0 {
-            throw BiebError(.conflict, code: "email_taken", field: "email",
-                            message: "An account with the e-mail address \(user.email) already exists.",
-                            nl: "Er bestaat al een account met het e-mailadres \(user.email).")
-        }
-        try await user.save(on: db)
+        let taken = BiebError(.conflict, code: "email_taken", field: "email",
+                              message: "An account with the e-mail address \(user.email) already exists.",
+                              nl: "Er bestaat al een account met het e-mailadres \(user.email).")
+        if try await duplicate.count() > 0 { throw taken }
+        do { try await user.save(on: db) } catch let error as any DatabaseError where error.isConstraintFailure { throw taken }
     }
 
     // MARK: Tokens

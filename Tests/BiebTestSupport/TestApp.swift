@@ -1,0 +1,128 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import VaporTesting
+import BiebCore
+import BiebServer
+import BiebStore
+
+/// The databases store and API tests run on: SQLite always, PostgreSQL when
+/// `BIEB_TEST_POSTGRES_URL` is set (`.ci/run` sets it).
+public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    public static var postgresURL: String? {
+        let url = ProcessInfo.processInfo.environment["BIEB_TEST_POSTGRES_URL"]
+        return url?.isEmpty == false ? url : nil
+    }
+
+    /// The databases to run on in this process.
+    public static var all: [TestDatabase] {
+        postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
+
+    public var description: String { rawValue }
+}
+
+/// Runs `body` with a fully configured Bieb application on a fresh, empty
+/// database: in-memory SQLite, or a PostgreSQL schema of its own that is
+/// dropped afterwards (so tests run in parallel without seeing each other).
+public func withBieb<T>(_ database: TestDatabase, _ body: (Application) async throws -> T) async throws -> T {
+    let app = try await Application.make(.testing)
+    let schema = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
+    let location: DatabaseLocation
+    switch database {
+    case .sqlite: location = .sqliteMemory
+    case .postgres: location = .postgres(url: TestDatabase.postgresURL!, schema: schema)
+    }
+    var options = ServerOptions(database: location, migrateOnStart: false, bcryptCost: 4)
+    options.host = "127.0.0.1"
+    let result: T
+    do {
+        try await configure(app, options: options)
+        if database == .postgres {
+            try await (app.db as! any SQLDatabase).raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+        }
+        try await BiebDatabase.migrate(app)
+        result = try await body(app)
+    } catch {
+        await cleanUp(app, database, schema)
+        throw error
+    }
+    await cleanUp(app, database, schema)
+    return result
+}
+
+private func cleanUp(_ app: Application, _ database: TestDatabase, _ schema: String) async {
+    if database == .postgres, let sql = app.db as? any SQLDatabase {
+        try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+    }
+    try? await app.asyncShutdown()
+}
+
+// MARK: Fixtures
+
+/// A small, fixed network for tests: two organisations, a few branches with
+/// known hours, and accounts of every role. Password for all: `Fixture.password`.
+public struct Fixture: Sendable {
+    public static let password = "correct horse battery"
+
+    public let city: UUID
+    public let town: UUID
+    /// City central library: staffed Mon–Sat 10:00–17:00, self-service every day 08:00–22:00.
+    public let central: UUID
+    /// City district library: staffed Tue–Fri 10:00–18:00.
+    public let district: UUID
+    /// City neighbourhood library, the volunteer's branch: staffed Tue and Thu 14:00–17:00.
+    public let neighbourhood: UUID
+    /// Town main branch.
+    public let townMain: UUID
+
+    public static let admin = "admin@city.test"
+    public static let staff = "staff@city.test"
+    public static let volunteer = "volunteer@city.test"
+    public static let partner = "partner@city.test"
+    public static let townAdmin = "admin@town.test"
+
+    public static func make(on app: Application) async throws -> Fixture {
+        let db = app.db
+        let city = Organisation(slug: "city", name: "Stadsbibliotheek")
+        let town = Organisation(slug: "town", name: "Dorpsbibliotheek")
+        try await city.create(on: db)
+        try await town.create(on: db)
+        let directory = BranchDirectory(db)
+
+        func branch(_ org: Organisation, _ slug: String, _ name: String, _ kind: BranchKind, _ periods: [WeeklyPeriod]) async throws -> UUID {
+            let branch = Branch(organisationID: org.id!, slug: slug, name: name, kind: kind, street: "Straat 1",
+                                postcode: "2511 BT", city: "Den Haag", latitude: 52.07, longitude: 4.31)
+            try await directory.save(branch)
+            try await directory.replaceSchedules(of: branch.id!, with: [WeeklySchedule(name: "Standaard", periods: periods)])
+            return branch.id!
+        }
+        func p(_ days: [Weekday], _ o: String, _ c: String, _ l: ServiceLevel) -> [WeeklyPeriod] {
+            days.map { WeeklyPeriod($0, LocalTime(o)!, LocalTime(c)!, l) }
+        }
+        let monSat: [Weekday] = [.monday, .tuesday, .wednesday, .thursday, .friday, .saturday]
+        let central = try await branch(city, "centrale", "Centrale Bibliotheek", .central,
+                                       p(monSat, "10:00", "17:00", .staffed) + p(Weekday.allCases, "08:00", "22:00", .selfService))
+        let district = try await branch(city, "oost", "Bibliotheek Oost", .district,
+                                        p([.tuesday, .wednesday, .thursday, .friday], "10:00", "18:00", .staffed))
+        let neighbourhood = try await branch(city, "buurt", "Buurtbibliotheek Noord", .neighbourhood,
+                                             p([.tuesday, .thursday], "14:00", "17:00", .staffed))
+        let townMain = try await branch(town, "dorp", "Bibliotheek Dorp", .central, p(monSat, "09:00", "17:00", .staffed))
+        try await directory.save(Space(branchID: central, kind: .room, name: "Zaal", capacity: 80, bookable: true))
+        try await directory.save(Space(branchID: central, kind: .studyArea, name: "Studieplekken", capacity: 120, bookable: true))
+
+        let hash = try app.password.hash(password)
+        let staff = StaffDirectory(db)
+        try await staff.save(StaffUser(organisationID: city.id!, email: admin, name: "Ada Admin", passwordHash: hash, role: .admin))
+        try await staff.save(StaffUser(organisationID: city.id!, email: Self.staff, name: "Sam Staff", passwordHash: hash, role: .staff))
+        try await staff.save(StaffUser(organisationID: city.id!, email: volunteer, name: "Vera Volunteer", passwordHash: hash,
+                                       role: .volunteer, branchID: neighbourhood))
+        try await staff.save(StaffUser(organisationID: city.id!, email: partner, name: "Piet Partner", passwordHash: hash, role: .partner))
+        try await staff.save(StaffUser(organisationID: town.id!, email: townAdmin, name: "Toos Town", passwordHash: hash, role: .admin))
+        return Fixture(city: city.id!, town: town.id!, central: central, district: district, neighbourhood: neighbourhood, townMain: townMain)
+    }
+}
