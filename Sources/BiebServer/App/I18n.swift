@@ -122,3 +122,33 @@ struct Formats {
         Locales.text("level_\(level.rawValue)", lang)
     }
 }
+
+/// Checks used by tests and at start-up: both languages have the same keys.
+public enum LocaleCheck {
+    /// Keys present in one language file but not in the other.
+    public static func mismatchedKeys() throws -> [String] {
+        try Locales.load()
+        let nl = Set(Locales.table(.nl).keys)
+        let en = Set(Locales.table(.en).keys)
+        return nl.symmetricDifference(en).sorted()
+    }
+
+    /// Keys used by templates (`page.t.KEY`) that no language file defines.
+    public static func undefinedTemplateKeys() throws -> [String] {
+        try Locales.load()
+        let defined = Set(Locales.table(.nl).keys)
+        let views = Resources.directory.appendingPathComponent("Views")
+        var used = Set<String>()
+        let files = FileManager.default.enumerator(at: views, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        for file in files where file.pathExtension == "leaf" {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            var rest = text[...]
+            while let range = rest.range(of: "page.t.") {
+                let key = rest[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+                used.insert(String(key))
+                rest = rest[range.upperBound...]
+            }
+        }
+        return used.subtracting(defined).sorted()
+    }
+}

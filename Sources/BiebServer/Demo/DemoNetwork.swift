@@ -85,7 +85,7 @@ public enum DemoNetwork {
     static let heemstede = WeeklySchedule(name: "Standaard", periods:
         [p(.monday, "13:00", "17:00")]
         + [Weekday.tuesday, .wednesday, .thursday].map { p($0, "10:00", "17:00") }
-        + [p(.friday, "10:00", "17:30"), p(.saturday, "10:00", "14:00"), p(.sunday, "12:00", "16:00")]
+        + [p(.friday, "10:00", "15:30"), p(.saturday, "10:00", "14:00"), p(.sunday, "12:00", "16:00")]
         + Weekday.allCases.map { p($0, "08:00", "22:00", .selfService) })
 
     // MARK: Den Haag

@@ -122,8 +122,12 @@ struct StaffPages: RouteCollection {
         let email = input.email ?? ""
         do {
             let user = try await SignIn(request: req).verify(email: email, password: input.password ?? "")
-            // A new session id at sign-in (no session fixation).
-            req.session.destroy()
+            // A new session id at sign-in (no session fixation): drop the
+            // anonymous session's record and let the middleware create a new one.
+            if let old = req.session.id {
+                try await req.application.sessions.driver.deleteSession(old, for: req).get()
+                req.session.id = nil
+            }
             req.session.data["uid"] = user.id!.uuidString
             req.session.data["since"] = String(Date().timeIntervalSince1970)
             req.session.data["csrf"] = Tokens.generate()
@@ -526,20 +530,21 @@ struct StaffPages: RouteCollection {
 
     /// Turns one raw schedule into a validated schedule; errors name the
     /// schedule and row as people count them ("schedule 1, row 3").
-    func parse(_ raw: RawSchedule, field: String) throws -> WeeklySchedule {
+    func parse(_ raw: RawSchedule, field: String, lang: Language = .en) throws -> WeeklySchedule {
+        func word(_ key: String) -> String { Locales.text(key, lang).lowercased() }
         var periods: [WeeklyPeriod] = []
         for (index, row) in raw.periods.enumerated() {
-            let f = "\(field)row \(index + 1)"
+            let f = "\(field)\(word("hours_row")) \(index + 1)"
             if row.day.isEmpty && row.opens.isEmpty && row.closes.isEmpty { continue }
-            periods.append(WeeklyPeriod(try HoursInput.weekday(row.day, field: "\(f) (weekday)"),
-                                        try HoursInput.time(row.opens, field: "\(f) (opens)"),
-                                        try HoursInput.time(row.closes, field: "\(f) (closes)"),
-                                        try HoursInput.level(row.level, field: "\(f) (level)")))
+            periods.append(WeeklyPeriod(try HoursInput.weekday(row.day, field: "\(f) (\(word("hours_weekday")))"),
+                                        try HoursInput.time(row.opens, field: "\(f) (\(word("hours_opens")))"),
+                                        try HoursInput.time(row.closes, field: "\(f) (\(word("hours_closes")))"),
+                                        try HoursInput.level(row.level, field: "\(f) (\(word("hours_level")))")))
         }
         let schedule = WeeklySchedule(
             name: raw.name.trimmingCharacters(in: .whitespaces),
-            validFrom: raw.isDefault || raw.validFrom.isEmpty ? nil : try HoursInput.date(raw.validFrom, field: "\(field)valid from"),
-            validUntil: raw.isDefault || raw.validUntil.isEmpty ? nil : try HoursInput.date(raw.validUntil, field: "\(field)valid until"),
+            validFrom: raw.isDefault || raw.validFrom.isEmpty ? nil : try HoursInput.date(raw.validFrom, field: "\(field)\(word("hours_valid_from"))"),
+            validUntil: raw.isDefault || raw.validUntil.isEmpty ? nil : try HoursInput.date(raw.validUntil, field: "\(field)\(word("hours_valid_until"))"),
             periods: periods)
         do { try OpeningHoursValidation.validate(schedule, field: field.isEmpty ? "schedule" : String(field.dropLast(2))) } catch { throw error.biebError }
         return schedule
@@ -568,7 +573,7 @@ struct StaffPages: RouteCollection {
         }
         do {
             let schedules = try kept.enumerated().map { index, schedule in
-                try parse(schedule, field: "\(page.t("hours_schedule")) \(index + 1), ")
+                try parse(schedule, field: "\(page.t("hours_schedule")) \(index + 1), ", lang: page.lang)
             }
             try await BranchDirectory(req.db).replaceSchedules(of: branch.id!, with: schedules)
         } catch let error as BiebError {

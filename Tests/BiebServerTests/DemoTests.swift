@@ -1,0 +1,55 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import BiebCore
+import BiebServer
+import BiebStore
+import BiebTestSupport
+
+@Suite struct DemoNetworkTests {
+    @Test(arguments: TestDatabase.all)
+    func demoNetworkIsRealisticAndReusable(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let today = LocalDate(iso: "2026-11-21")!
+            #expect(try await DemoNetwork.seed(on: app.db, password: app.password, today: today))
+            #expect(try await DemoNetwork.seed(on: app.db, password: app.password, today: today) == false)
+
+            let directory = BranchDirectory(app.db)
+            let denHaagOrg = try await directory.organisation(slug: "den-haag")
+            let denHaag = try #require(denHaagOrg)
+            let branches = try await directory.branches(of: denHaag.id!)
+            let kinds = Dictionary(grouping: branches, by: \.kind).mapValues(\.count)
+            #expect(kinds[.central] == 1)
+            #expect((14...16).contains(kinds[.district] ?? 0))
+            #expect((kinds[.neighbourhood] ?? 0) >= 2)
+            #expect((kinds[.outreachPoint] ?? 0) >= 2)
+            #expect(branches.allSatisfy { $0.latitude != nil && !$0.street.isEmpty && Validate.dutchPostcode($0.postcode) != nil })
+            let facilities = try await directory.facilities(of: branches.map { $0.id! })
+            let central = try #require(branches.first { $0.kind == .central })
+            #expect(facilities[central.id!]!.rooms >= 2)
+            #expect(facilities[central.id!]!.studyPlaces >= 100)
+            let partners = try await directory.partners(of: central.id!)
+            #expect(!partners.isEmpty)
+
+            // The small town's main branch: 38.5 staffed hours, many more self-service hours.
+            let townOrg = try await directory.organisation(slug: "heemstede")
+            let town = try #require(townOrg)
+            let townBranches = try await directory.branches(of: town.id!)
+            let main = try #require(townBranches.first { $0.kind == .central })
+            let calendar = try await directory.calendar(of: main.id!, timeZone: town.zone)
+            let standard = try #require(calendar.schedules.first { $0.isDefault })
+            #expect(standard.hoursPerWeek(.staffed) == 38.5)
+            #expect(standard.hoursPerWeek(.selfService) > 38.5)
+            #expect(calendar.schedules.contains { !$0.isDefault })
+            // Holidays are in: Christmas is closed.
+            #expect(!calendar.isOpeningDay(LocalDate(iso: "2026-12-25")!))
+
+            // Every demo account can sign in.
+            for account in DemoNetwork.accounts {
+                let client = TestClient(app)
+                try await client.signInAPI(account.email, password: DemoNetwork.password)
+            }
+        }
+    }
+}

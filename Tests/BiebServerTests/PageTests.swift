@@ -1,0 +1,215 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import BiebCore
+import BiebServer
+import BiebStore
+import BiebTestSupport
+
+@Suite struct PublicPageTests {
+    @Test(arguments: TestDatabase.all)
+    func branchListIsDutchByDefaultAndEnglishOnRequest(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            _ = try await Fixture.make(on: app)
+            let client = TestClient(app)
+            let dutch = try await client.send(.GET, "/city")
+            #expect(dutch.status == .ok)
+            let html = dutch.body.string
+            #expect(html.contains(#"<html lang="nl">"#))
+            #expect(html.contains("Centrale Bibliotheek"))
+            #expect(html.contains("Buurtbibliotheek Noord"))
+            #expect(html.contains("Buurtbibliotheek (vrijwilligers)"))
+            #expect(html.contains("Nu open") || html.contains("Gesloten"))
+            #expect(!html.contains("<script src"))
+
+            let english = try await client.send(.GET, "/city?lang=en")
+            #expect(english.body.string.contains(#"<html lang="en">"#))
+            #expect(english.body.string.contains("Neighbourhood library (volunteers)"))
+            // The choice sticks (cookie), until changed.
+            let next = try await client.send(.GET, "/")
+            #expect(next.body.string.contains(#"<html lang="en">"#))
+
+            let browser = TestClient(app)
+            let accepted = try await browser.send(.GET, "/city", headers: ["Accept-Language": "en-US,en;q=0.8"])
+            #expect(accepted.body.string.contains("Open now") || accepted.body.string.contains("Closed"))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func branchPageShowsWeekExceptionsAndJSONLD(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
+            try await BranchDirectory(app.db).addException(to: fixture.central, CalendarException(
+                startDate: today.adding(days: 3), reason: "Studiedag personeel"))
+            let client = TestClient(app)
+            let response = try await client.send(.GET, "/city/centrale")
+            #expect(response.status == .ok)
+            let html = response.body.string
+            #expect(html.contains("Vaste openingstijden"))
+            #expect(html.contains("10:00–17:00 bemand, 08:00–22:00 selfservice"))
+            #expect(html.contains("Studiedag personeel"))
+            #expect(html.contains("120 studieplekken"))
+            #expect(html.contains("16 jaar of ouder"))
+
+            let start = try #require(html.range(of: #"<script type="application/ld+json">"#))
+            let end = try #require(html.range(of: "</script>", range: start.upperBound..<html.endIndex))
+            let json = String(html[start.upperBound..<end.lowerBound])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            #expect(object["@type"] as? String == "Library")
+            let hours = try #require(object["openingHoursSpecification"] as? [[String: Any]])
+            #expect(hours.count == 13)
+            #expect(hours.contains { $0["dayOfWeek"] as? String == "https://schema.org/Monday" && $0["opens"] as? String == "10:00:00" })
+            let special = try #require(object["specialOpeningHoursSpecification"] as? [[String: Any]])
+            #expect(special.contains { $0["description"] as? String == "Studiedag personeel" && $0["opens"] as? String == "00:00:00" })
+
+            #expect(try await client.send(.GET, "/city/nope").status == .notFound)
+            #expect(try await client.send(.GET, "/town/centrale").status == .notFound)
+        }
+    }
+}
+
+@Suite struct StaffPageTests {
+    @Test(arguments: TestDatabase.all)
+    func signInNeedsCSRFAndSetsASafeCookie(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            _ = try await Fixture.make(on: app)
+            let client = TestClient(app)
+            #expect(try await client.send(.GET, "/staff").status == .seeOther)
+            let form = try await client.send(.GET, "/staff/login")
+            let cookie = try #require(form.headers[.setCookie].first { $0.hasPrefix("bieb_session=") })
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.lowercased().contains("samesite=lax"))
+            let token = try #require(TestClient.csrf(in: form.body.string))
+
+            let forged = try await client.send(.POST, "/staff/login", form: ["email": Fixture.admin, "password": Fixture.password])
+            #expect(forged.status == .forbidden)
+            let wrong = try await client.send(.POST, "/staff/login", form: ["csrf": token, "email": Fixture.admin, "password": "fout fout fout"])
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.body.string.contains("E-mailadres of wachtwoord klopt niet."))
+            #expect(wrong.body.string.contains(#"value="admin@city.test""#))
+
+            let before = client.cookies["bieb_session"]
+            let ok = try await client.send(.POST, "/staff/login", form: ["csrf": token, "email": Fixture.admin, "password": Fixture.password])
+            #expect(ok.status == .seeOther)
+            #expect(ok.headers.first(name: .location) == "/staff")
+            #expect(client.cookies["bieb_session"] != before)
+            let dashboard = try await client.send(.GET, "/staff")
+            #expect(dashboard.status == .ok)
+            #expect(dashboard.body.string.contains("Stadsbibliotheek"))
+            #expect(dashboard.body.string.contains("Bibliotheek Oost"))
+            #expect(!dashboard.body.string.contains("Bibliotheek Dorp"))
+
+            let logoutToken = try #require(TestClient.csrf(in: dashboard.body.string))
+            #expect(try await client.send(.POST, "/staff/logout", form: ["csrf": logoutToken]).status == .seeOther)
+            #expect(try await client.send(.GET, "/staff").status == .seeOther)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func editingHoursThroughTheForm(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            let client = TestClient(app)
+            try await client.signInPages(Fixture.staff, password: Fixture.password)
+            let path = "/staff/branches/\(fixture.district)/hours"
+            let page = try await client.send(.GET, path)
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("Per week: 32 uur bemand"))
+            let token = try #require(TestClient.csrf(in: html))
+
+            var form: [String: String] = ["csrf": token, "schedule_count": "2", "s0_default": "1", "s0_name": "Winter", "s0_rows": "3",
+                                          "s0_p0_day": "monday", "s0_p0_opens": "10:00", "s0_p0_closes": "16:00", "s0_p0_level": "staffed",
+                                          "s0_p1_day": "monday", "s0_p1_opens": "1O:00", "s0_p1_closes": "12:00", "s0_p1_level": "staffed",
+                                          "s1_rows": "1", "s1_name": "", "s1_p0_day": "", "s1_p0_opens": "", "s1_p0_closes": ""]
+            let rejected = try await client.send(.POST, path, form: form)
+            #expect(rejected.status == .badRequest)
+            #expect(rejected.body.string.contains("rooster 1, regel 2 (opent)"))
+            #expect(rejected.body.string.contains(#"value="1O:00""#))
+            #expect(try await BranchDirectory(app.db).scheduleRecords(of: fixture.district).first?.name == "Standaard")
+
+            form["s0_p1_opens"] = "18:00"
+            form["s0_p1_closes"] = "21:00"
+            form["s0_p1_level"] = "self_service"
+            let saved = try await client.send(.POST, path, form: form)
+            #expect(saved.status == .seeOther)
+            let calendar = try await BranchDirectory(app.db).calendar(of: fixture.district, timeZone: BranchCalendar.amsterdam)
+            #expect(calendar.schedules.count == 1)
+            #expect(calendar.schedules[0].name == "Winter")
+            #expect(calendar.schedules[0].hoursPerWeek(.staffed) == 6)
+            #expect(calendar.schedules[0].hoursPerWeek(.selfService) == 3)
+
+            // Add and delete an exception through the forms.
+            let again = try await client.send(.GET, path)
+            let token2 = try #require(TestClient.csrf(in: again.body.string))
+            let added = try await client.send(.POST, "\(path.replacingOccurrences(of: "/hours", with: ""))/exceptions",
+                                              form: ["csrf": token2, "start_date": "2031-03-03", "reason": "Verbouwing", "end_date": "2031-03-05"])
+            #expect(added.status == .seeOther)
+            let records = try await BranchDirectory(app.db).exceptionRecords(of: fixture.district)
+            #expect(records.map(\.reason) == ["Verbouwing"])
+            let delete = try await client.send(.POST, "/staff/branches/\(fixture.district)/exceptions/\(records[0].id!)/delete", form: ["csrf": token2])
+            #expect(delete.status == .seeOther)
+            #expect(try await BranchDirectory(app.db).exceptionRecords(of: fixture.district).isEmpty)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func branchDetailsFormAndOrganisationBoundary(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            let client = TestClient(app)
+            try await client.signInPages(Fixture.admin, password: Fixture.password)
+            let page = try await client.send(.GET, "/staff/branches/\(fixture.district)")
+            let token = try #require(TestClient.csrf(in: page.body.string))
+            let bad = try await client.send(.POST, "/staff/branches/\(fixture.district)", form: [
+                "csrf": token, "name": "Bibliotheek Oost", "slug": "oost", "kind": "district", "postcode": "99999", "active": "on",
+            ])
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("geen geldige postcode"))
+            let good = try await client.send(.POST, "/staff/branches/\(fixture.district)", form: [
+                "csrf": token, "name": "Bibliotheek Oost", "slug": "oost", "kind": "district", "postcode": "2595aa",
+                "street": "Oostlaan 3", "city": "Den Haag", "active": "on", "min_age": "18", "min_days": "30",
+            ])
+            #expect(good.status == .seeOther)
+            let stored = try #require(try await Branch.find(fixture.district, on: app.db))
+            #expect(stored.postcode == "2595 AA")
+            #expect(stored.selfServiceMinAge == 18)
+
+            // Another organisation's branch does not exist for this admin.
+            #expect(try await client.send(.GET, "/staff/branches/\(fixture.townMain)").status == .notFound)
+            #expect(try await client.send(.POST, "/staff/branches/\(fixture.townMain)", form: ["csrf": token, "name": "x"]).status == .notFound)
+
+            // A volunteer sees the dashboard but cannot open the branch form.
+            let volunteer = TestClient(app)
+            try await volunteer.signInPages(Fixture.volunteer, password: Fixture.password)
+            #expect(try await volunteer.send(.GET, "/staff").status == .ok)
+            #expect(try await volunteer.send(.GET, "/staff/branches/\(fixture.neighbourhood)").status == .forbidden)
+            #expect(try await volunteer.send(.GET, "/staff/branches/\(fixture.neighbourhood)/hours").status == .ok)
+            #expect(try await volunteer.send(.GET, "/staff/users").status == .forbidden)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func accountsPage(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            _ = try await Fixture.make(on: app)
+            let client = TestClient(app)
+            try await client.signInPages(Fixture.admin, password: Fixture.password)
+            let page = try await client.send(.GET, "/staff/users")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains(Fixture.volunteer))
+            #expect(!page.body.string.contains(Fixture.townAdmin))
+            let token = try #require(TestClient.csrf(in: page.body.string))
+            let created = try await client.send(.POST, "/staff/users", form: [
+                "csrf": token, "name": "Nina Nieuw", "email": "nina@city.test", "role": "staff", "branch_id": "", "password": "een goed wachtwoord",
+            ])
+            #expect(created.status == .seeOther)
+            let newcomer = TestClient(app)
+            try await newcomer.signInPages("nina@city.test", password: "een goed wachtwoord")
+            #expect(try await newcomer.send(.GET, "/staff").status == .ok)
+        }
+    }
+}
