@@ -65,6 +65,11 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor"),
             ]
         ),
+        .executableTarget(
+            name: "bieb-bench",
+            dependencies: ["BiebCore"],
+            path: "Benchmarks/CalendarBench"
+        ),
         .target(
             name: "BiebTestSupport",
             dependencies: [

@@ -1,3 +1,4 @@
+import BiebServer
 import Foundation
 import Logging
 
@@ -12,34 +13,6 @@ enum LogSetup {
             var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
-        }
-    }
-}
-
-/// One JSON object per line on standard error: time, level, label, message
-/// and metadata.
-struct JSONLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var object: [String: Any] = [
-            "time": Date().formatted(.iso8601),
-            "level": event.level.rawValue,
-            "label": label,
-            "message": event.message.description,
-        ]
-        var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
-        for (key, value) in merged { object[key] = value.description }
-        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
-            FileHandle.standardError.write(data + Data("\n".utf8))
         }
     }
 }

@@ -65,6 +65,9 @@ import BiebTestSupport
             let special = try #require(object["specialOpeningHoursSpecification"] as? [[String: Any]])
             #expect(special.contains { $0["description"] as? String == "Studiedag personeel" && $0["opens"] as? String == "00:00:00" })
 
+            #expect(response.headers.first(name: "Content-Security-Policy")?.contains("script-src 'none'") == true)
+            #expect(response.headers.first(name: "X-Frame-Options") == "DENY")
+            #expect(response.headers.first(name: "X-Content-Type-Options") == "nosniff")
             #expect(try await client.send(.GET, "/city/nope").status == .notFound)
             #expect(try await client.send(.GET, "/town/centrale").status == .notFound)
         }
@@ -177,6 +180,23 @@ import BiebTestSupport
             let stored = try #require(try await Branch.find(fixture.district, on: app.db))
             #expect(stored.postcode == "2595 AA")
             #expect(stored.selfServiceMinAge == 18)
+
+            // Spaces through the form.
+            let addSpace = try await client.send(.POST, "/staff/branches/\(fixture.district)/spaces", form: [
+                "csrf": token, "name": "Leeszaal", "kind": "study_area", "capacity": "30", "bookable": "on",
+            ])
+            #expect(addSpace.status == .seeOther)
+            let badSpace = try await client.send(.POST, "/staff/branches/\(fixture.district)/spaces", form: [
+                "csrf": token, "name": "Leeszaal", "kind": "study_area", "capacity": "veel",
+            ])
+            #expect(badSpace.status == .badRequest)
+            #expect(badSpace.body.string.contains("geen geheel getal"))
+            let spaces = try await BranchDirectory(app.db).spaces(of: fixture.district)
+            #expect(spaces.map(\.name) == ["Leeszaal"])
+            #expect(spaces.first?.capacity == 30)
+            let removed = try await client.send(.POST, "/staff/branches/\(fixture.district)/spaces/\(spaces[0].id!)/delete", form: ["csrf": token])
+            #expect(removed.status == .seeOther)
+            #expect(try await BranchDirectory(app.db).spaces(of: fixture.district).isEmpty)
 
             // Another organisation's branch does not exist for this admin.
             #expect(try await client.send(.GET, "/staff/branches/\(fixture.townMain)").status == .notFound)

@@ -155,6 +155,33 @@ func d(_ s: String) -> LocalDate { LocalDate(iso: s)! }
     }
 }
 
+@Suite("Calendar cache") struct CalendarCacheTests {
+    @Test(arguments: TestDatabase.all)
+    func aChangeOnOneServerIsSeenByAnother(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            // Two app servers: each its own cache, one database.
+            let serverA = BranchDirectory(app.db, cache: CalendarCache())
+            let serverB = BranchDirectory(app.db, cache: CalendarCache())
+            let christmas = d("2030-12-25")
+            #expect(try await serverA.calendar(of: fixture.central, timeZone: BranchCalendar.amsterdam).isOpeningDay(christmas))
+            #expect(serverA.cache?.count == 1)
+
+            let record = try await serverB.addException(to: fixture.central, CalendarException(startDate: christmas, reason: "Kerst"))
+            #expect(try await !serverA.calendar(of: fixture.central, timeZone: BranchCalendar.amsterdam).isOpeningDay(christmas))
+
+            try await serverB.replaceSchedules(of: fixture.central, with: [])
+            let emptied = try await serverA.calendars(of: [fixture.central, fixture.district], timeZone: BranchCalendar.amsterdam)
+            #expect(emptied[fixture.central]?.schedules.isEmpty == true)
+            #expect(emptied[fixture.district]?.schedules.count == 1)
+
+            let stored = try #require(try await serverB.exceptionRecord(record.id!, branch: fixture.central))
+            try await serverB.deleteException(stored)
+            #expect(try await serverA.calendar(of: fixture.central, timeZone: BranchCalendar.amsterdam).exceptions.isEmpty)
+        }
+    }
+}
+
 @Suite("Staff store") struct StaffStoreTests {
     @Test(arguments: TestDatabase.all)
     func emailsAreUniqueWhateverTheirCase(_ database: TestDatabase) async throws {
@@ -210,5 +237,7 @@ func d(_ s: String) -> LocalDate { LocalDate(iso: s)! }
         #expect(LoginThrottlePolicy.lockSeconds(afterFailures: 5) == 15)
         #expect(LoginThrottlePolicy.lockSeconds(afterFailures: 7) == 60)
         #expect(LoginThrottlePolicy.lockSeconds(afterFailures: 40) == 900)
+        #expect(LoginThrottlePolicy.lockSeconds(afterFailures: 24, freeAttempts: LoginThrottlePolicy.freeAttemptsPerClient) == nil)
+        #expect(LoginThrottlePolicy.lockSeconds(afterFailures: 25, freeAttempts: LoginThrottlePolicy.freeAttemptsPerClient) == 15)
     }
 }

@@ -75,10 +75,30 @@ public struct BranchCalendar: Sendable {
 
     public static let amsterdam = TimeZone(identifier: "Europe/Amsterdam")!
 
+    /// Which exception applies on a day (days since 1970 → index into
+    /// `exceptions`), built once so a lookup does not grow with the number of
+    /// exceptions a branch has collected over the years.
+    private let exceptionIndex: [Int: Int]
+
     public init(timeZone: TimeZone = BranchCalendar.amsterdam, schedules: [WeeklySchedule], exceptions: [CalendarException] = []) {
         self.timeZone = timeZone
         self.schedules = schedules
         self.exceptions = exceptions
+        // Longest ranges first, so shorter ones overwrite them; among equal
+        // lengths the later one in the list wins.
+        let order = exceptions.indices.sorted {
+            let a = exceptions[$0].rangeLength, b = exceptions[$1].rangeLength
+            return a != b ? a > b : $0 < $1
+        }
+        var index: [Int: Int] = [:]
+        for position in order {
+            let exception = exceptions[position]
+            guard exception.startDate <= exception.endDate else { continue }
+            for day in exception.startDate.daysSinceEpoch...exception.endDate.daysSinceEpoch {
+                index[day] = position
+            }
+        }
+        exceptionIndex = index
     }
 
     // MARK: Days
@@ -90,11 +110,7 @@ public struct BranchCalendar: Sendable {
 
     /// The exception that applies on a date, if any.
     public func exception(on date: LocalDate) -> CalendarException? {
-        var best: CalendarException?
-        for exception in exceptions where exception.covers(date) {
-            if best == nil || exception.rangeLength <= best!.rangeLength { best = exception }
-        }
-        return best
+        exceptionIndex[date.daysSinceEpoch].map { exceptions[$0] }
     }
 
     /// The hours of one date, after exceptions.
@@ -178,17 +194,27 @@ public struct BranchCalendar: Sendable {
     /// does it open next.
     public func status(at instant: Date) -> OpeningStatus {
         let today = LocalDate(instant, in: timeZone)
-        let window = intervals(from: today, through: today.adding(days: 8))
-        guard let index = window.firstIndex(where: { $0.contains(instant) }) else {
-            return OpeningStatus(level: .closed, openChain: [], nextOpening: nextOpening(after: instant))
-        }
-        var chain = [window[index]]
-        for next in window[(index + 1)...] {
-            guard next.start == chain.last!.end else { break }
-            chain.append(next)
-        }
+        // Look at today and tomorrow first; only a chain that runs to the end
+        // of that window (open past midnight) needs a longer look.
+        var days = 1
+        var window: [OpenInterval]
+        var chain: [OpenInterval]
+        repeat {
+            window = intervals(from: today, through: today.adding(days: days))
+            guard let index = window.firstIndex(where: { $0.contains(instant) }) else {
+                return OpeningStatus(level: .closed, openChain: [], nextOpening: nextOpening(after: instant))
+            }
+            chain = [window[index]]
+            for next in window[(index + 1)...] {
+                guard next.start == chain.last!.end else { break }
+                chain.append(next)
+            }
+            let windowEnd = LocalClock.instant(of: today.adding(days: days), minute: 1440, in: timeZone)
+            guard chain.last!.end >= windowEnd, days < 8 else { break }
+            days = 8
+        } while true
         let next = nextOpening(after: chain.last!.end.addingTimeInterval(-1))
-        return OpeningStatus(level: window[index].level, openChain: chain, nextOpening: next)
+        return OpeningStatus(level: chain[0].level, openChain: chain, nextOpening: next)
     }
 
     /// The next moment after `instant` at which the branch goes from not open
@@ -197,9 +223,12 @@ public struct BranchCalendar: Sendable {
     public func nextOpening(after instant: Date, atLeast minimum: ServiceLevel = .selfService) -> OpenInterval? {
         let first = LocalDate(instant, in: timeZone)
         var chunkStart = first
-        let chunkDays = 14
+        // Small steps first (the next opening is usually today or tomorrow),
+        // then larger ones for long closures.
+        var chunkDays = 2
         var previousEnd: Date? = nil
         while first.days(until: chunkStart) < Self.searchHorizonDays {
+            defer { chunkDays = min(chunkDays * 2, 16) }
             let chunkEnd = chunkStart.adding(days: chunkDays - 1)
             for interval in intervals(from: chunkStart, through: chunkEnd) where interval.level >= minimum {
                 defer { previousEnd = max(previousEnd ?? interval.end, interval.end) }

@@ -218,6 +218,8 @@ public enum LocalClock {
         let local = Double(date.daysSinceEpoch) * 86_400 + Double(minute) * 60
         let before = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local - 86_400))
         let after = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local + 86_400))
+        // No change of offset within a day either side: the common case.
+        if before == after { return Date(timeIntervalSince1970: local - Double(before)) }
         var best: Double?
         for offset in Set([before, after]) {
             let candidate = local - Double(offset)

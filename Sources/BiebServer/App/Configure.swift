@@ -10,6 +10,7 @@ import BiebStore
 /// metrics and every route. Used by `bieb serve`, `bieb demo` and the tests.
 public func configure(_ app: Application, options: ServerOptions) async throws {
     app.bieb = options
+    app.storage[CalendarCacheKey.self] = CalendarCache()
     app.http.server.configuration.hostname = options.host
     app.http.server.configuration.port = options.port
     app.http.server.configuration.reportMetrics = true
@@ -45,6 +46,7 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
 
     // Middleware: errors first so it sees everything, then static files.
     app.middleware = Middlewares()
+    app.middleware.use(RequestLogMiddleware())
     app.middleware.use(BiebErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
     app.middleware.use(SecurityHeadersMiddleware())

@@ -60,3 +60,22 @@ struct OperationsController: RouteCollection {
         return Response(status: .ok, headers: headers, body: .init(data: Data(buffer)))
     }
 }
+
+/// One log line per request: method, route pattern (never a raw path with
+/// ids or query), status and duration. No personal data.
+struct RequestLogMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next.respond(to: request)
+        let elapsed = ContinuousClock.now - start
+        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        request.logger.info("request", metadata: [
+            "method": .string(request.method.rawValue),
+            "route": .string(route),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .string(String(format: "%.1f", milliseconds)),
+        ])
+        return response
+    }
+}

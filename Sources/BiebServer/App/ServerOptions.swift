@@ -57,3 +57,22 @@ extension Application {
 extension Request {
     var bieb: ServerOptions { application.bieb }
 }
+
+struct CalendarCacheKey: StorageKey {
+    typealias Value = CalendarCache
+}
+
+extension Application {
+    /// Branch calendars built once per calendar version (see `CalendarCache`).
+    var calendarCache: CalendarCache {
+        if let cache = storage[CalendarCacheKey.self] { return cache }
+        let cache = CalendarCache()
+        storage[CalendarCacheKey.self] = cache
+        return cache
+    }
+}
+
+extension Request {
+    /// Branch reads and writes for this request, with the shared calendar cache.
+    var branches: BranchDirectory { BranchDirectory(db, cache: application.calendarCache) }
+}

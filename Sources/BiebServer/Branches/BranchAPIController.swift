@@ -40,7 +40,7 @@ struct BranchAPIController: RouteCollection {
     /// A branch from the path, public (any organisation) with its organisation.
     static func publicBranch(_ req: Request) async throws -> (Branch, Organisation) {
         let id = try uuid(req, "branchID")
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         guard let branch = try await directory.branch(id), let org = try await directory.organisation(id: branch.$organisation.id) else {
             throw BiebError.notFound("branch", nl: "Vestiging niet gevonden.")
         }
@@ -52,7 +52,7 @@ struct BranchAPIController: RouteCollection {
     static func ownBranch(_ req: Request, _ permission: Permission) async throws -> (Branch, Organisation, StaffUser) {
         let user = try req.staff()
         let id = try uuid(req, "branchID")
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         guard let branch = try await directory.branch(id, in: user.organisationID),
               let org = try await directory.organisation(id: user.organisationID) else {
             throw BiebError.notFound("branch", nl: "Vestiging niet gevonden.")
@@ -98,13 +98,13 @@ struct BranchAPIController: RouteCollection {
     // MARK: Organisations and branch lists
 
     func organisations(req: Request) async throws -> [OrganisationDTO] {
-        try await BranchDirectory(req.db).organisations().map(OrganisationDTO.init)
+        try await req.branches.organisations().map(OrganisationDTO.init)
     }
 
     /// Branches of an organisation with their status at `open_at` (default
     /// now). `open=true` keeps only branches open then; `kind` filters.
     func branches(req: Request) async throws -> [BranchDTO] {
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         let slug = req.parameters.get("org") ?? ""
         guard let org = try await directory.organisation(slug: slug) else {
             throw BiebError.notFound("organisation", nl: "Organisatie niet gevonden.")
@@ -118,7 +118,7 @@ struct BranchAPIController: RouteCollection {
             list = list.filter { $0.kind == value }
         }
         let ids = list.map { $0.id! }
-        let calendars = try await directory.calendars(of: ids, timeZone: org.zone, exceptionsFrom: LocalDate(at, in: org.zone).adding(days: -1))
+        let calendars = try await directory.calendars(of: list, timeZone: org.zone, exceptionsFrom: LocalDate(at, in: org.zone).adding(days: -1))
         let facilities = try await directory.facilities(of: ids)
         let words = BranchPresentation(lang: Language.of(req), timeZone: org.zone)
         var result: [BranchDTO] = []
@@ -139,9 +139,9 @@ struct BranchAPIController: RouteCollection {
     }
 
     static func dto(_ branch: Branch, _ org: Organisation, _ req: Request) async throws -> BranchDTO {
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         let now = Date()
-        let calendar = try await directory.calendar(of: branch.id!, timeZone: org.zone, exceptionsFrom: LocalDate(now, in: org.zone).adding(days: -1))
+        let calendar = try await directory.calendar(of: branch, timeZone: org.zone, exceptionsFrom: LocalDate(now, in: org.zone).adding(days: -1))
         let status = calendar.status(at: now)
         let words = BranchPresentation(lang: Language.of(req), timeZone: org.zone)
         let facilities = try await directory.facilities(of: [branch.id!])[branch.id!] ?? BranchFacilities()
@@ -161,8 +161,8 @@ struct BranchAPIController: RouteCollection {
         }
         let branch = Branch(organisationID: user.organisationID, slug: input.slug ?? Validate.slugify(name), name: name, kind: .district)
         try input.apply(to: branch)
-        try await BranchDirectory(req.db).save(branch)
-        let org = try await BranchDirectory(req.db).organisation(id: user.organisationID)!
+        try await req.branches.save(branch)
+        let org = try await req.branches.organisation(id: user.organisationID)!
         let response = Response(status: .created)
         try response.content.encode(try await Self.dto(branch, org, req))
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/branches/\(branch.id!)")
@@ -173,7 +173,7 @@ struct BranchAPIController: RouteCollection {
         let (branch, org, _) = try await Self.ownBranch(req, .editBranch)
         let input = try req.content.decode(BranchInput.self)
         try input.apply(to: branch)
-        try await BranchDirectory(req.db).save(branch)
+        try await req.branches.save(branch)
         return try await Self.dto(branch, org, req)
     }
 
@@ -182,7 +182,7 @@ struct BranchAPIController: RouteCollection {
     func status(req: Request) async throws -> StatusDTO {
         let (branch, org) = try await Self.publicBranch(req)
         let at = try Self.instant(req, "at")
-        let calendar = try await BranchDirectory(req.db).calendar(of: branch.id!, timeZone: org.zone,
+        let calendar = try await req.branches.calendar(of: branch, timeZone: org.zone,
                                                                   exceptionsFrom: LocalDate(at, in: org.zone).adding(days: -1))
         let status = calendar.status(at: at)
         let words = BranchPresentation(lang: Language.of(req), timeZone: org.zone)
@@ -205,7 +205,7 @@ struct BranchAPIController: RouteCollection {
             throw BiebError.invalid("to", "Ask for at most 367 days at once.", nl: "Vraag hoogstens 367 dagen tegelijk op.")
         }
         let level = try Self.minimumLevel(req)
-        let calendar = try await BranchDirectory(req.db).calendar(of: branch.id!, timeZone: org.zone, exceptionsFrom: from.adding(days: -1))
+        let calendar = try await req.branches.calendar(of: branch, timeZone: org.zone, exceptionsFrom: from.adding(days: -1))
         return OpeningDaysDTO(from: from.iso, to: to.iso, level: level,
                               days: calendar.openingDays(from: from, through: to, atLeast: level).map(\.iso))
     }
@@ -220,7 +220,7 @@ struct BranchAPIController: RouteCollection {
         let (branch, org) = try await Self.publicBranch(req)
         let date = try Self.date(req, "on_or_after", default: LocalDate(Date(), in: org.zone))
         let level = try Self.minimumLevel(req)
-        let calendar = try await BranchDirectory(req.db).calendar(of: branch.id!, timeZone: org.zone, exceptionsFrom: date)
+        let calendar = try await req.branches.calendar(of: branch, timeZone: org.zone, exceptionsFrom: date)
         return FirstOpeningDayDTO(on_or_after: date.iso, level: level,
                                   date: calendar.firstOpeningDay(onOrAfter: date, atLeast: level)?.iso)
     }
@@ -233,7 +233,7 @@ struct BranchAPIController: RouteCollection {
     }
 
     static func hoursDTO(_ branch: Branch, _ org: Organisation, _ req: Request) async throws -> OpeningHoursDTO {
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         let from = try Self.date(req, "from", default: LocalDate(Date(), in: org.zone))
         let schedules = try await directory.scheduleRecords(of: branch.id!)
         let exceptions = try await directory.exceptionRecords(of: branch.id!, from: from)
@@ -254,7 +254,7 @@ struct BranchAPIController: RouteCollection {
         let schedules = try input.schedules.enumerated().map { index, dto in
             try HoursInput.schedule(dto, field: "schedules[\(index)]")
         }
-        try await BranchDirectory(req.db).replaceSchedules(of: branch.id!, with: schedules)
+        try await req.branches.replaceSchedules(of: branch.id!, with: schedules)
         return try await Self.hoursDTO(branch, org, req)
     }
 
@@ -263,14 +263,14 @@ struct BranchAPIController: RouteCollection {
     func exceptions(req: Request) async throws -> [ExceptionDTO] {
         let (branch, org) = try await Self.publicBranch(req)
         let from = try Self.date(req, "from", default: LocalDate(Date(), in: org.zone))
-        return try await BranchDirectory(req.db).exceptionRecords(of: branch.id!, from: from).compactMap(ExceptionDTO.init)
+        return try await req.branches.exceptionRecords(of: branch.id!, from: from).compactMap(ExceptionDTO.init)
     }
 
     func addException(req: Request) async throws -> Response {
         let (branch, _, _) = try await Self.ownBranch(req, .editExceptions)
         let exception = try HoursInput.exception(try req.content.decode(ExceptionDTO.self))
-        let record = try await BranchDirectory(req.db).addException(to: branch.id!, exception)
-        let saved = try await BranchDirectory(req.db).exceptionRecord(record.id!, branch: branch.id!)!
+        let record = try await req.branches.addException(to: branch.id!, exception)
+        let saved = try await req.branches.exceptionRecord(record.id!, branch: branch.id!)!
         let response = Response(status: .created)
         try response.content.encode(ExceptionDTO(saved)!)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/branches/\(branch.id!)/exceptions/\(record.id!)")
@@ -279,7 +279,7 @@ struct BranchAPIController: RouteCollection {
 
     func updateException(req: Request) async throws -> ExceptionDTO {
         let (branch, _, _) = try await Self.ownBranch(req, .editExceptions)
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         guard let record = try await directory.exceptionRecord(try Self.uuid(req, "exceptionID"), branch: branch.id!) else {
             throw BiebError.notFound("exception", nl: "Uitzondering niet gevonden.")
         }
@@ -290,7 +290,7 @@ struct BranchAPIController: RouteCollection {
 
     func deleteException(req: Request) async throws -> HTTPStatus {
         let (branch, _, _) = try await Self.ownBranch(req, .editExceptions)
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         guard let record = try await directory.exceptionRecord(try Self.uuid(req, "exceptionID"), branch: branch.id!) else {
             throw BiebError.notFound("exception", nl: "Uitzondering niet gevonden.")
         }
@@ -321,7 +321,7 @@ struct BranchAPIController: RouteCollection {
 
     func spaces(req: Request) async throws -> [SpaceDTO] {
         let (branch, _) = try await Self.publicBranch(req)
-        return try await BranchDirectory(req.db).spaces(of: branch.id!).map(SpaceDTO.init)
+        return try await req.branches.spaces(of: branch.id!).map(SpaceDTO.init)
     }
 
     func addSpace(req: Request) async throws -> Response {
@@ -329,7 +329,7 @@ struct BranchAPIController: RouteCollection {
         let input = try req.content.decode(SpaceDTO.self)
         let space = Space(branchID: branch.id!, kind: .room, name: input.name, capacity: input.capacity, bookable: input.bookable ?? false)
         try SpacePatch(kind: input.kind, name: nil, capacity: nil, bookable: nil, notes: input.notes).apply(to: space)
-        try await BranchDirectory(req.db).save(space)
+        try await req.branches.save(space)
         let response = Response(status: .created)
         try response.content.encode(SpaceDTO(space))
         return response
@@ -337,7 +337,7 @@ struct BranchAPIController: RouteCollection {
 
     func updateSpace(req: Request) async throws -> SpaceDTO {
         let (branch, _, _) = try await Self.ownBranch(req, .editSpaces)
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         guard let space = try await directory.space(try Self.uuid(req, "spaceID"), branch: branch.id!) else {
             throw BiebError.notFound("space", nl: "Ruimte niet gevonden.")
         }
@@ -348,7 +348,7 @@ struct BranchAPIController: RouteCollection {
 
     func deleteSpace(req: Request) async throws -> HTTPStatus {
         let (branch, _, _) = try await Self.ownBranch(req, .editSpaces)
-        guard let space = try await BranchDirectory(req.db).space(try Self.uuid(req, "spaceID"), branch: branch.id!) else {
+        guard let space = try await req.branches.space(try Self.uuid(req, "spaceID"), branch: branch.id!) else {
             throw BiebError.notFound("space", nl: "Ruimte niet gevonden.")
         }
         try await space.delete(on: req.db)
@@ -357,7 +357,7 @@ struct BranchAPIController: RouteCollection {
 
     func partners(req: Request) async throws -> [PartnerDTO] {
         let (branch, _) = try await Self.publicBranch(req)
-        return try await BranchDirectory(req.db).partners(of: branch.id!).map {
+        return try await req.branches.partners(of: branch.id!).map {
             PartnerDTO(id: $0.partner.id!, name: $0.partner.name, kind: $0.partner.kind, website: $0.partner.website, role: $0.role)
         }
     }

@@ -26,12 +26,12 @@ struct PublicPages: RouteCollection {
 
     func home(req: Request) async throws -> Response {
         let lang = Language.of(req)
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         var cards: [OrgCard] = []
         let now = Date()
         for org in try await directory.organisations() {
             let branches = try await directory.branches(of: org.id!)
-            let calendars = try await directory.calendars(of: branches.map { $0.id! }, timeZone: org.zone,
+            let calendars = try await directory.calendars(of: branches, timeZone: org.zone,
                                                           exceptionsFrom: LocalDate(now, in: org.zone).adding(days: -1))
             let open = calendars.values.filter { $0.level(at: now) != .closed }.count
             cards.append(OrgCard(name: org.name, url: "/\(org.slug)", branches: branches.count, openNow: open))
@@ -57,7 +57,7 @@ struct PublicPages: RouteCollection {
 
     func organisation(req: Request) async throws -> Response {
         let lang = Language.of(req)
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         guard let org = try await directory.organisation(slug: req.parameters.get("org") ?? "") else {
             throw Abort(.notFound)
         }
@@ -65,7 +65,7 @@ struct PublicPages: RouteCollection {
         let words = BranchPresentation(lang: lang, timeZone: org.zone)
         let branches = try await directory.branches(of: org.id!)
         let ids = branches.map { $0.id! }
-        let calendars = try await directory.calendars(of: ids, timeZone: org.zone, exceptionsFrom: LocalDate(now, in: org.zone).adding(days: -1))
+        let calendars = try await directory.calendars(of: branches, timeZone: org.zone, exceptionsFrom: LocalDate(now, in: org.zone).adding(days: -1))
         let facilities = try await directory.facilities(of: ids)
         let onlyOpen = req.query[String.self, at: "open"] == "now"
         var rows: [BranchRow] = []
@@ -101,7 +101,7 @@ struct PublicPages: RouteCollection {
 
     func branch(req: Request) async throws -> Response {
         let lang = Language.of(req)
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         guard let org = try await directory.organisation(slug: req.parameters.get("org") ?? ""),
               let branch = try await directory.branch(slug: req.parameters.get("branch") ?? "", in: org.id!), branch.active else {
             throw Abort(.notFound)
@@ -109,7 +109,7 @@ struct PublicPages: RouteCollection {
         let now = Date()
         let today = LocalDate(now, in: org.zone)
         let words = BranchPresentation(lang: lang, timeZone: org.zone)
-        let calendar = try await directory.calendar(of: branch.id!, timeZone: org.zone, exceptionsFrom: today.adding(days: -1))
+        let calendar = try await directory.calendar(of: branch, timeZone: org.zone, exceptionsFrom: today.adding(days: -1))
         let status = calendar.status(at: now)
         let upcoming = calendar.exceptions.filter { $0.endDate >= today && $0.startDate <= today.adding(days: 90) }
             .sorted { $0.startDate < $1.startDate }

@@ -59,8 +59,8 @@ struct SignIn {
         let matches = (try? await request.password.async.verify(password, created: hash)) ?? false
         guard let user, user.active, matches else {
             var lock: Int?
-            for key in keys {
-                if let seconds = try await directory.recordFailure(key: key) { lock = max(lock ?? 0, seconds) }
+            for (key, free) in zip(keys, [LoginThrottlePolicy.freeAttempts, LoginThrottlePolicy.freeAttemptsPerClient]) {
+                if let seconds = try await directory.recordFailure(key: key, freeAttempts: free) { lock = max(lock ?? 0, seconds) }
             }
             if let lock { throw Self.tooMany(lock) }
             throw BiebError(.unauthorized, code: "invalid_credentials", field: "password",

@@ -89,7 +89,7 @@ struct StaffPages: RouteCollection {
     static func branch(_ req: Request, _ permission: Permission? = nil) async throws -> (Branch, Organisation, StaffUser) {
         let user = try req.staff()
         guard let id = req.parameters.get("branchID").flatMap(UUID.init(uuidString:)),
-              let branch = try await BranchDirectory(req.db).branch(id, in: user.organisationID),
+              let branch = try await req.branches.branch(id, in: user.organisationID),
               let org = try await Organisation.find(user.organisationID, on: req.db) else {
             throw Abort(.notFound)
         }
@@ -167,10 +167,10 @@ struct StaffPages: RouteCollection {
         let page = try await Page(req)
         let user = try req.staff()
         let org = page.organisation!
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         let branches = try await directory.branches(of: org.id!, includeInactive: true)
         let now = Date()
-        let calendars = try await directory.calendars(of: branches.map { $0.id! }, timeZone: org.zone,
+        let calendars = try await directory.calendars(of: branches, timeZone: org.zone,
                                                       exceptionsFrom: LocalDate(now, in: org.zone).adding(days: -1))
         let words = BranchPresentation(lang: page.lang, timeZone: org.zone)
         let lines = branches.map { branch in
@@ -261,6 +261,13 @@ struct StaffPages: RouteCollection {
             spacesURL: base.map { "\($0)/spaces" })
     }
 
+    /// The branch form again, with the error and what was typed.
+    func branchFormWithError(_ page: Page, branch: Branch, isNew: Bool, error: BiebError) async throws -> Response {
+        let spaces = isNew ? [] : try await page.request.branches.spaces(of: branch.id!)
+        return try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: isNew, error: page.message(error), spaces: spaces),
+                                     status: .badRequest)
+    }
+
     func newBranchForm(req: Request) async throws -> Response {
         let page = try await Page(req)
         let user = try req.staff(.createBranch)
@@ -335,10 +342,9 @@ struct StaffPages: RouteCollection {
         let branch = Branch(organisationID: user.organisationID, slug: "", name: "", kind: .district)
         do {
             try req.content.decode(BranchFormInput.self).apply(to: branch)
-            try await BranchDirectory(req.db).save(branch)
+            try await req.branches.save(branch)
         } catch let error as BiebError {
-            return try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: true, error: page.message(error), spaces: []),
-                                         status: .badRequest)
+            return try await branchFormWithError(page, branch: branch, isNew: true, error: error)
         }
         return Self.redirect(req, "/staff/branches/\(branch.id!)/hours", done: "created")
     }
@@ -346,7 +352,7 @@ struct StaffPages: RouteCollection {
     func branchForm(req: Request) async throws -> Response {
         let page = try await Page(req)
         let (branch, _, _) = try await Self.branch(req, .editBranch)
-        let spaces = try await BranchDirectory(req.db).spaces(of: branch.id!)
+        let spaces = try await req.branches.spaces(of: branch.id!)
         return try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: false, error: nil, spaces: spaces))
     }
 
@@ -355,11 +361,9 @@ struct StaffPages: RouteCollection {
         let (branch, _, _) = try await Self.branch(req, .editBranch)
         do {
             try req.content.decode(BranchFormInput.self).apply(to: branch)
-            try await BranchDirectory(req.db).save(branch)
+            try await req.branches.save(branch)
         } catch let error as BiebError {
-            let spaces = try await BranchDirectory(req.db).spaces(of: branch.id!)
-            return try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: false, error: page.message(error), spaces: spaces),
-                                         status: .badRequest)
+            return try await branchFormWithError(page, branch: branch, isNew: false, error: error)
         }
         return Self.redirect(req, "/staff/branches/\(branch.id!)", done: "saved")
     }
@@ -379,11 +383,9 @@ struct StaffPages: RouteCollection {
             let capacity = try BranchFormInput.integer(input.capacity, field: "capacity") ?? 0
             let space = Space(branchID: branch.id!, kind: .room, name: input.name ?? "", capacity: capacity, bookable: input.bookable == "on")
             try SpacePatch(kind: input.kind, name: nil, capacity: nil, bookable: nil, notes: nil).apply(to: space)
-            try await BranchDirectory(req.db).save(space)
+            try await req.branches.save(space)
         } catch let error as BiebError {
-            let spaces = try await BranchDirectory(req.db).spaces(of: branch.id!)
-            return try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: false, error: page.message(error), spaces: spaces),
-                                         status: .badRequest)
+            return try await branchFormWithError(page, branch: branch, isNew: false, error: error)
         }
         return Self.redirect(req, "/staff/branches/\(branch.id!)", done: "saved")
     }
@@ -391,7 +393,7 @@ struct StaffPages: RouteCollection {
     func deleteSpace(req: Request) async throws -> Response {
         let (branch, _, _) = try await Self.branch(req, .editSpaces)
         guard let id = req.parameters.get("spaceID").flatMap(UUID.init(uuidString:)),
-              let space = try await BranchDirectory(req.db).space(id, branch: branch.id!) else { throw Abort(.notFound) }
+              let space = try await req.branches.space(id, branch: branch.id!) else { throw Abort(.notFound) }
         try await space.delete(on: req.db)
         return Self.redirect(req, "/staff/branches/\(branch.id!)", done: "deleted")
     }
@@ -410,6 +412,7 @@ struct StaffPages: RouteCollection {
         let prefix: String
         let isDefault: Bool
         let isNew: Bool
+        let delete: Bool
         let name: String
         let validFrom: String
         let validUntil: String
@@ -455,6 +458,12 @@ struct StaffPages: RouteCollection {
         var isDefault: Bool
         var delete: Bool
         var periods: [(day: String, opens: String, closes: String, level: String)]
+
+        /// A seasonal block with nothing filled in (the form's empty "new season").
+        var isBlank: Bool {
+            !isDefault && name.isEmpty && validFrom.isEmpty && validUntil.isEmpty
+                && periods.allSatisfy { $0.day.isEmpty && $0.opens.isEmpty && $0.closes.isEmpty }
+        }
     }
 
     func rawSchedules(from records: [OpeningSchedule]) -> [RawSchedule] {
@@ -474,7 +483,7 @@ struct StaffPages: RouteCollection {
     func hoursContext(_ page: Page, branch: Branch, org: Organisation, user: StaffUser, raw: [RawSchedule], error: String?) async throws -> HoursContext {
         let words = BranchPresentation(lang: page.lang, timeZone: org.zone)
         let today = LocalDate(Date(), in: org.zone)
-        let exceptions = try await BranchDirectory(page.request.db).exceptionRecords(of: branch.id!, from: today)
+        let exceptions = try await page.request.branches.exceptionRecords(of: branch.id!, from: today)
         let base = "/staff/branches/\(branch.id!)"
         func levelOptions(_ selected: String) -> [Option] {
             [ServiceLevel.staffed, .selfService, .closed].map { Option(value: $0.rawValue, label: words.formats.level($0), selected: $0.rawValue == selected) }
@@ -494,7 +503,7 @@ struct StaffPages: RouteCollection {
                 return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
             }
             return ScheduleBlock(
-                prefix: "s\(index)", isDefault: schedule.isDefault, isNew: index == blocks.count - 1,
+                prefix: "s\(index)", isDefault: schedule.isDefault, isNew: index == blocks.count - 1, delete: schedule.delete,
                 name: schedule.name, validFrom: schedule.validFrom, validUntil: schedule.validUntil,
                 rows: rows.enumerated().map { pi, row in
                     PeriodRow(prefix: "s\(index)_p\(pi)", days: dayOptions(row.day), opens: row.opens, closes: row.closes,
@@ -517,6 +526,20 @@ struct StaffPages: RouteCollection {
             year: today.year, nextYear: today.year + 1)
     }
 
+    /// The hours page again with an error; `raw` keeps the schedules as typed
+    /// (nil: as stored).
+    func hoursWithError(_ page: Page, branch: Branch, org: Organisation, user: StaffUser, error: BiebError,
+                        raw: [RawSchedule]? = nil) async throws -> Response {
+        let schedules: [RawSchedule]
+        if let raw {
+            schedules = raw
+        } else {
+            schedules = rawSchedules(from: try await page.request.branches.scheduleRecords(of: branch.id!))
+        }
+        return try await page.render("staff/hours", hoursContext(page, branch: branch, org: org, user: user, raw: schedules,
+                                                                 error: page.message(error)), status: .badRequest)
+    }
+
     func hoursForm(req: Request) async throws -> Response {
         let page = try await Page(req)
         let (branch, org, user) = try await Self.branch(req)
@@ -524,7 +547,7 @@ struct StaffPages: RouteCollection {
             _ = try req.staff(.editSchedule, branch: branch.id)
             throw Abort(.forbidden)
         }
-        let records = try await BranchDirectory(req.db).scheduleRecords(of: branch.id!)
+        let records = try await req.branches.scheduleRecords(of: branch.id!)
         return try await page.render("staff/hours", hoursContext(page, branch: branch, org: org, user: user, raw: rawSchedules(from: records), error: nil))
     }
 
@@ -567,19 +590,14 @@ struct StaffPages: RouteCollection {
                                    isDefault: form["\(p)_default"] == "1", delete: form["\(p)_delete"] == "on", periods: periods))
         }
         // The trailing blank "new season" block is ignored unless filled in.
-        let kept = raw.filter { schedule in
-            !schedule.delete && (schedule.isDefault || !schedule.name.isEmpty || !schedule.validFrom.isEmpty
-                || schedule.periods.contains { !$0.day.isEmpty || !$0.opens.isEmpty })
-        }
+        let kept = raw.filter { !$0.delete && !$0.isBlank }
         do {
             let schedules = try kept.enumerated().map { index, schedule in
                 try parse(schedule, field: "\(page.t("hours_schedule")) \(index + 1), ", lang: page.lang)
             }
-            try await BranchDirectory(req.db).replaceSchedules(of: branch.id!, with: schedules)
+            try await req.branches.replaceSchedules(of: branch.id!, with: schedules)
         } catch let error as BiebError {
-            let shown = raw.filter { !$0.delete }.dropLast(raw.last.map { !$0.isDefault && $0.name.isEmpty && $0.validFrom.isEmpty && $0.periods.allSatisfy { $0.day.isEmpty && $0.opens.isEmpty } } == true ? 1 : 0)
-            return try await page.render("staff/hours", hoursContext(page, branch: branch, org: org, user: user, raw: Array(shown),
-                                                                     error: page.message(error)), status: .badRequest)
+            return try await hoursWithError(page, branch: branch, org: org, user: user, error: error, raw: raw.filter { !$0.isBlank })
         }
         return Self.redirect(req, "/staff/branches/\(branch.id!)/hours", done: "saved")
     }
@@ -607,19 +625,16 @@ struct StaffPages: RouteCollection {
             let endDate = input.end_date?.trimmingCharacters(in: .whitespaces)
             let dto = ExceptionDTO(id: nil, start_date: input.start_date ?? "", end_date: endDate?.isEmpty == false ? endDate : nil,
                                    reason: input.reason ?? "", periods: periods, closed: nil)
-            try await BranchDirectory(req.db).addException(to: branch.id!, try HoursInput.exception(dto))
+            try await req.branches.addException(to: branch.id!, try HoursInput.exception(dto))
         } catch let error as BiebError {
-            let records = try await BranchDirectory(req.db).scheduleRecords(of: branch.id!)
-            return try await page.render("staff/hours", hoursContext(page, branch: branch, org: org, user: user,
-                                                                     raw: rawSchedules(from: records), error: page.message(error)),
-                                         status: .badRequest)
+            return try await hoursWithError(page, branch: branch, org: org, user: user, error: error)
         }
         return Self.redirect(req, "/staff/branches/\(branch.id!)/hours", done: "saved")
     }
 
     func deleteException(req: Request) async throws -> Response {
         let (branch, _, _) = try await Self.branch(req, .editExceptions)
-        let directory = BranchDirectory(req.db)
+        let directory = req.branches
         guard let id = req.parameters.get("exceptionID").flatMap(UUID.init(uuidString:)),
               let record = try await directory.exceptionRecord(id, branch: branch.id!) else { throw Abort(.notFound) }
         try await directory.deleteException(record)
@@ -633,10 +648,7 @@ struct StaffPages: RouteCollection {
         do {
             _ = try await HolidaySeeder.add(year: year, to: branch.id!, on: req.db)
         } catch let error as BiebError {
-            let records = try await BranchDirectory(req.db).scheduleRecords(of: branch.id!)
-            return try await page.render("staff/hours", hoursContext(page, branch: branch, org: org, user: user,
-                                                                     raw: rawSchedules(from: records), error: page.message(error)),
-                                         status: .badRequest)
+            return try await hoursWithError(page, branch: branch, org: org, user: user, error: error)
         }
         return Self.redirect(req, "/staff/branches/\(branch.id!)/hours", done: "saved")
     }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import BiebCore
 
 /// Reads and writes branches, their spaces and their opening hours. Every
@@ -7,8 +8,13 @@ import BiebCore
 /// "not found".
 public struct BranchDirectory: Sendable {
     public let db: any Database
+    /// Calendars already built, checked against each branch's calendar version.
+    public let cache: CalendarCache?
 
-    public init(_ db: any Database) { self.db = db }
+    public init(_ db: any Database, cache: CalendarCache? = nil) {
+        self.db = db
+        self.cache = cache
+    }
 
     // MARK: Organisations
 
@@ -118,10 +124,53 @@ public struct BranchDirectory: Sendable {
             ?? BranchCalendar(timeZone: timeZone, schedules: [])
     }
 
-    /// Calendars of many branches with two queries (schedules, exceptions), each
-    /// with their periods.
+    /// The calendar of a branch already loaded (no version query on a cache hit).
+    public func calendar(of branch: Branch, timeZone: TimeZone, exceptionsFrom: LocalDate? = nil) async throws -> BranchCalendar {
+        try await calendars(of: [branch], timeZone: timeZone, exceptionsFrom: exceptionsFrom)[branch.id!]
+            ?? BranchCalendar(timeZone: timeZone, schedules: [])
+    }
+
+    /// Calendars of many branches. With a cache: one small query for the
+    /// branches' calendar versions, and the stored schedules and exceptions
+    /// only for branches whose calendar changed. Without: two queries
+    /// (schedules, exceptions), each with their periods.
     public func calendars(of branchIDs: [UUID], timeZone: TimeZone, exceptionsFrom: LocalDate? = nil) async throws -> [UUID: BranchCalendar] {
         guard !branchIDs.isEmpty else { return [:] }
+        guard cache != nil else { return try await loadCalendars(of: branchIDs, timeZone: timeZone, exceptionsFrom: exceptionsFrom) }
+        let versions = try await Branch.query(on: db).filter(\.$id ~~ branchIDs)
+            .field(\.$id).field(\.$calendarVersion).all()
+        return try await calendars(versions: Dictionary(versions.map { ($0.id!, $0.calendarVersion) }, uniquingKeysWith: max),
+                                   timeZone: timeZone, exceptionsFrom: exceptionsFrom)
+    }
+
+    /// Calendars of branches already loaded (their versions are known: no extra query on a cache hit).
+    public func calendars(of branches: [Branch], timeZone: TimeZone, exceptionsFrom: LocalDate? = nil) async throws -> [UUID: BranchCalendar] {
+        guard cache != nil else {
+            return try await loadCalendars(of: branches.map { $0.id! }, timeZone: timeZone, exceptionsFrom: exceptionsFrom)
+        }
+        return try await calendars(versions: Dictionary(branches.map { ($0.id!, $0.calendarVersion) }, uniquingKeysWith: max),
+                                   timeZone: timeZone, exceptionsFrom: exceptionsFrom)
+    }
+
+    private func calendars(versions: [UUID: Int], timeZone: TimeZone, exceptionsFrom: LocalDate?) async throws -> [UUID: BranchCalendar] {
+        guard let cache else { return [:] }
+        var result: [UUID: BranchCalendar] = [:]
+        var missing: [UUID] = []
+        for (id, version) in versions {
+            if let hit = cache.calendar(id, version: version, timeZone: timeZone) { result[id] = hit } else { missing.append(id) }
+        }
+        if !missing.isEmpty {
+            // Cached calendars hold every exception, so they answer questions about any date.
+            let loaded = try await loadCalendars(of: missing, timeZone: timeZone, exceptionsFrom: nil)
+            for (id, calendar) in loaded {
+                cache.store(id, version: versions[id]!, calendar: calendar)
+                result[id] = calendar
+            }
+        }
+        return result
+    }
+
+    private func loadCalendars(of branchIDs: [UUID], timeZone: TimeZone, exceptionsFrom: LocalDate?) async throws -> [UUID: BranchCalendar] {
         let schedules = try await OpeningSchedule.query(on: db)
             .filter(\.$branch.$id ~~ branchIDs).with(\.$periods).all()
         var exceptionQuery = CalendarExceptionRecord.query(on: db).filter(\.$branch.$id ~~ branchIDs)
@@ -171,6 +220,7 @@ public struct BranchDirectory: Sendable {
             }
         }
         try await db.transaction { tx in
+            try await Self.calendarChanged(branchID, on: tx)
             try await OpeningSchedule.query(on: tx).filter(\.$branch.$id == branchID).delete()
             for schedule in schedules {
                 let record = OpeningSchedule(branchID: branchID, name: schedule.name,
@@ -200,6 +250,7 @@ public struct BranchDirectory: Sendable {
         do { try OpeningHoursValidation.validate(exception, field: "exception") } catch { throw error.biebError }
         let record = CalendarExceptionRecord(branchID: branchID, exception: exception)
         try await db.transaction { tx in
+            try await Self.calendarChanged(branchID, on: tx)
             try await record.create(on: tx)
             let periods = exception.periods.map { ExceptionPeriodRecord(exceptionID: record.id!, period: $0) }
             if !periods.isEmpty { try await periods.create(on: tx) }
@@ -211,6 +262,7 @@ public struct BranchDirectory: Sendable {
     public func updateException(_ record: CalendarExceptionRecord, to exception: CalendarException) async throws {
         do { try OpeningHoursValidation.validate(exception, field: "exception") } catch { throw error.biebError }
         try await db.transaction { tx in
+            try await Self.calendarChanged(record.$branch.id, on: tx)
             record.startDate = exception.startDate.iso
             record.endDate = exception.endDate.iso
             record.reason = exception.reason
@@ -223,9 +275,21 @@ public struct BranchDirectory: Sendable {
 
     public func deleteException(_ record: CalendarExceptionRecord) async throws {
         try await db.transaction { tx in
+            try await Self.calendarChanged(record.$branch.id, on: tx)
             try await ExceptionPeriodRecord.query(on: tx).filter(\.$exception.$id == record.id!).delete()
             try await record.delete(on: tx)
         }
+    }
+
+    /// Raises the branch's calendar version; called first in every
+    /// transaction that changes its schedules or exceptions (which also takes
+    /// the row lock, so concurrent changes to one calendar queue up).
+    static func calendarChanged(_ branchID: UUID, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.update(Branch.schema)
+            .set(SQLIdentifier("calendar_version"), to: SQLBinaryExpression(SQLIdentifier("calendar_version"), .add, SQLLiteral.numeric("1")))
+            .where(SQLIdentifier("id"), .equal, SQLBind(branchID))
+            .run()
     }
 
     // MARK: Conversions

@@ -33,6 +33,9 @@ public final class Branch: Model, @unchecked Sendable {
     @Field(key: "self_service_requires_terms") public var selfServiceRequiresTerms: Bool
     /// Inactive branches are kept for history but not shown publicly.
     @Field(key: "active") public var active: Bool
+    /// Raised by every change to the branch's schedules or exceptions, in the
+    /// same transaction; calendar caches compare it (see `CalendarCache`).
+    @Field(key: "calendar_version") public var calendarVersion: Int
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
@@ -66,6 +69,7 @@ public final class Branch: Model, @unchecked Sendable {
         self.descriptionEN = descriptionEN
         self.selfServiceConditions = selfService
         self.active = active
+        self.calendarVersion = 0
     }
 
     public var kind: BranchKind {
@@ -285,6 +289,7 @@ struct CreateBranches: AsyncMigration {
             .field("self_service_min_membership_days", .int, .required)
             .field("self_service_requires_terms", .bool, .required)
             .field("active", .bool, .required)
+            .field("calendar_version", .int, .required, .sql(.default(0)))
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
             .unique(on: "organisation_id", "slug")

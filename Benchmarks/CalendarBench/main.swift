@@ -1,0 +1,71 @@
+import BiebCore
+import Foundation
+
+// Benchmarks of the branch calendar, the service every due date, hold-shelf
+// expiry and "open now" answer goes through. Run in release mode:
+//
+//   swift run -c release bieb-bench
+//
+// Prints one line per case: operations, total time, time per operation.
+
+func t(_ s: String) -> LocalTime { LocalTime(s)! }
+
+let weekdays: [Weekday] = [.monday, .tuesday, .wednesday, .thursday, .friday]
+/// A busy branch: staffed and self-service periods every day, a lunch break,
+/// a seasonal schedule and two years of public holidays plus ad-hoc closures.
+let standard = WeeklySchedule(name: "Standaard", periods:
+    [WeeklyPeriod(.monday, t("13:00"), t("17:00"), .staffed)]
+    + [Weekday.tuesday, .wednesday, .thursday, .friday].map { WeeklyPeriod($0, t("10:00"), t("17:30"), .staffed) }
+    + [WeeklyPeriod(.saturday, t("10:00"), t("14:30"), .staffed), WeeklyPeriod(.wednesday, t("12:30"), t("13:00"), .closed)]
+    + Weekday.allCases.map { WeeklyPeriod($0, t("08:00"), t("22:00"), .selfService) })
+var summer = standard
+summer.name = "Zomer"
+summer.validFrom = LocalDate(iso: "2027-07-17")
+summer.validUntil = LocalDate(iso: "2027-08-29")
+summer.periods.removeAll { $0.weekday == .monday }
+var exceptions = DutchHolidays.exceptions(in: 2026, for: standard) + DutchHolidays.exceptions(in: 2027, for: standard)
+for month in 1...12 {
+    exceptions.append(CalendarException(startDate: LocalDate(year: 2027, month: month, day: 9)!, reason: "Studiedag"))
+}
+let calendar = BranchCalendar(schedules: [standard, summer], exceptions: exceptions)
+let start = try! Date("2026-11-24T11:00:00Z", strategy: .iso8601)
+
+func measure(_ name: String, iterations: Int, _ body: (Int) -> Int) {
+    var sink = 0
+    for i in 0..<min(iterations / 10 + 1, 1_000) { sink &+= body(i) } // warm-up
+    let clock = ContinuousClock()
+    let elapsed = clock.measure {
+        for i in 0..<iterations { sink &+= body(i) }
+    }
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let perOp = seconds / Double(iterations)
+    let perOpText = perOp >= 1e-3 ? String(format: "%.2f ms", perOp * 1e3) : String(format: "%.2f µs", perOp * 1e6)
+    let label = name.padding(toLength: 52, withPad: " ", startingAt: 0)
+    print(label + String(format: "%9d ops %8.3f s %10@/op %10.0f ops/s", iterations, seconds, perOpText as NSString,
+                         Double(iterations) / seconds) + (sink == 42 ? " " : ""))
+}
+
+print("Branch calendar benchmarks (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+measure("status(at:) — open now, until when, next opening", iterations: 20_000) { i in
+    calendar.status(at: start.addingTimeInterval(Double(i % 2_000) * 3_671)).openChain.count
+}
+measure("level(at:) — the level at an instant", iterations: 50_000) { i in
+    calendar.level(at: start.addingTimeInterval(Double(i % 5_000) * 1_237)).rank
+}
+measure("firstOpeningDay(onOrAfter:) — a due date", iterations: 100_000) { i in
+    calendar.firstOpeningDay(onOrAfter: LocalDate(iso: "2026-12-01")!.adding(days: i % 400))?.day ?? 0
+}
+measure("openingDay(counting: 7) — hold-shelf expiry", iterations: 50_000) { i in
+    calendar.openingDay(counting: 7, after: LocalDate(iso: "2026-12-01")!.adding(days: i % 400))?.day ?? 0
+}
+measure("openingDays(from:through:) — a whole year", iterations: 500) { i in
+    calendar.openingDays(from: LocalDate(iso: "2027-01-01")!, through: LocalDate(iso: "2027-12-31")!).count + i
+}
+// The whole Dutch network: 1,270 locations, "which are open now".
+let network = (0..<1_270).map { i in
+    BranchCalendar(schedules: [i % 3 == 0 ? standard : WeeklySchedule(periods: weekdays.map { WeeklyPeriod($0, t("10:00"), t("18:00"), .staffed) })],
+                   exceptions: exceptions)
+}
+measure("status of all 1,270 Dutch library locations", iterations: 20) { i in
+    network.reduce(0) { $0 + ($1.status(at: start.addingTimeInterval(Double(i) * 3_600)).isOpen ? 1 : 0) }
+}
