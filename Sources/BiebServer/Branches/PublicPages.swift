@@ -119,7 +119,7 @@ struct PublicPages: RouteCollection {
             .sorted { $0.validFrom! < $1.validFrom! }
         let spaces = try await directory.spaces(of: branch.id!)
         let partners = try await directory.partners(of: branch.id!)
-        let facilities = try await directory.facilities(of: [branch.id!])[branch.id!] ?? BranchFacilities()
+        let facilities = BranchFacilities(spaces: spaces.map { ($0.kind, $0.capacity) })
         let conditions = branch.selfServiceConditions
         let hasSelfService = calendar.schedules.contains { $0.periods.contains { $0.level == .selfService } }
 

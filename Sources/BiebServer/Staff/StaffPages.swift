@@ -402,6 +402,7 @@ struct StaffPages: RouteCollection {
 
     struct PeriodRow: Encodable {
         let prefix: String
+        let number: Int
         let days: [Option]
         let opens: String
         let closes: String
@@ -506,7 +507,7 @@ struct StaffPages: RouteCollection {
                 prefix: "s\(index)", isDefault: schedule.isDefault, isNew: index == blocks.count - 1, delete: schedule.delete,
                 name: schedule.name, validFrom: schedule.validFrom, validUntil: schedule.validUntil,
                 rows: rows.enumerated().map { pi, row in
-                    PeriodRow(prefix: "s\(index)_p\(pi)", days: dayOptions(row.day), opens: row.opens, closes: row.closes,
+                    PeriodRow(prefix: "s\(index)_p\(pi)", number: pi + 1, days: dayOptions(row.day), opens: row.opens, closes: row.closes,
                               levels: levelOptions(row.level))
                 },
                 rowCount: rows.count, staffedHours: hours(.staffed), selfServiceHours: hours(.selfService))
