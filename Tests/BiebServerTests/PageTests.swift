@@ -112,6 +112,30 @@ import BiebTestSupport
     }
 
     @Test(arguments: TestDatabase.all)
+    func sessionsEndAndExpiredOnesAreRemoved(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            _ = try await Fixture.make(on: app)
+            let client = TestClient(app)
+            try await client.signInPages(Fixture.staff, password: Fixture.password)
+            #expect(try await client.send(.GET, "/staff").status == .ok)
+            let key = try #require(client.cookies["bieb_session"])
+            let record = try #require(try await StaffSessionRecord.query(on: app.db).filter(\.$key == key).first())
+            // Signed-in sessions end 12 hours after sign-in.
+            #expect(abs(record.expiresAt.timeIntervalSinceNow - 12 * 3600) < 60)
+            #expect(record.data.contains("uid"))
+            #expect(!record.data.contains(Fixture.password))
+
+            record.expiresAt = Date().addingTimeInterval(-1)
+            try await record.save(on: app.db)
+            #expect(try await client.send(.GET, "/staff").status == .seeOther)
+            // A new session (another visitor) clears the expired one out.
+            let other = TestClient(app)
+            _ = try await other.send(.GET, "/staff/login")
+            #expect(try await StaffSessionRecord.query(on: app.db).filter(\.$key == key).count() == 0)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func editingHoursThroughTheForm(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)

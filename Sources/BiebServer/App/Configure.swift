@@ -27,7 +27,7 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     app.storage[DummyHashKey.self] = try app.password.hash(UUID().uuidString)
 
     // Sessions (staff pages only; the API uses bearer tokens).
-    app.sessions.use(.fluent)
+    app.sessions.use { _ in DatabaseSessions() }
     app.sessions.configuration = SessionsConfiguration(cookieName: "bieb_session") { id in
         HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(options.sessionLifetime),
                           maxAge: Int(options.sessionLifetime), path: "/", isSecure: options.secureCookies,

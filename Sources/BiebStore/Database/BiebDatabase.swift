@@ -72,7 +72,7 @@ public enum BiebDatabase {
         app.migrations.add(CreateBranches())
         app.migrations.add(IndexBranchTables())
         app.migrations.add(CreateStaff())
-        app.migrations.add(SessionRecord.migration)
+        app.migrations.add(CreateStaffSessions())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so

@@ -133,3 +133,42 @@ struct CreateStaff: AsyncMigration {
         }
     }
 }
+
+/// A staff page session: its key (the cookie value), data and when it ends.
+/// Expired sessions are removed as new ones are made.
+public final class StaffSessionRecord: Model, @unchecked Sendable {
+    public static let schema = "staff_sessions"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "key") public var key: String
+    /// The session data as a JSON object of strings.
+    @Field(key: "data") public var data: String
+    @Field(key: "expires_at") public var expiresAt: Date
+
+    public init() {}
+
+    public init(key: String, data: String, expiresAt: Date) {
+        self.key = key
+        self.data = data
+        self.expiresAt = expiresAt
+    }
+}
+
+struct CreateStaffSessions: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.schema(StaffSessionRecord.schema)
+            .id()
+            .field("key", .string, .required)
+            .field("data", .string, .required)
+            .field("expires_at", .datetime, .required)
+            .unique(on: "key")
+            .create()
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "staff_sessions_expires_idx").on(StaffSessionRecord.schema).column("expires_at").run()
+        }
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.schema(StaffSessionRecord.schema).delete()
+    }
+}
