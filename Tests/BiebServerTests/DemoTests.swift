@@ -29,7 +29,7 @@ import BiebTestSupport
             let central = try #require(branches.first { $0.kind == .central })
             #expect(facilities[central.id!]!.rooms >= 2)
             #expect(facilities[central.id!]!.studyPlaces >= 100)
-            let partners = try await directory.partners(of: central.id!)
+            let partners = try await PartnerDirectory(app.db).partners(ofBranch: central.id!)
             #expect(!partners.isEmpty)
 
             // The small town's main branch: 38.5 staffed hours, many more self-service hours.

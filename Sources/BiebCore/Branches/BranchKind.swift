@@ -66,3 +66,8 @@ public struct BranchFacilities: Hashable, Codable, Sendable {
         }
     }
 }
+
+/// Kinds of partner organisation.
+public enum PartnerKind: String, Codable, Sendable, CaseIterable {
+    case cultural, social, educational, municipal, other
+}

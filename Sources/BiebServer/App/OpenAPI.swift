@@ -80,7 +80,7 @@ enum OpenAPIDocument {
         "servers": [["url": "/"]],
         "tags": [
             ["name": "operations"], ["name": "organisations"], ["name": "branches"], ["name": "opening hours"],
-            ["name": "spaces"], ["name": "auth"], ["name": "users"],
+            ["name": "spaces"], ["name": "partners"], ["name": "auth"], ["name": "users"],
         ],
         "paths": [
             "/health": ["get": op("Health: checks the database", tag: "operations", response: ref("Health"),
@@ -158,7 +158,24 @@ enum OpenAPIDocument {
                              status: "204", auth: true),
             ],
             "/api/v1/branches/{branchID}/partners": ["get": op(
-                "Partner organisations housed in the branch", tag: "branches", params: [branchID], response: array(ref("Partner")))],
+                "Partner organisations housed in the branch, with their role there", tag: "partners", params: [branchID],
+                response: array(ref("Partner")))],
+            "/api/v1/branches/{branchID}/partners/{partnerID}": [
+                "put": op("House a partner in the branch, or change its role there", tag: "partners",
+                          params: [branchID, pathParam("partnerID", "Partner id")],
+                          body: ["type": "object", "properties": ["role": ["type": "string", "example": "Digi-spreekuur, dinsdag 10:00–12:00"]]],
+                          response: array(ref("Partner")), auth: true),
+                "delete": op("End a partner's stay in the branch", tag: "partners",
+                             params: [branchID, pathParam("partnerID", "Partner id")], status: "204", auth: true),
+            ],
+            "/api/v1/partners": [
+                "get": op("Partner organisations of your organisation", tag: "partners", response: array(ref("Partner")), auth: true),
+                "post": op("Add a partner organisation", tag: "partners", body: ref("Partner"), status: "201",
+                           response: ref("Partner"), auth: true),
+            ],
+            "/api/v1/partners/{partnerID}": ["patch": op(
+                "Change a partner organisation", tag: "partners", params: [pathParam("partnerID", "Partner id")],
+                body: ref("Partner"), response: ref("Partner"), auth: true)],
             "/api/v1/auth/token": [
                 "post": op("Sign in: exchange e-mail and password for a bearer token", tag: "auth", body: ref("Credentials"),
                            status: "201", response: ref("Token"),
@@ -257,8 +274,11 @@ enum OpenAPIDocument {
             "kind": ["type": "string", "enum": ["room", "study_area", "computers"]], "name": string,
             "capacity": ["type": "integer", "minimum": 1], "bookable": ["type": "boolean"], "notes": string,
         ]],
-        "Partner": ["type": "object", "properties": [
-            "id": ["type": "string", "format": "uuid"], "name": string, "kind": string, "website": string, "role": string,
+        "Partner": ["type": "object", "required": ["name"], "properties": [
+            "id": ["type": "string", "format": "uuid", "readOnly": true], "name": string,
+            "kind": ["type": "string", "enum": ["cultural", "social", "educational", "municipal", "other"]],
+            "website": ["type": "string", "format": "uri"],
+            "role": ["type": "string", "readOnly": true, "description": "In a branch's list: what the partner does there."],
         ]],
         "Credentials": ["type": "object", "required": ["email", "password"], "properties": [
             "email": string, "password": ["type": "string", "format": "password"], "name": ["type": "string", "description": "Token label"],

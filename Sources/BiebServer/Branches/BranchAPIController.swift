@@ -32,7 +32,6 @@ struct BranchAPIController: RouteCollection {
         branch.post("spaces", use: addSpace)
         branch.patch("spaces", ":spaceID", use: updateSpace)
         branch.delete("spaces", ":spaceID", use: deleteSpace)
-        branch.get("partners", use: partners)
     }
 
     // MARK: Lookups
@@ -353,13 +352,6 @@ struct BranchAPIController: RouteCollection {
         }
         try await space.delete(on: req.db)
         return .noContent
-    }
-
-    func partners(req: Request) async throws -> [PartnerDTO] {
-        let (branch, _) = try await Self.publicBranch(req)
-        return try await req.branches.partners(of: branch.id!).map {
-            PartnerDTO(id: $0.partner.id!, name: $0.partner.name, kind: $0.partner.kind, website: $0.partner.website, role: $0.role)
-        }
     }
 }
 

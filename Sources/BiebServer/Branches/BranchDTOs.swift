@@ -347,11 +347,3 @@ struct SpacePatch: Content {
         if let notes { space.notes = notes }
     }
 }
-
-struct PartnerDTO: Content {
-    let id: UUID
-    let name: String
-    let kind: String
-    let website: String
-    let role: String
-}

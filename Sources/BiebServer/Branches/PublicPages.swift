@@ -118,7 +118,7 @@ struct PublicPages: RouteCollection {
         let seasonal = calendar.schedules.filter { !$0.isDefault && ($0.validUntil ?? today) >= today }
             .sorted { $0.validFrom! < $1.validFrom! }
         let spaces = try await directory.spaces(of: branch.id!)
-        let partners = try await directory.partners(of: branch.id!)
+        let partners = try await PartnerDirectory(req.db).partners(ofBranch: branch.id!)
         let facilities = BranchFacilities(spaces: spaces.map { ($0.kind, $0.capacity) })
         let conditions = branch.selfServiceConditions
         let hasSelfService = calendar.schedules.contains { $0.periods.contains { $0.level == .selfService } }

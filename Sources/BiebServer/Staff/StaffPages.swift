@@ -31,6 +31,8 @@ struct StaffPages: RouteCollection {
         signedIn.post("branches", ":branchID", "holidays", use: addHolidays)
         signedIn.post("branches", ":branchID", "spaces", use: addSpace)
         signedIn.post("branches", ":branchID", "spaces", ":spaceID", "delete", use: deleteSpace)
+        signedIn.post("branches", ":branchID", "partners", use: housePartner)
+        signedIn.post("branches", ":branchID", "partners", ":partnerID", "delete", use: unhousePartner)
         signedIn.get("users", use: users)
         signedIn.post("users", use: createUser)
         signedIn.post("users", ":userID", use: updateUser)
@@ -231,6 +233,16 @@ struct StaffPages: RouteCollection {
         let spaces: [SpaceLine]
         let spaceKinds: [Option]
         let spacesURL: String?
+        let partners: [PartnerLine]
+        let partnerOptions: [Option]
+        let partnerKinds: [Option]
+        let partnersURL: String?
+    }
+
+    struct PartnerLine: Encodable {
+        let name: String
+        let role: String
+        let deleteURL: String
     }
 
     struct SpaceLine: Encodable {
@@ -241,9 +253,13 @@ struct StaffPages: RouteCollection {
         let deleteURL: String
     }
 
-    func branchFormContext(_ page: Page, branch: Branch, isNew: Bool, error: String?, spaces: [Space]) -> BranchForm {
+    /// The branch form: details, and for an existing branch its spaces and partners.
+    func branchFormContext(_ page: Page, branch: Branch, isNew: Bool, error: String?) async throws -> BranchForm {
         let words = BranchPresentation(lang: page.lang, timeZone: page.organisation?.zone ?? BranchCalendar.amsterdam)
         let base = isNew ? nil : "/staff/branches/\(branch.id!)"
+        let spaces = isNew ? [] : try await page.request.branches.spaces(of: branch.id!)
+        let partners = isNew ? [] : try await PartnerDirectory(page.request.db).partners(ofBranch: branch.id!)
+        let organisationPartners = try await PartnerDirectory(page.request.db).partners(of: branch.$organisation.id)
         return BranchForm(
             page: page.context(isNew ? page.t("branch_new") : branch.name),
             action: isNew ? "/staff/branches/new" : base!, isNew: isNew, error: error,
@@ -258,21 +274,25 @@ struct StaffPages: RouteCollection {
             spaces: spaces.map { SpaceLine(name: $0.name, kind: Locales.text("space_\($0.kindRaw)", page.lang), capacity: $0.capacity,
                                            bookable: $0.bookable, deleteURL: "\(base ?? "")/spaces/\($0.id!)/delete") },
             spaceKinds: SpaceKind.allCases.map { Option(value: $0.rawValue, label: Locales.text("space_\($0.rawValue)", page.lang), selected: false) },
-            spacesURL: base.map { "\($0)/spaces" })
+            spacesURL: base.map { "\($0)/spaces" },
+            partners: partners.map { PartnerLine(name: $0.partner.name, role: $0.role, deleteURL: "\(base ?? "")/partners/\($0.partner.id!)/delete") },
+            partnerOptions: [Option(value: "", label: page.t("partner_new_option"), selected: true)]
+                + organisationPartners.map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
+            partnerKinds: PartnerKind.allCases.map { Option(value: $0.rawValue, label: page.t("partner_kind_\($0.rawValue)"), selected: false) },
+            partnersURL: base.map { "\($0)/partners" })
     }
 
     /// The branch form again, with the error and what was typed.
     func branchFormWithError(_ page: Page, branch: Branch, isNew: Bool, error: BiebError) async throws -> Response {
-        let spaces = isNew ? [] : try await page.request.branches.spaces(of: branch.id!)
-        return try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: isNew, error: page.message(error), spaces: spaces),
-                                     status: .badRequest)
+        try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: isNew, error: page.message(error)),
+                              status: .badRequest)
     }
 
     func newBranchForm(req: Request) async throws -> Response {
         let page = try await Page(req)
         let user = try req.staff(.createBranch)
         let branch = Branch(organisationID: user.organisationID, slug: "", name: "", kind: .district)
-        return try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: true, error: nil, spaces: []))
+        return try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: true, error: nil))
     }
 
     struct BranchFormInput: Content {
@@ -352,8 +372,7 @@ struct StaffPages: RouteCollection {
     func branchForm(req: Request) async throws -> Response {
         let page = try await Page(req)
         let (branch, _, _) = try await Self.branch(req, .editBranch)
-        let spaces = try await req.branches.spaces(of: branch.id!)
-        return try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: false, error: nil, spaces: spaces))
+        return try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: false, error: nil))
     }
 
     func saveBranch(req: Request) async throws -> Response {
@@ -395,6 +414,50 @@ struct StaffPages: RouteCollection {
         guard let id = req.parameters.get("spaceID").flatMap(UUID.init(uuidString:)),
               let space = try await req.branches.space(id, branch: branch.id!) else { throw Abort(.notFound) }
         try await space.delete(on: req.db)
+        return Self.redirect(req, "/staff/branches/\(branch.id!)", done: "deleted")
+    }
+
+    // MARK: Partners
+
+    struct PartnerInput: Content {
+        var partner_id: String?
+        var new_name: String?
+        var new_kind: String?
+        var new_website: String?
+        var role: String?
+    }
+
+    /// Houses an existing partner in the branch, or adds a new partner and houses it.
+    func housePartner(req: Request) async throws -> Response {
+        let page = try await Page(req)
+        let (branch, _, user) = try await Self.branch(req, .editBranch)
+        let input = try req.content.decode(PartnerInput.self)
+        do {
+            try await req.db.transaction { tx in
+                let directory = PartnerDirectory(tx)
+                let partner: Partner
+                if let id = input.partner_id.flatMap(UUID.init(uuidString:)) {
+                    guard let existing = try await directory.partner(id, in: user.organisationID) else {
+                        throw BiebError.notFound("partner", nl: "Partner niet gevonden.")
+                    }
+                    partner = existing
+                } else {
+                    partner = Partner(organisationID: user.organisationID, name: input.new_name ?? "",
+                                      kind: input.new_kind ?? PartnerKind.other.rawValue, website: input.new_website ?? "")
+                    try await directory.save(partner)
+                }
+                try await directory.house(partner.id!, in: branch.id!, role: input.role ?? "")
+            }
+        } catch let error as BiebError {
+            return try await branchFormWithError(page, branch: branch, isNew: false, error: error)
+        }
+        return Self.redirect(req, "/staff/branches/\(branch.id!)", done: "saved")
+    }
+
+    func unhousePartner(req: Request) async throws -> Response {
+        let (branch, _, _) = try await Self.branch(req, .editBranch)
+        guard let id = req.parameters.get("partnerID").flatMap(UUID.init(uuidString:)),
+              try await PartnerDirectory(req.db).unhouse(id, from: branch.id!) else { throw Abort(.notFound) }
         return Self.redirect(req, "/staff/branches/\(branch.id!)", done: "deleted")
     }
 

@@ -107,14 +107,6 @@ public struct BranchDirectory: Sendable {
         return result
     }
 
-    // MARK: Partners
-
-    /// Partners housed in a branch, with their role there.
-    public func partners(of branchID: UUID) async throws -> [(partner: Partner, role: String)] {
-        let links = try await BranchPartner.query(on: db).filter(\.$branch.$id == branchID).with(\.$partner).all()
-        return links.map { ($0.partner, $0.role) }.sorted { $0.partner.name < $1.partner.name }
-    }
-
     // MARK: Opening hours
 
     /// The calendar of one branch. Exceptions that ended before `exceptionsFrom`
