@@ -31,6 +31,7 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
 /// dropped afterwards (so tests run in parallel without seeing each other).
 public func withBieb<T>(_ database: TestDatabase, _ body: (Application) async throws -> T) async throws -> T {
     let app = try await Application.make(.testing)
+    app.logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
     let schema = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
     let location: DatabaseLocation
     switch database {
