@@ -79,7 +79,7 @@ let package = Package(
             ],
             path: "Tests/BiebTestSupport"
         ),
-        .testTarget(name: "BiebCoreTests", dependencies: ["BiebCore"]),
+        .testTarget(name: "BiebCoreTests", dependencies: ["BiebCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "BiebStoreTests",
             dependencies: [
