@@ -1,12 +1,17 @@
 import BiebCore
 import Foundation
 
-// Benchmarks of the branch calendar, the service every due date, hold-shelf
-// expiry and "open now" answer goes through. Run in release mode:
+// Benchmarks of BiebCore. Run in release mode:
 //
-//   swift run -c release bieb-bench
+//   swift run -c release bieb-bench              the branch calendar
+//   swift run -c release bieb-bench marc FILE    reading (and writing) a MARC file
 //
 // Prints one line per case: operations, total time, time per operation.
+
+if CommandLine.arguments.count >= 3, CommandLine.arguments[1] == "marc" {
+    benchmarkMARC(path: CommandLine.arguments[2])
+    exit(0)
+}
 
 func t(_ s: String) -> LocalTime { LocalTime(s)! }
 
