@@ -5,8 +5,19 @@ import Foundation
 //
 //   swift run -c release bieb-bench              the branch calendar
 //   swift run -c release bieb-bench marc FILE    reading (and writing) a MARC file
+//   swift run -c release bieb-bench stem dutch|english FILE   stems of the words in FILE (one a line)
 //
 // Prints one line per case: operations, total time, time per operation.
+
+if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "stem" {
+    // bieb-bench stem dutch|english FILE: prints "word<TAB>stem" per input line (for comparing with Snowball).
+    let language = CommandLine.arguments[2] == "dutch" ? StemLanguage.dutch : .english
+    let text = (try? String(contentsOfFile: CommandLine.arguments[3], encoding: .utf8)) ?? ""
+    var out = ""
+    for word in text.split(separator: "\n") { out += "\(word)\t\(language.stem(String(word)))\n" }
+    FileHandle.standardOutput.write(Data(out.utf8))
+    exit(0)
+}
 
 if CommandLine.arguments.count >= 3, CommandLine.arguments[1] == "marc" {
     benchmarkMARC(path: CommandLine.arguments[2])
