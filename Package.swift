@@ -85,7 +85,8 @@ let package = Package(
             dependencies: [
                 "BiebCore", "BiebStore", "BiebTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
-            ]
+            ],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "BiebServerTests",

@@ -11,7 +11,7 @@ struct Bieb: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bieb",
         abstract: "Bieb, the open library services platform.",
-        subcommands: [Serve.self, Demo.self, Migrate.self, UserCommand.self, OrganisationCommand.self],
+        subcommands: [Serve.self, Demo.self, Migrate.self, ImportCommand.self, ExportCommand.self, UserCommand.self, OrganisationCommand.self],
         defaultSubcommand: Serve.self)
 
     static func main() async {
@@ -48,9 +48,11 @@ struct ServerFlags: ParsableArguments {
 
 enum Runner {
     /// Builds a configured application (production mode unless BIEB_ENV says otherwise).
-    static func application(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrate: Bool) async throws -> Application {
+    static func application(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrate: Bool,
+                            quiet: Bool = false) async throws -> Application {
         let name = Environment.get("BIEB_ENV") ?? "production"
         let app = try await Application.make(Environment(name: name, arguments: ["bieb"]))
+        if quiet && Environment.get("LOG_LEVEL") == nil { app.logger.logLevel = .warning }
         var options = ServerOptions(database: database, host: host, port: port, migrateOnStart: migrate)
         options.secureCookies = Environment.get("BIEB_SECURE_COOKIES") == "1"
         options.publicURL = Environment.get("BIEB_PUBLIC_URL")

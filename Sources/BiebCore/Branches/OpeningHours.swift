@@ -200,7 +200,7 @@ public enum OpeningHoursValidation {
         if exception.startDate.days(until: exception.endDate) > 366 {
             throw OpeningHoursError(field: "\(field).end_date", message: "an exception can cover at most a year")
         }
-        if exception.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if exception.reason.trimmed.isEmpty {
             throw OpeningHoursError(field: "\(field).reason", message: "is required (for example 'Tweede Kerstdag')")
         }
         for (index, period) in exception.periods.enumerated() {

@@ -48,7 +48,7 @@ public struct ISBN: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The leading ISBN-like run of characters: digits, hyphens, spaces and a
     /// final X, stopping at anything else ("(paperback)", ":", ";").
     static func candidate(in text: String) -> String? {
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var rest = Substring(text.trimmed)
         if rest.uppercased().hasPrefix("ISBN") {
             rest = rest.dropFirst(4)
             if rest.first == "-" { rest = rest.dropFirst() }

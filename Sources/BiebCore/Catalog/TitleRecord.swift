@@ -147,7 +147,7 @@ public struct TitleRecord: Hashable, Codable, Sendable {
 /// Validation of a title record entered by staff, naming the field.
 public enum TitleValidation {
     public static func validate(_ record: TitleRecord) throws(BiebError) {
-        if record.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if record.title.trimmed.isEmpty {
             throw .invalid("title", "A title is required.", nl: "Een titel is verplicht.")
         }
         if let year = record.year, !(1450...2100).contains(year) {
@@ -180,7 +180,7 @@ public enum AVI {
 
     /// "avi-m4", "AVI M4", "m4" → "M4"; nil when not a level.
     public static func normalise(_ text: String) -> String? {
-        var t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        var t = text.trimmed.uppercased()
         if t.hasPrefix("AVI") { t = String(t.dropFirst(3)).trimmingCharacters(in: CharacterSet(charactersIn: " -:")) }
         return levels.first { $0.uppercased() == t }
     }

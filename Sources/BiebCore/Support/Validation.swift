@@ -19,7 +19,7 @@ public enum Validate {
     /// A plausible e-mail address: one @, a non-empty local part, a domain with
     /// a dot, no spaces. (Deliverability is proven by sending, not by regex.)
     public static func email(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmed
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
               !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
@@ -52,5 +52,19 @@ public enum Validate {
     /// Latitude and longitude in range.
     public static func coordinates(latitude: Double, longitude: Double) -> Bool {
         (-90...90).contains(latitude) && (-180...180).contains(longitude)
+    }
+}
+
+extension StringProtocol {
+    /// Without white space (and line breaks) at either end; much faster than
+    /// Foundation's `trimmingCharacters(in:)` on Linux, which matters when
+    /// importing a million records.
+    public var trimmed: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        var out = String.UnicodeScalarView()
+        out.append(contentsOf: scalars[first...last])
+        return String(out)
     }
 }

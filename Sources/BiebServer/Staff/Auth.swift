@@ -55,7 +55,12 @@ struct SignIn {
         let user = try await directory.user(email: email)
         // Verify against a fixed hash when the account does not exist, so the
         // answer takes as long either way.
-        let hash = user?.passwordHash ?? request.application.storage[DummyHashKey.self] ?? ""
+        let hash: String
+        if let user {
+            hash = user.passwordHash
+        } else {
+            hash = try await Self.dummyHash(request)
+        }
         let matches = (try? await request.password.async.verify(password, created: hash)) ?? false
         guard let user, user.active, matches else {
             var lock: Int?
@@ -81,9 +86,18 @@ struct SignIn {
 
 }
 
-/// A hash of a random password at the configured cost, made at start-up and
-/// verified against when an account does not exist.
+/// A hash of a random password at the configured cost, made on first need
+/// and verified against when an account does not exist.
 struct DummyHashKey: StorageKey { typealias Value = String }
+
+extension SignIn {
+    static func dummyHash(_ request: Request) async throws -> String {
+        if let hash = request.application.storage[DummyHashKey.self] { return hash }
+        let hash = try await request.password.async.hash(UUID().uuidString)
+        request.application.storage[DummyHashKey.self] = hash
+        return hash
+    }
+}
 
 /// API bearer tokens: random 32 bytes, shown once; only the SHA-256 is stored.
 enum Tokens {

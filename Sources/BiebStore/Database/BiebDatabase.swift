@@ -73,6 +73,7 @@ public enum BiebDatabase {
         app.migrations.add(IndexBranchTables())
         app.migrations.add(CreateStaff())
         app.migrations.add(CreateStaffSessions())
+        app.migrations.add(CreateCatalogue())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so

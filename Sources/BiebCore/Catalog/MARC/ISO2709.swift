@@ -267,7 +267,7 @@ public struct ISO2709Reader<Source: ByteSource>: Sequence, IteratorProtocol {
                let fieldStart = Int(String(decoding: bytes[entry + 7..<entry + 12], as: UTF8.self)),
                base + fieldStart + length <= bytes.count, length > 1 {
                 let value = String(decoding: bytes[(base + fieldStart)..<(base + fieldStart + length - 1)], as: UTF8.self)
-                return value.trimmingCharacters(in: .whitespaces).isEmpty ? nil : value.trimmingCharacters(in: .whitespaces)
+                return value.trimmed.isEmpty ? nil : value.trimmed
             }
             entry += 12
         }
@@ -286,7 +286,9 @@ public enum ISO2709Writer {
         var directory: [UInt8] = []
         var data: [UInt8] = []
         for field in record.fields {
-            guard field.tag.utf8.count == 3, field.tag.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            guard field.tag.utf8.count == 3, field.tag.utf8.allSatisfy({
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A)
+            }) else {
                 throw EncodingError(reason: "field tag '\(field.tag)' is not three letters or digits")
             }
             var bytes: [UInt8] = []
@@ -307,7 +309,8 @@ public enum ISO2709Writer {
             }
             guard data.count <= 99999 else { throw EncodingError(reason: "record data exceeds 99999 bytes") }
             directory.append(contentsOf: field.tag.utf8)
-            directory.append(contentsOf: String(format: "%04d%05d", bytes.count, data.count).utf8)
+            appendDigits(bytes.count, width: 4, to: &directory)
+            appendDigits(data.count, width: 5, to: &directory)
             data.append(contentsOf: bytes)
         }
         directory.append(MARCBytes.fieldTerminator)
@@ -317,13 +320,29 @@ public enum ISO2709Writer {
             throw EncodingError(reason: "record is \(length) bytes; ISO 2709 allows 99999")
         }
         var leader = Array(record.leader.text.utf8)
-        leader.replaceSubrange(0..<5, with: Array(String(format: "%05d", length).utf8))
+        var digits: [UInt8] = []
+        appendDigits(length, width: 5, to: &digits)
+        leader.replaceSubrange(0..<5, with: digits)
         leader[9] = UInt8(ascii: "a")
         leader[10] = UInt8(ascii: "2")
         leader[11] = UInt8(ascii: "2")
-        leader.replaceSubrange(12..<17, with: Array(String(format: "%05d", base).utf8))
+        digits.removeAll()
+        appendDigits(base, width: 5, to: &digits)
+        leader.replaceSubrange(12..<17, with: digits)
         leader.replaceSubrange(20..<24, with: Array("4500".utf8))
         return leader + directory + data + [MARCBytes.recordTerminator]
+    }
+
+    /// Appends `value` as `width` ASCII digits, zero-padded.
+    private static func appendDigits(_ value: Int, width: Int, to bytes: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8((rest / divisor) % 10))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     private static func indicatorByte(_ character: Character) -> UInt8 {

@@ -8,11 +8,12 @@ import Foundation
 public enum MARCMapping {
     // MARK: MARC → title
 
-    public static func title(from record: MARCRecord) -> TitleRecord {
+    public static func title(from marc: MARCRecord) -> TitleRecord {
+        let record = IndexedRecord(marc)
         let f245 = record.first("245")
         var title = clean(f245.map { titleProper($0) } ?? "")
         if title.isEmpty { title = clean(record.value("240", "a") ?? record.value("130", "a") ?? "[zonder titel]") }
-        var result = TitleRecord(controlNumber: record.controlNumber, title: title)
+        var result = TitleRecord(controlNumber: marc.controlNumber, title: title)
         result.subtitle = f245?.first("b").map(clean).flatMap(nonEmpty)
         result.responsibility = f245?.first("c").map(clean).flatMap(nonEmpty)
 
@@ -29,7 +30,7 @@ public enum MARCMapping {
         let imprint = record.fields("264").first { $0.indicator2 == "1" } ?? record.first("260") ?? record.first("264")
         result.placeOfPublication = imprint?.first("a").map(clean).flatMap(nonEmpty)
         result.publisher = imprint?.first("b").map(clean).flatMap(nonEmpty)
-        result.year = imprint?.first("c").flatMap(firstYear) ?? fixedYear(record)
+        result.year = imprint?.first("c").flatMap(firstYear) ?? fixedYear(marc)
 
         var isbns: [ISBN] = []
         for field in record.fields("020") {
@@ -39,8 +40,8 @@ public enum MARCMapping {
         }
         result.isbns = isbns
 
-        result.language = fixedLanguage(record) ?? record.value("041", "a").map { String($0.prefix(3)).lowercased() }
-        result.format = format(of: record)
+        result.language = fixedLanguage(marc) ?? record.value("041", "a").map { String($0.prefix(3)).lowercased() }
+        result.format = format(of: marc)
 
         if let series = record.first("490") ?? record.first("440") ?? record.first("830") ?? record.first("800") {
             result.series = clean((series.first("a") ?? series.first("t") ?? "")).nonEmptyValue
@@ -57,7 +58,7 @@ public enum MARCMapping {
             }
         }
         result.subjects = subjects
-        result.summary = record.fields("520").compactMap { $0.first("a") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        result.summary = record.fields("520").compactMap { $0.first("a") }.map { $0.trimmed }
             .joined(separator: "\n\n").nonEmptyValue
 
         for field in record.fields("521") {
@@ -69,12 +70,12 @@ public enum MARCMapping {
                 result.ageMax = range.1
             }
         }
-        result.audience = audience(record, ageMin: result.ageMin)
+        result.audience = audience(marc, ageMin: result.ageMin)
 
         for field in record.fields("084") {
             switch field.first("2")?.lowercased() {
-            case "nur": result.nur = field.first("a").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            case "siso": result.siso = field.first("a").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap(nonEmpty)
+            case "nur": result.nur = field.first("a").flatMap { Int($0.trimmed) }
+            case "siso": result.siso = field.first("a").map { $0.trimmed }.flatMap(nonEmpty)
             default: break
             }
         }
@@ -193,23 +194,38 @@ public enum MARCMapping {
 
     /// Strips ISBD punctuation at the end (" /", " :", " ;", ",", "=") and a
     /// final full stop unless it ends an initial ("John B.") or abbreviation.
+    /// Works on UTF-8 bytes: it runs for every field of every imported record.
     public static func clean(_ text: String) -> String {
-        var value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        while let last = value.last, "/:;,=".contains(last) {
-            value.removeLast()
-            value = value.trimmingCharacters(in: .whitespaces)
+        var bytes = Array(text.utf8)
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        var start = 0
+        while start < bytes.count, isSpace(bytes[start]) { start += 1 }
+        var end = bytes.count
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        // "/", ":", ";", ",", "="
+        while end > start, [0x2F, 0x3A, 0x3B, 0x2C, 0x3D].contains(bytes[end - 1]) {
+            end -= 1
+            while end > start, isSpace(bytes[end - 1]) { end -= 1 }
         }
-        if value.hasSuffix("."), !value.hasSuffix("...") {
-            let lastWord = value.dropLast().split(separator: " ").last ?? ""
-            let isInitial = lastWord.count == 1 && lastWord.first!.isUppercase
-            let isAbbreviation = ["ed", "Co", "Inc", "Ltd", "Jr", "Sr", "etc", "dr", "St", "pub", "Pub", "jr", "sr"].contains(String(lastWord))
-            if !isInitial && !isAbbreviation { value.removeLast() }
+        if end > start, bytes[end - 1] == 0x2E, !(end - start >= 3 && bytes[end - 2] == 0x2E && bytes[end - 3] == 0x2E) {
+            var wordStart = end - 1
+            while wordStart > start, !isSpace(bytes[wordStart - 1]) { wordStart -= 1 }
+            let word = bytes[wordStart..<(end - 1)]
+            let isInitial = word.count == 1 && word.first! >= 0x41 && word.first! <= 0x5A
+            if !isInitial && !abbreviations.contains(where: { $0.elementsEqual(word) }) { end -= 1 }
         }
-        if value.hasPrefix("["), value.hasSuffix("]"), !value.dropFirst().contains("[") {
-            value = String(value.dropFirst().dropLast())
+        if end - start >= 2, bytes[start] == 0x5B, bytes[end - 1] == 0x5D, !bytes[(start + 1)..<end].contains(0x5B) {
+            start += 1
+            end -= 1
         }
-        return value.trimmingCharacters(in: .whitespaces)
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        if start == 0 && end == bytes.count { return text }
+        bytes = Array(bytes[start..<end])
+        return String(decoding: bytes, as: UTF8.self)
     }
+
+    static let abbreviations: [[UInt8]] = ["ed", "Co", "Inc", "Ltd", "Jr", "Sr", "etc", "dr", "St", "pub", "Pub", "jr", "sr"].map { Array($0.utf8) }
 
     static func nonEmpty(_ text: String) -> String? { text.isEmpty ? nil : text }
 
@@ -352,4 +368,17 @@ extension ISO8601DateFormatter {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         return String(format: "%04d%02d%02d%02d%02d%02d.0", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
     }
+}
+
+/// A record with its fields grouped by tag, for reading many tags quickly.
+struct IndexedRecord {
+    let byTag: [String: [MARCField]]
+
+    init(_ record: MARCRecord) {
+        byTag = Dictionary(grouping: record.fields, by: \.tag)
+    }
+
+    func fields(_ tag: String) -> [MARCField] { byTag[tag] ?? [] }
+    func first(_ tag: String) -> MARCField? { byTag[tag]?.first }
+    func value(_ tag: String, _ code: Character) -> String? { first(tag)?.first(code) }
 }

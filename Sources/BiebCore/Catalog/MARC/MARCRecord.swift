@@ -35,7 +35,7 @@ public struct MARCRecord: Hashable, Sendable {
 
     /// The control number (001), trimmed.
     public var controlNumber: String? {
-        control("001")?.trimmingCharacters(in: .whitespaces)
+        control("001")?.trimmed
     }
 }
 
@@ -138,6 +138,11 @@ public struct MARCPosition: Hashable, Sendable, CustomStringConvertible {
     public let record: Int
     public let byteOffset: Int
 
+    public init(record: Int, byteOffset: Int) {
+        self.record = record
+        self.byteOffset = byteOffset
+    }
+
     public var description: String { "record \(record) (byte \(byteOffset))" }
 }
 
@@ -147,6 +152,12 @@ public struct MARCReadError: Error, Hashable, Sendable, CustomStringConvertible 
     public let reason: String
     /// The 001 of the record, when it could be read.
     public let controlNumber: String?
+
+    public init(position: MARCPosition, reason: String, controlNumber: String?) {
+        self.position = position
+        self.reason = reason
+        self.controlNumber = controlNumber
+    }
 
     public var description: String {
         "\(position)\(controlNumber.map { " [001 \($0)]" } ?? ""): \(reason)"

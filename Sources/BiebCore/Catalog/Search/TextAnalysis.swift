@@ -34,6 +34,10 @@ public enum TextAnalysis {
 
     /// Lower case without diacritics.
     public static func fold(_ text: String) -> String {
+        // Fast path: plain ASCII only needs lower-casing.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        }
         let lowered = text.lowercased()
         var out = ""
         out.reserveCapacity(lowered.utf8.count)
@@ -57,9 +61,11 @@ public enum TextAnalysis {
     /// dropped ("auto's" → "autos", "d'Arc" → "darc"); anything else that is
     /// not a letter or digit separates words.
     public static func words(_ text: String) -> [String] {
+        let folded = fold(text)
+        if folded.utf8.allSatisfy({ $0 < 0x80 }) { return asciiWords(folded) }
         var words: [String] = []
         var current = ""
-        for character in fold(text) {
+        for character in folded {
             if character.isLetter || character.isNumber {
                 current.append(character)
             } else if ["'", "’", "‘", "`", "ʼ"].contains(character), !current.isEmpty {
@@ -73,9 +79,58 @@ public enum TextAnalysis {
         return words
     }
 
+    /// `words` for folded ASCII text, on bytes.
+    static func asciiWords(_ text: String) -> [String] {
+        var words: [String] = []
+        var current: [UInt8] = []
+        current.reserveCapacity(32)
+        for byte in text.utf8 {
+            if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
+                current.append(byte)
+            } else if byte == 0x27 || byte == 0x60, !current.isEmpty {
+                continue
+            } else if !current.isEmpty {
+                words.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+            }
+        }
+        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+        return words
+    }
+
     /// Index terms for a text: each word stemmed in the text's language
     /// (unknown language: the folded word itself).
     public static func terms(_ text: String, language: StemLanguage?) -> [String] {
         words(text).map { word in language?.stem(word) ?? word }
+    }
+}
+
+/// Stems words with a cache: titles repeat the same words again and again.
+/// Not thread-safe: give each thread its own (it is Sendable so a thread can
+/// be handed one).
+public final class StemCache: @unchecked Sendable {
+    private var dutch: [String: String] = [:]
+    private var english: [String: String] = [:]
+    private let capacity: Int
+
+    public init(capacity: Int = 200_000) {
+        self.capacity = capacity
+    }
+
+    public func stem(_ word: String, _ language: StemLanguage) -> String {
+        switch language {
+        case .dutch:
+            if let hit = dutch[word] { return hit }
+            if dutch.count >= capacity { dutch.removeAll(keepingCapacity: true) }
+            let stem = DutchStemmer.stem(word)
+            dutch[word] = stem
+            return stem
+        case .english:
+            if let hit = english[word] { return hit }
+            if english.count >= capacity { english.removeAll(keepingCapacity: true) }
+            let stem = EnglishStemmer.stem(word)
+            english[word] = stem
+            return stem
+        }
     }
 }

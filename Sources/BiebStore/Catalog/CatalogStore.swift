@@ -1,0 +1,327 @@
+import Fluent
+import Foundation
+import SQLKit
+import BiebCore
+
+/// A title on its way into the catalogue: the MARC record it comes from,
+/// what Bieb reads from it, and its copies.
+public struct IncomingTitle: Sendable {
+    public let marc: MARCRecord
+    public let record: TitleRecord
+    public var holdings: [Holding]
+    /// Where it came from, for reports ("record 12 (byte 10240)").
+    public var position: MARCPosition?
+    /// What the reader corrected on the way.
+    public var warnings: [String] = []
+    // Prepared where the record is read (the import's reading thread), not in the database task.
+    let marcData: Data
+    let document: SearchDocument
+    let workKey: String
+
+    /// Reads the title fields from the record and prepares everything that is
+    /// stored. Throws when the record cannot be written as ISO 2709.
+    public init(marc: MARCRecord, holdings: [Holding]? = nil, position: MARCPosition? = nil, cache: StemCache? = nil) throws {
+        try self.init(marc: marc, record: MARCMapping.title(from: marc), holdings: holdings ?? Holding.holdings(in: marc),
+                      position: position, cache: cache)
+    }
+
+    /// A title whose fields were set by hand (staff forms); `marc` is the record to store.
+    public init(marc: MARCRecord, record: TitleRecord, holdings: [Holding] = [], position: MARCPosition? = nil,
+                cache: StemCache? = nil) throws {
+        self.marc = marc
+        self.record = record
+        self.holdings = holdings
+        self.position = position
+        do {
+            marcData = Data(try ISO2709Writer.encode(marc))
+        } catch {
+            throw BiebError.invalid("marc", "the record cannot be stored as ISO 2709: \(error.reason)")
+        }
+        document = SearchDocument(record, cache: cache)
+        workKey = WorkKey.make(title: record.title, mainAuthor: record.mainAuthor)
+    }
+}
+
+public enum UpsertOutcome: Equatable, Sendable {
+    case inserted(Int)
+    case updated(Int)
+    case rejected(String)
+}
+
+/// Writes titles and items of one organisation. A batch is one transaction:
+/// a title, its ISBNs, its copies and its search-index row are written
+/// together or not at all.
+public struct CatalogStore: Sendable {
+    public let db: any Database
+    public let organisationID: UUID
+
+    public init(_ db: any Database, organisationID: UUID) {
+        self.db = db
+        self.organisationID = organisationID
+    }
+
+    var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    /// Branch ids by slug, for holdings.
+    public func branchesBySlug() async throws -> [String: UUID] {
+        let branches = try await Branch.query(on: db).filter(\.$organisation.$id == organisationID).all()
+        return Dictionary(uniqueKeysWithValues: branches.map { ($0.slug, $0.id!) })
+    }
+
+    /// Inserts new titles and updates existing ones — matched by control
+    /// number (001), else by any shared ISBN — with their copies (matched by
+    /// barcode) and index rows. Records that cannot be stored as given (a
+    /// copy at an unknown branch, a barcode used twice) are rejected with a
+    /// reason; the others are stored. All in one transaction.
+    public func upsert(_ batch: [IncomingTitle], branches: [String: UUID], defaultBranch: UUID?,
+                       generatedItemsPerTitle: Int = 0, now: Date = Date()) async throws -> [UpsertOutcome] {
+        guard !batch.isEmpty else { return [] }
+        var outcomes = [UpsertOutcome?](repeating: nil, count: batch.count)
+        // Validate copies first: nothing of a record is written when one of its copies is wrong.
+        var seenBarcodes: [String: Int] = [:]
+        for (index, incoming) in batch.enumerated() {
+            for holding in incoming.holdings {
+                if let slug = holding.branch, branches[slug] == nil {
+                    outcomes[index] = .rejected("copy \(holding.barcode ?? "?"): '\(slug)' is not a branch of this organisation")
+                    break
+                }
+                if holding.branch == nil && defaultBranch == nil {
+                    outcomes[index] = .rejected("copy \(holding.barcode ?? "?") has no branch (give --branch for copies without one)")
+                    break
+                }
+                let barcode = holding.barcode!.trimmingCharacters(in: .whitespaces)
+                if let other = seenBarcodes[barcode], other != index {
+                    outcomes[index] = .rejected("copy barcode \(barcode) is also used by another record in this file")
+                    break
+                }
+                seenBarcodes[barcode] = index
+            }
+        }
+        let accepted = batch.indices.filter { outcomes[$0] == nil }
+        let validated = outcomes
+
+        let stored = try await db.transaction { tx -> [UpsertOutcome?] in
+            var outcomes = validated
+            let sql = tx as! any SQLDatabase
+            if SearchIndex.engine(of: sql) == .sqlite {
+                // A larger page cache for this connection: index pages stay in memory across batches.
+                try await sql.raw("PRAGMA cache_size = -65536").run()
+            }
+            // Existing titles by control number and ISBN.
+            let numbers = Array(Set(accepted.compactMap { batch[$0].record.controlNumber }))
+            let isbns = Array(Set(accepted.flatMap { batch[$0].record.isbns.map(\.isbn13) }))
+            var byNumber: [String: Int] = [:]
+            for chunk in numbers.chunked(into: 500) {
+                let rows = try await sql.select().column("id").column("control_number").from(Title.schema)
+                    .where("organisation_id", .equal, organisationID)
+                    .where("control_number", .in, SQLBind.group(Array(chunk)))
+                    .all()
+                for row in rows {
+                    byNumber[try row.decode(column: "control_number", as: String.self)] = try row.decode(column: "id", as: Int.self)
+                }
+            }
+            var byISBN: [String: Int] = [:]
+            for chunk in isbns.chunked(into: 500) {
+                let rows = try await sql.select().column("title_id").column("isbn").from("title_isbns")
+                    .where("organisation_id", .equal, organisationID)
+                    .where("isbn", .in, SQLBind.group(Array(chunk)))
+                    .all()
+                for row in rows {
+                    byISBN[try row.decode(column: "isbn", as: String.self)] = try row.decode(column: "title_id", as: Int.self)
+                }
+            }
+
+            var ids = [Int?](repeating: nil, count: batch.count)
+            var inserts: [Int] = []
+            var updates: [Int] = []
+            var claimed: [Int: Int] = [:] // existing title id → batch index that updates it
+            for index in accepted {
+                let record = batch[index].record
+                let existing = record.controlNumber.flatMap { byNumber[$0] }
+                    ?? record.isbns.lazy.compactMap { byISBN[$0.isbn13] }.first
+                if let existing {
+                    if let earlier = claimed[existing] {
+                        // The same title twice in one batch: the later one wins.
+                        updates.removeAll { $0 == earlier }
+                        outcomes[earlier] = .updated(existing)
+                    }
+                    claimed[existing] = index
+                    ids[index] = existing
+                    updates.append(index)
+                } else {
+                    inserts.append(index)
+                }
+            }
+
+            // New titles: one multi-row INSERT per chunk; ids come back in row order (checked).
+            for chunk in inserts.chunked(into: 200) {
+                let returned = try await insertTitles(chunk.map { batch[$0] }, now: now, on: sql)
+                for (offset, index) in chunk.enumerated() {
+                    ids[index] = returned[offset]
+                    outcomes[index] = .inserted(returned[offset])
+                }
+                // Later records of this batch with the same control number update this one.
+                for index in chunk {
+                    if let number = batch[index].record.controlNumber { byNumber[number] = ids[index] }
+                }
+            }
+            for index in updates {
+                try await updateTitle(ids[index]!, batch[index], now: now, on: sql)
+                outcomes[index] = .updated(ids[index]!)
+            }
+
+            let written = accepted.filter { ids[$0] != nil }
+            try await writeISBNs(written.map { (ids[$0]!, batch[$0].record.isbns) }, replacing: updates.map { ids[$0]! }, on: sql)
+            try await SearchIndex.write(written.map { (ids[$0]!, organisationID, batch[$0].document) }, on: sql)
+            try await writeItems(written.map { (ids[$0]!, batch[$0].holdings) }, branches: branches, defaultBranch: defaultBranch,
+                                 generated: generatedItemsPerTitle, now: now, on: sql)
+            return outcomes
+        }
+        return stored.map { $0 ?? .rejected("not stored") }
+    }
+
+    // MARK: Writing pieces
+
+    static let titleColumns = ["organisation_id", "control_number", "title", "subtitle", "main_author", "publisher", "year",
+                               "isbns", "language", "format", "series", "audience", "age_min", "age_max", "avi", "nur",
+                               "work_key", "marc", "deleted", "created_at", "updated_at"]
+
+    func titleValues(_ incoming: IncomingTitle, now: Date, created: Date?) -> [any Encodable & Sendable] {
+        let r = incoming.record
+        return [organisationID, r.controlNumber, r.title, r.subtitle, r.mainAuthor, r.publisher, r.year,
+                r.isbns.map(\.isbn13).joined(separator: " "), r.language, r.format.rawValue, r.series, r.audience?.rawValue,
+                r.ageMin, r.ageMax, r.aviLevel, r.nur, incoming.workKey, incoming.marcData, false, created ?? now, now]
+    }
+
+    func insertTitles(_ titles: [IncomingTitle], now: Date, on sql: any SQLDatabase) async throws -> [Int] {
+        var query = SQLQueryString("INSERT INTO titles (\(unsafeRaw: Self.titleColumns.joined(separator: ", "))) VALUES ")
+        for (index, title) in titles.enumerated() {
+            if index > 0 { query.appendLiteral(", ") }
+            query.appendLiteral("(")
+            for (position, value) in titleValues(title, now: now, created: nil).enumerated() {
+                if position > 0 { query.appendLiteral(", ") }
+                query.appendInterpolation(bind: value)
+            }
+            query.appendLiteral(")")
+        }
+        query.appendLiteral(" RETURNING id, work_key")
+        let rows = try await sql.raw(query).all()
+        guard rows.count == titles.count else { throw BiebError(.conflict, code: "insert_mismatch", message: "The database returned \(rows.count) ids for \(titles.count) titles.") }
+        var ids: [Int] = []
+        for (row, title) in zip(rows, titles) {
+            let key = try row.decode(column: "work_key", as: String.self)
+            guard key == title.workKey else {
+                throw BiebError(.conflict, code: "insert_order", message: "Inserted titles came back out of order.")
+            }
+            ids.append(try row.decode(column: "id", as: Int.self))
+        }
+        return ids
+    }
+
+    func updateTitle(_ id: Int, _ incoming: IncomingTitle, now: Date, on sql: any SQLDatabase) async throws {
+        let values = titleValues(incoming, now: now, created: nil)
+        var update = sql.update(Title.schema)
+        for (column, value) in zip(Self.titleColumns, values) where column != "created_at" && column != "organisation_id" {
+            update = update.set(SQLIdentifier(column), to: SQLBind(value))
+        }
+        try await update.where("id", .equal, id).where("organisation_id", .equal, organisationID).run()
+    }
+
+    func writeISBNs(_ titles: [(Int, [ISBN])], replacing: [Int], on sql: any SQLDatabase) async throws {
+        for chunk in replacing.chunked(into: 500) {
+            try await sql.delete(from: "title_isbns").where("title_id", .in, SQLBind.group(Array(chunk))).run()
+        }
+        let rows = titles.flatMap { id, isbns in Set(isbns.map(\.isbn13)).map { (id, $0) } }
+        for chunk in rows.chunked(into: 300) {
+            var insert = sql.insert(into: "title_isbns").columns("organisation_id", "isbn", "title_id")
+            for (id, isbn) in chunk { insert = insert.values(SQLBind(organisationID), SQLBind(isbn), SQLBind(id)) }
+            try await insert.run()
+        }
+    }
+
+    static let itemColumns = ["organisation_id", "title_id", "barcode", "owning_branch_id", "current_branch_id", "call_number",
+                              "shelf_location", "status", "price_cents", "acquired_on", "created_at", "updated_at"]
+
+    func writeItems(_ titles: [(Int, [Holding])], branches: [String: UUID], defaultBranch: UUID?, generated: Int,
+                    now: Date, on sql: any SQLDatabase) async throws {
+        var holdings: [(Int, Holding)] = titles.flatMap { id, list in list.map { (id, $0) } }
+        if generated > 0 {
+            let branchIDs = defaultBranch.map { [$0] } ?? Array(branches.values).sorted { $0.uuidString < $1.uuidString }
+            guard !branchIDs.isEmpty else {
+                throw BiebError.invalid("--items", "There is no branch to put generated copies in.")
+            }
+            let slugByID = Dictionary(uniqueKeysWithValues: branches.map { ($1, $0) })
+            for (id, _) in titles {
+                for copy in 0..<generated {
+                    let branch = branchIDs[(id &* 7 &+ copy) % branchIDs.count]
+                    holdings.append((id, Holding(branch: slugByID[branch], barcode: String(format: "3%011d%02d", id, copy),
+                                                 callNumber: nil, status: .available)))
+                }
+            }
+        }
+        guard !holdings.isEmpty else { return }
+        let barcodes = holdings.map { $0.1.barcode!.trimmingCharacters(in: .whitespaces) }
+        var existing: [String: Int] = [:]
+        for chunk in barcodes.chunked(into: 500) {
+            let rows = try await sql.select().column("id").column("barcode").from(Item.schema)
+                .where("organisation_id", .equal, organisationID)
+                .where("barcode", .in, SQLBind.group(Array(chunk))).all()
+            for row in rows { existing[try row.decode(column: "barcode", as: String.self)] = try row.decode(column: "id", as: Int.self) }
+        }
+        var inserts: [[any Encodable & Sendable]] = []
+        for ((titleID, holding), barcode) in zip(holdings, barcodes) {
+            let branch = holding.branch.flatMap { branches[$0] } ?? defaultBranch!
+            if let itemID = existing[barcode] {
+                // The same copy again: it may have moved to this title or changed its shelf mark; its status stays.
+                try await sql.update(Item.schema)
+                    .set("title_id", to: titleID)
+                    .set("owning_branch_id", to: branch)
+                    .set("call_number", to: holding.callNumber ?? "")
+                    .set("shelf_location", to: holding.shelfLocation ?? "")
+                    .set("price_cents", to: holding.priceCents)
+                    .set("updated_at", to: now)
+                    .where("id", .equal, itemID).run()
+            } else {
+                inserts.append([organisationID, titleID, barcode, branch, branch, holding.callNumber ?? "", holding.shelfLocation ?? "",
+                                (holding.status ?? .available).rawValue, holding.priceCents, holding.acquired?.iso, now, now])
+            }
+        }
+        for chunk in inserts.chunked(into: 200) {
+            var insert = sql.insert(into: Item.schema).columns(Self.itemColumns.map { SQLIdentifier($0) })
+            for values in chunk { insert = insert.values(values.map { SQLBind($0) }) }
+            try await insert.run()
+        }
+    }
+
+    // MARK: Reading
+
+    public func title(_ id: Int) async throws -> Title? {
+        try await Title.query(on: db).filter(\.$id == id).filter(\.$organisationID == organisationID).first()
+    }
+
+    public func items(of titleID: Int) async throws -> [Item] {
+        try await Item.query(on: db).filter(\.$titleID == titleID).filter(\.$organisationID == organisationID).sort(\.$barcode).all()
+    }
+
+    public func titleCount() async throws -> Int {
+        try await Title.query(on: db).filter(\.$organisationID == organisationID).filter(\.$deleted == false).count()
+    }
+
+    /// Titles in id order from `after` (for export and harvesting), `limit` at a time.
+    public func titles(after: Int, limit: Int, includeDeleted: Bool = false) async throws -> [Title] {
+        var query = Title.query(on: db).filter(\.$organisationID == organisationID).filter(\.$id > after)
+        if !includeDeleted { query = query.filter(\.$deleted == false) }
+        return try await query.sort(\.$id).limit(limit).all()
+    }
+
+    /// Copies of many titles at once, by title.
+    public func items(of titleIDs: [Int]) async throws -> [Int: [Item]] {
+        guard !titleIDs.isEmpty else { return [:] }
+        var result: [Int: [Item]] = [:]
+        for chunk in titleIDs.chunked(into: 500) {
+            let items = try await Item.query(on: db).filter(\.$organisationID == organisationID).filter(\.$titleID ~~ Array(chunk)).all()
+            for item in items { result[item.titleID, default: []].append(item) }
+        }
+        return result
+    }
+}
