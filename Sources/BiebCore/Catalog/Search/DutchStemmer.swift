@@ -5,10 +5,11 @@ import Foundation
 /// "aanbested". Input is one lower-case word; accents on a, e, i, o, u are
 /// removed as part of the algorithm.
 public enum DutchStemmer {
-    static let vowels: Set<Character> = ["a", "e", "i", "o", "u", "y", "è"]
+    typealias Word = [Unicode.Scalar]
+    static let vowels: Set<Unicode.Scalar> = ["a", "e", "i", "o", "u", "y", "è"]
 
     public static func stem(_ word: String) -> String {
-        var w = Array(word)
+        var w = Word(word.unicodeScalars)
         guard !w.isEmpty else { return word }
         prelude(&w)
         let (p1, p2) = regions(w)
@@ -16,14 +17,18 @@ public enum DutchStemmer {
 
         func isVowel(_ i: Int) -> Bool { i >= 0 && i < w.count && vowels.contains(w[i]) }
         func isNonVowel(_ i: Int) -> Bool { i >= 0 && i < w.count && !vowels.contains(w[i]) }
-        func ends(_ suffix: String) -> Bool {
-            let s = Array(suffix)
-            return w.count >= s.count && Array(w[(w.count - s.count)...]) == s
+        func matches(_ text: String, endingAt end: Int) -> Bool {
+            let s = text.unicodeScalars
+            guard end >= s.count, end <= w.count else { return false }
+            var i = end - s.count
+            for scalar in s {
+                if w[i] != scalar { return false }
+                i += 1
+            }
+            return true
         }
-        func precededBy(_ text: String, at position: Int) -> Bool {
-            let s = Array(text)
-            return position >= s.count && Array(w[(position - s.count)..<position]) == s
-        }
+        func ends(_ suffix: String) -> Bool { matches(suffix, endingAt: w.count) }
+        func precededBy(_ text: String, at position: Int) -> Bool { matches(text, endingAt: position) }
         func undouble() {
             if ends("kk") || ends("dd") || ends("tt") { w.removeLast() }
         }
@@ -48,7 +53,7 @@ public enum DutchStemmer {
         // Step 1: heden / ene / en / se / s (longest match wins).
         if ends("heden") {
             let start = w.count - 5
-            if start >= p1 { w.replaceSubrange(start..., with: Array("heid")) }
+            if start >= p1 { w.replaceSubrange(start..., with: Array("heid".unicodeScalars)) }
         } else if ends("ene") {
             enEnding(w.count - 3)
         } else if ends("en") {
@@ -99,16 +104,18 @@ public enum DutchStemmer {
         // Step 4: undouble a vowel (aa, ee, oo, uu) between non-vowels at the end.
         let n = w.count
         if n >= 4, !vowels.contains(w[n - 1]), w[n - 1] != "I" {
-            let pair = String(w[(n - 3)..<(n - 1)])
-            if ["aa", "ee", "oo", "uu"].contains(pair), isNonVowel(n - 4) {
+            let first = w[n - 3], second = w[n - 2]
+            if first == second, first == "a" || first == "e" || first == "o" || first == "u", isNonVowel(n - 4) {
                 w.remove(at: n - 2)
             }
         }
         // Postlude.
-        return String(w.map { $0 == "Y" ? "y" : $0 == "I" ? "i" : $0 })
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: w.lazy.map { $0 == "Y" ? "y" : $0 == "I" ? "i" : $0 })
+        return String(view)
     }
 
-    static func prelude(_ w: inout [Character]) {
+    static func prelude(_ w: inout Word) {
         for i in w.indices {
             switch w[i] {
             case "ä", "á": w[i] = "a"
@@ -141,7 +148,7 @@ public enum DutchStemmer {
 
     /// R1 starts after the first non-vowel following a vowel, but at least at
     /// 3; R2 likewise after (the unadjusted) R1.
-    static func regions(_ w: [Character]) -> (Int, Int) {
+    static func regions(_ w: Word) -> (Int, Int) {
         let limit = w.count
         guard limit >= 3 else { return (limit, limit) }
         func after(_ from: Int) -> Int? {

@@ -4,8 +4,9 @@ import Foundation
 /// project (version 3.1): "libraries" → "librari", "library" → "librari",
 /// "running" → "run". Input is one lower-case word.
 public enum EnglishStemmer {
-    static let vowels: Set<Character> = ["a", "e", "i", "o", "u", "y"]
-    static let validLI: Set<Character> = ["c", "d", "e", "g", "h", "k", "m", "n", "r", "t"]
+    typealias Word = [Unicode.Scalar]
+    static let vowels: Set<Unicode.Scalar> = ["a", "e", "i", "o", "u", "y"]
+    static let validLI: Set<Unicode.Scalar> = ["c", "d", "e", "g", "h", "k", "m", "n", "r", "t"]
 
     static let exceptions1: [String: String] = [
         "skis": "ski", "skies": "sky", "idly": "idl", "gently": "gentl", "ugly": "ugli", "early": "earli", "only": "onli",
@@ -17,8 +18,8 @@ public enum EnglishStemmer {
 
     public static func stem(_ word: String) -> String {
         if let special = exceptions1[word] { return special }
-        guard word.count >= 3 else { return word }
-        var w = Array(word)
+        var w = Word(word.unicodeScalars)
+        guard w.count >= 3 else { return word }
         // Prelude.
         if w.first == "'" { w.removeFirst() }
         if w.first == "y" { w[0] = "Y" }
@@ -29,29 +30,39 @@ public enum EnglishStemmer {
 
         func isV(_ i: Int) -> Bool { i >= 0 && i < w.count && vowels.contains(w[i]) }
         func ends(_ suffix: String) -> Bool {
-            let s = Array(suffix)
-            return w.count >= s.count && Array(w[(w.count - s.count)...]) == s
+            let s = suffix.unicodeScalars
+            guard w.count >= s.count else { return false }
+            var i = w.count - s.count
+            for scalar in s {
+                if w[i] != scalar { return false }
+                i += 1
+            }
+            return true
         }
         func longest(_ suffixes: [String]) -> String? {
-            suffixes.filter(ends).max { $0.count < $1.count }
+            var best: String?
+            for suffix in suffixes where (best == nil || suffix.unicodeScalars.count > best!.unicodeScalars.count) && ends(suffix) {
+                best = suffix
+            }
+            return best
         }
         /// A short syllable ending just before `end`: non-vowel (not w, x, Y),
         /// vowel, non-vowel; or, at the start of the word, vowel and
         /// non-vowel; or "past".
         func shortSyllable(endingAt end: Int) -> Bool {
-            if end >= 4, String(w[(end - 4)..<end]) == "past" { return true }
+            if end >= 4, w[end - 4] == "p", w[end - 3] == "a", w[end - 2] == "s", w[end - 1] == "t" { return true }
             let a = end - 1, b = end - 2
             guard b >= 0, !isV(a), isV(b) else { return false }
             if b == 0 { return true }
             return !["w", "x", "Y"].contains(w[a]) && !isV(b - 1)
         }
         func replace(_ suffix: String, with replacement: String) {
-            w.removeLast(suffix.count)
-            w.append(contentsOf: replacement)
+            w.removeLast(suffix.unicodeScalars.count)
+            w.append(contentsOf: replacement.unicodeScalars)
         }
 
         // Step 1a.
-        if let s = longest(["'", "'s", "'s'"]) { w.removeLast(s.count) }
+        if let s = longest(["'", "'s", "'s'"]) { w.removeLast(s.unicodeScalars.count) }
         if let s = longest(["sses", "ied", "ies", "s", "us", "ss"]) {
             switch s {
             case "sses": replace(s, with: "ss")
@@ -66,7 +77,9 @@ public enum EnglishStemmer {
         // Step 1b.
         step1b: if let s = longest(["eed", "eedly", "ed", "edly", "ing", "ingly"]) {
             let start = w.count - s.count
-            let stem = String(w[..<start])
+            var stemView = String.UnicodeScalarView()
+            stemView.append(contentsOf: w[..<start])
+            let stem = String(stemView)
             if s == "eed" || s == "eedly" {
                 if start >= p1, !["succ", "proc", "exc"].contains(stem) { replace(s, with: "ee") }
                 break step1b
@@ -75,7 +88,7 @@ public enum EnglishStemmer {
                 // "dying" → "die"; "inning", "outing", … stay as they are.
                 if stem.count == 2, stem.last == "y", !isV(0) {
                     w.removeSubrange(1...)
-                    w.append(contentsOf: "ie")
+                    w.append(contentsOf: "ie".unicodeScalars)
                     break step1b
                 }
                 if ["even", "cann", "inn", "earr", "herr", "out"].contains(stem) { break step1b }
@@ -84,9 +97,9 @@ public enum EnglishStemmer {
             w.removeLast(s.count)
             if ends("at") || ends("bl") || ends("iz") {
                 w.append("e")
-            } else if let last = w.last, w.count >= 2, w[w.count - 2] == last, "bdfgmnprt".contains(last) {
+            } else if let last = w.last, w.count >= 2, w[w.count - 2] == last, "bdfgmnprt".unicodeScalars.contains(last) {
                 // Undouble, except a short word like "add", "err": one of a, e, o then the double at the start.
-                let aeoAtStart = w.count == 3 && "aeo".contains(w[0])
+                let aeoAtStart = w.count == 3 && "aeo".unicodeScalars.contains(w[0])
                 if !aeoAtStart { w.removeLast() }
             } else if w.count == p1, shortSyllable(endingAt: w.count) {
                 w.append("e")
@@ -151,11 +164,13 @@ public enum EnglishStemmer {
         return postlude(w)
     }
 
-    static func postlude(_ w: [Character]) -> String {
-        String(w.map { $0 == "Y" ? "y" : $0 })
+    static func postlude(_ w: Word) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: w.lazy.map { $0 == "Y" ? "y" : $0 })
+        return String(view)
     }
 
-    static func regions(_ w: [Character]) -> (Int, Int) {
+    static func regions(_ w: Word) -> (Int, Int) {
         let limit = w.count
         func after(_ from: Int) -> Int? {
             var i = from
@@ -165,9 +180,8 @@ public enum EnglishStemmer {
             guard i < limit else { return nil }
             return i + 1
         }
-        let text = String(w)
         var p1: Int
-        if let prefix = regionPrefixes.filter(text.hasPrefix).max(by: { $0.count < $1.count }) {
+        if let prefix = regionPrefixes.filter({ w.starts(with: $0.unicodeScalars) }).max(by: { $0.count < $1.count }) {
             p1 = prefix.count
         } else if let found = after(0) {
             p1 = found
