@@ -20,8 +20,10 @@ public enum SearchIndex {
                 CREATE VIRTUAL TABLE title_search USING fts5(
                     title, author, subject, other, ids,
                     content = '', contentless_delete = 1,
-                    tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3')
+                    tokenize = 'unicode61 remove_diacritics 0')
                 """).run()
+            // Merge index segments less eagerly: bulk imports write far less, queries stay fast.
+            try await sql.raw("INSERT INTO title_search(title_search, rank) VALUES('automerge', 16)").run()
         case .postgres:
             try await sql.raw("""
                 CREATE TABLE title_search (
