@@ -1,0 +1,96 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import BiebCore
+import BiebStore
+import BiebTestSupport
+
+/// A small catalogue with Dutch and English titles, the same on both engines.
+func seedSearchCatalogue(_ app: Application, organisation: UUID) async throws {
+    let titles: [TitleRecord] = [
+        TitleRecord(controlNumber: "nl-1", title: "De avonden", subtitle: "een winterverhaal",
+                    contributors: [Contributor(name: "Reve, Gerard", isMain: true)], year: 1947,
+                    isbns: [ISBN("9789025452353")!], language: "dut", subjects: ["Naoorlogse literatuur"]),
+        TitleRecord(controlNumber: "nl-2", title: "Fietsen in Nederland", year: 2015, language: "dut", subjects: ["Fietstochten"]),
+        TitleRecord(controlNumber: "nl-3", title: "De fiets", contributors: [Contributor(name: "Vries, Anna de", isMain: true)],
+                    year: 2020, language: "dut", subjects: ["Kinderboeken"]),
+        TitleRecord(controlNumber: "nl-4", title: "Één dag in het Café", year: 2019, language: "dut"),
+        TitleRecord(controlNumber: "nl-5", title: "Bibliotheken van de toekomst", year: 2021, language: "dut",
+                    subjects: ["Openbare bibliotheken"]),
+        TitleRecord(controlNumber: "en-1", title: "The public library", subtitle: "a history",
+                    contributors: [Contributor(name: "Smith, John", isMain: true)], year: 2001, language: "eng"),
+        TitleRecord(controlNumber: "en-2", title: "Gardening for everyone", year: 1999, language: "eng",
+                    subjects: ["Libraries -- Gardens"]),
+        TitleRecord(controlNumber: "en-3", title: "De avonden", year: 2010, language: "eng",
+                    summary: "English study of a Dutch novel (film edition)"),
+    ]
+    let incoming = try titles.map { try IncomingTitle(marc: MARCMapping.record(for: $0), record: $0) }
+    _ = try await CatalogStore(app.db, organisationID: organisation).upsert(incoming, branches: [:], defaultBranch: nil)
+}
+
+@Suite("Catalogue search") struct CatalogSearchTests {
+    func numbers(_ page: SearchPage) -> [String] { page.titles.compactMap(\.controlNumber) }
+
+    @Test(arguments: TestDatabase.all)
+    func dutchAndEnglishStemmingAndFolding(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            try await seedSearchCatalogue(app, organisation: fixture.city)
+            let search = CatalogSearch(app.db, organisationID: fixture.city)
+            func find(_ text: String) async throws -> Set<String> { Set(numbers(try await search.search(try SearchQuery.parse(text)))) }
+            #expect(try await find("fietsen") == ["nl-2", "nl-3"])
+            #expect(try await find("fiets") == ["nl-2", "nl-3"])
+            #expect(try await find("libraries") == ["en-1", "en-2"])
+            #expect(try await find("library") == ["en-1", "en-2"])
+            #expect(try await find("cafe") == ["nl-4"])
+            #expect(try await find("een dag") == ["nl-4"])
+            #expect(try await find("bibliotheek") == ["nl-5"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func phrasesPrefixesFieldsAndBooleans(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            try await seedSearchCatalogue(app, organisation: fixture.city)
+            let search = CatalogSearch(app.db, organisationID: fixture.city)
+            func find(_ text: String) async throws -> Set<String> { Set(numbers(try await search.search(try SearchQuery.parse(text)))) }
+            #expect(try await find("\"de avonden\"") == ["nl-1", "en-3"])
+            #expect(try await find("\"avonden de\"").isEmpty)
+            #expect(try await find("bibliot*") == ["nl-5"])
+            #expect(try await find("author:reve") == ["nl-1"])
+            #expect(try await find("title:avonden author:reve") == ["nl-1"])
+            #expect(try await find("isbn:90-254-5235-3") == ["nl-1"])
+            #expect(try await find("isbn:9789025452353") == ["nl-1"])
+            #expect(try await find("avonden -film") == ["nl-1"])
+            #expect(try await find("avonden NOT film") == ["nl-1"])
+            #expect(try await find("gardening OR fiets") == ["en-2", "nl-2", "nl-3"])
+            #expect(try await find("subject:fietstochten") == ["nl-2"])
+            #expect(try await find("title:fietstochten").isEmpty)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func rankingSortingPagingAndIsolation(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            try await seedSearchCatalogue(app, organisation: fixture.city)
+            let search = CatalogSearch(app.db, organisationID: fixture.city)
+            // A title match ranks above a subject-only match.
+            let library = numbers(try await search.search(try SearchQuery.parse("library")))
+            #expect(library.first == "en-1")
+            #expect(library.last == "en-2")
+            let newest = numbers(try await search.search(try SearchQuery.parse("library"), sort: .newest))
+            #expect(newest == ["en-1", "en-2"])
+            let byTitle = numbers(try await search.search(try SearchQuery.parse("library"), sort: .title))
+            #expect(byTitle == ["en-2", "en-1"])
+            let page = try await search.search(try SearchQuery.parse("library"), sort: .newest, limit: 1, offset: 1)
+            #expect(page.total == 2)
+            #expect(numbers(page) == ["en-2"])
+            // The town's catalogue is empty.
+            let town = try await CatalogSearch(app.db, organisationID: fixture.town).search(try SearchQuery.parse("library"))
+            #expect(town.total == 0)
+        }
+    }
+}
