@@ -94,3 +94,59 @@ func seedSearchCatalogue(_ app: Application, organisation: UUID) async throws {
         }
     }
 }
+
+@Suite("Catalogue facets") struct CatalogFacetTests {
+    @Test(arguments: TestDatabase.all)
+    func facetsAndFiltersAgreeOnBothEngines(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            try await seedSearchCatalogue(app, organisation: fixture.city)
+            // Copies: "De avonden" (nl-1) on the shelf at the central library, "The public library" (en-1) on loan in Oost.
+            let store = CatalogStore(app.db, organisationID: fixture.city)
+            let titles = try await Title.query(on: app.db).all()
+            func id(_ number: String) -> Int { titles.first { $0.controlNumber == number }!.id! }
+            let branches = try await store.branchesBySlug()
+            for (number, slug, barcode) in [("nl-1", "centrale", "100"), ("en-1", "oost", "200"), ("en-3", "oost", "300")] {
+                let title = try #require(titles.first { $0.controlNumber == number })
+                let incoming = try IncomingTitle(marc: title.marcRecord!, record: title.record!,
+                                                 holdings: [Holding(branch: slug, barcode: barcode)])
+                _ = try await store.upsert([incoming], branches: branches, defaultBranch: nil)
+            }
+            let loaned = try #require(try await Item.query(on: app.db).filter(\.$barcode == "200").first())
+            loaned.status = .onLoan
+            try await loaned.save(on: app.db)
+
+            let search = CatalogSearch(app.db, organisationID: fixture.city)
+            let all = try await search.search(try SearchQuery.parse("avonden OR library OR fiets"), withFacets: true)
+            #expect(all.total == 6) // en-2 matches "library" by its subject
+            let facets = try #require(all.facets)
+            #expect(Dictionary(uniqueKeysWithValues: facets.languages.map { ($0.value, $0.count) }) == ["dut": 3, "eng": 3])
+            #expect(facets.formats.first?.value == "book")
+            #expect(facets.formats.first?.count == 6)
+            #expect(Dictionary(uniqueKeysWithValues: facets.decades.map { ($0.value, $0.count) }) == ["1940": 1, "1990": 1, "2000": 1, "2010": 2, "2020": 1])
+            #expect(Dictionary(uniqueKeysWithValues: facets.branches.map { ($0.value, $0.count) })
+                    == [fixture.central.uuidString: 1, fixture.district.uuidString: 2])
+            #expect(facets.availableNow == 2)
+
+            var filters = SearchFilters()
+            filters.languages = ["eng"]
+            let english = try await search.search(try SearchQuery.parse("avonden OR library OR fiets"), filters: filters, withFacets: true)
+            #expect(Set(english.titles.compactMap(\.controlNumber)) == ["en-1", "en-2", "en-3"])
+            // The language facet still shows the other language (counted without its own filter).
+            #expect(english.facets?.languages.count == 2)
+            #expect(english.facets?.availableNow == 1)
+
+            filters = SearchFilters()
+            filters.availableNow = true
+            filters.branch = fixture.district
+            let onShelfInOost = try await search.search(try SearchQuery.parse("avonden OR library"), filters: filters)
+            #expect(onShelfInOost.titles.compactMap(\.controlNumber) == ["en-3"])
+
+            filters = SearchFilters()
+            filters.yearFrom = 2000
+            filters.yearTo = 2015
+            let years = try await search.search(try SearchQuery.parse("avonden OR library OR fiets"), filters: filters, sort: .newest)
+            #expect(years.titles.compactMap(\.controlNumber) == ["nl-2", "en-3", "en-1"])
+        }
+    }
+}
