@@ -150,3 +150,33 @@ func seedSearchCatalogue(_ app: Application, organisation: UUID) async throws {
         }
     }
 }
+
+@Suite("Work grouping") struct WorkGroupingTests {
+    @Test(arguments: TestDatabase.all)
+    func editionsAndFormatsOfOneWorkAreOneResult(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            let reve = [Contributor(name: "Reve, Gerard", isMain: true)]
+            let titles = [
+                TitleRecord(controlNumber: "w-book", title: "De avonden", contributors: reve, year: 1947, language: "dut", format: .book),
+                TitleRecord(controlNumber: "w-large", title: "De Avonden.", contributors: reve, year: 2005, language: "dut", format: .largePrint),
+                TitleRecord(controlNumber: "w-ebook", title: "Avonden", contributors: reve, year: 2012, language: "dut", format: .ebook,
+                            link: "https://example.org/avonden"),
+                TitleRecord(controlNumber: "w-audio", title: "De avonden", subtitle: "luisterboek", contributors: reve, year: 2016,
+                            language: "dut", format: .audiobook),
+                TitleRecord(controlNumber: "other", title: "De avonden van Parijs", year: 2001, language: "dut"),
+            ]
+            let incoming = try titles.map { try IncomingTitle(marc: MARCMapping.record(for: $0), record: $0) }
+            _ = try await CatalogStore(app.db, organisationID: fixture.city).upsert(incoming, branches: [:], defaultBranch: nil)
+            let page = try await CatalogSearch(app.db, organisationID: fixture.city).search(try SearchQuery.parse("avonden"))
+            #expect(page.total == 2)
+            #expect(page.titleCount == 5)
+            let work = try #require(page.works.first { $0.titles.count > 1 })
+            #expect(work.titles.map { $0.format } == ["book", "large_print", "audiobook", "ebook"])
+            // A search that matches only one edition still shows the whole work.
+            let audio = try await CatalogSearch(app.db, organisationID: fixture.city).search(try SearchQuery.parse("luisterboek"))
+            #expect(audio.total == 1)
+            #expect(audio.works.first?.titles.count == 4)
+        }
+    }
+}

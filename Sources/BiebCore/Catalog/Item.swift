@@ -67,6 +67,8 @@ public struct Holding: Hashable, Sendable {
 public enum WorkKey {
     public static func make(title: String, mainAuthor: String?) -> String {
         var words = TextAnalysis.words(title)
+        // Nothing to group on: a key of its own.
+        if words.isEmpty { return "|" + UUID().uuidString.lowercased() }
         // Leading articles do not make a different work.
         if let first = words.first, ["de", "het", "een", "the", "a", "an", "le", "la", "les", "der", "die", "das"].contains(first), words.count > 1 {
             words.removeFirst()

@@ -43,11 +43,25 @@ public struct SearchFacets: Sendable, Equatable {
     }
 }
 
-/// One page of a search: the total, the titles in order, and the facets.
-public struct SearchPage: Sendable {
-    public let total: Int
+/// A work in a result list: the editions and formats of one title (same
+/// work key), the ones that matched first.
+public struct SearchWork: Sendable {
+    public let key: String
     public let titles: [Title]
+}
+
+/// One page of a search: works in order, how many works and titles match,
+/// and the facets.
+public struct SearchPage: Sendable {
+    /// Matching works.
+    public let total: Int
+    /// Matching titles (editions), before grouping.
+    public let titleCount: Int
+    public let works: [SearchWork]
     public let facets: SearchFacets?
+
+    /// The first title of each work, in order.
+    public var titles: [Title] { works.compactMap(\.titles.first) }
 }
 
 /// Full-text search over an organisation's catalogue, in the database's own
@@ -70,7 +84,7 @@ public struct CatalogSearch: Sendable {
         switch SearchIndex.engine(of: sql) {
         case .sqlite:
             return """
-                hits AS (SELECT rowid AS id, bm25(title_search, 10.0, 8.0, 3.0, 1.0, 10.0) AS score
+                hits AS MATERIALIZED (SELECT rowid AS id, bm25(title_search, 10.0, 8.0, 3.0, 1.0, 10.0) AS score
                          FROM title_search WHERE title_search MATCH \(bind: QueryCompiler.fts5(query)))
                 """
         case .postgres:
@@ -136,38 +150,56 @@ public struct CatalogSearch: Sendable {
         return text
     }
 
+    /// Matching works, a page at a time. Editions and formats of one work
+    /// (same normalised title and main author) are one result.
     public func search(_ query: SearchQuery, filters: SearchFilters = SearchFilters(), sort: SearchSort = .relevance,
                        limit: Int = 20, offset: Int = 0, withFacets: Bool = false) async throws -> SearchPage {
         let sqlite = SearchIndex.engine(of: sql) == .sqlite
         let order: String
         switch sort {
-        case .relevance: order = "hits.score, t.year DESC NULLS LAST, t.id"
-        case .newest: order = "t.year DESC NULLS LAST, t.id DESC"
-        case .title: order = sqlite ? "t.title COLLATE NOCASE, t.id" : "lower(t.title), t.id"
-        case .author: order = sqlite ? "t.main_author IS NULL, t.main_author COLLATE NOCASE, t.title COLLATE NOCASE, t.id"
-            : "t.main_author IS NULL, lower(t.main_author), lower(t.title), t.id"
+        case .relevance: order = "score, year DESC NULLS LAST, first_id"
+        case .newest: order = "year DESC NULLS LAST, first_id DESC"
+        case .title: order = sqlite ? "title COLLATE NOCASE, first_id" : "lower(title), first_id"
+        case .author: order = sqlite ? "author IS NULL, author COLLATE NOCASE, title COLLATE NOCASE, first_id"
+            : "author IS NULL, lower(author), lower(title), first_id"
         }
-        var select: SQLQueryString = "WITH "
-        select += hits(query)
-        select.appendLiteral(" SELECT t.id AS id FROM hits JOIN titles t ON t.id = hits.id WHERE ")
-        select += conditions(filters)
-        select.appendLiteral(" ORDER BY \(order) LIMIT ")
+        func works() -> SQLQueryString {
+            var text: SQLQueryString = "WITH "
+            text += hits(query)
+            text.appendLiteral(", works AS (SELECT t.work_key AS work_key, min(hits.score) AS score, max(t.year) AS year, "
+                + "min(t.title) AS title, min(t.main_author) AS author, min(t.id) AS first_id, count(*) AS editions "
+                + "FROM hits JOIN titles t ON t.id = hits.id WHERE ")
+            text += conditions(filters)
+            text.appendLiteral(" GROUP BY t.work_key) ")
+            return text
+        }
+        var select = works()
+        select.appendLiteral("SELECT work_key FROM works ORDER BY \(order) LIMIT ")
         select.appendInterpolation(bind: limit)
         select.appendLiteral(" OFFSET ")
         select.appendInterpolation(bind: offset)
-        let ids = try await sql.raw(select).all().map { try $0.decode(column: "id", as: Int.self) }
+        let keys = try await sql.raw(select).all().map { try $0.decode(column: "work_key", as: String.self) }
 
-        var count: SQLQueryString = "WITH "
-        count += hits(query)
-        count.appendLiteral(" SELECT count(*) AS n FROM hits JOIN titles t ON t.id = hits.id WHERE ")
-        count += conditions(filters)
-        let total = try await sql.raw(count).first()?.decode(column: "n", as: Int.self) ?? 0
+        var count = works()
+        count.appendLiteral("SELECT count(*) AS works, CAST(coalesce(sum(editions), 0) AS BIGINT) AS titles FROM works")
+        let counts = try await sql.raw(count).first()
+        let total = try counts?.decode(column: "works", as: Int.self) ?? 0
+        let titleCount = try counts?.decode(column: "titles", as: Int.self) ?? 0
 
         let facets = withFacets ? try await self.facets(query, filters: filters) : nil
-        guard !ids.isEmpty else { return SearchPage(total: total, titles: [], facets: facets) }
-        let titles = try await Title.query(on: db).filter(\.$id ~~ ids).all()
-        let byID = Dictionary(uniqueKeysWithValues: titles.map { ($0.id!, $0) })
-        return SearchPage(total: total, titles: ids.compactMap { byID[$0] }, facets: facets)
+        guard !keys.isEmpty else { return SearchPage(total: total, titleCount: titleCount, works: [], facets: facets) }
+        // Every edition of these works, not only the matching ones: the result shows all formats.
+        let editions = try await Title.query(on: db).filter(\.$organisationID == organisationID).filter(\.$deleted == false)
+            .filter(\.$workKey ~~ keys).all()
+        let formatOrder = MaterialFormat.allCases.map(\.rawValue)
+        let grouped = Dictionary(grouping: editions, by: \.workKey).mapValues { titles in
+            titles.sorted {
+                let a = formatOrder.firstIndex(of: $0.format) ?? 99, b = formatOrder.firstIndex(of: $1.format) ?? 99
+                return a != b ? a < b : ($0.year ?? 0, $1.id ?? 0) > ($1.year ?? 0, $0.id ?? 0)
+            }
+        }
+        return SearchPage(total: total, titleCount: titleCount,
+                          works: keys.compactMap { key in grouped[key].map { SearchWork(key: key, titles: $0) } }, facets: facets)
     }
 
     /// Counts per facet value; each facet counts with the other facets' filters applied.
