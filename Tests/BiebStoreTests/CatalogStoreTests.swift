@@ -137,3 +137,42 @@ func storeFixture(_ name: String) throws -> String {
         }
     }
 }
+
+@Suite("Availability") struct AvailabilityTests {
+    @Test(arguments: TestDatabase.all)
+    func countsCopiesPerBranchAndStatus(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            let store = CatalogStore(app.db, organisationID: fixture.city)
+            let marc = MARCMapping.record(for: TitleRecord(controlNumber: "t1", title: "Titel"))
+            let incoming = try IncomingTitle(marc: marc, holdings: [
+                Holding(branch: "centrale", barcode: "1"), Holding(branch: "centrale", barcode: "2"),
+                Holding(branch: "oost", barcode: "3"), Holding(branch: "oost", barcode: "4"), Holding(branch: "oost", barcode: "5"),
+            ])
+            guard case .inserted(let id) = try await store.upsert([incoming], branches: try await store.branchesBySlug(), defaultBranch: nil)[0] else {
+                Issue.record("not inserted")
+                return
+            }
+            let due1 = Date(timeIntervalSince1970: 1_900_000_000), due2 = Date(timeIntervalSince1970: 1_800_000_000)
+            for (barcode, status, due) in [("2", ItemStatus.onLoan, due1), ("3", .onLoan, due1), ("4", .onLoan, due2)] {
+                let item = try #require(try await Item.query(on: app.db).filter(\.$barcode == barcode).first())
+                item.status = status
+                item.dueAt = due
+                try await item.save(on: app.db)
+            }
+            let lost = try #require(try await Item.query(on: app.db).filter(\.$barcode == "5").first())
+            lost.status = .lost
+            try await lost.save(on: app.db)
+
+            let availability = try #require(try await store.availability(of: [id])[id])
+            let central = try #require(availability.first { $0.branchID == fixture.central })
+            let oost = try #require(availability.first { $0.branchID == fixture.district })
+            #expect(central.onShelf == 1)
+            #expect(central.onLoan == 1)
+            #expect(oost.onShelf == 0)
+            #expect(oost.onLoan == 2)
+            #expect(oost.earliestDue == due2)
+            #expect(oost.total == 2) // the lost copy does not count
+        }
+    }
+}

@@ -325,3 +325,57 @@ public struct CatalogStore: Sendable {
         return result
     }
 }
+
+/// Where copies of a title are and whether one can be had now, per branch.
+public struct BranchAvailability: Sendable, Equatable {
+    public let branchID: UUID
+    public var onShelf = 0
+    public var onLoan = 0
+    /// The earliest due date of the copies on loan here.
+    public var earliestDue: Date?
+    public var inTransit = 0
+    public var onHoldShelf = 0
+    /// Lost, missing and withdrawn copies are not counted anywhere.
+    public var total: Int { onShelf + onLoan + inTransit + onHoldShelf }
+
+    public init(branchID: UUID) { self.branchID = branchID }
+}
+
+extension CatalogStore {
+    /// Availability of many titles at once: title id → branches (with copies), by branch id.
+    public func availability(of titleIDs: [Int]) async throws -> [Int: [BranchAvailability]] {
+        guard !titleIDs.isEmpty else { return [:] }
+        var result: [Int: [UUID: BranchAvailability]] = [:]
+        for chunk in titleIDs.chunked(into: 500) {
+            let rows = try await sql.select()
+                .column("title_id").column("current_branch_id").column("status")
+                .column(SQLFunction("count", args: SQLLiteral.all), as: "n")
+                .column(SQLFunction("min", args: SQLColumn("due_at")), as: "due")
+                .from(Item.schema)
+                .where("organisation_id", .equal, organisationID)
+                .where("title_id", .in, SQLBind.group(Array(chunk)))
+                .groupBy("title_id").groupBy("current_branch_id").groupBy("status")
+                .all()
+            for row in rows {
+                let title = try row.decode(column: "title_id", as: Int.self)
+                let branch = try row.decode(column: "current_branch_id", as: UUID.self)
+                let count = try row.decode(column: "n", as: Int.self)
+                let status = ItemStatus(rawValue: try row.decode(column: "status", as: String.self))
+                var entry = result[title, default: [:]][branch] ?? BranchAvailability(branchID: branch)
+                switch status {
+                case .available: entry.onShelf += count
+                case .onLoan:
+                    entry.onLoan += count
+                    if let due = try? row.decode(column: "due", as: Date?.self) {
+                        entry.earliestDue = min(entry.earliestDue ?? due, due)
+                    }
+                case .inTransit: entry.inTransit += count
+                case .onHoldShelf: entry.onHoldShelf += count
+                default: continue
+                }
+                result[title, default: [:]][branch] = entry
+            }
+        }
+        return result.mapValues { Array($0.values).sorted { $0.branchID.uuidString < $1.branchID.uuidString } }
+    }
+}
