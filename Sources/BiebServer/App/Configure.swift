@@ -61,6 +61,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: BranchAPIController())
     try app.register(collection: UserAPIController())
     try app.register(collection: PartnerAPIController())
+    try app.register(collection: CatalogAPIController())
     try app.register(collection: StaffPages())
     try app.register(collection: PublicPages())
 }

@@ -64,6 +64,10 @@ enum OpenAPIDocument {
     }
 
     nonisolated(unsafe) static let branchID = pathParam("branchID", "Branch id")
+    nonisolated(unsafe) static let orgParam: [String: Any] = ["name": "org", "in": "path", "required": true,
+                                                              "description": "Organisation slug", "schema": ["type": "string"]]
+    nonisolated(unsafe) static let titleParam: [String: Any] = ["name": "titleID", "in": "path", "required": true,
+                                                                "description": "Title id", "schema": ["type": "integer"]]
     nonisolated(unsafe) static let level = query("level", "Minimum service level that counts as open (default self_service).",
                              values: ["staffed", "self_service"])
 
@@ -80,7 +84,7 @@ enum OpenAPIDocument {
         "servers": [["url": "/"]],
         "tags": [
             ["name": "operations"], ["name": "organisations"], ["name": "branches"], ["name": "opening hours"],
-            ["name": "spaces"], ["name": "partners"], ["name": "auth"], ["name": "users"],
+            ["name": "spaces"], ["name": "partners"], ["name": "catalogue"], ["name": "auth"], ["name": "users"],
         ],
         "paths": [
             "/health": ["get": op("Health: checks the database", tag: "operations", response: ref("Health"),
@@ -176,6 +180,33 @@ enum OpenAPIDocument {
             "/api/v1/partners/{partnerID}": ["patch": op(
                 "Change a partner organisation", tag: "partners", params: [pathParam("partnerID", "Partner id")],
                 body: ref("Partner"), response: ref("Partner"), auth: true)],
+            "/api/v1/organisations/{org}/search": ["get": op(
+                "Search the catalogue: works with their editions, availability per branch, and facets", tag: "catalogue",
+                params: [orgParam,
+                         query("q", "The search: words, \"phrases\", prefix*, title:/author:/subject:/isbn:, AND/OR/NOT, -word", required: true),
+                         query("sort", "Order", values: ["relevance", "newest", "title", "author"]),
+                         query("page", "Page (from 1)", type: "integer"), query("per_page", "Works per page (1–100, default 20)", type: "integer"),
+                         query("format", "Only these formats (repeat or comma-separate)"), query("language", "Only these languages (dut, eng, …)"),
+                         query("audience", "Only these audiences", values: ["preschool", "children", "young_adult", "adult"]),
+                         query("year_from", "From year", type: "integer"), query("year_to", "Until year", type: "integer"),
+                         query("branch", "Only titles with a copy at this branch (slug)"),
+                         query("available", "Only titles with a copy on the shelf now (at branch, if given)", type: "boolean"),
+                         query("facets", "Leave out facets with false", type: "boolean")],
+                response: ref("SearchResult"))],
+            "/api/v1/organisations/{org}/suggest": ["get": op(
+                "Titles and authors starting with what was typed", tag: "catalogue",
+                params: [orgParam, query("q", "What was typed", required: true)],
+                response: array(["type": "object", "properties": ["text": string, "kind": ["type": "string", "enum": ["title", "author"]],
+                                                                  "url": ["type": ["string", "null"]]]]))],
+            "/api/v1/organisations/{org}/titles/{titleID}": ["get": op(
+                "A title with all its fields, availability and other editions", tag: "catalogue", params: [orgParam, titleParam],
+                response: ref("Title"))],
+            "/api/v1/organisations/{org}/titles/{titleID}/marcxml": ["get": [
+                "summary": "A title as MARCXML, with its copies in 852", "tags": ["catalogue"], "parameters": [orgParam, titleParam],
+                "responses": ["200": ["description": "OK", "content": ["application/marcxml+xml": ["schema": ["type": "string"]]]],
+                              "404": ["description": "Not found", "content": json(ref("Error"))]]]],
+            "/api/v1/organisations/{org}/titles/{titleID}/items": ["get": op(
+                "The copies of a title", tag: "catalogue", params: [orgParam, titleParam], response: array(ref("Item")))],
             "/api/v1/auth/token": [
                 "post": op("Sign in: exchange e-mail and password for a bearer token", tag: "auth", body: ref("Credentials"),
                            status: "201", response: ref("Token"),
@@ -279,6 +310,45 @@ enum OpenAPIDocument {
             "kind": ["type": "string", "enum": ["cultural", "social", "educational", "municipal", "other"]],
             "website": ["type": "string", "format": "uri"],
             "role": ["type": "string", "readOnly": true, "description": "In a branch's list: what the partner does there."],
+        ]],
+        "Availability": ["type": "object", "properties": [
+            "branch_id": ["type": "string", "format": "uuid"], "branch": string, "on_shelf": ["type": "integer"],
+            "on_loan": ["type": "integer"], "earliest_due": ["type": ["string", "null"], "format": "date-time"],
+            "in_transit": ["type": "integer"], "on_hold_shelf": ["type": "integer"],
+        ]],
+        "TitleSummary": ["type": "object", "properties": [
+            "id": ["type": "integer"], "title": string, "subtitle": ["type": ["string", "null"]], "author": ["type": ["string", "null"]],
+            "year": ["type": ["integer", "null"]], "format": string, "language": ["type": ["string", "null"]],
+            "isbn": ["type": ["string", "null"]], "url": string, "availability": array(ref("Availability")), "on_shelf": ["type": "integer"],
+        ]],
+        "Facet": ["type": "object", "properties": ["value": string, "label": string, "count": ["type": "integer"]]],
+        "SearchResult": ["type": "object", "properties": [
+            "query": string, "total": ["type": "integer", "description": "Matching works"],
+            "title_count": ["type": "integer", "description": "Matching titles"], "page": ["type": "integer"], "per_page": ["type": "integer"],
+            "works": array(["type": "object", "properties": ["key": string, "titles": array(ref("TitleSummary"))]]),
+            "facets": ["type": ["object", "null"], "properties": [
+                "format": array(ref("Facet")), "language": array(ref("Facet")), "audience": array(ref("Facet")),
+                "decade": array(ref("Facet")), "branch": array(ref("Facet")), "available_now": ["type": "integer"],
+            ]],
+        ]],
+        "Title": ["type": "object", "properties": [
+            "id": ["type": "integer"], "organisation": string, "control_number": ["type": ["string", "null"]], "title": string,
+            "subtitle": ["type": ["string", "null"]], "responsibility": ["type": ["string", "null"]],
+            "contributors": array(["type": "object", "properties": ["name": string, "role": string, "main": ["type": "boolean"]]]),
+            "publisher": ["type": ["string", "null"]], "place": ["type": ["string", "null"]], "year": ["type": ["integer", "null"]],
+            "edition": ["type": ["string", "null"]], "isbns": array(string), "language": ["type": ["string", "null"]], "format": string,
+            "series": ["type": ["string", "null"]], "series_number": ["type": ["string", "null"]], "subjects": array(string),
+            "summary": ["type": ["string", "null"]], "audience": ["type": ["string", "null"]], "age_min": ["type": ["integer", "null"]],
+            "age_max": ["type": ["integer", "null"]], "avi": ["type": ["string", "null"]], "nur": ["type": ["integer", "null"]],
+            "siso": ["type": ["string", "null"]], "cover": ["type": ["string", "null"]], "access_rule": ["type": ["string", "null"]],
+            "link": ["type": ["string", "null"]], "availability": array(ref("Availability")),
+            "other_editions": array(ref("TitleSummary")), "updated_at": ["type": "string", "format": "date-time"],
+        ]],
+        "Item": ["type": "object", "properties": [
+            "id": ["type": "integer"], "barcode": string, "branch_id": ["type": "string", "format": "uuid"], "branch": string,
+            "owning_branch_id": ["type": "string", "format": "uuid"], "call_number": string, "shelf_location": string,
+            "status": ["type": "string", "enum": ["available", "on_loan", "in_transit", "on_hold_shelf", "lost", "missing", "withdrawn"]],
+            "due_at": ["type": ["string", "null"], "format": "date-time"],
         ]],
         "Credentials": ["type": "object", "required": ["email", "password"], "properties": [
             "email": string, "password": ["type": "string", "format": "password"], "name": ["type": "string", "description": "Token label"],

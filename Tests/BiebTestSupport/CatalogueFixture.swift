@@ -1,0 +1,28 @@
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// A small catalogue with Dutch and English titles, the same on both engines.
+public func seedSearchCatalogue(_ app: Application, organisation: UUID) async throws {
+    let titles: [TitleRecord] = [
+        TitleRecord(controlNumber: "nl-1", title: "De avonden", subtitle: "een winterverhaal",
+                    contributors: [Contributor(name: "Reve, Gerard", isMain: true)], year: 1947,
+                    isbns: [ISBN("9789025452353")!], language: "dut", subjects: ["Naoorlogse literatuur"]),
+        TitleRecord(controlNumber: "nl-2", title: "Fietsen in Nederland", year: 2015, language: "dut", subjects: ["Fietstochten"]),
+        TitleRecord(controlNumber: "nl-3", title: "De fiets", contributors: [Contributor(name: "Vries, Anna de", isMain: true)],
+                    year: 2020, language: "dut", subjects: ["Kinderboeken"]),
+        TitleRecord(controlNumber: "nl-4", title: "Één dag in het Café", year: 2019, language: "dut"),
+        TitleRecord(controlNumber: "nl-5", title: "Bibliotheken van de toekomst", year: 2021, language: "dut",
+                    subjects: ["Openbare bibliotheken"]),
+        TitleRecord(controlNumber: "en-1", title: "The public library", subtitle: "a history",
+                    contributors: [Contributor(name: "Smith, John", isMain: true)], year: 2001, language: "eng"),
+        TitleRecord(controlNumber: "en-2", title: "Gardening for everyone", year: 1999, language: "eng",
+                    subjects: ["Libraries -- Gardens"]),
+        TitleRecord(controlNumber: "en-3", title: "De avonden", year: 2010, language: "eng",
+                    summary: "English study of a Dutch novel (film edition)"),
+    ]
+    let incoming = try titles.map { try IncomingTitle(marc: MARCMapping.record(for: $0), record: $0) }
+    _ = try await CatalogStore(app.db, organisationID: organisation).upsert(incoming, branches: [:], defaultBranch: nil)
+}
+
