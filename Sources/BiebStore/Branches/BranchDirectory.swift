@@ -304,13 +304,16 @@ public struct BranchDirectory: Sendable {
 
 /// Validation of branch fields, with the field named in the error.
 public enum BranchValidation {
+    /// Slugs that would clash with an organisation's own pages (/{org}/catalogus, /{org}/lijsten).
+    public static let reservedSlugs: Set<String> = ["catalogus", "lijsten"]
+
     public static func validate(_ branch: Branch) throws {
         branch.name = branch.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !branch.name.isEmpty, branch.name.count <= 200 else {
             throw BiebError.invalid("name", "A branch needs a name of at most 200 characters.",
                                     nl: "Een vestiging heeft een naam nodig van hoogstens 200 tekens.")
         }
-        guard Validate.slug(branch.slug) else {
+        guard Validate.slug(branch.slug), !reservedSlugs.contains(branch.slug) else {
             throw BiebError.invalid("slug", "The slug '\(branch.slug)' must be 2–64 lower-case letters, digits or hyphens.",
                                     nl: "De korte naam '\(branch.slug)' mag alleen kleine letters, cijfers en streepjes bevatten (2–64 tekens).")
         }

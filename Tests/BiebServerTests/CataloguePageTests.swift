@@ -1,0 +1,66 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import BiebCore
+import BiebServer
+import BiebStore
+import BiebTestSupport
+
+@Suite struct CataloguePageTests {
+    @Test(arguments: TestDatabase.all)
+    func searchPageWithFacetsAndRecordPage(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            try await seedSearchCatalogue(app, organisation: fixture.city)
+            let store = CatalogStore(app.db, organisationID: fixture.city)
+            let avonden = try #require(try await Title.query(on: app.db).filter(\.$controlNumber == "nl-1").first())
+            _ = try await store.upsert([try IncomingTitle(marc: avonden.marcRecord!, record: avonden.record!,
+                                                          holdings: [Holding(branch: "centrale", barcode: "900")])],
+                                       branches: try await store.branchesBySlug(), defaultBranch: nil)
+            let client = TestClient(app)
+            let empty = try await client.send(.GET, "/city/catalogus")
+            #expect(empty.status == .ok)
+            #expect(empty.body.string.contains(#"<label for="q">"#))
+
+            let page = try await client.send(.GET, "/city/catalogus?q=avonden")
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("2 resultaten voor ‘avonden’"))
+            #expect(html.contains("Op de plank in Centrale Bibliotheek"))
+            #expect(html.contains("/city/catalogus/\(avonden.id!)"))
+            #expect(html.contains("Nederlands"))
+            #expect(html.contains("language=dut"))
+            #expect(!html.contains("<script src"))
+
+            let filtered = try await client.send(.GET, "/city/catalogus?q=avonden&language=eng")
+            #expect(filtered.body.string.contains("1 resultaat voor ‘avonden’"))
+            #expect(filtered.body.string.contains("aria-current=\"true\""))
+
+            let english = try await TestClient(app).send(.GET, "/city/catalogus?q=avonden&lang=en")
+            #expect(english.body.string.contains("2 results for ‘avonden’"))
+
+            let bad = try await client.send(.GET, "/city/catalogus?q=%22open")
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("aanhalingsteken"))
+
+            let record = try await client.send(.GET, "/city/catalogus/\(avonden.id!)")
+            #expect(record.status == .ok)
+            let recordHTML = record.body.string
+            #expect(recordHTML.contains("De avonden"))
+            #expect(recordHTML.contains("Reve, Gerard"))
+            #expect(recordHTML.contains("1 op de plank"))
+            #expect(recordHTML.contains("9789025452353"))
+            let start = try #require(recordHTML.range(of: #"<script type="application/ld+json">"#))
+            let end = try #require(recordHTML.range(of: "</script>", range: start.upperBound..<recordHTML.endIndex))
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(recordHTML[start.upperBound..<end.lowerBound].utf8)) as? [String: Any])
+            #expect(json["@type"] as? String == "Book")
+            #expect(json["isbn"] as? String == "9789025452353")
+            #expect((json["offers"] as? [[String: Any]])?.first?["availability"] as? String == "https://schema.org/InStock")
+
+            #expect(try await client.send(.GET, "/city/catalogus/999999").status == .notFound)
+            #expect(try await client.send(.GET, "/town/catalogus/\(avonden.id!)").status == .notFound)
+        }
+    }
+}
