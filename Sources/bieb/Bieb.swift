@@ -105,7 +105,7 @@ struct Demo: AsyncParsableCommand {
         let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
         let created: Bool
         do {
-            created = try await DemoNetwork.seed(on: app.db, password: app.password, today: today)
+            created = try await DemoNetwork.seed(app: app, today: today)
         } catch {
             try? await app.asyncShutdown()
             throw error
@@ -118,6 +118,7 @@ struct Demo: AsyncParsableCommand {
             "  Open:         \(base)/",
             "  Den Haag:     \(base)/den-haag",
             "  Heemstede:    \(base)/heemstede",
+            "  Catalogue:    \(base)/den-haag/catalogus?q=avonden",
             "  Staff login:  \(base)/staff/login",
             "  API:          \(base)/api/openapi.json",
             "",

@@ -12,8 +12,8 @@ import BiebTestSupport
     func demoNetworkIsRealisticAndReusable(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let today = LocalDate(iso: "2026-11-21")!
-            #expect(try await DemoNetwork.seed(on: app.db, password: app.password, today: today))
-            #expect(try await DemoNetwork.seed(on: app.db, password: app.password, today: today) == false)
+            #expect(try await DemoNetwork.seed(app: app, today: today))
+            #expect(try await DemoNetwork.seed(app: app, today: today) == false)
 
             let directory = BranchDirectory(app.db)
             let denHaagOrg = try await directory.organisation(slug: "den-haag")
@@ -44,6 +44,16 @@ import BiebTestSupport
             #expect(calendar.schedules.contains { !$0.isDefault })
             // Holidays are in: Christmas is closed.
             #expect(!calendar.isOpeningDay(LocalDate(iso: "2026-12-25")!))
+
+            // A catalogue to search: Dutch titles and real LoC records, with copies, some on loan.
+            let catalogue = CatalogStore(app.db, organisationID: denHaag.id!)
+            #expect(try await catalogue.titleCount() > 600)
+            let avonden = try await CatalogSearch(app.db, organisationID: denHaag.id!).search(try SearchQuery.parse("author:reve avonden"))
+            #expect(avonden.works.first?.titles.count == 4)
+            let onLoan = try await Item.query(on: app.db).filter(\.$organisationID == denHaag.id!).filter(\.$statusRaw == "on_loan").count()
+            #expect(onLoan > 100)
+            let dutchChildren = try await CatalogSearch(app.db, organisationID: denHaag.id!).search(try SearchQuery.parse("dolfje"))
+            #expect(dutchChildren.titles.first?.avi == "E4")
 
             // Every demo account can sign in.
             for account in DemoNetwork.accounts {

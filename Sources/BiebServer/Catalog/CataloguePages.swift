@@ -54,8 +54,11 @@ struct CataloguePages: RouteCollection {
         let onShelf = list.filter { $0.onShelf > 0 }
         if let first = onShelf.first {
             let name = names[first.branchID] ?? ""
-            return (onShelf.count == 1 ? Locales.text("cat_on_shelf_at", lang, ["branch": name])
-                    : Locales.text("cat_on_shelf_at_more", lang, ["branch": name, "n": String(onShelf.count - 1)]), true)
+            switch onShelf.count {
+            case 1: return (Locales.text("cat_on_shelf_at", lang, ["branch": name]), true)
+            case 2: return (Locales.text("cat_on_shelf_at_one_more", lang, ["branch": name]), true)
+            default: return (Locales.text("cat_on_shelf_at_more", lang, ["branch": name, "n": String(onShelf.count - 1)]), true)
+            }
         }
         if let due = list.compactMap(\.earliestDue).min() {
             let formats = Formats(lang: lang, timeZone: timeZone)

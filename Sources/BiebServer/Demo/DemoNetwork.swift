@@ -27,7 +27,23 @@ public enum DemoNetwork {
         Account(email: "admin@heemstede.bieb.demo", role: .admin, organisation: "heemstede", note: "beheerder Bibliotheek Heemstede"),
     ]
 
-    /// Creates the demo network unless it exists. Returns true when created.
+    /// Creates the demo network with its catalogue unless it exists. Returns true when created.
+    @discardableResult
+    public static func seed(app: Application, today: LocalDate, catalogue: Bool = true) async throws -> Bool {
+        guard try await seed(on: app.db, password: app.password, today: today) else { return false }
+        if catalogue {
+            let directory = BranchDirectory(app.db)
+            if let denHaag = try await directory.organisation(slug: "den-haag") {
+                try await DemoCatalogue.seed(app: app, organisation: denHaag.id!, loc: true, today: today)
+            }
+            if let heemstede = try await directory.organisation(slug: "heemstede") {
+                try await DemoCatalogue.seed(app: app, organisation: heemstede.id!, loc: false, today: today)
+            }
+        }
+        return true
+    }
+
+    /// Creates the demo network (organisations, branches, hours, accounts) unless it exists.
     @discardableResult
     public static func seed(on db: any Database, password hasher: some PasswordHasher, today: LocalDate) async throws -> Bool {
         if try await Organisation.query(on: db).filter(\.$slug == "den-haag").first() != nil { return false }
