@@ -93,7 +93,8 @@ let package = Package(
             dependencies: [
                 "BiebCore", "BiebStore", "BiebServer", "BiebTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
-            ]
+            ],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )

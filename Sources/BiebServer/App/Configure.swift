@@ -64,6 +64,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CatalogAPIController())
     try app.register(collection: StaffPages())
     try app.register(collection: CataloguePages())
+    try app.register(collection: OAIController())
     try app.register(collection: PublicPages())
 }
 

@@ -379,3 +379,58 @@ extension CatalogStore {
         return result.mapValues { Array($0.values).sorted { $0.branchID.uuidString < $1.branchID.uuidString } }
     }
 }
+
+/// What OAI-PMH harvesters see: titles (deleted ones too) of one or all
+/// organisations, in id order, by date of change and format.
+public struct HarvestQuery: Sendable {
+    public var organisationID: UUID?
+    public var format: String?
+    public var from: Date?
+    public var until: Date?
+    public var after = 0
+
+    public init(organisationID: UUID? = nil, format: String? = nil, from: Date? = nil, until: Date? = nil, after: Int = 0) {
+        self.organisationID = organisationID
+        self.format = format
+        self.from = from
+        self.until = until
+        self.after = after
+    }
+}
+
+public enum Harvest {
+    static func filtered(_ query: HarvestQuery, on db: any Database) -> QueryBuilder<Title> {
+        var builder = Title.query(on: db)
+        if let organisation = query.organisationID { builder = builder.filter(\.$organisationID == organisation) }
+        if let format = query.format { builder = builder.filter(\.$format == format) }
+        if let from = query.from { builder = builder.filter(\.$updatedAt >= from) }
+        if let until = query.until { builder = builder.filter(\.$updatedAt <= until) }
+        return builder
+    }
+
+    /// Up to `limit` titles after `query.after`.
+    public static func titles(_ query: HarvestQuery, limit: Int, on db: any Database) async throws -> [Title] {
+        try await filtered(query, on: db).filter(\.$id > query.after).sort(\.$id).limit(limit).all()
+    }
+
+    /// How many titles match (for `completeListSize`), or how many up to an id (the `cursor`).
+    public static func count(_ query: HarvestQuery, throughID: Int? = nil, on db: any Database) async throws -> Int {
+        var builder = filtered(query, on: db)
+        if let throughID { builder = builder.filter(\.$id <= throughID) }
+        return try await builder.count()
+    }
+
+    /// The first change date of all titles (OAI-PMH earliestDatestamp).
+    public static func earliest(on db: any Database) async throws -> Date? {
+        try await Title.query(on: db).sort(\.$updatedAt).first()?.updatedAt
+    }
+
+    /// Formats present per organisation, for ListSets.
+    public static func formats(on db: any Database) async throws -> [(organisationID: UUID, format: String)] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        return try await sql.select().distinct().column("organisation_id").column("format").from(Title.schema)
+            .orderBy("format").all().map {
+                (try $0.decode(column: "organisation_id", as: UUID.self), try $0.decode(column: "format", as: String.self))
+            }
+    }
+}
