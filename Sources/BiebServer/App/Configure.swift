@@ -65,6 +65,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: StaffPages())
     try app.register(collection: CataloguePages())
     try app.register(collection: OAIController())
+    try app.register(collection: SRUController())
     try app.register(collection: PublicPages())
 }
 

@@ -9,7 +9,7 @@ import BiebStore
 /// Accept-Language. No JavaScript.
 struct PublicPages: RouteCollection {
     /// Paths that can never be an organisation slug.
-    static let reserved: Set<String> = ["api", "staff", "health", "metrics", "css", "static", "favicon.ico", "robots.txt"]
+    static let reserved: Set<String> = ["api", "staff", "health", "metrics", "css", "static", "favicon.ico", "robots.txt", "oai", "sru"]
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(use: home)

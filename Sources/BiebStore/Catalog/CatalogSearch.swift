@@ -202,6 +202,29 @@ public struct CatalogSearch: Sendable {
                           works: keys.compactMap { key in grouped[key].map { SearchWork(key: key, titles: $0) } }, facets: facets)
     }
 
+    /// Matching titles one by one (no grouping by work), best first: for SRU
+    /// and other record-by-record clients.
+    public func titles(_ query: SearchQuery, limit: Int, offset: Int) async throws -> (total: Int, titles: [Title]) {
+        var select: SQLQueryString = "WITH "
+        select += hits(query)
+        select.appendLiteral(" SELECT t.id AS id FROM hits JOIN titles t ON t.id = hits.id WHERE ")
+        select += conditions(SearchFilters())
+        select.appendLiteral(" ORDER BY hits.score, t.year DESC NULLS LAST, t.id LIMIT ")
+        select.appendInterpolation(bind: limit)
+        select.appendLiteral(" OFFSET ")
+        select.appendInterpolation(bind: offset)
+        let ids = try await sql.raw(select).all().map { try $0.decode(column: "id", as: Int.self) }
+        var count: SQLQueryString = "WITH "
+        count += hits(query)
+        count.appendLiteral(" SELECT count(*) AS n FROM hits JOIN titles t ON t.id = hits.id WHERE ")
+        count += conditions(SearchFilters())
+        let total = try await sql.raw(count).first()?.decode(column: "n", as: Int.self) ?? 0
+        guard !ids.isEmpty else { return (total, []) }
+        let titles = try await Title.query(on: db).filter(\.$id ~~ ids).all()
+        let byID = Dictionary(uniqueKeysWithValues: titles.map { ($0.id!, $0) })
+        return (total, ids.compactMap { byID[$0] })
+    }
+
     /// Counts per facet value; each facet counts with the other facets' filters applied.
     public func facets(_ query: SearchQuery, filters: SearchFilters) async throws -> SearchFacets {
         func grouped(_ expression: String, facet: String, from: String = "") async throws -> [(value: String, count: Int)] {

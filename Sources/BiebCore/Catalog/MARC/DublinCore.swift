@@ -86,3 +86,14 @@ public enum DublinCore {
         return out
     }
 }
+
+extension DublinCore {
+    /// The SRU Dublin Core record (`info:srw/schema/1/dc-v1.1`).
+    public static func srwDC(_ record: MARCRecord) -> String {
+        var out = "<srw_dc:dc xmlns:srw_dc=\"info:srw/schema/1/dc-schema\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+        for element in elements(from: record) {
+            out += "  <dc:\(element.name)>\(MARCXML.escape(element.value))</dc:\(element.name)>\n"
+        }
+        return out + "</srw_dc:dc>\n"
+    }
+}
