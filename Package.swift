@@ -67,7 +67,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "bieb-bench",
-            dependencies: ["BiebCore"],
+            dependencies: [
+                "BiebCore", "BiebStore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             path: "Benchmarks/CalendarBench"
         ),
         .target(

@@ -102,7 +102,7 @@ func generateMARC(from input: String, to output: String, copies: Int) {
                         record.fields[index].subfields.insert(MARCSubfield("n", "Vol. \(copy + 1)."), at: a + 1)
                     }
                 case "008":
-                    if var chars = record.fields[index].value.map(Array.init), chars.count >= 11,
+                    if var chars = record.fields[index].value.map { Array($0) }, chars.count >= 11,
                        let year = Int(String(chars[7..<11])) {
                         chars.replaceSubrange(7..<11, with: Array(String(format: "%04d", min(2025, year + copy * 7))))
                         record.fields[index].value = String(chars)

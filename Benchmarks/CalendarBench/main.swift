@@ -6,6 +6,7 @@ import Foundation
 //   swift run -c release bieb-bench              the branch calendar
 //   swift run -c release bieb-bench marc FILE    reading (and writing) a MARC file
 //   swift run -c release bieb-bench stem dutch|english FILE   stems of the words in FILE (one a line)
+//   swift run -c release bieb-bench sql DB SQL [RUNS]      times a SQL statement (DB: SQLite file or postgres:// URL)
 //   swift run -c release bieb-bench generate-marc IN OUT N    N synthetic variants of every record of IN (for the 1M benchmark)
 //
 // Prints one line per case: operations, total time, time per operation.
@@ -22,6 +23,12 @@ if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "stem" {
 
 if CommandLine.arguments.count >= 5, CommandLine.arguments[1] == "generate-marc" {
     generateMARC(from: CommandLine.arguments[2], to: CommandLine.arguments[3], copies: Int(CommandLine.arguments[4]) ?? 3)
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "sql" {
+    benchmarkSQL(database: CommandLine.arguments[2], statement: CommandLine.arguments[3],
+                 runs: CommandLine.arguments.count > 4 ? Int(CommandLine.arguments[4]) ?? 5 : 5)
     exit(0)
 }
 

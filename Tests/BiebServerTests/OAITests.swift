@@ -113,8 +113,11 @@ final class XMLSummary: NSObject, XMLParserDelegate {
             let fixture = try await Fixture.make(on: app)
             try await seedSearchCatalogue(app, organisation: fixture.city)
             let title = try #require(try await Title.query(on: app.db).filter(\.$controlNumber == "nl-1").first())
-            title.deleted = true
-            try await title.save(on: app.db)
+            let store = CatalogStore(app.db, organisationID: fixture.city)
+            for item in try await store.items(of: title.id!) {
+                try await store.setStatus(.withdrawn, ofItems: [item.id!])
+            }
+            try await store.delete(titleID: title.id!)
             let client = TestClient(app)
             let list = try await client.send(.GET, "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc")
             let summary = try XMLSummary.of(list.body.string)

@@ -11,6 +11,7 @@ import BiebStore
 public func configure(_ app: Application, options: ServerOptions) async throws {
     app.bieb = options
     app.storage[CalendarCacheKey.self] = CalendarCache()
+    app.storage[SearchMemoryKey.self] = SearchMemory()
     app.http.server.configuration.hostname = options.host
     app.http.server.configuration.port = options.port
     app.http.server.configuration.reportMetrics = true

@@ -188,6 +188,7 @@ enum OpenAPIDocument {
                          query("page", "Page (from 1)", type: "integer"), query("per_page", "Works per page (1–100, default 20)", type: "integer"),
                          query("format", "Only these formats (repeat or comma-separate)"), query("language", "Only these languages (dut, eng, …)"),
                          query("audience", "Only these audiences", values: ["preschool", "children", "young_adult", "adult"]),
+                         query("genre", "Only these genres (NUR codes, such as 301)"),
                          query("year_from", "From year", type: "integer"), query("year_to", "Until year", type: "integer"),
                          query("branch", "Only titles with a copy at this branch (slug)"),
                          query("available", "Only titles with a copy on the shelf now (at branch, if given)", type: "boolean"),
@@ -328,7 +329,7 @@ enum OpenAPIDocument {
             "works": array(["type": "object", "properties": ["key": string, "titles": array(ref("TitleSummary"))]]),
             "facets": ["type": ["object", "null"], "properties": [
                 "format": array(ref("Facet")), "language": array(ref("Facet")), "audience": array(ref("Facet")),
-                "decade": array(ref("Facet")), "branch": array(ref("Facet")), "available_now": ["type": "integer"],
+                "genre": array(ref("Facet")), "decade": array(ref("Facet")), "branch": array(ref("Facet")), "available_now": ["type": "integer"],
             ]],
         ]],
         "Title": ["type": "object", "properties": [

@@ -76,3 +76,19 @@ extension Request {
     /// Branch reads and writes for this request, with the shared calendar cache.
     var branches: BranchDirectory { BranchDirectory(db, cache: application.calendarCache) }
 }
+
+struct SearchMemoryKey: StorageKey {
+    typealias Value = SearchMemory
+}
+
+extension Application {
+    /// What catalogue search keeps in memory (facet columns, ranked hit lists); set up in `configure`.
+    public var searchMemory: SearchMemory { storage[SearchMemoryKey.self]! }
+}
+
+extension Request {
+    /// Catalogue search of an organisation, with the shared search memory.
+    func catalogSearch(_ organisationID: UUID) -> CatalogSearch {
+        CatalogSearch(db, organisationID: organisationID, memory: application.searchMemory)
+    }
+}

@@ -55,7 +55,7 @@ struct CatalogAPIController: RouteCollection {
         guard let last = words.last, last.count >= 2 else { return [] }
         let title: SearchQuery = .and(words.dropLast().map { .word($0, .title) } + [.prefix(last, .title)])
         let author: SearchQuery = .and(words.dropLast().map { .word($0, .author) } + [.prefix(last, .author)])
-        let search = CatalogSearch(req.db, organisationID: service.organisation.id!)
+        let search = req.catalogSearch(service.organisation.id!)
         let titles = try await search.search(title, limit: 6)
         let authors = try await search.search(author, limit: 6)
         var seen = Set<String>()

@@ -43,6 +43,8 @@ struct FacetsDTO: Content {
     let format: [FacetValueDTO]
     let language: [FacetValueDTO]
     let audience: [FacetValueDTO]
+    /// By NUR code.
+    let genre: [FacetValueDTO]
     let decade: [FacetValueDTO]
     let branch: [FacetValueDTO]
     let available_now: Int

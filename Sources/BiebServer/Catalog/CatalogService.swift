@@ -6,7 +6,7 @@ import BiebStore
 
 /// What a search request asks, read from the query string the same way for
 /// the API and the pages: `q`, `sort`, `page`, `per_page`, `format`,
-/// `language`, `audience`, `year_from`, `year_to`, `branch` (slug),
+/// `language`, `audience`, `genre` (NUR), `year_from`, `year_to`, `branch` (slug),
 /// `available` (true).
 struct CatalogRequest {
     var text: String
@@ -56,6 +56,13 @@ struct CatalogRequest {
             }
             request.filters.audiences.append(value)
         }
+        for genre in Self.values(req, "genre") {
+            guard let code = Int(genre), (1...999).contains(code) else {
+                throw BiebError.invalid("genre", "Give a genre as a NUR code of three digits, such as 301.",
+                                        nl: "Geef een genre als NUR-code van drie cijfers, zoals 301.")
+            }
+            request.filters.genres.append(code)
+        }
         for (name, keyPath) in [("year_from", \SearchFilters.yearFrom), ("year_to", \SearchFilters.yearTo)] {
             if let text = req.query[String.self, at: name], !text.isEmpty {
                 guard let year = Int(text), (1000...2100).contains(year) else {
@@ -102,7 +109,7 @@ struct CatalogService {
     var store: CatalogStore { CatalogStore(req.db, organisationID: organisation.id!) }
 
     func search(_ request: CatalogRequest, withFacets: Bool) async throws -> (SearchPage, [Int: [BranchAvailability]]) {
-        let page = try await CatalogSearch(req.db, organisationID: organisation.id!)
+        let page = try await req.catalogSearch(organisation.id!)
             .search(request.query, filters: request.filters, sort: request.sort, limit: request.perPage,
                     offset: (request.page - 1) * request.perPage, withFacets: withFacets)
         let ids = page.works.flatMap { $0.titles.compactMap(\.id) }
@@ -134,6 +141,7 @@ struct CatalogService {
             format: values(facets.formats) { Locales.text("format_\($0)", lang) },
             language: values(facets.languages) { Locales.table(lang)["lang_\($0)"] ?? $0 },
             audience: values(facets.audiences) { Locales.text("audience_\($0)", lang) },
+            genre: values(facets.genres) { NUR.name(Int($0) ?? 0, english: lang == .en) },
             decade: values(facets.decades) { "\($0)–\((Int($0) ?? 0) + 9)" },
             branch: facets.branches.compactMap { entry in
                 slugs[entry.value].map { FacetValueDTO(value: $0.0, label: $0.1, count: entry.count) }
@@ -153,7 +161,7 @@ struct CatalogService {
         guard let record = title.record else {
             throw BiebError(.conflict, code: "broken_record", message: "The stored record of this title cannot be read.")
         }
-        let others = try await Title.query(on: req.db).filter(\.$organisationID == organisation.id!).filter(\.$workKey == title.workKey)
+        let others = try await Title.query(on: req.db).filter(\.$organisationID == organisation.id!).filter(\.$workID == title.workID)
             .filter(\.$id != title.id!).filter(\.$deleted == false).limit(50).all()
         let availability = try await store.availability(of: [title.id!] + others.compactMap(\.id))
         return TitleDTO(

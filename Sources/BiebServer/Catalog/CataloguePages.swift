@@ -155,6 +155,7 @@ struct CataloguePages: RouteCollection {
             group("format", "cat_facet_format", facets.format)
             group("language", "cat_facet_language", facets.language)
             group("audience", "cat_facet_audience", facets.audience)
+            group("genre", "cat_facet_genre", facets.genre)
             group("branch", "cat_facet_branch", facets.branch)
             groups.append(FacetGroup(name: Locales.text("cat_facet_decade", lang), links: facets.decade.prefix(12).map { value in
                 let from = value.value, to = String((Int(value.value) ?? 0) + 9)

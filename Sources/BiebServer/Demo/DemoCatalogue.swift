@@ -98,12 +98,10 @@ enum DemoCatalogue {
             _ = try await CatalogImporter(store: store).importFile(path: path, defaultBranch: central, itemsPerTitle: 1)
         }
         // Put about a quarter of the copies on loan, due in the coming weeks.
-        let sql = app.db as! any SQLDatabase
         let items = try await Item.query(on: app.db).filter(\.$organisationID == organisation).all()
         for item in items where item.id! % 4 == 0 {
             let due = LocalClock.instant(of: today.adding(days: 3 + item.id! % 25), minute: 17 * 60, in: BranchCalendar.amsterdam)
-            try await sql.update(Item.schema).set("status", to: ItemStatus.onLoan.rawValue).set("due_at", to: due)
-                .where("id", .equal, item.id!).run()
+            try await store.setStatus(.onLoan, due: due, ofItems: [item.id!])
         }
     }
 }

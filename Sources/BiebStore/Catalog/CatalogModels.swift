@@ -29,6 +29,12 @@ public final class Title: Model, @unchecked Sendable {
     @OptionalField(key: "avi") public var avi: String?
     @OptionalField(key: "nur") public var nur: Int?
     @Field(key: "work_key") public var workKey: String
+    /// The work (`works` row) this title is an edition of: titles with the
+    /// same work key share it.
+    @OptionalField(key: "work_id") public var workID: Int?
+    /// The catalogue version (`CatalogChanges`) that last changed this title
+    /// or one of its copies.
+    @Field(key: "changed_version") public var changedVersion: Int
     /// The record as ISO 2709 (UTF-8): the source of every other column.
     @Field(key: "marc") public var marc: Data
     /// Deleted titles stay as tombstones for OAI-PMH harvesters.
@@ -102,10 +108,25 @@ struct CreateCatalogue: AsyncMigration {
             .field("avi", .string)
             .field("nur", .int)
             .field("work_key", .string, .required)
+            .field("work_id", .int64)
+            .field("changed_version", .int64, .required, .sql(.default(0)))
             .field("marc", .data, .required)
             .field("deleted", .bool, .required)
             .field("created_at", .datetime, .required)
             .field("updated_at", .datetime, .required)
+            .create()
+
+        try await database.schema("works")
+            .field("id", .int64, .identifier(auto: true))
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("work_key", .string, .required)
+            .unique(on: "organisation_id", "work_key")
+            .create()
+
+        try await database.schema(CatalogChanges.schema)
+            .field("organisation_id", .uuid, .identifier(auto: false), .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("version", .int64, .required)
+            .field("titles_version", .int64, .required)
             .create()
 
         try await database.schema("title_isbns")
@@ -135,7 +156,8 @@ struct CreateCatalogue: AsyncMigration {
 
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.create(index: "titles_control_number_idx").on(Title.schema).column("organisation_id").column("control_number").run()
-        try await sql.create(index: "titles_work_key_idx").on(Title.schema).column("organisation_id").column("work_key").run()
+        try await sql.create(index: "titles_work_idx").on(Title.schema).column("work_id").run()
+        try await sql.create(index: "titles_changed_idx").on(Title.schema).column("organisation_id").column("changed_version").run()
         try await sql.create(index: "titles_updated_idx").on(Title.schema).column("organisation_id").column("updated_at").run()
         try await sql.create(index: "title_isbns_title_idx").on("title_isbns").column("title_id").run()
         try await sql.create(index: "items_title_idx").on(Item.schema).column("title_id").run()
@@ -145,7 +167,7 @@ struct CreateCatalogue: AsyncMigration {
 
     func revert(on database: Database) async throws {
         if let sql = database as? any SQLDatabase { try await SearchIndex.drop(on: sql) }
-        for schema in [Item.schema, "title_isbns", Title.schema] {
+        for schema in [Item.schema, "title_isbns", Title.schema, "works", CatalogChanges.schema] {
             try await database.schema(schema).delete()
         }
     }

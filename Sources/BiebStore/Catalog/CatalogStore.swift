@@ -107,6 +107,9 @@ public struct CatalogStore: Sendable {
                 // A larger page cache for this connection: index pages stay in memory across batches.
                 try await sql.raw("PRAGMA cache_size = -65536").run()
             }
+            // First statement: takes the write lock (SQLite) or the organisation's version row (PostgreSQL).
+            let version = try await CatalogChanges.claim(organisationID: organisationID, titles: true, on: sql)
+            let works = try await workIDs(for: accepted.map { batch[$0].workKey }, on: sql)
             // Existing titles by control number and ISBN.
             let numbers = Array(Set(accepted.compactMap { batch[$0].record.controlNumber }))
             let isbns = Array(Set(accepted.flatMap { batch[$0].record.isbns.map(\.isbn13) }))
@@ -155,7 +158,7 @@ public struct CatalogStore: Sendable {
 
             // New titles: one multi-row INSERT per chunk; ids come back in row order (checked).
             for chunk in inserts.chunked(into: 200) {
-                let returned = try await insertTitles(chunk.map { batch[$0] }, now: now, on: sql)
+                let returned = try await insertTitles(chunk.map { batch[$0] }, works: works, version: version, now: now, on: sql)
                 for (offset, index) in chunk.enumerated() {
                     ids[index] = returned[offset]
                     outcomes[index] = .inserted(returned[offset])
@@ -166,7 +169,7 @@ public struct CatalogStore: Sendable {
                 }
             }
             for index in updates {
-                try await updateTitle(ids[index]!, batch[index], now: now, on: sql)
+                try await updateTitle(ids[index]!, batch[index], works: works, version: version, now: now, on: sql)
                 outcomes[index] = .updated(ids[index]!)
             }
 
@@ -184,21 +187,45 @@ public struct CatalogStore: Sendable {
 
     static let titleColumns = ["organisation_id", "control_number", "title", "subtitle", "main_author", "publisher", "year",
                                "isbns", "language", "format", "series", "audience", "age_min", "age_max", "avi", "nur",
-                               "work_key", "marc", "deleted", "created_at", "updated_at"]
+                               "work_key", "work_id", "changed_version", "marc", "deleted", "created_at", "updated_at"]
 
-    func titleValues(_ incoming: IncomingTitle, now: Date, created: Date?) -> [any Encodable & Sendable] {
+    func titleValues(_ incoming: IncomingTitle, works: [String: Int], version: Int, now: Date, created: Date?) -> [any Encodable & Sendable] {
         let r = incoming.record
         return [organisationID, r.controlNumber, r.title, r.subtitle, r.mainAuthor, r.publisher, r.year,
                 r.isbns.map(\.isbn13).joined(separator: " "), r.language, r.format.rawValue, r.series, r.audience?.rawValue,
-                r.ageMin, r.ageMax, r.aviLevel, r.nur, incoming.workKey, incoming.marcData, false, created ?? now, now]
+                r.ageMin, r.ageMax, r.aviLevel, r.nur, incoming.workKey, works[incoming.workKey], version, incoming.marcData, false,
+                created ?? now, now]
     }
 
-    func insertTitles(_ titles: [IncomingTitle], now: Date, on sql: any SQLDatabase) async throws -> [Int] {
+    /// The ids of works by work key, creating the works that are new.
+    func workIDs(for keys: [String], on sql: any SQLDatabase) async throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for chunk in Array(Set(keys)).chunked(into: 300) {
+            var insert = SQLQueryString("INSERT INTO works (organisation_id, work_key) VALUES ")
+            for (index, key) in chunk.enumerated() {
+                if index > 0 { insert.appendLiteral(", ") }
+                insert.appendLiteral("(")
+                insert.appendInterpolation(bind: organisationID)
+                insert.appendLiteral(", ")
+                insert.appendInterpolation(bind: key)
+                insert.appendLiteral(")")
+            }
+            insert.appendLiteral(" ON CONFLICT (organisation_id, work_key) DO NOTHING")
+            try await sql.raw(insert).run()
+            let rows = try await sql.select().column("id").column("work_key").from("works")
+                .where("organisation_id", .equal, organisationID)
+                .where("work_key", .in, SQLBind.group(Array(chunk))).all()
+            for row in rows { result[try row.decode(column: "work_key", as: String.self)] = try row.decode(column: "id", as: Int.self) }
+        }
+        return result
+    }
+
+    func insertTitles(_ titles: [IncomingTitle], works: [String: Int], version: Int, now: Date, on sql: any SQLDatabase) async throws -> [Int] {
         var query = SQLQueryString("INSERT INTO titles (\(unsafeRaw: Self.titleColumns.joined(separator: ", "))) VALUES ")
         for (index, title) in titles.enumerated() {
             if index > 0 { query.appendLiteral(", ") }
             query.appendLiteral("(")
-            for (position, value) in titleValues(title, now: now, created: nil).enumerated() {
+            for (position, value) in titleValues(title, works: works, version: version, now: now, created: nil).enumerated() {
                 if position > 0 { query.appendLiteral(", ") }
                 query.appendInterpolation(bind: value)
             }
@@ -218,8 +245,8 @@ public struct CatalogStore: Sendable {
         return ids
     }
 
-    func updateTitle(_ id: Int, _ incoming: IncomingTitle, now: Date, on sql: any SQLDatabase) async throws {
-        let values = titleValues(incoming, now: now, created: nil)
+    func updateTitle(_ id: Int, _ incoming: IncomingTitle, works: [String: Int], version: Int, now: Date, on sql: any SQLDatabase) async throws {
+        let values = titleValues(incoming, works: works, version: version, now: now, created: nil)
         var update = sql.update(Title.schema)
         for (column, value) in zip(Self.titleColumns, values) where column != "created_at" && column != "organisation_id" {
             update = update.set(SQLIdentifier(column), to: SQLBind(value))
@@ -290,6 +317,53 @@ public struct CatalogStore: Sendable {
             var insert = sql.insert(into: Item.schema).columns(Self.itemColumns.map { SQLIdentifier($0) })
             for values in chunk { insert = insert.values(values.map { SQLBind($0) }) }
             try await insert.run()
+        }
+    }
+
+    // MARK: Status and removal
+
+    /// Sets the status (and due date, for loans) of copies. The one way
+    /// copies change status, so search sees it (`CatalogChanges`).
+    public func setStatus(_ status: ItemStatus, due: Date? = nil, ofItems itemIDs: [Int]) async throws {
+        guard !itemIDs.isEmpty else { return }
+        try await db.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            var titleIDs: [Int] = []
+            for chunk in itemIDs.chunked(into: 500) {
+                titleIDs += try await sql.select().column("title_id").from(Item.schema)
+                    .where("organisation_id", .equal, organisationID).where("id", .in, SQLBind.group(Array(chunk)))
+                    .all().map { try $0.decode(column: "title_id", as: Int.self) }
+            }
+            let version = try await CatalogChanges.claim(organisationID: organisationID, titles: false, on: sql)
+            for chunk in itemIDs.chunked(into: 500) {
+                try await sql.update(Item.schema).set("status", to: status.rawValue)
+                    .set("due_at", to: status == .onLoan ? due : nil).set("updated_at", to: Date())
+                    .where("organisation_id", .equal, organisationID).where("id", .in, SQLBind.group(Array(chunk))).run()
+            }
+            try await CatalogChanges.stamp(titleIDs: titleIDs, version: version, on: sql)
+        }
+    }
+
+    /// Deletes a title: it leaves search and the public pages at once and
+    /// stays as a tombstone for OAI-PMH harvesters. A title with copies that
+    /// are not withdrawn cannot be deleted.
+    public func delete(titleID: Int) async throws {
+        try await db.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            let copies = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(Item.schema)
+                .where("organisation_id", .equal, organisationID).where("title_id", .equal, titleID)
+                .where("status", .notEqual, ItemStatus.withdrawn.rawValue).first()?.decode(column: "n", as: Int.self) ?? 0
+            guard copies == 0 else {
+                throw BiebError(.conflict, code: "title_has_copies",
+                                message: "This title still has \(copies) copies; withdraw them first.",
+                                nl: "Deze titel heeft nog \(copies) exemplaren; boek die eerst af.")
+            }
+            let version = try await CatalogChanges.claim(organisationID: organisationID, titles: true, on: sql)
+            try await sql.update(Title.schema).set("deleted", to: true).set("updated_at", to: Date())
+                .set("changed_version", to: version)
+                .where("organisation_id", .equal, organisationID).where("id", .equal, titleID).run()
+            try await sql.delete(from: "title_isbns").where("title_id", .equal, titleID).run()
+            try await SearchIndex.remove([titleID], on: sql)
         }
     }
 

@@ -1,0 +1,319 @@
+import Fluent
+import Foundation
+import SQLKit
+import BiebCore
+
+public enum SearchSort: String, Sendable, CaseIterable {
+    case relevance, newest, title, author
+}
+
+/// Narrowing a search: chosen facet values.
+public struct SearchFilters: Sendable, Equatable {
+    public var formats: [MaterialFormat] = []
+    public var languages: [String] = []
+    public var audiences: [Audience] = []
+    public var yearFrom: Int?
+    public var yearTo: Int?
+    /// NUR codes.
+    public var genres: [Int] = []
+    /// Titles with a copy at this branch.
+    public var branch: UUID?
+    /// Titles with a copy on the shelf now (at `branch` when given).
+    public var availableNow = false
+
+    public init() {}
+}
+
+/// Counts per facet value for a hit set.
+public struct SearchFacets: Sendable, Equatable {
+    public var formats: [(value: String, count: Int)] = []
+    public var languages: [(value: String, count: Int)] = []
+    public var audiences: [(value: String, count: Int)] = []
+    /// By decade ("1990").
+    public var decades: [(value: String, count: Int)] = []
+    /// By NUR code ("301").
+    public var genres: [(value: String, count: Int)] = []
+    /// Titles with a copy at a branch, by branch id.
+    public var branches: [(value: String, count: Int)] = []
+    /// Titles with a copy on the shelf now.
+    public var availableNow = 0
+
+    public static func == (a: SearchFacets, b: SearchFacets) -> Bool {
+        func same(_ x: [(value: String, count: Int)], _ y: [(value: String, count: Int)]) -> Bool {
+            x.map { "\($0.value)=\($0.count)" } == y.map { "\($0.value)=\($0.count)" }
+        }
+        return same(a.formats, b.formats) && same(a.languages, b.languages) && same(a.audiences, b.audiences)
+            && same(a.decades, b.decades) && same(a.genres, b.genres) && same(a.branches, b.branches) && a.availableNow == b.availableNow
+    }
+}
+
+/// A work in a result list: the editions and formats of one title (same
+/// work), in format order.
+public struct SearchWork: Sendable {
+    /// The work key (normalised title and main author).
+    public let key: String
+    public let titles: [Title]
+}
+
+/// One page of a search: works in order, how many works and titles match,
+/// and the facets.
+public struct SearchPage: Sendable {
+    /// Matching works.
+    public let total: Int
+    /// Matching titles (editions), before grouping.
+    public let titleCount: Int
+    public let works: [SearchWork]
+    public let facets: SearchFacets?
+
+    /// The first title of each work, in order.
+    public var titles: [Title] { works.compactMap(\.titles.first) }
+}
+
+/// What search keeps in memory for one database: the facet columns of all
+/// titles and recently ranked hit lists. One per application; a fresh one
+/// (nothing cached) is correct too, only slower.
+public final class SearchMemory: Sendable {
+    public let facets = FacetIndex()
+    public let hits = RankedHitCache()
+
+    public init() {}
+}
+
+/// Ranked hit lists of recent searches, by organisation and query, valid
+/// while the organisation's title records do not change (lending a copy does
+/// not invalidate them). Paging and facet clicks reuse the list, and so do
+/// popular searches. Least recently used lists go first; at most about
+/// 32 MB of ids are kept.
+public final class RankedHitCache: @unchecked Sendable {
+    struct Entry {
+        let titlesVersion: Int
+        let ids: [Int32]
+        var used: UInt64
+    }
+
+    private let lock = NSLock()
+    private var entries: [String: Entry] = [:]
+    private var total = 0
+    private var clock: UInt64 = 0
+    let maxIDs: Int
+    let maxEntries: Int
+
+    public init(maxIDs: Int = 8_000_000, maxEntries: Int = 2_000) {
+        self.maxIDs = maxIDs
+        self.maxEntries = maxEntries
+    }
+
+    func get(_ key: String, titlesVersion: Int) -> [Int32]? {
+        lock.withLock {
+            guard var entry = entries[key], entry.titlesVersion == titlesVersion else { return nil }
+            clock += 1
+            entry.used = clock
+            entries[key] = entry
+            return entry.ids
+        }
+    }
+
+    func put(_ key: String, titlesVersion: Int, ids: [Int32]) {
+        guard ids.count <= maxIDs / 4 else { return }
+        lock.withLock {
+            clock += 1
+            if let old = entries.updateValue(Entry(titlesVersion: titlesVersion, ids: ids, used: clock), forKey: key) {
+                total -= old.ids.count
+            }
+            total += ids.count
+            while total > maxIDs || entries.count > maxEntries,
+                  let oldest = entries.min(by: { $0.value.used < $1.value.used }) {
+                total -= oldest.value.ids.count
+                entries[oldest.key] = nil
+            }
+        }
+    }
+
+    /// How many lists are kept (for metrics and tests).
+    public var count: Int { lock.withLock { entries.count } }
+}
+
+/// Full-text search over an organisation's catalogue. The database's own
+/// engine finds and ranks the hits (SQLite FTS5 with bm25, PostgreSQL
+/// tsquery with ts_rank; same query language, same matches on both); title
+/// and author matches rank first, ties go to the newer year, then the
+/// earlier-added title. Filters, facet counts, grouping into works and
+/// sorting run in memory (`FacetIndex`), so a word that matches a hundred
+/// thousand titles costs little more than one that matches ten.
+public struct CatalogSearch: Sendable {
+    public let db: any Database
+    public let organisationID: UUID
+    public let memory: SearchMemory
+
+    public init(_ db: any Database, organisationID: UUID, memory: SearchMemory = SearchMemory()) {
+        self.db = db
+        self.organisationID = organisationID
+        self.memory = memory
+    }
+
+    var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    /// All hits of a query (of every organisation on SQLite, whose index is
+    /// shared), best first.
+    func rankedHits(_ query: SearchQuery, titlesVersion: Int) async throws -> [Int32] {
+        let engine = SearchIndex.engine(of: sql)
+        let compiled = engine == .sqlite ? QueryCompiler.fts5(query) : QueryCompiler.tsquery(query)
+        let key = "\(organisationID)|\(compiled)"
+        if let cached = memory.hits.get(key, titlesVersion: titlesVersion) { return cached }
+        let statement: SQLQueryString
+        switch engine {
+        case .sqlite:
+            statement = """
+                WITH ranked AS MATERIALIZED (
+                    SELECT rowid AS id, CAST(bm25(title_search, 10.0, 8.0, 3.0, 1.0, 10.0) * -100000 AS INTEGER) AS score
+                    FROM title_search WHERE title_search MATCH \(bind: compiled))
+                SELECT group_concat(id || ' ' || score, ' ' ORDER BY score DESC) AS hits FROM ranked
+                """
+        case .postgres:
+            statement = """
+                SELECT string_agg(title_id::text || ' ' || score::text, ' ' ORDER BY score DESC) AS hits FROM (
+                    SELECT title_id, CAST(ts_rank('{0.1, 0.3, 0.8, 1.0}', doc, query) * 1000000 AS INTEGER) AS score
+                    FROM title_search, to_tsquery('simple', \(bind: compiled)) AS query
+                    WHERE doc @@ query AND organisation_id = \(bind: organisationID)) AS ranked
+                """
+        }
+        let text = try await sql.raw(statement).first()?.decode(column: "hits", as: String?.self) ?? nil
+        var ids: [Int32] = []
+        var scores: [Int] = []
+        if let text {
+            var first = true
+            for part in text.utf8.split(separator: 0x20) {
+                let number = Int(Substring(part)) ?? 0
+                if first { ids.append(Int32(clamping: number)) } else { scores.append(number) }
+                first.toggle()
+            }
+        }
+        // Equal scores: the newer year first (unknown years last), then the earlier-added title.
+        let years = memory.facets.years(of: ids)
+        var start = 0
+        while start < ids.count {
+            var end = start + 1
+            while end < ids.count && scores[end] == scores[start] { end += 1 }
+            if end - start > 1 {
+                var run: [(id: Int32, year: Int16)] = []
+                for index in start..<end { run.append((ids[index], years[index])) }
+                run.sort { a, b in a.year != b.year ? a.year > b.year : a.id < b.id }
+                for offset in 0..<run.count { ids[start + offset] = run[offset].id }
+            }
+            start = end
+        }
+        memory.hits.put(key, titlesVersion: titlesVersion, ids: ids)
+        return ids
+    }
+
+    /// Matching works, a page at a time. Editions and formats of one work
+    /// (same normalised title and main author) are one result.
+    public func search(_ query: SearchQuery, filters: SearchFilters = SearchFilters(), sort: SearchSort = .relevance,
+                       limit: Int = 20, offset: Int = 0, withFacets: Bool = false) async throws -> SearchPage {
+        let versions = try await memory.facets.refresh(organisationID: organisationID, on: sql)
+        let hits = try await rankedHits(query, titlesVersion: versions.titlesVersion)
+        let evaluation = memory.facets.evaluate(hits, organisationID: organisationID, filters: filters, facets: withFacets, sort: sort)
+        let order = try await workOrder(evaluation.titles, sort: sort, needed: offset + limit)
+        let pageWorks = Array(order.dropFirst(offset).prefix(limit))
+        guard !pageWorks.isEmpty else {
+            return SearchPage(total: evaluation.works, titleCount: evaluation.titles.count, works: [], facets: evaluation.facets)
+        }
+        // Every edition of these works, not only the matching ones: the result shows all formats.
+        let editions = try await Title.query(on: db).filter(\.$organisationID == organisationID).filter(\.$deleted == false)
+            .filter(\.$workID ~~ pageWorks.map { Int($0) }).all()
+        let formatOrder = MaterialFormat.allCases.map(\.rawValue)
+        let grouped = Dictionary(grouping: editions, by: { $0.workID ?? 0 }).mapValues { titles in
+            titles.sorted {
+                let a = formatOrder.firstIndex(of: $0.format) ?? 99, b = formatOrder.firstIndex(of: $1.format) ?? 99
+                return a != b ? a < b : ($0.year ?? 0, $1.id ?? 0) > ($1.year ?? 0, $0.id ?? 0)
+            }
+        }
+        let works = pageWorks.compactMap { work in grouped[Int(work)].map { SearchWork(key: $0[0].workKey, titles: $0) } }
+        return SearchPage(total: evaluation.works, titleCount: evaluation.titles.count, works: works, facets: evaluation.facets)
+    }
+
+    /// The works of the matches in result order, at least the first `needed`.
+    func workOrder(_ matches: [FacetIndex.Match], sort: SearchSort, needed: Int) async throws -> [UInt32] {
+        func distinct(_ works: some Sequence<UInt32>, limit: Int) -> [UInt32] {
+            var seen = Set<UInt32>()
+            var out: [UInt32] = []
+            for work in works where seen.insert(work).inserted {
+                out.append(work)
+                if out.count >= limit { break }
+            }
+            return out
+        }
+        switch sort {
+        case .relevance:
+            return distinct(matches.lazy.map(\.work), limit: needed)
+        case .newest:
+            // Newest year first (unknown last), then the most recently added.
+            let sorted = matches.sorted { $0.year != $1.year ? $0.year > $1.year : $0.id > $1.id }
+            return distinct(sorted.lazy.map(\.work), limit: needed)
+        case .title, .author:
+            // In-memory keys hold the first ten characters; works whose keys
+            // tie at the page boundary are put in order by their whole titles and names.
+            let sorted = matches.sorted { ($0.key, $0.key2, $0.id) < ($1.key, $1.key2, $1.id) }
+            var candidates: [UInt32: (key: UInt64, key2: UInt64)] = [:]
+            var order: [UInt32] = []
+            var boundary: (UInt64, UInt64)?
+            var rows: [Int32] = []
+            for match in sorted {
+                if let boundary, (match.key, match.key2) > boundary { break }
+                if let first = candidates[match.work] {
+                    if (match.key, match.key2) == (first.key, first.key2) { rows.append(match.id) }
+                    continue
+                }
+                candidates[match.work] = (match.key, match.key2)
+                order.append(match.work)
+                rows.append(match.id)
+                if order.count == needed { boundary = (match.key, match.key2) }
+            }
+            return try await exactOrder(order, rows: rows, matches: matches, byAuthor: sort == .author)
+        }
+    }
+
+    /// Puts candidate works in exact title (or author, then title) order.
+    func exactOrder(_ works: [UInt32], rows: [Int32], matches: [FacetIndex.Match], byAuthor: Bool) async throws -> [UInt32] {
+        guard works.count > 1 else { return works }
+        var texts: [Int: (title: String, author: String?)] = [:]
+        for chunk in rows.map({ Int($0) }).chunked(into: 500) {
+            for row in try await sql.select().column("id").column("title").column("main_author").from(Title.schema)
+                .where("id", .in, SQLBind.group(Array(chunk))).all() {
+                texts[try row.decode(column: "id", as: Int.self)] = (try row.decode(column: "title", as: String.self),
+                                                                      try row.decode(column: "main_author", as: String?.self))
+            }
+        }
+        let workOf = Dictionary(matches.lazy.map { (Int($0.id), $0.work) }, uniquingKeysWith: { a, _ in a })
+        // The key of a work: its smallest edition key.
+        var best: [UInt32: (String, String, Int)] = [:]
+        for id in rows.map({ Int($0) }) {
+            guard let text = texts[id], let work = workOf[id] else { continue }
+            let title = SortKey.text(text.title)
+            let key: (String, String, Int) = byAuthor
+                ? (text.author.map(SortKey.text) ?? "\u{10FFFF}", title, id)
+                : (title, "", id)
+            if let current = best[work], current <= key { continue }
+            best[work] = key
+        }
+        return works.sorted { (best[$0] ?? ("\u{10FFFF}", "", Int.max)) < (best[$1] ?? ("\u{10FFFF}", "", Int.max)) }
+    }
+
+    /// Matching titles one by one (no grouping by work), best first: for SRU
+    /// and other record-by-record clients.
+    public func titles(_ query: SearchQuery, limit: Int, offset: Int) async throws -> (total: Int, titles: [Title]) {
+        let versions = try await memory.facets.refresh(organisationID: organisationID, on: sql)
+        let hits = try await rankedHits(query, titlesVersion: versions.titlesVersion)
+        let evaluation = memory.facets.evaluate(hits, organisationID: organisationID, filters: SearchFilters(), facets: false, sort: .relevance)
+        let ids = evaluation.titles.dropFirst(offset).prefix(limit).map { Int($0.id) }
+        guard !ids.isEmpty else { return (evaluation.titles.count, []) }
+        let titles = try await Title.query(on: db).filter(\.$id ~~ ids).all()
+        let byID = Dictionary(uniqueKeysWithValues: titles.map { ($0.id!, $0) })
+        return (evaluation.titles.count, ids.compactMap { byID[$0] })
+    }
+
+    /// Counts per facet value; each facet counts with the other facets' filters applied.
+    public func facets(_ query: SearchQuery, filters: SearchFilters) async throws -> SearchFacets {
+        try await search(query, filters: filters, limit: 0, withFacets: true).facets ?? SearchFacets()
+    }
+}
