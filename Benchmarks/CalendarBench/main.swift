@@ -7,6 +7,7 @@ import Foundation
 //   swift run -c release bieb-bench marc FILE    reading (and writing) a MARC file
 //   swift run -c release bieb-bench stem dutch|english FILE   stems of the words in FILE (one a line)
 //   swift run -c release bieb-bench sql DB SQL [RUNS]      times a SQL statement (DB: SQLite file or postgres:// URL)
+//   swift run -c release bieb-bench search DB ORG QUERY...  catalogue search with facets, cold and cached
 //   swift run -c release bieb-bench generate-marc IN OUT N    N synthetic variants of every record of IN (for the 1M benchmark)
 //
 // Prints one line per case: operations, total time, time per operation.
@@ -29,6 +30,11 @@ if CommandLine.arguments.count >= 5, CommandLine.arguments[1] == "generate-marc"
 if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "sql" {
     benchmarkSQL(database: CommandLine.arguments[2], statement: CommandLine.arguments[3],
                  runs: CommandLine.arguments.count > 4 ? Int(CommandLine.arguments[4]) ?? 5 : 5)
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 5, CommandLine.arguments[1] == "search" {
+    benchmarkSearch(database: CommandLine.arguments[2], organisation: CommandLine.arguments[3], queries: Array(CommandLine.arguments[4...]))
     exit(0)
 }
 

@@ -61,7 +61,7 @@ struct CatalogAPIController: RouteCollection {
         var seen = Set<String>()
         var out: [Suggestion] = []
         for t in titles.titles where seen.insert("t:" + t.title.lowercased()).inserted {
-            out.append(Suggestion(text: t.title, kind: "title", url: "/\(service.organisation.slug)/catalogus/\(t.id!)"))
+            out.append(Suggestion(text: t.title, kind: "title", url: "/\(service.organisation.slug)/catalogus/\(t.id)"))
         }
         for t in authors.titles {
             guard let name = t.mainAuthor, seen.insert("a:" + name.lowercased()).inserted else { continue }
@@ -82,7 +82,7 @@ struct CatalogAPIController: RouteCollection {
             throw BiebError(.conflict, code: "broken_record", message: "The stored record of this title cannot be read.")
         }
         let items = try await service.store.items(of: title.id!)
-        let slugs = Dictionary(uniqueKeysWithValues: service.branches.map { ($0.id!, $0.slug) })
+        let slugs = Dictionary(uniqueKeysWithValues: service.branches.map { ($0.id, $0.slug) })
         let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             + MARCXML.record(CatalogExporter.withHoldings(record, items: items, slugs: slugs), namespaced: true)
         var headers = HTTPHeaders()

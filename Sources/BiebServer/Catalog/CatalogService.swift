@@ -96,23 +96,23 @@ struct CatalogRequest {
 struct CatalogService {
     let req: Request
     let organisation: Organisation
-    let branches: [Branch]
+    let branches: [BranchLabel]
 
     init(_ req: Request, organisation: Organisation) async throws {
         self.req = req
         self.organisation = organisation
-        self.branches = try await req.branches.branches(of: organisation.id!, includeInactive: true)
+        self.branches = try await req.branches.labels(of: organisation.id!)
     }
 
-    var branchesBySlug: [String: UUID] { Dictionary(uniqueKeysWithValues: branches.map { ($0.slug, $0.id!) }) }
-    var branchNames: [UUID: String] { Dictionary(uniqueKeysWithValues: branches.map { ($0.id!, $0.name) }) }
+    var branchesBySlug: [String: UUID] { Dictionary(uniqueKeysWithValues: branches.map { ($0.slug, $0.id) }) }
+    var branchNames: [UUID: String] { Dictionary(uniqueKeysWithValues: branches.map { ($0.id, $0.name) }) }
     var store: CatalogStore { CatalogStore(req.db, organisationID: organisation.id!) }
 
     func search(_ request: CatalogRequest, withFacets: Bool) async throws -> (SearchPage, [Int: [BranchAvailability]]) {
         let page = try await req.catalogSearch(organisation.id!)
             .search(request.query, filters: request.filters, sort: request.sort, limit: request.perPage,
                     offset: (request.page - 1) * request.perPage, withFacets: withFacets)
-        let ids = page.works.flatMap { $0.titles.compactMap(\.id) }
+        let ids = page.works.flatMap { $0.titles.map(\.id) }
         return (page, try await store.availability(of: ids))
     }
 
@@ -123,12 +123,12 @@ struct CatalogService {
         }.sorted { $0.branch < $1.branch }
     }
 
-    func summary(_ title: Title, _ availability: [Int: [BranchAvailability]]) -> TitleSummaryDTO {
-        let list = availability[title.id!] ?? []
-        return TitleSummaryDTO(id: title.id!, title: title.title, subtitle: title.subtitle, author: title.mainAuthor, year: title.year,
+    func summary(_ title: TitleSummary, _ availability: [Int: [BranchAvailability]]) -> TitleSummaryDTO {
+        let list = availability[title.id] ?? []
+        return TitleSummaryDTO(id: title.id, title: title.title, subtitle: title.subtitle, author: title.mainAuthor, year: title.year,
                                format: title.format, language: title.language,
                                isbn: title.isbns.split(separator: " ").first.map(String.init),
-                               url: "/\(organisation.slug)/catalogus/\(title.id!)", availability: availabilityDTO(list),
+                               url: "/\(organisation.slug)/catalogus/\(title.id)", availability: availabilityDTO(list),
                                on_shelf: list.reduce(0) { $0 + $1.onShelf })
     }
 
@@ -136,7 +136,7 @@ struct CatalogService {
         func values(_ list: [(value: String, count: Int)], label: (String) -> String) -> [FacetValueDTO] {
             list.map { FacetValueDTO(value: $0.value, label: label($0.value), count: $0.count) }
         }
-        let slugs = Dictionary(uniqueKeysWithValues: branches.map { ($0.id!.uuidString, ($0.slug, $0.name)) })
+        let slugs = Dictionary(uniqueKeysWithValues: branches.map { ($0.id.uuidString, ($0.slug, $0.name)) })
         return FacetsDTO(
             format: values(facets.formats) { Locales.text("format_\($0)", lang) },
             language: values(facets.languages) { Locales.table(lang)["lang_\($0)"] ?? $0 },
@@ -174,6 +174,6 @@ struct CatalogService {
             age_min: record.ageMin, age_max: record.ageMax, avi: record.aviLevel, nur: record.nur, siso: record.siso,
             cover: record.coverReference, access_rule: record.accessRule?.rawValue, link: record.link,
             availability: availabilityDTO(availability[title.id!] ?? []),
-            other_editions: others.map { summary($0, availability) }, updated_at: title.updatedAt)
+            other_editions: others.map { summary(TitleSummary($0), availability) }, updated_at: title.updatedAt)
     }
 }

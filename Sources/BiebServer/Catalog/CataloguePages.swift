@@ -118,12 +118,12 @@ struct CataloguePages: RouteCollection {
         let works = page.works.map { work -> WorkView in
             let first = work.titles[0]
             return WorkView(
-                title: first.title, subtitle: first.subtitle, url: "\(base)/\(first.id!)", author: first.mainAuthor,
+                title: first.title, subtitle: first.subtitle, url: "\(base)/\(first.id)", author: first.mainAuthor,
                 year: first.year.map(String.init) ?? "",
                 editions: work.titles.map { title in
-                    let (status, available) = Self.statusText(availability[title.id!] ?? [], names: names, lang: lang, timeZone: org.zone,
+                    let (status, available) = Self.statusText(availability[title.id] ?? [], names: names, lang: lang, timeZone: org.zone,
                                                              digital: MaterialFormat(rawValue: title.format)?.isDigital == true)
-                    return EditionView(title: title.title, url: "\(base)/\(title.id!)", format: Locales.text("format_\(title.format)", lang),
+                    return EditionView(title: title.title, url: "\(base)/\(title.id)", format: Locales.text("format_\(title.format)", lang),
                                        year: title.year.map(String.init), status: status, available: available)
                 })
         }
@@ -223,7 +223,7 @@ struct CataloguePages: RouteCollection {
             let marcURL: String
             let jsonLD: String
         }
-        let slugs = Dictionary(uniqueKeysWithValues: service.branches.map { ($0.id!, $0.slug) })
+        let slugs = Dictionary(uniqueKeysWithValues: service.branches.map { ($0.id, $0.slug) })
         var details: [Row] = []
         func add(_ key: String, _ value: String?) { if let value, !value.isEmpty { details.append(Row(label: Locales.text(key, lang), value: value)) } }
         add("cat_format", Locales.text("format_\(dto.format)", lang))

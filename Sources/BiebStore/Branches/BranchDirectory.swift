@@ -43,6 +43,24 @@ public struct BranchDirectory: Sendable {
         }
     }
 
+    /// Id, slug, name and kind of an organisation's branches (active or not),
+    /// in the order of `branches(of:)`: a light read for pages that only name them.
+    public func labels(of organisationID: UUID) async throws -> [BranchLabel] {
+        guard let sql = db as? any SQLDatabase else { return try await branches(of: organisationID, includeInactive: true).map(BranchLabel.init) }
+        let order = BranchKind.allCases
+        return try await sql.select().column("id").column("slug").column("name").column("kind").from(Branch.schema)
+            .where("organisation_id", .equal, organisationID).all()
+            .map { row in
+                BranchLabel(id: try row.decode(column: "id", as: UUID.self), slug: try row.decode(column: "slug", as: String.self),
+                            name: try row.decode(column: "name", as: String.self),
+                            kind: BranchKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .outreachPoint)
+            }
+            .sorted {
+                let a = order.firstIndex(of: $0.kind)!, b = order.firstIndex(of: $1.kind)!
+                return a != b ? a < b : $0.name.localizedStandardCompare($1.name) == .orderedAscending
+            }
+    }
+
     public func branch(_ id: UUID, in organisationID: UUID) async throws -> Branch? {
         try await Branch.query(on: db).filter(\.$id == id).filter(\.$organisation.$id == organisationID).first()
     }
@@ -352,5 +370,24 @@ public enum BranchValidation {
             throw BiebError.invalid("self_service.minimum_membership_days", "Minimum membership must be between 0 and 3650 days.",
                                     nl: "Minimale lidmaatschapsduur moet tussen 0 en 3650 dagen liggen.")
         }
+    }
+}
+
+/// A branch by name only.
+public struct BranchLabel: Sendable, Equatable {
+    public let id: UUID
+    public let slug: String
+    public let name: String
+    public let kind: BranchKind
+
+    public init(id: UUID, slug: String, name: String, kind: BranchKind) {
+        self.id = id
+        self.slug = slug
+        self.name = name
+        self.kind = kind
+    }
+
+    init(_ branch: Branch) {
+        self.init(id: branch.id!, slug: branch.slug, name: branch.name, kind: branch.kind)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import BiebCore
 #if canImport(FoundationXML)
 import FoundationXML
@@ -138,6 +139,8 @@ public struct CatalogImporter: Sendable {
             progress(ImportProgress(records: report.read, bytesRead: bytes, totalBytes: total, seconds: Date().timeIntervalSince(started)))
         }
         if let error = pipe.error { throw BiebError.invalid("FILE", error) }
+        // Fresh statistics, so the query planner knows the catalogue's new size.
+        if let sql = store.db as? any SQLDatabase { try await BiebDatabase.analyze(sql) }
         report.seconds = Date().timeIntervalSince(started)
         return report
     }

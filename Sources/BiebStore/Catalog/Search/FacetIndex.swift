@@ -24,21 +24,49 @@ public final class FacetIndex: @unchecked Sendable {
         static let branch: UInt8 = 32, available: UInt8 = 64
     }
 
+    /// A column: a plain buffer, so that reading it in the search loop
+    /// costs no reference counting (two threads retaining one array buffer
+    /// for every read were most of the cost). Written only under the write lock.
+    struct Column<Element> {
+        private(set) var buffer = UnsafeMutableBufferPointer<Element>(start: nil, count: 0)
+
+        subscript(index: Int) -> Element {
+            get { buffer[index] }
+            nonmutating set { buffer[index] = newValue }
+        }
+
+        var count: Int { buffer.count }
+
+        /// A larger buffer with the old values, the new places set to `fill`.
+        mutating func grow(to size: Int, fill: Element) {
+            guard size > buffer.count else { return }
+            let larger = UnsafeMutableBufferPointer<Element>.allocate(capacity: size)
+            if let base = buffer.baseAddress {
+                larger.baseAddress!.moveInitialize(from: base, count: buffer.count)
+                buffer.deallocate()
+            }
+            (larger.baseAddress! + buffer.count).initialize(repeating: fill, count: size - buffer.count)
+            buffer = larger
+        }
+
+        func free() { if buffer.baseAddress != nil { buffer.deallocate() } }
+    }
+
     struct Columns {
         /// Organisation number (1-based) of the title in this slot; 0: no (live) title.
-        var organisation: [UInt16] = []
-        var format: [UInt8] = []
-        var language: [UInt16] = []
-        var audience: [UInt8] = []
-        var year: [Int16] = []
-        var genre: [UInt16] = []
-        var work: [UInt32] = []
-        var titleKey: [UInt64] = []
-        var authorKey: [UInt64] = []
+        var organisation = Column<UInt16>()
+        var format = Column<UInt8>()
+        var language = Column<UInt16>()
+        var audience = Column<UInt8>()
+        var year = Column<Int16>()
+        var genre = Column<UInt16>()
+        var work = Column<UInt32>()
+        var titleKey = Column<UInt64>()
+        var authorKey = Column<UInt64>()
         /// `words` bit words per title: branches (by the organisation's branch number) with a copy.
-        var copies: [UInt64] = []
+        var copies = Column<UInt64>()
         /// The same for copies on the shelf now.
-        var available: [UInt64] = []
+        var available = Column<UInt64>()
         var words = 1
         var maxWork: UInt32 = 0
 
@@ -46,34 +74,43 @@ public final class FacetIndex: @unchecked Sendable {
 
         mutating func grow(to size: Int) {
             guard size > count else { return }
-            let extra = size - count
-            organisation += repeatElement(0, count: extra)
-            format += repeatElement(0, count: extra)
-            language += repeatElement(0, count: extra)
-            audience += repeatElement(0, count: extra)
-            year += repeatElement(0, count: extra)
-            genre += repeatElement(0, count: extra)
-            work += repeatElement(0, count: extra)
-            titleKey += repeatElement(0, count: extra)
-            authorKey += repeatElement(UInt64.max, count: extra)
-            copies += repeatElement(0, count: extra * words)
-            available += repeatElement(0, count: extra * words)
+            // Room to grow without copying at every new title.
+            let size = max(size, count + count / 8)
+            organisation.grow(to: size, fill: 0)
+            format.grow(to: size, fill: 0)
+            language.grow(to: size, fill: 0)
+            audience.grow(to: size, fill: 0)
+            year.grow(to: size, fill: 0)
+            genre.grow(to: size, fill: 0)
+            work.grow(to: size, fill: 0)
+            titleKey.grow(to: size, fill: 0)
+            authorKey.grow(to: size, fill: .max)
+            copies.grow(to: size * words, fill: 0)
+            available.grow(to: size * words, fill: 0)
         }
 
         /// Doubles the branch words per title (an organisation got more branches than fit).
         mutating func widen() {
             let old = words
-            words *= 2
-            var newCopies = [UInt64](repeating: 0, count: count * words)
-            var newAvailable = [UInt64](repeating: 0, count: count * words)
+            var newCopies = Column<UInt64>(), newAvailable = Column<UInt64>()
+            newCopies.grow(to: count * old * 2, fill: 0)
+            newAvailable.grow(to: count * old * 2, fill: 0)
             for slot in 0..<count {
                 for word in 0..<old {
-                    newCopies[slot * words + word] = copies[slot * old + word]
-                    newAvailable[slot * words + word] = available[slot * old + word]
+                    newCopies[slot * old * 2 + word] = copies[slot * old + word]
+                    newAvailable[slot * old * 2 + word] = available[slot * old + word]
                 }
             }
+            copies.free()
+            available.free()
             copies = newCopies
             available = newAvailable
+            words = old * 2
+        }
+
+        func free() {
+            organisation.free(); format.free(); language.free(); audience.free(); year.free(); genre.free(); work.free()
+            titleKey.free(); authorKey.free(); copies.free(); available.free()
         }
     }
 
@@ -85,6 +122,9 @@ public final class FacetIndex: @unchecked Sendable {
         var branches: [UUID] = []
     }
 
+    /// Guards the columns, organisations and languages: searches read together, loading writes alone.
+    private let rw = ReadWriteLock()
+    /// Guards `refreshing`.
     private let lock = NSLock()
     private var columns = Columns()
     private var organisations: [UUID: Organisation] = [:]
@@ -101,6 +141,8 @@ public final class FacetIndex: @unchecked Sendable {
 
     public init() {}
 
+    deinit { columns.free() }
+
     // MARK: Keeping up to date
 
     /// Makes sure the organisation's columns are at least at the current
@@ -109,14 +151,14 @@ public final class FacetIndex: @unchecked Sendable {
     public func refresh(organisationID: UUID, on sql: any SQLDatabase) async throws -> CatalogChanges.Versions {
         let current = try await CatalogChanges.current(organisationID: organisationID, on: sql)
         while true {
-            let task: Task<Void, any Error>? = lock.withLock {
-                if let loaded = organisations[organisationID], loaded.version >= current.version { return nil }
+            let fresh = rw.reading { (organisations[organisationID]?.version ?? -1) >= current.version }
+            if fresh { return current }
+            let task: Task<Void, any Error> = lock.withLock {
                 if let running = refreshing[organisationID] { return running }
                 let task = Task { try await self.load(organisationID: organisationID, on: sql) }
                 refreshing[organisationID] = task
                 return task
             }
-            guard let task else { return current }
             do {
                 try await task.value
                 lock.withLock { if refreshing[organisationID] == task { refreshing[organisationID] = nil } }
@@ -131,7 +173,7 @@ public final class FacetIndex: @unchecked Sendable {
     private func load(organisationID: UUID, on sql: any SQLDatabase) async throws {
         // The version first: whatever is read after it is at least as new.
         let target = try await CatalogChanges.current(organisationID: organisationID, on: sql).version
-        let loaded = lock.withLock { organisations[organisationID]?.version ?? -1 }
+        let loaded = rw.reading { organisations[organisationID]?.version ?? -1 }
         var full = loaded < 0
         if !full {
             let changed = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(Title.schema)
@@ -160,7 +202,7 @@ public final class FacetIndex: @unchecked Sendable {
             }
         }
 
-        lock.withLock {
+        rw.writing {
             var organisation = organisations[organisationID]
                 ?? Organisation(number: UInt16(organisations.count + 1))
             columns.grow(to: max(maxID, rows.last?.id ?? 0) + 1)
@@ -181,8 +223,8 @@ public final class FacetIndex: @unchecked Sendable {
                 columns.genre[row.id] = UInt16(clamping: row.nur ?? 0)
                 columns.work[row.id] = UInt32(clamping: row.work)
                 columns.maxWork = max(columns.maxWork, UInt32(clamping: row.work))
-                columns.titleKey[row.id] = SortKey.prefix(SortKey.text(row.title))
-                columns.authorKey[row.id] = row.author.map { SortKey.prefix(SortKey.text($0)) } ?? UInt64.max
+                columns.titleKey[row.id] = row.titleKey
+                columns.authorKey[row.id] = row.authorKey
             }
             for group in copies {
                 guard let status = ItemStatus(rawValue: group.status), status.isInCollection else { continue }
@@ -236,8 +278,8 @@ public final class FacetIndex: @unchecked Sendable {
         var year: Int?
         var nur: Int?
         var work: Int
-        var title: String
-        var author: String?
+        var titleKey: UInt64
+        var authorKey: UInt64
     }
 
     /// One chunk of titles in id order, as one string per chunk (far fewer
@@ -272,7 +314,8 @@ public final class FacetIndex: @unchecked Sendable {
             rows.append(TitleRow(id: id, deleted: text(1) == "1" || text(1) == "true", format: text(2) ?? "other",
                                  language: text(3), audience: text(4), year: text(5).flatMap { Int($0) },
                                  nur: text(6).flatMap { Int($0) }, work: text(7).flatMap { Int($0) } ?? 0,
-                                 title: text(8) ?? "", author: text(9)))
+                                 titleKey: SortKey.prefix(SortKey.text(text(8) ?? "")),
+                                 authorKey: text(9).map { SortKey.prefix(SortKey.text($0)) } ?? .max))
         }
         return (rows, last)
     }
@@ -301,133 +344,228 @@ public final class FacetIndex: @unchecked Sendable {
 
     /// Years of titles (0 when unknown), for ranking ties.
     func years(of ids: [Int32]) -> [Int16] {
-        lock.withLock { ids.map { Int($0) < columns.count ? columns.year[Int($0)] : 0 } }
+        rw.reading { ids.map { Int($0) < columns.count ? columns.year[Int($0)] : 0 } }
     }
 
-    /// A match: a title that passes all filters, with what sorting needs.
+    /// A matching title with its sort keys.
     struct Match {
         var id: Int32
         var work: UInt32
-        var year: Int16
         var key: UInt64
         var key2: UInt64
     }
 
     struct Evaluation {
-        /// Matching titles in the order given.
-        var titles: [Match] = []
+        /// Matching titles.
+        var titleCount = 0
         /// Distinct works among them.
         var works = 0
         var facets: SearchFacets?
+        /// Matches in result order, as many as the first `needed` works (or
+        /// titles, ungrouped) take; in title and author order also the matches
+        /// whose keys tie with the last one.
+        var ordered: [Match] = []
     }
 
     /// Filters a ranked hit list to the organisation's live titles that pass
-    /// the filters, counts the works, and counts facets (each facet with the
-    /// other facets' filters applied).
-    func evaluate(_ hits: [Int32], organisationID: UUID, filters: SearchFilters, facets wanted: Bool, sort: SearchSort) -> Evaluation {
-        lock.withLock {
+    /// the filters, counts titles and works, counts facets (each facet with
+    /// the other facets' filters applied), and puts the first `needed`
+    /// results in order.
+    func evaluate(_ hits: RankedHits, organisationID: UUID, filters: SearchFilters, facets wanted: Bool, sort: SearchSort,
+                  needed: Int, grouped: Bool = true) -> Evaluation {
+        rw.reading {
             guard let organisation = organisations[organisationID] else { return Evaluation() }
-            let c = columns
-            let number = organisation.number
-            let words = c.words
+            return evaluate(hits, organisation: organisation, filters: filters, facets: wanted, sort: sort, needed: needed, grouped: grouped)
+        }
+    }
 
-            var formatMask: UInt64 = 0
-            for format in filters.formats { if let i = Self.formats.firstIndex(of: format.rawValue) { formatMask |= 1 << UInt64(i + 1) } }
-            var languageAllowed = [Bool](repeating: false, count: languages.count)
-            for code in filters.languages { if let n = languageNumbers[code] { languageAllowed[Int(n)] = true } }
-            var audienceMask: UInt64 = 0
-            for audience in filters.audiences { if let i = Self.audiences.firstIndex(of: audience.rawValue) { audienceMask |= 1 << UInt64(i + 1) } }
-            var genreAllowed = [Bool](repeating: false, count: 1000)
-            for genre in filters.genres where (0..<1000).contains(genre) { genreAllowed[genre] = true }
-            let yearFrom = filters.yearFrom.map { Int16(clamping: $0) }, yearTo = filters.yearTo.map { Int16(clamping: $0) }
-            // A branch with no copies in the index has no bit: nothing is there.
-            let branchBit: Int? = filters.branch.map { organisation.branchBits[$0] ?? -1 }
+    /// `evaluate` under the read lock.
+    private func evaluate(_ hits: RankedHits, organisation: Organisation, filters: SearchFilters, facets wanted: Bool, sort: SearchSort,
+                          needed: Int, grouped: Bool) -> Evaluation {
+        let c = columns
+        let number = organisation.number
+        let words = c.words
 
-            var result = Evaluation()
-            result.titles.reserveCapacity(min(hits.count, 1 << 20))
-            var seenWork = [UInt64](repeating: 0, count: Int(c.maxWork) / 64 + 1)
-            var formatCounts = [Int](repeating: 0, count: Self.formats.count + 1)
-            var languageCounts = [Int](repeating: 0, count: languages.count)
-            var audienceCounts = [Int](repeating: 0, count: Self.audiences.count + 1)
-            var genreCounts = [Int](repeating: 0, count: 1000)
-            var decadeCounts: [Int16: Int] = [:]
-            var branchCounts = [Int](repeating: 0, count: words * 64)
-            var availableCount = 0
+        var formatMask: UInt64 = 0
+        for format in filters.formats { if let i = Self.formats.firstIndex(of: format.rawValue) { formatMask |= 1 << UInt64(i + 1) } }
+        var languageAllowed = [Bool](repeating: false, count: languages.count)
+        for code in filters.languages { if let n = languageNumbers[code] { languageAllowed[Int(n)] = true } }
+        var audienceMask: UInt64 = 0
+        for audience in filters.audiences { if let i = Self.audiences.firstIndex(of: audience.rawValue) { audienceMask |= 1 << UInt64(i + 1) } }
+        var genreAllowed = [Bool](repeating: false, count: 1000)
+        for genre in filters.genres where (0..<1000).contains(genre) { genreAllowed[genre] = true }
+        let yearFrom = filters.yearFrom.map { Int16(clamping: $0) } ?? .min, yearTo = filters.yearTo.map { Int16(clamping: $0) } ?? .max
+        let filterYears = filters.yearFrom != nil || filters.yearTo != nil
+        // A branch with no copies in the index has no bit: nothing is there.
+        let branchBit: Int? = filters.branch.map { organisation.branchBits[$0] ?? -1 }
 
-            func has(_ mask: [UInt64], _ slot: Int, _ bit: Int) -> Bool {
-                bit >= 0 && mask[slot * words + bit / 64] & (1 << UInt64(bit % 64)) != 0
+        var result = Evaluation()
+        var seenWork = [UInt64](repeating: 0, count: Int(c.maxWork) / 64 + 1)
+        var formatCounts = [Int](repeating: 0, count: Self.formats.count + 1)
+        var languageCounts = [Int](repeating: 0, count: languages.count)
+        var audienceCounts = [Int](repeating: 0, count: Self.audiences.count + 1)
+        var genreCounts = [Int](repeating: 0, count: 1000)
+        var decadeCounts = [Int](repeating: 0, count: 400)
+        var branchCounts = [Int](repeating: 0, count: words * 64)
+        var availableCount = 0
+        // Title and author order and newest first: matches and a histogram of the top bits of their keys.
+        let sorted = sort != .relevance
+        var matched: [Int32] = []
+        var histogram = [Int](repeating: 0, count: sorted ? 1 << 16 : 0)
+        // Relevance: which slots passed, for the walk in rank order afterwards.
+        var passed = [UInt64](repeating: 0, count: sorted ? 0 : c.count / 64 + 1)
+
+        for hit in hits.byID {
+            let slot = Int(hit)
+            guard slot < c.count, c.organisation[slot] == number else { continue }
+            var fails: UInt8 = 0
+            if formatMask != 0, formatMask & (1 << UInt64(c.format[slot])) == 0 { fails |= Fail.format }
+            if !filters.languages.isEmpty, !languageAllowed[Int(c.language[slot])] { fails |= Fail.language }
+            if audienceMask != 0, audienceMask & (1 << UInt64(c.audience[slot])) == 0 { fails |= Fail.audience }
+            let year = c.year[slot]
+            if filterYears, year == 0 || year < yearFrom || year > yearTo { fails |= Fail.year }
+            if !filters.genres.isEmpty, !genreAllowed[Int(c.genre[slot]) % 1000] { fails |= Fail.genre }
+            var availableHere = false
+            var anyCopyHere = false
+            if let branchBit {
+                if branchBit >= 0 {
+                    let word = slot * words + branchBit / 64, bit: UInt64 = 1 << UInt64(branchBit % 64)
+                    availableHere = c.available[word] & bit != 0
+                    anyCopyHere = c.copies[word] & bit != 0
+                }
+                if !(filters.availableNow ? availableHere : anyCopyHere) { fails |= Fail.branch }
+            } else {
+                for word in 0..<words where c.available[slot * words + word] != 0 { availableHere = true; break }
             }
-            func any(_ mask: [UInt64], _ slot: Int) -> Bool {
-                for word in 0..<words where mask[slot * words + word] != 0 { return true }
-                return false
-            }
+            if filters.availableNow && !availableHere { fails |= Fail.available }
 
-            for hit in hits {
+            if fails == 0 {
+                result.titleCount += 1
+                let work = c.work[slot]
+                let newWork = seenWork[Int(work) / 64] & (1 << UInt64(work % 64)) == 0
+                if newWork {
+                    seenWork[Int(work) / 64] |= 1 << UInt64(work % 64)
+                    result.works += 1
+                }
+                if sorted {
+                    matched.append(hit)
+                    histogram[Self.bucket(Self.key(sort, c, slot), sort)] += 1
+                } else {
+                    passed[slot / 64] |= 1 << UInt64(slot % 64)
+                }
+            }
+            guard wanted else { continue }
+            if fails & ~Fail.format == 0 { formatCounts[Int(c.format[slot])] += 1 }
+            if fails & ~Fail.language == 0 { languageCounts[Int(c.language[slot])] += 1 }
+            if fails & ~Fail.audience == 0 { audienceCounts[Int(c.audience[slot])] += 1 }
+            if fails & ~Fail.genre == 0 { genreCounts[Int(c.genre[slot]) % 1000] += 1 }
+            if fails & ~Fail.year == 0, year > 0 { decadeCounts[min(399, Int(year) / 10)] += 1 }
+            if fails & ~(Fail.branch | Fail.available) == 0 {
+                let mask = filters.availableNow ? c.available : c.copies
+                for word in 0..<words {
+                    var bits = mask[slot * words + word]
+                    while bits != 0 {
+                        branchCounts[word * 64 + bits.trailingZeroBitCount] += 1
+                        bits &= bits - 1
+                    }
+                }
+            }
+            if fails & ~Fail.available == 0, availableHere { availableCount += 1 }
+        }
+
+        if sorted {
+            result.ordered = Self.firstInOrder(matched, histogram: histogram, sort: sort, needed: needed, columns: c)
+        } else if needed > 0 {
+            // Relevance: the first `needed` works (or titles), in the order of their best-ranked edition.
+            var works = Set<UInt32>()
+            for hit in hits.ranked {
                 let slot = Int(hit)
-                guard slot < c.count, c.organisation[slot] == number else { continue }
-                var fails: UInt8 = 0
-                if formatMask != 0, formatMask & (1 << UInt64(c.format[slot])) == 0 { fails |= Fail.format }
-                if !filters.languages.isEmpty, !languageAllowed[Int(c.language[slot])] { fails |= Fail.language }
-                if audienceMask != 0, audienceMask & (1 << UInt64(c.audience[slot])) == 0 { fails |= Fail.audience }
-                if yearFrom != nil || yearTo != nil {
-                    let year = c.year[slot]
-                    if year == 0 || year < (yearFrom ?? .min) || year > (yearTo ?? .max) { fails |= Fail.year }
+                guard slot < c.count, passed[slot / 64] & (1 << UInt64(slot % 64)) != 0 else { continue }
+                let work = c.work[slot]
+                if !grouped || works.insert(work).inserted {
+                    result.ordered.append(Match(id: hit, work: work, key: 0, key2: 0))
+                    if result.ordered.count >= needed { break }
                 }
-                if !filters.genres.isEmpty, !genreAllowed[Int(c.genre[slot]) % 1000] { fails |= Fail.genre }
-                if let branchBit {
-                    if !has(filters.availableNow ? c.available : c.copies, slot, branchBit) { fails |= Fail.branch }
-                }
-                let availableHere = branchBit.map { has(c.available, slot, $0) } ?? any(c.available, slot)
-                if filters.availableNow && !availableHere { fails |= Fail.available }
-
-                if fails == 0 {
-                    let work = c.work[slot]
-                    if seenWork[Int(work) / 64] & (1 << UInt64(work % 64)) == 0 {
-                        seenWork[Int(work) / 64] |= 1 << UInt64(work % 64)
-                        result.works += 1
-                    }
-                    var match = Match(id: hit, work: work, year: c.year[slot], key: 0, key2: 0)
-                    switch sort {
-                    case .title: match.key = c.titleKey[slot]
-                    case .author: match.key = c.authorKey[slot]; match.key2 = c.titleKey[slot]
-                    case .relevance, .newest: break
-                    }
-                    result.titles.append(match)
-                }
-                guard wanted else { continue }
-                if fails & ~Fail.format == 0 { formatCounts[Int(c.format[slot])] += 1 }
-                if fails & ~Fail.language == 0 { languageCounts[Int(c.language[slot])] += 1 }
-                if fails & ~Fail.audience == 0 { audienceCounts[Int(c.audience[slot])] += 1 }
-                if fails & ~Fail.genre == 0 { genreCounts[Int(c.genre[slot]) % 1000] += 1 }
-                if fails & ~Fail.year == 0, c.year[slot] != 0 { decadeCounts[c.year[slot] / 10 * 10, default: 0] += 1 }
-                if fails & ~(Fail.branch | Fail.available) == 0 {
-                    let mask = filters.availableNow ? c.available : c.copies
-                    for word in 0..<words {
-                        var bits = mask[slot * words + word]
-                        while bits != 0 {
-                            branchCounts[word * 64 + bits.trailingZeroBitCount] += 1
-                            bits &= bits - 1
-                        }
-                    }
-                }
-                if fails & ~Fail.available == 0, availableHere { availableCount += 1 }
             }
-
-            if wanted {
-                func sorted(_ list: [(value: String, count: Int)]) -> [(value: String, count: Int)] {
-                    list.filter { $0.count > 0 }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
-                }
-                var facets = SearchFacets()
-                facets.formats = sorted(formatCounts.indices.dropFirst().map { (Self.formats[$0 - 1], formatCounts[$0]) })
-                facets.languages = sorted(languageCounts.indices.dropFirst().map { (languages[$0], languageCounts[$0]) })
-                facets.audiences = sorted(audienceCounts.indices.dropFirst().map { (Self.audiences[$0 - 1], audienceCounts[$0]) })
-                facets.genres = sorted(genreCounts.indices.dropFirst().map { (String(format: "%03d", $0), genreCounts[$0]) })
-                facets.decades = sorted(decadeCounts.map { (String($0.key), $0.value) })
-                facets.branches = sorted(organisation.branches.enumerated().map { ($0.element.uuidString, branchCounts[$0.offset]) })
-                facets.availableNow = availableCount
-                result.facets = facets
+        }
+        if wanted {
+            func sorted(_ list: [(value: String, count: Int)]) -> [(value: String, count: Int)] {
+                list.filter { $0.count > 0 }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
             }
-            return result
+            var facets = SearchFacets()
+            facets.formats = sorted(formatCounts.indices.dropFirst().map { (Self.formats[$0 - 1], formatCounts[$0]) })
+            facets.languages = sorted(languageCounts.indices.dropFirst().map { (languages[$0], languageCounts[$0]) })
+            facets.audiences = sorted(audienceCounts.indices.dropFirst().map { (Self.audiences[$0 - 1], audienceCounts[$0]) })
+            facets.genres = sorted(genreCounts.indices.dropFirst().map { (String(format: "%03d", $0), genreCounts[$0]) })
+            facets.decades = sorted(decadeCounts.indices.map { (String($0 * 10), decadeCounts[$0]) })
+            facets.branches = sorted(organisation.branches.enumerated().map { ($0.element.uuidString, branchCounts[$0.offset]) })
+            facets.availableNow = availableCount
+            result.facets = facets
+        }
+        return result
+    }
+
+    /// The sort key of a title: smaller comes first.
+    static func key(_ sort: SearchSort, _ c: Columns, _ slot: Int) -> UInt64 {
+        switch sort {
+        case .relevance: return 0
+        case .newest:
+            // Newest year first, unknown years last; then the most recently added.
+            let year = Int(c.year[slot])
+            let rank = year <= 0 ? 0xFFFF : UInt64(max(0, min(0xFFFE, 10_000 - year)))
+            return rank << 32 | UInt64(UInt32.max - UInt32(truncatingIfNeeded: slot))
+        case .title: return c.titleKey[slot]
+        case .author: return c.authorKey[slot]
+        }
+    }
+
+    static func secondKey(_ sort: SearchSort, _ c: Columns, _ slot: Int) -> UInt64 {
+        sort == .author ? c.titleKey[slot] : 0
+    }
+
+    /// The top sixteen bits of a key (newest: 48-bit keys; title and
+    /// author: 60-bit keys, none is `.max`): keys in a smaller bucket sort first.
+    static func bucket(_ key: UInt64, _ sort: SearchSort) -> Int {
+        if key == .max { return 0xFFFF }
+        return Int(min(0xFFFF, sort == .newest ? key >> 32 : key >> 44))
+    }
+
+    /// The matches of the first `needed` works in order: only the matches in
+    /// the first buckets of the histogram are sorted, enough of them for
+    /// `needed` works; for title and author order the matches that tie with
+    /// the last key come along (their whole texts decide).
+    static func firstInOrder(_ matched: [Int32], histogram: [Int], sort: SearchSort, needed: Int, columns c: Columns) -> [Match] {
+        var want = max(needed, 1)
+        while true {
+            var limit = 0
+            var running = 0
+            while limit < histogram.count {
+                running += histogram[limit]
+                if running >= want { break }
+                limit += 1
+            }
+            var candidates: [Match] = []
+            candidates.reserveCapacity(running)
+            for hit in matched {
+                let slot = Int(hit)
+                let key = key(sort, c, slot)
+                if bucket(key, sort) <= limit {
+                    candidates.append(Match(id: hit, work: c.work[slot], key: key, key2: secondKey(sort, c, slot)))
+                }
+            }
+            candidates.sort { ($0.key, $0.key2, $0.id) < ($1.key, $1.key2, $1.id) }
+            var works = Set<UInt32>()
+            var boundary: (UInt64, UInt64)?
+            var ordered: [Match] = []
+            for match in candidates {
+                if let boundary {
+                    if sort == .newest || (match.key, match.key2) > boundary { break }
+                }
+                ordered.append(match)
+                if works.insert(match.work).inserted, works.count == needed { boundary = (match.key, match.key2) }
+            }
+            if boundary != nil || limit >= histogram.count - 1 || running >= matched.count { return ordered }
+            want = running * 2 + needed
         }
     }
 }
