@@ -400,44 +400,60 @@ public final class FacetIndex: @unchecked Sendable {
         let branchBit: Int? = filters.branch.map { organisation.branchBits[$0] ?? -1 }
 
         var result = Evaluation()
-        var seenWork = [UInt64](repeating: 0, count: Int(c.maxWork) / 64 + 1)
-        var formatCounts = [Int](repeating: 0, count: Self.formats.count + 1)
-        var languageCounts = [Int](repeating: 0, count: languages.count)
-        var audienceCounts = [Int](repeating: 0, count: Self.audiences.count + 1)
-        var genreCounts = [Int](repeating: 0, count: 1000)
-        var decadeCounts = [Int](repeating: 0, count: 400)
-        var branchCounts = [Int](repeating: 0, count: words * 64)
+        // Counters in plain zeroed buffers: no uniqueness checks or reference counting in the loop.
+        var scratch: [UnsafeMutableRawBufferPointer] = []
+        defer { scratch.forEach { $0.deallocate() } }
+        func zeroed<T: FixedWidthInteger>(_ count: Int, _ type: T.Type) -> UnsafeMutableBufferPointer<T> {
+            let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count) * MemoryLayout<T>.stride, alignment: MemoryLayout<T>.alignment)
+            raw.initializeMemory(as: UInt8.self, repeating: 0)
+            scratch.append(raw)
+            return UnsafeMutableBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: T.self), count: count)
+        }
+        let seenWork = zeroed(Int(c.maxWork) / 64 + 1, UInt64.self)
+        let formatCounts = zeroed(Self.formats.count + 1, Int.self)
+        let languageCounts = zeroed(languages.count, Int.self)
+        let audienceCounts = zeroed(Self.audiences.count + 1, Int.self)
+        let genreCounts = zeroed(1000, Int.self)
+        let decadeCounts = zeroed(400, Int.self)
+        let branchCounts = zeroed(words * 64, Int.self)
         var availableCount = 0
         // Title and author order and newest first: matches and a histogram of the top bits of their keys.
         let sorted = sort != .relevance
         var matched: [Int32] = []
-        var histogram = [Int](repeating: 0, count: sorted ? 1 << 16 : 0)
+        let histogram = zeroed(sorted ? 1 << 16 : 0, Int.self)
         // Relevance: which slots passed, for the walk in rank order afterwards.
-        var passed = [UInt64](repeating: 0, count: sorted ? 0 : c.count / 64 + 1)
+        let passed = zeroed(sorted ? 0 : c.count / 64 + 1, UInt64.self)
+        let filtered = formatMask != 0 || !filters.languages.isEmpty || audienceMask != 0 || filterYears || !filters.genres.isEmpty
+            || branchBit != nil || filters.availableNow
 
         for hit in hits.byID {
             let slot = Int(hit)
             guard slot < c.count, c.organisation[slot] == number else { continue }
             var fails: UInt8 = 0
-            if formatMask != 0, formatMask & (1 << UInt64(c.format[slot])) == 0 { fails |= Fail.format }
-            if !filters.languages.isEmpty, !languageAllowed[Int(c.language[slot])] { fails |= Fail.language }
-            if audienceMask != 0, audienceMask & (1 << UInt64(c.audience[slot])) == 0 { fails |= Fail.audience }
             let year = c.year[slot]
-            if filterYears, year == 0 || year < yearFrom || year > yearTo { fails |= Fail.year }
-            if !filters.genres.isEmpty, !genreAllowed[Int(c.genre[slot]) % 1000] { fails |= Fail.genre }
             var availableHere = false
-            var anyCopyHere = false
-            if let branchBit {
-                if branchBit >= 0 {
-                    let word = slot * words + branchBit / 64, bit: UInt64 = 1 << UInt64(branchBit % 64)
-                    availableHere = c.available[word] & bit != 0
-                    anyCopyHere = c.copies[word] & bit != 0
-                }
-                if !(filters.availableNow ? availableHere : anyCopyHere) { fails |= Fail.branch }
+            if !filtered {
+                // No filters: every live title passes.
+                if wanted { for word in 0..<words where c.available[slot * words + word] != 0 { availableHere = true; break } }
             } else {
-                for word in 0..<words where c.available[slot * words + word] != 0 { availableHere = true; break }
+                if formatMask != 0, formatMask & (1 << UInt64(c.format[slot])) == 0 { fails |= Fail.format }
+                if !filters.languages.isEmpty, !languageAllowed[Int(c.language[slot])] { fails |= Fail.language }
+                if audienceMask != 0, audienceMask & (1 << UInt64(c.audience[slot])) == 0 { fails |= Fail.audience }
+                if filterYears, year == 0 || year < yearFrom || year > yearTo { fails |= Fail.year }
+                if !filters.genres.isEmpty, !genreAllowed[Int(c.genre[slot]) % 1000] { fails |= Fail.genre }
+                var anyCopyHere = false
+                if let branchBit {
+                    if branchBit >= 0 {
+                        let word = slot * words + branchBit / 64, bit: UInt64 = 1 << UInt64(branchBit % 64)
+                        availableHere = c.available[word] & bit != 0
+                        anyCopyHere = c.copies[word] & bit != 0
+                    }
+                    if !(filters.availableNow ? availableHere : anyCopyHere) { fails |= Fail.branch }
+                } else {
+                    for word in 0..<words where c.available[slot * words + word] != 0 { availableHere = true; break }
+                }
+                if filters.availableNow && !availableHere { fails |= Fail.available }
             }
-            if filters.availableNow && !availableHere { fails |= Fail.available }
 
             if fails == 0 {
                 result.titleCount += 1
@@ -474,7 +490,7 @@ public final class FacetIndex: @unchecked Sendable {
         }
 
         if sorted {
-            result.ordered = Self.firstInOrder(matched, histogram: histogram, sort: sort, needed: needed, columns: c)
+            result.ordered = Self.firstInOrder(matched, histogram: Array(histogram), sort: sort, needed: needed, columns: c)
         } else if needed > 0 {
             // Relevance: the first `needed` works (or titles), in the order of their best-ranked edition.
             var works = Set<UInt32>()
@@ -493,12 +509,15 @@ public final class FacetIndex: @unchecked Sendable {
                 list.filter { $0.count > 0 }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
             }
             var facets = SearchFacets()
-            facets.formats = sorted(formatCounts.indices.dropFirst().map { (Self.formats[$0 - 1], formatCounts[$0]) })
-            facets.languages = sorted(languageCounts.indices.dropFirst().map { (languages[$0], languageCounts[$0]) })
-            facets.audiences = sorted(audienceCounts.indices.dropFirst().map { (Self.audiences[$0 - 1], audienceCounts[$0]) })
-            facets.genres = sorted(genreCounts.indices.dropFirst().map { (String(format: "%03d", $0), genreCounts[$0]) })
-            facets.decades = sorted(decadeCounts.indices.map { (String($0 * 10), decadeCounts[$0]) })
-            facets.branches = sorted(organisation.branches.enumerated().map { ($0.element.uuidString, branchCounts[$0.offset]) })
+            func counted(_ counts: UnsafeMutableBufferPointer<Int>, from start: Int = 0, _ name: (Int) -> String) -> [(value: String, count: Int)] {
+                sorted(counts.indices.dropFirst(start).filter { counts[$0] > 0 }.map { (name($0), counts[$0]) })
+            }
+            facets.formats = counted(formatCounts, from: 1) { Self.formats[$0 - 1] }
+            facets.languages = counted(languageCounts, from: 1) { self.languages[$0] }
+            facets.audiences = counted(audienceCounts, from: 1) { Self.audiences[$0 - 1] }
+            facets.genres = counted(genreCounts, from: 1) { String(format: "%03d", $0) }
+            facets.decades = counted(decadeCounts) { String($0 * 10) }
+            facets.branches = counted(branchCounts) { $0 < organisation.branches.count ? organisation.branches[$0].uuidString : "" }
             facets.availableNow = availableCount
             result.facets = facets
         }
