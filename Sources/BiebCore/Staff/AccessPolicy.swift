@@ -23,6 +23,10 @@ public enum Permission: String, Sendable, CaseIterable {
     case editExceptions
     case editSpaces
     case manageUsers
+    /// Create and change title records and copies.
+    case editCatalogue
+    /// Curated lists (displays); volunteers only for lists of their own branch.
+    case manageLists
 }
 
 public enum AccessPolicy {
@@ -40,7 +44,7 @@ public enum AccessPolicy {
             switch permission {
             case .viewStaffPages:
                 return true
-            case .editExceptions:
+            case .editExceptions, .manageLists:
                 guard let branch, let ownBranch else { return false }
                 return branch == ownBranch
             default:

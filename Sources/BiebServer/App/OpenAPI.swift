@@ -84,7 +84,7 @@ enum OpenAPIDocument {
         "servers": [["url": "/"]],
         "tags": [
             ["name": "operations"], ["name": "organisations"], ["name": "branches"], ["name": "opening hours"],
-            ["name": "spaces"], ["name": "partners"], ["name": "catalogue"], ["name": "auth"], ["name": "users"],
+            ["name": "spaces"], ["name": "partners"], ["name": "catalogue"], ["name": "lists"], ["name": "auth"], ["name": "users"],
         ],
         "paths": [
             "/health": ["get": op("Health: checks the database", tag: "operations", response: ref("Health"),
@@ -208,6 +208,34 @@ enum OpenAPIDocument {
                               "404": ["description": "Not found", "content": json(ref("Error"))]]]],
             "/api/v1/organisations/{org}/titles/{titleID}/items": ["get": op(
                 "The copies of a title", tag: "catalogue", params: [orgParam, titleParam], response: array(ref("Item")))],
+            "/api/v1/organisations/{org}/lists": ["get": op(
+                "The organisation's public lists (displays)", tag: "lists", params: [orgParam], response: array(ref("TitleList")))],
+            "/api/v1/organisations/{org}/lists/{slug}": ["get": op(
+                "A public list with its titles (and their availability) in order", tag: "lists",
+                params: [orgParam, pathParam("slug", "List slug")], response: ref("TitleListDetail"))],
+            "/api/v1/organisations/{org}/branches/{branch}/new": ["get": op(
+                "New in the collection: titles a branch acquired in the last 90 days, newest first", tag: "lists",
+                params: [orgParam, pathParam("branch", "Branch slug")], response: array(ref("ListedTitle")))],
+            "/api/v1/lists": [
+                "get": op("All lists of the account's organisation, public or not", tag: "lists", response: array(ref("TitleList")), auth: true),
+                "post": op("Create a list (volunteers: only for their own branch)", tag: "lists", body: ref("TitleListInput"),
+                           status: "201", response: ref("TitleList"), auth: true,
+                           extra: ["409": ["description": "A list with that slug exists", "content": json(ref("Error"))]]),
+            ],
+            "/api/v1/lists/{listID}": [
+                "get": op("A list with its titles", tag: "lists", params: [pathParam("listID", "List id")],
+                          response: ref("TitleListDetail"), auth: true),
+                "patch": op("Change a list's name, slug, description, branch or visibility", tag: "lists",
+                            params: [pathParam("listID", "List id")], body: ref("TitleListInput"), response: ref("TitleList"), auth: true),
+                "delete": op("Delete a list", tag: "lists", params: [pathParam("listID", "List id")], status: "204", auth: true),
+            ],
+            "/api/v1/lists/{listID}/titles": ["post": op(
+                "Add a title at the end of a list", tag: "lists", params: [pathParam("listID", "List id")],
+                body: ["type": "object", "required": ["title_id"], "properties": ["title_id": ["type": "integer"], "note": string]],
+                response: ref("TitleListDetail"), auth: true,
+                extra: ["409": ["description": "The title is already on the list", "content": json(ref("Error"))]])],
+            "/api/v1/lists/{listID}/titles/{titleID}": ["delete": op(
+                "Take a title off a list", tag: "lists", params: [pathParam("listID", "List id"), titleParam], status: "204", auth: true)],
             "/api/v1/auth/token": [
                 "post": op("Sign in: exchange e-mail and password for a bearer token", tag: "auth", body: ref("Credentials"),
                            status: "201", response: ref("Token"),
@@ -317,6 +345,20 @@ enum OpenAPIDocument {
             "on_loan": ["type": "integer"], "earliest_due": ["type": ["string", "null"], "format": "date-time"],
             "in_transit": ["type": "integer"], "on_hold_shelf": ["type": "integer"],
         ]],
+        "TitleList": ["type": "object", "properties": [
+            "id": ["type": "string", "format": "uuid"], "slug": string, "name": string, "description": string,
+            "branch": ["type": ["string", "null"], "description": "Branch slug"], "is_public": ["type": "boolean"],
+            "count": ["type": "integer"], "url": string, "updated_at": ["type": "string", "format": "date-time"],
+        ]],
+        "TitleListInput": ["type": "object", "properties": [
+            "name": string, "slug": string, "description": string, "branch": ["type": "string", "description": "Branch slug; empty for none"],
+            "is_public": ["type": "boolean"],
+        ]],
+        "ListedTitle": ["type": "object", "properties": [
+            "title": ref("TitleSummary"), "note": ["type": ["string", "null"]],
+            "acquired": ["type": ["string", "null"], "format": "date", "description": "New in the collection: when it arrived"],
+        ]],
+        "TitleListDetail": ["type": "object", "properties": ["list": ref("TitleList"), "titles": array(ref("ListedTitle"))]],
         "TitleSummary": ["type": "object", "properties": [
             "id": ["type": "integer"], "title": string, "subtitle": ["type": ["string", "null"]], "author": ["type": ["string", "null"]],
             "year": ["type": ["integer", "null"]], "format": string, "language": ["type": ["string", "null"]],

@@ -369,8 +369,32 @@ public struct CatalogStore: Sendable {
 
     // MARK: Reading
 
+    /// The live title with this ISBN, if any.
+    public func title(isbn: ISBN) async throws -> Title? {
+        let row = try await sql.raw("""
+            SELECT i.title_id AS id FROM title_isbns i JOIN titles t ON t.id = i.title_id
+            WHERE i.organisation_id = \(bind: organisationID) AND i.isbn = \(bind: isbn.isbn13) AND t.deleted = \(bind: false)
+            ORDER BY i.title_id LIMIT 1
+            """).first()
+        guard let id = try row?.decode(column: "id", as: Int.self) else { return nil }
+        return try await title(id)
+    }
+
     public func title(_ id: Int) async throws -> Title? {
         try await Title.query(on: db).filter(\.$id == id).filter(\.$organisationID == organisationID).first()
+    }
+
+    /// Result-list columns of titles by id (deleted ones left out).
+    public func summaries(_ ids: [Int]) async throws -> [Int: TitleSummary] {
+        var result: [Int: TitleSummary] = [:]
+        for chunk in ids.chunked(into: 500) {
+            for summary in try await sql.select().columns(TitleSummary.columns.map { SQLIdentifier($0) }).from(Title.schema)
+                .where("organisation_id", .equal, organisationID).where("deleted", .equal, false)
+                .where("id", .in, SQLBind.group(Array(chunk))).all().map(TitleSummary.init) {
+                result[summary.id] = summary
+            }
+        }
+        return result
     }
 
     public func items(of titleID: Int) async throws -> [Item] {

@@ -74,6 +74,7 @@ public enum BiebDatabase {
         app.migrations.add(CreateStaff())
         app.migrations.add(CreateStaffSessions())
         app.migrations.add(CreateCatalogue())
+        app.migrations.add(CreateTitleLists())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so

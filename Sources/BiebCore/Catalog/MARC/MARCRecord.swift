@@ -171,3 +171,21 @@ public struct MARCReadRecord: Sendable {
     public let position: MARCPosition
     public let warnings: [String]
 }
+
+extension MARCRecord {
+    /// The record as people read it in cataloguing tools: one line per field,
+    /// "LDR" for the leader, indicators as "#" when blank, subfields as
+    /// "$a …" ("245 10 $a De avonden $c Gerard Reve").
+    public var displayLines: [String] {
+        var lines = ["LDR \(leader.text)"]
+        for field in fields {
+            if let value = field.value {
+                lines.append("\(field.tag) \(value.replacingOccurrences(of: " ", with: "#"))")
+            } else {
+                let indicators = String([field.indicator1, field.indicator2].map { $0 == " " ? "#" : $0 })
+                lines.append("\(field.tag) \(indicators) " + field.subfields.map { "$\($0.code) \($0.value)" }.joined(separator: " "))
+            }
+        }
+        return lines
+    }
+}
