@@ -78,4 +78,17 @@ public enum WorkKey {
         } ?? ""
         return words.prefix(12).joined(separator: " ") + "|" + author
     }
+
+    /// A work's number: a 63-bit FNV-1a hash of its key, the same in every
+    /// process and database. (Two different keys sharing a number — about
+    /// one chance in ten million in a catalogue of a million works — would
+    /// only show their editions together.)
+    public static func id(_ key: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int64(bitPattern: hash & 0x7FFF_FFFF_FFFF_FFFF)
+    }
 }

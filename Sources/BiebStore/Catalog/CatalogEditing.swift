@@ -66,10 +66,9 @@ extension CatalogStore {
             let sql = tx as! any SQLDatabase
             let version = try await CatalogChanges.claim(organisationID: organisationID, titles: true, on: sql)
             try await checkClashes(incoming.record, except: nil, on: sql)
-            let works = try await workIDs(for: [incoming.workKey], on: sql)
-            let id = try await insertTitles([incoming], works: works, version: version, now: now, on: sql)[0]
+            let id = try await insertTitles([incoming], version: version, now: now, on: sql)[0]
             try await writeISBNs([(id, incoming.record.isbns)], replacing: [], on: sql)
-            try await SearchIndex.write([(id, organisationID, incoming.document)], on: sql)
+            try await SearchIndex.write([(id, organisationID, incoming.document)], replacing: [], on: sql)
             return id
         }
     }
@@ -84,10 +83,9 @@ extension CatalogStore {
             let sql = tx as! any SQLDatabase
             let version = try await CatalogChanges.claim(organisationID: organisationID, titles: true, on: sql)
             try await checkClashes(incoming.record, except: titleID, on: sql)
-            let works = try await workIDs(for: [incoming.workKey], on: sql)
-            try await updateTitle(titleID, incoming, works: works, version: version, now: now, on: sql)
+            try await updateTitle(titleID, incoming, version: version, now: now, on: sql)
             try await writeISBNs([(titleID, incoming.record.isbns)], replacing: [titleID], on: sql)
-            try await SearchIndex.write([(titleID, organisationID, incoming.document)], on: sql)
+            try await SearchIndex.write([(titleID, organisationID, incoming.document)], replacing: [titleID], on: sql)
         }
     }
 

@@ -29,8 +29,8 @@ public final class Title: Model, @unchecked Sendable {
     @OptionalField(key: "avi") public var avi: String?
     @OptionalField(key: "nur") public var nur: Int?
     @Field(key: "work_key") public var workKey: String
-    /// The work (`works` row) this title is an edition of: titles with the
-    /// same work key share it.
+    /// The work this title is an edition of (`WorkKey.id` of the work key):
+    /// titles with the same work key share it.
     @OptionalField(key: "work_id") public var workID: Int?
     /// The catalogue version (`CatalogChanges`) that last changed this title
     /// or one of its copies.
@@ -116,13 +116,6 @@ struct CreateCatalogue: AsyncMigration {
             .field("updated_at", .datetime, .required)
             .create()
 
-        try await database.schema("works")
-            .field("id", .int64, .identifier(auto: true))
-            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
-            .field("work_key", .string, .required)
-            .unique(on: "organisation_id", "work_key")
-            .create()
-
         try await database.schema(CatalogChanges.schema)
             .field("organisation_id", .uuid, .identifier(auto: false), .references(Organisation.schema, "id", onDelete: .cascade))
             .field("version", .int64, .required)
@@ -167,7 +160,7 @@ struct CreateCatalogue: AsyncMigration {
 
     func revert(on database: Database) async throws {
         if let sql = database as? any SQLDatabase { try await SearchIndex.drop(on: sql) }
-        for schema in [Item.schema, "title_isbns", Title.schema, "works", CatalogChanges.schema] {
+        for schema in [Item.schema, "title_isbns", Title.schema, CatalogChanges.schema] {
             try await database.schema(schema).delete()
         }
     }

@@ -100,16 +100,20 @@ public struct CatalogStore: Sendable {
         let accepted = batch.indices.filter { outcomes[$0] == nil }
         let validated = outcomes
 
-        let stored = try await db.transaction { tx -> [UpsertOutcome?] in
+        let stored = try await db.withConnection { connection in
+          if let sql = connection as? any SQLDatabase, SearchIndex.engine(of: sql) == .sqlite {
+            // On this connection, outside the transaction: a larger page cache (index pages stay in
+            // memory across batches), and WAL commits without a sync each (a crash keeps the
+            // database whole; the last batches may need importing again, which updates them).
+            try await sql.raw("PRAGMA cache_size = -262144").run()
+            try await sql.raw("PRAGMA synchronous = NORMAL").run()
+            try await sql.raw("PRAGMA wal_autocheckpoint = 16384").run()
+          }
+          return try await connection.transaction { tx -> [UpsertOutcome?] in
             var outcomes = validated
             let sql = tx as! any SQLDatabase
-            if SearchIndex.engine(of: sql) == .sqlite {
-                // A larger page cache for this connection: index pages stay in memory across batches.
-                try await sql.raw("PRAGMA cache_size = -65536").run()
-            }
             // First statement: takes the write lock (SQLite) or the organisation's version row (PostgreSQL).
             let version = try await CatalogChanges.claim(organisationID: organisationID, titles: true, on: sql)
-            let works = try await workIDs(for: accepted.map { batch[$0].workKey }, on: sql)
             // Existing titles by control number and ISBN.
             let numbers = Array(Set(accepted.compactMap { batch[$0].record.controlNumber }))
             let isbns = Array(Set(accepted.flatMap { batch[$0].record.isbns.map(\.isbn13) }))
@@ -158,7 +162,7 @@ public struct CatalogStore: Sendable {
 
             // New titles: one multi-row INSERT per chunk; ids come back in row order (checked).
             for chunk in inserts.chunked(into: 200) {
-                let returned = try await insertTitles(chunk.map { batch[$0] }, works: works, version: version, now: now, on: sql)
+                let returned = try await insertTitles(chunk.map { batch[$0] }, version: version, now: now, on: sql)
                 for (offset, index) in chunk.enumerated() {
                     ids[index] = returned[offset]
                     outcomes[index] = .inserted(returned[offset])
@@ -169,16 +173,18 @@ public struct CatalogStore: Sendable {
                 }
             }
             for index in updates {
-                try await updateTitle(ids[index]!, batch[index], works: works, version: version, now: now, on: sql)
+                try await updateTitle(ids[index]!, batch[index], version: version, now: now, on: sql)
                 outcomes[index] = .updated(ids[index]!)
             }
 
             let written = accepted.filter { ids[$0] != nil }
             try await writeISBNs(written.map { (ids[$0]!, batch[$0].record.isbns) }, replacing: updates.map { ids[$0]! }, on: sql)
-            try await SearchIndex.write(written.map { (ids[$0]!, organisationID, batch[$0].document) }, on: sql)
+            try await SearchIndex.write(written.map { (ids[$0]!, organisationID, batch[$0].document) },
+                                        replacing: updates.map { ids[$0]! }, on: sql)
             try await writeItems(written.map { (ids[$0]!, batch[$0].holdings) }, branches: branches, defaultBranch: defaultBranch,
                                  generated: generatedItemsPerTitle, now: now, on: sql)
             return outcomes
+          }
         }
         return stored.map { $0 ?? .rejected("not stored") }
     }
@@ -189,47 +195,21 @@ public struct CatalogStore: Sendable {
                                "isbns", "language", "format", "series", "audience", "age_min", "age_max", "avi", "nur",
                                "work_key", "work_id", "changed_version", "marc", "deleted", "created_at", "updated_at"]
 
-    func titleValues(_ incoming: IncomingTitle, works: [String: Int], version: Int, now: Date, created: Date?) -> [any Encodable & Sendable] {
+    func titleValues(_ incoming: IncomingTitle, version: Int, now: Date, created: Date?) -> [SQLValue] {
         let r = incoming.record
-        return [organisationID, r.controlNumber, r.title, r.subtitle, r.mainAuthor, r.publisher, r.year,
-                r.isbns.map(\.isbn13).joined(separator: " "), r.language, r.format.rawValue, r.series, r.audience?.rawValue,
-                r.ageMin, r.ageMax, r.aviLevel, r.nur, incoming.workKey, works[incoming.workKey], version, incoming.marcData, false,
-                created ?? now, now]
+        return [.uuid(organisationID), .text(r.controlNumber), .text(r.title), .text(r.subtitle), .text(r.mainAuthor),
+                .text(r.publisher), .int(r.year), .text(r.isbns.map(\.isbn13).joined(separator: " ")), .text(r.language),
+                .text(r.format.rawValue), .text(r.series), .text(r.audience?.rawValue), .int(r.ageMin), .int(r.ageMax),
+                .text(r.aviLevel), .int(r.nur), .text(incoming.workKey), .int(Int(WorkKey.id(incoming.workKey))), .int(version),
+                .data(incoming.marcData), .bool(false), .date(created ?? now), .date(now)]
     }
 
-    /// The ids of works by work key, creating the works that are new.
-    func workIDs(for keys: [String], on sql: any SQLDatabase) async throws -> [String: Int] {
-        var result: [String: Int] = [:]
-        for chunk in Array(Set(keys)).chunked(into: 300) {
-            var insert = SQLQueryString("INSERT INTO works (organisation_id, work_key) VALUES ")
-            for (index, key) in chunk.enumerated() {
-                if index > 0 { insert.appendLiteral(", ") }
-                insert.appendLiteral("(")
-                insert.appendInterpolation(bind: organisationID)
-                insert.appendLiteral(", ")
-                insert.appendInterpolation(bind: key)
-                insert.appendLiteral(")")
-            }
-            insert.appendLiteral(" ON CONFLICT (organisation_id, work_key) DO NOTHING")
-            try await sql.raw(insert).run()
-            let rows = try await sql.select().column("id").column("work_key").from("works")
-                .where("organisation_id", .equal, organisationID)
-                .where("work_key", .in, SQLBind.group(Array(chunk))).all()
-            for row in rows { result[try row.decode(column: "work_key", as: String.self)] = try row.decode(column: "id", as: Int.self) }
-        }
-        return result
-    }
-
-    func insertTitles(_ titles: [IncomingTitle], works: [String: Int], version: Int, now: Date, on sql: any SQLDatabase) async throws -> [Int] {
+    func insertTitles(_ titles: [IncomingTitle], version: Int, now: Date, on sql: any SQLDatabase) async throws -> [Int] {
+        let sqlite = SearchIndex.engine(of: sql) == .sqlite
         var query = SQLQueryString("INSERT INTO titles (\(unsafeRaw: Self.titleColumns.joined(separator: ", "))) VALUES ")
         for (index, title) in titles.enumerated() {
             if index > 0 { query.appendLiteral(", ") }
-            query.appendLiteral("(")
-            for (position, value) in titleValues(title, works: works, version: version, now: now, created: nil).enumerated() {
-                if position > 0 { query.appendLiteral(", ") }
-                query.appendInterpolation(bind: value)
-            }
-            query.appendLiteral(")")
+            query.appendRow(titleValues(title, version: version, now: now, created: nil), sqlite: sqlite)
         }
         query.appendLiteral(" RETURNING id, work_key")
         let rows = try await sql.raw(query).all()
@@ -245,11 +225,12 @@ public struct CatalogStore: Sendable {
         return ids
     }
 
-    func updateTitle(_ id: Int, _ incoming: IncomingTitle, works: [String: Int], version: Int, now: Date, on sql: any SQLDatabase) async throws {
-        let values = titleValues(incoming, works: works, version: version, now: now, created: nil)
+    func updateTitle(_ id: Int, _ incoming: IncomingTitle, version: Int, now: Date, on sql: any SQLDatabase) async throws {
+        let values = titleValues(incoming, version: version, now: now, created: nil)
         var update = sql.update(Title.schema)
+        let sqlite = SearchIndex.engine(of: sql) == .sqlite
         for (column, value) in zip(Self.titleColumns, values) where column != "created_at" && column != "organisation_id" {
-            update = update.set(SQLIdentifier(column), to: SQLBind(value))
+            update = update.set(SQLIdentifier(column), to: value.expression(sqlite: sqlite))
         }
         try await update.where("id", .equal, id).where("organisation_id", .equal, organisationID).run()
     }
@@ -258,11 +239,15 @@ public struct CatalogStore: Sendable {
         for chunk in replacing.chunked(into: 500) {
             try await sql.delete(from: "title_isbns").where("title_id", .in, SQLBind.group(Array(chunk))).run()
         }
+        let sqlite = SearchIndex.engine(of: sql) == .sqlite
         let rows = titles.flatMap { id, isbns in Set(isbns.map(\.isbn13)).map { (id, $0) } }
         for chunk in rows.chunked(into: 300) {
-            var insert = sql.insert(into: "title_isbns").columns("organisation_id", "isbn", "title_id")
-            for (id, isbn) in chunk { insert = insert.values(SQLBind(organisationID), SQLBind(isbn), SQLBind(id)) }
-            try await insert.run()
+            var insert = SQLQueryString("INSERT INTO title_isbns (organisation_id, isbn, title_id) VALUES ")
+            for (index, (id, isbn)) in chunk.enumerated() {
+                if index > 0 { insert.appendLiteral(", ") }
+                insert.appendRow([.uuid(organisationID), .text(isbn), .int(id)], sqlite: sqlite)
+            }
+            try await sql.raw(insert).run()
         }
     }
 
@@ -295,7 +280,7 @@ public struct CatalogStore: Sendable {
                 .where("barcode", .in, SQLBind.group(Array(chunk))).all()
             for row in rows { existing[try row.decode(column: "barcode", as: String.self)] = try row.decode(column: "id", as: Int.self) }
         }
-        var inserts: [[any Encodable & Sendable]] = []
+        var inserts: [[SQLValue]] = []
         for ((titleID, holding), barcode) in zip(holdings, barcodes) {
             let branch = holding.branch.flatMap { branches[$0] } ?? defaultBranch!
             if let itemID = existing[barcode] {
@@ -309,14 +294,20 @@ public struct CatalogStore: Sendable {
                     .set("updated_at", to: now)
                     .where("id", .equal, itemID).run()
             } else {
-                inserts.append([organisationID, titleID, barcode, branch, branch, holding.callNumber ?? "", holding.shelfLocation ?? "",
-                                (holding.status ?? .available).rawValue, holding.priceCents, holding.acquired?.iso, now, now])
+                inserts.append([.uuid(organisationID), .int(titleID), .text(barcode), .uuid(branch), .uuid(branch),
+                                .text(holding.callNumber ?? ""), .text(holding.shelfLocation ?? ""),
+                                .text((holding.status ?? .available).rawValue), .int(holding.priceCents), .text(holding.acquired?.iso),
+                                .date(now), .date(now)])
             }
         }
+        let sqlite = SearchIndex.engine(of: sql) == .sqlite
         for chunk in inserts.chunked(into: 200) {
-            var insert = sql.insert(into: Item.schema).columns(Self.itemColumns.map { SQLIdentifier($0) })
-            for values in chunk { insert = insert.values(values.map { SQLBind($0) }) }
-            try await insert.run()
+            var insert = SQLQueryString("INSERT INTO items (\(unsafeRaw: Self.itemColumns.joined(separator: ", "))) VALUES ")
+            for (index, values) in chunk.enumerated() {
+                if index > 0 { insert.appendLiteral(", ") }
+                insert.appendRow(values, sqlite: sqlite)
+            }
+            try await sql.raw(insert).run()
         }
     }
 

@@ -98,7 +98,7 @@ public enum BiebDatabase {
         if sql.dialect.name == "sqlite" {
             try await sql.raw("ANALYZE").run()
         } else {
-            try await sql.raw("ANALYZE titles, items, works, title_isbns, title_search").run()
+            try await sql.raw("ANALYZE titles, items, title_isbns, title_search").run()
         }
     }
 

@@ -290,9 +290,10 @@ public struct CatalogSearch: Sendable {
             return SearchPage(total: evaluation.works, titleCount: evaluation.titleCount, works: [], facets: evaluation.facets)
         }
         // Every edition of these works, not only the matching ones: the result shows all formats.
+        let workIDs = memory.facets.workIDs(of: pageWorks)
         let editions = try await sql.select().columns(TitleSummary.columns.map { SQLIdentifier($0) }).from(Title.schema)
             .where("organisation_id", .equal, organisationID).where("deleted", .equal, false)
-            .where("work_id", .in, SQLBind.group(pageWorks.map { Int($0) }))
+            .where("work_id", .in, SQLBind.group(workIDs))
             .all().map(TitleSummary.init)
         let formatOrder = MaterialFormat.allCases.map(\.rawValue)
         let grouped = Dictionary(grouping: editions, by: \.workID).mapValues { titles in
@@ -301,7 +302,7 @@ public struct CatalogSearch: Sendable {
                 return a != b ? a < b : ($0.year ?? 0, $1.id) > ($1.year ?? 0, $0.id)
             }
         }
-        let works = pageWorks.compactMap { work in grouped[Int(work)].map { SearchWork(key: $0[0].workKey, titles: $0) } }
+        let works = workIDs.compactMap { work in grouped[work].map { SearchWork(key: $0[0].workKey, titles: $0) } }
         return SearchPage(total: evaluation.works, titleCount: evaluation.titleCount, works: works, facets: evaluation.facets)
     }
 

@@ -130,6 +130,9 @@ public final class FacetIndex: @unchecked Sendable {
     private var organisations: [UUID: Organisation] = [:]
     private var languageNumbers: [String: UInt16] = [:]
     private var languages: [String] = [""]
+    /// Works get small numbers in memory (a bit each in a search's work set): number by work id, and back.
+    private var workNumbers: [Int: UInt32] = [:]
+    private var workIDs: [Int] = [0]
     private var refreshing: [UUID: Task<Void, any Error>] = [:]
 
     static let formats = MaterialFormat.allCases.map(\.rawValue)
@@ -221,8 +224,7 @@ public final class FacetIndex: @unchecked Sendable {
                 columns.audience[row.id] = row.audience.flatMap { Self.audiences.firstIndex(of: $0) }.map { UInt8($0 + 1) } ?? 0
                 columns.year[row.id] = Int16(clamping: row.year ?? 0)
                 columns.genre[row.id] = UInt16(clamping: row.nur ?? 0)
-                columns.work[row.id] = UInt32(clamping: row.work)
-                columns.maxWork = max(columns.maxWork, UInt32(clamping: row.work))
+                columns.work[row.id] = workNumber(row.work)
                 columns.titleKey[row.id] = row.titleKey
                 columns.authorKey[row.id] = row.authorKey
             }
@@ -248,6 +250,16 @@ public final class FacetIndex: @unchecked Sendable {
             columns.copies[slot * columns.words + word] = 0
             columns.available[slot * columns.words + word] = 0
         }
+    }
+
+    /// The in-memory number of a work id (under the write lock).
+    private func workNumber(_ id: Int) -> UInt32 {
+        if let number = workNumbers[id] { return number }
+        let number = UInt32(workIDs.count)
+        workIDs.append(id)
+        workNumbers[id] = number
+        columns.maxWork = number
+        return number
     }
 
     private func languageNumber(_ code: String?) -> UInt16 {
@@ -341,6 +353,11 @@ public final class FacetIndex: @unchecked Sendable {
     }
 
     // MARK: Reading
+
+    /// The work ids (`titles.work_id`) of in-memory work numbers.
+    func workIDs(of numbers: [UInt32]) -> [Int] {
+        rw.reading { numbers.map { Int($0) < workIDs.count ? workIDs[Int($0)] : 0 } }
+    }
 
     /// Years of titles (0 when unknown), for ranking ties.
     func years(of ids: [Int32]) -> [Int16] {

@@ -40,10 +40,14 @@ public enum SearchIndex {
         try await sql.raw("DROP TABLE IF EXISTS title_search").run()
     }
 
-    /// Writes (or rewrites) the index rows of titles, in the caller's transaction.
-    public static func write(_ rows: [(id: Int, organisationID: UUID, document: SearchDocument)], on sql: any SQLDatabase) async throws {
+    /// Writes the index rows of titles, in the caller's transaction; the
+    /// rows of `replacing` (titles indexed before) are removed first. (New
+    /// titles need no removal: on a contentless FTS5 table a delete of a row
+    /// that was never there still writes a tombstone.)
+    public static func write(_ rows: [(id: Int, organisationID: UUID, document: SearchDocument)], replacing: [Int],
+                             on sql: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
-        try await remove(rows.map(\.id), on: sql)
+        try await remove(replacing, on: sql)
         switch engine(of: sql) {
         case .sqlite:
             for chunk in rows.chunked(into: 200) {
