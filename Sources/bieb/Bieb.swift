@@ -1,4 +1,5 @@
 import ArgumentParser
+import Fluent
 import Foundation
 import Logging
 import Vapor
@@ -25,6 +26,11 @@ struct Bieb: AsyncParsableCommand {
             }
         } catch let error as BiebError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            Foundation.exit(1)
+        } catch let error as any DatabaseError {
+            // Database errors hide their details from `description` (they may hold data); on the
+            // operator's own console the details are what is needed.
+            FileHandle.standardError.write(Data("error: the database refused: \(String(reflecting: error))\n".utf8))
             Foundation.exit(1)
         } catch {
             exit(withError: error)

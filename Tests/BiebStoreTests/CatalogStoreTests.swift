@@ -49,6 +49,38 @@ func storeFixture(_ name: String) throws -> String {
     }
 
     @Test(arguments: TestDatabase.all)
+    func recordsOfOneTitleInABatchAreMerged(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            let store = CatalogStore(app.db, organisationID: fixture.city)
+            let isbn = ISBN("9789025452353")!, other = ISBN("9789044625974")!
+            func incoming(_ number: String, _ title: String, isbns: [ISBN], barcode: String? = nil) throws -> IncomingTitle {
+                let record = TitleRecord(controlNumber: number, title: title, isbns: isbns, language: "dut")
+                return try IncomingTitle(marc: MARCMapping.record(for: record), record: record,
+                                         holdings: barcode.map { [Holding(branch: "centrale", barcode: $0)] } ?? [])
+            }
+            // In one batch: two new records sharing an ISBN, two with one control number, each with a copy.
+            let outcomes = try await store.upsert([
+                try incoming("a", "Eerste druk", isbns: [isbn], barcode: "A1"),
+                try incoming("b", "Tweede druk", isbns: [isbn], barcode: "B1"),
+                try incoming("c", "Los", isbns: [], barcode: "C1"),
+                try incoming("c", "Los, herzien", isbns: [other], barcode: "C2"),
+            ], branches: try await store.branchesBySlug(), defaultBranch: nil)
+            #expect(outcomes.map { if case .inserted = $0 { "i" } else if case .updated = $0 { "u" } else { "r" } } == ["i", "u", "i", "u"])
+            let titles = try await Title.query(on: app.db).sort(\.$id).all()
+            #expect(titles.map(\.title) == ["Tweede druk", "Los, herzien"])
+            #expect(try await Item.query(on: app.db).count() == 4)
+            #expect(try await store.items(of: titles[1].id!).map(\.barcode) == ["C1", "C2"])
+            // Later: two records that both match the first title update it once, without clashes.
+            let again = try await store.upsert([try incoming("x", "Derde druk", isbns: [isbn]), try incoming("y", "Vierde druk", isbns: [isbn])],
+                                               branches: [:], defaultBranch: nil)
+            #expect(again == [.updated(titles[0].id!), .updated(titles[0].id!)])
+            #expect(try await store.title(titles[0].id!)?.title == "Vierde druk")
+            #expect(try await Title.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func badRecordsAreReportedAndGoodOnesStored(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)

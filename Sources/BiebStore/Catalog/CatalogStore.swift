@@ -138,51 +138,62 @@ public struct CatalogStore: Sendable {
                 }
             }
 
-            var ids = [Int?](repeating: nil, count: batch.count)
-            var inserts: [Int] = []
-            var updates: [Int] = []
-            var claimed: [Int: Int] = [:] // existing title id → batch index that updates it
+            // Records of the batch that are one title (same control number or a
+            // shared ISBN, with each other or with a title already there) form a
+            // group: the last record of a group is written, the copies of all.
+            struct Group {
+                var existing: Int?
+                var members: [Int] = []
+            }
+            var groups: [Group] = []
+            var groupOfNumber: [String: Int] = [:]
+            var groupOfISBN: [String: Int] = [:]
+            var groupOfExisting: [Int: Int] = [:]
             for index in accepted {
                 let record = batch[index].record
-                let existing = record.controlNumber.flatMap { byNumber[$0] }
-                    ?? record.isbns.lazy.compactMap { byISBN[$0.isbn13] }.first
-                if let existing {
-                    if let earlier = claimed[existing] {
-                        // The same title twice in one batch: the later one wins.
-                        updates.removeAll { $0 == earlier }
-                        outcomes[earlier] = .updated(existing)
+                var group = record.controlNumber.flatMap { groupOfNumber[$0] }
+                    ?? record.isbns.lazy.compactMap { groupOfISBN[$0.isbn13] }.first
+                if group == nil {
+                    let existing = record.controlNumber.flatMap { byNumber[$0] }
+                        ?? record.isbns.lazy.compactMap { byISBN[$0.isbn13] }.first
+                    if let existing, let known = groupOfExisting[existing] {
+                        group = known
+                    } else {
+                        groups.append(Group(existing: existing))
+                        group = groups.count - 1
+                        if let existing { groupOfExisting[existing] = group }
                     }
-                    claimed[existing] = index
-                    ids[index] = existing
-                    updates.append(index)
-                } else {
-                    inserts.append(index)
                 }
+                let g = group!
+                groups[g].members.append(index)
+                if let number = record.controlNumber { groupOfNumber[number] = g }
+                for isbn in record.isbns { groupOfISBN[isbn.isbn13] = g }
             }
 
             // New titles: one multi-row INSERT per chunk; ids come back in row order (checked).
-            for chunk in inserts.chunked(into: 200) {
-                let returned = try await insertTitles(chunk.map { batch[$0] }, version: version, now: now, on: sql)
-                for (offset, index) in chunk.enumerated() {
-                    ids[index] = returned[offset]
-                    outcomes[index] = .inserted(returned[offset])
-                }
-                // Later records of this batch with the same control number update this one.
-                for index in chunk {
-                    if let number = batch[index].record.controlNumber { byNumber[number] = ids[index] }
-                }
+            var ids = [Int](repeating: 0, count: groups.count)
+            let newGroups = groups.indices.filter { groups[$0].existing == nil }
+            for chunk in newGroups.chunked(into: 200) {
+                let returned = try await insertTitles(chunk.map { batch[groups[$0].members.last!] }, version: version, now: now, on: sql)
+                for (offset, g) in chunk.enumerated() { ids[g] = returned[offset] }
             }
-            for index in updates {
-                try await updateTitle(ids[index]!, batch[index], version: version, now: now, on: sql)
-                outcomes[index] = .updated(ids[index]!)
+            let updatedGroups = groups.indices.filter { groups[$0].existing != nil }
+            for g in updatedGroups {
+                ids[g] = groups[g].existing!
+                try await updateTitle(ids[g], batch[groups[g].members.last!], version: version, now: now, on: sql)
+            }
+            for (g, group) in groups.enumerated() {
+                for (position, index) in group.members.enumerated() {
+                    outcomes[index] = group.existing == nil && position == 0 ? .inserted(ids[g]) : .updated(ids[g])
+                }
             }
 
-            let written = accepted.filter { ids[$0] != nil }
-            try await writeISBNs(written.map { (ids[$0]!, batch[$0].record.isbns) }, replacing: updates.map { ids[$0]! }, on: sql)
-            try await SearchIndex.write(written.map { (ids[$0]!, organisationID, batch[$0].document) },
-                                        replacing: updates.map { ids[$0]! }, on: sql)
-            try await writeItems(written.map { (ids[$0]!, batch[$0].holdings) }, branches: branches, defaultBranch: defaultBranch,
-                                 generated: generatedItemsPerTitle, now: now, on: sql)
+            let replaced = updatedGroups.map { ids[$0] }
+            try await writeISBNs(groups.indices.map { (ids[$0], batch[groups[$0].members.last!].record.isbns) }, replacing: replaced, on: sql)
+            try await SearchIndex.write(groups.indices.map { (ids[$0], organisationID, batch[groups[$0].members.last!].document) },
+                                        replacing: replaced, on: sql)
+            try await writeItems(groups.indices.map { g in (ids[g], groups[g].members.flatMap { batch[$0].holdings }) },
+                                 branches: branches, defaultBranch: defaultBranch, generated: generatedItemsPerTitle, now: now, on: sql)
             return outcomes
           }
         }
