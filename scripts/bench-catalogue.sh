@@ -55,8 +55,8 @@ if [ "$FRESH" = 1 ]; then
   wait_for_server
   kill $DEMO; wait $DEMO 2>/dev/null || true
   [ "$ENGINE" = SQLite ] && mv "$DATA/demo.sqlite" "$DB" && rm -f "$DATA"/demo.sqlite-*
-  $BIEB import marc "$REAL" --org den-haag --items 2 --data "$DATA" | tail -3
-  $BIEB import marc "$SYNTHETIC" --org den-haag --items 2 --data "$DATA" | tail -3
+  /usr/bin/time -f "   (wall %e s, max memory %M kB)" $BIEB import marc "$REAL" --org den-haag --items 2 --data "$DATA" 2>&1 | grep -aE "^Read |wall"
+  /usr/bin/time -f "   (wall %e s, max memory %M kB)" $BIEB import marc "$SYNTHETIC" --org den-haag --items 2 --data "$DATA" 2>&1 | grep -aE "^Read |wall"
   # A fifth of the copies on loan (due in the next three weeks), one in a hundred in transit.
   NOW=$(date +%s)
   DUE="$NOW + (id % 21) * 86400"

@@ -105,7 +105,7 @@ public struct CatalogStore: Sendable {
             // On this connection, outside the transaction: a larger page cache (index pages stay in
             // memory across batches), and WAL commits without a sync each (a crash keeps the
             // database whole; the last batches may need importing again, which updates them).
-            try await sql.raw("PRAGMA cache_size = -262144").run()
+            try await sql.raw("PRAGMA cache_size = -65536").run()
             try await sql.raw("PRAGMA synchronous = NORMAL").run()
             try await sql.raw("PRAGMA wal_autocheckpoint = 16384").run()
           }
