@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-30}
-PATHS="" RECORDS=""
+PATHS="" RECORDS="" COLD=""
 PORT=8188
 CONNECTIONS=8
 
@@ -68,14 +68,14 @@ fi
 
 LOG_LEVEL=warning $BIEB serve --data "$DATA" --port $PORT >"$DATA/serve.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$PATHS" "$RECORDS"; [ "$ENGINE" = PostgreSQL ] && rm -rf "$DATA"' EXIT
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$PATHS" "$RECORDS" "$COLD"; [ "$ENGINE" = PostgreSQL ] && rm -rf "$DATA"' EXIT
 wait_for_server
 BASE="http://127.0.0.1:$PORT"
 API="/api/v1/organisations/den-haag"
 
 # The search mix: broad words (tens to hundreds of thousands of hits), middling and narrow ones, each
 # plain and with filters, another order or the next page. Facets and availability are always on.
-PATHS=$(mktemp); RECORDS=$(mktemp)
+PATHS=$(mktemp); RECORDS=$(mktemp); COLD=$(mktemp)
 python3 - "$BASE$API" >"$PATHS" <<'EOF'
 import json, sys, urllib.parse, urllib.request
 api = sys.argv[1]
@@ -91,6 +91,36 @@ for n, q in enumerate(queries):
     for m, v in enumerate(variants):
         if "%s" in v: v = v % branches[(n + m) % len(branches)]
         print(f"{base}/search?q={urllib.parse.quote(q)}{v}")
+EOF
+# First-time searches: 4,000 queries, 250 common words alone (many match tens of thousands of
+# titles) and pairs of them, each asked once; none is in the mix above, so every request ranks its
+# hits in the database.
+python3 - "$BASE$API" >"$COLD" <<'EOF'
+import random, sys, urllib.parse
+base = urllib.parse.urlparse(sys.argv[1]).path
+words = """account africa age agriculture air america ancient animals annual architecture army atlas bank battle bible
+biography birds bridge british business california canada catalog catholic chemistry chicago china christian church city
+civil climate coal college colonial commerce committee community congress conservation constitution construction county
+court crime culture dance design development diseases drama drawing early earth east economics education egypt
+election electric energy engineering english environment essays europe evolution exhibition family farm federal fiction
+finance fishes florida folk food forest france french furniture geology german government greek guide health hearing
+high highway hospital house housing illinois immigration india indian industry insurance international ireland iron
+islands israel italy japan jewish journal juvenile labor land language latin letters literature london machine
+management manual maps marine market mathematics medical medicine memoirs methods mexico military mineral mining
+missions modern mountains museum national natural navy new news north nuclear ocean ohio oil painting paris
+peace pennsylvania people philosophy photography physics plants police political population ports power president
+press prices production program psychology public race radio records reform region religion report research resources
+revolution rights river roman rural russia school sea security sermons ships soil songs south soviet space spain state
+statistics steel stories study survey taxation teaching technology texas theater theory trade transportation travel
+trees urban valley virginia voyages wages washington water wealth west wildlife women wood workers youth""".split()
+variants = ["", "", "", "&format=book", "&language=eng", "&available=true", "&sort=newest"]
+random.seed(2026)
+pairs = [f"{a} {b}" for a in words for b in words if a < b]
+random.shuffle(pairs)
+queries = words + pairs[:4000 - len(words)]
+random.shuffle(queries)
+for q in queries:
+    print(f"{base}/search?q={urllib.parse.quote(q)}{random.choice(variants)}")
 EOF
 python3 - "$BASE$API" >"$RECORDS" <<'EOF'
 import json, sys, urllib.request
@@ -116,6 +146,8 @@ BIEB_PATHS="$PATHS.one" wrk -t2 -c$CONNECTIONS -d"${DURATION}s" -s scripts/bench
 rm -f "$PATHS.one"
 echo "-- record (title JSON with copies per branch), $(wc -l <"$RECORDS") different titles"
 BIEB_PATHS="$RECORDS" wrk -t2 -c$CONNECTIONS -d"${DURATION}s" -s scripts/bench/catalogue.lua "$BASE" | tail -1
+echo "-- first-time searches: $(wc -l <"$COLD") different queries (one or two words, some with a filter), each once"
+BIEB_SPLIT=1 BIEB_PATHS="$COLD" wrk -t2 -c$CONNECTIONS -d120s -s scripts/bench/catalogue.lua "$BASE" | tail -1
 echo "-- cold searches through CatalogSearch (no cache), bieb-bench search"
 kill $SERVER; wait $SERVER 2>/dev/null || true
 $BENCH search "$DB" den-haag history "united states" water fietsen

@@ -56,6 +56,27 @@ import BiebTestSupport
             let dolfje = try #require(dutchChildren.titles.first)
             #expect(try await catalogue.title(dolfje.id)?.avi == "E4")
 
+            // Curated lists (one not public) and recent acquisitions for "new in the collection".
+            let lists = TitleLists(app.db, organisationID: denHaag.id!)
+            let publicLists = try await lists.all(publicOnly: true)
+            #expect(publicLists.map(\.slug).sorted() == ["leesclub-klassiekers", "oorlog-en-verzet", "voorlezen-kleintjes"])
+            #expect(try await lists.all(publicOnly: false).count == 4)
+            let club = try #require(try await lists.list(slug: "leesclub-klassiekers"))
+            let entries = try await lists.entries(of: club.id!)
+            #expect(entries.count == 4)
+            #expect(entries.first?.note.contains("September") == true)
+            let avondenBook = try #require(try await catalogue.title(entries[0].titleID))
+            #expect(avondenBook.title == "De avonden" && avondenBook.format == MaterialFormat.book.rawValue)
+            var newAnywhere = 0
+            for branch in branches {
+                let new = try await lists.newInCollection(branchID: branch.id!, since: today.adding(days: -90))
+                #expect(new.allSatisfy { $0.acquired >= today.adding(days: -90) && $0.acquired <= today })
+                newAnywhere += new.count
+            }
+            #expect(newAnywhere >= 5)
+            let undated = try await Item.query(on: app.db).filter(\.$organisationID == denHaag.id!).filter(\.$acquiredOn == nil).count()
+            #expect(undated == 0)
+
             // Every demo account can sign in.
             for account in DemoNetwork.accounts {
                 let client = TestClient(app)

@@ -83,10 +83,14 @@ enum DemoCatalogue {
             var holdings: [Holding] = []
             if !record.format.isDigital {
                 let copies = 2 + index % 4
+                // Titles of recent years came in during the last weeks (so every
+                // branch holding one shows it under "new"); the others years ago.
+                let acquired = (record.year ?? 0) >= 2019 ? today.adding(days: -(3 + (index * 11) % 70))
+                                                          : today.adding(days: -(400 + index * 97))
                 for copy in 0..<copies {
                     holdings.append(Holding(branch: slugs[(index * 5 + copy * 3) % slugs.count], barcode: String(format: "2%06d%02d", index + 1, copy),
                                             callNumber: record.audience == .adult ? "ROMA \(String(record.mainAuthor?.prefix(4) ?? "").uppercased())" : "JEUGD",
-                                            priceCents: 1999))
+                                            priceCents: 1999, acquired: acquired.adding(days: -copy)))
                 }
             }
             incoming.append(try IncomingTitle(marc: MARCMapping.record(for: record), record: record, holdings: holdings))
@@ -96,6 +100,13 @@ enum DemoCatalogue {
             let path = Resources.directory.appendingPathComponent("Demo/loc-books-600.mrc").path
             let central = try await BranchDirectory(app.db).branches(of: organisation).first { $0.kind == .central }?.id
             _ = try await CatalogImporter(store: store).importFile(path: path, defaultBranch: central, itemsPerTitle: 1)
+            // The Library of Congress copies were bought over the last ten years.
+            let sql = app.db as! any SQLDatabase
+            for month in 0..<120 {
+                try await sql.update(Item.schema).set("acquired_on", to: today.adding(days: -120 - month * 30).iso)
+                    .where("organisation_id", .equal, organisation).where("acquired_on", .is, SQLLiteral.null)
+                    .where(SQLRaw("id % 120 = \(month)")).run()
+            }
         }
         // Put about a quarter of the copies on loan, due in the coming weeks.
         let items = try await Item.query(on: app.db).filter(\.$organisationID == organisation).all()
@@ -103,5 +114,45 @@ enum DemoCatalogue {
             let due = LocalClock.instant(of: today.adding(days: 3 + item.id! % 25), minute: 17 * 60, in: BranchCalendar.amsterdam)
             try await store.setStatus(.onLoan, due: due, ofItems: [item.id!])
         }
+        try await seedLists(app: app, organisation: organisation, loc: loc)
+    }
+
+    /// Curated lists as staff would make them: a theme, a reading club's
+    /// list with notes, picture books for one branch, and a draft.
+    static func seedLists(app: Application, organisation: UUID, loc: Bool) async throws {
+        let titles = try await Title.query(on: app.db).filter(\.$organisationID == organisation)
+            .filter(\.$controlNumber ~~ "bieb-demo-").all()
+        var byName: [String: Int] = [:]
+        for title in titles where byName[title.title] == nil || title.format == MaterialFormat.book.rawValue { byName[title.title] = title.id! }
+        let branches = try await BranchDirectory(app.db).branches(of: organisation)
+        let lists = TitleLists(app.db, organisationID: organisation)
+        func make(_ slug: String, _ name: String, _ description: String, branch: UUID? = nil, isPublic: Bool = true,
+                  _ entries: [(String, String)]) async throws {
+            let list = TitleList(organisationID: organisation, slug: slug, name: name, description: description, branchID: branch, isPublic: isPublic)
+            try await lists.save(list)
+            for (title, note) in entries {
+                if let id = byName[title] { try await lists.add(id, note: note, to: list.id!) }
+            }
+        }
+        try await make("oorlog-en-verzet", "Oorlog en verzet",
+                       "Romans, jeugdboeken en een dagboek over de Tweede Wereldoorlog — voor 4 en 5 mei en de Maand van de Geschiedenis.", [
+            ("Het achterhuis", "Het dagboek van Anne Frank, ook voor scholieren."),
+            ("De aanslag", ""), ("Oorlogswinter", "Vanaf 12 jaar."), ("Max Havelaar", "Koloniale geschiedenis: ander verleden, zelfde vragen."),
+        ])
+        try await make("leesclub-klassiekers", "Leesclub: Nederlandse klassiekers",
+                       "De leesclub op donderdagavond leest dit seizoen vier klassiekers. Exemplaren liggen een week voor elke bijeenkomst klaar.", [
+            ("De avonden", "September — ook als luisterboek en in grote letters."), ("Turks fruit", "Oktober"),
+            ("Het diner", "November"), ("Tonio", "December"),
+        ])
+        let central = branches.first { $0.kind == .central } ?? branches.first
+        try await make("voorlezen-kleintjes", "Voorlezen aan de kleintjes",
+                       "Prentenboeken en voorleesboeken voor kinderen tot zeven jaar.", branch: central?.id, [
+            ("Nijntje", ""), ("Jip en Janneke", ""), ("Pluk van de Petteflet", "Om voor te lezen, of zelf te lezen vanaf AVI M4."),
+            ("Dolfje Weerwolfje", "Voor wie al zelf leest."),
+        ])
+        try await make("digitaal-meedoen", "Digitaal meedoen",
+                       "Bij het spreekuur Digitale Overheid en de cursus Klik & Tik: boeken in eenvoudige taal.", isPublic: false, [
+            ("Digitaal zaken doen met de overheid", ""), ("Taal voor het leven", ""),
+        ])
     }
 }
