@@ -3,7 +3,9 @@ import Testing
 import Vapor
 import VaporTesting
 @testable import BiebServer
+import BiebStore
 import BiebTestSupport
+import BiebCore
 
 @Suite struct OperationsTests {
     @Test(arguments: TestDatabase.all)
@@ -96,6 +98,25 @@ import BiebTestSupport
             #expect(page.status == .notFound)
             #expect(page.headers.contentType == .html)
             #expect(page.body.string.contains("Niet gevonden"))
+        }
+    }
+}
+
+@Suite struct SearchWarmupTests {
+    @Test(arguments: TestDatabase.all)
+    func warmUpLoadsEveryOrganisationsSearchColumns(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            try await seedSearchCatalogue(app, organisation: fixture.city)
+            #expect(app.searchMemory.facets.loadedVersion(of: fixture.city) == nil)
+            try await SearchWarmup.warm(app)
+            let loaded = try #require(app.searchMemory.facets.loadedVersion(of: fixture.city))
+            #expect(loaded > 0)
+            // A later search finds the columns current and does not load again.
+            let search = CatalogSearch(app.db, organisationID: fixture.city, memory: app.searchMemory)
+            let page = try await search.search(try SearchQuery.parse("avonden"))
+            #expect(!page.titles.isEmpty)
+            #expect(app.searchMemory.facets.loadedVersion(of: fixture.city) == loaded)
         }
     }
 }

@@ -41,6 +41,17 @@ func storeFixture(_ name: String) throws -> String {
             // Another organisation's catalogue is separate.
             #expect(try await CatalogStore(app.db, organisationID: fixture.town).titleCount() == 0)
 
+            // Generated copies for an organisation without branches: refused before reading, nothing stored.
+            let empty = Organisation(slug: "empty", name: "Zonder vestigingen")
+            try await empty.save(on: app.db)
+            let emptyStore = CatalogStore(app.db, organisationID: empty.id!)
+            let refused = await #expect(throws: BiebError.self) {
+                _ = try await CatalogImporter(store: emptyStore).importFile(path: try storeFixture("loc-books-100.mrc"), defaultBranch: nil,
+                                                                           itemsPerTitle: 1)
+            }
+            #expect(refused?.field == "--items")
+            #expect(try await emptyStore.titleCount() == 0)
+
             // What was stored reads back as the same title.
             let stored = try #require(try await store.titles(after: 0, limit: 1).first)
             #expect(stored.record?.title == stored.title)

@@ -23,6 +23,8 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
         try await BiebDatabase.migrate(app)
     }
 
+    if options.warmSearch { app.lifecycle.use(SearchWarmup()) }
+
     Metrics.bootstrapOnce()
     app.passwords.use(.bcrypt(cost: options.bcryptCost))
 

@@ -20,6 +20,9 @@ public struct ServerOptions: Sendable {
     public var tokenLifetime: TimeInterval
     /// The public base URL (`BIEB_PUBLIC_URL`), for absolute links; defaults to host and port.
     public var publicURL: String?
+    /// Load the search columns of every organisation in the background at
+    /// start (`bieb serve` and `bieb demo`; tests leave it off).
+    public var warmSearch = false
 
     public init(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrateOnStart: Bool = true,
                 bcryptCost: Int = 12, secureCookies: Bool = false,

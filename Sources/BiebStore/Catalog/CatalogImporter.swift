@@ -69,6 +69,11 @@ public struct CatalogImporter: Sendable {
 
     public func importFile(path: String, format: Format? = nil, defaultBranch: UUID?, itemsPerTitle: Int = 0,
                            progress: @escaping @Sendable (ImportProgress) -> Void = { _ in }) async throws -> ImportReport {
+        if itemsPerTitle > 0, defaultBranch == nil, try await store.branchesBySlug().isEmpty {
+            // Found out before reading, not as a rejection of every record.
+            throw BiebError.invalid("--items", "The organisation has no branches to put generated copies in; add a branch first.",
+                                    nl: "De organisatie heeft geen vestigingen om exemplaren in te zetten; voeg eerst een vestiging toe.")
+        }
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         let total = (attributes[.size] as? NSNumber)?.intValue ?? 0
         let format = format ?? Self.detectFormat(path: path)

@@ -172,6 +172,11 @@ public final class FacetIndex: @unchecked Sendable {
         }
     }
 
+    /// The catalogue version an organisation's columns are at; nil before its first load.
+    public func loadedVersion(of organisationID: UUID) -> Int? {
+        rw.reading { organisations[organisationID]?.version }
+    }
+
     /// Reads what changed since the loaded version (or everything) and applies it.
     private func load(organisationID: UUID, on sql: any SQLDatabase) async throws {
         // The version first: whatever is read after it is at least as new.
