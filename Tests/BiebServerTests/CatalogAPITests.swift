@@ -42,6 +42,15 @@ import FoundationXML
             #expect(english["facets"] is NSNull || english["facets"] == nil)
             let available = try object(try await client.send(.GET, "/api/v1/organisations/city/search?q=avonden&available=true&branch=centrale"))
             #expect(available["total"] as? Int == 1)
+            // A chosen value without hits stays in its facet with count 0.
+            let none = try object(try await client.send(.GET, "/api/v1/organisations/city/search?q=avonden&format=dvd&language=fre"))
+            #expect(none["total"] as? Int == 0)
+            let noneFacets = try #require(none["facets"] as? [String: Any])
+            let formats = try #require(noneFacets["format"] as? [[String: Any]])
+            #expect(formats.contains { $0["value"] as? String == "dvd" && $0["count"] as? Int == 0 })
+            #expect(!formats.contains { $0["value"] as? String == "book" })
+            let languages = try #require(noneFacets["language"] as? [[String: Any]])
+            #expect(languages.map { $0["value"] as? String } == ["fre"])
         }
     }
 

@@ -41,6 +41,21 @@ import BiebTestSupport
             let english = try await TestClient(app).send(.GET, "/city/catalogus?q=avonden&lang=en")
             #expect(english.body.string.contains("2 results for ‘avonden’"))
 
+            // Nothing found: tips instead of empty facet headings, and a way out of the filters.
+            let nothing = try await client.send(.GET, "/city/catalogus?q=avonden&format=dvd")
+            #expect(nothing.status == .ok)
+            #expect(nothing.body.string.contains("0 resultaten voor ‘avonden’"))
+            #expect(nothing.body.string.contains("Controleer de spelling"))
+            #expect(nothing.body.string.contains(#"<a href="/city/catalogus?q=avonden">Zoek zonder filters</a>"#))
+            // The chosen format stays in its facet (count 0) to be switched off; the others show what would match.
+            #expect(nothing.body.string.contains(#"<a href="/city/catalogus?q=avonden" aria-current="true" class="selected">✓ "#))
+            #expect(nothing.body.string.contains(#"<a href="/city/catalogus?q=avonden&amp;format=dvd&amp;format=book">boek</a> <span class="count">(2)</span>"#))
+            #expect(!nothing.body.string.contains("Nu op de plank"))
+            let unknownWord = try await client.send(.GET, "/city/catalogus?q=zwartwitfoto")
+            #expect(unknownWord.body.string.contains("Controleer de spelling"))
+            #expect(!unknownWord.body.string.contains("Zoek zonder filters"))
+            #expect(!unknownWord.body.string.contains(#"class="facets""#))
+
             let bad = try await client.send(.GET, "/city/catalogus?q=%22open")
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("aanhalingsteken"))

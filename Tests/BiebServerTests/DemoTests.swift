@@ -74,6 +74,7 @@ import BiebTestSupport
                 newAnywhere += new.count
             }
             #expect(newAnywhere >= 5)
+            #expect(try await lists.newInCollection(branchID: central.id!, since: today.adding(days: -90)).count >= 10)
             let undated = try await Item.query(on: app.db).filter(\.$organisationID == denHaag.id!).filter(\.$acquiredOn == nil).count()
             #expect(undated == 0)
 

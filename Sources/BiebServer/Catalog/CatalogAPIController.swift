@@ -38,7 +38,7 @@ struct CatalogAPIController: RouteCollection {
         return SearchResultDTO(
             query: request.text, total: page.total, title_count: page.titleCount, page: request.page, per_page: request.perPage,
             works: page.works.map { work in WorkDTO(key: work.key, titles: work.titles.map { service.summary($0, availability) }) },
-            facets: page.facets.map { service.facetsDTO($0, lang: Language.of(req)) })
+            facets: page.facets.map { service.facetsDTO($0, chosen: request.filters, lang: Language.of(req)) })
     }
 
     struct Suggestion: Content {

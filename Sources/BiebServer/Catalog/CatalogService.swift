@@ -132,18 +132,25 @@ struct CatalogService {
                                on_shelf: list.reduce(0) { $0 + $1.onShelf })
     }
 
-    func facetsDTO(_ facets: SearchFacets, lang: Language) -> FacetsDTO {
-        func values(_ list: [(value: String, count: Int)], label: (String) -> String) -> [FacetValueDTO] {
-            list.map { FacetValueDTO(value: $0.value, label: label($0.value), count: $0.count) }
+    /// Facet counts with labels. A chosen value that no longer has hits is
+    /// listed with count 0, so it can still be seen and switched off.
+    func facetsDTO(_ facets: SearchFacets, chosen filters: SearchFilters, lang: Language) -> FacetsDTO {
+        func values(_ list: [(value: String, count: Int)], chosen: [String], label: (String) -> String) -> [FacetValueDTO] {
+            let missing = chosen.filter { value in !list.contains { $0.value == value } }
+            return (list + missing.map { ($0, 0) }).map { FacetValueDTO(value: $0.value, label: label($0.value), count: $0.count) }
         }
         let slugs = Dictionary(uniqueKeysWithValues: branches.map { ($0.id.uuidString, ($0.slug, $0.name)) })
+        var branchCounts = facets.branches
+        if let branch = filters.branch, !branchCounts.contains(where: { $0.value == branch.uuidString }) {
+            branchCounts.append((branch.uuidString, 0))
+        }
         return FacetsDTO(
-            format: values(facets.formats) { Locales.text("format_\($0)", lang) },
-            language: values(facets.languages) { Locales.table(lang)["lang_\($0)"] ?? $0 },
-            audience: values(facets.audiences) { Locales.text("audience_\($0)", lang) },
-            genre: values(facets.genres) { NUR.name(Int($0) ?? 0, english: lang == .en) },
-            decade: values(facets.decades) { "\($0)–\((Int($0) ?? 0) + 9)" },
-            branch: facets.branches.compactMap { entry in
+            format: values(facets.formats, chosen: filters.formats.map(\.rawValue)) { Locales.text("format_\($0)", lang) },
+            language: values(facets.languages, chosen: filters.languages) { Locales.table(lang)["lang_\($0)"] ?? $0 },
+            audience: values(facets.audiences, chosen: filters.audiences.map(\.rawValue)) { Locales.text("audience_\($0)", lang) },
+            genre: values(facets.genres, chosen: filters.genres.map { String($0) }) { NUR.name(Int($0) ?? 0, english: lang == .en) },
+            decade: values(facets.decades, chosen: []) { "\($0)–\((Int($0) ?? 0) + 9)" },
+            branch: branchCounts.compactMap { entry in
                 slugs[entry.value].map { FacetValueDTO(value: $0.0, label: $0.1, count: entry.count) }
             },
             available_now: facets.availableNow)

@@ -90,6 +90,11 @@ struct CataloguePages: RouteCollection {
             let previous: String?
             let next: String?
             let pageText: String?
+            var showFacets = false
+            /// Nothing found: the page gives search tips.
+            var noResults = false
+            /// The same words without filters, when filters are on.
+            var withoutFilters: String? = nil
         }
         let base = "/\(org.slug)/catalogus"
         let sorts = SearchSort.allCases.map {
@@ -140,7 +145,7 @@ struct CataloguePages: RouteCollection {
             return (components.string ?? base, selected)
         }
         var groups: [FacetGroup] = []
-        if let facets = page.facets.map({ service.facetsDTO($0, lang: lang) }) {
+        if let facets = page.facets.map({ service.facetsDTO($0, chosen: request.filters, lang: lang) }) {
             func group(_ key: String, _ name: String, _ values: [FacetValueDTO]) {
                 guard !values.isEmpty else { return }
                 groups.append(FacetGroup(name: Locales.text(name, lang), links: values.prefix(12).map { value in
@@ -149,15 +154,17 @@ struct CataloguePages: RouteCollection {
                 }))
             }
             let (availableURL, availableSelected) = url(toggling: "available", value: "true")
-            groups.append(FacetGroup(name: Locales.text("cat_facet_availability", lang),
-                                     links: [Link(label: Locales.text("cat_available_now", lang), url: availableURL, count: facets.available_now,
-                                                  selected: availableSelected)]))
+            if facets.available_now > 0 || availableSelected {
+                groups.append(FacetGroup(name: Locales.text("cat_facet_availability", lang),
+                                         links: [Link(label: Locales.text("cat_available_now", lang), url: availableURL,
+                                                      count: facets.available_now, selected: availableSelected)]))
+            }
             group("format", "cat_facet_format", facets.format)
             group("language", "cat_facet_language", facets.language)
             group("audience", "cat_facet_audience", facets.audience)
             group("genre", "cat_facet_genre", facets.genre)
             group("branch", "cat_facet_branch", facets.branch)
-            groups.append(FacetGroup(name: Locales.text("cat_facet_decade", lang), links: facets.decade.prefix(12).map { value in
+            let decades = facets.decade.prefix(12).map { value in
                 let from = value.value, to = String((Int(value.value) ?? 0) + 9)
                 var items = current.filter { $0.name != "year_from" && $0.name != "year_to" }
                 let selected = req.query[String.self, at: "year_from"] == from
@@ -166,7 +173,8 @@ struct CataloguePages: RouteCollection {
                 components.path = base
                 components.queryItems = items
                 return Link(label: value.label, url: components.string ?? base, count: value.count, selected: selected)
-            }))
+            }
+            if !decades.isEmpty { groups.append(FacetGroup(name: Locales.text("cat_facet_decade", lang), links: decades)) }
         }
         func pageURL(_ number: Int) -> String {
             var components = URLComponents()
@@ -183,7 +191,14 @@ struct CataloguePages: RouteCollection {
             works: works, facets: groups, sorts: sorts, hidden: hidden,
             previous: request.page > 1 ? pageURL(request.page - 1) : nil,
             next: request.page < pages ? pageURL(request.page + 1) : nil,
-            pageText: pages > 1 ? Locales.text("cat_page_of", lang, ["page": String(request.page), "pages": String(pages)]) : nil))
+            pageText: pages > 1 ? Locales.text("cat_page_of", lang, ["page": String(request.page), "pages": String(pages)]) : nil,
+            showFacets: !groups.isEmpty, noResults: page.total == 0,
+            withoutFilters: current.contains { !["q", "sort", "lang"].contains($0.name) } ? {
+                var components = URLComponents()
+                components.path = base
+                components.queryItems = current.filter { ["q", "sort"].contains($0.name) }
+                return components.string ?? base
+            }() : nil))
     }
 
     func title(req: Request) async throws -> Response {

@@ -100,10 +100,11 @@ enum DemoCatalogue {
             let path = Resources.directory.appendingPathComponent("Demo/loc-books-600.mrc").path
             let central = try await BranchDirectory(app.db).branches(of: organisation).first { $0.kind == .central }?.id
             _ = try await CatalogImporter(store: store).importFile(path: path, defaultBranch: central, itemsPerTitle: 1)
-            // The Library of Congress copies were bought over the last ten years.
+            // The Library of Congress copies were bought over the last ten years, one in thirty in the last ten weeks.
             let sql = app.db as! any SQLDatabase
             for month in 0..<120 {
-                try await sql.update(Item.schema).set("acquired_on", to: today.adding(days: -120 - month * 30).iso)
+                let acquired = month < 4 ? today.adding(days: -(5 + month * 20)) : today.adding(days: -120 - month * 30)
+                try await sql.update(Item.schema).set("acquired_on", to: acquired.iso)
                     .where("organisation_id", .equal, organisation).where("acquired_on", .is, SQLLiteral.null)
                     .where(SQLRaw("id % 120 = \(month)")).run()
             }
