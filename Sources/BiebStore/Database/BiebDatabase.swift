@@ -75,6 +75,8 @@ public enum BiebDatabase {
         app.migrations.add(CreateStaffSessions())
         app.migrations.add(CreateCatalogue())
         app.migrations.add(CreateTitleLists())
+        app.migrations.add(CreateMembers())
+        app.migrations.add(CreateCirculation())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so
