@@ -29,12 +29,18 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
 /// Runs `body` with a fully configured Bieb application on a fresh, empty
 /// database: in-memory SQLite, or a PostgreSQL schema of its own that is
 /// dropped afterwards (so tests run in parallel without seeing each other).
-public func withBieb<T>(_ database: TestDatabase, _ body: (Application) async throws -> T) async throws -> T {
+///
+/// `sqliteFile` puts SQLite in a temporary file (WAL, as in production)
+/// instead of memory: for tests with real concurrency, where in-memory
+/// SQLite's shared cache would refuse readers while a writer works.
+public func withBieb<T>(_ database: TestDatabase, sqliteFile: Bool = false, _ body: (Application) async throws -> T) async throws -> T {
     let app = try await Application.make(.testing)
     app.logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
     let schema = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
     let location: DatabaseLocation
     switch database {
+    case .sqlite where sqliteFile:
+        location = .sqliteFile(path: FileManager.default.temporaryDirectory.appendingPathComponent("bieb-test-\(schema)/bieb.sqlite").path)
     case .sqlite: location = .sqliteMemory
     case .postgres: location = .postgres(url: TestDatabase.postgresURL!, schema: schema)
     }
@@ -61,6 +67,7 @@ private func cleanUp(_ app: Application, _ database: TestDatabase, _ schema: Str
         try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
     }
     try? await app.asyncShutdown()
+    try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("bieb-test-\(schema)"))
 }
 
 // MARK: Fixtures

@@ -73,6 +73,8 @@ public final class Item: Model, @unchecked Sendable {
     @Field(key: "status") public var statusRaw: String
     /// When on loan: the due date (set by circulation).
     @OptionalField(key: "due_at") public var dueAt: Date?
+    /// The hold this copy is set aside for (added by circulation).
+    @OptionalField(key: "hold_id") public var holdID: Int?
     @OptionalField(key: "price_cents") public var priceCents: Int?
     /// ISO date.
     @OptionalField(key: "acquired_on") public var acquiredOn: String?

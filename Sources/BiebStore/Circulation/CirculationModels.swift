@@ -170,7 +170,9 @@ public final class Transfer: Model, @unchecked Sendable {
     /// hold or home.
     @Field(key: "reason") public var reason: String
     @OptionalField(key: "hold_id") public var holdID: Int?
-    @Field(key: "sent_at") public var sentAt: Date
+    @Field(key: "created_at") public var createdAt: Date
+    /// Empty while the copy still waits to be picked from a shelf.
+    @OptionalField(key: "sent_at") public var sentAt: Date?
     @OptionalField(key: "received_at") public var receivedAt: Date?
 
     public init() {}
@@ -288,7 +290,8 @@ struct CreateCirculation: AsyncMigration {
             .field("to_branch_id", .uuid, .required)
             .field("reason", .string, .required)
             .field("hold_id", .int64)
-            .field("sent_at", .datetime, .required)
+            .field("created_at", .datetime, .required)
+            .field("sent_at", .datetime)
             .field("received_at", .datetime)
             .create()
         try await database.schema(FeeLine.schema)
@@ -317,6 +320,9 @@ struct CreateCirculation: AsyncMigration {
             .field("detail", .string, .required)
             .create()
 
+        // The hold a copy is set aside for: the row that orders concurrent allocations of one copy.
+        try await database.schema(Item.schema).field("hold_id", .int64).update()
+
         guard let sql = database as? any SQLDatabase else { return }
         // One open loan per copy, whatever races: the second insert fails.
         try await sql.raw("CREATE UNIQUE INDEX loans_open_item_idx ON loans (item_id) WHERE open").run()
@@ -329,12 +335,13 @@ struct CreateCirculation: AsyncMigration {
         try await sql.create(index: "holds_pickup_idx").on(Hold.schema).column("pickup_branch_id").column("status").run()
         try await sql.create(index: "transfers_item_idx").on(Transfer.schema).column("item_id").column("received_at").run()
         try await sql.create(index: "transfers_to_idx").on(Transfer.schema).column("to_branch_id").column("received_at").run()
-        try await sql.create(index: "transfers_from_idx").on(Transfer.schema).column("from_branch_id").column("sent_at").run()
+        try await sql.create(index: "transfers_from_idx").on(Transfer.schema).column("from_branch_id").column("received_at").run()
         try await sql.create(index: "fee_lines_member_idx").on(FeeLine.schema).column("member_id").column("created_at").run()
         try await sql.create(index: "circulation_events_idx").on(CirculationEvent.schema).column("organisation_id").column("at").run()
     }
 
     func revert(on database: Database) async throws {
+        try await database.schema(Item.schema).deleteField("hold_id").update()
         for schema in [CirculationEvent.schema, FeeLine.schema, Transfer.schema, Hold.schema, Loan.schema, LoanRuleRow.schema,
                        CirculationSettings.schema] {
             try await database.schema(schema).delete()

@@ -1,0 +1,66 @@
+import Fluent
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// Membership types, members and titles with copies in the test city, for
+/// circulation tests. Rules: adults 21 days, at most 5 loans and 2 DVDs of
+/// which DVDs 7 days; youth free and exempt from fines; 25 cents a day up to € 3.
+public struct CirculationFixture: Sendable {
+    public let network: Fixture
+    public let adult: UUID
+    public let youth: UUID
+    /// Titles by control number ("book-1", "dvd-1", …) with their copies' barcodes.
+    public let titles: [String: Int]
+
+    public static let adultCard = "A0001"
+    public static let youthCard = "J0001"
+
+    /// `feePaid`: the adult paid the membership fee at registration (else € 29 is outstanding, over the € 10 limit).
+    public static func make(on app: Application, today: LocalDate, feePaid: Bool = true) async throws -> CirculationFixture {
+        let network = try await Fixture.make(on: app)
+        let org = network.city
+        let members = MemberDirectory(app.db, organisationID: org)
+        try await members.save(MembershipType(organisationID: org, code: "jeugd", nameNL: "Jeugd", nameEN: "Youth", yearlyFeeCents: 0, youth: true))
+        try await members.save(MembershipType(organisationID: org, code: "basis", nameNL: "Basis", nameEN: "Basic", yearlyFeeCents: 2900))
+        try await members.save(MembershipType(organisationID: org, code: "volledig", nameNL: "Volledig", nameEN: "Full", yearlyFeeCents: 5400))
+        try await LoanRuleStore(app.db, organisationID: org).replaceRules([
+            (LoanRuleScope(), LoanTerms(loanDays: 21, maxRenewals: 2, maxLoans: 50, maxLoansOfType: 50, maxHolds: 5, finePerDayCents: 25,
+                                        maxFineCents: 300, holdFeeCents: 0, youthExemptFromFines: true)),
+            (LoanRuleScope(category: "basis"), LoanTerms(maxLoans: 5)),
+            (LoanRuleScope(itemType: "dvd"), LoanTerms(loanDays: 7, maxRenewals: 1)),
+            (LoanRuleScope(category: "basis", itemType: "dvd"), LoanTerms(maxLoansOfType: 2)),
+        ])
+        func details(_ name: String, _ birth: String) -> MemberDraft {
+            MemberDraft(name: name, birthDate: birth, email: nil, street: "Spui 68", postcode: "2511 BT", city: "Den Haag")
+        }
+        let adult = try await members.register(MemberRegistration(details: details("Anna de Vries", "1985-03-02"), homeBranch: network.central,
+                                                                  membershipType: "basis", card: adultCard), today: today)
+        let youth = try await members.register(MemberRegistration(details: details("Bram Jansen", "2014-06-10"), homeBranch: network.central,
+                                                                  membershipType: "jeugd", card: youthCard), today: today)
+        if feePaid {
+            try await Circulation(app.db, organisationID: org).pay(member: adult.id!, cents: 2900,
+                                                                   at: Circulation.Desk(branch: network.central, now: Date()))
+        }
+        // Titles: books and DVDs with copies at the central and the district library.
+        var records: [IncomingTitle] = []
+        for n in 1...6 {
+            let book = TitleRecord(controlNumber: "book-\(n)", title: "Boek \(n)", language: "dut", format: .book)
+            records.append(try IncomingTitle(marc: MARCMapping.record(for: book), record: book, holdings: [
+                Holding(branch: "centrale", barcode: "B\(n)C1", priceCents: 2000),
+                Holding(branch: "centrale", barcode: "B\(n)C2", priceCents: 2000),
+                Holding(branch: "oost", barcode: "B\(n)O1", priceCents: 2000),
+            ]))
+            let dvd = TitleRecord(controlNumber: "dvd-\(n)", title: "Film \(n)", language: "dut", format: .dvd)
+            records.append(try IncomingTitle(marc: MARCMapping.record(for: dvd), record: dvd, holdings: [
+                Holding(branch: "centrale", barcode: "D\(n)C1"),
+            ]))
+        }
+        let store = CatalogStore(app.db, organisationID: org)
+        _ = try await store.upsert(records, branches: try await store.branchesBySlug(), defaultBranch: nil)
+        var titles: [String: Int] = [:]
+        for title in try await Title.query(on: app.db).filter(\.$organisationID == org).all() { titles[title.controlNumber ?? ""] = title.id! }
+        return CirculationFixture(network: network, adult: adult.id!, youth: youth.id!, titles: titles)
+    }
+}
