@@ -49,9 +49,9 @@ public enum BiebDatabase {
         case .sqliteFile(let path):
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
         case .sqliteMemory:
-            app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
+            app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url, let schema):
             var configuration: SQLPostgresConfiguration
             do {
