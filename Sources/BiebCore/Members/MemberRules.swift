@@ -45,7 +45,8 @@ public struct MemberDraft: Equatable, Sendable, Codable {
             guard let valid = Validate.email(email) else {
                 throw BiebError.invalid("email", "'\(email)' is not an e-mail address.", nl: "'\(email)' is geen e-mailadres.")
             }
-            mail = valid
+            // Lower case whole: members type their address in any case, and are found by it.
+            mail = valid.lowercased()
         }
         var phoneNumber: String?
         if let phone, !phone.trimmed.isEmpty {

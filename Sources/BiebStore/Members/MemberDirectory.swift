@@ -91,7 +91,10 @@ public struct MemberDirectory: Sendable {
     }
 
     public func cards(of memberID: UUID) async throws -> [MemberCard] {
+        // The card in use first, then the newest.
         try await MemberCard.query(on: db).filter(\.$memberID == memberID).sort(\.$issuedOn, .descending).all()
+            .enumerated().sorted { ($0.element.status == .active ? 0 : 1, $0.offset) < ($1.element.status == .active ? 0 : 1, $1.offset) }
+            .map(\.element)
     }
 
     /// Members by card number (exact), e-mail address (exact) or name (all

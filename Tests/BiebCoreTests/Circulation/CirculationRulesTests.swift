@@ -154,7 +154,7 @@ import Testing
         let member = try draft().validated(today: today)
         #expect(member.name == "Sanne de Vries")
         #expect(member.postcode == "2511 BT")
-        #expect(member.email == "Sanne@example.nl")
+        #expect(member.email == "sanne@example.nl")
         #expect(member.birthDate == d("1990-04-12"))
     }
 
