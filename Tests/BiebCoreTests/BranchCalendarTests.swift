@@ -334,5 +334,14 @@ let smallTown = WeeklySchedule(name: "Standaard", periods:
         #expect(AccessPolicy.allows(.volunteer, .manageLists, branch: own, ownBranch: own))
         #expect(!AccessPolicy.allows(.volunteer, .manageLists, branch: nil, ownBranch: own))
         #expect(!AccessPolicy.allows(.partner, .manageLists))
+        // Circulation: volunteers lend and register at their own branch; blocks, waivers and rules are for staff and admins.
+        #expect(AccessPolicy.allows(.volunteer, .circulate, branch: own, ownBranch: own))
+        #expect(!AccessPolicy.allows(.volunteer, .circulate, branch: other, ownBranch: own))
+        #expect(AccessPolicy.allows(.volunteer, .manageMembers, branch: own, ownBranch: own))
+        #expect(!AccessPolicy.allows(.volunteer, .blockAndWaive, branch: own, ownBranch: own))
+        #expect(AccessPolicy.allows(.staff, .blockAndWaive))
+        #expect(!AccessPolicy.allows(.staff, .manageLoanRules))
+        #expect(AccessPolicy.allows(.admin, .manageLoanRules))
+        #expect(!AccessPolicy.allows(.partner, .circulate))
     }
 }

@@ -27,6 +27,15 @@ public enum Permission: String, Sendable, CaseIterable {
     case editCatalogue
     /// Curated lists (displays); volunteers only for lists of their own branch.
     case manageLists
+    /// The circulation desk: lend, take in, renew, holds, transfers, take
+    /// payments; volunteers at their own branch.
+    case circulate
+    /// Register members and change their details and cards; volunteers at their own branch.
+    case manageMembers
+    /// Block members by hand and waive fees (staff, not volunteers).
+    case blockAndWaive
+    /// Loan rules and circulation settings (admins).
+    case manageLoanRules
 }
 
 public enum AccessPolicy {
@@ -39,12 +48,12 @@ public enum AccessPolicy {
         case .admin:
             return true
         case .staff:
-            return permission != .manageUsers
+            return permission != .manageUsers && permission != .manageLoanRules
         case .volunteer:
             switch permission {
             case .viewStaffPages:
                 return true
-            case .editExceptions, .manageLists:
+            case .editExceptions, .manageLists, .circulate, .manageMembers:
                 guard let branch, let ownBranch else { return false }
                 return branch == ownBranch
             default:

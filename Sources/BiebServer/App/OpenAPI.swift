@@ -84,9 +84,10 @@ enum OpenAPIDocument {
         "servers": [["url": "/"]],
         "tags": [
             ["name": "operations"], ["name": "organisations"], ["name": "branches"], ["name": "opening hours"],
-            ["name": "spaces"], ["name": "partners"], ["name": "catalogue"], ["name": "lists"], ["name": "auth"], ["name": "users"],
+            ["name": "spaces"], ["name": "partners"], ["name": "catalogue"], ["name": "lists"], ["name": "members"], ["name": "circulation"],
+            ["name": "auth"], ["name": "users"],
         ],
-        "paths": [
+        "paths": (([
             "/health": ["get": op("Health: checks the database", tag: "operations", response: ref("Health"),
                                   extra: ["503": ["description": "Database unreachable", "content": json(ref("Health"))]])],
             "/metrics": ["get": ["summary": "Prometheus metrics (text format)", "tags": ["operations"],
@@ -254,10 +255,10 @@ enum OpenAPIDocument {
                 "patch": op("Change an account: name, role, branch, active, password (admin)", tag: "users",
                             params: [pathParam("userID", "Account id")], body: ref("UserPatch"), response: ref("User"), auth: true),
             ],
-        ],
+        ] as [String: Any])).merging(CirculationOpenAPI.paths) { core, _ in core },
         "components": [
             "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"]],
-            "schemas": schemas,
+            "schemas": schemas.merging(CirculationOpenAPI.schemas) { core, _ in core },
         ],
     ]
 

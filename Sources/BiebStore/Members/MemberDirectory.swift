@@ -103,7 +103,7 @@ public struct MemberDirectory: Sendable {
         let query = text.trimmed
         guard !query.isEmpty else { return [] }
         if let (member, _) = try await member(card: query) { return [member] }
-        if query.contains("@"), let email = Validate.email(query) {
+        if query.contains("@"), let email = Validate.email(query)?.lowercased() {
             return try await Member.query(on: db).filter(\.$organisationID == organisationID).filter(\.$email == email).limit(50).all()
         }
         let words = TextAnalysis.fold(query).split(whereSeparator: { $0 == " " }).prefix(4)

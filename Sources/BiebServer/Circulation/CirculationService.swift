@@ -1,0 +1,80 @@
+import Fluent
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+struct RuleBookCacheKey: StorageKey {
+    typealias Value = RuleBookCache
+}
+
+extension Application {
+    /// Loan rule books built once per rules version.
+    var ruleBookCache: RuleBookCache {
+        if let cache = storage[RuleBookCacheKey.self] { return cache }
+        let cache = RuleBookCache()
+        storage[RuleBookCacheKey.self] = cache
+        return cache
+    }
+}
+
+/// The circulation desk for a signed-in account: its organisation, the
+/// branch it works at, and texts in the request's language.
+struct DeskService {
+    let req: Request
+    let user: StaffUser
+    let organisation: Organisation
+    let circulation: Circulation
+    let members: MemberDirectory
+    let branches: [Branch]
+    let lang: Language
+
+    static func make(_ req: Request, _ permission: Permission = .viewStaffPages) async throws -> DeskService {
+        let user = try req.staff(permission)
+        guard let organisation = try await req.branches.organisation(id: user.organisationID) else {
+            throw BiebError.notFound("organisation", nl: "Organisatie niet gevonden.")
+        }
+        let circulation = Circulation(req.db, organisationID: user.organisationID, timeZone: organisation.zone,
+                                      calendars: req.application.calendarCache, ruleBooks: req.application.ruleBookCache)
+        return DeskService(req: req, user: user, organisation: organisation, circulation: circulation,
+                           members: MemberDirectory(req.db, organisationID: user.organisationID),
+                           branches: try await req.branches.branches(of: user.organisationID, includeInactive: true), lang: Language.of(req))
+    }
+
+    var dutch: Bool { lang == .nl }
+
+    /// A branch of the organisation by id or slug; the account's own branch
+    /// (or the central library) when none is given.
+    func branch(_ text: String?, field: String = "branch") throws -> Branch {
+        if let text = text?.trimmed, !text.isEmpty {
+            if let branch = branches.first(where: { $0.slug == text || $0.id?.uuidString.lowercased() == text.lowercased() }) { return branch }
+            throw BiebError.invalid(field, "No branch '\(text)' in this organisation.", nl: "Geen vestiging '\(text)' in deze organisatie.")
+        }
+        if let own = user.branchID, let branch = branches.first(where: { $0.id == own }) { return branch }
+        if let central = branches.first(where: { $0.kind == .central }) ?? branches.first { return central }
+        throw BiebError.invalid(field, "Say at which branch.", nl: "Geef aan bij welke vestiging.")
+    }
+
+    func branchName(_ id: UUID?) -> String {
+        branches.first { $0.id == id }?.name ?? "?"
+    }
+
+    /// A desk at a branch the account may work at for `permission`.
+    func desk(_ branchText: String?, _ permission: Permission = .circulate) throws -> Circulation.Desk {
+        let branch = try branch(branchText)
+        _ = try req.staff(permission, branch: branch.id)
+        return Circulation.Desk(branch: branch.id!, staff: user.id, now: Date())
+    }
+
+    /// Where a copy goes, in words for the desk.
+    func text(_ routing: Routing) -> String {
+        switch routing {
+        case .shelf:
+            return Locales.text("desk_route_shelf", lang)
+        case .holdShelf(_, let until):
+            return Locales.text("desk_route_hold_shelf", lang, ["date": dutch ? until.dutchText : until.iso])
+        case .transit(let to, let hold):
+            return Locales.text(hold == nil ? "desk_route_home" : "desk_route_transit_hold", lang, ["branch": branchName(to)])
+        }
+    }
+}

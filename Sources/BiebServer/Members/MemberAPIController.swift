@@ -1,0 +1,174 @@
+import Fluent
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// Members and membership types over the API (staff of the member's organisation).
+struct MemberAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1").grouped(BearerAuthenticator())
+        api.get("members", use: find)
+        api.post("members", use: register)
+        api.get("members", ":memberID", use: account)
+        api.patch("members", ":memberID", use: update)
+        api.put("members", ":memberID", "block", use: block)
+        api.delete("members", ":memberID", "block", use: unblock)
+        api.post("members", ":memberID", "cards", use: issueCard)
+        api.post("members", ":memberID", "renew-membership", use: renewMembership)
+        api.post("cards", ":card", "lost", use: cardLost)
+        api.get("membership-types", use: types)
+        api.post("membership-types", use: createType)
+        api.patch("membership-types", ":typeID", use: updateType)
+    }
+
+    struct FoundMember: Content {
+        let id: UUID
+        let name: String
+        let birth_date: String
+        let postcode: String
+        let card: String?
+        let balance_cents: Int
+        let loan_count: Int
+        let blocked: Bool
+    }
+
+    func find(req: Request) async throws -> [FoundMember] {
+        let service = try await DeskService.make(req, .circulate)
+        let text = req.query[String.self, at: "q"] ?? ""
+        guard !text.trimmed.isEmpty else {
+            throw BiebError.invalid("q", "Search by card number, e-mail address or name.", nl: "Zoek op pasnummer, e-mailadres of naam.")
+        }
+        var found: [FoundMember] = []
+        for member in try await service.members.find(text) {
+            let card = try await service.members.cards(of: member.id!).first { $0.status == .active }
+            found.append(FoundMember(id: member.id!, name: member.name, birth_date: member.birthDateText, postcode: member.postcode,
+                                     card: card?.barcode, balance_cents: member.balanceCents, loan_count: member.loanCount,
+                                     blocked: member.blockReason != nil))
+        }
+        return found
+    }
+
+    func register(req: Request) async throws -> Response {
+        let service = try await DeskService.make(req)
+        let input = try req.content.decode(MemberInput.self)
+        let home = try service.branch(input.home_branch, field: "home_branch")
+        let desk = try service.desk(home.id!.uuidString, .manageMembers)
+        let today = LocalDate(Date(), in: service.organisation.zone)
+        let member = try await service.members.register(
+            MemberRegistration(details: input.draft, homeBranch: home.id!, membershipType: input.membership_type ?? "", card: input.card ?? "",
+                               guardian: input.guardian_id), today: today, staff: service.user.id, branch: desk.branch)
+        let response = Response(status: .created)
+        try response.content.encode(try await service.account(member.id!))
+        response.headers.replaceOrAdd(name: .location, value: "/api/v1/members/\(member.id!)")
+        return response
+    }
+
+    func account(req: Request) async throws -> AccountDTO {
+        let service = try await DeskService.make(req, .circulate)
+        return try await service.account(try BranchAPIController.uuid(req, "memberID"))
+    }
+
+    func existing(_ req: Request, _ service: DeskService) async throws -> Member {
+        guard let member = try await service.members.member(try BranchAPIController.uuid(req, "memberID")) else {
+            throw BiebError.notFound("member", nl: "Lid niet gevonden.")
+        }
+        return member
+    }
+
+    func update(req: Request) async throws -> AccountDTO {
+        let service = try await DeskService.make(req)
+        let member = try await existing(req, service)
+        _ = try req.staff(.manageMembers, branch: member.homeBranchID)
+        let input = try req.content.decode(MemberInput.self)
+        let type = try await MembershipType.find(member.membershipTypeID, on: req.db)
+        let draft = MemberDraft(name: input.name ?? member.name, birthDate: input.birth_date ?? member.birthDateText,
+                                email: input.email ?? member.email, phone: input.phone ?? member.phone, street: input.street ?? member.street,
+                                postcode: input.postcode ?? member.postcode, city: input.city ?? member.city)
+        let home = try input.home_branch.map { try service.branch($0, field: "home_branch").id! } ?? member.homeBranchID
+        _ = try await service.members.update(member.id!, details: draft, homeBranch: home, membershipType: input.membership_type ?? type?.code ?? "",
+                                             guardian: input.guardian_id ?? member.guardianID, today: LocalDate(Date(), in: service.organisation.zone),
+                                             staff: service.user.id)
+        return try await service.account(member.id!)
+    }
+
+    struct BlockInput: Content {
+        var reason: String?
+    }
+
+    func block(req: Request) async throws -> AccountDTO {
+        let service = try await DeskService.make(req, .blockAndWaive)
+        let member = try await existing(req, service)
+        let reason = try req.content.decode(BlockInput.self).reason ?? ""
+        try await service.members.block(member.id!, reason: reason, staff: service.user.id)
+        return try await service.account(member.id!)
+    }
+
+    func unblock(req: Request) async throws -> AccountDTO {
+        let service = try await DeskService.make(req, .blockAndWaive)
+        let member = try await existing(req, service)
+        try await service.members.block(member.id!, reason: nil, staff: service.user.id)
+        return try await service.account(member.id!)
+    }
+
+    struct CardInput: Content {
+        var card: String?
+    }
+
+    func issueCard(req: Request) async throws -> AccountDTO {
+        let service = try await DeskService.make(req)
+        let member = try await existing(req, service)
+        _ = try req.staff(.manageMembers, branch: member.homeBranchID)
+        _ = try await service.members.issueCard(member.id!, barcode: try req.content.decode(CardInput.self).card ?? "",
+                                                today: LocalDate(Date(), in: service.organisation.zone), staff: service.user.id)
+        return try await service.account(member.id!)
+    }
+
+    func renewMembership(req: Request) async throws -> AccountDTO {
+        let service = try await DeskService.make(req)
+        let member = try await existing(req, service)
+        _ = try req.staff(.manageMembers, branch: member.homeBranchID)
+        _ = try await service.members.renewMembership(member.id!, today: LocalDate(Date(), in: service.organisation.zone), staff: service.user.id)
+        return try await service.account(member.id!)
+    }
+
+    func cardLost(req: Request) async throws -> HTTPStatus {
+        let service = try await DeskService.make(req, .circulate)
+        try await service.members.reportLost(card: req.parameters.get("card") ?? "", staff: service.user.id)
+        return .noContent
+    }
+
+    func types(req: Request) async throws -> [MembershipTypeDTO] {
+        let service = try await DeskService.make(req)
+        return try await service.members.types(includeInactive: true).map(MembershipTypeDTO.init)
+    }
+
+    func createType(req: Request) async throws -> Response {
+        let service = try await DeskService.make(req, .manageLoanRules)
+        let input = try req.content.decode(MembershipTypeDTO.self)
+        let type = MembershipType(organisationID: service.organisation.id!, code: input.code ?? "", nameNL: input.name_nl ?? "",
+                                  nameEN: input.name_en ?? "", yearlyFeeCents: input.yearly_fee_cents ?? 0, youth: input.youth ?? false)
+        if let active = input.active { type.active = active }
+        try await service.members.save(type)
+        let response = Response(status: .created)
+        try response.content.encode(MembershipTypeDTO(type))
+        return response
+    }
+
+    func updateType(req: Request) async throws -> MembershipTypeDTO {
+        let service = try await DeskService.make(req, .manageLoanRules)
+        let id = try BranchAPIController.uuid(req, "typeID")
+        guard let type = try await service.members.types(includeInactive: true).first(where: { $0.id == id }) else {
+            throw BiebError.notFound("membership_type", nl: "Abonnementsvorm niet gevonden.")
+        }
+        let input = try req.content.decode(MembershipTypeDTO.self)
+        if let code = input.code { type.code = code }
+        if let name = input.name_nl { type.nameNL = name }
+        if let name = input.name_en { type.nameEN = name }
+        if let fee = input.yearly_fee_cents { type.yearlyFeeCents = fee }
+        if let youth = input.youth { type.youth = youth }
+        if let active = input.active { type.active = active }
+        try await service.members.save(type)
+        return MembershipTypeDTO(type)
+    }
+}
