@@ -1,0 +1,374 @@
+import Fluent
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// The circulation desk in the browser, without JavaScript: scan a card
+/// (or find a member by name), see loans, holds, fees and blocks, scan
+/// copies to lend; take copies in; the branch's work lists; register a
+/// member. Every answer is a sentence in plain Dutch or English; scan
+/// fields have the focus, so a desk works with a scanner and the keyboard.
+struct DeskPages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped("staff")
+            .grouped(StaffSessionsMiddleware())
+            .grouped(SessionAuthenticator())
+            .grouped(CSRFMiddleware())
+            .grouped(RequireStaffPage())
+        staff.get("desk", use: desk)
+        staff.post("desk", use: act)
+        staff.get("desk", "returns", use: returnsPage)
+        staff.post("desk", "returns", use: takeIn)
+        staff.get("desk", "lists", use: workLists)
+        staff.get("members", "new", use: newMemberForm)
+        staff.post("members", "new", use: register)
+    }
+
+    /// A table row: up to four texts (Leaf has no array subscripts), an id for its buttons, a flag to mark it.
+    struct Line: Encodable {
+        let a: String
+        let b: String
+        let c: String
+        let d: String
+        let id: String?
+        let flag: Bool
+
+        init(cells: [String], id: String?, flag: Bool) {
+            let padded = cells + Array(repeating: "", count: max(0, 4 - cells.count))
+            (a, b, c, d) = (padded[0], padded[1], padded[2], padded[3])
+            self.id = id
+            self.flag = flag
+        }
+    }
+
+    struct MemberPanel: Encodable {
+        let id: String
+        let name: String
+        let card: String
+        let details: String
+        let balance: String
+        let owes: Bool
+        let blocks: [String]
+        let loans: [Line]
+        let holds: [Line]
+        let fees: [Line]
+    }
+
+    struct DeskContext: Encodable {
+        let page: PageContext
+        let branch: String
+        let branchName: String
+        let branches: [StaffPages.Option]
+        let query: String
+        let found: [Line]
+        let member: MemberPanel?
+        let message: String?
+        let error: String?
+        let canWaive: Bool
+    }
+
+    static func service(_ req: Request) async throws -> (DeskService, StaffPages.Page) {
+        let service = try await DeskService.make(req)
+        return (service, try await StaffPages.Page(req))
+    }
+
+    func branchOptions(_ service: DeskService, selected: Branch) -> [StaffPages.Option] {
+        service.branches.filter { $0.active && service.user.can(.circulate, branch: $0.id) }
+            .map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.id == selected.id) }
+    }
+
+    /// The desk page: the member of `card` (or `member`), or search results for a name.
+    func render(_ req: Request, service: DeskService, page: StaffPages.Page, branch: Branch, query: String, memberID: UUID?,
+                message: String? = nil, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        var found: [Line] = []
+        var panel: MemberPanel?
+        var member = memberID
+        var lookupError = error
+        if member == nil, !query.trimmed.isEmpty {
+            let matches = try await service.members.find(query)
+            if matches.count == 1 {
+                member = matches[0].id
+            } else if matches.isEmpty {
+                lookupError = lookupError ?? page.t("desk_no_member", ["q": query])
+            } else {
+                found = matches.map { Line(cells: [$0.name, $0.birthDateText, $0.postcode], id: $0.id!.uuidString, flag: false) }
+            }
+        }
+        if let member {
+            panel = try await self.panel(service, member: member, page: page)
+        }
+        let title = page.t("desk_title", ["branch": branch.name])
+        return try await page.render("staff/desk", DeskContext(
+            page: page.context(title), branch: branch.slug, branchName: branch.name, branches: branchOptions(service, selected: branch),
+            query: panel == nil ? query : "", found: found, member: panel, message: message, error: lookupError,
+            canWaive: service.user.can(.blockAndWaive)), status: status)
+    }
+
+    func panel(_ service: DeskService, member memberID: UUID, page: StaffPages.Page) async throws -> MemberPanel {
+        let account = try await service.account(memberID)
+        let m = account.member
+        let dutch = service.dutch
+        func date(_ iso: String) -> String { dutch ? (LocalDate(iso: iso)?.dutchText ?? iso) : iso }
+        let card = m.cards.first { $0.status == "active" }?.barcode ?? "—"
+        let details = page.t("desk_member_details", ["type": m.membership_type_name ?? "?", "end": date(m.membership_end),
+                                                     "branch": service.branchName(m.home_branch_id)])
+        return MemberPanel(
+            id: m.id.uuidString, name: m.name, card: card, details: details, balance: Money.text(m.balance_cents), owes: m.balance_cents > 0,
+            blocks: account.blocks.map(\.message),
+            loans: account.loans.map {
+                Line(cells: [$0.title, $0.barcode, date($0.due_on), String($0.renewals)], id: String($0.loan_id), flag: $0.overdue)
+            },
+            holds: account.holds.map { hold in
+                let status = page.t("hold_status_\(hold.status)")
+                let extra = hold.position.map { page.t("desk_hold_position", ["n": String($0)]) } ?? hold.ready_until.map { date($0) } ?? ""
+                return Line(cells: [hold.title, status, extra, hold.pickup_branch], id: String(hold.id), flag: hold.status == "ready")
+            },
+            fees: account.fees.prefix(10).map { fee in
+                Line(cells: [page.t("fee_\(fee.kind)"), fee.note, fee.amount], id: nil, flag: fee.amount_cents > 0)
+            })
+    }
+
+    struct DeskQuery: Content {
+        var branch: String?
+        var card: String?
+        var member: String?
+    }
+
+    func desk(req: Request) async throws -> Response {
+        let (service, page) = try await Self.service(req)
+        let query = try req.query.decode(DeskQuery.self)
+        let branch = try service.branch(query.branch)
+        _ = try req.staff(.circulate, branch: branch.id)
+        return try await render(req, service: service, page: page, branch: branch, query: query.card ?? "",
+                                memberID: query.member.flatMap(UUID.init(uuidString:)))
+    }
+
+    struct ActForm: Content {
+        var branch: String?
+        var member: String?
+        var action: String?
+        var item: String?
+        var loan: String?
+        var hold: String?
+        var amount: String?
+        var reason: String?
+    }
+
+    /// Lend, renew, renew all, pay, waive, lost, claimed returned, cancel a hold.
+    func act(req: Request) async throws -> Response {
+        let (service, page) = try await Self.service(req)
+        let form = try req.content.decode(ActForm.self)
+        let branch = try service.branch(form.branch)
+        guard let memberID = form.member.flatMap(UUID.init(uuidString:)) else { throw Abort(.badRequest) }
+        do {
+            let desk = try service.desk(branch.id!.uuidString)
+            let circulation = service.circulation
+            var message: String
+            switch form.action ?? "" {
+            case "checkout":
+                message = service.dto(try await circulation.checkout(member: memberID, item: form.item ?? "", at: desk)).message
+            case "renew":
+                let receipt = try await circulation.renew(loan: Int(form.loan ?? "") ?? 0, member: memberID, at: desk)
+                message = page.t("desk_renewed", ["title": receipt.title, "date": service.dutch ? receipt.dueOn.dutchText : receipt.dueOn.iso])
+            case "renew_all":
+                let results = try await circulation.renewAll(member: memberID, at: desk)
+                let refused = results.compactMap { if case .failure(let error) = $0.result { error.message(dutch: service.dutch) } else { nil } }
+                message = page.t("desk_renewed_all", ["n": String(results.count - refused.count), "of": String(results.count)])
+                if !refused.isEmpty { message += " " + Array(Set(refused)).sorted().joined(separator: " ") }
+            case "pay":
+                let cents = try Self.cents(form.amount)
+                try await circulation.pay(member: memberID, cents: cents, at: desk)
+                message = page.t("desk_paid", ["amount": Money.text(cents)])
+            case "waive":
+                let cents = try Self.cents(form.amount)
+                try await circulation.waive(member: memberID, cents: cents, reason: form.reason ?? "", at: try service.desk(branch.id!.uuidString, .blockAndWaive))
+                message = page.t("desk_waived", ["amount": Money.text(cents)])
+            case "lost":
+                try await circulation.markLost(loan: Int(form.loan ?? "") ?? 0, at: desk)
+                message = page.t("desk_lost")
+            case "claimed":
+                try await circulation.claimReturned(loan: Int(form.loan ?? "") ?? 0, at: desk)
+                message = page.t("desk_claimed")
+            case "cancel_hold":
+                try await circulation.cancelHold(Int(form.hold ?? "") ?? 0, member: memberID, at: desk)
+                message = page.t("desk_hold_cancelled")
+            default:
+                throw BiebError.invalid("action", "Unknown desk action.", nl: "Onbekende handeling.")
+            }
+            return try await render(req, service: service, page: page, branch: branch, query: "", memberID: memberID, message: message)
+        } catch let error as BiebError {
+            let status: HTTPStatus = error.kind == .conflict ? .conflict : error.kind == .forbidden ? .forbidden : .badRequest
+            return try await render(req, service: service, page: page, branch: branch, query: "", memberID: memberID,
+                                    error: error.message(dutch: service.dutch), status: status)
+        }
+    }
+
+    /// "12,50", "12.50" or "12" euros in cents.
+    static func cents(_ text: String?) throws -> Int {
+        let cleaned = (text ?? "").trimmed.replacingOccurrences(of: "€", with: "").trimmed.replacingOccurrences(of: ",", with: ".")
+        let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let euros = Int(parts[0]), parts[0].allSatisfy(\.isNumber),
+              parts.count == 1 || (1...2).contains(parts[1].count) && parts[1].allSatisfy(\.isNumber),
+              euros <= 1000 else {
+            throw BiebError.invalid("amount", "'\(text ?? "")' is not an amount in euros (such as 12,50).",
+                                    nl: "'\(text ?? "")' is geen bedrag in euro's (zoals 12,50).")
+        }
+        let cents = parts.count == 2 ? Int(parts[1].count == 1 ? parts[1] + "0" : String(parts[1]))! : 0
+        let total = euros * 100 + cents
+        guard total > 0 else {
+            throw BiebError.invalid("amount", "The amount must be more than zero.", nl: "Het bedrag moet meer dan nul zijn.")
+        }
+        return total
+    }
+
+    // MARK: Returns
+
+    struct ReturnsContext: Encodable {
+        let page: PageContext
+        let branch: String
+        let branchName: String
+        let branches: [StaffPages.Option]
+        let message: String?
+        let detail: String?
+        let error: String?
+    }
+
+    func returnsPage(req: Request) async throws -> Response {
+        let (service, page) = try await Self.service(req)
+        let branch = try service.branch(req.query[String.self, at: "branch"])
+        _ = try req.staff(.circulate, branch: branch.id)
+        return try await page.render("staff/returns", ReturnsContext(
+            page: page.context(page.t("returns_title", ["branch": branch.name])), branch: branch.slug, branchName: branch.name,
+            branches: branchOptions(service, selected: branch), message: nil, detail: nil, error: nil))
+    }
+
+    struct ReturnForm: Content {
+        var branch: String?
+        var item: String?
+    }
+
+    func takeIn(req: Request) async throws -> Response {
+        let (service, page) = try await Self.service(req)
+        let form = try req.content.decode(ReturnForm.self)
+        let branch = try service.branch(form.branch)
+        var message: String?, detail: String?, error: String?
+        var status = HTTPStatus.ok
+        do {
+            let receipt = service.dto(try await service.circulation.checkin(item: form.item ?? "", at: try service.desk(branch.id!.uuidString)))
+            message = receipt.message
+            detail = "\(receipt.title) (\(receipt.barcode))"
+        } catch let failure as BiebError {
+            error = failure.message(dutch: service.dutch)
+            status = failure.kind == .notFound ? .notFound : failure.kind == .forbidden ? .forbidden : .badRequest
+        }
+        return try await page.render("staff/returns", ReturnsContext(
+            page: page.context(page.t("returns_title", ["branch": branch.name])), branch: branch.slug, branchName: branch.name,
+            branches: branchOptions(service, selected: branch), message: message, detail: detail, error: error), status: status)
+    }
+
+    // MARK: Work lists
+
+    struct ListsContext: Encodable {
+        let page: PageContext
+        let branch: String
+        let branches: [StaffPages.Option]
+        let toPick: [Line]
+        let toClear: [Line]
+        let holdShelf: [Line]
+        let incoming: [Line]
+        let outgoing: [Line]
+    }
+
+    func workLists(req: Request) async throws -> Response {
+        let (service, page) = try await Self.service(req)
+        let branch = try service.branch(req.query[String.self, at: "branch"])
+        _ = try req.staff(.circulate, branch: branch.id)
+        let circulation = service.circulation
+        let (toPick, toClear) = try await circulation.pickList(branch: branch.id!)
+        func date(_ d: LocalDate?) -> String { d.map { service.dutch ? $0.dutchText : $0.iso } ?? "" }
+        let today = LocalDate(Date(), in: service.organisation.zone)
+        return try await page.render("staff/worklists", ListsContext(
+            page: page.context(page.t("worklists_title", ["branch": branch.name])), branch: branch.slug,
+            branches: branchOptions(service, selected: branch),
+            toPick: toPick.map { Line(cells: [$0.callNumber, $0.title, $0.barcode, service.branchName($0.branch)], id: nil, flag: false) },
+            toClear: toClear.map { Line(cells: [$0.title, $0.barcode], id: nil, flag: false) },
+            holdShelf: try await circulation.holdShelf(branch: branch.id!).map {
+                Line(cells: [$0.memberName ?? "", $0.title, $0.barcode, date($0.until)], id: nil, flag: $0.until.map { $0 < today } ?? false)
+            },
+            incoming: try await circulation.transfers(branch: branch.id!, incoming: true).map {
+                Line(cells: [$0.title, $0.barcode, service.branchName($0.branch)], id: nil, flag: $0.holdID != nil)
+            },
+            outgoing: try await circulation.transfers(branch: branch.id!, incoming: false).map {
+                Line(cells: [$0.title, $0.barcode, service.branchName($0.branch)], id: nil, flag: $0.holdID != nil)
+            }))
+    }
+
+    // MARK: Registering a member
+
+    struct MemberForm: Content {
+        var branch: String?
+        var name: String?
+        var birth_date: String?
+        var email: String?
+        var phone: String?
+        var street: String?
+        var postcode: String?
+        var city: String?
+        var membership_type: String?
+        var card: String?
+        var guardian_card: String?
+    }
+
+    struct MemberFormContext: Encodable {
+        let page: PageContext
+        let branch: String
+        let branches: [StaffPages.Option]
+        let types: [StaffPages.Option]
+        let form: MemberForm
+        let error: String?
+        let errorField: String?
+    }
+
+    func memberForm(_ service: DeskService, page: StaffPages.Page, branch: Branch, form: MemberForm, error: BiebError?,
+                    status: HTTPStatus = .ok) async throws -> Response {
+        let types = try await service.members.types().map {
+            StaffPages.Option(value: $0.code, label: "\($0.name(dutch: service.dutch)) (\(Money.text($0.yearlyFeeCents)))",
+                              selected: $0.code == form.membership_type)
+        }
+        return try await page.render("staff/member_new", MemberFormContext(
+            page: page.context(page.t("member_new_title")), branch: branch.slug,
+            branches: service.branches.filter { $0.active && service.user.can(.manageMembers, branch: $0.id) }
+                .map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.id == branch.id) },
+            types: types, form: form, error: error.map(page.message), errorField: error?.field), status: status)
+    }
+
+    func newMemberForm(req: Request) async throws -> Response {
+        let (service, page) = try await Self.service(req)
+        let branch = try service.branch(req.query[String.self, at: "branch"])
+        _ = try req.staff(.manageMembers, branch: branch.id)
+        return try await memberForm(service, page: page, branch: branch, form: MemberForm(branch: branch.slug, membership_type: "volledig"), error: nil)
+    }
+
+    func register(req: Request) async throws -> Response {
+        let (service, page) = try await Self.service(req)
+        let form = try req.content.decode(MemberForm.self)
+        let branch = try service.branch(form.branch)
+        do {
+            let desk = try service.desk(branch.id!.uuidString, .manageMembers)
+            var guardian: UUID?
+            if let card = form.guardian_card, !card.trimmed.isEmpty {
+                guardian = try await service.circulation.member(card: card).id
+            }
+            let member = try await service.members.register(MemberRegistration(
+                details: MemberDraft(name: form.name ?? "", birthDate: form.birth_date ?? "", email: form.email, phone: form.phone,
+                                     street: form.street ?? "", postcode: form.postcode ?? "", city: form.city ?? ""),
+                homeBranch: branch.id!, membershipType: form.membership_type ?? "", card: form.card ?? "", guardian: guardian),
+                today: LocalDate(Date(), in: service.organisation.zone), staff: service.user.id, branch: desk.branch)
+            return req.redirect(to: "/staff/desk?branch=\(branch.slug)&member=\(member.id!.uuidString)", redirectType: .normal)
+        } catch let error as BiebError {
+            return try await memberForm(service, page: page, branch: branch, form: form, error: error,
+                                        status: error.kind == .conflict ? .conflict : error.kind == .forbidden ? .forbidden : .badRequest)
+        }
+    }
+}

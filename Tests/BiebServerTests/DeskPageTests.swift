@@ -1,0 +1,93 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import BiebCore
+import BiebStore
+import BiebTestSupport
+@testable import BiebServer
+
+@Suite("Desk pages") struct DeskPageTests {
+    @Test(arguments: TestDatabase.all)
+    func lendReturnAndRegisterInTheBrowser(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await CirculationFixture.make(on: app, today: LocalDate(Date(), in: BranchCalendar.amsterdam))
+            let client = TestClient(app)
+            try await client.signInPages(Fixture.staff, password: Fixture.password)
+
+            // Scan a card: the member, with the lending field focused.
+            let desk = try await client.send(.GET, "/staff/desk?branch=centrale&card=a0001")
+            #expect(desk.status == .ok)
+            let html = desk.body.string
+            #expect(html.contains("Balie Centrale Bibliotheek"))
+            #expect(html.contains("Anna de Vries"))
+            #expect(html.contains(#"<label for="item">Streepjescode van het exemplaar</label> <input id="item" name="item" autocomplete="off" autofocus required>"#))
+            let token = try #require(TestClient.csrf(in: html))
+            let member = f.adult.uuidString
+
+            // Lend: a sentence with the due date; a refusal with its reason and status 409.
+            let lent = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": member,
+                                                                          "action": "checkout", "item": "B1C1"])
+            #expect(lent.status == .ok)
+            #expect(lent.body.string.contains("Boek 1 uitgeleend tot en met"))
+            #expect(lent.body.string.contains("<td>B1C1</td>"))
+            let again = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": member,
+                                                                           "action": "checkout", "item": "B1C1"])
+            #expect(again.status == .conflict)
+            #expect(again.body.string.contains("Dit lid heeft dit exemplaar al geleend"))
+            let badAmount = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": member,
+                                                                               "action": "pay", "amount": "twaalf"])
+            #expect(badAmount.status == .badRequest)
+            #expect(badAmount.body.string.contains("geen bedrag in euro"))
+
+            // A name finds several members or one.
+            #expect(try await client.send(.GET, "/staff/desk?branch=centrale&card=vries").body.string.contains("Anna de Vries"))
+            #expect(try await client.send(.GET, "/staff/desk?branch=centrale&card=niemand").body.string.contains("Geen lid gevonden"))
+
+            // Take it in at the district library: it goes home in the crate.
+            let back = try await client.send(.POST, "/staff/desk/returns", form: ["csrf": token, "branch": "oost", "item": "B1C1"])
+            #expect(back.status == .ok)
+            #expect(back.body.string.contains("In de krat voor Centrale Bibliotheek (terug naar de eigen vestiging)."))
+            let lists = try await client.send(.GET, "/staff/desk/lists?branch=oost")
+            #expect(lists.status == .ok)
+            #expect(lists.body.string.contains("Onderweg van hier (1)"))
+            let unknown = try await client.send(.POST, "/staff/desk/returns", form: ["csrf": token, "branch": "oost", "item": "XYZ"])
+            #expect(unknown.status == .notFound)
+            #expect(unknown.body.string.contains("Geen exemplaar met streepjescode XYZ"))
+
+            // Register a member: a bad postcode is named and the input kept; then to the desk with the new member.
+            var fields = ["csrf": token, "branch": "centrale", "name": "Fatima el Amrani", "birth_date": "1988-07-14", "street": "Spui 70",
+                          "postcode": "0511 AB", "city": "Den Haag", "membership_type": "basis", "card": "F0001"]
+            let wrong = try await client.send(.POST, "/staff/members/new", form: fields)
+            #expect(wrong.status == .badRequest)
+            #expect(wrong.body.string.contains("geen geldige postcode"))
+            #expect(wrong.body.string.contains(#"value="Fatima el Amrani""#))
+            #expect(wrong.body.string.contains(#"id="postcode" name="postcode" required size="8" value="0511 AB" aria-invalid="true""#))
+            fields["postcode"] = "2511 AB"
+            let created = try await client.send(.POST, "/staff/members/new", form: fields)
+            #expect(created.status == .seeOther)
+            let location = try #require(created.headers.first(name: .location))
+            let page = try await client.send(.GET, location)
+            #expect(page.body.string.contains("Fatima el Amrani"))
+            #expect(page.body.string.contains("€ 29,00"))   // the basic membership fee, outstanding
+
+            // A volunteer works only at their own branch.
+            let volunteer = TestClient(app)
+            try await volunteer.signInPages(Fixture.volunteer, password: Fixture.password)
+            #expect(try await volunteer.send(.GET, "/staff/desk?branch=centrale").status == .forbidden)
+            let own = try await volunteer.send(.GET, "/staff/desk")
+            #expect(own.status == .ok)
+            #expect(own.body.string.contains("Balie Buurtbibliotheek Noord"))
+            #expect(!own.body.string.contains("Kwijtschelden"))
+        }
+    }
+
+    @Test func amountsInEuros() throws {
+        #expect(try DeskPages.cents("12,50") == 1250)
+        #expect(try DeskPages.cents("€ 3") == 300)
+        #expect(try DeskPages.cents("0.5") == 50)
+        for bad in ["", "0", "12,505", "-1", "1.000,00", "abc", "2000"] {
+            #expect(throws: BiebError.self, "\(bad)") { try DeskPages.cents(bad) }
+        }
+    }
+}
