@@ -55,14 +55,15 @@ struct ServerFlags: ParsableArguments {
 enum Runner {
     /// Builds a configured application (production mode unless BIEB_ENV says otherwise).
     static func application(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrate: Bool,
-                            quiet: Bool = false, warmSearch: Bool = false) async throws -> Application {
+                            quiet: Bool = false, serving: Bool = false) async throws -> Application {
         let name = Environment.get("BIEB_ENV") ?? "production"
         let app = try await Application.make(Environment(name: name, arguments: ["bieb"]))
         if quiet && Environment.get("LOG_LEVEL") == nil { app.logger.logLevel = .warning }
         var options = ServerOptions(database: database, host: host, port: port, migrateOnStart: migrate)
         options.secureCookies = Environment.get("BIEB_SECURE_COOKIES") == "1"
         options.publicURL = Environment.get("BIEB_PUBLIC_URL")
-        options.warmSearch = warmSearch
+        options.warmSearch = serving
+        options.backgroundJobs = serving
         if let cost = Environment.get("BIEB_BCRYPT_COST").flatMap(Int.init) { options.bcryptCost = cost }
         do {
             try await configure(app, options: options)
@@ -94,7 +95,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
         let app = try await Runner.application(database: location, host: server.host, port: server.port, migrate: true,
-                                               warmSearch: true)
+                                               serving: true)
         app.logger.notice("Bieb on \(location)")
         try await Runner.serve(app)
     }
@@ -110,7 +111,7 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "demo.sqlite")
         let app = try await Runner.application(database: location, host: server.host, port: server.port, migrate: true,
-                                               warmSearch: true)
+                                               serving: true)
         let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
         let created: Bool
         do {

@@ -91,3 +91,33 @@ import BiebTestSupport
         }
     }
 }
+
+@Suite("Circulation jobs") struct CirculationJobTests {
+    @Test(arguments: TestDatabase.all)
+    func oneServerTakesAJobAndHoldsExpire(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let now = Date()
+            #expect(try await JobLease.take("test-job", holder: "a", seconds: 60, now: now, on: app.db))
+            #expect(try await !JobLease.take("test-job", holder: "b", seconds: 60, now: now.addingTimeInterval(30), on: app.db))
+            #expect(try await JobLease.take("test-job", holder: "b", seconds: 60, now: now.addingTimeInterval(61), on: app.db))
+
+            // A hold left on the hold shelf expires when the job runs; a loan kept long gets its fine.
+            let start = LocalDate(iso: "2026-11-23")!
+            let f = try await CirculationFixture.make(on: app, today: start)
+            let desk = Circulation(app.db, organisationID: f.network.city)
+            let at = Circulation.Desk(branch: f.network.central, now: LocalClock.instant(of: start, minute: 720, in: BranchCalendar.amsterdam))
+            let hold = try await desk.placeHold(member: f.youth, title: try #require(f.titles["dvd-5"]), pickup: f.network.central, at: at)
+            _ = try await desk.checkin(item: "D5C1", at: at)
+            #expect(try await Hold.find(hold.id, on: app.db)?.status == .ready)
+            _ = try await desk.checkout(member: f.adult, item: "B6C1", at: at)
+            let later = LocalClock.instant(of: start.adding(days: 40), minute: 720, in: BranchCalendar.amsterdam)
+            try await CirculationJobs.runDue(app, now: later)
+            #expect(try await Hold.find(hold.id, on: app.db)?.status == .expired)
+            // 19 days late at 25 cents, capped at € 3.
+            #expect(try await desk.member(f.adult).balanceCents == 300)
+            // Running again the same day changes nothing.
+            try await CirculationJobs.runDue(app, now: later.addingTimeInterval(60))
+            #expect(try await desk.member(f.adult).balanceCents == 300)
+        }
+    }
+}

@@ -24,6 +24,7 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     }
 
     if options.warmSearch { app.lifecycle.use(SearchWarmup()) }
+    if options.backgroundJobs { app.lifecycle.use(CirculationJobs()) }
 
     Metrics.bootstrapOnce()
     app.passwords.use(.bcrypt(cost: options.bcryptCost))

@@ -23,6 +23,9 @@ public struct ServerOptions: Sendable {
     /// Load the search columns of every organisation in the background at
     /// start (`bieb serve` and `bieb demo`; tests leave it off).
     public var warmSearch = false
+    /// Run background jobs (hold expiry, daily fines) on this server
+    /// (`bieb serve` and `bieb demo`; tests run them by hand).
+    public var backgroundJobs = false
 
     public init(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrateOnStart: Bool = true,
                 bcryptCost: Int = 12, secureCookies: Bool = false,

@@ -36,7 +36,9 @@ enum Ledger {
             let id = try existing.decode(column: "id", as: Int.self)
             let before = try existing.decode(column: "amount_cents", as: Int.self)
             guard cents > before else { return }
-            try await sql.update(FeeLine.schema).set("amount_cents", to: cents).set("note", to: note).where("id", .equal, id).run()
+            // Only from the amount read: of two writers (a return and the daily run) one moves the balance.
+            guard try await sql.update(FeeLine.schema).set("amount_cents", to: cents).set("note", to: note).where("id", .equal, id)
+                .where("amount_cents", .equal, before).returning("id").first() != nil else { return }
             try await moveBalance(of: member, by: cents - before, on: sql)
         } else if cents > 0 {
             try await post(.overdue, cents: cents, member: member, organisation: organisation, loan: loan, item: item, note: note,

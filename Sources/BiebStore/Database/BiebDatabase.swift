@@ -77,6 +77,7 @@ public enum BiebDatabase {
         app.migrations.add(CreateTitleLists())
         app.migrations.add(CreateMembers())
         app.migrations.add(CreateCirculation())
+        app.migrations.add(CreateJobLeases())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so

@@ -1,0 +1,60 @@
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// Circulation's background work, on whichever app server holds the job's
+/// lease: every ten minutes holds past their day end (the copy goes to the
+/// next member in line at once); every day the fines of loans still out are
+/// brought up to date. Allocation itself never waits for a job: it happens
+/// in the transaction of the return.
+struct CirculationJobs: LifecycleHandler {
+    private let task = SearchWarmup.TaskBox()
+    static let holder = UUID().uuidString
+
+    func didBootAsync(_ app: Application) async throws {
+        let logger = app.logger
+        task.set(Task.detached {
+            while !Task.isCancelled {
+                do {
+                    try await Self.runDue(app)
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("circulation jobs: \(String(reflecting: error))")
+                }
+                try? await Task.sleep(for: .seconds(60))
+            }
+        })
+    }
+
+    func shutdownAsync(_ app: Application) async {
+        guard let running = task.take() else { return }
+        running.cancel()
+        _ = await running.result
+    }
+
+    /// Runs the jobs whose lease this server can take now.
+    static func runDue(_ app: Application, now: Date = Date()) async throws {
+        let organisations = try await BranchDirectory(app.db).organisations()
+        if try await JobLease.take("expire-holds", holder: holder, seconds: 600, now: now, on: app.db) {
+            var ended = 0
+            for organisation in organisations {
+                try Task.checkCancellation()
+                ended += try await circulation(app, organisation).expireHolds(now: now)
+            }
+            if ended > 0 { app.logger.info("holds expired: \(ended)") }
+        }
+        if try await JobLease.take("accrue-fines", holder: holder, seconds: 86_400, now: now, on: app.db) {
+            for organisation in organisations {
+                try Task.checkCancellation()
+                _ = try await circulation(app, organisation).accrueFines(now: now)
+            }
+        }
+    }
+
+    static func circulation(_ app: Application, _ organisation: Organisation) -> Circulation {
+        Circulation(app.db, organisationID: organisation.id!, timeZone: organisation.zone, calendars: app.calendarCache,
+                    ruleBooks: app.ruleBookCache)
+    }
+}
