@@ -130,6 +130,7 @@ struct Demo: AsyncParsableCommand {
             "  Heemstede:    \(base)/heemstede",
             "  Catalogue:    \(base)/den-haag/catalogus?q=avonden",
             "  Staff login:  \(base)/staff/login",
+            "  Desk:         \(base)/staff/desk (member cards 2000000001 … 2000000240)",
             "  API:          \(base)/api/openapi.json",
             "",
             "  Demo accounts (password: \(DemoNetwork.password)):",

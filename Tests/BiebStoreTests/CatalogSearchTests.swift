@@ -90,7 +90,7 @@ import BiebTestSupport
                 _ = try await store.upsert([incoming], branches: branches, defaultBranch: nil)
             }
             let loaned = try #require(try await Item.query(on: app.db).filter(\.$barcode == "200").first())
-            try await store.setStatus(.onLoan, due: Date().addingTimeInterval(86400 * 14), ofItems: [loaned.id!])
+            try await setItemStatus(app, organisation: fixture.city, .onLoan, due: Date().addingTimeInterval(86400 * 14), items: [loaned.id!])
 
             let search = CatalogSearch(app.db, organisationID: fixture.city)
             let all = try await search.search(try SearchQuery.parse("avonden OR library OR fiets"), withFacets: true)

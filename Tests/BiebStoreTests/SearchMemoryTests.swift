@@ -42,7 +42,7 @@ import BiebTestSupport
             let sql = app.db as! any SQLDatabase
             let before = try await CatalogChanges.current(organisationID: fixture.city, on: sql)
             let copy = try #require(try await Item.query(on: app.db).filter(\.$barcode == "A1").first())
-            try await store.setStatus(.onLoan, due: Date().addingTimeInterval(86400 * 21), ofItems: [copy.id!])
+            try await setItemStatus(app, organisation: fixture.city, .onLoan, due: Date().addingTimeInterval(86400 * 21), items: [copy.id!])
             let after = try await CatalogChanges.current(organisationID: fixture.city, on: sql)
             #expect(after.version > before.version)
             #expect(after.titlesVersion == before.titlesVersion)
@@ -53,8 +53,10 @@ import BiebTestSupport
             #expect(onShelf.facets?.availableNow == 1)
             filters.branch = fixture.central
             #expect(try await search.search(water, filters: filters).total == 0)
-            try await store.setStatus(.available, ofItems: [copy.id!])
+            try await setItemStatus(app, organisation: fixture.city, .available, items: [copy.id!])
             #expect(numbers(try await search.search(water, filters: filters)) == ["a"])
+            // The catalogue does not lend: the desk does.
+            await #expect(throws: BiebError.self) { try await store.setStatus(.onLoan, ofItems: [copy.id!]) }
 
             // A new title is found by the next search.
             try await add([TitleRecord(controlNumber: "c", title: "Water voor iedereen", year: 2020, language: "dut")], to: fixture.city, app: app)

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 import BiebCore
@@ -62,5 +63,18 @@ public struct CirculationFixture: Sendable {
         var titles: [String: Int] = [:]
         for title in try await Title.query(on: app.db).filter(\.$organisationID == org).all() { titles[title.controlNumber ?? ""] = title.id! }
         return CirculationFixture(network: network, adult: adult.id!, youth: youth.id!, titles: titles)
+    }
+}
+
+/// Sets copies' status straight in the table, as circulation would, for
+/// tests of search and availability that need no loans or members.
+public func setItemStatus(_ app: Application, organisation: UUID, _ status: ItemStatus, due: Date? = nil, items: [Int]) async throws {
+    try await app.db.transaction { tx in
+        let sql = tx as! any SQLDatabase
+        try await sql.update(Item.schema).set("status", to: status.rawValue).set("due_at", to: due)
+            .where("id", .in, SQLBind.group(items)).run()
+        let titles = try await sql.select().column("title_id").from(Item.schema).where("id", .in, SQLBind.group(items)).all()
+            .map { try $0.decode(column: "title_id", as: Int.self) }
+        try await CatalogChanges.copiesChanged(of: titles, organisationID: organisation, on: sql)
     }
 }

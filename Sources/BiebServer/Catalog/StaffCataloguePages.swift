@@ -468,10 +468,7 @@ struct StaffCataloguePages: RouteCollection {
             try await store.updateItem(itemID, draft)
             if let text = form.status, let status = ItemStatus(rawValue: text),
                let item = try await store.items(of: title.id!).first(where: { $0.id == itemID }), item.status != status {
-                // Staff may mark a copy lost, missing, withdrawn or found; lending and returning belong to circulation.
-                guard status != .onLoan else {
-                    throw BiebError.invalid("status", "Lend copies at the desk, not here.", nl: "Uitlenen gaat via de balie, niet hier.")
-                }
+                // Staff may withdraw a copy or mark it lost or missing; lending and returning belong to the desk.
                 try await store.setStatus(status, ofItems: [itemID])
             }
             return StaffPages.redirect(req, "/staff/catalogue/\(title.id!)", done: "saved")

@@ -9,7 +9,8 @@ import BiebStore
 /// author, year; NUR, AVI and age groups as a library would give them;
 /// no ISBNs, which were not checked) in several formats, and 600 real
 /// Library of Congress records from the pymarc 5.4.0 source distribution
-/// (public domain), with copies spread over the branches and some on loan.
+/// (public domain), with copies spread over the branches (lent out by
+/// `DemoCirculation`).
 enum DemoCatalogue {
     static func dutch() -> [TitleRecord] {
         func t(_ title: String, _ author: String?, _ year: Int, nur: Int, subjects: [String], format: MaterialFormat = .book,
@@ -108,12 +109,6 @@ enum DemoCatalogue {
                     .where("organisation_id", .equal, organisation).where("acquired_on", .is, SQLLiteral.null)
                     .where(SQLRaw("id % 120 = \(month)")).run()
             }
-        }
-        // Put about a quarter of the copies on loan, due in the coming weeks.
-        let items = try await Item.query(on: app.db).filter(\.$organisationID == organisation).all()
-        for item in items where item.id! % 4 == 0 {
-            let due = LocalClock.instant(of: today.adding(days: 3 + item.id! % 25), minute: 17 * 60, in: BranchCalendar.amsterdam)
-            try await store.setStatus(.onLoan, due: due, ofItems: [item.id!])
         }
         try await seedLists(app: app, organisation: organisation, loc: loc)
     }

@@ -326,22 +326,45 @@ public struct CatalogStore: Sendable {
 
     /// Sets the status (and due date, for loans) of copies. The one way
     /// copies change status, so search sees it (`CatalogChanges`).
-    public func setStatus(_ status: ItemStatus, due: Date? = nil, ofItems itemIDs: [Int]) async throws {
+    /// Marks copies withdrawn, lost or missing, or available again after a
+    /// withdrawal. Lending, returns, transit, the hold shelf and a lost copy
+    /// coming back belong to circulation (the desk), which keeps loans,
+    /// holds and fees in step; those are refused here with the reason.
+    public func setStatus(_ status: ItemStatus, ofItems itemIDs: [Int]) async throws {
         guard !itemIDs.isEmpty else { return }
-        try await db.transaction { tx in
+        guard [.available, .lost, .missing, .withdrawn].contains(status) else {
+            throw BiebError.invalid("status", "Lending, transit and the hold shelf are handled at the desk.",
+                                    nl: "Uitlenen, vervoer en de afhaalplank gaan via de balie.")
+        }
+        let organisationID = organisationID
+        try await WriteGate.transaction(on: db) { tx in
             let sql = tx as! any SQLDatabase
             var titleIDs: [Int] = []
             for chunk in itemIDs.chunked(into: 500) {
-                titleIDs += try await sql.select().column("title_id").from(Item.schema)
-                    .where("organisation_id", .equal, organisationID).where("id", .in, SQLBind.group(Array(chunk)))
-                    .all().map { try $0.decode(column: "title_id", as: Int.self) }
+                for row in try await sql.select().columns("title_id", "status", "hold_id", "barcode").from(Item.schema)
+                    .where("organisation_id", .equal, organisationID).where("id", .in, SQLBind.group(Array(chunk))).all() {
+                    titleIDs.append(try row.decode(column: "title_id", as: Int.self))
+                    let current = ItemStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .missing
+                    let barcode = try row.decode(column: "barcode", as: String.self)
+                    let held = try row.decode(column: "hold_id", as: Int?.self) != nil
+                    if [.onLoan, .inTransit, .onHoldShelf].contains(current) || held {
+                        throw BiebError(.conflict, code: "item_in_circulation", field: "status",
+                                        message: "Copy \(barcode) is on loan, in transit or set aside for a hold: take it in at the desk first.",
+                                        nl: "Exemplaar \(barcode) is uitgeleend, onderweg of gereserveerd: neem het eerst in aan de balie.")
+                    }
+                    if [.lost, .missing].contains(current) && status == .available {
+                        throw BiebError(.conflict, code: "found_at_desk", field: "status",
+                                        message: "Copy \(barcode) was lost or missing: scan it at the desk's returns, which settles charges and serves holds.",
+                                        nl: "Exemplaar \(barcode) was verloren of vermist: scan het bij Innemen aan de balie; dan worden kosten verrekend en reserveringen bediend.")
+                    }
+                }
             }
-            let version = try await CatalogChanges.claim(organisationID: organisationID, titles: false, on: sql)
             for chunk in itemIDs.chunked(into: 500) {
                 try await sql.update(Item.schema).set("status", to: status.rawValue)
-                    .set("due_at", to: status == .onLoan ? due : nil).set("updated_at", to: Date())
+                    .set("due_at", to: SQLLiteral.null).set("updated_at", to: Date())
                     .where("organisation_id", .equal, organisationID).where("id", .in, SQLBind.group(Array(chunk))).run()
             }
+            let version = try await CatalogChanges.claim(organisationID: organisationID, titles: false, on: sql)
             try await CatalogChanges.stamp(titleIDs: titleIDs, version: version, on: sql)
         }
     }
