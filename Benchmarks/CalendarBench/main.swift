@@ -9,6 +9,7 @@ import Foundation
 //   swift run -c release bieb-bench sql DB SQL [RUNS]      times a SQL statement (DB: SQLite file or postgres:// URL)
 //   swift run -c release bieb-bench search DB ORG QUERY...  catalogue search with facets, cold and cached
 //   swift run -c release bieb-bench generate-marc IN OUT N    N synthetic variants of every record of IN (for the 1M benchmark)
+//   swift run -c release bieb-bench circulation-setup DB ORG MEMBERS ITEMS OUTDIR   members and scan lists for the desk load test
 //
 // Prints one line per case: operations, total time, time per operation.
 
@@ -35,6 +36,13 @@ if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "sql" {
 
 if CommandLine.arguments.count >= 5, CommandLine.arguments[1] == "search" {
     benchmarkSearch(database: CommandLine.arguments[2], organisation: CommandLine.arguments[3], queries: Array(CommandLine.arguments[4...]))
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 7, CommandLine.arguments[1] == "circulation-setup" {
+    setUpCirculationBenchmark(database: CommandLine.arguments[2], organisation: CommandLine.arguments[3],
+                              members: Int(CommandLine.arguments[4]) ?? 100_000, items: Int(CommandLine.arguments[5]) ?? 100_000,
+                              output: CommandLine.arguments[6])
     exit(0)
 }
 

@@ -232,8 +232,10 @@ final class StatementCounter: LogHandler, @unchecked Sendable {
     func checkoutAndReturnDoNotGrowWithLoansOrHolds(_ database: TestDatabase) async throws {
         let small = try await statements(loans: 1, holds: 1, database: database)
         let large = try await statements(loans: 500, holds: 1000, database: database)
-        #expect(small.checkout > 5)
-        #expect(small.checkin > 5)
+        // PostgreSQL's driver logs every statement; SQLite's logs those outside the transaction through this logger
+        // (the transaction runs on a pooled connection with its own). The code path is the same on both.
+        #expect(small.checkout > (database == .postgres ? 10 : 3))
+        #expect(small.checkin > (database == .postgres ? 10 : 3))
         #expect(large.checkout == small.checkout)
         #expect(large.checkin == small.checkin)
     }

@@ -12,6 +12,9 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     app.bieb = options
     app.storage[CalendarCacheKey.self] = CalendarCache()
     app.storage[SearchMemoryKey.self] = SearchMemory()
+    app.storage[TokenCacheKey.self] = TokenCache()
+    app.storage[RuleBookCacheKey.self] = RuleBookCache()
+    app.storage[DeskCacheKey.self] = DeskCache()
     app.http.server.configuration.hostname = options.host
     app.http.server.configuration.port = options.port
     app.http.server.configuration.reportMetrics = true
@@ -22,6 +25,7 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     if options.migrateOnStart {
         try await BiebDatabase.migrate(app)
     }
+    if case .sqliteFile = options.database { try await BiebDatabase.tune(app) }
 
     if options.warmSearch { app.lifecycle.use(SearchWarmup()) }
     if options.backgroundJobs { app.lifecycle.use(CirculationJobs()) }

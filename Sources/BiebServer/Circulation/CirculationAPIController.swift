@@ -43,7 +43,7 @@ struct CirculationAPIController: RouteCollection {
         let service = try await DeskService.make(req)
         let input = try req.content.decode(CheckoutInput.self)
         let desk = try service.desk(input.branch)
-        let member = try await service.memberID(input.member_id, card: input.card)
+        let member = try await service.memberFacts(input.member_id, card: input.card)
         return service.dto(try await service.circulation.checkout(member: member, item: input.item ?? "", at: desk))
     }
 
@@ -123,7 +123,7 @@ struct CirculationAPIController: RouteCollection {
             }
             expires = date
         }
-        let hold = try await service.circulation.placeHold(member: member, title: titleID, item: itemID, pickup: pickup.id!,
+        let hold = try await service.circulation.placeHold(member: member, title: titleID, item: itemID, pickup: pickup.id,
                                                            localOnly: input.local_only ?? false, expiresOn: expires, at: desk)
         let line = try await service.circulation.account(member: member).holds.first { $0.holdID == hold.id }
         let response = Response(status: .created)
@@ -152,7 +152,7 @@ struct CirculationAPIController: RouteCollection {
         return .noContent
     }
 
-    func branchParam(_ req: Request, _ service: DeskService) throws -> Branch {
+    func branchParam(_ req: Request, _ service: DeskService) throws -> BranchLabel {
         let branch = try service.branch(req.parameters.get("branchID"), field: "branchID")
         _ = try req.staff(.circulate, branch: branch.id)
         return branch
@@ -160,13 +160,13 @@ struct CirculationAPIController: RouteCollection {
 
     func pickList(req: Request) async throws -> PickListDTO {
         let service = try await DeskService.make(req)
-        let list = try await service.circulation.pickList(branch: try branchParam(req, service).id!)
+        let list = try await service.circulation.pickList(branch: try branchParam(req, service).id)
         return PickListDTO(to_pick: list.toPick.map(service.dto), to_clear: list.toClear.map(service.dto))
     }
 
     func holdShelf(req: Request) async throws -> [WorkItemDTO] {
         let service = try await DeskService.make(req)
-        return try await service.circulation.holdShelf(branch: try branchParam(req, service).id!).map(service.dto)
+        return try await service.circulation.holdShelf(branch: try branchParam(req, service).id).map(service.dto)
     }
 
     func transfers(req: Request) async throws -> [WorkItemDTO] {
@@ -175,7 +175,7 @@ struct CirculationAPIController: RouteCollection {
         guard ["incoming", "outgoing"].contains(direction) else {
             throw BiebError.invalid("direction", "direction is incoming or outgoing.", nl: "direction is incoming of outgoing.")
         }
-        return try await service.circulation.transfers(branch: try branchParam(req, service).id!, incoming: direction == "incoming").map(service.dto)
+        return try await service.circulation.transfers(branch: try branchParam(req, service).id, incoming: direction == "incoming").map(service.dto)
     }
 
     func amount(_ req: Request) throws -> AmountInput {
@@ -250,7 +250,7 @@ struct CirculationAPIController: RouteCollection {
         let input = try req.content.decode([RuleDTO].self)
         var rules: [(LoanRuleScope, LoanTerms)] = []
         for (index, rule) in input.enumerated() {
-            let branch = try rule.branch.map { try service.branch($0, field: "rules[\(index)].branch").id! }
+            let branch = try rule.branch.map { try service.branch($0, field: "rules[\(index)].branch").id }
             rules.append((LoanRuleScope(branch: branch, category: rule.category, itemType: rule.item_type),
                           LoanTerms(loanDays: rule.loan_days, maxRenewals: rule.max_renewals, maxLoans: rule.max_loans,
                                     maxLoansOfType: rule.max_loans_of_type, maxHolds: rule.max_holds, finePerDayCents: rule.fine_per_day_cents,

@@ -227,6 +227,15 @@ extension DeskService {
     }
 
     /// The member named by `member_id` or a card number.
+    func memberFacts(_ id: UUID?, card: String?) async throws -> Circulation.MemberFacts {
+        if let id { return try await circulation.member(id) }
+        guard let card, !card.trimmed.isEmpty else {
+            throw BiebError.invalid("card", "Give the member's card number (or member_id).", nl: "Geef het pasnummer van het lid.")
+        }
+        return try await circulation.member(card: card)
+    }
+
+    /// The member named by `member_id` or a card number.
     func memberID(_ id: UUID?, card: String?) async throws -> UUID {
         if let id { return id }
         guard let card, !card.trimmed.isEmpty else {

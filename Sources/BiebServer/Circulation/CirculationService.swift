@@ -9,12 +9,30 @@ struct RuleBookCacheKey: StorageKey {
 }
 
 extension Application {
-    /// Loan rule books built once per rules version.
-    var ruleBookCache: RuleBookCache {
-        if let cache = storage[RuleBookCacheKey.self] { return cache }
-        let cache = RuleBookCache()
-        storage[RuleBookCacheKey.self] = cache
-        return cache
+    /// Loan rule books built once per rules version (set up in `configure`).
+    var ruleBookCache: RuleBookCache { storage[RuleBookCacheKey.self] ?? RuleBookCache() }
+    /// An organisation and its branch names for desk requests (set up in `configure`).
+    var deskCache: DeskCache { storage[DeskCacheKey.self] ?? DeskCache() }
+}
+
+struct DeskCacheKey: StorageKey {
+    typealias Value = DeskCache
+}
+
+/// An organisation with its branch names, kept for a few seconds: every
+/// scan at a desk needs them, and they change seldom (a renamed or new
+/// branch shows within `lifetime` on every app server).
+final class DeskCache: @unchecked Sendable {
+    static let lifetime: TimeInterval = 5
+    private let lock = NSLock()
+    private var entries: [UUID: (value: (organisation: Organisation, branches: [BranchLabel]), until: Date)] = [:]
+
+    func get(_ id: UUID, now: Date) -> (organisation: Organisation, branches: [BranchLabel])? {
+        lock.withLock { entries[id].flatMap { $0.until > now ? $0.value : nil } }
+    }
+
+    func put(_ id: UUID, _ value: (organisation: Organisation, branches: [BranchLabel]), now: Date) {
+        lock.withLock { entries[id] = (value, now.addingTimeInterval(Self.lifetime)) }
     }
 }
 
@@ -26,28 +44,37 @@ struct DeskService {
     let organisation: Organisation
     let circulation: Circulation
     let members: MemberDirectory
-    let branches: [Branch]
+    let branches: [BranchLabel]
     let lang: Language
 
     static func make(_ req: Request, _ permission: Permission = .viewStaffPages) async throws -> DeskService {
         let user = try req.staff(permission)
-        guard let organisation = try await req.branches.organisation(id: user.organisationID) else {
-            throw BiebError.notFound("organisation", nl: "Organisatie niet gevonden.")
+        let cache = req.application.deskCache
+        let now = Date()
+        let (organisation, branches): (Organisation, [BranchLabel])
+        if let hit = cache.get(user.organisationID, now: now) {
+            (organisation, branches) = (hit.organisation, hit.branches)
+        } else {
+            guard let found = try await req.branches.organisation(id: user.organisationID) else {
+                throw BiebError.notFound("organisation", nl: "Organisatie niet gevonden.")
+            }
+            (organisation, branches) = (found, try await req.branches.labels(of: user.organisationID))
+            cache.put(user.organisationID, (organisation, branches), now: now)
         }
         let circulation = Circulation(req.db, organisationID: user.organisationID, timeZone: organisation.zone,
                                       calendars: req.application.calendarCache, ruleBooks: req.application.ruleBookCache)
         return DeskService(req: req, user: user, organisation: organisation, circulation: circulation,
                            members: MemberDirectory(req.db, organisationID: user.organisationID),
-                           branches: try await req.branches.branches(of: user.organisationID, includeInactive: true), lang: Language.of(req))
+                           branches: branches, lang: Language.of(req))
     }
 
     var dutch: Bool { lang == .nl }
 
     /// A branch of the organisation by id or slug; the account's own branch
     /// (or the central library) when none is given.
-    func branch(_ text: String?, field: String = "branch") throws -> Branch {
+    func branch(_ text: String?, field: String = "branch") throws -> BranchLabel {
         if let text = text?.trimmed, !text.isEmpty {
-            if let branch = branches.first(where: { $0.slug == text || $0.id?.uuidString.lowercased() == text.lowercased() }) { return branch }
+            if let branch = branches.first(where: { $0.slug == text || $0.id.uuidString.lowercased() == text.lowercased() }) { return branch }
             throw BiebError.invalid(field, "No branch '\(text)' in this organisation.", nl: "Geen vestiging '\(text)' in deze organisatie.")
         }
         if let own = user.branchID, let branch = branches.first(where: { $0.id == own }) { return branch }
@@ -63,7 +90,7 @@ struct DeskService {
     func desk(_ branchText: String?, _ permission: Permission = .circulate) throws -> Circulation.Desk {
         let branch = try branch(branchText)
         _ = try req.staff(permission, branch: branch.id)
-        return Circulation.Desk(branch: branch.id!, staff: user.id, now: Date())
+        return Circulation.Desk(branch: branch.id, staff: user.id, now: Date())
     }
 
     /// Where a copy goes, in words for the desk.

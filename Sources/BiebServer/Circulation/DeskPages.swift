@@ -73,13 +73,13 @@ struct DeskPages: RouteCollection {
         return (service, try await StaffPages.Page(req))
     }
 
-    func branchOptions(_ service: DeskService, selected: Branch) -> [StaffPages.Option] {
+    func branchOptions(_ service: DeskService, selected: BranchLabel) -> [StaffPages.Option] {
         service.branches.filter { $0.active && service.user.can(.circulate, branch: $0.id) }
             .map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.id == selected.id) }
     }
 
     /// The desk page: the member of `card` (or `member`), or search results for a name.
-    func render(_ req: Request, service: DeskService, page: StaffPages.Page, branch: Branch, query: String, memberID: UUID?,
+    func render(_ req: Request, service: DeskService, page: StaffPages.Page, branch: BranchLabel, query: String, memberID: UUID?,
                 message: String? = nil, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
         var found: [Line] = []
         var panel: MemberPanel?
@@ -162,7 +162,7 @@ struct DeskPages: RouteCollection {
         let branch = try service.branch(form.branch)
         guard let memberID = form.member.flatMap(UUID.init(uuidString:)) else { throw Abort(.badRequest) }
         do {
-            let desk = try service.desk(branch.id!.uuidString)
+            let desk = try service.desk(branch.id.uuidString)
             let circulation = service.circulation
             var message: String
             switch form.action ?? "" {
@@ -182,7 +182,7 @@ struct DeskPages: RouteCollection {
                 message = page.t("desk_paid", ["amount": Money.text(cents)])
             case "waive":
                 let cents = try Self.cents(form.amount)
-                try await circulation.waive(member: memberID, cents: cents, reason: form.reason ?? "", at: try service.desk(branch.id!.uuidString, .blockAndWaive))
+                try await circulation.waive(member: memberID, cents: cents, reason: form.reason ?? "", at: try service.desk(branch.id.uuidString, .blockAndWaive))
                 message = page.t("desk_waived", ["amount": Money.text(cents)])
             case "lost":
                 try await circulation.markLost(loan: Int(form.loan ?? "") ?? 0, at: desk)
@@ -255,7 +255,7 @@ struct DeskPages: RouteCollection {
         var message: String?, detail: String?, error: String?
         var status = HTTPStatus.ok
         do {
-            let receipt = service.dto(try await service.circulation.checkin(item: form.item ?? "", at: try service.desk(branch.id!.uuidString)))
+            let receipt = service.dto(try await service.circulation.checkin(item: form.item ?? "", at: try service.desk(branch.id.uuidString)))
             message = receipt.message
             detail = "\(receipt.title) (\(receipt.barcode))"
         } catch let failure as BiebError {
@@ -285,7 +285,7 @@ struct DeskPages: RouteCollection {
         let branch = try service.branch(req.query[String.self, at: "branch"])
         _ = try req.staff(.circulate, branch: branch.id)
         let circulation = service.circulation
-        let (toPick, toClear) = try await circulation.pickList(branch: branch.id!)
+        let (toPick, toClear) = try await circulation.pickList(branch: branch.id)
         func date(_ d: LocalDate?) -> String { d.map { service.dutch ? $0.dutchText : $0.iso } ?? "" }
         let today = LocalDate(Date(), in: service.organisation.zone)
         return try await page.render("staff/worklists", ListsContext(
@@ -293,13 +293,13 @@ struct DeskPages: RouteCollection {
             branches: branchOptions(service, selected: branch),
             toPick: toPick.map { Line(cells: [$0.callNumber, $0.title, $0.barcode, service.branchName($0.branch)], id: nil, flag: false) },
             toClear: toClear.map { Line(cells: [$0.title, $0.barcode], id: nil, flag: false) },
-            holdShelf: try await circulation.holdShelf(branch: branch.id!).map {
+            holdShelf: try await circulation.holdShelf(branch: branch.id).map {
                 Line(cells: [$0.memberName ?? "", $0.title, $0.barcode, date($0.until)], id: nil, flag: $0.until.map { $0 < today } ?? false)
             },
-            incoming: try await circulation.transfers(branch: branch.id!, incoming: true).map {
+            incoming: try await circulation.transfers(branch: branch.id, incoming: true).map {
                 Line(cells: [$0.title, $0.barcode, service.branchName($0.branch)], id: nil, flag: $0.holdID != nil)
             },
-            outgoing: try await circulation.transfers(branch: branch.id!, incoming: false).map {
+            outgoing: try await circulation.transfers(branch: branch.id, incoming: false).map {
                 Line(cells: [$0.title, $0.barcode, service.branchName($0.branch)], id: nil, flag: $0.holdID != nil)
             }))
     }
@@ -330,7 +330,7 @@ struct DeskPages: RouteCollection {
         let errorField: String?
     }
 
-    func memberForm(_ service: DeskService, page: StaffPages.Page, branch: Branch, form: MemberForm, error: BiebError?,
+    func memberForm(_ service: DeskService, page: StaffPages.Page, branch: BranchLabel, form: MemberForm, error: BiebError?,
                     status: HTTPStatus = .ok) async throws -> Response {
         let types = try await service.members.types().map {
             StaffPages.Option(value: $0.code, label: "\($0.name(dutch: service.dutch)) (\(Money.text($0.yearlyFeeCents)))",
@@ -355,7 +355,7 @@ struct DeskPages: RouteCollection {
         let form = try req.content.decode(MemberForm.self)
         let branch = try service.branch(form.branch)
         do {
-            let desk = try service.desk(branch.id!.uuidString, .manageMembers)
+            let desk = try service.desk(branch.id.uuidString, .manageMembers)
             var guardian: UUID?
             if let card = form.guardian_card, !card.trimmed.isEmpty {
                 guardian = try await service.circulation.member(card: card).id
@@ -363,7 +363,7 @@ struct DeskPages: RouteCollection {
             let member = try await service.members.register(MemberRegistration(
                 details: MemberDraft(name: form.name ?? "", birthDate: form.birth_date ?? "", email: form.email, phone: form.phone,
                                      street: form.street ?? "", postcode: form.postcode ?? "", city: form.city ?? ""),
-                homeBranch: branch.id!, membershipType: form.membership_type ?? "", card: form.card ?? "", guardian: guardian),
+                homeBranch: branch.id, membershipType: form.membership_type ?? "", card: form.card ?? "", guardian: guardian),
                 today: LocalDate(Date(), in: service.organisation.zone), staff: service.user.id, branch: desk.branch)
             return req.redirect(to: "/staff/desk?branch=\(branch.slug)&member=\(member.id!.uuidString)", redirectType: .normal)
         } catch let error as BiebError {

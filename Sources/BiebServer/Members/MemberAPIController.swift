@@ -53,10 +53,10 @@ struct MemberAPIController: RouteCollection {
         let service = try await DeskService.make(req)
         let input = try req.content.decode(MemberInput.self)
         let home = try service.branch(input.home_branch, field: "home_branch")
-        let desk = try service.desk(home.id!.uuidString, .manageMembers)
+        let desk = try service.desk(home.id.uuidString, .manageMembers)
         let today = LocalDate(Date(), in: service.organisation.zone)
         let member = try await service.members.register(
-            MemberRegistration(details: input.draft, homeBranch: home.id!, membershipType: input.membership_type ?? "", card: input.card ?? "",
+            MemberRegistration(details: input.draft, homeBranch: home.id, membershipType: input.membership_type ?? "", card: input.card ?? "",
                                guardian: input.guardian_id), today: today, staff: service.user.id, branch: desk.branch)
         let response = Response(status: .created)
         try response.content.encode(try await service.account(member.id!))
@@ -85,7 +85,7 @@ struct MemberAPIController: RouteCollection {
         let draft = MemberDraft(name: input.name ?? member.name, birthDate: input.birth_date ?? member.birthDateText,
                                 email: input.email ?? member.email, phone: input.phone ?? member.phone, street: input.street ?? member.street,
                                 postcode: input.postcode ?? member.postcode, city: input.city ?? member.city)
-        let home = try input.home_branch.map { try service.branch($0, field: "home_branch").id! } ?? member.homeBranchID
+        let home = try input.home_branch.map { try service.branch($0, field: "home_branch").id } ?? member.homeBranchID
         _ = try await service.members.update(member.id!, details: draft, homeBranch: home, membershipType: input.membership_type ?? type?.code ?? "",
                                              guardian: input.guardian_id ?? member.guardianID, today: LocalDate(Date(), in: service.organisation.zone),
                                              staff: service.user.id)

@@ -120,19 +120,94 @@ enum Tokens {
 struct BearerAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization {
-            guard let token = try await StaffDirectory(request.db).token(hash: Tokens.hash(bearer.token)),
-                  token.expiresAt > Date(), token.user.active else {
-                throw BiebError(.unauthorized, code: "invalid_token", message: "The bearer token is unknown or expired.",
-                                nl: "Het token is onbekend of verlopen.")
+            let hash = Tokens.hash(bearer.token)
+            let cache = request.application.tokenCache
+            let now = Date()
+            let entry: TokenCache.Entry
+            if let hit = cache.get(hash, now: now) {
+                entry = hit
+            } else {
+                guard let token = try await StaffDirectory(request.db).token(hash: hash), token.expiresAt > now, token.user.active else {
+                    throw BiebError(.unauthorized, code: "invalid_token", message: "The bearer token is unknown or expired.",
+                                    nl: "Het token is onbekend of verlopen.")
+                }
+                entry = TokenCache.Entry(tokenID: token.id!, expiresAt: token.expiresAt, user: token.user)
+                cache.put(hash, entry, now: now)
             }
-            request.auth.login(token.user)
-            request.storage[CurrentTokenKey.self] = token
+            request.auth.login(entry.freshUser())
+            request.storage[CurrentTokenKey.self] = entry.tokenID
         }
         return try await next.respond(to: request)
     }
 }
 
-struct CurrentTokenKey: StorageKey { typealias Value = APIToken }
+struct CurrentTokenKey: StorageKey { typealias Value = UUID }
+
+/// Bearer tokens checked in the last few seconds, so a busy desk does not
+/// read its token and account for every scan. Revocations made by this
+/// server clear it at once; other app servers see them within `lifetime`.
+final class TokenCache: @unchecked Sendable {
+    struct Entry {
+        let tokenID: UUID
+        let expiresAt: Date
+        let userID: UUID
+        let organisationID: UUID
+        let email: String
+        let name: String
+        let role: StaffRole
+        let branchID: UUID?
+
+        init(tokenID: UUID, expiresAt: Date, user: StaffUser) {
+            self.tokenID = tokenID
+            self.expiresAt = expiresAt
+            userID = user.id!
+            organisationID = user.organisationID
+            email = user.email
+            name = user.name
+            role = user.role
+            branchID = user.branchID
+        }
+
+        /// A new account object per request (models are not shared between requests).
+        func freshUser() -> StaffUser {
+            let user = StaffUser(id: userID, organisationID: organisationID, email: email, name: name, passwordHash: "",
+                                 role: role, branchID: branchID, active: true)
+            user.$id.exists = true
+            return user
+        }
+    }
+
+    static let lifetime: TimeInterval = 5
+    private let lock = NSLock()
+    private var entries: [String: (entry: Entry, until: Date)] = [:]
+
+    func get(_ hash: String, now: Date) -> Entry? {
+        lock.withLock {
+            guard let hit = entries[hash] else { return nil }
+            guard hit.until > now else {
+                entries[hash] = nil
+                return nil
+            }
+            return hit.entry
+        }
+    }
+
+    func put(_ hash: String, _ entry: Entry, now: Date) {
+        lock.withLock {
+            if entries.count > 10_000 { entries.removeAll() }
+            entries[hash] = (entry, min(entry.expiresAt, now.addingTimeInterval(Self.lifetime)))
+        }
+    }
+
+    func clear() { lock.withLock { entries.removeAll() } }
+}
+
+struct TokenCacheKey: StorageKey { typealias Value = TokenCache }
+
+extension Application {
+    /// Set up in `configure`.
+    var tokenCache: TokenCache { storage[TokenCacheKey.self] ?? TokenCache() }
+}
 
 /// Restores the signed-in account of a staff page session; ends sessions that
 /// are too old or whose account was deactivated.

@@ -66,7 +66,10 @@ struct AuthAPIController: RouteCollection {
 
     func revoke(req: Request) async throws -> HTTPStatus {
         _ = try req.staff()
-        if let token = req.storage[CurrentTokenKey.self] { try await token.delete(on: req.db) }
+        if let token = req.storage[CurrentTokenKey.self] {
+            try await APIToken.query(on: req.db).filter(\.$id == token).delete()
+            req.application.tokenCache.clear()
+        }
         return .noContent
     }
 
@@ -170,6 +173,7 @@ struct UserAPIController: RouteCollection {
         try await StaffAccounts.validateAndSave(user, password: input.password, on: req)
         if input.active == false || input.password != nil {
             try await StaffDirectory(req.db).deleteTokens(of: user.id!)
+            req.application.tokenCache.clear()
         }
         let org = try await Organisation.find(admin.organisationID, on: req.db)!
         return UserDTO(user, organisation: org.slug)

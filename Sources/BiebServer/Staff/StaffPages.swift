@@ -816,7 +816,10 @@ struct StaffPages: RouteCollection {
             let password = input.password?.isEmpty == false ? input.password : nil
             if let password { try UserAPIController.checkPassword(password) }
             try await StaffAccounts.validateAndSave(user, password: password, on: req)
-            if !active || password != nil { try await StaffDirectory(req.db).deleteTokens(of: user.id!) }
+            if !active || password != nil {
+                try await StaffDirectory(req.db).deleteTokens(of: user.id!)
+                req.application.tokenCache.clear()
+            }
         } catch let error as BiebError {
             return try await page.render("staff/users", usersContext(page, admin: admin, error: page.message(error)), status: .badRequest)
         }

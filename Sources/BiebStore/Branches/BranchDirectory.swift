@@ -48,12 +48,13 @@ public struct BranchDirectory: Sendable {
     public func labels(of organisationID: UUID) async throws -> [BranchLabel] {
         guard let sql = db as? any SQLDatabase else { return try await branches(of: organisationID, includeInactive: true).map(BranchLabel.init) }
         let order = BranchKind.allCases
-        return try await sql.select().column("id").column("slug").column("name").column("kind").from(Branch.schema)
+        return try await sql.select().column("id").column("slug").column("name").column("kind").column("active").from(Branch.schema)
             .where("organisation_id", .equal, organisationID).all()
             .map { row in
                 BranchLabel(id: try row.decode(column: "id", as: UUID.self), slug: try row.decode(column: "slug", as: String.self),
                             name: try row.decode(column: "name", as: String.self),
-                            kind: BranchKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .outreachPoint)
+                            kind: BranchKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .outreachPoint,
+                            active: try row.decode(column: "active", as: Bool.self))
             }
             .sorted {
                 let a = order.firstIndex(of: $0.kind)!, b = order.firstIndex(of: $1.kind)!
@@ -147,10 +148,18 @@ public struct BranchDirectory: Sendable {
     public func calendars(of branchIDs: [UUID], timeZone: TimeZone, exceptionsFrom: LocalDate? = nil) async throws -> [UUID: BranchCalendar] {
         guard !branchIDs.isEmpty else { return [:] }
         guard cache != nil else { return try await loadCalendars(of: branchIDs, timeZone: timeZone, exceptionsFrom: exceptionsFrom) }
-        let versions = try await Branch.query(on: db).filter(\.$id ~~ branchIDs)
-            .field(\.$id).field(\.$calendarVersion).all()
-        return try await calendars(versions: Dictionary(versions.map { ($0.id!, $0.calendarVersion) }, uniquingKeysWith: max),
-                                   timeZone: timeZone, exceptionsFrom: exceptionsFrom)
+        var versions: [UUID: Int] = [:]
+        if let sql = db as? any SQLDatabase {
+            for row in try await sql.select().column("id").column("calendar_version").from(Branch.schema)
+                .where("id", .in, SQLBind.group(branchIDs)).all() {
+                versions[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "calendar_version", as: Int.self)
+            }
+        } else {
+            for branch in try await Branch.query(on: db).filter(\.$id ~~ branchIDs).field(\.$id).field(\.$calendarVersion).all() {
+                versions[branch.id!] = branch.calendarVersion
+            }
+        }
+        return try await calendars(versions: versions, timeZone: timeZone, exceptionsFrom: exceptionsFrom)
     }
 
     /// Calendars of branches already loaded (their versions are known: no extra query on a cache hit).
@@ -379,12 +388,14 @@ public struct BranchLabel: Sendable, Equatable {
     public let slug: String
     public let name: String
     public let kind: BranchKind
+    public let active: Bool
 
-    public init(id: UUID, slug: String, name: String, kind: BranchKind) {
+    public init(id: UUID, slug: String, name: String, kind: BranchKind, active: Bool = true) {
         self.id = id
         self.slug = slug
         self.name = name
         self.kind = kind
+        self.active = active
     }
 
     init(_ branch: Branch) {

@@ -96,6 +96,22 @@ public struct Circulation: Sendable {
         return try Self.itemFacts(row)
     }
 
+    /// Locks a copy's row for the rest of the transaction and reads what can
+    /// change fresh (one statement); the rest comes from the scan.
+    static func lockItem(_ scanned: ItemFacts, at now: Date, on sql: any SQLDatabase) async throws -> ItemFacts {
+        guard let row = try await sql.update(Item.schema).set("updated_at", to: now).where("id", .equal, scanned.id)
+            .returning("status", "owning_branch_id", "current_branch_id", "hold_id", "price_cents").first() else {
+            throw BiebError(.notFound, code: "item_not_found", field: "item", message: "The copy no longer exists.",
+                            nl: "Het exemplaar bestaat niet meer.")
+        }
+        return ItemFacts(id: scanned.id, titleID: scanned.titleID, barcode: scanned.barcode,
+                         status: ItemStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .missing,
+                         owningBranch: try row.decode(column: "owning_branch_id", as: UUID.self),
+                         currentBranch: try row.decode(column: "current_branch_id", as: UUID.self),
+                         holdID: try row.decode(column: "hold_id", as: Int?.self), priceCents: try row.decode(column: "price_cents", as: Int?.self),
+                         itemType: scanned.itemType, title: scanned.title)
+    }
+
     /// Locks a copy's row for the rest of the transaction and reads it fresh.
     static func lockItem(_ id: Int, at now: Date, on sql: any SQLDatabase) async throws -> ItemFacts {
         // The update takes the row lock (PostgreSQL) — a concurrent desk waits here and then reads our result.
@@ -125,15 +141,21 @@ public struct Circulation: Sendable {
         public func isYouth(on date: LocalDate) -> Bool { Membership.isYouth(birthDate: birthDate, on: date) }
     }
 
+    static let memberColumns = """
+        m.id, m.name, m.birth_date, t.code, m.membership_end, m.block_reason, m.balance_cents, m.loan_count, m.hold_count, m.home_branch_id
+        """
+
     static func memberFacts(_ id: UUID, organisation: UUID, on sql: any SQLDatabase) async throws -> MemberFacts {
         let row = try await sql.raw("""
-            SELECT m.id, m.name, m.birth_date, t.code, m.membership_end, m.block_reason, m.balance_cents, m.loan_count, m.hold_count,
-                   m.home_branch_id
-            FROM members m JOIN membership_types t ON t.id = m.membership_type_id
+            SELECT \(unsafeRaw: memberColumns) FROM members m JOIN membership_types t ON t.id = m.membership_type_id
             WHERE m.id = \(bind: id) AND m.organisation_id = \(bind: organisation)
             """).first()
         guard let row else { throw BiebError.notFound("member", nl: "Lid niet gevonden.") }
-        return MemberFacts(id: try row.decode(column: "id", as: UUID.self), name: try row.decode(column: "name", as: String.self),
+        return try memberFacts(row)
+    }
+
+    static func memberFacts(_ row: any SQLRow) throws -> MemberFacts {
+        MemberFacts(id: try row.decode(column: "id", as: UUID.self), name: try row.decode(column: "name", as: String.self),
                            birthDate: LocalDate(iso: try row.decode(column: "birth_date", as: String.self))!,
                            category: try row.decode(column: "code", as: String.self),
                            membershipEnd: LocalDate(iso: try row.decode(column: "membership_end", as: String.self))!,
@@ -154,16 +176,20 @@ public struct Circulation: Sendable {
         guard !code.isEmpty else {
             throw BiebError.invalid("card", "Scan or type the member's card number.", nl: "Scan of typ het pasnummer van het lid.")
         }
-        let row = try await sql.select().column("member_id").column("status").from(MemberCard.schema)
-            .where("organisation_id", .equal, organisationID).where("barcode", .equal, code).first()
+        // The card and its member in one query: a desk scans a card for every action.
+        let row = try await sql.raw("""
+            SELECT c.status AS card_status, \(unsafeRaw: Self.memberColumns)
+            FROM member_cards c JOIN members m ON m.id = c.member_id JOIN membership_types t ON t.id = m.membership_type_id
+            WHERE c.organisation_id = \(bind: organisationID) AND c.barcode = \(bind: code)
+            """).first()
         guard let row else {
             throw BiebError(.notFound, code: "card_not_found", field: "card", message: "No member with card \(code).",
                             nl: "Geen lid met pas \(code).")
         }
-        guard try row.decode(column: "status", as: String.self) == MemberCard.Status.active.rawValue else {
+        guard try row.decode(column: "card_status", as: String.self) == MemberCard.Status.active.rawValue else {
             throw Refusal.blocked(.cardLost)
         }
-        return try await member(try row.decode(column: "member_id", as: UUID.self))
+        return try Self.memberFacts(row)
     }
 
     /// The settings and the rule book in force.

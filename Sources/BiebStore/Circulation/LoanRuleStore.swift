@@ -8,8 +8,24 @@ import BiebCore
 public final class RuleBookCache: @unchecked Sendable {
     private let lock = NSLock()
     private var books: [UUID: (version: Int, book: LoanRuleBook)] = [:]
+    private var settings: [UUID: (settings: CirculationSettings, until: Date)] = [:]
+    /// Settings (with the rules version) are read again after this long:
+    /// a change on another app server shows within it; on this one at once.
+    public static let settingsLifetime: TimeInterval = 2
 
     public init() {}
+
+    func settings(_ organisationID: UUID, now: Date) -> CirculationSettings? {
+        lock.withLock { settings[organisationID].flatMap { $0.until > now ? $0.settings : nil } }
+    }
+
+    func store(_ organisationID: UUID, settings value: CirculationSettings, now: Date) {
+        lock.withLock { settings[organisationID] = (value, now.addingTimeInterval(Self.settingsLifetime)) }
+    }
+
+    func forget(_ organisationID: UUID) {
+        lock.withLock { settings[organisationID] = nil }
+    }
 
     func book(_ organisationID: UUID, version: Int) -> LoanRuleBook? {
         lock.withLock { books[organisationID].flatMap { $0.version == version ? $0.book : nil } }
@@ -34,7 +50,26 @@ public struct LoanRuleStore: Sendable {
 
     /// The settings (defaults when the organisation never saved any).
     public func settings() async throws -> CirculationSettings {
-        try await CirculationSettings.find(organisationID, on: db) ?? CirculationSettings(organisationID: organisationID)
+        let now = Date()
+        if let cached = cache?.settings(organisationID, now: now) { return cached }
+        let settings = try await readSettings()
+        cache?.store(organisationID, settings: settings, now: now)
+        return settings
+    }
+
+    func readSettings() async throws -> CirculationSettings {
+        let settings = CirculationSettings(organisationID: organisationID)
+        // Read on every desk action: plain SQL rather than a model decode.
+        guard let row = try await (db as! any SQLDatabase).select()
+            .columns("hold_shelf_days", "hold_expiry_days", "floating", "fee_limit_cents", "lost_item_cents", "rules_version")
+            .from(CirculationSettings.schema).where("organisation_id", .equal, organisationID).first() else { return settings }
+        settings.holdShelfDays = try row.decode(column: "hold_shelf_days", as: Int.self)
+        settings.holdExpiryDays = try row.decode(column: "hold_expiry_days", as: Int.self)
+        settings.floating = try row.decode(column: "floating", as: Bool.self)
+        settings.feeLimitCents = try row.decode(column: "fee_limit_cents", as: Int.self)
+        settings.lostItemCents = try row.decode(column: "lost_item_cents", as: Int.self)
+        settings.rulesVersion = try row.decode(column: "rules_version", as: Int.self)
+        return settings
     }
 
     public func save(_ settings: CirculationSettings) async throws {
@@ -48,6 +83,8 @@ public struct LoanRuleStore: Sendable {
             throw BiebError.invalid("fee_limit_cents", "Amounts must be from 0 to 100,000 cents.", nl: "Bedragen: van 0 tot 100.000 cent.")
         }
         settings.id = organisationID
+        cache?.forget(organisationID)
+        defer { cache?.forget(organisationID) }
         let existing = try await CirculationSettings.find(organisationID, on: db)
         try await WriteGate.transaction(on: db) { tx in
             if let existing {
@@ -94,6 +131,7 @@ public struct LoanRuleStore: Sendable {
             seen[rule.scope] = index
         }
         let organisationID = organisationID
+        defer { cache?.forget(organisationID) }
         try await WriteGate.transaction(on: db) { tx in
             try await LoanRuleRow.query(on: tx).filter(\.$organisationID == organisationID).delete()
             for rule in rules {

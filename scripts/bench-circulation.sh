@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The circulation benchmark of docs/PERFORMANCE.md: the Den Haag demo network
+# with 1,000,000 copies (the 250,000 real Library of Congress records of
+# pymarc 5.4.0, four copies each) and 100,000 members; checkouts and returns
+# through the HTTP API with wrk at 16 connections.
+#
+#   scripts/bench-circulation.sh [seconds]                                 embedded SQLite, database in bench-data/sqlite-circ
+#   scripts/with-postgres.sh scripts/bench-circulation.sh [seconds]        PostgreSQL (throw-away cluster)
+#
+# The database is built once (a few minutes on SQLite) and reused; delete
+# bench-data/sqlite-circ to build it again. Needs wrk and python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-30}
+PORT=8189
+CONNECTIONS=16
+
+command -v wrk >/dev/null || { echo "install wrk first (apt-get install wrk)" >&2; exit 1; }
+swift build -c release --product bieb >/dev/null
+swift build -c release --product bieb-bench >/dev/null
+BIEB=.build/release/bieb
+BENCH=.build/release/bieb-bench
+scripts/fetch-marc-data.sh >/dev/null
+REAL=bench-data/BooksAll.2016.part01.utf8
+
+if [ -n "${BIEB_TEST_POSTGRES_URL:-}" ]; then
+  export DATABASE_URL="$BIEB_TEST_POSTGRES_URL"
+  ENGINE=PostgreSQL
+  DATA=$(mktemp -d /tmp/bieb-bench-circ-pg.XXXXXX)
+  DB="$DATABASE_URL"
+  FRESH=1
+else
+  ENGINE=SQLite
+  DATA=bench-data/sqlite-circ
+  DB="$DATA/bieb.sqlite"
+  FRESH=0
+  [ -s "$DB" ] && [ -s "$DATA/items.txt" ] || FRESH=1
+fi
+
+wait_for_server() {
+  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && return 0; sleep 0.5; done
+  echo "the server did not start" >&2; exit 1
+}
+
+if [ "$FRESH" = 1 ]; then
+  echo "== building the circulation benchmark database ($ENGINE)"
+  rm -rf "$DATA" && mkdir -p "$DATA"
+  LOG_LEVEL=warning $BIEB demo --data "$DATA" --port $PORT >"$DATA/demo.log" 2>&1 &
+  DEMO=$!
+  wait_for_server
+  kill $DEMO; wait $DEMO 2>/dev/null || true
+  [ "$ENGINE" = SQLite ] && mv "$DATA/demo.sqlite" "$DB" && rm -f "$DATA"/demo.sqlite-*
+  $BIEB import marc "$REAL" --org den-haag --items 4 --data "$DATA" 2>&1 | grep -aE "^Read "
+fi
+# Members (made once) and a fresh random choice of 100,000 copies on the shelf at their own branch.
+$BENCH circulation-setup "$DB" den-haag 100000 100000 "$DATA" | tail -1
+
+LOG_LEVEL=warning $BIEB serve --data "$DATA" --port $PORT >"$DATA/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; [ "$ENGINE" = PostgreSQL ] && rm -rf "$DATA"' EXIT
+wait_for_server
+BASE="http://127.0.0.1:$PORT"
+TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/token" -H 'content-type: application/json' \
+  -d '{"email": "medewerker@denhaag.bieb.demo", "password": "bieb-demo-2026"}' | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+
+echo "== $ENGINE, release build, $(nproc) cores; wrk ${DURATION}s, $CONNECTIONS connections, 2 threads"
+echo "-- warming up (10 s)"
+BIEB_PART=0 BIEB_TOKEN="$TOKEN" BIEB_ITEMS="$DATA/items.txt" BIEB_CARDS="$DATA/cards.txt" \
+  wrk -t2 -c$CONNECTIONS -d10s -s scripts/bench/circulation.lua "$BASE" | tail -1
+echo "-- checkouts and returns, alternating (each copy lent, then taken in 200 requests later)"
+BIEB_PART=1 BIEB_TOKEN="$TOKEN" BIEB_ITEMS="$DATA/items.txt" BIEB_CARDS="$DATA/cards.txt" \
+  wrk -t2 -c$CONNECTIONS -d"${DURATION}s" -s scripts/bench/circulation.lua "$BASE" | tail -1
