@@ -121,8 +121,9 @@ extension Circulation {
     public func pickList(branch: UUID) async throws -> (toPick: [WorkItem], toClear: [WorkItem]) {
         let toPick = try await sql.raw("""
             SELECT i.id, i.barcode, t.title, i.call_number, h.pickup_branch_id, h.id AS hold_id, h.updated_at
-            FROM items i JOIN holds h ON h.id = i.hold_id JOIN titles t ON t.id = i.title_id
-            WHERE i.current_branch_id = \(bind: branch) AND h.status = \(bind: Hold.Status.allocated.rawValue)
+            FROM holds h JOIN items i ON i.id = h.allocated_item_id AND i.hold_id = h.id JOIN titles t ON t.id = i.title_id
+            WHERE h.organisation_id = \(bind: organisationID) AND h.status = \(bind: Hold.Status.allocated.rawValue)
+              AND i.current_branch_id = \(bind: branch)
             ORDER BY i.call_number, t.title
             """).all().map { row in
             WorkItem(itemID: try row.decode(column: "id", as: Int.self), barcode: try row.decode(column: "barcode", as: String.self),

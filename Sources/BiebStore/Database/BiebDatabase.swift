@@ -78,6 +78,7 @@ public enum BiebDatabase {
         app.migrations.add(CreateMembers())
         app.migrations.add(CreateCirculation())
         app.migrations.add(CreateJobLeases())
+        app.migrations.add(IndexCirculation())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so
