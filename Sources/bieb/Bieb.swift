@@ -57,7 +57,7 @@ enum Runner {
     static func application(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrate: Bool,
                             quiet: Bool = false, serving: Bool = false) async throws -> Application {
         let name = Environment.get("BIEB_ENV") ?? "production"
-        let app = try await Application.make(Environment(name: name, arguments: ["bieb"]))
+        let app = try await Application.make(Environment(name: name, arguments: ["bieb"]), .shared(Self.eventLoops(for: database)))
         if quiet && Environment.get("LOG_LEVEL") == nil { app.logger.logLevel = .warning }
         var options = ServerOptions(database: database, host: host, port: port, migrateOnStart: migrate)
         options.secureCookies = Environment.get("BIEB_SECURE_COOKIES") == "1"
@@ -72,6 +72,17 @@ enum Runner {
             throw error
         }
         return app
+    }
+
+    /// The event loops of the server. On SQLite every event loop has one
+    /// database connection, and a desk transaction holds its connection
+    /// until it commits; with more loops than cores, requests of other
+    /// desks read on the other connections meanwhile (measured: 946 → see
+    /// docs/PERFORMANCE.md). `BIEB_EVENT_LOOPS` overrides.
+    static func eventLoops(for database: DatabaseLocation) -> MultiThreadedEventLoopGroup {
+        let cores = System.coreCount
+        let count = Environment.get("BIEB_EVENT_LOOPS").flatMap(Int.init) ?? (database.isPostgres ? cores : max(4, cores * 4))
+        return MultiThreadedEventLoopGroup(numberOfThreads: max(1, count))
     }
 
     /// Serves until SIGINT/SIGTERM, then shuts down gracefully.

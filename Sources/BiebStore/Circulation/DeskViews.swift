@@ -79,11 +79,11 @@ extension Circulation {
             let titleID = try row.decode(column: "title_id", as: Int.self)
             var position: Int?
             if status == .waiting {
-                let ahead = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(Hold.schema)
+                // The queue in its own order (placement, then id), read from the queue index; only for showing.
+                let queue = try await sql.select().column("id").from(Hold.schema)
                     .where("title_id", .equal, titleID).where("status", .equal, Hold.Status.waiting.rawValue)
-                    .where { $0.where("placed_at", .lessThan, placed).orWhere { $0.where("placed_at", .equal, placed).where("id", .lessThan, id) } }
-                    .first()?.decode(column: "n", as: Int.self) ?? 0
-                position = ahead + 1
+                    .orderBy("placed_at").orderBy("id").all().map { try $0.decode(column: "id", as: Int.self) }
+                position = queue.firstIndex(of: id).map { $0 + 1 }
             }
             holds.append(HoldLine(holdID: id, titleID: titleID, title: try row.decode(column: "title", as: String.self), status: status,
                                   pickupBranch: try row.decode(column: "pickup_branch_id", as: UUID.self), placedAt: placed,

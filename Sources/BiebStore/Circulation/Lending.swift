@@ -166,18 +166,23 @@ extension Circulation {
             var loanID: Int?
             var memberID: UUID?
             var fine = (days: 0, cents: 0)
-            if let loan = try await sql.select().columns("id", "member_id", "due_on", "branch_id", "item_type").from(Loan.schema)
-                .where("item_id", .equal, item.id).where("open", .equal, true).first() {
+            // Ends the open loan and reads it in one statement.
+            if let loan = try await sql.update(Loan.schema).set("open", to: false).set("returned_at", to: desk.now)
+                .set("return_branch_id", to: desk.branch).set("ended_as", to: "returned")
+                .where("item_id", .equal, item.id).where("open", .equal, true)
+                .returning("id", "member_id", "due_on", "branch_id", "item_type").first() {
                 let id = try loan.decode(column: "id", as: Int.self)
                 let member = try loan.decode(column: "member_id", as: UUID?.self)
                 let due = LocalDate(iso: try loan.decode(column: "due_on", as: String.self))!
                 let type = try loan.decode(column: "item_type", as: String.self)
-                try await sql.update(Loan.schema).set("open", to: false).set("returned_at", to: desk.now)
-                    .set("return_branch_id", to: desk.branch).set("ended_as", to: "returned").where("id", .equal, id).run()
                 if let member {
-                    let facts = try await Self.memberFacts(member, organisation: organisationID, on: sql)
-                    let policy = book.policy(branch: try loan.decode(column: "branch_id", as: UUID.self), category: facts.category, itemType: type)
-                    fine = Fines.overdue(due: due, returned: today, policy: policy, youth: facts.isYouth(on: today))
+                    if due < today {
+                        // Late: the member's category and age decide the fine.
+                        let facts = try await Self.memberFacts(member, organisation: organisationID, on: sql)
+                        let policy = book.policy(branch: try loan.decode(column: "branch_id", as: UUID.self), category: facts.category,
+                                                 itemType: type)
+                        fine = Fines.overdue(due: due, returned: today, policy: policy, youth: facts.isYouth(on: today))
+                    }
                     _ = try await Self.bump("loan_count", of: member, by: -1, on: sql)
                     _ = try await Self.bumpTypeLoans(of: member, type: type, by: -1, limit: nil, on: sql)
                     if fine.cents > 0 {
