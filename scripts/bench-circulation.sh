@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The circulation benchmark of docs/PERFORMANCE.md: the Den Haag demo network
-# with 1,000,000 copies (the 250,000 real Library of Congress records of
-# pymarc 5.4.0, four copies each) and 100,000 members; checkouts and returns
+# with 1,250,000 copies (the 250,000 real Library of Congress records of
+# pymarc 5.4.0, five copies each) and 100,000 members; checkouts and returns
 # through the HTTP API with wrk at 16 connections.
 #
 #   scripts/bench-circulation.sh [seconds]                                 embedded SQLite, database in bench-data/sqlite-circ
@@ -50,7 +50,7 @@ if [ "$FRESH" = 1 ]; then
   wait_for_server
   kill $DEMO; wait $DEMO 2>/dev/null || true
   [ "$ENGINE" = SQLite ] && mv "$DATA/demo.sqlite" "$DB" && rm -f "$DATA"/demo.sqlite-*
-  $BIEB import marc "$REAL" --org den-haag --items 4 --data "$DATA" 2>&1 | grep -aE "^Read "
+  $BIEB import marc "$REAL" --org den-haag --items 5 --data "$DATA" 2>&1 | grep -aE "^Read "
 fi
 # Members (made once) and a fresh random choice of 100,000 copies on the shelf at their own branch.
 $BENCH circulation-setup "$DB" den-haag 100000 100000 "$DATA" | tail -1

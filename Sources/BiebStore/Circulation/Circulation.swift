@@ -201,6 +201,8 @@ public struct Circulation: Sendable {
     /// A branch's calendar; inside a transaction pass its connection (the
     /// transaction holds one, and asking the pool for another could wait forever).
     func calendar(of branch: UUID, on db: (any Database)? = nil) async throws -> BranchCalendar {
+        // A desk scans many copies a second: a calendar checked against the database in the last two seconds will do.
+        if let cached = branches.cache?.calendar(branch, timeZone: timeZone, verifiedWithin: 2) { return cached }
         let directory = db.map { BranchDirectory($0, cache: branches.cache) } ?? branches
         return try await directory.calendar(of: branch, timeZone: timeZone)
     }
