@@ -76,6 +76,11 @@ import BiebTestSupport
             #expect(try object(hold)["position"] as? Int == 1)
             let renewHeld = try await staff.send(.POST, "/api/v1/loans/\(loanID)/renew", object: [:])
             #expect(renewHeld.apiError?.code == "held_for_others")
+            // Renew by scanning a copy: one nobody waits for renews; one not on loan is refused.
+            let byItem = try await staff.send(.POST, "/api/v1/circulation/renew", object: ["item": "D1C1"])
+            #expect(byItem.status == .ok)
+            #expect(try object(byItem)["renewals"] as? Int == 1)
+            #expect(try await staff.send(.POST, "/api/v1/circulation/renew", object: ["item": "B6C2"]).apiError?.code == "item_not_on_loan")
             let back = try await staff.send(.POST, "/api/v1/circulation/checkin", object: ["item": "B1C1", "branch": "centrale"])
             #expect(back.status == .ok)
             let routing = try #require(try object(back)["routing"] as? [String: Any])

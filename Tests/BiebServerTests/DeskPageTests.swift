@@ -71,6 +71,31 @@ import BiebTestSupport
             #expect(page.body.string.contains("Fatima el Amrani"))
             #expect(page.body.string.contains("€ 29,00"))   // the basic membership fee, outstanding
 
+            // The member's page: details with field errors kept, a block with its reason, a new card, a renewal.
+            let memberPage = try await client.send(.GET, "/staff/members/\(member)")
+            #expect(memberPage.status == .ok)
+            #expect(memberPage.body.string.contains("Abonnement Basis, geldig tot en met"))
+            let badSave = try await client.send(.POST, "/staff/members/\(member)", form: ["csrf": token, "action": "save", "name": "Anna de Vries",
+                "birth_date": "1985-03-02", "street": "Spui 68", "postcode": "9999", "city": "Den Haag", "branch": "centrale", "membership_type": "basis"])
+            #expect(badSave.status == .badRequest)
+            #expect(badSave.body.string.contains(#"value="9999" aria-invalid="true""#))
+            let saved = try await client.send(.POST, "/staff/members/\(member)", form: ["csrf": token, "action": "save", "name": "Anna de Vries-Smit",
+                "birth_date": "1985-03-02", "street": "Spui 68", "postcode": "2511 BT", "city": "Den Haag", "branch": "oost", "membership_type": "volledig"])
+            #expect(saved.status == .ok)
+            #expect(saved.body.string.contains("Opgeslagen."))
+            #expect(try await MemberDirectory(app.db, organisationID: f.network.city).member(f.adult)?.name == "Anna de Vries-Smit")
+            let blocked = try await client.send(.POST, "/staff/members/\(member)", form: ["csrf": token, "action": "block", "reason": "Adres onbekend"])
+            #expect(blocked.body.string.contains("Geblokkeerd: Adres onbekend"))
+            let refusedLend = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": member,
+                                                                                 "action": "checkout", "item": "B2C1"])
+            #expect(refusedLend.status == .conflict)
+            #expect(refusedLend.body.string.contains("Geblokkeerd: Adres onbekend"))
+            #expect(try await client.send(.POST, "/staff/members/\(member)", form: ["csrf": token, "action": "unblock"]).body.string.contains("Blokkade opgeheven."))
+            let carded = try await client.send(.POST, "/staff/members/\(member)", form: ["csrf": token, "action": "card", "card": "A0002"])
+            #expect(carded.body.string.contains("Nieuwe pas uitgegeven."))
+            #expect(carded.body.string.contains("<th scope=\"row\">A0001</th><td>vervangen</td>"))
+            #expect(try await client.send(.POST, "/staff/members/\(member)", form: ["csrf": token, "action": "renew"]).body.string.contains("Abonnement verlengd"))
+
             // A volunteer works only at their own branch.
             let volunteer = TestClient(app)
             try await volunteer.signInPages(Fixture.volunteer, password: Fixture.password)
@@ -79,6 +104,7 @@ import BiebTestSupport
             #expect(own.status == .ok)
             #expect(own.body.string.contains("Balie Buurtbibliotheek Noord"))
             #expect(!own.body.string.contains("Kwijtschelden"))
+            #expect(try await volunteer.send(.GET, "/staff/members/\(member)").status == .forbidden)
         }
     }
 

@@ -14,6 +14,7 @@ struct CirculationAPIController: RouteCollection {
         api.post("circulation", "checkout", use: checkout)
         api.post("circulation", "checkin", use: checkin)
         api.post("loans", ":loanID", "renew", use: renew)
+        api.post("circulation", "renew", use: renewItem)
         api.post("loans", ":loanID", "lost", use: lost)
         api.post("loans", ":loanID", "claimed-returned", use: claimedReturned)
         api.post("members", ":memberID", "renew-all", use: renewAll)
@@ -58,6 +59,18 @@ struct CirculationAPIController: RouteCollection {
         let service = try await DeskService.make(req)
         let desk = try service.desk(try? req.content.decode(DeskActionInput.self).branch)
         return service.dto(try await service.circulation.renew(loan: try Self.int(req, "loanID"), at: desk))
+    }
+
+    /// Renews the loan of a scanned copy.
+    func renewItem(req: Request) async throws -> RenewDTO {
+        let service = try await DeskService.make(req)
+        let input = try req.content.decode(CheckinInput.self)
+        let desk = try service.desk(input.branch)
+        let item = try await service.circulation.item(barcode: input.item ?? "")
+        guard let loan = try await Loan.query(on: req.db).filter(\.$itemID == item.id).filter(\.$open == true).first() else {
+            throw Refusal.notOnLoan
+        }
+        return service.dto(try await service.circulation.renew(loan: loan.id!, at: desk))
     }
 
     func lost(req: Request) async throws -> AccountDTO {

@@ -22,6 +22,8 @@ enum CirculationOpenAPI {
                                                     response: D.ref("Checkout"))],
         "/api/v1/circulation/checkin": ["post": op("Take a copy in at a branch (return or receive): ends the loan, fines, routes the copy",
                                                    body: D.ref("CheckinInput"), response: D.ref("Checkin"))],
+        "/api/v1/circulation/renew": ["post": op("Renew the loan of a scanned copy (item barcode) from today", body: D.ref("CheckinInput"),
+                                                 response: D.ref("Renewal"))],
         "/api/v1/loans/{loanID}/renew": ["post": op("Renew a loan from today", params: [loanID], body: D.ref("DeskAction"), response: D.ref("Renewal"))],
         "/api/v1/loans/{loanID}/lost": ["post": op("The member lost the copy: end the loan, charge the copy", params: [loanID],
                                                    body: D.ref("DeskAction"), response: D.ref("Account"))],

@@ -23,6 +23,8 @@ struct DeskPages: RouteCollection {
         staff.get("desk", "lists", use: workLists)
         staff.get("members", "new", use: newMemberForm)
         staff.post("members", "new", use: register)
+        staff.get("members", ":memberID", use: memberPage)
+        staff.post("members", ":memberID", use: changeMember)
     }
 
     /// A table row: up to four texts (Leaf has no array subscripts), an id for its buttons, a flag to mark it.
@@ -369,6 +371,120 @@ struct DeskPages: RouteCollection {
         } catch let error as BiebError {
             return try await memberForm(service, page: page, branch: branch, form: form, error: error,
                                         status: error.kind == .conflict ? .conflict : error.kind == .forbidden ? .forbidden : .badRequest)
+        }
+    }
+
+    // MARK: A member's details, block, card and membership
+
+    struct EditContext: Encodable {
+        let page: PageContext
+        let id: String
+        let branch: String
+        let branches: [StaffPages.Option]
+        let types: [StaffPages.Option]
+        let form: MemberForm
+        let membership: String
+        let cards: [Line]
+        let blockReason: String?
+        let canBlock: Bool
+        let message: String?
+        let error: String?
+        let errorField: String?
+    }
+
+    func editPage(_ req: Request, service: DeskService, page: StaffPages.Page, member: Member, form: MemberForm? = nil,
+                  message: String? = nil, error: BiebError? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        let type = try await MembershipType.find(member.membershipTypeID, on: req.db)
+        let form = form ?? MemberForm(branch: service.branches.first { $0.id == member.homeBranchID }?.slug, name: member.name,
+                                      birth_date: member.birthDateText, email: member.email, phone: member.phone, street: member.street,
+                                      postcode: member.postcode, city: member.city, membership_type: type?.code)
+        let types = try await service.members.types().map {
+            StaffPages.Option(value: $0.code, label: "\($0.name(dutch: service.dutch)) (\(Money.text($0.yearlyFeeCents)))",
+                              selected: $0.code == form.membership_type)
+        }
+        let end = service.dutch ? member.membershipEnd.dutchText : member.membershipEnd.iso
+        return try await page.render("staff/member_edit", EditContext(
+            page: page.context(member.name), id: member.id!.uuidString, branch: form.branch ?? "",
+            branches: service.branches.filter(\.active).map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.slug == form.branch) },
+            types: types, form: form, membership: page.t("member_membership_until", ["type": type?.name(dutch: service.dutch) ?? "?", "end": end]),
+            cards: try await service.members.cards(of: member.id!).map {
+                Line(cells: [$0.barcode, page.t("card_status_\($0.status.rawValue)"), $0.issuedOn], id: nil, flag: $0.status == .active)
+            },
+            blockReason: member.blockReason, canBlock: service.user.can(.blockAndWaive), message: message,
+            error: error.map(page.message), errorField: error?.field), status: status)
+    }
+
+    func memberPage(req: Request) async throws -> Response {
+        let (service, page) = try await Self.service(req)
+        guard let id = req.parameters.get("memberID").flatMap(UUID.init(uuidString:)), let member = try await service.members.member(id) else {
+            throw Abort(.notFound)
+        }
+        _ = try req.staff(.circulate, branch: member.homeBranchID)
+        return try await editPage(req, service: service, page: page, member: member)
+    }
+
+    struct ChangeForm: Content {
+        var action: String?
+        var branch: String?
+        var name: String?
+        var birth_date: String?
+        var email: String?
+        var phone: String?
+        var street: String?
+        var postcode: String?
+        var city: String?
+        var membership_type: String?
+        var reason: String?
+        var card: String?
+    }
+
+    /// Save details, block or unblock, issue a card, renew the membership.
+    func changeMember(req: Request) async throws -> Response {
+        let (service, page) = try await Self.service(req)
+        guard let id = req.parameters.get("memberID").flatMap(UUID.init(uuidString:)), let member = try await service.members.member(id) else {
+            throw Abort(.notFound)
+        }
+        let form = try req.content.decode(ChangeForm.self)
+        let today = LocalDate(Date(), in: service.organisation.zone)
+        var shown: MemberForm?
+        do {
+            let message: String
+            switch form.action ?? "" {
+            case "save":
+                shown = MemberForm(branch: form.branch, name: form.name, birth_date: form.birth_date, email: form.email, phone: form.phone,
+                                   street: form.street, postcode: form.postcode, city: form.city, membership_type: form.membership_type)
+                _ = try req.staff(.manageMembers, branch: member.homeBranchID)
+                let home = try service.branch(form.branch, field: "home_branch")
+                _ = try await service.members.update(id, details: MemberDraft(name: form.name ?? "", birthDate: form.birth_date ?? "",
+                                                                              email: form.email, phone: form.phone, street: form.street ?? "",
+                                                                              postcode: form.postcode ?? "", city: form.city ?? ""),
+                                                     homeBranch: home.id, membershipType: form.membership_type ?? "", guardian: member.guardianID,
+                                                     today: today, staff: service.user.id)
+                shown = nil
+                message = page.t("flash_saved")
+            case "block":
+                _ = try req.staff(.blockAndWaive)
+                try await service.members.block(id, reason: form.reason ?? "", staff: service.user.id)
+                message = page.t("member_blocked_now")
+            case "unblock":
+                _ = try req.staff(.blockAndWaive)
+                try await service.members.block(id, reason: nil, staff: service.user.id)
+                message = page.t("member_unblocked_now")
+            case "card":
+                _ = try req.staff(.manageMembers, branch: member.homeBranchID)
+                _ = try await service.members.issueCard(id, barcode: form.card ?? "", today: today, staff: service.user.id)
+                message = page.t("member_card_issued")
+            case "renew":
+                _ = try req.staff(.manageMembers, branch: member.homeBranchID)
+                let renewed = try await service.members.renewMembership(id, today: today, staff: service.user.id)
+                message = page.t("member_renewed", ["end": service.dutch ? renewed.membershipEnd.dutchText : renewed.membershipEnd.iso])
+            default:
+                throw BiebError.invalid("action", "Unknown action.", nl: "Onbekende handeling.")
+            }
+            return try await editPage(req, service: service, page: page, member: try await service.members.member(id) ?? member, message: message)
+        } catch let error as BiebError {
+            let status: HTTPStatus = error.kind == .conflict ? .conflict : error.kind == .forbidden ? .forbidden : .badRequest
+            return try await editPage(req, service: service, page: page, member: member, form: shown, error: error, status: status)
         }
     }
 }
