@@ -74,7 +74,9 @@ struct AuthAPIController: RouteCollection {
     }
 
     func me(req: Request) async throws -> UserDTO {
-        let user = try req.staff()
+        // The whole account (the signed-in one may come from the token cache, without e.g. the last sign-in).
+        let signedIn = try req.staff()
+        let user = try await StaffUser.find(signedIn.id, on: req.db) ?? signedIn
         let org = try await Organisation.find(user.organisationID, on: req.db)!
         return UserDTO(user, organisation: org.slug)
     }
@@ -173,8 +175,9 @@ struct UserAPIController: RouteCollection {
         try await StaffAccounts.validateAndSave(user, password: input.password, on: req)
         if input.active == false || input.password != nil {
             try await StaffDirectory(req.db).deleteTokens(of: user.id!)
-            req.application.tokenCache.clear()
         }
+        // A changed role or branch counts from the next request.
+        req.application.tokenCache.clear()
         let org = try await Organisation.find(admin.organisationID, on: req.db)!
         return UserDTO(user, organisation: org.slug)
     }

@@ -818,8 +818,9 @@ struct StaffPages: RouteCollection {
             try await StaffAccounts.validateAndSave(user, password: password, on: req)
             if !active || password != nil {
                 try await StaffDirectory(req.db).deleteTokens(of: user.id!)
-                req.application.tokenCache.clear()
             }
+            // A changed role or branch counts from the next request.
+            req.application.tokenCache.clear()
         } catch let error as BiebError {
             return try await page.render("staff/users", usersContext(page, admin: admin, error: page.message(error)), status: .badRequest)
         }
