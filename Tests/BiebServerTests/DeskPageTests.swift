@@ -71,6 +71,28 @@ import BiebTestSupport
             #expect(page.body.string.contains("Fatima el Amrani"))
             #expect(page.body.string.contains("€ 29,00"))   // the basic membership fee, outstanding
 
+            // Holds at the desk: on the title of a scanned copy; paused and resumed.
+            let youth = f.youth.uuidString
+            let setAside = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": youth,
+                                                                              "action": "hold", "item": "B3C1", "pickup": "centrale"])
+            #expect(setAside.body.string.contains("Boek 3 gereserveerd, op te halen in Centrale Bibliotheek; een exemplaar wordt opgezocht."))
+            _ = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": member, "action": "checkout", "item": "D2C1"])
+            let queued = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": youth,
+                                                                            "action": "hold", "item": "D2C1", "pickup": "oost", "local_only": "on"])
+            #expect(queued.body.string.contains("het lid staat in de rij"))
+            let hold = try #require(try await Hold.query(on: app.db).filter(\.$memberID == f.youth).filter(\.$statusRaw == "waiting").first())
+            let later = LocalDate(Date(), in: BranchCalendar.amsterdam).adding(days: 20).iso
+            let paused = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": youth,
+                                                                            "action": "suspend", "hold": String(hold.id!), "until": later])
+            #expect(paused.status == .ok)
+            #expect(paused.body.string.contains("Reservering gepauzeerd tot"))
+            #expect(try await Hold.find(hold.id, on: app.db)?.suspendedUntil == later)
+            let noDate = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": youth,
+                                                                            "action": "suspend", "hold": String(hold.id!), "until": ""])
+            #expect(noDate.status == .badRequest)
+            #expect(try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": youth, "action": "resume",
+                                                                       "hold": String(hold.id!)]).body.string.contains("Reservering hervat."))
+
             // The member's page: details with field errors kept, a block with its reason, a new card, a renewal.
             let memberPage = try await client.send(.GET, "/staff/members/\(member)")
             #expect(memberPage.status == .ok)

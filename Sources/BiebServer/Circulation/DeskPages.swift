@@ -68,6 +68,8 @@ struct DeskPages: RouteCollection {
         let message: String?
         let error: String?
         let canWaive: Bool
+        /// Branches to pick up a hold (active ones).
+        let pickups: [StaffPages.Option]
     }
 
     static func service(_ req: Request) async throws -> (DeskService, StaffPages.Page) {
@@ -104,7 +106,9 @@ struct DeskPages: RouteCollection {
         return try await page.render("staff/desk", DeskContext(
             page: page.context(title), branch: branch.slug, branchName: branch.name, branches: branchOptions(service, selected: branch),
             query: panel == nil ? query : "", found: found, member: panel, message: message, error: lookupError,
-            canWaive: service.user.can(.blockAndWaive)), status: status)
+            canWaive: service.user.can(.blockAndWaive),
+            pickups: service.branches.filter(\.active).map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.id == branch.id) }),
+            status: status)
     }
 
     func panel(_ service: DeskService, member memberID: UUID, page: StaffPages.Page) async throws -> MemberPanel {
@@ -155,6 +159,10 @@ struct DeskPages: RouteCollection {
         var hold: String?
         var amount: String?
         var reason: String?
+        var pickup: String?
+        var local_only: String?
+        var this_copy: String?
+        var until: String?
     }
 
     /// Lend, renew, renew all, pay, waive, lost, claimed returned, cancel a hold.
@@ -195,6 +203,22 @@ struct DeskPages: RouteCollection {
             case "cancel_hold":
                 try await circulation.cancelHold(Int(form.hold ?? "") ?? 0, member: memberID, at: desk)
                 message = page.t("desk_hold_cancelled")
+            case "hold":
+                // A hold on the title of a scanned copy (or on that copy only), for pickup at a branch.
+                let copy = try await circulation.item(barcode: form.item ?? "")
+                let pickup = try service.branch(form.pickup, field: "pickup_branch")
+                let hold = try await circulation.placeHold(member: memberID, title: copy.titleID, item: form.this_copy == "on" ? copy.id : nil,
+                                                           pickup: pickup.id, localOnly: form.local_only == "on", at: desk)
+                message = page.t(hold.status == .waiting ? "desk_hold_waiting" : "desk_hold_set_aside", ["title": copy.title, "branch": pickup.name])
+            case "suspend":
+                guard let until = LocalDate(iso: form.until ?? "") else {
+                    throw BiebError.invalid("until", "Give the day the hold should resume.", nl: "Geef de dag waarop de reservering weer ingaat.")
+                }
+                try await circulation.suspendHold(Int(form.hold ?? "") ?? 0, until: until, member: memberID, at: desk)
+                message = page.t("desk_hold_suspended", ["date": service.dutch ? until.dutchText : until.iso])
+            case "resume":
+                try await circulation.suspendHold(Int(form.hold ?? "") ?? 0, until: nil, member: memberID, at: desk)
+                message = page.t("desk_hold_resumed")
             default:
                 throw BiebError.invalid("action", "Unknown desk action.", nl: "Onbekende handeling.")
             }
