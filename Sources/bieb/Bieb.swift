@@ -77,11 +77,11 @@ enum Runner {
     /// The event loops of the server. On SQLite every event loop has one
     /// database connection, and a desk transaction holds its connection
     /// until it commits; with more loops than cores, requests of other
-    /// desks read on the other connections meanwhile (measured: 946 → see
-    /// docs/PERFORMANCE.md). `BIEB_EVENT_LOOPS` overrides.
+    /// desks read on the other connections meanwhile (8 per core measured
+    /// best on two cores: docs/PERFORMANCE.md). `BIEB_EVENT_LOOPS` overrides.
     static func eventLoops(for database: DatabaseLocation) -> MultiThreadedEventLoopGroup {
         let cores = System.coreCount
-        let count = Environment.get("BIEB_EVENT_LOOPS").flatMap(Int.init) ?? (database.isPostgres ? cores : max(4, cores * 4))
+        let count = Environment.get("BIEB_EVENT_LOOPS").flatMap(Int.init) ?? (database.isPostgres ? cores : max(8, cores * 8))
         return MultiThreadedEventLoopGroup(numberOfThreads: max(1, count))
     }
 
