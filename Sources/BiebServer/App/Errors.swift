@@ -64,15 +64,7 @@ struct BiebErrorMiddleware: AsyncMiddleware {
     static func map(_ error: any Error) -> Mapped {
         switch error {
         case let error as BiebError:
-            let status: HTTPResponseStatus = switch error.kind {
-            case .invalid: .badRequest
-            case .notFound: .notFound
-            case .conflict: .conflict
-            case .forbidden: .forbidden
-            case .unauthorized: .unauthorized
-            case .tooManyRequests: .tooManyRequests
-            }
-            return Mapped(status: status, code: error.code, message: error.message, messageNL: error.messageNL,
+            return Mapped(status: error.httpStatus, code: error.code, message: error.message, messageNL: error.messageNL,
                           field: error.field, retryAfter: error.retryAfter)
         case let error as OpeningHoursError:
             return map(error.biebError)
@@ -174,5 +166,19 @@ struct ErrorPage {
         let page = PageContext(request, lang: lang, title: "\(status.code) \(status.reasonPhrase)")
         let view = try await request.view.render("error", Context(page: page, status: status.code, message: message))
         return try await view.encodeResponse(status: status, for: request)
+    }
+}
+
+extension BiebError {
+    /// The HTTP status of this kind of error (API answers and pages that show it).
+    var httpStatus: HTTPResponseStatus {
+        switch kind {
+        case .invalid: .badRequest
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .forbidden: .forbidden
+        case .unauthorized: .unauthorized
+        case .tooManyRequests: .tooManyRequests
+        }
     }
 }

@@ -235,13 +235,10 @@ extension DeskService {
         return try await circulation.member(card: card)
     }
 
-    /// The member named by `member_id` or a card number.
+    /// The member named by `member_id` or a card number (only the id).
     func memberID(_ id: UUID?, card: String?) async throws -> UUID {
         if let id { return id }
-        guard let card, !card.trimmed.isEmpty else {
-            throw BiebError.invalid("card", "Give the member's card number (or member_id).", nl: "Geef het pasnummer van het lid.")
-        }
-        return try await circulation.member(card: card).id
+        return try await memberFacts(nil, card: card).id
     }
 }
 

@@ -224,9 +224,8 @@ struct DeskPages: RouteCollection {
             }
             return try await render(req, service: service, page: page, branch: branch, query: "", memberID: memberID, message: message)
         } catch let error as BiebError {
-            let status: HTTPStatus = error.kind == .conflict ? .conflict : error.kind == .forbidden ? .forbidden : .badRequest
             return try await render(req, service: service, page: page, branch: branch, query: "", memberID: memberID,
-                                    error: error.message(dutch: service.dutch), status: status)
+                                    error: error.message(dutch: service.dutch), status: error.httpStatus)
         }
     }
 
@@ -286,7 +285,7 @@ struct DeskPages: RouteCollection {
             detail = "\(receipt.title) (\(receipt.barcode))"
         } catch let failure as BiebError {
             error = failure.message(dutch: service.dutch)
-            status = failure.kind == .notFound ? .notFound : failure.kind == .forbidden ? .forbidden : .badRequest
+            status = failure.httpStatus
         }
         return try await page.render("staff/returns", ReturnsContext(
             page: page.context(page.t("returns_title", ["branch": branch.name])), branch: branch.slug, branchName: branch.name,
@@ -394,7 +393,7 @@ struct DeskPages: RouteCollection {
             return req.redirect(to: "/staff/desk?branch=\(branch.slug)&member=\(member.id!.uuidString)", redirectType: .normal)
         } catch let error as BiebError {
             return try await memberForm(service, page: page, branch: branch, form: form, error: error,
-                                        status: error.kind == .conflict ? .conflict : error.kind == .forbidden ? .forbidden : .badRequest)
+                                        status: error.httpStatus)
         }
     }
 
@@ -507,8 +506,7 @@ struct DeskPages: RouteCollection {
             }
             return try await editPage(req, service: service, page: page, member: try await service.members.member(id) ?? member, message: message)
         } catch let error as BiebError {
-            let status: HTTPStatus = error.kind == .conflict ? .conflict : error.kind == .forbidden ? .forbidden : .badRequest
-            return try await editPage(req, service: service, page: page, member: member, form: shown, error: error, status: status)
+            return try await editPage(req, service: service, page: page, member: member, form: shown, error: error, status: error.httpStatus)
         }
     }
 }

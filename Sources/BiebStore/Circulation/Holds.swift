@@ -195,18 +195,8 @@ extension Circulation {
                 return try await deliver(item, to: holdID, pickup: pickup, at: desk, settings: settings, on: sql)
             }
         }
-        let copy = HoldQueue.Copy(itemID: item.id, owningBranch: item.owningBranch)
-        var skipping: Set<Int> = []
-        while let hold = try await Self.firstWaitingHold(for: copy, title: item.titleID, today: today(desk), skipping: skipping, on: sql) {
-            // Claimed only while still waiting: of two copies racing for one hold, one gets it.
-            if try await sql.update(Hold.schema).set("status", to: Hold.Status.allocated.rawValue).set("allocated_item_id", to: item.id)
-                .set("updated_at", to: desk.now).where("id", .equal, hold.id).where("status", .equal, Hold.Status.waiting.rawValue)
-                .returning("id").first() != nil {
-                try await Ledger.event("hold_trapped", organisation: organisationID, at: desk.now, branch: desk.branch, item: item.id,
-                                       title: item.titleID, staff: desk.staff, detail: "\(hold.id)", on: sql)
-                return try await deliver(item, to: hold.id, pickup: hold.pickupBranch, at: desk, settings: settings, on: sql)
-            }
-            skipping.insert(hold.id)
+        if let hold = try await claimNextHold(for: item, at: desk, on: sql) {
+            return try await deliver(item, to: hold.id, pickup: hold.pickupBranch, at: desk, settings: settings, on: sql)
         }
         if item.owningBranch != desk.branch && !settings.floating {
             try await sendTransfer(item, to: item.owningBranch, hold: nil, at: desk, sent: true, on: sql)
@@ -245,17 +235,28 @@ extension Circulation {
     /// the hold shelf; one who picks up elsewhere gets it set aside (on this
     /// branch's pick list); with nobody waiting it stays to be cleared.
     func routeInPlace(_ item: ItemFacts, at desk: Desk, settings: CirculationSettings, on sql: any SQLDatabase) async throws -> Routing? {
+        guard let hold = try await claimNextHold(for: item, at: desk, on: sql) else { return nil }
+        if hold.pickupBranch == item.currentBranch && item.status == .onHoldShelf {
+            return try await deliver(item, to: hold.id, pickup: hold.pickupBranch, at: desk, settings: settings, on: sql)
+        }
+        try await sql.update(Item.schema).set("hold_id", to: hold.id).where("id", .equal, item.id).run()
+        return nil
+    }
+
+    /// Claims the first waiting hold that can take the copy (status
+    /// allocated, this copy), in queue order. A hold is claimed only while it
+    /// is still waiting: of two copies racing for one hold, one gets it, and
+    /// the other goes on to the next hold.
+    func claimNextHold(for item: ItemFacts, at desk: Desk, on sql: any SQLDatabase) async throws -> HoldQueue.Hold? {
         let copy = HoldQueue.Copy(itemID: item.id, owningBranch: item.owningBranch)
         var skipping: Set<Int> = []
         while let hold = try await Self.firstWaitingHold(for: copy, title: item.titleID, today: today(desk), skipping: skipping, on: sql) {
             if try await sql.update(Hold.schema).set("status", to: Hold.Status.allocated.rawValue).set("allocated_item_id", to: item.id)
                 .set("updated_at", to: desk.now).where("id", .equal, hold.id).where("status", .equal, Hold.Status.waiting.rawValue)
                 .returning("id").first() != nil {
-                if hold.pickupBranch == item.currentBranch && item.status == .onHoldShelf {
-                    return try await deliver(item, to: hold.id, pickup: hold.pickupBranch, at: desk, settings: settings, on: sql)
-                }
-                try await sql.update(Item.schema).set("hold_id", to: hold.id).where("id", .equal, item.id).run()
-                return nil
+                try await Ledger.event("hold_trapped", organisation: organisationID, at: desk.now, branch: desk.branch, item: item.id,
+                                       title: item.titleID, staff: desk.staff, detail: "\(hold.id)", on: sql)
+                return hold
             }
             skipping.insert(hold.id)
         }

@@ -176,20 +176,9 @@ extension Circulation {
                 let due = LocalDate(iso: try loan.decode(column: "due_on", as: String.self))!
                 let type = try loan.decode(column: "item_type", as: String.self)
                 if let member {
-                    if due < today {
-                        // Late: the member's category and age decide the fine.
-                        let facts = try await Self.memberFacts(member, organisation: organisationID, on: sql)
-                        let policy = book.policy(branch: try loan.decode(column: "branch_id", as: UUID.self), category: facts.category,
-                                                 itemType: type)
-                        fine = Fines.overdue(due: due, returned: today, policy: policy, youth: facts.isYouth(on: today))
-                    }
-                    _ = try await Self.bump("loan_count", of: member, by: -1, on: sql)
-                    _ = try await Self.bumpTypeLoans(of: member, type: type, by: -1, limit: nil, on: sql)
-                    if fine.cents > 0 {
-                        try await Ledger.setOverdueFine(fine.cents, loan: id, member: member, organisation: organisationID, item: item.id,
-                                                        branch: desk.branch, note: "\(item.title): \(fine.days) dagen te laat",
-                                                        at: desk.now, on: sql)
-                    }
+                    fine = try await Self.settle(loan: id, of: member, item: item, type: type, due: due,
+                                                 branch: try loan.decode(column: "branch_id", as: UUID.self), charging: true, book: book,
+                                                 organisation: organisationID, today: today, at: desk, on: sql)
                 }
                 loanID = id
                 memberID = member
@@ -213,6 +202,25 @@ extension Circulation {
             return CheckinReceipt(item: item.id, barcode: item.barcode, title: item.title, loanID: loanID, member: memberID,
                                   daysLate: fine.days, fineCents: fine.cents, routing: routing)
         }
+    }
+
+    /// A loan ended: the member's loan counters go down and, when charging
+    /// and late, the overdue fine up to today goes on the ledger (the
+    /// member's category and age decide it).
+    static func settle(loan: Int, of member: UUID, item: ItemFacts, type: String, due: LocalDate, branch: UUID, charging: Bool,
+                       book: LoanRuleBook, organisation: UUID, today: LocalDate, at desk: Desk,
+                       on sql: any SQLDatabase) async throws -> (days: Int, cents: Int) {
+        _ = try await bump("loan_count", of: member, by: -1, on: sql)
+        _ = try await bumpTypeLoans(of: member, type: type, by: -1, limit: nil, on: sql)
+        guard charging, due < today else { return (max(0, due.days(until: today)), 0) }
+        let facts = try await memberFacts(member, organisation: organisation, on: sql)
+        let fine = Fines.overdue(due: due, returned: today, policy: book.policy(branch: branch, category: facts.category, itemType: type),
+                                 youth: facts.isYouth(on: today))
+        if fine.cents > 0 {
+            try await Ledger.setOverdueFine(fine.cents, loan: loan, member: member, organisation: organisation, item: item.id,
+                                            branch: desk.branch, note: "\(item.title): \(fine.days) dagen te laat", at: desk.now, on: sql)
+        }
+        return fine
     }
 
     /// A lost or missing copy came back: the replacement charge of its last
@@ -332,16 +340,10 @@ extension Circulation {
             try await sql.update(Item.schema).set("status", to: status.rawValue).set("due_at", to: SQLLiteral.null)
                 .where("id", .equal, item.id).run()
             if let memberID {
-                _ = try await Self.bump("loan_count", of: memberID, by: -1, on: sql)
-                _ = try await Self.bumpTypeLoans(of: memberID, type: type, by: -1, limit: nil, on: sql)
+                // A lost copy pays its fine so far; a copy the member says they returned does not.
+                _ = try await Self.settle(loan: loanID, of: memberID, item: item, type: type, due: due, branch: branch, charging: ending == "lost",
+                                          book: book, organisation: organisationID, today: today, at: desk, on: sql)
                 if ending == "lost" {
-                    let facts = try await Self.memberFacts(memberID, organisation: organisationID, on: sql)
-                    let policy = book.policy(branch: branch, category: facts.category, itemType: type)
-                    let fine = Fines.overdue(due: due, returned: today, policy: policy, youth: facts.isYouth(on: today))
-                    if fine.cents > 0 {
-                        try await Ledger.setOverdueFine(fine.cents, loan: loanID, member: memberID, organisation: organisationID, item: item.id,
-                                                        branch: desk.branch, note: "\(item.title): \(fine.days) dagen te laat", at: desk.now, on: sql)
-                    }
                     try await Ledger.post(.lost, cents: item.priceCents ?? settings.lostItemCents, member: memberID, organisation: organisationID,
                                           loan: loanID, item: item.id, note: "\(item.title) (\(item.barcode)) verloren", staff: desk.staff,
                                           branch: desk.branch, at: desk.now, on: sql)
