@@ -50,12 +50,30 @@ struct ServerFlags: ParsableArguments {
 
     @ArgumentParser.Option(name: .long, help: "Port to listen on.")
     var port: Int = Environment.get("BIEB_PORT").flatMap(Int.init) ?? 8080
+
+    @ArgumentParser.Option(name: .customLong("sip2-port"), help: "Port of the SIP2 listener for kiosks, sorters and doors (0: none).")
+    var sip2Port: Int = Environment.get("BIEB_SIP2_PORT").flatMap(Int.init) ?? 6001
+
+    @ArgumentParser.Option(name: .customLong("sip2-certificate"), help: "PEM certificate (chain) for SIP2 over TLS.")
+    var sip2Certificate: String? = Environment.get("BIEB_SIP2_CERTIFICATE")
+
+    @ArgumentParser.Option(name: .customLong("sip2-key"), help: "PEM private key for SIP2 over TLS.")
+    var sip2Key: String? = Environment.get("BIEB_SIP2_KEY")
+
+    @ArgumentParser.Option(name: .customLong("sip2-idle-timeout"), help: "Seconds a SIP2 connection may stay silent before it is closed.")
+    var sip2IdleTimeout: Int = Environment.get("BIEB_SIP2_IDLE_TIMEOUT").flatMap(Int.init) ?? 1_800
+
+    /// The SIP2 listener's options (nil when turned off), on the same address as HTTP.
+    var sip2: SIP2Options? {
+        guard sip2Port > 0 else { return nil }
+        return SIP2Options(host: host, port: sip2Port, certificatePath: sip2Certificate, keyPath: sip2Key, idleSeconds: max(1, sip2IdleTimeout))
+    }
 }
 
 enum Runner {
     /// Builds a configured application (production mode unless BIEB_ENV says otherwise).
     static func application(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrate: Bool,
-                            quiet: Bool = false, serving: Bool = false) async throws -> Application {
+                            quiet: Bool = false, serving: Bool = false, sip2: SIP2Options? = nil) async throws -> Application {
         let name = Environment.get("BIEB_ENV") ?? "production"
         let app = try await Application.make(Environment(name: name, arguments: ["bieb"]), .shared(Self.eventLoops(for: database)))
         if quiet && Environment.get("LOG_LEVEL") == nil { app.logger.logLevel = .warning }
@@ -64,6 +82,7 @@ enum Runner {
         options.publicURL = Environment.get("BIEB_PUBLIC_URL")
         options.warmSearch = serving
         options.backgroundJobs = serving
+        options.sip2 = serving ? sip2 : nil
         if let cost = Environment.get("BIEB_BCRYPT_COST").flatMap(Int.init) { options.bcryptCost = cost }
         do {
             try await configure(app, options: options)
@@ -106,7 +125,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
         let app = try await Runner.application(database: location, host: server.host, port: server.port, migrate: true,
-                                               serving: true)
+                                               serving: true, sip2: server.sip2)
         app.logger.notice("Bieb on \(location)")
         try await Runner.serve(app)
     }
@@ -122,7 +141,7 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "demo.sqlite")
         let app = try await Runner.application(database: location, host: server.host, port: server.port, migrate: true,
-                                               serving: true)
+                                               serving: true, sip2: server.sip2)
         let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
         let created: Bool
         do {

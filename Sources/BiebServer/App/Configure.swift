@@ -15,6 +15,7 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     app.storage[TokenCacheKey.self] = TokenCache()
     app.storage[RuleBookCacheKey.self] = RuleBookCache()
     app.storage[DeskCacheKey.self] = DeskCache()
+    app.storage[SelfServiceStateKey.self] = SelfServiceState()
     app.http.server.configuration.hostname = options.host
     app.http.server.configuration.port = options.port
     app.http.server.configuration.reportMetrics = true
@@ -29,6 +30,7 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
 
     if options.warmSearch { app.lifecycle.use(SearchWarmup()) }
     if options.backgroundJobs { app.lifecycle.use(CirculationJobs()) }
+    if let sip2 = options.sip2 { app.lifecycle.use(SIP2Listener(options: sip2)) }
 
     Metrics.bootstrapOnce()
     app.passwords.use(.bcrypt(cost: options.bcryptCost))

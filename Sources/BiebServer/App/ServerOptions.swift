@@ -26,6 +26,9 @@ public struct ServerOptions: Sendable {
     /// Run background jobs (hold expiry, daily fines) on this server
     /// (`bieb serve` and `bieb demo`; tests run them by hand).
     public var backgroundJobs = false
+    /// Run the SIP2 listener for self-service machines (`bieb serve` and
+    /// `bieb demo`, port 6001 unless `--sip2-port` says otherwise).
+    public var sip2: SIP2Options?
 
     public init(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrateOnStart: Bool = true,
                 bcryptCost: Int = 12, secureCookies: Bool = false,

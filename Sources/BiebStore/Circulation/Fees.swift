@@ -4,8 +4,14 @@ import SQLKit
 import BiebCore
 
 extension Circulation {
-    /// A payment at the desk (cash or pin); at most what is outstanding.
-    public func pay(member memberID: UUID, cents: Int, method: String = "kas", at desk: Desk) async throws {
+    /// A payment at the desk (cash or pin) or a kiosk; at most what is
+    /// outstanding. A payment with a `reference` (a kiosk's transaction id)
+    /// is booked once: a retry with the same reference books nothing and
+    /// returns false.
+    @discardableResult
+    public func pay(member memberID: UUID, cents: Int, method: String = "kas", reference: String? = nil, at desk: Desk) async throws -> Bool {
+        let note = reference.map { "\(method) \($0)" } ?? method
+        if reference != nil, try await Self.paymentBooked(member: memberID, note: note, on: sql) { return false }
         let member = try await member(memberID)
         guard cents > 0 else {
             throw BiebError.invalid("amount_cents", "The amount must be more than zero.", nl: "Het bedrag moet meer dan nul zijn.")
@@ -15,7 +21,7 @@ extension Circulation {
                                     nl: "Er staat maar \(Money.text(member.balanceCents)) open.")
         }
         let organisationID = organisationID
-        try await WriteGate.transaction(on: db) { tx in
+        return try await WriteGate.transaction(on: db) { tx -> Bool in
             let sql = tx as! any SQLDatabase
             // Checked again under the transaction: two desks taking one payment cannot push the balance below zero.
             guard try await sql.update(Member.schema).set("updated_at", to: desk.now).where("id", .equal, memberID)
@@ -23,11 +29,19 @@ extension Circulation {
                 throw BiebError(.conflict, code: "balance_changed", field: "amount_cents",
                                 message: "The outstanding amount changed meanwhile; look again.", nl: "Het openstaande bedrag is intussen veranderd; kijk opnieuw.")
             }
-            try await Ledger.post(.payment, cents: -cents, member: memberID, organisation: organisationID, note: method, staff: desk.staff,
+            // Under the member row's lock: a retry racing the first attempt sees its payment here.
+            if reference != nil, try await Self.paymentBooked(member: memberID, note: note, on: sql) { return false }
+            try await Ledger.post(.payment, cents: -cents, member: memberID, organisation: organisationID, note: note, staff: desk.staff,
                                   branch: desk.branch, at: desk.now, on: sql)
             try await Ledger.event("payment", organisation: organisationID, at: desk.now, branch: desk.branch, member: memberID,
                                    staff: desk.staff, detail: "\(cents)", on: sql)
+            return true
         }
+    }
+
+    static func paymentBooked(member: UUID, note: String, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("id").from(FeeLine.schema).where("member_id", .equal, member)
+            .where("kind", .equal, FeeLine.Kind.payment.rawValue).where("note", .equal, note).first() != nil
     }
 
     /// Waives (part of) what a member owes, with the reason; the staff member is recorded.

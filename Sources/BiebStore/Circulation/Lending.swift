@@ -36,6 +36,9 @@ public struct CheckinReceipt: Sendable, Equatable {
     public let daysLate: Int
     public let fineCents: Int
     public let routing: Routing
+    /// The copy's home branch and material format (for sorters and kiosks).
+    public let owningBranch: UUID
+    public let format: MaterialFormat
 }
 
 public struct RenewReceipt: Sendable, Equatable {
@@ -200,7 +203,7 @@ extension Circulation {
             try await CatalogChanges.copiesChanged(of: [item.titleID], organisationID: organisationID, on: sql)
             _ = timeZone
             return CheckinReceipt(item: item.id, barcode: item.barcode, title: item.title, loanID: loanID, member: memberID,
-                                  daysLate: fine.days, fineCents: fine.cents, routing: routing)
+                                  daysLate: fine.days, fineCents: fine.cents, routing: routing, owningBranch: item.owningBranch, format: item.format)
         }
     }
 

@@ -79,6 +79,7 @@ public enum BiebDatabase {
         app.migrations.add(CreateCirculation())
         app.migrations.add(CreateJobLeases())
         app.migrations.add(IndexCirculation())
+        app.migrations.add(CreateSelfService())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so
