@@ -342,6 +342,9 @@ let smallTown = WeeklySchedule(name: "Standaard", periods:
         #expect(AccessPolicy.allows(.staff, .blockAndWaive))
         #expect(!AccessPolicy.allows(.staff, .manageLoanRules))
         #expect(AccessPolicy.allows(.admin, .manageLoanRules))
+        // Self-service machines' accounts: admins only.
+        #expect(!AccessPolicy.allows(.staff, .manageSelfService))
+        #expect(AccessPolicy.allows(.admin, .manageSelfService))
         #expect(!AccessPolicy.allows(.partner, .circulate))
     }
 }

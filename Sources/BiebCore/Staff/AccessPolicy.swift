@@ -36,6 +36,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case blockAndWaive
     /// Loan rules and circulation settings (admins).
     case manageLoanRules
+    /// SIP2 terminal accounts of kiosks, sorters and doors, and sort bins (admins).
+    case manageSelfService
 }
 
 public enum AccessPolicy {
@@ -48,7 +50,7 @@ public enum AccessPolicy {
         case .admin:
             return true
         case .staff:
-            return permission != .manageUsers && permission != .manageLoanRules
+            return ![.manageUsers, .manageLoanRules, .manageSelfService].contains(permission)
         case .volunteer:
             switch permission {
             case .viewStaffPages:

@@ -77,6 +77,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ListAPIController())
     try app.register(collection: CirculationAPIController())
     try app.register(collection: MemberAPIController())
+    try app.register(collection: SelfServiceAPIController())
     try app.register(collection: DeskPages())
     try app.register(collection: ListPages())
     try app.register(collection: StaffCataloguePages())

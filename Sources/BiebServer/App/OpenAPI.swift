@@ -85,7 +85,7 @@ enum OpenAPIDocument {
         "tags": [
             ["name": "operations"], ["name": "organisations"], ["name": "branches"], ["name": "opening hours"],
             ["name": "spaces"], ["name": "partners"], ["name": "catalogue"], ["name": "lists"], ["name": "members"], ["name": "circulation"],
-            ["name": "auth"], ["name": "users"],
+            ["name": "auth"], ["name": "users"], ["name": "self-service"],
         ],
         "paths": (([
             "/health": ["get": op("Health: checks the database", tag: "operations", response: ref("Health"),
@@ -255,10 +255,13 @@ enum OpenAPIDocument {
                 "patch": op("Change an account: name, role, branch, active, password (admin)", tag: "users",
                             params: [pathParam("userID", "Account id")], body: ref("UserPatch"), response: ref("User"), auth: true),
             ],
-        ] as [String: Any])).merging(CirculationOpenAPI.paths) { core, _ in core },
+        ] as [String: Any])).merging(CirculationOpenAPI.paths) { core, _ in core }.merging(SelfServiceOpenAPI.paths) { core, _ in core },
         "components": [
-            "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"]],
-            "schemas": schemas.merging(CirculationOpenAPI.schemas) { core, _ in core },
+            "securitySchemes": [
+                "bearer": ["type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"],
+                "basic": ["type": "http", "scheme": "basic", "description": "A door terminal's login and password"],
+            ],
+            "schemas": schemas.merging(CirculationOpenAPI.schemas) { core, _ in core }.merging(SelfServiceOpenAPI.schemas) { core, _ in core },
         ],
     ]
 

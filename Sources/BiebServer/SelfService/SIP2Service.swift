@@ -295,6 +295,7 @@ final class DoorEntries: @unchecked Sendable {
 /// Shared state of self-service on one app server (set up in `configure`).
 public final class SelfServiceState: @unchecked Sendable {
     let doorEntries = DoorEntries()
+    let doorLogins = DoorLogins()
     private let lock = NSLock()
     private var hash: String?
     private var clock: @Sendable () -> Date = { Date() }
@@ -309,6 +310,31 @@ public final class SelfServiceState: @unchecked Sendable {
     var dummyHash: String? {
         get { lock.withLock { hash } }
         set { lock.withLock { hash = newValue } }
+    }
+}
+
+/// Door terminals that signed in over HTTP in the last minute: a SHA-256
+/// of login, password and stored hash, so a changed password is asked again.
+final class DoorLogins: @unchecked Sendable {
+    static let lifetime: TimeInterval = 60
+    private let lock = NSLock()
+    private var known: [String: Date] = [:]
+
+    func key(_ login: String, _ password: String, _ hash: String) -> String {
+        SHA256.hash(data: Data("\(login)\u{0}\(password)\u{0}\(hash)".utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func isKnown(login: String, password: String, hash: String, now: Date) -> Bool {
+        let key = key(login, password, hash)
+        return lock.withLock { known[key].map { $0 > now } ?? false }
+    }
+
+    func remember(login: String, password: String, hash: String, now: Date) {
+        let key = key(login, password, hash)
+        lock.withLock {
+            if known.count > 1_000 { known = known.filter { $0.value > now } }
+            known[key] = now.addingTimeInterval(Self.lifetime)
+        }
     }
 }
 
