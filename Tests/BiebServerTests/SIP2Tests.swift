@@ -380,4 +380,24 @@ enum Layout {
             #expect(returns.map(\.returnedAt) == [SIP2Setup.closedHour, earlier])
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func twoKiosksRacingForOneCopyExactlyOneWins(_ database: TestDatabase) async throws {
+        try await withSIP2(database, sqliteFile: true) { s in
+            let one = try await s.terminal()
+            let two = try await s.terminal()
+            let date = date
+            for round in 0..<6 {
+                async let first = one.request("11NN\(date)\(date)AOcity|AA\(CirculationFixture.adultCard)|ABB1C1|")
+                async let second = two.request("11NN\(date)\(date)AOcity|AA\(CirculationFixture.youthCard)|ABB1C1|")
+                let answers = try await [first, second]
+                #expect(answers.filter { $0.hasPrefix("121") }.count == 1, "round \(round): \(answers)")
+                #expect(answers.filter { $0.hasPrefix("120") }.count == 1, "round \(round): \(answers)")
+                #expect(try await Loan.query(on: s.app.db).filter(\.$open == true).count() == 1)
+                #expect(try await one.request("09N\(date)\(date)APcentrale|AOcity|ABB1C1|").hasPrefix("101"))
+            }
+            let circulation = Circulation(s.app.db, organisationID: s.fixture.network.city)
+            #expect(try await circulation.member(s.fixture.adult).loanCount + circulation.member(s.fixture.youth).loanCount == 0)
+        }
+    }
 }

@@ -211,4 +211,59 @@ import BiebTestSupport
             #expect(badPIN.apiError?.field == "pin")
         }
     }
+
+    @Test func staffPagesForMachinesSortBinsPINsAndTerms() async throws {
+        try await withSIP2(.sqlite) { s in
+            let admin = TestClient(s.app)
+            try await admin.signInPages(Fixture.admin, password: Fixture.password)
+            let page = try await admin.send(.GET, "/staff/self-service")
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("kiosk1") && html.contains("Uitleenautomaat") && html.contains("Sorteermachine"))
+            let token = try #require(TestClient.csrf(in: html))
+            // A new machine: a short password is refused and named, nothing stored; then it is added.
+            var fields = ["csrf": token, "name": "Deur Oost", "login": "deur-oost", "password": "kort", "kind": "door", "branch": "oost"]
+            let bad = try await admin.send(.POST, "/staff/self-service/terminals", form: fields)
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("Een terminalwachtwoord is 8 tot 128 tekens"))
+            #expect(try await SelfServiceStore.terminal(login: "deur-oost", on: s.app.db) == nil)
+            fields["password"] = "lang-genoeg-wachtwoord"
+            let added = try await admin.send(.POST, "/staff/self-service/terminals", form: fields)
+            #expect(added.body.string.contains("Deur Oost is toegevoegd."))
+            let terminal = try #require(try await SelfServiceStore.terminal(login: "deur-oost", on: s.app.db))
+            #expect(terminal.kind == .door && terminal.branchID == s.fixture.network.district)
+            let off = try await admin.send(.POST, "/staff/self-service/terminals/\(terminal.id!)", form: ["csrf": token, "action": "deactivate"])
+            #expect(off.body.string.contains("Deur Oost staat uit."))
+            #expect(try await SelfServiceStore.terminal(login: "deur-oost", on: s.app.db)?.active == false)
+            // Sort bins.
+            let bins = try await admin.send(.POST, "/staff/self-service/sort-bins",
+                                            form: ["csrf": token, "branch": "centrale", "holds": "R", "transit": "T2", "shelf": "K"])
+            #expect(bins.body.string.contains("Sorteerbakken van Centrale Bibliotheek opgeslagen."))
+            #expect(try await SelfServiceStore(s.app.db, organisationID: s.fixture.network.city).sortBins(branch: s.fixture.network.central).transit == "T2")
+
+            // Staff see the visits but not the machines.
+            let staff = TestClient(s.app)
+            try await staff.signInPages(Fixture.staff, password: Fixture.password)
+            let staffPage = try await staff.send(.GET, "/staff/self-service")
+            #expect(staffPage.body.string.contains("Bezoeken"))
+            #expect(!staffPage.body.string.contains("kiosk1"))
+            let forbidden = try await staff.send(.POST, "/staff/self-service/sort-bins",
+                                                 form: ["csrf": try #require(TestClient.csrf(in: staffPage.body.string)), "branch": "centrale",
+                                                        "holds": "X", "transit": "Y", "shelf": "Z"])
+            #expect(forbidden.status == .forbidden)
+
+            // The member page: PIN and terms.
+            let member = try await staff.send(.GET, "/staff/members/\(s.fixture.adult)")
+            #expect(member.body.string.contains("Heeft nog geen pincode."))
+            let staffToken = try #require(TestClient.csrf(in: member.body.string))
+            let badPIN = try await staff.send(.POST, "/staff/members/\(s.fixture.adult)", form: ["csrf": staffToken, "action": "pin", "pin": "1111"])
+            #expect(badPIN.status == .badRequest)
+            #expect(badPIN.body.string.contains("te makkelijk te raden"))
+            let pin = try await staff.send(.POST, "/staff/members/\(s.fixture.adult)", form: ["csrf": staffToken, "action": "pin", "pin": "5830"])
+            #expect(pin.body.string.contains("Pincode ingesteld.") && pin.body.string.contains("Heeft een pincode."))
+            let terms = try await staff.send(.POST, "/staff/members/\(s.fixture.adult)", form: ["csrf": staffToken, "action": "terms_accept"])
+            #expect(terms.body.string.contains("Voorwaarden voor zelfservice geaccepteerd op"))
+            #expect(try await SelfServiceStore(s.app.db, organisationID: s.fixture.network.city).doorFacts(member: s.fixture.adult).termsAcceptedOn != nil)
+        }
+    }
 }

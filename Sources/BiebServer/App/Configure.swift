@@ -78,6 +78,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CirculationAPIController())
     try app.register(collection: MemberAPIController())
     try app.register(collection: SelfServiceAPIController())
+    try app.register(collection: SelfServicePages())
     try app.register(collection: DeskPages())
     try app.register(collection: ListPages())
     try app.register(collection: StaffCataloguePages())

@@ -410,9 +410,18 @@ struct DeskPages: RouteCollection {
         let cards: [Line]
         let blockReason: String?
         let canBlock: Bool
+        let selfService: SelfServicePanel
         let message: String?
         let error: String?
         let errorField: String?
+    }
+
+    /// A member's PIN and self-service terms, as the member page shows them.
+    struct SelfServicePanel: Encodable {
+        let pin: String
+        let hasPIN: Bool
+        let terms: String
+        let termsAccepted: Bool
     }
 
     func editPage(_ req: Request, service: DeskService, page: StaffPages.Page, member: Member, form: MemberForm? = nil,
@@ -426,6 +435,17 @@ struct DeskPages: RouteCollection {
                               selected: $0.code == form.membership_type)
         }
         let end = service.dutch ? member.membershipEnd.dutchText : member.membershipEnd.iso
+        let door = try await service.selfService.doorFacts(member: member.id!)
+        let pin = try await service.selfService.pinState(member: member.id!)
+        let formats = Formats(lang: service.lang, timeZone: service.organisation.zone)
+        var pinText = page.t(door.hasPIN ? "member_pin_set" : "member_pin_none")
+        if pin.locked(at: Date()), let until = pin.lockedUntil {
+            pinText += " " + page.t("member_pin_locked", ["time": formats.shortDate(LocalDate(until, in: service.organisation.zone)) + " " + formats.time(until)])
+        }
+        let panel = SelfServicePanel(pin: pinText, hasPIN: door.hasPIN,
+                                     terms: door.termsAcceptedOn.map { page.t("member_terms_accepted", ["date": service.dutch ? $0.dutchText : $0.iso]) }
+                                         ?? page.t("member_terms_none"),
+                                     termsAccepted: door.termsAcceptedOn != nil)
         return try await page.render("staff/member_edit", EditContext(
             page: page.context(member.name), id: member.id!.uuidString, branch: form.branch ?? "",
             branches: service.branches.filter(\.active).map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.slug == form.branch) },
@@ -433,7 +453,7 @@ struct DeskPages: RouteCollection {
             cards: try await service.members.cards(of: member.id!).map {
                 Line(cells: [$0.barcode, page.t("card_status_\($0.status.rawValue)"), $0.issuedOn], id: nil, flag: $0.status == .active)
             },
-            blockReason: member.blockReason, canBlock: service.user.can(.blockAndWaive), message: message,
+            blockReason: member.blockReason, canBlock: service.user.can(.blockAndWaive), selfService: panel, message: message,
             error: error.map(page.message), errorField: error?.field), status: status)
     }
 
@@ -459,9 +479,10 @@ struct DeskPages: RouteCollection {
         var membership_type: String?
         var reason: String?
         var card: String?
+        var pin: String?
     }
 
-    /// Save details, block or unblock, issue a card, renew the membership.
+    /// Save details, block or unblock, issue a card, renew the membership, set the PIN, record the self-service terms.
     func changeMember(req: Request) async throws -> Response {
         let (service, page) = try await Self.service(req)
         guard let id = req.parameters.get("memberID").flatMap(UUID.init(uuidString:)), let member = try await service.members.member(id) else {
@@ -501,6 +522,19 @@ struct DeskPages: RouteCollection {
                 _ = try req.staff(.manageMembers, branch: member.homeBranchID)
                 let renewed = try await service.members.renewMembership(id, today: today, staff: service.user.id)
                 message = page.t("member_renewed", ["end": service.dutch ? renewed.membershipEnd.dutchText : renewed.membershipEnd.iso])
+            case "pin":
+                _ = try req.staff(.manageMembers, branch: member.homeBranchID)
+                let pin = try MemberPIN.validate(form.pin ?? "")
+                try await service.selfService.setPIN(member: id, hash: try await req.password.async.hash(pin), staff: service.user.id)
+                message = page.t("member_pin_saved")
+            case "pin_remove":
+                _ = try req.staff(.manageMembers, branch: member.homeBranchID)
+                try await service.selfService.setPIN(member: id, hash: nil, staff: service.user.id)
+                message = page.t("member_pin_removed")
+            case "terms_accept", "terms_withdraw":
+                _ = try req.staff(.manageMembers, branch: member.homeBranchID)
+                try await service.selfService.setTermsAccepted(member: id, on: form.action == "terms_accept" ? today : nil, staff: service.user.id)
+                message = page.t("member_terms_saved")
             default:
                 throw BiebError.invalid("action", "Unknown action.", nl: "Onbekende handeling.")
             }
