@@ -10,6 +10,8 @@ import Foundation
 //   swift run -c release bieb-bench search DB ORG QUERY...  catalogue search with facets, cold and cached
 //   swift run -c release bieb-bench generate-marc IN OUT N    N synthetic variants of every record of IN (for the 1M benchmark)
 //   swift run -c release bieb-bench circulation-setup DB ORG MEMBERS ITEMS OUTDIR   members and scan lists for the desk load test
+//   swift run -c release bieb-bench sip2-setup DB ORG       a kiosk account per branch, branches open for the run
+//   swift run -c release bieb-bench sip2 PORT ITEMS CARDS [TERMINALS] [SECONDS] [RATE]   kiosks lending and taking in over SIP2
 //
 // Prints one line per case: operations, total time, time per operation.
 
@@ -43,6 +45,19 @@ if CommandLine.arguments.count >= 7, CommandLine.arguments[1] == "circulation-se
     setUpCirculationBenchmark(database: CommandLine.arguments[2], organisation: CommandLine.arguments[3],
                               members: Int(CommandLine.arguments[4]) ?? 100_000, items: Int(CommandLine.arguments[5]) ?? 100_000,
                               output: CommandLine.arguments[6])
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "sip2-setup" {
+    setUpSIP2Benchmark(database: CommandLine.arguments[2], organisation: CommandLine.arguments[3])
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 5, CommandLine.arguments[1] == "sip2" {
+    let arguments = CommandLine.arguments
+    benchmarkSIP2(port: Int(arguments[2]) ?? 6001, items: arguments[3], cards: arguments[4],
+                  terminals: arguments.count > 5 ? Int(arguments[5]) ?? 50 : 50, seconds: arguments.count > 6 ? Int(arguments[6]) ?? 30 : 30,
+                  rate: arguments.count > 7 ? Double(arguments[7]) ?? 0 : 0)
     exit(0)
 }
 

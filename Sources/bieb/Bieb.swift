@@ -12,7 +12,8 @@ struct Bieb: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bieb",
         abstract: "Bieb, the open library services platform.",
-        subcommands: [Serve.self, Demo.self, Migrate.self, ImportCommand.self, ExportCommand.self, UserCommand.self, OrganisationCommand.self],
+        subcommands: [Serve.self, Demo.self, Migrate.self, ImportCommand.self, ExportCommand.self, UserCommand.self, OrganisationCommand.self,
+                      SIP2ClientCommand.self],
         defaultSubcommand: Serve.self)
 
     static func main() async {
@@ -167,6 +168,16 @@ struct Demo: AsyncParsableCommand {
         ]
         for account in DemoNetwork.accounts {
             lines.append("    \(account.email.padding(toLength: 32, withPad: " ", startingAt: 0)) \(account.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(account.note)")
+        }
+        if let sip2 = server.sip2 {
+            lines += [
+                "",
+                "  SIP2 (kiosks, sorters, doors) on port \(sip2.port)\(sip2.certificatePath != nil ? " with TLS" : ""):",
+                "    terminals \(DemoSelfService.kiosk), \(DemoSelfService.sorter), \(DemoSelfService.door) (password \(DemoNetwork.password));",
+                "    members 2000000001 … 2000000040 have PIN \(DemoSelfService.pin). Try:",
+                "    bieb sip2 --port \(sip2.port) --login \(DemoSelfService.kiosk) --password \(DemoNetwork.password) '990 402.00' \\",
+                "      '63001\(SIP2.date(Date(), in: BranchCalendar.amsterdam))          AOden-haag|AA2000000001|AD\(DemoSelfService.pin)|'",
+            ]
         }
         lines.append("")
         lines.append("  Stop with Ctrl-C.")

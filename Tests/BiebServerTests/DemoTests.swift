@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import Testing
 import Vapor
@@ -95,6 +96,69 @@ import BiebTestSupport
                 let client = TestClient(app)
                 try await client.signInAPI(account.email, password: DemoNetwork.password)
             }
+        }
+    }
+
+    /// What a librarian tries first with a kiosk: against the demo, over SIP2.
+    @Test func aKioskASorterAndADoorWorkAgainstTheDemo() async throws {
+        try await withBieb(.sqlite) { app in
+            let today = LocalDate(iso: "2026-11-21")!
+            #expect(try await DemoNetwork.seed(app: app, today: today))
+            let zone = BranchCalendar.amsterdam
+            app.selfService.setClock { LocalClock.instant(of: today, minute: 12 * 60, in: zone) }   // Saturday noon: staffed
+            let listener = SIP2Listener(options: SIP2Options(host: "127.0.0.1", port: 0))
+            let port = try await listener.start(app)
+            defer { Task { await listener.stop() } }
+            let date = SIP2.date(LocalClock.instant(of: today, minute: 12 * 60, in: zone), in: zone)
+            let denHaag = try #require(try await BranchDirectory(app.db).organisation(slug: "den-haag"))
+            let central = try #require(try await BranchDirectory(app.db).branches(of: denHaag.id!).first { $0.kind == .central })
+
+            let kiosk = try await SIP2Client(port: port, group: app.eventLoopGroup)
+            #expect(try await kiosk.request("9300CN\(DemoSelfService.kiosk)|CO\(DemoNetwork.password)|").hasPrefix("941"))
+            let info = try SIP2Answer(try await kiosk.request("63005\(date)          AOden-haag|AA2000000001|AD\(DemoSelfService.pin)|"),
+                                      fixedLength: Layout.patronInformation)
+            #expect(info.field("AE") == "Daan de Boer")
+            #expect(info.field("CQ") == "Y")
+            // A copy on the central library's shelf: look it up, borrow it, renew it.
+            let shelf = try #require(try await Item.query(on: app.db).filter(\.$organisationID == denHaag.id!)
+                .filter(\.$currentBranchID == central.id!).filter(\.$statusRaw == "available").filter(\.$holdID == nil).first())
+            #expect(try await kiosk.request("17\(date)AOden-haag|AB\(shelf.barcode)|").hasPrefix("1803"))
+            let out = try SIP2Answer(try await kiosk.request("11NN\(date)\(date)AOden-haag|AA2000000001|AB\(shelf.barcode)|AD\(DemoSelfService.pin)|"),
+                                     fixedLength: Layout.checkout)
+            #expect(out.fixed(0, 1) == "1", "\(out.text)")
+            #expect(try await kiosk.request("29NN\(date)\(date)AOden-haag|AA2000000001|AB\(shelf.barcode)|").hasPrefix("301"))
+            // A member who owes money pays part of it.
+            let sql = app.db as! any SQLDatabase
+            let owing = try #require(try await sql.raw("""
+                SELECT c.barcode, m.balance_cents FROM members m JOIN member_cards c ON c.member_id = m.id
+                WHERE m.organisation_id = \(bind: denHaag.id!) AND m.balance_cents > 0 ORDER BY c.barcode
+                """).first())
+            let owingCard = try owing.decode(column: "barcode", as: String.self)
+            let paid = try await kiosk.request("37\(date)0100EURBV0.25|AOden-haag|AA\(owingCard)|BKdemo-1|")
+            #expect(paid.hasPrefix("38Y"), "\(paid)")
+            // A copy on loan whose title someone waits for comes back through the sorter: alert, hold bin or transit bin.
+            let waiting = try #require(try await sql.raw("""
+                SELECT i.barcode FROM holds h JOIN items i ON i.title_id = h.title_id JOIN loans l ON l.item_id = i.id AND l.open = \(bind: true)
+                WHERE h.organisation_id = \(bind: denHaag.id!) AND h.status = 'waiting' AND h.item_id IS NULL ORDER BY h.id LIMIT 1
+                """).first()).decode(column: "barcode", as: String.self)
+            let sorter = try await SIP2Client(port: port, group: app.eventLoopGroup)
+            #expect(try await sorter.request("9300CN\(DemoSelfService.sorter)|CO\(DemoNetwork.password)|").hasPrefix("941"))
+            let back = try SIP2Answer(try await sorter.request("09N\(date)\(date)AOden-haag|AB\(waiting)|"), fixedLength: Layout.checkin)
+            #expect(back.fixed(0, 4) == "1YNY", "\(back.text)")
+            #expect(["R", "T"].contains(back.field("CL") ?? ""))
+            #expect(back.field("CY")?.hasPrefix("2000") == true)
+            // The door at Ypenburg on Sunday, in self-service hours only.
+            app.selfService.setClock { LocalClock.instant(of: today.adding(days: 1), minute: 12 * 60, in: zone) }
+            let door = try await SIP2Client(port: port, group: app.eventLoopGroup)
+            #expect(try await door.request("9300CN\(DemoSelfService.door)|CO\(DemoNetwork.password)|").hasPrefix("941"))
+            let enter = try SIP2Answer(try await door.request("23005\(date)AOden-haag|AA2000000001|AD\(DemoSelfService.pin)|"),
+                                       fixedLength: Layout.patronStatus)
+            #expect(enter.field("BL") == "Y", "\(enter.text)")
+            // Member 4 joined recently: not yet.
+            let recent = try SIP2Answer(try await door.request("23005\(date)AOden-haag|AA2000000004|AD\(DemoSelfService.pin)|"),
+                                        fixedLength: Layout.patronStatus)
+            #expect(recent.field("BL") == "N")
+            await listener.stop()
         }
     }
 }

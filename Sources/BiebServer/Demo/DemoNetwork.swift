@@ -36,6 +36,7 @@ public enum DemoNetwork {
             if let denHaag = try await directory.organisation(slug: "den-haag") {
                 try await DemoCatalogue.seed(app: app, organisation: denHaag.id!, loc: true, today: today)
                 try await DemoCirculation.seed(app: app, organisation: denHaag.id!, members: 240, cardPrefix: "2000", today: today)
+                try await DemoSelfService.seed(app: app, organisation: denHaag.id!, today: today)
             }
             if let heemstede = try await directory.organisation(slug: "heemstede") {
                 try await DemoCatalogue.seed(app: app, organisation: heemstede.id!, loc: false, today: today)

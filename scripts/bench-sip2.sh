@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The SIP2 benchmark of docs/PERFORMANCE.md: 50 kiosks log in once, then
+# each lends a copy of its branch (11) and takes it back (09), again and
+# again, against the circulation benchmark's database (1,250,000 copies,
+# 100,000 members; see scripts/bench-circulation.sh, which builds it).
+#
+#   scripts/bench-sip2.sh [seconds] [rate]      embedded SQLite (bench-data/sqlite-circ)
+#
+# Two runs: kiosks at a steady total RATE transactions a second (default
+# 1,000; the round trip counts from when a message was due), then as fast
+# as the server answers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-30}
+RATE=${2:-1000}
+PORT=8191
+SIP2_PORT=6191
+TERMINALS=50
+DATA=bench-data/sqlite-circ
+
+if [ ! -s "$DATA/bieb.sqlite" ] || [ ! -s "$DATA/items.txt" ]; then
+  echo "== no circulation benchmark database yet: building it with scripts/bench-circulation.sh"
+  scripts/bench-circulation.sh 5
+fi
+swift build -c release --product bieb >/dev/null
+swift build -c release --product bieb-bench >/dev/null
+BIEB=.build/release/bieb
+BENCH=.build/release/bieb-bench
+$BENCH sip2-setup "$DATA/bieb.sqlite" den-haag
+
+LOG_LEVEL=warning $BIEB serve --data "$DATA" --port $PORT --sip2-port $SIP2_PORT >"$DATA/serve-sip2.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.5; done
+
+echo "== SQLite, release build, $(nproc) cores; $TERMINALS kiosks, ${DURATION}s"
+echo "-- warming up (10 s, as fast as answers come)"
+$BENCH sip2 $SIP2_PORT "$DATA/items.txt" "$DATA/cards.txt" $TERMINALS 10 | head -1
+echo "-- at $RATE transactions a second (checkouts and returns together)"
+$BENCH sip2 $SIP2_PORT "$DATA/items.txt" "$DATA/cards.txt" $TERMINALS "$DURATION" "$RATE"
+echo "-- as fast as answers come"
+$BENCH sip2 $SIP2_PORT "$DATA/items.txt" "$DATA/cards.txt" $TERMINALS "$DURATION"
