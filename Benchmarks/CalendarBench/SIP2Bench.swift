@@ -72,11 +72,11 @@ func benchmarkSIP2(port: Int, items itemsFile: String, cards cardsFile: String, 
     }
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let results = SIP2BenchResults()
-    let deadline = NIODeadline.now() + .seconds(Int64(seconds))
+    let start = SIP2BenchStart(kiosks: plans.count, seconds: Int64(seconds))
     let interval: TimeAmount? = rate > 0 ? .nanoseconds(Int64(Double(terminals) / rate * 1e9)) : nil
     var channels: [any Channel] = []
     for plan in plans {
-        let kiosk = SIP2BenchKiosk(plan: plan, results: results, deadline: deadline, interval: interval)
+        let kiosk = SIP2BenchKiosk(plan: plan, results: results, start: start, seconds: Int64(seconds), interval: interval)
         do {
             let channel = try ClientBootstrap(group: group)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -100,9 +100,23 @@ final class SIP2BenchResults: @unchecked Sendable {
     private var refused = 0
     private var refusals: [String: Int] = [:]
 
+    private let started = NIODeadline.now()
+    /// (second of the run, round trip) of every answer, for `BENCH_TIMELINE=1`.
+    private var timeline: [(Int, Int64)] = []
+
+    /// The first transaction sent and the last answer: the span the rate is measured over.
+    private var first: NIODeadline?
+    private var last: NIODeadline?
+
+    func sending(at time: NIODeadline) {
+        lock.withLock { if first == nil || time < first! { first = time } }
+    }
+
     func record(_ nanoseconds: Int64, ok: Bool, answer: String) {
         lock.withLock {
+            last = NIODeadline.now()
             latencies.append(nanoseconds)
+            timeline.append((Int((NIODeadline.now() - started).nanoseconds / 1_000_000_000), nanoseconds))
             if !ok {
                 refused += 1
                 if let range = answer.range(of: "|AF") {
@@ -113,19 +127,51 @@ final class SIP2BenchResults: @unchecked Sendable {
         }
     }
 
-    func summary(seconds: Double) -> String {
+    func summary(seconds configured: Double) -> String {
         lock.withLock {
             let sorted = latencies.sorted()
+            let seconds = first.flatMap { first in last.map { Double(($0 - first).nanoseconds) / 1e9 } } ?? configured
             func p(_ q: Double) -> String {
                 guard !sorted.isEmpty else { return "-" }
                 return String(format: "%.2f", Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]) / 1e6)
             }
-            var text = String(format: "%d transactions in %.0f s: %.0f/s; round trip ms p50 %@ p90 %@ p99 %@ p99.9 %@ max %@; refused %d",
+            var text = String(format: "%d transactions in %.1f s: %.0f/s; round trip ms p50 %@ p90 %@ p99 %@ p99.9 %@ max %@; refused %d",
                               sorted.count, seconds, Double(sorted.count) / seconds, p(0.5), p(0.9), p(0.99), p(0.999),
                               sorted.last.map { String(format: "%.2f", Double($0) / 1e6) } ?? "-", refused)
             for (reason, count) in refusals.sorted(by: { $0.value > $1.value }).prefix(3) { text += "\n  \(count)× \(reason)" }
+            if ProcessInfo.processInfo.environment["BENCH_TIMELINE"] != nil {
+                for (second, values) in Dictionary(grouping: timeline, by: \.0).sorted(by: { $0.key < $1.key }) {
+                    let times = values.map(\.1).sorted()
+                    text += String(format: "\n  second %2d: %5d answers, p99 %6.2f ms, max %6.2f ms", second, times.count,
+                                   Double(times[min(times.count - 1, times.count * 99 / 100)]) / 1e6, Double(times.last!) / 1e6)
+                }
+            }
             return text
         }
+    }
+}
+
+/// Starts every kiosk's loop once the last one has logged in, with one deadline for all.
+final class SIP2BenchStart: @unchecked Sendable {
+    private let lock = NSLock()
+    private let kiosks: Int
+    private let seconds: Int64
+    private var waiting: [(SIP2BenchKiosk, ChannelHandlerContext)] = []
+
+    init(kiosks: Int, seconds: Int64) {
+        self.kiosks = kiosks
+        self.seconds = seconds
+    }
+
+    /// Called on the kiosks' event loop (the benchmark has one).
+    func loggedIn(_ kiosk: SIP2BenchKiosk, _ context: ChannelHandlerContext) {
+        let ready = lock.withLock { () -> [(SIP2BenchKiosk, ChannelHandlerContext)]? in
+            waiting.append((kiosk, context))
+            return waiting.count == kiosks ? waiting : nil
+        }
+        guard let ready else { return }
+        let deadline = NIODeadline.now() + .seconds(seconds)
+        for (kiosk, context) in ready { kiosk.begin(context, deadline: deadline) }
     }
 }
 
@@ -136,19 +182,27 @@ final class SIP2BenchKiosk: ChannelInboundHandler, @unchecked Sendable {
 
     let plan: (login: String, items: [String], cards: [String])
     let results: SIP2BenchResults
-    let deadline: NIODeadline
+    let start: SIP2BenchStart
+    let seconds: Int64
+    var deadline: NIODeadline
     let interval: TimeAmount?
     var pending: [UInt8] = []
     var step = -1
+    var closing = false
+    /// Where in its list of copies the kiosk starts (random: a copy left on loan by an earlier run is met only by chance).
+    lazy var offset = Int.random(in: 0..<max(1, plan.items.count))
     var sentAt = NIODeadline.now()
     var due = NIODeadline.now()
     var sequence = 0
     let date = SIP2.date(Date(), in: BranchCalendar.amsterdam)
 
-    init(plan: (login: String, items: [String], cards: [String]), results: SIP2BenchResults, deadline: NIODeadline, interval: TimeAmount?) {
+    init(plan: (login: String, items: [String], cards: [String]), results: SIP2BenchResults, start: SIP2BenchStart, seconds: Int64,
+         interval: TimeAmount?) {
         self.plan = plan
         self.results = results
-        self.deadline = deadline
+        self.start = start
+        self.seconds = seconds
+        self.deadline = .distantFuture
         self.interval = interval
     }
 
@@ -160,6 +214,7 @@ final class SIP2BenchKiosk: ChannelInboundHandler, @unchecked Sendable {
         let body = message + "AY\(sequence)AZ"
         sequence = (sequence + 1) % 10
         sentAt = NIODeadline.now()
+        if step >= 0 { results.sending(at: interval == nil ? sentAt : due) }
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: body + SIP2.checksum(Array(body.utf8)) + "\r")),
                               promise: nil)
     }
@@ -181,18 +236,41 @@ final class SIP2BenchKiosk: ChannelInboundHandler, @unchecked Sendable {
                 context.close(promise: nil)
                 return
             }
-            due = now
+            // The loops start when every kiosk has logged in (the logins are not part of the measurement).
+            start.loggedIn(self, context)
+            return
+        } else if closing {
+            context.close(promise: nil)
+            return
         } else {
             let start = interval == nil ? sentAt : due
             results.record((now - start).nanoseconds, ok: answer.dropFirst(2).first == "1", answer: answer)
             if let interval { due = due + interval }
         }
+        next(context, now: now)
+    }
+
+    /// Starts the loop: at a random point of the kiosk's interval, so the kiosks do not all send at once.
+    func begin(_ context: ChannelHandlerContext, deadline: NIODeadline) {
+        let now = NIODeadline.now()
+        self.deadline = deadline
+        due = now + .nanoseconds(Int64.random(in: 0...max(1, interval?.nanoseconds ?? 1)))
+        next(context, now: now)
+    }
+
+    func next(_ context: ChannelHandlerContext, now: NIODeadline) {
         guard now < deadline, !plan.items.isEmpty else {
+            if step >= 0, step % 2 == 0, !closing {
+                // The last copy lent goes back in (not counted), so the next run finds it on the shelf.
+                closing = true
+                send(context, "09N\(date)\(date)AOden-haag|AB\(plan.items[(offset + step / 2) % plan.items.count])|")
+                return
+            }
             context.close(promise: nil)
             return
         }
         step += 1
-        let item = plan.items[(step / 2) % plan.items.count]
+        let item = plan.items[(offset + step / 2) % plan.items.count]
         let message = step % 2 == 0
             ? "11NN\(date)\(date)AOden-haag|AA\(plan.cards[(step / 2) % plan.cards.count])|AB\(item)|"
             : "09N\(date)\(date)AOden-haag|AB\(item)|"

@@ -115,6 +115,7 @@ import BiebTestSupport
 
             let kiosk = try await SIP2Client(port: port, group: app.eventLoopGroup)
             #expect(try await kiosk.request("9300CN\(DemoSelfService.kiosk)|CO\(DemoNetwork.password)|").hasPrefix("941"))
+            #expect(try await kiosk.request("990 402.00").hasPrefix("98YYYY"))
             let info = try SIP2Answer(try await kiosk.request("63005\(date)          AOden-haag|AA2000000001|AD\(DemoSelfService.pin)|"),
                                       fixedLength: Layout.patronInformation)
             #expect(info.field("AE") == "Daan de Boer")
@@ -136,6 +137,7 @@ import BiebTestSupport
             let owingCard = try owing.decode(column: "barcode", as: String.self)
             let paid = try await kiosk.request("37\(date)0100EURBV0.25|AOden-haag|AA\(owingCard)|BKdemo-1|")
             #expect(paid.hasPrefix("38Y"), "\(paid)")
+            #expect(try await kiosk.request("35\(date)AOden-haag|AA\(owingCard)|").hasPrefix("36Y"))
             // A copy on loan whose title someone waits for comes back through the sorter: alert, hold bin or transit bin.
             let waiting = try #require(try await sql.raw("""
                 SELECT i.barcode FROM holds h JOIN items i ON i.title_id = h.title_id JOIN loans l ON l.item_id = i.id AND l.open = \(bind: true)
@@ -158,6 +160,12 @@ import BiebTestSupport
             let recent = try SIP2Answer(try await door.request("23005\(date)AOden-haag|AA2000000004|AD\(DemoSelfService.pin)|"),
                                         fixedLength: Layout.patronStatus)
             #expect(recent.field("BL") == "N")
+            // SIP2_TRANSCRIPT=FILE writes the session for docs/SELF-SERVICE.md.
+            if let path = ProcessInfo.processInfo.environment["SIP2_TRANSCRIPT"] {
+                let text = ["# kiosk", kiosk.transcript.joined(separator: "\n"), "# sorter", sorter.transcript.joined(separator: "\n"),
+                            "# door", door.transcript.joined(separator: "\n")].joined(separator: "\n")
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+            }
             await listener.stop()
         }
     }

@@ -15,6 +15,8 @@ final class SIP2Client: @unchecked Sendable {
     private var iterator: AsyncStream<[UInt8]>.AsyncIterator
     private var pending: [UInt8] = []
     private var sequence = 0
+    /// Every request and answer of `request`, "> " and "< " lines (for transcripts in the docs).
+    private(set) var transcript: [String] = []
 
     private final class Collector: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = ByteBuffer
@@ -81,7 +83,9 @@ final class SIP2Client: @unchecked Sendable {
         let body = message + "AY\(sequence)AZ"
         sequence = (sequence + 1) % 10
         try await send(body + SIP2.checksum(Array(body.utf8)) + "\r")
+        transcript.append("> " + body + SIP2.checksum(Array(body.utf8)))
         guard let answer = await line() else { throw SIP2ClientError.closed(message) }
+        transcript.append("< " + answer)
         return answer
     }
 

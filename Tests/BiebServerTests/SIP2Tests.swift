@@ -316,9 +316,14 @@ enum Layout {
     }
 
     @Test func idleConnectionsAreClosedAfterTheTimeout() async throws {
-        try await withSIP2(.sqlite, options: SIP2Options(host: "127.0.0.1", port: 0, idleSeconds: 1)) { s in
-            let kiosk = try await s.terminal()
-            #expect(await kiosk.closedByServer(timeout: 5))
+        try await withSIP2(.sqlite, options: SIP2Options(host: "127.0.0.1", port: 0, idleSeconds: 2)) { s in
+            // A machine that connects and says nothing: closed when the timeout has passed, not before.
+            let started = ContinuousClock.now
+            let silent = try await s.client()
+            #expect(await silent.closedByServer(timeout: 10))
+            #expect(ContinuousClock.now - started >= .milliseconds(1_900))
+            for _ in 0..<100 where s.listener.connectionCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(s.listener.connectionCount == 0)
         }
     }
 

@@ -27,13 +27,14 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
 }
 
 /// Runs `body` with a fully configured Bieb application on a fresh, empty
-/// database: in-memory SQLite, or a PostgreSQL schema of its own that is
-/// dropped afterwards (so tests run in parallel without seeing each other).
+/// database: a SQLite file of its own in the temporary folder (WAL, and
+/// write transactions on the writer, `SQLiteLane`, as in production), or a
+/// PostgreSQL schema of its own; both are removed afterwards, so tests run
+/// in parallel without seeing each other.
 ///
-/// `sqliteFile` puts SQLite in a temporary file (WAL, as in production)
-/// instead of memory: for tests with real concurrency, where in-memory
-/// SQLite's shared cache would refuse readers while a writer works.
-public func withBieb<T>(_ database: TestDatabase, sqliteFile: Bool = false, _ body: (Application) async throws -> T) async throws -> T {
+/// `sqliteFile: false` puts SQLite in memory instead (only the server's own
+/// start-up is tested that way).
+public func withBieb<T>(_ database: TestDatabase, sqliteFile: Bool = true, _ body: (Application) async throws -> T) async throws -> T {
     let app = try await Application.make(.testing)
     app.logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
     let schema = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
@@ -133,4 +134,9 @@ public struct Fixture: Sendable {
         try await staff.save(StaffUser(organisationID: town.id!, email: townAdmin, name: "Toos Town", passwordHash: hash, role: .admin))
         return Fixture(city: city.id!, town: town.id!, central: central, district: district, neighbourhood: neighbourhood, townMain: townMain)
     }
+}
+
+extension Application {
+    /// Where the test application keeps its data.
+    public var testDatabaseLocation: DatabaseLocation { bieb.database }
 }

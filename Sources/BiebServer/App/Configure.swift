@@ -26,7 +26,14 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     if options.migrateOnStart {
         try await BiebDatabase.migrate(app)
     }
-    if case .sqliteFile = options.database { try await BiebDatabase.tune(app) }
+    if case .sqliteFile(let path) = options.database {
+        // A server checkpoints in the background; all write transactions go through one writer (SQLiteLane).
+        let checkpointer = options.backgroundJobs
+        try await BiebDatabase.tune(app, checkpointer: checkpointer)
+        if checkpointer { app.lifecycle.use(SQLiteCheckpointer(path: path)) }
+        app.storage[SQLiteLaneKey.self] = SQLiteLaneHolder(path: path, on: app.eventLoopGroup, logger: app.logger, checkpointer: checkpointer)
+        app.lifecycle.use(SQLiteLaneShutdown())
+    }
 
     if options.warmSearch { app.lifecycle.use(SearchWarmup()) }
     if options.backgroundJobs { app.lifecycle.use(CirculationJobs()) }
@@ -56,6 +63,7 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     // Middleware: errors first so it sees everything, then static files.
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware())
+    if app.storage[SQLiteLaneKey.self] != nil { app.middleware.use(SQLiteLaneMiddleware()) }
     app.middleware.use(BiebErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
     app.middleware.use(SecurityHeadersMiddleware())
@@ -98,6 +106,28 @@ enum Resources {
 }
 
 /// Conservative security headers on every response.
+/// The SQLite writer of the application (`SQLiteLane`), when the database is a SQLite file.
+struct SQLiteLaneKey: StorageKey { typealias Value = SQLiteLaneHolder }
+
+extension Application {
+    var sqliteLane: SQLiteLane? { storage[SQLiteLaneKey.self]?.current }
+}
+
+/// Closes the SQLite writer when the application stops (after the SIP2 listener, registered later).
+struct SQLiteLaneShutdown: LifecycleHandler {
+    func shutdownAsync(_ application: Application) async {
+        await application.storage[SQLiteLaneKey.self]?.shutdown()
+    }
+}
+
+/// Write transactions of HTTP requests run on the SQLite writer.
+struct SQLiteLaneMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let lane = request.application.sqliteLane else { return try await next.respond(to: request) }
+        return try await SQLiteLane.$current.withValue(lane) { try await next.respond(to: request) }
+    }
+}
+
 struct SecurityHeadersMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)

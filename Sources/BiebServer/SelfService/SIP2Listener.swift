@@ -59,7 +59,7 @@ public final class SIP2Listener: LifecycleHandler, @unchecked Sendable {
     /// Binds and starts accepting; returns the port.
     @discardableResult
     public func start(_ app: Application) async throws -> Int {
-        var tls: NIOSSLContext?
+        let tls: NIOSSLContext?
         switch (options.certificatePath, options.keyPath) {
         case (let certificate?, let key?):
             let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
@@ -67,13 +67,16 @@ public final class SIP2Listener: LifecycleHandler, @unchecked Sendable {
                                                                          privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
             tls = try NIOSSLContext(configuration: configuration)
         case (nil, nil):
-            break
+            tls = nil
         default:
             throw BiebError.invalid("sip2-tls", "Give both --sip2-certificate and --sip2-key for TLS.",
                                     nl: "Geef zowel --sip2-certificate als --sip2-key voor TLS.")
         }
         let options = options
         let logger = Logger(label: "bieb.sip2")
+        let lane = app.sqliteLane
+        // Connections spread over the event loops, each with the loop's own database connection for reading;
+        // on a SQLite file the write transactions of all of them run on the one writer (`SQLiteLane`).
         let bootstrap = ServerBootstrap(group: app.eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -82,7 +85,8 @@ public final class SIP2Listener: LifecycleHandler, @unchecked Sendable {
             .childChannelInitializer { [weak self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let database = app.databases.database(logger: logger, on: channel.eventLoop)!
-                    let service = SIP2Service(app: app, db: database, logger: logger)
+                    let service = SIP2Service(app: app, db: database, logger: logger, executor: EventLoopTaskExecutor.of(channel.eventLoop),
+                                              lane: lane)
                     let handlers = channel.pipeline.syncOperations
                     if let tls { try handlers.addHandler(NIOSSLServerHandler(context: tls)) }
                     try handlers.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(options.idleSeconds))))
@@ -207,7 +211,13 @@ final class SIP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             let session = session
             let started = NIODeadline.now()
             let promise = context.eventLoop.makePromise(of: (SIP2Outcome, SIP2Session).self)
-            promise.completeWithTask { await service.respond(to: bytes, session: session) }
+            // The work runs on this connection's event loop, which also owns its database connection (each
+            // statement's answer resumes the work without a switch to another thread); on a SQLite file its
+            // write transactions run on the writer (`SQLiteLane`).
+            Task(executorPreference: service.executor) {
+                let answer = await SQLiteLane.$current.withValue(service.lane) { await service.respond(to: bytes, session: session) }
+                promise.succeed(answer)
+            }
             promise.futureResult.assumeIsolated().whenComplete { [self] result in
                 switch result {
                 case .success(let (outcome, session)):

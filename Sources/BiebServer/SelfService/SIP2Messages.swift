@@ -44,8 +44,19 @@ struct SIP2Work {
         return try await BranchDirectory(db, cache: cache).calendar(of: terminal.branch, timeZone: terminal.timeZone).level(at: now)
     }
 
+    /// A branch's name, from the organisation's branch list kept a few seconds (`DeskCache`).
     func branchName(_ id: UUID) async throws -> String {
-        id == terminal.branch ? terminal.branchName : (try await BranchDirectory(db).branch(id)?.name ?? "?")
+        if id == terminal.branch { return terminal.branchName }
+        return try await branches().first { $0.id == id }?.name ?? "?"
+    }
+
+    func branches() async throws -> [BranchLabel] {
+        let cache = service.app.deskCache
+        if let hit = cache.get(terminal.organisationID, now: now) { return hit.branches }
+        guard let organisation = try await BranchDirectory(db).organisation(id: terminal.organisationID) else { return [] }
+        let labels = try await BranchDirectory(db).labels(of: terminal.organisationID)
+        cache.put(terminal.organisationID, (organisation, labels), now: now)
+        return labels
     }
 
     // MARK: 99 → 98 status
@@ -265,9 +276,8 @@ struct SIP2Work {
         }
         do {
             let receipt = try await circulation.checkout(member: member, item: barcode, at: desk)
-            let item = try await circulation.item(barcode: receipt.barcode)
             return loanResponse("12", card: card, barcode: receipt.barcode, title: receipt.title, due: receipt.dueOn, renewal: false,
-                                format: item.format, message: text("sip2_due", ["date": day(receipt.dueOn)]))
+                                format: receipt.format, message: text("sip2_due", ["date": day(receipt.dueOn)]))
         } catch let error as BiebError where error.code == "already_lent_to_member" && request.fixed(0, 1) == "Y" {
             // Already on this member's card and the kiosk allows renewal: renew.
             guard let loan = try await openLoan(barcode) else { throw error }
@@ -350,7 +360,9 @@ struct SIP2Work {
             r.field("CV", "99")
             return r
         }
-        let bins = try await store.sortBins(branch: terminal.branch)
+        let bins = try await service.app.selfService.sortBins.bins(terminal.branch, now: now) {
+            try await store.sortBins(branch: terminal.branch)
+        }
         var r = SIP2Response("10")
         r.fixed("1")
         r.flag(true)                     // resensitize
@@ -532,7 +544,7 @@ struct SIP2Work {
         let sql = db as! any SQLDatabase
         var pickup = terminal.branch
         if let wanted = request.field("BS")?.trimmed.lowercased() {
-            let labels = try await BranchDirectory(db).labels(of: terminal.organisationID)
+            let labels = try await branches()
             guard let branch = labels.first(where: { $0.slug == wanted || $0.name.lowercased() == wanted }) else {
                 return refusal(text("sip2_hold_pickup_unknown", ["branch": wanted]))
             }

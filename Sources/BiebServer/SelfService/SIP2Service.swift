@@ -54,6 +54,10 @@ struct SIP2Service: Sendable {
     let app: Application
     let db: any Database
     let logger: Logger
+    /// Where the work of a connection runs: the event loop of its database connection.
+    var executor: EventLoopTaskExecutor?
+    /// The writer of a SQLite file, for the write transactions.
+    var lane: SQLiteLane?
 
     // MARK: Dispatch
 
@@ -296,6 +300,7 @@ final class DoorEntries: @unchecked Sendable {
 public final class SelfServiceState: @unchecked Sendable {
     let doorEntries = DoorEntries()
     let doorLogins = DoorLogins()
+    let sortBins = SortBinCache()
     private let lock = NSLock()
     private var hash: String?
     private var clock: @Sendable () -> Date = { Date() }
@@ -335,6 +340,25 @@ final class DoorLogins: @unchecked Sendable {
             if known.count > 1_000 { known = known.filter { $0.value > now } }
             known[key] = now.addingTimeInterval(Self.lifetime)
         }
+    }
+}
+
+/// Each branch's sort bins, kept a few seconds: a sorter asks for them on
+/// every return, and they change seldom (a change shows within `lifetime`).
+final class SortBinCache: @unchecked Sendable {
+    static let lifetime: TimeInterval = 5
+    private let lock = NSLock()
+    private var entries: [UUID: (bins: SortBins, until: Date)] = [:]
+
+    func bins(_ branch: UUID, now: Date, load: () async throws -> SortBins) async throws -> SortBins {
+        if let hit = lock.withLock({ entries[branch] }), hit.until > now { return hit.bins }
+        let bins = try await load()
+        lock.withLock { entries[branch] = (bins, now.addingTimeInterval(Self.lifetime)) }
+        return bins
+    }
+
+    func forget(_ branch: UUID) {
+        lock.withLock { _ = entries.removeValue(forKey: branch) }
     }
 }
 

@@ -41,8 +41,7 @@ public enum CatalogChanges {
     /// Stamps titles with the version that changed them (or their copies).
     public static func stamp(titleIDs: [Int], version: Int, on sql: any SQLDatabase) async throws {
         for chunk in Array(Set(titleIDs)).chunked(into: 500) {
-            try await sql.update("titles").set("changed_version", to: version)
-                .where("id", .in, SQLBind.group(Array(chunk))).run()
+            try await sql.raw("UPDATE titles SET changed_version = \(bind: version) WHERE id IN (\(binds: Array(chunk)))").run()
         }
     }
 

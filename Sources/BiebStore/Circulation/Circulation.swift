@@ -99,8 +99,10 @@ public struct Circulation: Sendable {
     /// Locks a copy's row for the rest of the transaction and reads what can
     /// change fresh (one statement); the rest comes from the scan.
     static func lockItem(_ scanned: ItemFacts, at now: Date, on sql: any SQLDatabase) async throws -> ItemFacts {
-        guard let row = try await sql.update(Item.schema).set("updated_at", to: now).where("id", .equal, scanned.id)
-            .returning("status", "owning_branch_id", "current_branch_id", "hold_id", "price_cents").first() else {
+        guard let row = try await sql.raw("""
+            UPDATE items SET updated_at = \(bind: now) WHERE id = \(bind: scanned.id)
+            RETURNING status, owning_branch_id, current_branch_id, hold_id, price_cents
+            """).first() else {
             throw BiebError(.notFound, code: "item_not_found", field: "item", message: "The copy no longer exists.",
                             nl: "Het exemplaar bestaat niet meer.")
         }
@@ -217,11 +219,10 @@ public struct Circulation: Sendable {
     }
 
     static func bump(_ column: String, of member: UUID, by step: Int, limit: Int? = nil, on sql: any SQLDatabase) async throws -> Bool {
-        var update = sql.update(Member.schema)
-            .set(SQLIdentifier(column), to: SQLBinaryExpression(SQLIdentifier(column), .add, SQLLiteral.numeric(String(step))))
-            .where("id", .equal, member)
-        if let limit { update = update.where(SQLIdentifier(column), .lessThan, SQLBind(limit)) }
-        return try await update.returning(SQLIdentifier(column)).first() != nil
+        precondition(["loan_count", "hold_count"].contains(column), "not a member counter: \(column)")
+        var update: SQLQueryString = "UPDATE members SET \(unsafeRaw: column) = \(unsafeRaw: column) + \(literal: step) WHERE id = \(bind: member)"
+        if let limit { update += " AND \(unsafeRaw: column) < \(bind: limit)" }
+        return try await sql.raw(update + " RETURNING \(unsafeRaw: column)").first() != nil
     }
 
     /// Raises (or lowers) the member's count of current loans of an item type; false when the limit is reached.

@@ -157,15 +157,14 @@ extension Circulation {
                                  on sql: any SQLDatabase) async throws -> HoldQueue.Hold? {
         var after: (Date, Int)?
         while true {
-            var query = sql.select().columns("id", "item_id", "pickup_branch_id", "local_only", "suspended_until", "placed_at")
-                .from(Hold.schema).where("title_id", .equal, title).where("status", .equal, Hold.Status.waiting.rawValue)
+            var query: SQLQueryString = """
+                SELECT id, item_id, pickup_branch_id, local_only, suspended_until, placed_at FROM holds
+                WHERE title_id = \(bind: title) AND status = \(bind: Hold.Status.waiting.rawValue)
+                """
             if let (placed, id) = after {
-                query = query.where { group in
-                    group.where("placed_at", .greaterThan, placed)
-                        .orWhere { $0.where("placed_at", .equal, placed).where("id", .greaterThan, id) }
-                }
+                query += " AND (placed_at > \(bind: placed) OR (placed_at = \(bind: placed) AND id > \(bind: id)))"
             }
-            let rows = try await query.orderBy("placed_at").orderBy("id").limit(50).all()
+            let rows = try await sql.raw(query + " ORDER BY placed_at, id LIMIT 50").all()
             let holds = try rows.map { row in
                 HoldQueue.Hold(id: try row.decode(column: "id", as: Int.self), itemID: try row.decode(column: "item_id", as: Int?.self),
                                pickupBranch: try row.decode(column: "pickup_branch_id", as: UUID.self),
@@ -204,8 +203,10 @@ extension Circulation {
                 .set("current_branch_id", to: desk.branch).set("due_at", to: SQLLiteral.null).where("id", .equal, item.id).run()
             return .transit(to: item.owningBranch, hold: nil)
         }
-        try await sql.update(Item.schema).set("status", to: ItemStatus.available.rawValue).set("hold_id", to: SQLLiteral.null)
-            .set("current_branch_id", to: desk.branch).set("due_at", to: SQLLiteral.null).where("id", .equal, item.id).run()
+        try await sql.raw("""
+            UPDATE items SET status = \(bind: ItemStatus.available.rawValue), hold_id = NULL, current_branch_id = \(bind: desk.branch), due_at = NULL
+            WHERE id = \(bind: item.id)
+            """).run()
         return .shelf
     }
 

@@ -49,10 +49,10 @@ enum Ledger {
     /// Records a circulation event.
     static func event(_ kind: String, organisation: UUID, at now: Date, branch: UUID? = nil, item: Int? = nil, title: Int? = nil,
                       member: UUID? = nil, staff: UUID? = nil, detail: String = "", on sql: any SQLDatabase) async throws {
-        try await sql.insert(into: CirculationEvent.schema)
-            .columns("organisation_id", "at", "kind", "branch_id", "item_id", "title_id", "member_id", "staff_user_id", "detail")
-            .values(SQLBind(organisation), SQLBind(now), SQLBind(kind), SQLBind(branch), SQLBind(item), SQLBind(title), SQLBind(member),
-                    SQLBind(staff), SQLBind(detail))
-            .run()
+        try await sql.raw("""
+            INSERT INTO \(unsafeRaw: CirculationEvent.schema) (organisation_id, "at", kind, branch_id, item_id, title_id, member_id, staff_user_id, detail)
+            VALUES (\(bind: organisation), \(bind: now), \(bind: kind), \(bind: branch), \(bind: item), \(bind: title), \(bind: member),
+                \(bind: staff), \(bind: detail))
+            """).run()
     }
 }

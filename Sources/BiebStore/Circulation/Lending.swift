@@ -13,6 +13,8 @@ public struct CheckoutReceipt: Sendable, Equatable {
     public let dueOn: LocalDate
     /// The member collected a copy that was waiting for them.
     public let filledHold: Int?
+    /// The title's material format.
+    public let format: MaterialFormat
 }
 
 /// Where a returned (or received) copy goes now.
@@ -76,10 +78,11 @@ extension Circulation {
             var released: Int?
             // The common case in one statement: a copy on the open shelf, set aside for nobody, goes out. Otherwise lock
             // the copy and look closer.
-            let direct = try await sql.update(Item.schema).set("status", to: ItemStatus.onLoan.rawValue).set("due_at", to: dueAt)
-                .set("current_branch_id", to: desk.branch).set("updated_at", to: desk.now)
-                .where("id", .equal, scanned.id).where("status", .equal, ItemStatus.available.rawValue).where("hold_id", .is, SQLLiteral.null)
-                .returning("id").first() != nil
+            let direct = try await sql.raw("""
+                UPDATE items SET status = \(bind: ItemStatus.onLoan.rawValue), due_at = \(bind: dueAt), current_branch_id = \(bind: desk.branch),
+                    updated_at = \(bind: desk.now)
+                WHERE id = \(bind: scanned.id) AND status = \(bind: ItemStatus.available.rawValue) AND hold_id IS NULL RETURNING id
+                """).first() != nil
             let item = direct ? scanned : try await Self.lockItem(scanned, at: desk.now, on: sql)
             if !direct {
             switch item.status {
@@ -117,12 +120,12 @@ extension Circulation {
             guard try await Self.bumpTypeLoans(of: memberID, type: item.itemType, by: 1, limit: policy.maxLoansOfType, on: sql) else {
                 throw Refusal.typeLimit(policy, type: item.format)
             }
-            let loan = try await sql.insert(into: Loan.schema)
-                .columns("organisation_id", "item_id", "title_id", "member_id", "branch_id", "item_type", "checked_out_at", "due_on",
-                         "renewals", "open")
-                .values(SQLBind(organisationID), SQLBind(item.id), SQLBind(item.titleID), SQLBind(memberID), SQLBind(desk.branch),
-                        SQLBind(item.itemType), SQLBind(desk.now), SQLBind(due.iso), SQLBind(0), SQLBind(true))
-                .returning("id").first()
+            let loan = try await sql.raw("""
+                INSERT INTO loans (organisation_id, item_id, title_id, member_id, branch_id, item_type, checked_out_at, due_on, renewals, open)
+                VALUES (\(bind: organisationID), \(bind: item.id), \(bind: item.titleID), \(bind: memberID), \(bind: desk.branch),
+                    \(bind: item.itemType), \(bind: desk.now), \(bind: due.iso), 0, \(bind: true))
+                RETURNING id
+                """).first()
             let loanID = try loan?.decode(column: "id", as: Int.self) ?? 0
             if !direct {
                 try await sql.update(Item.schema).set("status", to: ItemStatus.onLoan.rawValue).set("due_at", to: dueAt)
@@ -148,7 +151,7 @@ extension Circulation {
         }
         _ = released
         return CheckoutReceipt(loanID: loanID, item: scanned.id, barcode: scanned.barcode, titleID: scanned.titleID, title: scanned.title,
-                               dueOn: due, filledHold: filled)
+                               dueOn: due, filledHold: filled, format: scanned.format)
     }
 
     // MARK: Return
@@ -170,10 +173,11 @@ extension Circulation {
             var memberID: UUID?
             var fine = (days: 0, cents: 0)
             // Ends the open loan and reads it in one statement.
-            if let loan = try await sql.update(Loan.schema).set("open", to: false).set("returned_at", to: desk.now)
-                .set("return_branch_id", to: desk.branch).set("ended_as", to: "returned")
-                .where("item_id", .equal, item.id).where("open", .equal, true)
-                .returning("id", "member_id", "due_on", "branch_id", "item_type").first() {
+            if let loan = try await sql.raw("""
+                UPDATE loans SET open = \(bind: false), returned_at = \(bind: desk.now), return_branch_id = \(bind: desk.branch), ended_as = 'returned'
+                WHERE item_id = \(bind: item.id) AND open = \(bind: true)
+                RETURNING id, member_id, due_on, branch_id, item_type
+                """).first() {
                 let id = try loan.decode(column: "id", as: Int.self)
                 let member = try loan.decode(column: "member_id", as: UUID?.self)
                 let due = LocalDate(iso: try loan.decode(column: "due_on", as: String.self))!

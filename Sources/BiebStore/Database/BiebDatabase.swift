@@ -49,7 +49,10 @@ public enum BiebDatabase {
         case .sqliteFile(let path):
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+            // SQLite works in blocking calls on the application's thread pool. More threads than cores: a
+            // statement waiting for the write lock holds its thread, and the writer must still find one.
+            app.threadPool = NIOThreadPool(numberOfThreads: Environment.get("BIEB_SQLITE_THREADS").flatMap(Int.init) ?? max(4, System.coreCount * 2))
+            app.databases.use(sqliteFile(path), as: .sqlite)
         case .sqliteMemory:
             app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url, let schema):
@@ -64,6 +67,11 @@ public enum BiebDatabase {
             app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .trace), as: .psql)
         }
         addMigrations(to: app)
+    }
+
+    /// The configuration of a SQLite file (the application's connections and the writer, `SQLiteLane`).
+    static func sqliteFile(_ path: String) -> DatabaseConfigurationFactory {
+        .sqlite(.file(path), sqlLogLevel: .trace)
     }
 
     /// Every migration, in order. Later issues append, never reorder.
@@ -95,20 +103,35 @@ public enum BiebDatabase {
         }
     }
 
-    /// Per-connection settings for SQLite files: WAL commits without a sync
-    /// each (`synchronous=NORMAL`). A crash of Bieb or of the machine never
-    /// damages the database; a power cut may lose the last commits before
-    /// the next checkpoint. Set `BIEB_SQLITE_SYNC=full` to sync every commit
-    /// (about a third of the desk throughput). Runs once on the connection of
-    /// every event loop (SQLite has one per loop, kept for the app's life).
-    public static func tune(_ app: Application) async throws {
+    /// Per-connection settings for SQLite files. A statement that finds the
+    /// write lock taken waits for it, sleeping, up to 10 seconds
+    /// (`busy_timeout`; the driver's own handler would retry at full speed,
+    /// forever). WAL commits without a sync each (`synchronous=NORMAL`).
+    /// A crash of Bieb or of the machine never damages the database; a
+    /// power cut may lose the last commits before the next checkpoint. Set
+    /// `BIEB_SQLITE_SYNC=full` to sync every commit (about a third of the
+    /// desk throughput). With `checkpointer` (a server: `SQLiteCheckpointer`
+    /// keeps the log short) the connections leave checkpoints to it. Runs
+    /// once on the connection of every event loop (SQLite has one per loop,
+    /// kept for the app's life).
+    public static func tune(_ app: Application, checkpointer: Bool = false) async throws {
         guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        let mode = Environment.get("BIEB_SQLITE_SYNC")?.lowercased() == "full" ? "FULL" : "NORMAL"
         for loop in app.eventLoopGroup.makeIterator() {
             guard let db = app.databases.database(logger: app.logger, on: loop) else { continue }
             try await db.withConnection { connection in
-                try await (connection as! any SQLDatabase).raw("PRAGMA synchronous = \(unsafeRaw: mode)").run()
+                try await tune(connection: connection as! any SQLDatabase, checkpointer: checkpointer)
             }
+        }
+    }
+
+    /// The settings of `tune` on one SQLite connection.
+    static func tune(connection sql: any SQLDatabase, checkpointer: Bool) async throws {
+        let mode = Environment.get("BIEB_SQLITE_SYNC")?.lowercased() == "full" ? "FULL" : "NORMAL"
+        try await sql.raw("PRAGMA busy_timeout = 10000").run()
+        try await sql.raw("PRAGMA synchronous = \(unsafeRaw: mode)").run()
+        if checkpointer {
+            try await sql.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(SQLiteCheckpointer.fallbackPages))").run()
+            try await sql.raw("PRAGMA journal_size_limit = \(unsafeRaw: String(SQLiteCheckpointer.journalLimitBytes))").run()
         }
     }
 

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOCore
 import SQLKit
 
 /// One write transaction at a time on SQLite, waiting in turn (first come,
@@ -7,36 +8,79 @@ import SQLKit
 /// writer anyway; without the gate a second connection would busy-wait a
 /// CPU for the lock, or fail when its read snapshot went stale. PostgreSQL
 /// needs no gate: its row locks order concurrent writers.
-public actor WriteGate {
+///
+/// A lock and a queue of continuations rather than an actor: entering a
+/// free gate costs no hop to another executor, and leaving hands the gate
+/// straight to the next in line.
+public final class WriteGate: @unchecked Sendable {
     public static let shared = WriteGate()
 
+    private let lock = NSLock()
     private var busy = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var waiting = CircularBuffer<CheckedContinuation<Void, Never>>()
 
     func enter() async {
-        if !busy {
+        if lock.withLock({ () -> Bool in
+            if busy { return false }
             busy = true
-            return
+            return true
+        }) { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let admitted = lock.withLock { () -> Bool in
+                if busy {
+                    waiting.append(continuation)
+                    return false
+                }
+                busy = true
+                return true
+            }
+            if admitted { continuation.resume() }
         }
-        await withCheckedContinuation { waiting.append($0) }
     }
 
     func leave() {
-        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        // The gate stays busy when handed to the next in line.
+        let next = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            if let first = waiting.popFirst() { return first }
+            busy = false
+            return nil
+        }
+        next?.resume()
     }
 
-    /// Runs `body` in a transaction; on SQLite after the writes before it.
+    /// True inside the body of a write transaction on SQLite (of this task).
+    @TaskLocal static var inside = false
+
+    /// Runs `body` in a transaction; on SQLite after the writes before it,
+    /// and on the writer (`SQLiteLane`) when the work opted in.
+    ///
+    /// Elsewhere the body runs on the event loop of the transaction's
+    /// connection: Fluent starts a transaction in a task of its own, on the
+    /// global executor, and every statement would otherwise cross two more
+    /// threads (`EventLoopTaskExecutor`). On SQLite, called inside another
+    /// write transaction of the same task, `body` becomes part of that one
+    /// (a second transaction would wait for the first for ever).
     public static func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else {
-            return try await db.transaction { try await body($0) }
+            return try await db.transaction { tx in
+                try await withTaskExecutorPreference(EventLoopTaskExecutor.of(tx.eventLoop)) { try await body(tx) }
+            }
         }
+        if inside { return try await body(db) }
+        let marked: @Sendable (any Database) async throws -> T = { tx in try await $inside.withValue(true) { try await body(tx) } }
+        let onLoop: @Sendable (any Database) async throws -> T = { tx in
+            try await withTaskExecutorPreference(EventLoopTaskExecutor.of(tx.eventLoop)) { try await marked(tx) }
+        }
+        // On the writer the gate is taken on the writer's thread, so from one of its transactions to the next the
+        // gate never waits for another thread to wake up.
+        if let lane = SQLiteLane.current { return try await lane.transaction(marked) }
         await shared.enter()
         do {
-            let result = try await db.transaction { try await body($0) }
-            await shared.leave()
+            let result = try await db.transaction(onLoop)
+            shared.leave()
             return result
         } catch {
-            await shared.leave()
+            shared.leave()
             throw error
         }
     }

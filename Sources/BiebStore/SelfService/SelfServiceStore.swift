@@ -111,7 +111,9 @@ public struct SelfServiceStore: Sendable {
     }
 
     public func touchLogin(_ id: UUID, now: Date = Date()) async throws {
-        try await sql.update(SIP2Terminal.schema).set("last_login_at", to: now).where("id", .equal, id).run()
+        try await WriteGate.transaction(on: db) { tx in
+            try await (tx as! any SQLDatabase).update(SIP2Terminal.schema).set("last_login_at", to: now).where("id", .equal, id).run()
+        }
     }
 
     func apply(_ draft: TerminalDraft, to terminal: SIP2Terminal, now: Date) {
@@ -191,18 +193,23 @@ public struct SelfServiceStore: Sendable {
     /// the last allowed try locks the PIN. Returns the lock, if any.
     public func recordWrongPIN(member: UUID, now: Date = Date()) async throws -> Date? {
         let lock = now.addingTimeInterval(TimeInterval(MemberPIN.lockMinutes * 60))
-        guard let row = try await sql.raw("""
-            UPDATE members SET pin_failures = pin_failures + 1,
-                pin_locked_until = CASE WHEN pin_failures + 1 >= \(bind: MemberPIN.maximumFailures) THEN \(bind: lock) ELSE pin_locked_until END
-            WHERE id = \(bind: member) RETURNING pin_locked_until
-            """).first() else { return nil }
+        let found = try await WriteGate.transaction(on: db) { tx in
+            try await (tx as! any SQLDatabase).raw("""
+                UPDATE members SET pin_failures = pin_failures + 1,
+                    pin_locked_until = CASE WHEN pin_failures + 1 >= \(bind: MemberPIN.maximumFailures) THEN \(bind: lock) ELSE pin_locked_until END
+                WHERE id = \(bind: member) RETURNING pin_locked_until
+                """).first()
+        }
+        guard let row = found else { return nil }
         return try row.decode(column: "pin_locked_until", as: Date?.self).flatMap { $0 > now ? $0 : nil }
     }
 
     /// A right PIN: the count of wrong tries starts again.
     public func clearPINFailures(member: UUID) async throws {
-        try await sql.update(Member.schema).set("pin_failures", to: 0).set("pin_locked_until", to: SQLLiteral.null)
-            .where("id", .equal, member).where("pin_failures", .greaterThan, 0).run()
+        try await WriteGate.transaction(on: db) { tx in
+            try await (tx as! any SQLDatabase).update(Member.schema).set("pin_failures", to: 0).set("pin_locked_until", to: SQLLiteral.null)
+                .where("id", .equal, member).where("pin_failures", .greaterThan, 0).run()
+        }
     }
 
     /// Sets (or removes, with nil) a member's PIN hash; a new PIN lifts a lock.
