@@ -162,6 +162,8 @@ struct Demo: AsyncParsableCommand {
             "  Catalogue:    \(base)/den-haag/catalogus?q=avonden",
             "  Staff login:  \(base)/staff/login",
             "  Desk:         \(base)/staff/desk (member cards 2000000001 … 2000000240)",
+            "  Members:      \(base)/den-haag/mijn — card 2000000001 … 2000000040 with PIN \(DemoSelfService.pin)",
+            "                (\(DemoPortal.guardianCard) is also a parent's account), or \(DemoPortal.email) with password \(DemoNetwork.password)",
             "  API:          \(base)/api/openapi.json",
             "",
             "  Demo accounts (password: \(DemoNetwork.password)):",

@@ -96,6 +96,16 @@ import BiebTestSupport
                 let client = TestClient(app)
                 try await client.signInAPI(account.email, password: DemoNetwork.password)
             }
+            // Members sign in as the demo says: the parent manages a child's account too; one member also by e-mail.
+            let parent = TestClient(app)
+            let token = try await parent.send(.POST, "/api/v1/my/token", object: [
+                "organisation": "den-haag", "card": DemoPortal.guardianCard, "pin": DemoSelfService.pin])
+            #expect(token.status == .created)
+            parent.headers.bearerAuthorization = BearerAuthorization(token: try #require(try object(token)["token"] as? String))
+            #expect(try list(try await parent.send(.GET, "/api/v1/my/accounts")).map { $0["relation"] as? String } == ["self", "child"])
+            let byEmail = try await TestClient(app).send(.POST, "/api/v1/my/token", object: [
+                "organisation": "den-haag", "email": DemoPortal.email, "password": DemoNetwork.password])
+            #expect(byEmail.status == .created)
         }
     }
 

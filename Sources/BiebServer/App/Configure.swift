@@ -83,6 +83,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: StaffPages())
     try app.register(collection: CataloguePages())
     try app.register(collection: ListAPIController())
+    try app.register(collection: MemberAccountAPIController())
+    try app.register(collection: MemberPortalPages())
     try app.register(collection: CirculationAPIController())
     try app.register(collection: MemberAPIController())
     try app.register(collection: SelfServiceAPIController())

@@ -103,6 +103,11 @@ struct Formats {
         "\(weekdayName(date.weekday)) \(date.day) \(monthName(date.month))"
     }
 
+    /// "24 november 2026" / "24 November 2026": a date that may be in another year.
+    func dateWithYear(_ date: LocalDate) -> String {
+        "\(date.day) \(monthName(date.month)) \(date.year)"
+    }
+
     /// "24 nov." style compact date with weekday: "ma 24 nov".
     func shortDate(_ date: LocalDate) -> String {
         "\(weekdayShort(date.weekday)) \(date.day) \(monthName(date.month).prefix(3))"

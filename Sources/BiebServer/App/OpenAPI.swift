@@ -255,13 +255,16 @@ enum OpenAPIDocument {
                 "patch": op("Change an account: name, role, branch, active, password (admin)", tag: "users",
                             params: [pathParam("userID", "Account id")], body: ref("UserPatch"), response: ref("User"), auth: true),
             ],
-        ] as [String: Any])).merging(CirculationOpenAPI.paths) { core, _ in core }.merging(SelfServiceOpenAPI.paths) { core, _ in core },
+        ] as [String: Any])).merging(CirculationOpenAPI.paths) { core, _ in core }.merging(SelfServiceOpenAPI.paths) { core, _ in core }
+            .merging(MemberAccountOpenAPI.paths) { core, _ in core },
         "components": [
             "securitySchemes": [
                 "bearer": ["type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"],
                 "basic": ["type": "http", "scheme": "basic", "description": "A door terminal's login and password"],
+                "member": ["type": "http", "scheme": "bearer", "description": "A member token from POST /api/v1/my/token"],
             ],
-            "schemas": schemas.merging(CirculationOpenAPI.schemas) { core, _ in core }.merging(SelfServiceOpenAPI.schemas) { core, _ in core },
+            "schemas": schemas.merging(CirculationOpenAPI.schemas) { core, _ in core }.merging(SelfServiceOpenAPI.schemas) { core, _ in core }
+                .merging(MemberAccountOpenAPI.schemas) { core, _ in core },
         ],
     ]
 

@@ -15,6 +15,16 @@ struct PageContext: Encodable {
     let user: UserSummary?
     let csrf: String?
     let flash: String?
+    /// The member pages of the organisation of this page (signed in or not).
+    var member: MemberLink?
+
+    struct MemberLink: Encodable {
+        /// The signed-in member's name; nil: not signed in.
+        let name: String?
+        let accountURL: String
+        let signOutURL: String
+        let signInURL: String
+    }
 
     struct UserSummary: Encodable {
         let name: String

@@ -233,6 +233,8 @@ struct CataloguePages: RouteCollection {
             let subjects: [Link]?
             let availability: [AvailabilityRow]
             let hasCopies: Bool
+            /// Reserving through the member pages (titles with copies).
+            let holdURL: String?
             let link: String?
             let editions: [EditionView]?
             let marcURL: String
@@ -274,7 +276,9 @@ struct CataloguePages: RouteCollection {
             return EditionView(title: edition.title, url: "\(base)/\(edition.id)", format: Locales.text("format_\(edition.format)", lang),
                                year: edition.year.map(String.init), status: status, available: available)
         }
-        let page = PageContext(req, lang: lang, title: dto.title)
+        var page = PageContext(req, lang: lang, title: dto.title)
+        let portal = "/\(org.slug)/mijn"
+        page.member = PageContext.MemberLink(name: nil, accountURL: portal, signOutURL: portal + "/uitloggen", signInURL: portal + "/inloggen")
         return try await PublicPages().render(req, "catalogue/title", Context(
             page: page, organisation: org.name, orgURL: "/\(org.slug)", searchURL: base, title: dto.title, subtitle: dto.subtitle,
             authors: dto.contributors.map { $0.role == "author" || $0.main ? $0.name : "\($0.name) (\(Locales.text("role_contributor_\($0.role)", lang)))" }.nonEmpty,
@@ -285,7 +289,8 @@ struct CataloguePages: RouteCollection {
                 components.queryItems = [URLQueryItem(name: "q", value: "subject:\"\(subject.replacingOccurrences(of: "\"", with: ""))\"")]
                 return Link(label: subject, url: components.string ?? base, count: 0, selected: false)
             }.nonEmpty,
-            availability: availability, hasCopies: !availability.isEmpty, link: dto.link, editions: editions.nonEmpty,
+            availability: availability, hasCopies: !availability.isEmpty,
+            holdURL: availability.isEmpty ? nil : "/\(org.slug)/mijn/reserveren?titel=\(dto.id)", link: dto.link, editions: editions.nonEmpty,
             marcURL: "/api/v1/organisations/\(org.slug)/titles/\(dto.id)/marcxml",
             jsonLD: Self.jsonLD(dto, org: org, url: req.bieb.baseURL + "\(base)/\(dto.id)")))
     }

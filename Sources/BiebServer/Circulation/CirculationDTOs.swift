@@ -187,15 +187,9 @@ extension DeskService {
                     message: Locales.text("desk_lent", lang, ["title": receipt.title, "date": dutch ? receipt.dueOn.dutchText : receipt.dueOn.iso]))
     }
 
-    func dto(_ receipt: RenewReceipt) -> RenewDTO {
-        RenewDTO(loan_id: receipt.loanID, barcode: receipt.barcode, title: receipt.title, due_on: receipt.dueOn.iso, renewals: receipt.renewals)
-    }
+    func dto(_ receipt: RenewReceipt) -> RenewDTO { RenewDTO(receipt) }
 
-    func dto(_ hold: Circulation.HoldLine) -> HoldDTO {
-        HoldDTO(id: hold.holdID, title_id: hold.titleID, title: hold.title, status: hold.status.rawValue, pickup_branch_id: hold.pickupBranch,
-                pickup_branch: branchName(hold.pickupBranch), placed_at: hold.placedAt, expires_on: hold.expiresOn.iso,
-                suspended_until: hold.suspendedUntil?.iso, ready_until: hold.readyUntil?.iso, item_barcode: hold.itemBarcode, position: hold.position)
-    }
+    func dto(_ hold: Circulation.HoldLine) -> HoldDTO { HoldDTO(hold, branchName: branchName) }
 
     func dto(_ item: Circulation.WorkItem) -> WorkItemDTO {
         WorkItemDTO(item_id: item.itemID, barcode: item.barcode, title: item.title, call_number: item.callNumber, branch_id: item.branch,
@@ -203,19 +197,8 @@ extension DeskService {
     }
 
     func dto(_ account: Circulation.Account, member: Member, cards: [MemberCard], type: MembershipType?) -> AccountDTO {
-        let today = LocalDate(Date(), in: organisation.zone)
-        return AccountDTO(
-            member: MemberDTO(member, cards: cards, type: type, lang: lang, today: today),
-            blocks: account.blocks.map { BlockDTO(code: $0.code, message: $0.message(dutch: dutch)) },
-            may_borrow: account.blocks.isEmpty,
-            loans: account.loans.map {
-                LoanDTO(loan_id: $0.loanID, item_id: $0.itemID, barcode: $0.barcode, title_id: $0.titleID, title: $0.title, due_on: $0.dueOn.iso,
-                        renewals: $0.renewals, overdue: $0.dueOn < today)
-            },
-            holds: account.holds.map(dto),
-            fees: account.fees.map {
-                FeeLineDTO(id: $0.id, kind: $0.kind.rawValue, amount_cents: $0.amountCents, amount: Money.text($0.amountCents), note: $0.note, at: $0.at)
-            })
+        AccountDTO(account, member: member, cards: cards, type: type, lang: lang, today: LocalDate(Date(), in: organisation.zone),
+                   branchName: branchName)
     }
 
     /// The full account of a member of this organisation.
@@ -239,6 +222,39 @@ extension DeskService {
     func memberID(_ id: UUID?, card: String?) async throws -> UUID {
         if let id { return id }
         return try await memberFacts(nil, card: card).id
+    }
+}
+
+extension RenewDTO {
+    init(_ receipt: RenewReceipt) {
+        self.init(loan_id: receipt.loanID, barcode: receipt.barcode, title: receipt.title, due_on: receipt.dueOn.iso, renewals: receipt.renewals)
+    }
+}
+
+extension HoldDTO {
+    init(_ hold: Circulation.HoldLine, branchName: (UUID) -> String) {
+        self.init(id: hold.holdID, title_id: hold.titleID, title: hold.title, status: hold.status.rawValue, pickup_branch_id: hold.pickupBranch,
+                  pickup_branch: branchName(hold.pickupBranch), placed_at: hold.placedAt, expires_on: hold.expiresOn.iso,
+                  suspended_until: hold.suspendedUntil?.iso, ready_until: hold.readyUntil?.iso, item_barcode: hold.itemBarcode, position: hold.position)
+    }
+}
+
+extension AccountDTO {
+    /// A member's account as the desk and the member see it (same fields, same words).
+    init(_ account: Circulation.Account, member: Member, cards: [MemberCard], type: MembershipType?, lang: Language, today: LocalDate,
+         branchName: (UUID) -> String) {
+        self.init(
+            member: MemberDTO(member, cards: cards, type: type, lang: lang, today: today),
+            blocks: account.blocks.map { BlockDTO(code: $0.code, message: $0.message(dutch: lang == .nl)) },
+            may_borrow: account.blocks.isEmpty,
+            loans: account.loans.map {
+                LoanDTO(loan_id: $0.loanID, item_id: $0.itemID, barcode: $0.barcode, title_id: $0.titleID, title: $0.title, due_on: $0.dueOn.iso,
+                        renewals: $0.renewals, overdue: $0.dueOn < today)
+            },
+            holds: account.holds.map { HoldDTO($0, branchName: branchName) },
+            fees: account.fees.map {
+                FeeLineDTO(id: $0.id, kind: $0.kind.rawValue, amount_cents: $0.amountCents, amount: Money.text($0.amountCents), note: $0.note, at: $0.at)
+            })
     }
 }
 

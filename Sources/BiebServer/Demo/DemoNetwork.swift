@@ -37,6 +37,7 @@ public enum DemoNetwork {
                 try await DemoCatalogue.seed(app: app, organisation: denHaag.id!, loc: true, today: today)
                 try await DemoCirculation.seed(app: app, organisation: denHaag.id!, members: 240, cardPrefix: "2000", today: today)
                 try await DemoSelfService.seed(app: app, organisation: denHaag.id!, today: today)
+                try await DemoPortal.seed(app: app, organisation: denHaag.id!)
             }
             if let heemstede = try await directory.organisation(slug: "heemstede") {
                 try await DemoCatalogue.seed(app: app, organisation: heemstede.id!, loc: false, today: today)

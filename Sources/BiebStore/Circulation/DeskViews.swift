@@ -79,11 +79,14 @@ extension Circulation {
             let titleID = try row.decode(column: "title_id", as: Int.self)
             var position: Int?
             if status == .waiting {
-                // The queue in its own order (placement, then id), read from the queue index; only for showing.
-                let queue = try await sql.select().column("id").from(Hold.schema)
-                    .where("title_id", .equal, titleID).where("status", .equal, Hold.Status.waiting.rawValue)
-                    .orderBy("placed_at").orderBy("id").all().map { try $0.decode(column: "id", as: Int.self) }
-                position = queue.firstIndex(of: id).map { $0 + 1 }
+                // The holds ahead in the queue's own order (placement, then id), counted on the queue index. Compared
+                // with the hold's stored placement, not a value read back (a `Date` does not round-trip exactly).
+                let ahead = try await sql.raw("""
+                    SELECT COUNT(*) AS n FROM holds h JOIN holds me ON me.id = \(bind: id)
+                    WHERE h.title_id = me.title_id AND h.status = \(bind: Hold.Status.waiting.rawValue)
+                        AND (h.placed_at < me.placed_at OR (h.placed_at = me.placed_at AND h.id < me.id))
+                    """).first()?.decode(column: "n", as: Int.self) ?? 0
+                position = ahead + 1
             }
             holds.append(HoldLine(holdID: id, titleID: titleID, title: try row.decode(column: "title", as: String.self), status: status,
                                   pickupBranch: try row.decode(column: "pickup_branch_id", as: UUID.self), placedAt: placed,

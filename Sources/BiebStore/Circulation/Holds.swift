@@ -148,6 +148,39 @@ extension Circulation {
         }
     }
 
+    /// Moves a hold's pickup to another branch of the organisation, while
+    /// no copy is on its way to it or waiting on the hold shelf. A copy set
+    /// aside on a shelf stays set aside; scanned at the desk, it goes to the
+    /// new branch. A hold for copies of the pickup branch only cannot move
+    /// once a copy is set aside (that copy would no longer qualify).
+    public func changePickup(_ holdID: Int, to pickup: UUID, member expected: UUID? = nil, at desk: Desk) async throws {
+        guard let hold = try await Hold.query(on: db).filter(\.$organisationID == organisationID).filter(\.$id == holdID).first(),
+              expected == nil || hold.memberID == expected else {
+            throw BiebError.notFound("hold", nl: "Reservering niet gevonden.")
+        }
+        guard try await Branch.query(on: db).filter(\.$id == pickup).filter(\.$organisation.$id == organisationID)
+            .filter(\.$active == true).first() != nil else {
+            throw BiebError.invalid("pickup_branch", "Choose one of the library's branches to pick up the hold.",
+                                    nl: "Kies een vestiging van de bibliotheek om de reservering op te halen.")
+        }
+        guard pickup != hold.pickupBranchID else { return }
+        let movable = hold.localOnly ? [Hold.Status.waiting.rawValue] : [Hold.Status.waiting.rawValue, Hold.Status.allocated.rawValue]
+        let organisationID = organisationID
+        try await WriteGate.transaction(on: db) { tx in
+            let sql = tx as! any SQLDatabase
+            guard try await sql.raw("""
+                UPDATE holds SET pickup_branch_id = \(bind: pickup), updated_at = \(bind: desk.now)
+                WHERE id = \(bind: holdID) AND status IN (\(binds: movable)) RETURNING id
+                """).first() != nil else {
+                throw BiebError(.conflict, code: "hold_on_its_way", field: "pickup_branch",
+                                message: "This hold is on its way to its branch or waiting there; its pickup branch cannot change now.",
+                                nl: "Deze reservering is al onderweg of ligt klaar; de afhaalvestiging kan niet meer veranderen.")
+            }
+            try await Ledger.event("hold_pickup_changed", organisation: organisationID, at: desk.now, branch: pickup, title: hold.titleID,
+                                   member: hold.memberID, staff: desk.staff, detail: "\(holdID)", on: sql)
+        }
+    }
+
     // MARK: Routing copies
 
     /// The first waiting hold of a title in queue order that can take a copy.
@@ -155,14 +188,18 @@ extension Circulation {
     /// copies, suspended) costs pages, not the whole queue.
     static func firstWaitingHold(for copy: HoldQueue.Copy, title: Int, today: LocalDate, skipping: Set<Int> = [],
                                  on sql: any SQLDatabase) async throws -> HoldQueue.Hold? {
-        var after: (Date, Int)?
+        var after: Int?
         while true {
             var query: SQLQueryString = """
                 SELECT id, item_id, pickup_branch_id, local_only, suspended_until, placed_at FROM holds
                 WHERE title_id = \(bind: title) AND status = \(bind: Hold.Status.waiting.rawValue)
                 """
-            if let (placed, id) = after {
-                query += " AND (placed_at > \(bind: placed) OR (placed_at = \(bind: placed) AND id > \(bind: id)))"
+            if let last = after {
+                // After the last hold of the page, by its stored placement (a `Date` read back does not compare exactly).
+                query += """
+                     AND (placed_at > (SELECT placed_at FROM holds WHERE id = \(bind: last))
+                        OR (placed_at = (SELECT placed_at FROM holds WHERE id = \(bind: last)) AND id > \(bind: last)))
+                    """
             }
             let rows = try await sql.raw(query + " ORDER BY placed_at, id LIMIT 50").all()
             let holds = try rows.map { row in
@@ -173,7 +210,7 @@ extension Circulation {
             }
             if let hold = HoldQueue.first(of: holds.filter { !skipping.contains($0.id) }, for: copy, today: today) { return hold }
             guard rows.count == 50, let last = rows.last else { return nil }
-            after = (try last.decode(column: "placed_at", as: Date.self), try last.decode(column: "id", as: Int.self))
+            after = try last.decode(column: "id", as: Int.self)
         }
     }
 

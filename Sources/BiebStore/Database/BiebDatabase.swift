@@ -88,6 +88,7 @@ public enum BiebDatabase {
         app.migrations.add(CreateJobLeases())
         app.migrations.add(IndexCirculation())
         app.migrations.add(CreateSelfService())
+        app.migrations.add(CreateMemberAccounts())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so

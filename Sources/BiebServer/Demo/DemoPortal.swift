@@ -1,0 +1,23 @@
+import Foundation
+import SQLKit
+import Vapor
+import BiebCore
+import BiebStore
+
+/// The member pages in the demo: every member with a PIN signs in with card
+/// and PIN; one also with e-mail and password; and a guardian who manages
+/// a child's account too.
+public enum DemoPortal {
+    /// Signs in with e-mail and `DemoNetwork.password`.
+    public static let email = "lid2@example.nl"
+    /// A parent (PIN `DemoSelfService.pin`) who manages their child's account as well.
+    public static let guardianCard = "2000000005"
+
+    static func seed(app: Application, organisation: UUID) async throws {
+        let accounts = MemberAccounts(app.db, organisationID: organisation)
+        guard let member = try await (app.db as! any SQLDatabase).raw("""
+            SELECT id FROM members WHERE organisation_id = \(bind: organisation) AND email = \(bind: email)
+            """).first()?.decode(column: "id", as: UUID.self) else { return }
+        try await accounts.setPassword(member: member, hash: try await app.password.async.hash(DemoNetwork.password))
+    }
+}
