@@ -74,7 +74,8 @@ struct ServerFlags: ParsableArguments {
 enum Runner {
     /// Builds a configured application (production mode unless BIEB_ENV says otherwise).
     static func application(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrate: Bool,
-                            quiet: Bool = false, serving: Bool = false, sip2: SIP2Options? = nil) async throws -> Application {
+                            quiet: Bool = false, serving: Bool = false, sip2: SIP2Options? = nil,
+                            mailSinkFolder: String? = nil) async throws -> Application {
         let name = Environment.get("BIEB_ENV") ?? "production"
         let app = try await Application.make(Environment(name: name, arguments: ["bieb"]), .shared(Self.eventLoops(for: database)))
         if quiet && Environment.get("LOG_LEVEL") == nil { app.logger.logLevel = .warning }
@@ -84,6 +85,13 @@ enum Runner {
         options.warmSearch = serving
         options.backgroundJobs = serving
         options.sip2 = serving ? sip2 : nil
+        do {
+            options.smtp = try SMTPSettings.fromEnvironment()
+        } catch let error as BiebError {
+            try? await app.asyncShutdown()
+            throw ValidationError(error.message(dutch: false))
+        }
+        options.mailSinkFolder = mailSinkFolder
         if let cost = Environment.get("BIEB_BCRYPT_COST").flatMap(Int.init) { options.bcryptCost = cost }
         do {
             try await configure(app, options: options)
@@ -141,8 +149,9 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "demo.sqlite")
+        let mailFolder = URL(fileURLWithPath: database.data).appendingPathComponent("mail").path
         let app = try await Runner.application(database: location, host: server.host, port: server.port, migrate: true,
-                                               serving: true, sip2: server.sip2)
+                                               serving: true, sip2: server.sip2, mailSinkFolder: mailFolder)
         let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
         let created: Bool
         do {
@@ -165,6 +174,9 @@ struct Demo: AsyncParsableCommand {
             "  Members:      \(base)/den-haag/mijn — card 2000000001 … 2000000040 with PIN \(DemoSelfService.pin)",
             "                (\(DemoPortal.guardianCard) is also a parent's account), or \(DemoPortal.email) with password \(DemoNetwork.password)",
             "  API:          \(base)/api/openapi.json",
+            app.bieb.smtp == nil
+                ? "  Mail:         notices go to a local SMTP server on port \(app.bieb.mailSinkPort) and are kept in \(mailFolder)/*.eml"
+                : "  Mail:         notices go to \(app.bieb.smtp!.host):\(app.bieb.smtp!.port)",
             "",
             "  Demo accounts (password: \(DemoNetwork.password)):",
         ]

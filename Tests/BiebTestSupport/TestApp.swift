@@ -140,3 +140,21 @@ extension Application {
     /// Where the test application keeps its data.
     public var testDatabaseLocation: DatabaseLocation { bieb.database }
 }
+
+/// A second application on the same database as `app` (the same SQLite file
+/// or PostgreSQL schema), as a second app server would be.
+public func withSecondBieb<T>(like app: Application, _ body: (Application) async throws -> T) async throws -> T {
+    let second = try await Application.make(.testing)
+    second.logger.logLevel = app.logger.logLevel
+    var options = ServerOptions(database: app.bieb.database, migrateOnStart: false, bcryptCost: 4)
+    options.host = "127.0.0.1"
+    do {
+        try await configure(second, options: options)
+        let result = try await body(second)
+        try? await second.asyncShutdown()
+        return result
+    } catch {
+        try? await second.asyncShutdown()
+        throw error
+    }
+}

@@ -37,6 +37,14 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
 
     if options.warmSearch { app.lifecycle.use(SearchWarmup()) }
     if options.backgroundJobs { app.lifecycle.use(CirculationJobs()) }
+    if options.backgroundJobs {
+        var smtp = options.smtp
+        if smtp == nil, let folder = options.mailSinkFolder {
+            app.lifecycle.use(MailSinkService(folder: folder, port: options.mailSinkPort))
+            smtp = SMTPSettings(host: "127.0.0.1", port: options.mailSinkPort, security: .none, from: "noreply@bieb.demo")
+        }
+        app.lifecycle.use(OutboxSender(settings: smtp))
+    }
     if let sip2 = options.sip2 { app.lifecycle.use(SIP2Listener(options: sip2)) }
 
     Metrics.bootstrapOnce()

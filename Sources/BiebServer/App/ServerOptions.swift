@@ -29,6 +29,12 @@ public struct ServerOptions: Sendable {
     /// Run the SIP2 listener for self-service machines (`bieb serve` and
     /// `bieb demo`, port 6001 unless `--sip2-port` says otherwise).
     public var sip2: SIP2Options?
+    /// The mail server for the outbox (`BIEB_SMTP_…`); without one, messages wait.
+    public var smtp: SMTPSettings?
+    /// `bieb demo` without a mail server: a small SMTP server of its own on
+    /// `mailSinkPort` that keeps every message as an .eml file in this folder.
+    public var mailSinkFolder: String?
+    public var mailSinkPort = 2525
 
     public init(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrateOnStart: Bool = true,
                 bcryptCost: Int = 12, secureCookies: Bool = false,

@@ -45,6 +45,16 @@ struct CirculationJobs: LifecycleHandler {
             }
             if ended > 0 { app.logger.info("holds expired: \(ended)") }
         }
+        if try await JobLease.take("notices", holder: holder, seconds: 3_600, now: now, on: app.db) {
+            // Hourly: a day's notices are put in once (the outbox's keys), whenever the first run of the day is.
+            var added = 0
+            for organisation in organisations {
+                try Task.checkCancellation()
+                added += try await NoticeSchedule.enqueue(organisation: organisation.id!, today: LocalDate(now, in: organisation.zone), now: now,
+                                                          on: app.db)
+            }
+            if added > 0 { app.logger.info("notices put in the outbox: \(added)") }
+        }
         if try await JobLease.take("accrue-fines", holder: holder, seconds: 86_400, now: now, on: app.db) {
             for organisation in organisations {
                 try Task.checkCancellation()

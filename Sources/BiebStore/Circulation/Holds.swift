@@ -105,6 +105,10 @@ extension Circulation {
             try await Ledger.event(ending == .cancelled ? "hold_cancelled" : "hold_expired", organisation: organisationID, at: desk.now,
                                    branch: desk.branch, item: hold.allocatedItemID, title: hold.titleID, member: hold.memberID, staff: desk.staff,
                                    detail: "\(holdID)", on: sql)
+            if ending == .expired {
+                try await Outbox.enqueue(.holdExpired, organisation: organisationID, member: hold.memberID, reference: "hold:\(holdID)",
+                                         dedupe: "hold_expired:\(holdID)", at: desk.now, on: sql)
+            }
             if let item, item.holdID == holdID {
                 try await sql.update(Item.schema).set("hold_id", to: SQLLiteral.null).where("id", .equal, item.id).run()
                 let released = try await Self.lockItem(item.id, at: desk.now, on: sql)
@@ -179,6 +183,11 @@ extension Circulation {
             try await Ledger.event("hold_pickup_changed", organisation: organisationID, at: desk.now, branch: pickup, title: hold.titleID,
                                    member: hold.memberID, staff: desk.staff, detail: "\(holdID)", on: sql)
         }
+    }
+
+    /// The member of a hold.
+    static func holder(of holdID: Int, on sql: any SQLDatabase) async throws -> UUID? {
+        try await sql.raw("SELECT member_id FROM holds WHERE id = \(bind: holdID)").first()?.decode(column: "member_id", as: UUID.self)
     }
 
     // MARK: Routing copies
@@ -258,6 +267,9 @@ extension Circulation {
                 .set("current_branch_id", to: desk.branch).set("due_at", to: SQLLiteral.null).where("id", .equal, item.id).run()
             try await Ledger.event("hold_ready", organisation: organisationID, at: desk.now, branch: desk.branch, item: item.id,
                                    title: item.titleID, staff: desk.staff, detail: "\(holdID)", on: sql)
+            // The member hears of it (when they want notices): in this transaction, once per hold.
+            try await Outbox.enqueue(.holdReady, organisation: organisationID, member: try await Self.holder(of: holdID, on: sql),
+                                     reference: "hold:\(holdID)", dedupe: "hold_ready:\(holdID)", at: desk.now, on: sql)
             return .holdShelf(hold: holdID, until: until)
         }
         try await sql.update(Hold.schema).set("status", to: Hold.Status.inTransit.rawValue).set("allocated_item_id", to: item.id)

@@ -89,6 +89,9 @@ public enum BiebDatabase {
         app.migrations.add(IndexCirculation())
         app.migrations.add(CreateSelfService())
         app.migrations.add(CreateMemberAccounts())
+        app.migrations.add(CreateOutbox())
+        app.migrations.add(CreateConsents())
+        app.migrations.add(CreateMessageTemplates())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so

@@ -136,6 +136,7 @@ public struct MemberDirectory: Sendable {
         member.membershipEndText = Membership.end(startingOn: today).iso
         member.guardianID = registration.guardian
         member.balanceCents = 0
+        member.language = "nl"
         member.loanCount = 0
         member.holdCount = 0
         member.createdAt = Date()

@@ -62,6 +62,8 @@ public final class Member: Model, @unchecked Sendable {
     @OptionalField(key: "guardian_id") public var guardianID: UUID?
     /// Set when staff block the member by hand, with the reason.
     @OptionalField(key: "block_reason") public var blockReason: String?
+    /// The language of the member's messages and pages: "nl" or "en".
+    @Field(key: "language") public var language: String
     /// A bcrypt hash when the member signs in online with e-mail and password.
     @OptionalField(key: "password_hash") public var passwordHash: String?
     /// Outstanding fees minus payments and waivers (the ledger's sum).

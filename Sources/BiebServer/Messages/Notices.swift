@@ -1,0 +1,197 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import BiebCore
+import BiebStore
+
+/// The messages Bieb sends members: their default wording in Dutch and
+/// English, the placeholders each offers, and the rendering of an outbox
+/// message just before it goes out (from the facts as they are then: a
+/// hold already collected gets no "ready" mail).
+///
+/// Subjects say what the message is about, never which book or what is
+/// owed (a title can say more about a person than they want in a subject
+/// line, which shows on lock screens and in notification previews).
+enum Notices {
+    /// Placeholders every message has.
+    static let common: Set<String> = ["name", "library", "account_url", "preferences_url"]
+
+    static func placeholders(_ kind: NoticeKind) -> Set<String> {
+        switch kind {
+        case .holdReady: common.union(["title", "branch", "until"])
+        case .holdExpired: common.union(["title"])
+        case .dueSoon, .overdue: common.union(["loans", "due"])
+        case .membershipExpiring: common.union(["end", "fee"])
+        case .pinReset: common.union(["link", "valid_until"])
+        }
+    }
+
+    static func defaultTemplate(_ kind: NoticeKind, language: String) -> MessageTemplate {
+        let dutch = language != "en"
+        let closing = dutch
+            ? "Met vriendelijke groet,\n{{library}}\n\nGeen e-mail meer over je leningen en reserveringen? Zet het uit op {{preferences_url}}"
+            : "Kind regards,\n{{library}}\n\nNo more e-mail about your loans and holds? Switch it off at {{preferences_url}}"
+        let htmlClosing = dutch
+            ? "<p>Met vriendelijke groet,<br>{{library}}</p>\n<p style=\"font-size:90%;color:#555\">Geen e-mail meer over je leningen en reserveringen? <a href=\"{{preferences_url}}\">Zet het uit</a>.</p>"
+            : "<p>Kind regards,<br>{{library}}</p>\n<p style=\"font-size:90%;color:#555\">No more e-mail about your loans and holds? <a href=\"{{preferences_url}}\">Switch it off</a>.</p>"
+        func make(_ subject: String, _ lines: String, _ html: String, closing: String? = nil, htmlClosing: String? = nil) -> MessageTemplate {
+            MessageTemplate(subject: subject, text: (dutch ? "Beste {{name}},\n\n" : "Dear {{name}},\n\n") + lines + "\n\n" + (closing ?? "") ,
+                            html: (dutch ? "<p>Beste {{name}},</p>\n" : "<p>Dear {{name}},</p>\n") + html + "\n" + (htmlClosing ?? ""))
+        }
+        switch (kind, dutch) {
+        case (.holdReady, true):
+            return make("Je reservering ligt klaar in {{branch}}",
+                        "Je reservering ligt voor je klaar:\n\n  {{title}}\n\nJe kunt het ophalen in {{branch}} tot en met {{until}}. Daarna gaat het naar de volgende in de rij.\n\nJe reserveringen: {{account_url}}",
+                        "<p>Je reservering ligt voor je klaar:</p>\n<p><strong>{{title}}</strong></p>\n<p>Je kunt het ophalen in {{branch}} tot en met {{until}}. Daarna gaat het naar de volgende in de rij.</p>\n<p><a href=\"{{account_url}}\">Je reserveringen</a></p>",
+                        closing: closing, htmlClosing: htmlClosing)
+        case (.holdReady, false):
+            return make("Your hold is ready at {{branch}}",
+                        "Your hold is ready for you:\n\n  {{title}}\n\nYou can pick it up at {{branch}} until {{until}}. After that it goes to the next in line.\n\nYour holds: {{account_url}}",
+                        "<p>Your hold is ready for you:</p>\n<p><strong>{{title}}</strong></p>\n<p>You can pick it up at {{branch}} until {{until}}. After that it goes to the next in line.</p>\n<p><a href=\"{{account_url}}\">Your holds</a></p>",
+                        closing: closing, htmlClosing: htmlClosing)
+        case (.holdExpired, true):
+            return make("Je reservering is verlopen",
+                        "Je reservering is verlopen:\n\n  {{title}}\n\nWil je het nog steeds lenen? Reserveer het opnieuw: {{account_url}}",
+                        "<p>Je reservering is verlopen:</p>\n<p><strong>{{title}}</strong></p>\n<p>Wil je het nog steeds lenen? <a href=\"{{account_url}}\">Reserveer het opnieuw</a>.</p>",
+                        closing: closing, htmlClosing: htmlClosing)
+        case (.holdExpired, false):
+            return make("Your hold has ended",
+                        "Your hold has ended:\n\n  {{title}}\n\nStill want to borrow it? Place the hold again: {{account_url}}",
+                        "<p>Your hold has ended:</p>\n<p><strong>{{title}}</strong></p>\n<p>Still want to borrow it? <a href=\"{{account_url}}\">Place the hold again</a>.</p>",
+                        closing: closing, htmlClosing: htmlClosing)
+        case (.dueSoon, true):
+            return make("Binnenkort terugbrengen",
+                        "Dit moet uiterlijk {{due}} terug:\n\n{{loans}}\n\nVerlengen kan op {{account_url}}, tenzij iemand anders erop wacht.",
+                        "<p>Dit moet uiterlijk <strong>{{due}}</strong> terug:</p>\n{{loans}}\n<p><a href=\"{{account_url}}\">Verlengen</a> kan, tenzij iemand anders erop wacht.</p>",
+                        closing: closing, htmlClosing: htmlClosing)
+        case (.dueSoon, false):
+            return make("Due back soon",
+                        "Please bring this back by {{due}}:\n\n{{loans}}\n\nYou can renew at {{account_url}}, unless someone else is waiting for it.",
+                        "<p>Please bring this back by <strong>{{due}}</strong>:</p>\n{{loans}}\n<p>You can <a href=\"{{account_url}}\">renew</a>, unless someone else is waiting for it.</p>",
+                        closing: closing, htmlClosing: htmlClosing)
+        case (.overdue, true):
+            return make("Je hebt iets te laat",
+                        "Dit had {{due}} terug moeten zijn:\n\n{{loans}}\n\nBreng het zo snel mogelijk terug, of verleng het op {{account_url}}. Voor elke dag te laat betaal je een boete (jeugdleden niet).",
+                        "<p>Dit had <strong>{{due}}</strong> terug moeten zijn:</p>\n{{loans}}\n<p>Breng het zo snel mogelijk terug, of <a href=\"{{account_url}}\">verleng het</a>. Voor elke dag te laat betaal je een boete (jeugdleden niet).</p>",
+                        closing: closing, htmlClosing: htmlClosing)
+        case (.overdue, false):
+            return make("You have something overdue",
+                        "This was due back on {{due}}:\n\n{{loans}}\n\nPlease bring it back soon, or renew it at {{account_url}}. Each day late costs a fine (not for youth members).",
+                        "<p>This was due back on <strong>{{due}}</strong>:</p>\n{{loans}}\n<p>Please bring it back soon, or <a href=\"{{account_url}}\">renew it</a>. Each day late costs a fine (not for youth members).</p>",
+                        closing: closing, htmlClosing: htmlClosing)
+        case (.membershipExpiring, true):
+            return make("Je abonnement loopt bijna af",
+                        "Je abonnement loopt af op {{end}}. Verleng het op {{account_url}} of aan de balie ({{fee}} per jaar), dan kun je blijven lenen.",
+                        "<p>Je abonnement loopt af op <strong>{{end}}</strong>. <a href=\"{{account_url}}\">Verleng het</a> of kom langs bij de balie ({{fee}} per jaar), dan kun je blijven lenen.</p>",
+                        closing: closing, htmlClosing: htmlClosing)
+        case (.membershipExpiring, false):
+            return make("Your membership ends soon",
+                        "Your membership ends on {{end}}. Renew it at {{account_url}} or at the desk ({{fee}} a year) to keep borrowing.",
+                        "<p>Your membership ends on <strong>{{end}}</strong>. <a href=\"{{account_url}}\">Renew it</a> or at the desk ({{fee}} a year) to keep borrowing.</p>",
+                        closing: closing, htmlClosing: htmlClosing)
+        case (.pinReset, true):
+            return make("Een nieuwe pincode kiezen",
+                        "Je vroeg om een nieuwe pincode. Kies er een met deze link (hij werkt tot {{valid_until}}):\n\n{{link}}\n\nHeb je dit niet gevraagd? Dan hoef je niets te doen; je pincode blijft zoals hij is.\n\nMet vriendelijke groet,\n{{library}}",
+                        "<p>Je vroeg om een nieuwe pincode. <a href=\"{{link}}\">Kies een nieuwe pincode</a> (de link werkt tot {{valid_until}}).</p>\n<p>Heb je dit niet gevraagd? Dan hoef je niets te doen; je pincode blijft zoals hij is.</p>\n<p>Met vriendelijke groet,<br>{{library}}</p>")
+        case (.pinReset, false):
+            return make("Choosing a new PIN",
+                        "You asked for a new PIN. Choose one with this link (it works until {{valid_until}}):\n\n{{link}}\n\nDid you not ask for this? Then do nothing; your PIN stays as it is.\n\nKind regards,\n{{library}}",
+                        "<p>You asked for a new PIN. <a href=\"{{link}}\">Choose a new PIN</a> (the link works until {{valid_until}}).</p>\n<p>Did you not ask for this? Then do nothing; your PIN stays as it is.</p>\n<p>Kind regards,<br>{{library}}</p>")
+        }
+    }
+
+    /// The organisation's wording, else the default.
+    static func template(_ kind: NoticeKind, language: String, organisation: UUID, on db: any Database) async throws -> MessageTemplate {
+        try await MessageTemplates(db, organisationID: organisation).stored(kind: kind, language: language)?.template
+            ?? defaultTemplate(kind, language: language)
+    }
+}
+
+/// Renders an outbox message for sending, or says why it is not to be sent.
+struct NoticeComposer {
+    let db: any Database
+    let baseURL: String
+    /// The sender address (the display name is the library's name).
+    let from: String
+
+    enum Outcome {
+        case send(MailMessage)
+        case skip(String)
+    }
+
+    var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    func compose(_ message: OutboxMessage, now: Date = Date()) async throws -> Outcome {
+        guard let organisation = try await Organisation.find(message.organisationID, on: db) else { return .skip("The library no longer exists.") }
+        guard let memberID = message.memberID, let member = try await Member.find(memberID, on: db) else {
+            return .skip("The member no longer exists.")
+        }
+        if message.kind == .pinReset {
+            // Written when asked for (the link's token is kept only as a hash), to the address it was asked for; sent as written.
+            guard let bodyText = message.bodyText, let subject = message.subject, let recipient = message.recipient else {
+                return .skip("The PIN reset message has no text.")
+            }
+            return .send(MailMessage(from: .init(from, name: organisation.name), to: .init(recipient, name: member.name), subject: subject,
+                                     text: bodyText, html: message.bodyHTML, messageID: messageID(message), date: now,
+                                     headers: [("Auto-Submitted", "auto-generated")]))
+        }
+        if message.kind.isServiceNotice, try await !Consents.isOn(.serviceNotices, member: memberID, on: sql) {
+            return .skip("The member switched e-mail notices off.")
+        }
+        guard let email = member.email else { return .skip("The member has no e-mail address.") }
+        let language = member.language == "en" ? "en" : "nl"
+        let lang: Language = language == "en" ? .en : .nl
+        let formats = Formats(lang: lang, timeZone: organisation.zone)
+        let base = baseURL + "/\(organisation.slug)/mijn"
+        var text: [String: String] = [
+            "name": member.name, "library": organisation.name, "account_url": base, "preferences_url": base + "/berichten",
+        ]
+        var html: [String: String] = [:]
+        let reference = message.reference.split(separator: ":", maxSplits: 1).map(String.init)
+        let key = reference.first ?? "", value = reference.count > 1 ? reference[1] : ""
+        switch message.kind {
+        case .holdReady, .holdExpired:
+            guard key == "hold", let holdID = Int(value), let hold = try await Hold.find(holdID, on: db), hold.memberID == memberID else {
+                return .skip("The hold no longer exists.")
+            }
+            if message.kind == .holdReady {
+                guard hold.status == .ready else { return .skip("The hold is no longer waiting to be picked up (\(hold.status.rawValue)).") }
+                text["branch"] = try await Branch.find(hold.pickupBranchID, on: db)?.name ?? ""
+                text["until"] = hold.readyUntil.flatMap(LocalDate.init(iso:)).map(formats.longDate) ?? ""
+            } else {
+                guard hold.status == .expired else { return .skip("The hold did not end by expiring (\(hold.status.rawValue)).") }
+            }
+            text["title"] = try await Title.find(hold.titleID, on: db)?.title ?? ""
+        case .dueSoon, .overdue:
+            guard let due = LocalDate(iso: value) else { return .skip("No due date in the notice.") }
+            let titles = try await sql.raw("""
+                SELECT t.title FROM loans l JOIN titles t ON t.id = l.title_id
+                WHERE l.member_id = \(bind: memberID) AND l.open = \(bind: true) AND l.due_on = \(bind: due.iso) ORDER BY t.title
+                """).all().map { try $0.decode(column: "title", as: String.self) }
+            guard !titles.isEmpty else { return .skip("Nothing is due on that day any more (returned or renewed).") }
+            text["due"] = formats.longDate(due)
+            text["loans"] = titles.map { "  - \($0)" }.joined(separator: "\n")
+            html["loans"] = "<ul>\n" + titles.map { "<li>\(MessageTemplate.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>"
+        case .pinReset:
+            return .skip("A PIN reset is sent as it was written.")
+        case .membershipExpiring:
+            guard let end = LocalDate(iso: value), member.membershipEnd == end else { return .skip("The membership was renewed.") }
+            let type = try await MembershipType.find(member.membershipTypeID, on: db)
+            let fee = type.map { Membership.fee(yearlyCents: $0.yearlyFeeCents, birthDate: member.birthDate, on: end) } ?? 0
+            text["end"] = formats.dateWithYear(end)
+            text["fee"] = Money.text(fee)
+        }
+        for (name, value) in text where html[name] == nil { html[name] = MessageTemplate.escape(value) }
+        let template = try await Notices.template(message.kind, language: language, organisation: organisation.id!, on: db)
+        let rendered = template.render(text: text, html: html)
+        return .send(MailMessage(from: .init(from, name: organisation.name), to: .init(email, name: member.name), subject: rendered.subject,
+                                 text: rendered.text, html: rendered.html, messageID: messageID(message), date: now,
+                                 headers: [("Auto-Submitted", "auto-generated")]))
+    }
+
+    /// One Message-ID per outbox message: a receiving system that sees it twice may drop the second.
+    func messageID(_ message: OutboxMessage) -> String {
+        "\(message.id).\(message.kind.rawValue)@\(from.split(separator: "@").last.map(String.init) ?? "bieb.localhost")"
+    }
+}
