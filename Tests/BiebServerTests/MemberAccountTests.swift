@@ -130,14 +130,16 @@ import BiebTestSupport
             func carlasState() async throws -> String {
                 let loan = try await sql.raw("SELECT due_on, renewals, open FROM loans WHERE id = \(bind: w.carlaLoan)").first()!
                 let hold = try await sql.raw("SELECT status, pickup_branch_id, suspended_until FROM holds WHERE id = \(bind: w.carlaHold)").first()!
-                let member = try await sql.raw("SELECT email, street, password_hash, pin_hash, membership_end FROM members WHERE id = \(bind: w.carla)").first()!
+                let member = try await sql.raw("SELECT email, street, password_hash, pin_hash, membership_end, language FROM members WHERE id = \(bind: w.carla)").first()!
+                let consents = try await sql.raw("SELECT COUNT(*) AS n FROM consents WHERE member_id = \(bind: w.carla)").first()!.decode(column: "n", as: Int.self)
                 return [try loan.decode(column: "due_on", as: String.self), String(try loan.decode(column: "renewals", as: Int.self)),
                         String(try loan.decode(column: "open", as: Bool.self)), try hold.decode(column: "status", as: String.self),
                         try hold.decode(column: "pickup_branch_id", as: UUID.self).uuidString,
                         try hold.decode(column: "suspended_until", as: String?.self) ?? "-", try member.decode(column: "email", as: String?.self) ?? "-",
                         try member.decode(column: "street", as: String.self), try member.decode(column: "password_hash", as: String?.self) ?? "-",
                         try member.decode(column: "pin_hash", as: String?.self) ?? "-",
-                        try member.decode(column: "membership_end", as: String.self)].joined(separator: "|")
+                        try member.decode(column: "membership_end", as: String.self), try member.decode(column: "language", as: String.self),
+                        String(consents)].joined(separator: "|")
             }
             let before = try await carlasState()
             let title = try #require(w.f.titles["book-2"])
@@ -152,7 +154,8 @@ import BiebTestSupport
                 (.DELETE, "\(carla)/holds/\(w.carlaHold)", [:]), (.GET, "\(carla)/fees", [:]),
                 (.PATCH, "\(carla)/details", ["email": "anna@example.nl", "street": "Kerkstraat 1"]),
                 (.PUT, "\(carla)/password", ["password": "lange zomeravonden"]), (.PUT, "\(carla)/pin", ["current_pin": Self.pin, "pin": "1357"]),
-                (.POST, "\(carla)/membership/renew", [:]),
+                (.POST, "\(carla)/membership/renew", [:]), (.GET, "\(carla)/preferences", [:]),
+                (.PUT, "\(carla)/preferences", ["newsletter": true, "language": "en"]),
             ]
             for (method, path, body) in calls {
                 let response = body.isEmpty ? try await anna.send(method, path) : try await anna.send(method, path, object: body)
@@ -309,6 +312,46 @@ import BiebTestSupport
             #expect(try await anna.send(.PUT, "\(base)/pin", object: ["current_pin": Self.pin, "pin": "1111"]).apiError?.field == "pin")
             #expect(try await anna.send(.PUT, "\(base)/pin", object: ["current_pin": Self.pin, "pin": "1357"]).status == .noContent)
             #expect(try await Self.signIn(app, card: "A0001", pin: "1357").headers.bearerAuthorization != nil)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func messagesAndConsentWithHistory(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let w = try await Self.world(app)
+            let anna = try await Self.signIn(app, card: "A0001")
+            let path = "/api/v1/my/accounts/\(w.anna)/preferences"
+            let start = try object(try await anna.send(.GET, path))
+            #expect(start["service_notices"] as? Bool == true && start["newsletter"] as? Bool == false && start["recommendations"] as? Bool == false)
+            #expect((start["history"] as? [Any])?.isEmpty == true)
+            // Agreeing to the newsletter in English: recorded with the English words, the moment and the way.
+            let agreed = try object(try await anna.send(.PUT, path, object: ["newsletter": true, "language": "en"]))
+            #expect(agreed["newsletter"] as? Bool == true && agreed["language"] as? String == "en")
+            let record = try #require((agreed["history"] as? [[String: Any]])?.first)
+            #expect(record["purpose"] as? String == "newsletter" && record["granted"] as? Bool == true && record["source"] as? String == "api")
+            #expect((record["text"] as? String)?.hasPrefix("I want to receive the library's newsletter") == true)
+            // The same choice again adds nothing; withdrawing adds a record; a bad language is named.
+            #expect((try object(try await anna.send(.PUT, path, object: ["newsletter": true]))["history"] as? [Any])?.count == 1)
+            #expect((try object(try await anna.send(.PUT, path, object: ["newsletter": false]))["history"] as? [Any])?.count == 2)
+            let bad = try await anna.send(.PUT, path, object: ["language": "fr"])
+            #expect(bad.status == .badRequest && bad.apiError?.field == "language")
+
+            // On the page: a box left unticked switches it off (e-mail notices), recorded as from the portal, in Dutch.
+            let browser = TestClient(app)
+            let login = try await browser.send(.GET, "/city/mijn/inloggen")
+            _ = try await browser.send(.POST, "/city/mijn/inloggen", form: [
+                "csrf": try #require(TestClient.csrf(in: login.body.string)), "card": "A0001", "pin": Self.pin])
+            let page = try await browser.send(.GET, "/city/mijn/berichten")
+            #expect(page.body.string.contains("id=\"service_notices\" name=\"service_notices\" checked"))
+            let saved = try await browser.send(.POST, "/city/mijn/berichten", form: [
+                "csrf": try #require(TestClient.csrf(in: page.body.string)), "lid": w.anna.uuidString, "recommendations": "on", "language": "nl"])
+            #expect(saved.status == .seeOther)
+            let now = try await Consents(app.db, organisationID: w.f.network.city).current(member: w.anna)
+            #expect(now[.serviceNotices] == false && now[.recommendations] == true && now[.newsletter] == false)
+            let history = try await Consents(app.db, organisationID: w.f.network.city).history(member: w.anna)
+            #expect(history.first?.source == "portal")
+            #expect(history.contains { $0.purpose == .recommendations && $0.text.hasPrefix("De bibliotheek mag op basis van wat ik leen") })
+            #expect(try await browser.send(.GET, "/city/mijn/berichten").body.string.contains("Uitgezet: E-mail over mijn leningen en reserveringen"))
         }
     }
 

@@ -28,6 +28,8 @@ struct MemberAccountAPIController: RouteCollection {
         account.put("password", use: setPassword)
         account.put("pin", use: setPIN)
         account.post("membership", "renew", use: renewMembership)
+        account.get("preferences", use: preferences)
+        account.put("preferences", use: setPreferences)
     }
 
     // MARK: Signing in
@@ -255,6 +257,57 @@ struct MemberAccountAPIController: RouteCollection {
         let member = try await service.renewMembership(account: account)
         let type = try await MembershipType.find(member.membershipTypeID, on: req.db)
         return MemberDTO(member, cards: try await service.members.cards(of: account), type: type, lang: Language.of(req), today: service.today)
+    }
+}
+
+extension MemberAccountAPIController {
+    struct ConsentDTO: Content {
+        let purpose: String
+        let granted: Bool
+        let at: Date
+        let text: String
+        let source: String
+    }
+
+    struct PreferencesDTO: Content {
+        let language: String
+        let has_email: Bool
+        let service_notices: Bool
+        let newsletter: Bool
+        let recommendations: Bool
+        /// Every change, newest first: what was agreed to or withdrawn, when, and how.
+        let history: [ConsentDTO]
+    }
+
+    static func dto(_ preferences: MemberAccountService.Preferences) -> PreferencesDTO {
+        PreferencesDTO(language: preferences.language, has_email: preferences.hasEmail,
+                       service_notices: preferences.current[.serviceNotices] ?? true, newsletter: preferences.current[.newsletter] ?? false,
+                       recommendations: preferences.current[.recommendations] ?? false,
+                       history: preferences.history.map { ConsentDTO(purpose: $0.purpose.rawValue, granted: $0.granted, at: $0.at, text: $0.text, source: $0.source) })
+    }
+
+    func preferences(req: Request) async throws -> PreferencesDTO {
+        let service = try await MemberAccountService.make(req)
+        return Self.dto(try await service.preferences(account: try Self.account(req)))
+    }
+
+    struct PreferencesInput: Content {
+        var language: String?
+        var service_notices: Bool?
+        var newsletter: Bool?
+        var recommendations: Bool?
+    }
+
+    func setPreferences(req: Request) async throws -> PreferencesDTO {
+        let service = try await MemberAccountService.make(req)
+        let account = try Self.account(req)
+        let input = try req.content.decode(PreferencesInput.self)
+        var choices: [ConsentPurpose: Bool] = [:]
+        choices[.serviceNotices] = input.service_notices
+        choices[.newsletter] = input.newsletter
+        choices[.recommendations] = input.recommendations
+        try await service.setPreferences(account: account, language: input.language, choices: choices, source: "api")
+        return Self.dto(try await service.preferences(account: account))
     }
 }
 

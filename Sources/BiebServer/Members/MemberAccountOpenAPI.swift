@@ -86,6 +86,12 @@ enum MemberAccountOpenAPI {
             "put": op("Choose a new PIN for card and kiosks; the current PIN is asked when there is one", params: [account],
                       body: ["type": "object", "required": ["pin"], "properties": ["current_pin": D.string, "pin": D.string]], status: "204"),
         ],
+        "/api/v1/my/accounts/{member}/preferences": [
+            "get": op("What the member receives (e-mail notices, newsletter, recommendations), their language, and every change with its words",
+                      params: [account], response: D.ref("Preferences")),
+            "put": op("Change what the member receives or their language; each change is recorded with the words agreed to",
+                      params: [account], body: D.ref("PreferencesInput"), response: D.ref("Preferences")),
+        ],
         "/api/v1/my/accounts/{member}/membership/renew": [
             "post": op("Renew a membership that costs nothing this year (youth); a paid one answers 409 payment_required", params: [account],
                        response: D.ref("Member")),
@@ -116,6 +122,16 @@ enum MemberAccountOpenAPI {
         ]],
         "MyFees": ["type": "object", "properties": [
             "balance_cents": C.int, "balance": D.string, "lines": D.array(D.ref("FeeLine")),
+        ]],
+        "Preferences": ["type": "object", "properties": [
+            "language": ["type": "string", "enum": ["nl", "en"]], "has_email": C.bool, "service_notices": C.bool, "newsletter": C.bool,
+            "recommendations": C.bool,
+            "history": D.array(["type": "object", "properties": [
+                "purpose": D.string, "granted": C.bool, "at": ["type": "string", "format": "date-time"], "text": D.string, "source": D.string,
+            ]]),
+        ]],
+        "PreferencesInput": ["type": "object", "properties": [
+            "language": ["type": "string", "enum": ["nl", "en"]], "service_notices": C.bool, "newsletter": C.bool, "recommendations": C.bool,
         ]],
         "ContactDetails": ["type": "object", "properties": [
             "email": C.nullableString, "phone": C.nullableString, "street": D.string, "postcode": D.string, "city": D.string,

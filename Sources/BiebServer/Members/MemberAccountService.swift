@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 import BiebCore
@@ -186,6 +187,48 @@ struct MemberAccountService {
         }
         let valid = try MemberPIN.validate(pin)
         try await store.setPIN(member: account, hash: try await req.password.async.hash(valid), now: now)
+    }
+
+    // MARK: Messages and consents
+
+    /// The words a member agrees to (or withdraws from) for a purpose, in their language; stored with the record.
+    static func consentText(_ purpose: ConsentPurpose, dutch: Bool) -> String {
+        Locales.text("consent_text_\(purpose.rawValue)", dutch ? .nl : .en)
+    }
+
+    struct Preferences {
+        let language: String
+        let current: [ConsentPurpose: Bool]
+        let history: [ConsentRecord]
+        let hasEmail: Bool
+    }
+
+    func preferences(account: UUID) async throws -> Preferences {
+        let member = try await record(account)
+        let consents = Consents(req.db, organisationID: organisation.id!)
+        return Preferences(language: member.language, current: try await consents.current(member: account),
+                           history: try await consents.history(member: account), hasEmail: member.email != nil)
+    }
+
+    /// Changes what the member receives: each change recorded with the words shown, the moment and the way (portal, api).
+    func setPreferences(account: UUID, language: String?, choices: [ConsentPurpose: Bool], source: String) async throws {
+        let member = try await record(account)
+        if let language {
+            guard ["nl", "en"].contains(language) else {
+                throw BiebError.invalid("language", "Choose nl (Dutch) or en (English).", nl: "Kies nl (Nederlands) of en (Engels).")
+            }
+            if language != member.language {
+                try await WriteGate.transaction(on: req.db) { tx in
+                    try await (tx as! any SQLDatabase).raw("UPDATE members SET language = \(bind: language) WHERE id = \(bind: account)").run()
+                }
+            }
+        }
+        let dutch = (language ?? member.language) != "en"
+        let consents = Consents(req.db, organisationID: organisation.id!)
+        for purpose in ConsentPurpose.allCases {
+            guard let granted = choices[purpose] else { continue }
+            try await consents.record(member: account, purpose, granted: granted, text: Self.consentText(purpose, dutch: dutch), source: source, at: now)
+        }
     }
 
     // MARK: Membership

@@ -29,6 +29,8 @@ struct MemberPortalPages: RouteCollection {
         signedIn.post("wachtwoord", use: savePassword)
         signedIn.post("pincode", use: savePIN)
         signedIn.post("abonnement", use: renewMembership)
+        signedIn.get("berichten", use: messages)
+        signedIn.post("berichten", use: saveMessages)
     }
 
     static func organisation(_ req: Request) async throws -> Organisation {
@@ -484,6 +486,89 @@ struct MemberPortalPages: RouteCollection {
             return Self.done(req, detailsPath(req, org, account, service.signedIn.id), Locales.text("portal_pin_saved", Language.of(req)))
         } catch let error as BiebError {
             return try await renderDetails(req, error: error, form: nil)
+        }
+    }
+}
+
+extension MemberPortalPages {
+    struct Choice: Encodable {
+        let name: String
+        let label: String
+        let text: String
+        let on: Bool
+    }
+
+    struct HistoryRow: Encodable {
+        let when: String
+        let what: String
+        let text: String
+    }
+
+    struct MessagesContext: Encodable {
+        let page: PageContext
+        let organisation: String
+        let orgURL: String
+        let base: String
+        let accountID: String
+        let name: String
+        let isOwn: Bool
+        let hasEmail: Bool
+        let choices: [Choice]
+        let languages: [StaffPages.Option]
+        let history: [HistoryRow]
+        let error: String?
+    }
+
+    static let choicePurposes: [ConsentPurpose] = [.serviceNotices, .newsletter, .recommendations]
+
+    func messages(req: Request) async throws -> Response {
+        try await renderMessages(req, error: nil)
+    }
+
+    func renderMessages(_ req: Request, error: BiebError?) async throws -> Response {
+        let org = try await Self.organisation(req)
+        let service = try await MemberAccountService.make(req, organisation: org)
+        let lang = Language.of(req)
+        let id = Self.accountID(req) ?? service.signedIn.id
+        let relation = try await service.authorize(id)
+        let member = try await service.record(id)
+        let preferences = try await service.preferences(account: id)
+        let formats = Formats(lang: lang, timeZone: org.zone)
+        let context = MessagesContext(
+            page: Self.page(req, org, title: Locales.text("portal_messages", lang), name: nil), organisation: org.name, orgURL: "/\(org.slug)",
+            base: Self.base(org), accountID: id.uuidString, name: member.name, isOwn: relation == .own, hasEmail: preferences.hasEmail,
+            choices: Self.choicePurposes.map { purpose in
+                Choice(name: purpose.rawValue, label: Locales.text("consent_label_\(purpose.rawValue)", lang),
+                       text: MemberAccountService.consentText(purpose, dutch: lang == .nl), on: preferences.current[purpose] ?? purpose.onUntilWithdrawn)
+            },
+            languages: [StaffPages.Option(value: "nl", label: "Nederlands", selected: preferences.language != "en"),
+                        StaffPages.Option(value: "en", label: "English", selected: preferences.language == "en")],
+            history: preferences.history.map { record in
+                HistoryRow(when: formats.dateWithYear(LocalDate(record.at, in: org.zone)) + " " + formats.time(record.at),
+                           what: Locales.text(record.granted ? "consent_granted" : "consent_withdrawn", lang,
+                                              ["what": Locales.text("consent_label_\(record.purpose.rawValue)", lang)]),
+                           text: record.text)
+            },
+            error: error?.message(dutch: lang == .nl))
+        let response = try await PublicPages().render(req, "portal/messages", context)
+        response.status = error?.httpStatus ?? .ok
+        return response
+    }
+
+    func saveMessages(req: Request) async throws -> Response {
+        let org = try await Self.organisation(req)
+        let service = try await MemberAccountService.make(req, organisation: org)
+        let account = Self.accountID(req) ?? service.signedIn.id
+        // A box left unticked sends nothing: every purpose on the form is on only when it came back ticked.
+        var choices: [ConsentPurpose: Bool] = [:]
+        for purpose in Self.choicePurposes { choices[purpose] = (try? req.content.get(String.self, at: purpose.rawValue)) == "on" }
+        do {
+            try await service.setPreferences(account: account, language: try? req.content.get(String.self, at: "language"), choices: choices,
+                                             source: "portal")
+            return Self.done(req, Self.base(org) + "/berichten" + (account == service.signedIn.id ? "" : "?lid=\(account)"),
+                             Locales.text("portal_messages_saved", Language.of(req)))
+        } catch let error as BiebError {
+            return try await renderMessages(req, error: error)
         }
     }
 }
