@@ -216,6 +216,61 @@ import BiebTestSupport
         }
     }
 
+    @Test(arguments: TestDatabase.all)
+    func staffSeeTheOutboxAndAdminsWordTheMessages(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let (sink, settings) = try await Self.sink(on: app.eventLoopGroup)
+            defer { Task { await sink.stop() } }
+            let (f, _) = try await Self.readyHold(app)
+            let staff = TestClient(app), admin = TestClient(app), volunteer = TestClient(app)
+            try await staff.signInAPI(Fixture.staff, password: Fixture.password)
+            try await admin.signInAPI(Fixture.admin, password: Fixture.password)
+            try await volunteer.signInAPI(Fixture.volunteer, password: Fixture.password)
+            #expect(try await volunteer.send(.GET, "/api/v1/outbox").status == .forbidden)
+
+            // An admin words "hold ready" in Dutch; an unknown field is named; staff may read but not change the wording.
+            let path = "/api/v1/message-templates/hold_ready/nl"
+            let standard = try object(try await staff.send(.GET, path))
+            #expect(standard["customised"] as? Bool == false && (standard["placeholders"] as? [String])?.contains("title") == true)
+            let own: [String: Any] = ["subject": "Klaar om op te halen: {{branch}}", "text": "Hoi {{name}}, {{title}} ligt klaar tot {{until}}.",
+                                      "html": "<p>Hoi {{name}}, <b>{{title}}</b> ligt klaar.</p>"]
+            #expect(try await staff.send(.PUT, path, object: own).status == .forbidden)
+            var typo = own
+            typo["text"] = "Hoi {{naam}}"
+            let refused = try await admin.send(.PUT, path, object: typo)
+            #expect(refused.status == .badRequest && refused.apiError?.field == "text" && refused.apiError?.message.contains("{{naam}}") == true)
+            #expect(try object(try await admin.send(.PUT, path, object: own))["customised"] as? Bool == true)
+
+            // The next mail uses it; staff see it in the outbox with the text that went out.
+            #expect(try await OutboxSender(settings: settings).runOnce(app).sent == 1)
+            #expect(MailFormat.decodeEncodedWords(Self.header("Subject", in: try #require(sink.received.first).data) ?? "") == "Klaar om op te halen: Centrale Bibliotheek")
+            let outbox = try object(try await staff.send(.GET, "/api/v1/outbox?status=sent"))
+            #expect(outbox["mail_server"] as? Bool == false)
+            let sent = try #require((outbox["messages"] as? [[String: Any]])?.first)
+            let shown = try object(try await staff.send(.GET, "/api/v1/outbox/\(sent["id"] as? Int ?? 0)"))
+            #expect((shown["text"] as? String)?.hasPrefix("Hoi Anna de Vries, Film 4 ligt klaar tot") == true)
+            #expect(try await staff.send(.GET, "/api/v1/outbox?status=lost").apiError?.field == "status")
+            // Only a failed message can be sent again.
+            #expect(try await staff.send(.POST, "/api/v1/outbox/\(sent["id"] as? Int ?? 0)/retry").status == .conflict)
+            // Back to the default.
+            #expect(try object(try await admin.send(.DELETE, path))["subject"] as? String == "Je reservering ligt klaar in {{branch}}")
+
+            // The staff pages: the outbox, one message, the wording with a preview.
+            let browser = TestClient(app)
+            try await browser.signInPages(Fixture.admin, password: Fixture.password)
+            let list = try await browser.send(.GET, "/staff/messages")
+            #expect(list.status == .ok && list.body.string.contains("anna@example.nl"))
+            #expect(try await browser.send(.GET, "/staff/messages/\(sent["id"] as? Int ?? 0)").body.string.contains("Film 4"))
+            let editor = try await browser.send(.GET, "/staff/messages/templates/due_soon/en")
+            #expect(editor.body.string.contains("Please bring this back by Monday 7 December"))
+            let preview = try await browser.send(.POST, "/staff/messages/templates/due_soon/en", form: [
+                "csrf": try #require(TestClient.csrf(in: editor.body.string)), "action": "preview", "subject": "Soon: {{due}}",
+                "text": "Hello {{name}}\r\n{{loans}}", "html": "<p>{{loans}}</p>"])
+            #expect(preview.body.string.contains("Soon: Monday 7 December") && preview.body.string.contains("Hello Anna de Vries"))
+            #expect(try await MessageTemplates(app.db, organisationID: f.network.city).stored(kind: .dueSoon, language: "en") == nil)
+        }
+    }
+
     static func drain(_ sender: OutboxSender, _ app: Application) async throws -> Int {
         var sent = 0
         for _ in 0..<100 {

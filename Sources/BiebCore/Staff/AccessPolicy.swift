@@ -38,6 +38,10 @@ public enum Permission: String, Sendable, CaseIterable {
     case manageLoanRules
     /// SIP2 terminal accounts of kiosks, sorters and doors, and sort bins (admins).
     case manageSelfService
+    /// The outbox: what was sent to members, what failed and why (staff, not volunteers: it holds addresses and texts).
+    case viewMessages
+    /// The wording of the messages to members (admins).
+    case editMessageTemplates
 }
 
 public enum AccessPolicy {
@@ -50,7 +54,7 @@ public enum AccessPolicy {
         case .admin:
             return true
         case .staff:
-            return ![.manageUsers, .manageLoanRules, .manageSelfService].contains(permission)
+            return ![.manageUsers, .manageLoanRules, .manageSelfService, .editMessageTemplates].contains(permission)
         case .volunteer:
             switch permission {
             case .viewStaffPages:

@@ -93,6 +93,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: ListAPIController())
     try app.register(collection: MemberAccountAPIController())
     try app.register(collection: MemberPortalPages())
+    try app.register(collection: MessagesAPIController())
+    try app.register(collection: MessagePages())
     try app.register(collection: CirculationAPIController())
     try app.register(collection: MemberAPIController())
     try app.register(collection: SelfServiceAPIController())

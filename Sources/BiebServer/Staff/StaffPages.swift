@@ -191,10 +191,11 @@ struct StaffPages: RouteCollection {
             let branches: [BranchLine]
             let canCreate: Bool
             let canManageUsers: Bool
+            let canViewMessages: Bool
         }
         return try await page.render("staff/dashboard", Context(page: page.context(page.t("staff_dashboard")), organisation: org.name,
                                                                  branches: lines, canCreate: user.can(.createBranch),
-                                                                 canManageUsers: user.can(.manageUsers)))
+                                                                 canManageUsers: user.can(.manageUsers), canViewMessages: user.can(.viewMessages)))
     }
 
     // MARK: Branch details

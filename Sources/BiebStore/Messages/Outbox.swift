@@ -218,6 +218,13 @@ public struct Outbox: Sendable {
         return counts
     }
 
+    /// One message of an organisation.
+    public func find(_ id: Int, organisation: UUID) async throws -> OutboxMessage? {
+        try await sql.raw("""
+            SELECT \(unsafeRaw: Self.columns) FROM outbox_messages WHERE id = \(bind: id) AND organisation_id = \(bind: organisation)
+            """).first().map(Self.message)
+    }
+
     /// The text that went out (or was to go out).
     public func body(_ id: Int, organisation: UUID) async throws -> (text: String?, html: String?)? {
         guard let row = try await sql.raw("""
