@@ -356,6 +356,53 @@ import BiebTestSupport
     }
 
     @Test(arguments: TestDatabase.all)
+    func aNewPINByEmailLink(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let w = try await Self.world(app)
+            let org = w.f.network.city
+            let sql = app.db as! any SQLDatabase
+            try await sql.raw("UPDATE members SET email = 'anna@example.nl' WHERE id = \(bind: w.anna)").run()
+            let client = TestClient(app)
+            // Anna locked her PIN.
+            for _ in 1...5 { _ = try await client.send(.POST, "/api/v1/my/token", object: ["organisation": "city", "card": "A0001", "pin": "9999"]) }
+            #expect(try await SelfServiceStore(app.db, organisationID: org).pinState(member: w.anna).locked(at: Date()))
+            // A link for her card; an unknown card gets the same answer and nothing is sent; asking again at once sends nothing more.
+            #expect(try await client.send(.POST, "/api/v1/my/pin-reset", object: ["organisation": "city", "card": "A0001"]).status == .accepted)
+            #expect(try await client.send(.POST, "/api/v1/my/pin-reset", object: ["organisation": "city", "card": "X0404"]).status == .accepted)
+            #expect(try await client.send(.POST, "/api/v1/my/pin-reset", object: ["organisation": "city", "card": "A0001"]).status == .accepted)
+            let mails = try await Outbox(app.db).list(organisation: org).filter { $0.kind == .pinReset }
+            #expect(mails.count == 1)
+            let mail = try #require(mails.first)
+            #expect(mail.recipient == "anna@example.nl" && mail.subject == "Een nieuwe pincode kiezen")
+            let text = try #require(mail.bodyText)
+            let code = try #require(text.components(separatedBy: "code=").last?.prefix { !$0.isWhitespace }).description
+            #expect(!code.isEmpty)
+            // A PIN that will not do is named, and the code still works; then the new PIN, once.
+            let weak = try await client.send(.POST, "/api/v1/my/pin-reset/confirm", object: ["organisation": "city", "code": code, "pin": "1111"])
+            #expect(weak.status == .badRequest && weak.apiError?.field == "pin")
+            #expect(try await client.send(.POST, "/api/v1/my/pin-reset/confirm", object: ["organisation": "city", "code": code, "pin": "7531"]).status
+                    == .noContent)
+            let again = try await client.send(.POST, "/api/v1/my/pin-reset/confirm", object: ["organisation": "city", "code": code, "pin": "8642"])
+            #expect(again.status == .badRequest && again.apiError?.code == "code_invalid")
+            #expect(!(try await SelfServiceStore(app.db, organisationID: org).pinState(member: w.anna).locked(at: Date())))
+            #expect(try await Self.signIn(app, card: "A0001", pin: "7531").headers.bearerAuthorization != nil)
+            // By e-mail address (Carla), and a code past its hour.
+            #expect(try await client.send(.POST, "/api/v1/my/pin-reset", object: ["organisation": "city", "email": "CARLA@example.nl"]).status == .accepted)
+            #expect(try await Outbox(app.db).list(organisation: org).contains { $0.kind == .pinReset && $0.recipient == "carla@example.nl" })
+            try await PINResets(app.db, organisationID: org).create(member: w.carla, codeHash: SHA256.hash(data: Data("old-code".utf8)).map { String(format: "%02x", $0) }.joined(), now: Date().addingTimeInterval(-7_200))
+            let old = try await client.send(.POST, "/api/v1/my/pin-reset/confirm", object: ["organisation": "city", "code": "old-code", "pin": "7531"])
+            #expect(old.apiError?.code == "code_invalid")
+            // The pages: a stale link says so and offers a new one; asking shows the same answer for anyone.
+            let browser = TestClient(app)
+            #expect(try await browser.send(.GET, "/city/mijn/pincode-kiezen?code=\(code)").body.string.contains("al gebruikt of ouder dan een uur"))
+            let form = try await browser.send(.GET, "/city/mijn/pincode-vergeten")
+            let asked = try await browser.send(.POST, "/city/mijn/pincode-vergeten", form: [
+                "csrf": try #require(TestClient.csrf(in: form.body.string)), "card": "Z9999"])
+            #expect(asked.status == .ok && asked.body.string.contains("Als we je kennen en een e-mailadres van je hebben"))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func memberPagesWithoutJavaScript(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let w = try await Self.world(app)

@@ -13,6 +13,8 @@ struct MemberAccountAPIController: RouteCollection {
         let my = routes.grouped("api", "v1", "my").grouped(MemberBearerAuthenticator())
         my.post("token", use: signIn)
         my.delete("token", use: signOut)
+        my.post("pin-reset", use: askPINReset)
+        my.post("pin-reset", "confirm", use: confirmPINReset)
         my.get("accounts", use: accounts)
         let account = my.grouped("accounts", ":member")
         account.get(use: overview)
@@ -70,6 +72,39 @@ struct MemberAccountAPIController: RouteCollection {
         if let hash = req.storage[MemberTokenKey.self] {
             try await MemberAccounts(req.db, organisationID: member.organisationID).deleteToken(hash: hash)
         }
+        return .noContent
+    }
+
+    // MARK: A new PIN by e-mail
+
+    struct PINResetInput: Content {
+        var organisation: String?
+        var card: String?
+        var email: String?
+        var code: String?
+        var pin: String?
+    }
+
+    static func organisation(_ req: Request, _ slug: String?) async throws -> Organisation {
+        guard let slug = slug?.trimmed, !slug.isEmpty, let organisation = try await req.branches.organisation(slug: slug) else {
+            throw BiebError.invalid("organisation", "Give the library (organisation) you are a member of, e.g. \"den-haag\".",
+                                    nl: "Geef de bibliotheek (organisatie) waar je lid bent, bijvoorbeeld \"den-haag\".")
+        }
+        return organisation
+    }
+
+    /// Asks for a link by e-mail; 202 whether or not the card or address is known.
+    func askPINReset(req: Request) async throws -> HTTPStatus {
+        let input = try req.content.decode(PINResetInput.self)
+        try await PINReset(request: req, organisation: try await Self.organisation(req, input.organisation)).ask(card: input.card, email: input.email)
+        return .accepted
+    }
+
+    /// Sets the new PIN with the code from the link.
+    func confirmPINReset(req: Request) async throws -> HTTPStatus {
+        let input = try req.content.decode(PINResetInput.self)
+        try await PINReset(request: req, organisation: try await Self.organisation(req, input.organisation))
+            .choose(code: input.code ?? "", pin: input.pin ?? "")
         return .noContent
     }
 

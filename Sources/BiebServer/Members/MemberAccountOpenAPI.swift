@@ -44,6 +44,31 @@ enum MemberAccountOpenAPI {
             ] as [String: Any],
             "delete": op("Sign out: the token stops working", status: "204"),
         ],
+        "/api/v1/my/pin-reset": [
+            "post": [
+                "summary": "Ask for a link to choose a new PIN, by card number or e-mail address; the same answer whether or not they are known",
+                "tags": ["my account"],
+                "requestBody": ["required": true, "content": D.json(["type": "object", "required": ["organisation"],
+                                                                      "properties": ["organisation": D.string, "card": D.string, "email": D.string]])],
+                "responses": [
+                    "202": ["description": "If the library knows the card or address and has an e-mail address, a link is on its way"],
+                    "400": ["description": "No organisation, or neither card nor e-mail", "content": D.json(D.ref("Error"))],
+                    "429": ["description": "Too many requests from this address", "content": D.json(D.ref("Error"))],
+                ],
+            ] as [String: Any],
+        ],
+        "/api/v1/my/pin-reset/confirm": [
+            "post": [
+                "summary": "Choose the new PIN with the code from the link (once, within an hour); lifts a lock-out and ends the member's tokens",
+                "tags": ["my account"],
+                "requestBody": ["required": true, "content": D.json(["type": "object", "required": ["organisation", "code", "pin"],
+                                                                      "properties": ["organisation": D.string, "code": D.string, "pin": D.string]])],
+                "responses": [
+                    "204": ["description": "The new PIN is set"],
+                    "400": ["description": "The PIN will not do, or the code is used or past its hour", "content": D.json(D.ref("Error"))],
+                ],
+            ] as [String: Any],
+        ],
         "/api/v1/my/accounts": [
             "get": op("The accounts the member manages: their own, then their youth members'", response: D.array(D.ref("AccountLink"))),
         ],

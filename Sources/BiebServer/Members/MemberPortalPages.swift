@@ -18,6 +18,10 @@ struct MemberPortalPages: RouteCollection {
         portal.get("inloggen", use: signInForm)
         portal.post("inloggen", use: signIn)
         portal.post("uitloggen", use: signOut)
+        portal.get("pincode-vergeten", use: forgotForm)
+        portal.post("pincode-vergeten", use: forgot)
+        portal.get("pincode-kiezen", use: chooseForm)
+        portal.post("pincode-kiezen", use: choose)
         let signedIn = portal.grouped(RequireMemberPage())
         signedIn.get(use: overview)
         signedIn.post("verlengen", use: renew)
@@ -62,6 +66,7 @@ struct MemberPortalPages: RouteCollection {
         let page: PageContext
         let organisation: String
         let orgURL: String
+        let base: String
         let action: String
         let back: String
         let card: String
@@ -84,7 +89,7 @@ struct MemberPortalPages: RouteCollection {
         let lang = Language.of(req)
         return try await PublicPages().render(req, "portal/login", SignInContext(
             page: Self.page(req, org, title: Locales.text("portal_sign_in", lang), name: nil), organisation: org.name, orgURL: "/\(org.slug)",
-            action: Self.base(org) + "/inloggen", back: Self.safeBack(req.query[String.self, at: "terug"], org),
+            base: Self.base(org), action: Self.base(org) + "/inloggen", back: Self.safeBack(req.query[String.self, at: "terug"], org),
             card: "", email: "", error: nil, errorField: nil))
     }
 
@@ -101,7 +106,7 @@ struct MemberPortalPages: RouteCollection {
         } catch let error as BiebError {
             let response = try await PublicPages().render(req, "portal/login", SignInContext(
                 page: Self.page(req, org, title: Locales.text("portal_sign_in", lang), name: nil), organisation: org.name,
-                orgURL: "/\(org.slug)", action: Self.base(org) + "/inloggen", back: Self.safeBack(form.back, org),
+                orgURL: "/\(org.slug)", base: Self.base(org), action: Self.base(org) + "/inloggen", back: Self.safeBack(form.back, org),
                 card: form.card ?? "", email: form.email ?? "", error: error.message(dutch: lang == .nl), errorField: error.field))
             response.status = error.httpStatus
             if let seconds = error.retryAfter { response.headers.replaceOrAdd(name: "Retry-After", value: String(seconds)) }
@@ -491,6 +496,67 @@ struct MemberPortalPages: RouteCollection {
 }
 
 extension MemberPortalPages {
+    struct PINContext: Encodable {
+        let page: PageContext
+        let organisation: String
+        let orgURL: String
+        let base: String
+        let code: String
+        let valid: Bool
+        let sent: Bool
+        let error: String?
+    }
+
+    func renderPIN(_ req: Request, _ template: String, org: Organisation, code: String = "", valid: Bool = true, sent: Bool = false,
+                   error: BiebError? = nil) async throws -> Response {
+        let lang = Language.of(req)
+        let response = try await PublicPages().render(req, template, PINContext(
+            page: Self.page(req, org, title: Locales.text(template == "portal/pin_forgot" ? "portal_pin_forgot" : "portal_pin_choose", lang), name: nil),
+            organisation: org.name, orgURL: "/\(org.slug)", base: Self.base(org), code: code, valid: valid, sent: sent,
+            error: error?.message(dutch: lang == .nl)))
+        response.status = error?.httpStatus ?? .ok
+        if let seconds = error?.retryAfter { response.headers.replaceOrAdd(name: "Retry-After", value: String(seconds)) }
+        return response
+    }
+
+    func forgotForm(req: Request) async throws -> Response {
+        try await renderPIN(req, "portal/pin_forgot", org: try await Self.organisation(req))
+    }
+
+    func forgot(req: Request) async throws -> Response {
+        let org = try await Self.organisation(req)
+        struct Form: Content { var card: String?; var email: String? }
+        let form = try req.content.decode(Form.self)
+        do {
+            try await PINReset(request: req, organisation: org).ask(card: form.card, email: form.email)
+            return try await renderPIN(req, "portal/pin_forgot", org: org, sent: true)
+        } catch let error as BiebError {
+            return try await renderPIN(req, "portal/pin_forgot", org: org, error: error)
+        }
+    }
+
+    func chooseForm(req: Request) async throws -> Response {
+        let org = try await Self.organisation(req)
+        let code = req.query[String.self, at: "code"] ?? ""
+        return try await renderPIN(req, "portal/pin_choose", org: org, code: code, valid: try await PINReset(request: req, organisation: org).valid(code))
+    }
+
+    func choose(req: Request) async throws -> Response {
+        let org = try await Self.organisation(req)
+        struct Form: Content { var code: String?; var pin: String?; var repeated: String? }
+        let form = try req.content.decode(Form.self)
+        do {
+            guard form.pin == form.repeated else {
+                throw BiebError.invalid("repeated", "The two PINs are not the same.", nl: "De twee pincodes zijn niet gelijk.")
+            }
+            try await PINReset(request: req, organisation: org).choose(code: form.code ?? "", pin: form.pin ?? "")
+            return Self.done(req, Self.base(org) + "/inloggen", Locales.text("portal_pin_chosen", Language.of(req)))
+        } catch let error as BiebError {
+            let valid = try await PINReset(request: req, organisation: org).valid(form.code ?? "")
+            return try await renderPIN(req, "portal/pin_choose", org: org, code: form.code ?? "", valid: valid, error: error)
+        }
+    }
+
     struct Choice: Encodable {
         let name: String
         let label: String

@@ -92,6 +92,7 @@ public enum BiebDatabase {
         app.migrations.add(CreateOutbox())
         app.migrations.add(CreateConsents())
         app.migrations.add(CreateMessageTemplates())
+        app.migrations.add(CreatePINResetCodes())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so

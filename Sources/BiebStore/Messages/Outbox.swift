@@ -218,6 +218,13 @@ public struct Outbox: Sendable {
         return counts
     }
 
+    /// Whether a notice with this key is in the outbox (0 or 1).
+    public func countOf(dedupe: String, organisation: UUID) async throws -> Int {
+        try await sql.raw("""
+            SELECT COUNT(*) AS n FROM outbox_messages WHERE organisation_id = \(bind: organisation) AND dedupe_key = \(bind: dedupe)
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     /// One message of an organisation.
     public func find(_ id: Int, organisation: UUID) async throws -> OutboxMessage? {
         try await sql.raw("""
