@@ -75,7 +75,7 @@ enum Runner {
     /// Builds a configured application (production mode unless BIEB_ENV says otherwise).
     static func application(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrate: Bool,
                             quiet: Bool = false, serving: Bool = false, sip2: SIP2Options? = nil,
-                            mailSinkFolder: String? = nil) async throws -> Application {
+                            mailSinkFolder: String? = nil, demo: Bool = false) async throws -> Application {
         let name = Environment.get("BIEB_ENV") ?? "production"
         let app = try await Application.make(Environment(name: name, arguments: ["bieb"]), .shared(Self.eventLoops(for: database)))
         if quiet && Environment.get("LOG_LEVEL") == nil { app.logger.logLevel = .warning }
@@ -92,6 +92,16 @@ enum Runner {
             throw ValidationError(error.message(dutch: false))
         }
         options.mailSinkFolder = mailSinkFolder
+        do {
+            // The demo (with its mail sink) pays with the built-in test provider unless Mollie is set up.
+            options.payments = try PaymentSettings.fromEnvironment(default: demo ? .test : nil)
+        } catch let error as BiebError {
+            try? await app.asyncShutdown()
+            throw ValidationError(error.message(dutch: false))
+        }
+        if options.payments?.provider == .test && !demo {
+            app.logger.warning("online payments use the built-in TEST provider: anyone can 'pay'. Set BIEB_MOLLIE_API_KEY for real payments.")
+        }
         if let cost = Environment.get("BIEB_BCRYPT_COST").flatMap(Int.init) { options.bcryptCost = cost }
         do {
             try await configure(app, options: options)
@@ -151,7 +161,7 @@ struct Demo: AsyncParsableCommand {
         let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "demo.sqlite")
         let mailFolder = URL(fileURLWithPath: database.data).appendingPathComponent("mail").path
         let app = try await Runner.application(database: location, host: server.host, port: server.port, migrate: true,
-                                               serving: true, sip2: server.sip2, mailSinkFolder: mailFolder)
+                                               serving: true, sip2: server.sip2, mailSinkFolder: mailFolder, demo: true)
         let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
         let created: Bool
         do {

@@ -132,6 +132,8 @@ import BiebTestSupport
                 let hold = try await sql.raw("SELECT status, pickup_branch_id, suspended_until FROM holds WHERE id = \(bind: w.carlaHold)").first()!
                 let member = try await sql.raw("SELECT email, street, password_hash, pin_hash, membership_end, language FROM members WHERE id = \(bind: w.carla)").first()!
                 let consents = try await sql.raw("SELECT COUNT(*) AS n FROM consents WHERE member_id = \(bind: w.carla)").first()!.decode(column: "n", as: Int.self)
+                    + 1000 * (try await sql.raw("SELECT COUNT(*) AS n FROM payments WHERE member_id = \(bind: w.carla)").first()!.decode(column: "n", as: Int.self))
+                    + 100 * (try await sql.raw("SELECT COUNT(*) AS n FROM members WHERE id = \(bind: w.carla) AND (loan_history_since IS NOT NULL OR erasure_requested_at IS NOT NULL)").first()!.decode(column: "n", as: Int.self))
                 return [try loan.decode(column: "due_on", as: String.self), String(try loan.decode(column: "renewals", as: Int.self)),
                         String(try loan.decode(column: "open", as: Bool.self)), try hold.decode(column: "status", as: String.self),
                         try hold.decode(column: "pickup_branch_id", as: UUID.self).uuidString,
@@ -156,6 +158,10 @@ import BiebTestSupport
                 (.PUT, "\(carla)/password", ["password": "lange zomeravonden"]), (.PUT, "\(carla)/pin", ["current_pin": Self.pin, "pin": "1357"]),
                 (.POST, "\(carla)/membership/renew", [:]), (.GET, "\(carla)/preferences", [:]),
                 (.PUT, "\(carla)/preferences", ["newsletter": true, "language": "en"]),
+                (.GET, "\(carla)/history", [:]), (.PUT, "\(carla)/history", ["enabled": true]), (.DELETE, "\(carla)/history", [:]),
+                (.GET, "\(carla)/history/export", [:]), (.DELETE, "\(carla)/history/1", [:]), (.GET, "\(carla)/data", [:]),
+                (.GET, "\(carla)/views", [:]), (.GET, "\(carla)/erasure", [:]), (.POST, "\(carla)/erasure", [:]), (.DELETE, "\(carla)/erasure", [:]),
+                (.GET, "\(carla)/payments", [:]), (.POST, "\(carla)/payments", ["purpose": "membership"]), (.GET, "\(carla)/payments/\(UUID())", [:]),
             ]
             for (method, path, body) in calls {
                 let response = body.isEmpty ? try await anna.send(method, path) : try await anna.send(method, path, object: body)

@@ -47,6 +47,7 @@ public func withBieb<T>(_ database: TestDatabase, sqliteFile: Bool = true, _ bod
     }
     var options = ServerOptions(database: location, migrateOnStart: false, bcryptCost: 4)
     options.host = "127.0.0.1"
+    options.payments = PaymentSettings(provider: .test)
     let result: T
     do {
         try await configure(app, options: options)
@@ -148,6 +149,7 @@ public func withSecondBieb<T>(like app: Application, _ body: (Application) async
     second.logger.logLevel = app.logger.logLevel
     var options = ServerOptions(database: app.bieb.database, migrateOnStart: false, bcryptCost: 4)
     options.host = "127.0.0.1"
+    options.payments = app.bieb.payments
     do {
         try await configure(second, options: options)
         let result = try await body(second)

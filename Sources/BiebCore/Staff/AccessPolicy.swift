@@ -12,6 +12,9 @@ public enum StaffRole: String, Codable, Sendable, CaseIterable {
     /// A partner organisation's contact: their own consultation hours and
     /// co-organised activities (comes with the programming issue).
     case partner
+    /// The organisation's privacy officer (functionaris gegevensbescherming):
+    /// audits who viewed which member records and what the retention rules did.
+    case privacyOfficer = "privacy_officer"
 }
 
 /// What a signed-in account may do.
@@ -42,6 +45,12 @@ public enum Permission: String, Sendable, CaseIterable {
     case viewMessages
     /// The wording of the messages to members (admins).
     case editMessageTemplates
+    /// The log of staff views of member records and the privacy log (privacy officers and admins).
+    case auditPrivacy
+    /// The retention rules of the organisation (admins).
+    case managePrivacySettings
+    /// Refund online payments (staff, not volunteers).
+    case refundPayments
 }
 
 public enum AccessPolicy {
@@ -54,7 +63,8 @@ public enum AccessPolicy {
         case .admin:
             return true
         case .staff:
-            return ![.manageUsers, .manageLoanRules, .manageSelfService, .editMessageTemplates].contains(permission)
+            return ![.manageUsers, .manageLoanRules, .manageSelfService, .editMessageTemplates, .auditPrivacy,
+                     .managePrivacySettings].contains(permission)
         case .volunteer:
             switch permission {
             case .viewStaffPages:
@@ -67,6 +77,8 @@ public enum AccessPolicy {
             }
         case .partner:
             return permission == .viewStaffPages
+        case .privacyOfficer:
+            return [.viewStaffPages, .auditPrivacy].contains(permission)
         }
     }
 }

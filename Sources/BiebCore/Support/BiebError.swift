@@ -6,6 +6,8 @@ import Foundation
 public struct BiebError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case invalid, notFound, conflict, forbidden, unauthorized, tooManyRequests
+        /// A service Bieb depends on (a payment provider) failed or is not set up.
+        case badGateway, unavailable
     }
 
     public let kind: Kind

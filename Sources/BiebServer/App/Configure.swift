@@ -35,6 +35,7 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
         app.lifecycle.use(SQLiteLaneShutdown())
     }
 
+    app.paymentSettings = options.payments
     if options.warmSearch { app.lifecycle.use(SearchWarmup()) }
     if options.backgroundJobs { app.lifecycle.use(CirculationJobs()) }
     if options.backgroundJobs {
@@ -95,6 +96,10 @@ func routes(_ app: Application) throws {
     try app.register(collection: MemberPortalPages())
     try app.register(collection: MessagesAPIController())
     try app.register(collection: MessagePages())
+    try app.register(collection: PaymentsAPIController())
+    try app.register(collection: TestCheckoutPages())
+    try app.register(collection: PrivacyAPIController())
+    try app.register(collection: PrivacyPages())
     try app.register(collection: CirculationAPIController())
     try app.register(collection: MemberAPIController())
     try app.register(collection: SelfServiceAPIController())

@@ -179,6 +179,8 @@ extension BiebError {
         case .forbidden: .forbidden
         case .unauthorized: .unauthorized
         case .tooManyRequests: .tooManyRequests
+        case .badGateway: .badGateway
+        case .unavailable: .serviceUnavailable
         }
     }
 }

@@ -256,7 +256,8 @@ enum OpenAPIDocument {
                             params: [pathParam("userID", "Account id")], body: ref("UserPatch"), response: ref("User"), auth: true),
             ],
         ] as [String: Any])).merging(CirculationOpenAPI.paths) { core, _ in core }.merging(SelfServiceOpenAPI.paths) { core, _ in core }
-            .merging(MemberAccountOpenAPI.paths) { core, _ in core }.merging(MessagesOpenAPI.paths) { core, _ in core },
+            .merging(MemberAccountOpenAPI.paths) { core, _ in core }.merging(MessagesOpenAPI.paths) { core, _ in core }
+            .merging(PrivacyOpenAPI.paths) { core, _ in core },
         "components": [
             "securitySchemes": [
                 "bearer": ["type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"],
@@ -264,7 +265,8 @@ enum OpenAPIDocument {
                 "member": ["type": "http", "scheme": "bearer", "description": "A member token from POST /api/v1/my/token"],
             ],
             "schemas": schemas.merging(CirculationOpenAPI.schemas) { core, _ in core }.merging(SelfServiceOpenAPI.schemas) { core, _ in core }
-                .merging(MemberAccountOpenAPI.schemas) { core, _ in core }.merging(MessagesOpenAPI.schemas) { core, _ in core },
+                .merging(MemberAccountOpenAPI.schemas) { core, _ in core }.merging(MessagesOpenAPI.schemas) { core, _ in core }
+                .merging(PrivacyOpenAPI.schemas) { core, _ in core },
         ],
     ]
 

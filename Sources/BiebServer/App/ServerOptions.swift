@@ -35,6 +35,8 @@ public struct ServerOptions: Sendable {
     /// `mailSinkPort` that keeps every message as an .eml file in this folder.
     public var mailSinkFolder: String?
     public var mailSinkPort = 2525
+    /// Online payment (`BIEB_PAYMENT_PROVIDER`, `BIEB_MOLLIE_API_KEY`); nil: pay at the desk only.
+    public var payments: PaymentSettings?
 
     public init(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrateOnStart: Bool = true,
                 bcryptCost: Int = 12, secureCookies: Bool = false,

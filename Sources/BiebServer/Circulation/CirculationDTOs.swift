@@ -201,12 +201,22 @@ extension DeskService {
                    branchName: branchName)
     }
 
-    /// The full account of a member of this organisation.
-    func account(_ memberID: UUID) async throws -> AccountDTO {
+    /// The full account of a member of this organisation. The view is
+    /// logged (who, when, why: `purpose`, or what the request names in
+    /// `?purpose=` or `X-Bieb-Purpose`).
+    func account(_ memberID: UUID, purpose: ViewPurpose = .desk) async throws -> AccountDTO {
         guard let member = try await members.member(memberID) else { throw BiebError.notFound("member", nl: "Lid niet gevonden.") }
+        try await logView(of: memberID, purpose: purpose)
         let account = try await circulation.account(member: memberID)
         let type = try await MembershipType.find(member.membershipTypeID, on: req.db)
         return dto(account, member: member, cards: try await members.cards(of: memberID), type: type)
+    }
+
+    /// Records that this staff member saw the member's personal data.
+    func logView(of memberID: UUID, purpose: ViewPurpose) async throws {
+        let named = (req.query[String.self, at: "purpose"] ?? req.headers.first(name: "X-Bieb-Purpose")).flatMap(ViewPurpose.init(rawValue:))
+        try await MemberViews(req.db, organisationID: organisation.id!)
+            .record(member: memberID, staff: user.id!, purpose: named ?? purpose, via: req.url.path.hasPrefix("/api/") ? "api" : "staff pages")
     }
 
     /// The member named by `member_id` or a card number.

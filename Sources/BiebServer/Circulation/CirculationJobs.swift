@@ -55,6 +55,21 @@ struct CirculationJobs: LifecycleHandler {
             }
             if added > 0 { app.logger.info("notices put in the outbox: \(added)") }
         }
+        if try await JobLease.take("privacy", holder: holder, seconds: 3_600, now: now, on: app.db) {
+            // Hourly: the retention rules and erasure requests of every organisation (`Retention`).
+            for organisation in organisations {
+                try Task.checkCancellation()
+                let outcome = try await Retention(app.db, organisationID: organisation.id!).run(now: now, timeZone: organisation.zone)
+                if outcome != Retention.Outcome() { app.logger.info("privacy rules applied: \(outcome)") }
+            }
+        }
+        if try await JobLease.take("payments", holder: holder, seconds: 300, now: now, on: app.db) {
+            // Every five minutes: open payments whose webhook did not come are asked of the provider.
+            for organisation in organisations {
+                try Task.checkCancellation()
+                _ = try await OnlinePayments(app: app, organisation: organisation).refreshStale(now: now)
+            }
+        }
         if try await JobLease.take("accrue-fines", holder: holder, seconds: 86_400, now: now, on: app.db) {
             for organisation in organisations {
                 try Task.checkCancellation()

@@ -426,6 +426,7 @@ struct DeskPages: RouteCollection {
 
     func editPage(_ req: Request, service: DeskService, page: StaffPages.Page, member: Member, form: MemberForm? = nil,
                   message: String? = nil, error: BiebError? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        try await service.logView(of: member.id!, purpose: .account)
         let type = try await MembershipType.find(member.membershipTypeID, on: req.db)
         let form = form ?? MemberForm(branch: service.branches.first { $0.id == member.homeBranchID }?.slug, name: member.name,
                                       birth_date: member.birthDateText, email: member.email, phone: member.phone, street: member.street,

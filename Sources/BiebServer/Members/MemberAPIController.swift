@@ -59,7 +59,7 @@ struct MemberAPIController: RouteCollection {
             MemberRegistration(details: input.draft, homeBranch: home.id, membershipType: input.membership_type ?? "", card: input.card ?? "",
                                guardian: input.guardian_id), today: today, staff: service.user.id, branch: desk.branch)
         let response = Response(status: .created)
-        try response.content.encode(try await service.account(member.id!))
+        try response.content.encode(try await service.account(member.id!, purpose: .account))
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/members/\(member.id!)")
         return response
     }
@@ -89,7 +89,7 @@ struct MemberAPIController: RouteCollection {
         _ = try await service.members.update(member.id!, details: draft, homeBranch: home, membershipType: input.membership_type ?? type?.code ?? "",
                                              guardian: input.guardian_id ?? member.guardianID, today: LocalDate(Date(), in: service.organisation.zone),
                                              staff: service.user.id)
-        return try await service.account(member.id!)
+        return try await service.account(member.id!, purpose: .account)
     }
 
     struct BlockInput: Content {
@@ -101,14 +101,14 @@ struct MemberAPIController: RouteCollection {
         let member = try await existing(req, service)
         let reason = try req.content.decode(BlockInput.self).reason ?? ""
         try await service.members.block(member.id!, reason: reason, staff: service.user.id)
-        return try await service.account(member.id!)
+        return try await service.account(member.id!, purpose: .account)
     }
 
     func unblock(req: Request) async throws -> AccountDTO {
         let service = try await DeskService.make(req, .blockAndWaive)
         let member = try await existing(req, service)
         try await service.members.block(member.id!, reason: nil, staff: service.user.id)
-        return try await service.account(member.id!)
+        return try await service.account(member.id!, purpose: .account)
     }
 
     struct CardInput: Content {
@@ -121,7 +121,7 @@ struct MemberAPIController: RouteCollection {
         _ = try req.staff(.manageMembers, branch: member.homeBranchID)
         _ = try await service.members.issueCard(member.id!, barcode: try req.content.decode(CardInput.self).card ?? "",
                                                 today: LocalDate(Date(), in: service.organisation.zone), staff: service.user.id)
-        return try await service.account(member.id!)
+        return try await service.account(member.id!, purpose: .account)
     }
 
     func renewMembership(req: Request) async throws -> AccountDTO {
@@ -129,7 +129,7 @@ struct MemberAPIController: RouteCollection {
         let member = try await existing(req, service)
         _ = try req.staff(.manageMembers, branch: member.homeBranchID)
         _ = try await service.members.renewMembership(member.id!, today: LocalDate(Date(), in: service.organisation.zone), staff: service.user.id)
-        return try await service.account(member.id!)
+        return try await service.account(member.id!, purpose: .account)
     }
 
     func cardLost(req: Request) async throws -> HTTPStatus {

@@ -162,6 +162,9 @@ struct MemberPortalPages: RouteCollection {
         let membershipEnd: String
         let membershipFee: String?
         let canRenewMembership: Bool
+        /// Online payment is set up: fees and a paid membership can be paid here.
+        let canPayOnline: Bool
+        let canPayMembership: Bool
         let cards: String
         let error: String?
         let catalogueURL: String
@@ -237,6 +240,8 @@ struct MemberPortalPages: RouteCollection {
             membership: overview.membershipType?.name(dutch: dutch) ?? "", membershipEnd: formats.dateWithYear(member.membershipEnd),
             membershipFee: fee > 0 ? Money.text(fee) : nil,
             canRenewMembership: fee == 0 && member.membershipEnd.days(until: today) > -60,
+            canPayOnline: req.application.paymentSettings != nil,
+            canPayMembership: req.application.paymentSettings != nil && fee > 0 && member.membershipEnd.days(until: today) > -60,
             cards: overview.cards.filter { $0.status == .active }.map(\.barcode).joined(separator: ", "),
             error: error?.message(dutch: dutch), catalogueURL: "/\(org.slug)/catalogus")
         let response = try await PublicPages().render(req, "portal/account", context)

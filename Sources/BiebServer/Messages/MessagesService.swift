@@ -23,7 +23,7 @@ struct MessagesService {
 
     static func kind(_ text: String?) throws -> NoticeKind {
         guard let text, let kind = NoticeKind(rawValue: text) else {
-            throw BiebError.notFound("message kind", nl: "Soort bericht niet gevonden.")
+            throw BiebError.notFound("message_kind", nl: "Soort bericht niet gevonden.")
         }
         return kind
     }

@@ -192,10 +192,12 @@ struct StaffPages: RouteCollection {
             let canCreate: Bool
             let canManageUsers: Bool
             let canViewMessages: Bool
+            let canAuditPrivacy: Bool
         }
         return try await page.render("staff/dashboard", Context(page: page.context(page.t("staff_dashboard")), organisation: org.name,
                                                                  branches: lines, canCreate: user.can(.createBranch),
-                                                                 canManageUsers: user.can(.manageUsers), canViewMessages: user.can(.viewMessages)))
+                                                                 canManageUsers: user.can(.manageUsers), canViewMessages: user.can(.viewMessages),
+                                                                 canAuditPrivacy: user.can(.auditPrivacy)))
     }
 
     // MARK: Branch details

@@ -189,6 +189,13 @@ extension Circulation {
                 }
                 loanID = id
                 memberID = member
+                if member != nil {
+                    try await LoanHistory.keep(loan: id, on: sql)
+                    // The member's link goes at the return when the organisation keeps none and no fee is open (`Retention`).
+                    if fine.cents == 0 {
+                        _ = try await Self.unlinkAtReturn(loan: id, member: member!, organisation: organisationID, on: sql)
+                    }
+                }
             } else if [.lost, .missing].contains(item.status) {
                 try await Self.refundLostCharge(item: item, at: desk, organisation: organisationID, on: sql)
             }
@@ -209,6 +216,18 @@ extension Circulation {
             return CheckinReceipt(item: item.id, barcode: item.barcode, title: item.title, loanID: loanID, member: memberID,
                                   daysLate: fine.days, fineCents: fine.cents, routing: routing, owningBranch: item.owningBranch, format: item.format)
         }
+    }
+
+    /// Removes the member from a just-returned loan when the organisation
+    /// keeps the link no longer than the return (`PrivacySettings.loanLinkDays`
+    /// is 0, the default) and the member has no fee on this loan.
+    static func unlinkAtReturn(loan: Int, member: UUID, organisation: UUID, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("""
+            UPDATE loans SET member_id = NULL WHERE id = \(bind: loan)
+                AND NOT EXISTS (SELECT 1 FROM privacy_settings s WHERE s.organisation_id = \(bind: organisation) AND s.loan_link_days > 0)
+                AND NOT EXISTS (SELECT 1 FROM fee_lines f WHERE f.member_id = \(bind: member) AND f.loan_id = \(bind: loan))
+            RETURNING id
+            """).first() != nil
     }
 
     /// A loan ended: the member's loan counters go down and, when charging

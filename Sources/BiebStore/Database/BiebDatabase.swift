@@ -93,6 +93,8 @@ public enum BiebDatabase {
         app.migrations.add(CreateConsents())
         app.migrations.add(CreateMessageTemplates())
         app.migrations.add(CreatePINResetCodes())
+        app.migrations.add(CreatePrivacy())
+        app.migrations.add(CreatePayments())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so

@@ -81,6 +81,11 @@ public struct Consents: Sendable {
                 INSERT INTO consents (organisation_id, member_id, purpose, granted, at, text, source)
                 VALUES (\(bind: organisationID), \(bind: member), \(bind: purpose.rawValue), \(bind: granted), \(bind: now), \(bind: text), \(bind: source))
                 """).run()
+            if purpose == .loanHistory {
+                // The history starts now, or ends now and is erased: in the same transaction as the choice.
+                try await sql.raw("UPDATE members SET loan_history_since = \(bind: granted ? now : nil) WHERE id = \(bind: member)").run()
+                if !granted { _ = try await LoanHistory.erase(member: member, organisation: organisationID, on: sql) }
+            }
             return true
         }
     }

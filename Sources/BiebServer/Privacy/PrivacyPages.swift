@@ -1,0 +1,383 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import BiebCore
+import BiebStore
+
+/// The member's privacy pages (`/{org}/mijn/…`): the loan history
+/// (`geschiedenis`), all their data with who viewed it and closing the
+/// account (`privacy`), and paying online (`betalen`, `betaling/{id}`).
+/// The staff page for the privacy officer is `/staff/privacy`.
+struct PrivacyPages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let portal = routes.grouped(StaffSessionsMiddleware()).grouped(MemberSessionAuthenticator()).grouped(CSRFMiddleware())
+            .grouped(":org", "mijn").grouped(RequireMemberPage())
+        portal.get("geschiedenis", use: history)
+        portal.post("geschiedenis", use: changeHistory)
+        portal.get("geschiedenis", "export", use: exportHistory)
+        portal.get("privacy", use: privacy)
+        portal.get("privacy", "download", use: download)
+        portal.post("privacy", "opheffen", use: requestErasure)
+        portal.post("privacy", "intrekken", use: withdrawErasure)
+        portal.post("betalen", use: pay)
+        portal.get("betaling", ":paymentID", use: paymentResult)
+        let staff = routes.grouped("staff").grouped(StaffSessionsMiddleware()).grouped(SessionAuthenticator()).grouped(CSRFMiddleware())
+            .grouped(RequireStaffPage()).grouped("privacy")
+        staff.get(use: audit)
+        staff.post("settings", use: saveSettings)
+    }
+
+    typealias Portal = MemberPortalPages
+
+    struct Context<Body: Encodable>: Encodable {
+        let page: PageContext
+        let organisation: String
+        let orgURL: String
+        let base: String
+        let accountID: String
+        let name: String
+        let isOwn: Bool
+        let lid: String
+        let body: Body
+    }
+
+    func render<Body: Encodable>(_ req: Request, _ template: String, title: String, org: Organisation, service: MemberAccountService,
+                                 account: UUID, body: Body, status: HTTPStatus = .ok) async throws -> Response {
+        let relation = try await service.authorize(account)
+        let member = try await service.record(account)
+        let own = relation == .own
+        let context = Context(page: Portal.page(req, org, title: title, name: nil), organisation: org.name, orgURL: "/\(org.slug)",
+                              base: Portal.base(org), accountID: account.uuidString, name: member.name, isOwn: own,
+                              lid: own ? "" : "?lid=\(account.uuidString)", body: body)
+        let response = try await PublicPages().render(req, template, context)
+        response.status = status
+        return response
+    }
+
+    func setUp(_ req: Request) async throws -> (Organisation, MemberAccountService, UUID) {
+        let org = try await Portal.organisation(req)
+        let service = try await MemberAccountService.make(req, organisation: org)
+        return (org, service, Portal.accountID(req) ?? service.signedIn.id)
+    }
+
+    func back(_ req: Request, _ org: Organisation, _ path: String, _ account: UUID, _ service: MemberAccountService, _ message: String) -> Response {
+        Portal.done(req, Portal.base(org) + path + (account == service.signedIn.id ? "" : "?lid=\(account)"), message)
+    }
+
+    // MARK: Loan history
+
+    struct HistoryBody: Encodable {
+        struct Entry: Encodable {
+            let id: Int
+            let title: String
+            let titleURL: String
+            let author: String
+            let branch: String
+            let returned: String
+        }
+        let enabled: Bool
+        let since: String
+        let consentText: String
+        let query: String
+        let total: Int
+        let entries: [Entry]
+        let previous: String?
+        let next: String?
+    }
+
+    func history(req: Request) async throws -> Response {
+        let (org, service, account) = try await setUp(req)
+        try await service.authorize(account)
+        let lang = Language.of(req)
+        let formats = Formats(lang: lang, timeZone: org.zone)
+        let store = LoanHistory(req.db, organisationID: org.id!)
+        let since = try await store.since(member: account)
+        let query = (req.query[String.self, at: "q"] ?? "").trimmed
+        let page = min(max(req.query[Int.self, at: "pagina"] ?? 1, 1), 10_000)
+        let (entries, total) = try await store.entries(member: account, query: query, limit: 50, offset: (page - 1) * 50)
+        func link(_ page: Int) -> String {
+            var items = [URLQueryItem(name: "pagina", value: String(page))]
+            if !query.isEmpty { items.append(URLQueryItem(name: "q", value: query)) }
+            if account != service.signedIn.id { items.append(URLQueryItem(name: "lid", value: account.uuidString)) }
+            var components = URLComponents()
+            components.queryItems = items
+            return Portal.base(org) + "/geschiedenis" + (components.string ?? "")
+        }
+        let body = HistoryBody(
+            enabled: since != nil, since: since.map { formats.dateWithYear(LocalDate($0, in: org.zone)) } ?? "",
+            consentText: MemberAccountService.consentText(.loanHistory, dutch: lang == .nl), query: query, total: total,
+            entries: entries.map { e in
+                .init(id: e.id, title: e.title, titleURL: "/\(org.slug)/catalogus/\(e.titleID)", author: e.author ?? "",
+                      branch: service.branchName(e.branchID), returned: formats.dateWithYear(LocalDate(e.returnedAt, in: org.zone)))
+            },
+            previous: page > 1 ? link(page - 1) : nil, next: page * 50 < total ? link(page + 1) : nil)
+        return try await render(req, "portal/history", title: Locales.text("portal_history", lang), org: org, service: service, account: account,
+                                body: body)
+    }
+
+    func changeHistory(req: Request) async throws -> Response {
+        let (org, service, account) = try await setUp(req)
+        let lang = Language.of(req)
+        let action = (try? req.content.get(String.self, at: "action")) ?? ""
+        let message: String
+        switch action {
+        case "on":
+            try await service.setLoanHistory(account: account, on: true, source: "portal", dutch: lang == .nl)
+            message = Locales.text("portal_history_on_done", lang)
+        case "off":
+            try await service.setLoanHistory(account: account, on: false, source: "portal", dutch: lang == .nl)
+            message = Locales.text("portal_history_off_done", lang)
+        case "delete_all":
+            try await service.authorize(account)
+            let n = try await LoanHistory(req.db, organisationID: org.id!).deleteAll(member: account)
+            message = Locales.text("portal_history_deleted_all", lang, ["n": String(n)])
+        case "delete":
+            try await service.authorize(account)
+            guard let entry = try? req.content.get(Int.self, at: "entry"),
+                  try await LoanHistory(req.db, organisationID: org.id!).delete(member: account, entry: entry) else {
+                throw BiebError.notFound("history_entry", nl: "Regel van de leengeschiedenis niet gevonden.")
+            }
+            message = Locales.text("portal_history_deleted", lang)
+        default:
+            throw BiebError.invalid("action", "Choose on, off, delete or delete_all.", nl: "Kies on, off, delete of delete_all.")
+        }
+        return back(req, org, "/geschiedenis", account, service, message)
+    }
+
+    func exportHistory(req: Request) async throws -> Response {
+        let (_, service, account) = try await setUp(req)
+        try await service.authorize(account)
+        return try await PrivacyAPIController.historyExport(req, service, account: account, format: req.query[String.self, at: "format"] ?? "csv")
+    }
+
+    // MARK: My data, who viewed it, closing the account
+
+    struct DataBody: Encodable {
+        struct Section: Encodable {
+            let id: String
+            let title: String
+            let headings: [String]
+            let rows: [[String]]
+            /// A single record: shown as a list of label and value.
+            let pairs: [Pair]
+        }
+        struct Pair: Encodable {
+            let label: String
+            let value: String
+        }
+        let sections: [Section]
+        let downloadURL: String
+        let requested: String?
+        let blockers: [String]
+        let canClose: Bool
+    }
+
+    func privacy(req: Request) async throws -> Response {
+        try await renderPrivacy(req, error: nil)
+    }
+
+    func renderPrivacy(_ req: Request, error: BiebError?) async throws -> Response {
+        let (org, service, account) = try await setUp(req)
+        try await service.authorize(account)
+        let lang = Language.of(req)
+        let formats = Formats(lang: lang, timeZone: org.zone)
+        let data = try await MemberData.read(member: account, organisation: org, on: req.db)
+        let iso = ISO8601DateFormatter()
+        func readable(_ value: String?) -> String {
+            guard let value else { return "—" }
+            if value.count > 19, let date = iso.date(from: value) {
+                return formats.dateWithYear(LocalDate(date, in: org.zone)) + " " + formats.time(date)
+            }
+            if value == "true" { return Locales.text("yes", lang) }
+            if value == "false" { return Locales.text("no", lang) }
+            return value
+        }
+        // Codes in words: (section, column) → the locale keys' prefix.
+        let words: [String: String] = ["staff_views.purpose": "view_purpose_", "consents.purpose": "consent_label_", "fees.kind": "fee_",
+                                       "holds.status": "hold_status_", "payments.status": "payment_status_", "staff_views.role": "role_"]
+        func cell(_ section: String, _ column: String, _ value: String?) -> String {
+            if let prefix = words["\(section).\(column)"], let value { return Locales.text(prefix + value, lang) }
+            return readable(value)
+        }
+        let sections = data.sections.map { section in
+            DataBody.Section(
+                id: "data-\(section.key)", title: Locales.text("data_section_\(section.key)", lang),
+                headings: section.single ? [] : section.columns.map { Locales.text("data_col_\($0)", lang) },
+                rows: section.single ? [] : section.rows.map { row in zip(section.columns, row).map { cell(section.key, $0, $1) } },
+                pairs: section.single ? zip(section.columns, section.rows.first ?? []).map {
+                    DataBody.Pair(label: Locales.text("data_col_\($0)", lang), value: readable($1))
+                } : [])
+        }
+        let erasure = Erasure(req.db, organisationID: org.id!)
+        let requested = try await erasure.requestedAt(member: account)
+        let blockers = try await erasure.blockers(member: account)
+        let body = DataBody(sections: sections, downloadURL: Portal.base(org) + "/privacy/download"
+                                + (account == service.signedIn.id ? "" : "?lid=\(account)"),
+                            requested: requested.map { formats.dateWithYear(LocalDate($0, in: org.zone)) },
+                            blockers: blockers.map { $0.message(dutch: lang == .nl) }, canClose: blockers.isEmpty)
+        return try await render(req, "portal/privacy", title: Locales.text("portal_privacy", lang), org: org, service: service, account: account,
+                                body: body, status: error?.httpStatus ?? .ok)
+    }
+
+    func download(req: Request) async throws -> Response {
+        let (_, service, account) = try await setUp(req)
+        try await service.authorize(account)
+        return try await PrivacyAPIController.dataDownload(req, service, account: account)
+    }
+
+    struct ClosedContext: Encodable {
+        let page: PageContext
+        let organisation: String
+        let orgURL: String
+    }
+
+    func requestErasure(req: Request) async throws -> Response {
+        let (org, service, account) = try await setUp(req)
+        let lang = Language.of(req)
+        guard (try? req.content.get(String.self, at: "confirm")) == "on" else {
+            return back(req, org, "/privacy", account, service, Locales.text("portal_close_confirm_needed", lang))
+        }
+        switch try await service.requestErasure(account: account) {
+        case .erased:
+            if account == service.signedIn.id {
+                MemberSession.end(req)
+                let context = ClosedContext(page: Portal.page(req, org, title: Locales.text("portal_closed_title", lang), name: nil),
+                                            organisation: org.name, orgURL: "/\(org.slug)")
+                return try await PublicPages().render(req, "portal/closed", context)
+            }
+            return Portal.done(req, Portal.base(org), Locales.text("portal_closed_child", lang))
+        case .waiting:
+            return back(req, org, "/privacy", account, service, Locales.text("portal_close_waiting", lang))
+        }
+    }
+
+    func withdrawErasure(req: Request) async throws -> Response {
+        let (org, service, account) = try await setUp(req)
+        try await service.authorize(account)
+        try await Erasure(req.db, organisationID: org.id!).withdrawRequest(member: account)
+        return back(req, org, "/privacy", account, service, Locales.text("portal_close_withdrawn", Language.of(req)))
+    }
+
+    // MARK: Paying online
+
+    func pay(req: Request) async throws -> Response {
+        let (org, service, account) = try await setUp(req)
+        let member = try await service.record(account)
+        let purpose = try PaymentsAPIController.purpose(try? req.content.get(String.self, at: "purpose"))
+        do {
+            let payment = try await OnlinePayments(app: req.application, organisation: org).start(member: member, purpose: purpose)
+            guard let checkout = payment.checkoutURL else { throw OnlinePayments.unavailable }
+            return req.redirect(to: checkout, redirectType: .normal)
+        } catch let error as BiebError {
+            return Portal.done(req, Portal.base(org) + (account == service.signedIn.id ? "" : "?lid=\(account)"),
+                               error.message(dutch: Language.of(req) == .nl))
+        }
+    }
+
+    struct PaymentBody: Encodable {
+        let status: String
+        let paid: Bool
+        let open: Bool
+        let amount: String
+        let description: String
+        let retryURL: String?
+    }
+
+    /// Where the provider sends the member back: the state asked of the provider now.
+    func paymentResult(req: Request) async throws -> Response {
+        let (org, service, _) = try await setUp(req)
+        let lang = Language.of(req)
+        guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
+              var payment = try await Payments(req.db, organisationID: org.id!).find(id), let member = payment.memberID,
+              (try? await service.authorize(member)) != nil else {
+            throw Abort(.notFound)
+        }
+        if payment.status == .open {
+            payment = (try? await OnlinePayments(app: req.application, organisation: org).refresh(payment)) ?? payment
+        }
+        let body = PaymentBody(status: Locales.text("payment_status_\(payment.status.rawValue)", lang), paid: payment.status == .paid,
+                               open: payment.status == .open, amount: Money.text(payment.amountCents), description: payment.description,
+                               retryURL: payment.status == .open ? payment.checkoutURL : nil)
+        return try await render(req, "portal/payment", title: Locales.text("portal_payment", lang), org: org, service: service, account: member,
+                                body: body)
+    }
+
+    // MARK: Staff: the privacy officer's page
+
+    struct AuditContext: Encodable {
+        struct Row: Encodable {
+            let cells: [String]
+        }
+        let page: PageContext
+        let canEdit: Bool
+        let loanLinkDays: Int
+        let inactiveMemberYears: Int
+        let card: String
+        let memberName: String?
+        let views: [Row]
+        let log: [Row]
+        let error: String?
+    }
+
+    func audit(req: Request) async throws -> Response {
+        try await renderAudit(req, error: nil)
+    }
+
+    func renderAudit(_ req: Request, error: BiebError?) async throws -> Response {
+        let page = try await StaffPages.Page(req)
+        let user = try req.staff(.auditPrivacy)
+        guard let org = page.organisation else { throw Abort(.notFound) }
+        let formats = Formats(lang: page.lang, timeZone: org.zone)
+        let retention = Retention(req.db, organisationID: org.id!)
+        let settings = try await retention.settings()
+        let card = (req.query[String.self, at: "card"] ?? "").trimmed
+        var member: Member?
+        if !card.isEmpty {
+            member = try await MemberDirectory(req.db, organisationID: org.id!).member(card: card)?.member
+        }
+        func when(_ date: Date) -> String { formats.dateWithYear(LocalDate(date, in: org.zone)) + " " + formats.time(date) }
+        let views = card.isEmpty || member != nil
+            ? try await MemberViews(req.db, organisationID: org.id!).list(member: member?.id, limit: 300) : []
+        var names: [UUID: String] = [:]
+        if member == nil {
+            let ids = Array(Set(views.map(\.memberID)))
+            if !ids.isEmpty {
+                for row in try await (req.db as! any SQLDatabase).select().column("id").column("name").from(Member.schema)
+                    .where(SQLIdentifier("id"), .in, SQLBind.group(ids)).all() {
+                    names[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
+                }
+            }
+        }
+        let context = AuditContext(
+            page: page.context(page.t("privacy_title")), canEdit: user.can(.managePrivacySettings), loanLinkDays: settings.loanLinkDays,
+            inactiveMemberYears: settings.inactiveMemberYears, card: card, memberName: member?.name,
+            views: views.map { view in
+                .init(cells: [when(view.at), view.staffName, page.t("role_\(view.staffRole)"),
+                              member?.name ?? names[view.memberID] ?? "—", page.t("view_purpose_\(view.purpose.rawValue)"), view.via])
+            },
+            log: try await retention.log().map { .init(cells: [when($0.at), page.t("privacy_rule_\($0.rule)"), String($0.count), $0.detail]) },
+            error: error?.message(dutch: page.lang == .nl) ?? (!card.isEmpty && member == nil ? page.t("privacy_no_card", ["card": card]) : nil))
+        return try await page.render("staff/privacy", context, status: error?.httpStatus ?? .ok)
+    }
+
+    func saveSettings(req: Request) async throws -> Response {
+        let user = try req.staff(.managePrivacySettings)
+        struct Form: Content { var loan_link_days: String?; var inactive_member_years: String? }
+        let form = try req.content.decode(Form.self)
+        func number(_ text: String?, _ field: String) throws -> Int {
+            guard let value = text.flatMap({ Int($0.trimmed) }) else {
+                throw BiebError.invalid(field, "Give a whole number.", nl: "Vul een heel getal in.")
+            }
+            return value
+        }
+        do {
+            let settings = PrivacySettings(loanLinkDays: try number(form.loan_link_days, "loan_link_days"),
+                                           inactiveMemberYears: try number(form.inactive_member_years, "inactive_member_years"))
+            try await Retention(req.db, organisationID: user.organisationID).save(settings, by: user.id)
+        } catch let error as BiebError {
+            return try await renderAudit(req, error: error)
+        }
+        return req.redirect(to: "/staff/privacy?done=privacy_saved", redirectType: .normal)
+    }
+}

@@ -1,0 +1,109 @@
+import Fluent
+import Foundation
+import SQLKit
+import BiebCore
+
+/// An organisation's retention rules.
+public struct PrivacySettings: Sendable, Equatable, Codable {
+    /// Days a returned loan stays linked to its member (0: at the return,
+    /// once no fee of the loan is open). A member who keeps a loan history
+    /// has their own copy of it (`LoanHistory`), which this does not touch.
+    public var loanLinkDays: Int
+    /// Members are removed this many years after their membership ended and
+    /// nothing was open any more (0: never automatically).
+    public var inactiveMemberYears: Int
+
+    public init(loanLinkDays: Int = 0, inactiveMemberYears: Int = 3) {
+        self.loanLinkDays = loanLinkDays
+        self.inactiveMemberYears = inactiveMemberYears
+    }
+
+    public static let standard = PrivacySettings()
+
+    /// Checked values; errors name the field.
+    public func validated() throws -> PrivacySettings {
+        guard (0...3_650).contains(loanLinkDays) else {
+            throw BiebError.invalid("loan_link_days", "Between 0 and 3650 days.", nl: "Tussen 0 en 3650 dagen.")
+        }
+        guard (0...50).contains(inactiveMemberYears) else {
+            throw BiebError.invalid("inactive_member_years", "Between 0 (never) and 50 years.", nl: "Tussen 0 (nooit) en 50 jaar.")
+        }
+        return self
+    }
+}
+
+/// A line of the privacy log: a retention rule that ran, an erasure, a
+/// change of the retention rules. Counts and reasons, never whom.
+public struct PrivacyLogEntry: Sendable, Equatable, Codable {
+    public let at: Date
+    /// loans_unlinked, events_pseudonymised, inactive_members_removed, erasure, settings_changed.
+    public let rule: String
+    public let count: Int
+    public let detail: String
+}
+
+/// Tables of privacy by design: the loan history, retention rules and their
+/// log, the log of staff views of member records, the pseudonymous facts
+/// of circulation events, and a member's request to be erased.
+struct CreatePrivacy: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        // One column per statement: SQLite adds one at a time.
+        for (table, column, type) in [(Member.schema, "loan_history_since", DatabaseSchema.DataType.datetime),
+                                      (Member.schema, "erasure_requested_at", .datetime),
+                                      (CirculationEvent.schema, "age_band", .string), (CirculationEvent.schema, "member_category", .string),
+                                      (CirculationEvent.schema, "member_area", .string)] {
+            let builder = database.schema(table)
+            builder.schema.createFields = [.definition(name: .key(FieldKey(stringLiteral: column)), dataType: type, constraints: [])]
+            try await builder.update()
+        }
+        try await database.schema("loan_history")
+            .field("id", .int64, .identifier(auto: true))
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("member_id", .uuid, .required, .references(Member.schema, "id", onDelete: .cascade))
+            .field("loan_id", .int64, .required)
+            .field("title_id", .int64, .required, .references(Title.schema, "id", onDelete: .cascade))
+            .field("branch_id", .uuid, .required)
+            .field("checked_out_at", .datetime, .required)
+            .field("returned_at", .datetime, .required)
+            .create()
+        try await database.schema("privacy_settings")
+            .field("organisation_id", .uuid, .identifier(auto: false), .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("loan_link_days", .int, .required)
+            .field("inactive_member_years", .int, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        try await database.schema("privacy_log")
+            .field("id", .int64, .identifier(auto: true))
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("at", .datetime, .required)
+            .field("rule", .string, .required)
+            .field("count", .int, .required)
+            .field("detail", .string, .required)
+            .create()
+        try await database.schema("member_views")
+            .field("id", .int64, .identifier(auto: true))
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("member_id", .uuid, .required, .references(Member.schema, "id", onDelete: .cascade))
+            .field("staff_user_id", .uuid, .required, .references(StaffUser.schema, "id", onDelete: .cascade))
+            .field("at", .datetime, .required)
+            .field("purpose", .string, .required)
+            .field("via", .string, .required)
+            .create()
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "loan_history_member_idx").on("loan_history").column("member_id").column("returned_at").run()
+        try await sql.create(index: "loan_history_title_idx").on("loan_history").column("title_id").run()
+        try await sql.create(index: "privacy_log_idx").on("privacy_log").column("organisation_id").column("at").run()
+        try await sql.create(index: "member_views_member_idx").on("member_views").column("member_id").column("at").run()
+        try await sql.create(index: "member_views_org_idx").on("member_views").column("organisation_id").column("at").run()
+        try await sql.create(index: "circulation_events_member_idx").on(CirculationEvent.schema).column("member_id").run()
+        try await sql.create(index: "loans_returned_idx").on(Loan.schema).column("organisation_id").column("open").column("returned_at").run()
+        try await sql.create(index: "fee_lines_loan_idx").on(FeeLine.schema).column("loan_id").run()
+        try await sql.create(index: "members_erasure_idx").on(Member.schema).column("erasure_requested_at").run()
+    }
+
+    func revert(on database: Database) async throws {
+        for table in ["member_views", "privacy_log", "privacy_settings", "loan_history"] {
+            try await database.schema(table).delete()
+        }
+    }
+}
