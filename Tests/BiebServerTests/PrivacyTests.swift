@@ -299,3 +299,85 @@ import BiebTestSupport
         }
     }
 }
+
+/// Reading tips: only with consent, never resting on one other member's reading, and once a month by e-mail.
+@Suite("Reading tips") struct ReadingTipsTests {
+    typealias W = MemberAccountTests
+
+    @Test(arguments: TestDatabase.all)
+    func tipsOnlyByConsentAndFromAtLeastTwoOthers(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let w = try await W.world(app)
+            let org = w.f.network.city
+            let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
+            let dirk = try await MemberDirectory(app.db, organisationID: org).register(MemberRegistration(
+                details: MemberDraft(name: "Dirk Smit", birthDate: "2012-01-01", email: nil, street: "Laan 2", postcode: "2512 AB", city: "Den Haag"),
+                homeBranch: w.f.network.central, membershipType: "jeugd", card: "D0001"), today: today)
+            let consents = Consents(app.db, organisationID: org)
+            for member in [w.anna, w.carla, dirk.id!] {
+                try await consents.record(member: member, .loanHistory, granted: true, text: "ja", source: "test")
+                try await consents.record(member: member, .recommendations, granted: true, text: "ja", source: "test")
+            }
+            // Bram keeps a history but did not agree to tips: his reading never counts.
+            try await consents.record(member: w.bram, .loanHistory, granted: true, text: "ja", source: "test")
+            let circulation = Circulation(app.db, organisationID: org)
+            let desk = Circulation.Desk(branch: w.f.network.central, now: Date())
+            func borrow(_ member: UUID, _ barcodes: [String]) async throws {
+                for barcode in barcodes {
+                    _ = try await circulation.checkout(member: member, item: barcode, at: desk)
+                    _ = try await circulation.checkin(item: barcode, at: desk)
+                }
+            }
+            try await borrow(w.carla, ["B1C1", "B2C1", "B3C1"])
+            try await borrow(dirk.id!, ["B1C1", "B2C1"])
+            try await borrow(w.bram, ["B1C1", "B4C1"])
+            try await borrow(w.bram, ["B4C2"])
+            try await borrow(w.anna, ["B1C2"])
+            let sql = app.db as! any SQLDatabase
+            try await sql.raw("UPDATE titles SET main_author = 'Toon Tellegen' WHERE id IN \(SQLBind.group([w.f.titles["book-1"]!, w.f.titles["book-6"]!]))").run()
+
+            let anna = try await W.signIn(app, card: "A0001")
+            let tips = try object(try await anna.send(.GET, "/api/v1/my/accounts/\(w.anna)/recommendations"))
+            #expect(tips["enabled"] as? Bool == true)
+            let also = try #require(tips["also_borrowed"] as? [[String: Any]])
+            // Boek 2 (Carla and Dirk); not Boek 3 (Carla alone), not Boek 4 (Bram did not agree).
+            #expect(also.map { $0["title"] as? String } == ["Boek 2"])
+            #expect(also.first?["members"] as? Int == 2)
+            let new = try #require(tips["new_titles"] as? [[String: Any]])
+            #expect(new.first?["title"] as? String == "Boek 6")
+            #expect(new.first?["reason"] as? String == "author")
+            // The page says the same, in words.
+            let browser = TestClient(app)
+            let form = try await browser.send(.GET, "/city/mijn/inloggen")
+            _ = try await browser.send(.POST, "/city/mijn/inloggen", form: ["csrf": try #require(TestClient.csrf(in: form.body.string)), "card": "A0001",
+                                                                           "pin": W.pin])
+            let page = try await browser.send(.GET, "/city/mijn/tips")
+            #expect(page.body.string.contains("Boek 2"))
+            #expect(page.body.string.contains("2 andere leden"))
+
+            // The monthly e-mail: one per month, with the tips; a member without the consent gets none.
+            try await sql.raw("UPDATE members SET email = 'anna@example.nl' WHERE id = \(bind: w.anna)").run()
+            _ = try await NoticeSchedule.enqueue(organisation: org, today: today, on: app.db)
+            _ = try await NoticeSchedule.enqueue(organisation: org, today: today, on: app.db)
+            let messages = try await Outbox(app.db).list(organisation: org).filter { $0.kind == .recommendations }
+            // Anna and Carla (e-mail and consent); not Dirk (no address) nor Bram (no consent); once, though asked twice.
+            #expect(Set(messages.compactMap(\.memberID)) == [w.anna, w.carla])
+            let annas = try #require(messages.first { $0.memberID == w.anna })
+            let composer = NoticeComposer(db: app.db, baseURL: "https://bieb.example", from: "noreply@bieb.example")
+            guard case .send(let mail) = try await composer.compose(annas) else {
+                Issue.record("the tips were not composed")
+                return
+            }
+            #expect(mail.subject == "Leestips van de bibliotheek")
+            #expect(mail.text.contains("Boek 2"))
+            #expect(!mail.subject.contains("Anna"))
+            // Switched off: no tips, and a waiting e-mail is skipped.
+            try await consents.record(member: w.anna, .recommendations, granted: false, text: "nee", source: "test")
+            #expect(try object(try await anna.send(.GET, "/api/v1/my/accounts/\(w.anna)/recommendations"))["enabled"] as? Bool == false)
+            guard case .skip = try await composer.compose(annas) else {
+                Issue.record("tips went out after the consent was withdrawn")
+                return
+            }
+        }
+    }
+}

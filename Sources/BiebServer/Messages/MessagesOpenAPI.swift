@@ -9,7 +9,7 @@ enum MessagesOpenAPI {
                                                                "schema": ["type": "integer"]]
     nonisolated(unsafe) static let kind: [String: Any] = ["name": "kind", "in": "path", "required": true, "description": "Kind of message",
                                                           "schema": ["type": "string", "enum": ["hold_ready", "hold_expired", "due_soon", "overdue",
-                                                                                                "membership_expiring", "pin_reset"]]]
+                                                                                                "membership_expiring", "pin_reset", "recommendations"]]]
     nonisolated(unsafe) static let language: [String: Any] = ["name": "language", "in": "path", "required": true, "description": "nl or en",
                                                               "schema": ["type": "string", "enum": ["nl", "en"]]]
 

@@ -24,6 +24,7 @@ enum Notices {
         case .dueSoon, .overdue: common.union(["loans", "due"])
         case .membershipExpiring: common.union(["end", "fee"])
         case .pinReset: common.union(["link", "valid_until"])
+        case .recommendations: common.union(["titles", "tips_url"])
         }
     }
 
@@ -90,6 +91,18 @@ enum Notices {
                         "Your membership ends on {{end}}. Renew it at {{account_url}} or at the desk ({{fee}} a year) to keep borrowing.",
                         "<p>Your membership ends on <strong>{{end}}</strong>. <a href=\"{{account_url}}\">Renew it</a> or at the desk ({{fee}} a year) to keep borrowing.</p>",
                         closing: closing, htmlClosing: htmlClosing)
+        case (.recommendations, true):
+            return make("Leestips van de bibliotheek",
+                        "Dit zijn je leestips van deze maand, gekozen uit wat je leent:\n\n{{titles}}\n\nMeer tips en reserveren: {{tips_url}}",
+                        "<p>Dit zijn je leestips van deze maand, gekozen uit wat je leent:</p>\n{{titles}}\n<p><a href=\"{{tips_url}}\">Meer tips en reserveren</a></p>",
+                        closing: "Met vriendelijke groet,\n{{library}}\n\nGeen leestips meer? Zet ze uit op {{preferences_url}}",
+                        htmlClosing: "<p>Met vriendelijke groet,<br>{{library}}</p>\n<p style=\"font-size:90%;color:#555\">Geen leestips meer? <a href=\"{{preferences_url}}\">Zet ze uit</a>.</p>")
+        case (.recommendations, false):
+            return make("Reading tips from the library",
+                        "Here are your reading tips for this month, picked from what you borrow:\n\n{{titles}}\n\nMore tips and holds: {{tips_url}}",
+                        "<p>Here are your reading tips for this month, picked from what you borrow:</p>\n{{titles}}\n<p><a href=\"{{tips_url}}\">More tips and holds</a></p>",
+                        closing: "Kind regards,\n{{library}}\n\nNo more reading tips? Switch them off at {{preferences_url}}",
+                        htmlClosing: "<p>Kind regards,<br>{{library}}</p>\n<p style=\"font-size:90%;color:#555\">No more reading tips? <a href=\"{{preferences_url}}\">Switch them off</a>.</p>")
         case (.pinReset, true):
             return make("Een nieuwe pincode kiezen",
                         "Je vroeg om een nieuwe pincode. Kies er een met deze link (hij werkt tot {{valid_until}}):\n\n{{link}}\n\nHeb je dit niet gevraagd? Dan hoef je niets te doen; je pincode blijft zoals hij is.\n\nMet vriendelijke groet,\n{{library}}",
@@ -139,6 +152,9 @@ struct NoticeComposer {
         if message.kind.isServiceNotice, try await !Consents.isOn(.serviceNotices, member: memberID, on: sql) {
             return .skip("The member switched e-mail notices off.")
         }
+        if message.kind == .recommendations, try await !Consents.isOn(.recommendations, member: memberID, on: sql) {
+            return .skip("The member switched reading tips off.")
+        }
         guard let email = member.email else { return .skip("The member has no e-mail address.") }
         let language = member.language == "en" ? "en" : "nl"
         let lang: Language = language == "en" ? .en : .nl
@@ -175,6 +191,17 @@ struct NoticeComposer {
             html["loans"] = "<ul>\n" + titles.map { "<li>\(MessageTemplate.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>"
         case .pinReset:
             return .skip("A PIN reset is sent as it was written.")
+        case .recommendations:
+            let tips = try await Recommendations(db, organisationID: organisation.id!).suggestions(for: memberID, now: now, limit: 5)
+            let all = (tips?.alsoBorrowed ?? []) + (tips?.new ?? [])
+            guard !all.isEmpty else { return .skip("Nothing to suggest this month.") }
+            let lines = all.map { tip in tip.author.map { "\(tip.title) – \($0)" } ?? tip.title }
+            text["titles"] = lines.map { "  - \($0)" }.joined(separator: "\n")
+            html["titles"] = "<ul>\n" + all.map { tip in
+                "<li><a href=\"\(baseURL)/\(organisation.slug)/catalogus/\(tip.titleID)\">\(MessageTemplate.escape(tip.title))</a>"
+                    + (tip.author.map { " – " + MessageTemplate.escape($0) } ?? "") + "</li>"
+            }.joined(separator: "\n") + "\n</ul>"
+            text["tips_url"] = base + "/tips"
         case .membershipExpiring:
             guard let end = LocalDate(iso: value), member.membershipEnd == end else { return .skip("The membership was renewed.") }
             let type = try await MembershipType.find(member.membershipTypeID, on: db)

@@ -48,6 +48,11 @@ enum PrivacyOpenAPI {
                          params: [M.account], response: D.ref("Erasure"), extra: ["202": ["description": "Recorded; blocked", "content": D.json(D.ref("Erasure"))]]),
             "delete": M.op("Withdraw the request", params: [M.account], status: "204"),
         ],
+        "/api/v1/my/accounts/{member}/recommendations": [
+            "get": M.op("Personal reading tips (with the consent recommendations; else enabled is false): also borrowed by at least two others, and new titles",
+                        params: [M.account], response: ["type": "object", "properties": [
+                            "enabled": C.bool, "also_borrowed": D.array(D.ref("Tip")), "new_titles": D.array(D.ref("Tip"))]]),
+        ],
         "/api/v1/my/accounts/{member}/payments": [
             "get": M.op("The member's online payments", params: [M.account], response: D.array(D.ref("Payment"))),
             "post": M.op("Start an online payment of the open fees or a year of paid membership; pay at `checkout_url`",
@@ -120,6 +125,10 @@ enum PrivacyOpenAPI {
             "id": ["type": "string", "format": "uuid"], "purpose": ["type": "string", "enum": ["fees", "membership"]], "amount_cents": C.int,
             "status": ["type": "string", "enum": ["open", "paid", "failed", "canceled", "expired"]], "provider": D.string,
             "checkout_url": C.nullableString, "booked_at": nullableTime, "refunded_cents": C.int, "description": D.string, "created_at": time,
+        ]],
+        "Tip": ["type": "object", "properties": [
+            "title_id": C.int, "title": D.string, "author": C.nullableString,
+            "reason": ["type": "string", "enum": ["also_borrowed", "author", "series", "genre"]], "members": ["type": ["integer", "null"]],
         ]],
         "PrivacySettings": ["type": "object", "properties": ["loan_link_days": C.int, "inactive_member_years": C.int]],
     ]

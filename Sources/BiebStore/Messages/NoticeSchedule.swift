@@ -5,8 +5,9 @@ import BiebCore
 
 /// The notices that come with the calendar rather than with a change: loans
 /// due soon, overdue (a day late, and a week after that), memberships that
-/// end soon. One notice per member per due day (or end day): the outbox's
-/// key makes running this twice on a day harmless.
+/// end soon; and once a month the reading tips of members who asked for
+/// them. One notice per member per due day (end day, month): the outbox's
+/// key makes running this twice harmless.
 public enum NoticeSchedule {
     /// Days before the due day for "due soon".
     public static let dueSoonDays = 3
@@ -42,6 +43,11 @@ public enum NoticeSchedule {
             """).all() {
             let member = try row.decode(column: "id", as: UUID.self)
             wanted.append((.membershipExpiring, member, "membership:\(end.iso)", "membership:\(member):\(end.iso)"))
+        }
+        // Reading tips: once a month, in the first run of the month (the composer skips a month with nothing to suggest).
+        let month = String(today.iso.prefix(7))
+        for member in try await Recommendations.recipients(organisation: organisation, on: sql) {
+            wanted.append((.recommendations, member, "tips:\(month)", "tips:\(member):\(month)"))
         }
         guard !wanted.isEmpty else { return 0 }
         let notices = wanted

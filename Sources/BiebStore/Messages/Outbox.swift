@@ -11,9 +11,11 @@ public enum NoticeKind: String, Codable, Sendable, CaseIterable {
     case overdue
     case membershipExpiring = "membership_expiring"
     case pinReset = "pin_reset"
+    /// The monthly reading tips (only with the consent `recommendations`).
+    case recommendations
 
-    /// Service notices can be switched off by the member; a PIN reset they asked for always goes.
-    public var isServiceNotice: Bool { self != .pinReset }
+    /// Service notices can be switched off by the member; a PIN reset they asked for always goes; tips have their own consent.
+    public var isServiceNotice: Bool { ![.pinReset, .recommendations].contains(self) }
 }
 
 /// A message in the outbox.
