@@ -330,8 +330,8 @@ import BiebTestSupport
             let start = try object(try await anna.send(.GET, path))
             #expect(start["service_notices"] as? Bool == true && start["newsletter"] as? Bool == false && start["recommendations"] as? Bool == false)
             #expect((start["history"] as? [Any])?.isEmpty == true)
-            // Agreeing to the newsletter in English: recorded with the English words, the moment and the way.
-            let agreed = try object(try await anna.send(.PUT, path, object: ["newsletter": true, "language": "en"]))
+            // Agreeing to the newsletter in English: recorded with the English words (those of the request's language), the moment and the way.
+            let agreed = try object(try await anna.send(.PUT, path, object: ["newsletter": true, "language": "en"], headers: ["Accept-Language": "en"]))
             #expect(agreed["newsletter"] as? Bool == true && agreed["language"] as? String == "en")
             let record = try #require((agreed["history"] as? [[String: Any]])?.first)
             #expect(record["purpose"] as? String == "newsletter" && record["granted"] as? Bool == true && record["source"] as? String == "api")

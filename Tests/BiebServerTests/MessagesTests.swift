@@ -177,6 +177,8 @@ import BiebTestSupport
             // Staff who checked it did not arrive send it again.
             try await outbox.retry(interrupted.id, organisation: f.network.city, now: later)
             #expect(try await sender.runOnce(app, now: later.addingTimeInterval(1)).sent == 1)
+            // Once sent, a PIN reset keeps no link: its text is gone from the outbox.
+            #expect(try await outbox.body(interrupted.id, organisation: f.network.city).map { $0.text == nil && $0.html == nil } == true)
 
             // Not to be sent: notices switched off, or no address.
             try await Consents(app.db, organisationID: f.network.city).record(member: f.adult, .serviceNotices, granted: false,
@@ -240,6 +242,10 @@ import BiebTestSupport
             let refused = try await admin.send(.PUT, path, object: typo)
             #expect(refused.status == .badRequest && refused.apiError?.field == "text" && refused.apiError?.message.contains("{{naam}}") == true)
             #expect(try object(try await admin.send(.PUT, path, object: own))["customised"] as? Bool == true)
+            // A PIN reset message without its link is refused.
+            let noLink = try await admin.send(.PUT, "/api/v1/message-templates/pin_reset/nl",
+                                              object: ["subject": "Pincode", "text": "Hoi {{name}}", "html": "<p>{{link}}</p>"])
+            #expect(noLink.status == .badRequest && noLink.apiError?.field == "text")
 
             // The next mail uses it; staff see it in the outbox with the text that went out.
             #expect(try await OutboxSender(settings: settings).runOnce(app).sent == 1)

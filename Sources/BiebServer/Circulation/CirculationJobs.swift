@@ -62,6 +62,10 @@ struct CirculationJobs: LifecycleHandler {
                 let outcome = try await Retention(app.db, organisationID: organisation.id!).run(now: now, timeZone: organisation.zone)
                 if outcome != Retention.Outcome() { app.logger.info("privacy rules applied: \(outcome)") }
             }
+            // Messages (addresses and texts) are kept `Outbox.keepDays`; used and expired PIN codes a day.
+            let messages = try await Outbox(app.db).prune(olderThan: Outbox.keepDays, now: now)
+            let codes = try await PINResets.prune(now: now, on: app.db)
+            if messages + codes > 0 { app.logger.info("pruned: \(messages) messages, \(codes) PIN codes") }
         }
         if try await JobLease.take("payments", holder: holder, seconds: 300, now: now, on: app.db) {
             // Every five minutes: open payments whose webhook did not come are asked of the provider.

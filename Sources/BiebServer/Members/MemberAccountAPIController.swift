@@ -341,7 +341,8 @@ extension MemberAccountAPIController {
         choices[.serviceNotices] = input.service_notices
         choices[.newsletter] = input.newsletter
         choices[.recommendations] = input.recommendations
-        try await service.setPreferences(account: account, language: input.language, choices: choices, source: "api")
+        try await service.setPreferences(account: account, language: input.language, choices: choices, source: "api",
+                                         dutch: Language.of(req) == .nl)
         return Self.dto(try await service.preferences(account: account))
     }
 }

@@ -211,7 +211,8 @@ struct MemberAccountService {
     }
 
     /// Changes what the member receives: each change recorded with the words shown, the moment and the way (portal, api).
-    func setPreferences(account: UUID, language: String?, choices: [ConsentPurpose: Bool], source: String) async throws {
+    /// `dutch`: the language the member read the words in (the page's or the request's), recorded with the choice.
+    func setPreferences(account: UUID, language: String?, choices: [ConsentPurpose: Bool], source: String, dutch: Bool) async throws {
         let member = try await record(account)
         if let language {
             guard ["nl", "en"].contains(language) else {
@@ -223,7 +224,6 @@ struct MemberAccountService {
                 }
             }
         }
-        let dutch = (language ?? member.language) != "en"
         let consents = Consents(req.db, organisationID: organisation.id!)
         for purpose in ConsentPurpose.allCases {
             guard let granted = choices[purpose] else { continue }

@@ -635,7 +635,7 @@ extension MemberPortalPages {
         for purpose in Self.choicePurposes { choices[purpose] = (try? req.content.get(String.self, at: purpose.rawValue)) == "on" }
         do {
             try await service.setPreferences(account: account, language: try? req.content.get(String.self, at: "language"), choices: choices,
-                                             source: "portal")
+                                             source: "portal", dutch: Language.of(req) == .nl)
             return Self.done(req, Self.base(org) + "/berichten" + (account == service.signedIn.id ? "" : "?lid=\(account)"),
                              Locales.text("portal_messages_saved", Language.of(req)))
         } catch let error as BiebError {

@@ -58,6 +58,11 @@ struct MessagesService {
     /// Checks and saves the organisation's wording (admins).
     func save(_ template: MessageTemplate, kind: NoticeKind, language: String) async throws {
         let valid = try template.validated(allowed: Notices.placeholders(kind))
+        // A message that exists for its link must keep it.
+        for (field, body) in [("text", valid.text), ("html", valid.html)] where kind == .pinReset && !body.contains("{{link}}") {
+            throw BiebError.invalid(field, "A PIN reset message needs {{link}}: without it the member cannot choose a PIN.",
+                                    nl: "Een bericht voor een nieuwe pincode heeft {{link}} nodig: zonder kan het lid geen pincode kiezen.")
+        }
         try await templates.save(valid, kind: kind, language: language, staff: user.id)
     }
 

@@ -150,7 +150,9 @@ public struct Outbox: Sendable {
     public func markSent(_ id: Int, now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
             try await (tx as! any SQLDatabase).raw("""
-                UPDATE outbox_messages SET status = 'sent', sent_at = \(bind: now), claimed_until = NULL, last_error = NULL
+                UPDATE outbox_messages SET status = 'sent', sent_at = \(bind: now), claimed_until = NULL, last_error = NULL,
+                    body_text = CASE WHEN kind = 'pin_reset' THEN NULL ELSE body_text END,
+                    body_html = CASE WHEN kind = 'pin_reset' THEN NULL ELSE body_html END
                 WHERE id = \(bind: id) AND status = 'sending'
                 """).run()
         }
@@ -256,13 +258,17 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// Sent and skipped messages older than `days` are deleted (their text
-    /// holds personal data no longer needed). Returns how many.
+    /// Days a finished message (sent, skipped, failed) is kept: long enough for staff to answer "did I get a mail?".
+    public static let keepDays = 90
+
+    /// Finished messages older than `days` are deleted (their text holds
+    /// personal data no longer needed). Returns how many.
     @discardableResult
     public func prune(olderThan days: Int, now: Date = Date()) async throws -> Int {
         try await WriteGate.transaction(on: db) { tx in
             try await (tx as! any SQLDatabase).raw("""
-                DELETE FROM outbox_messages WHERE status IN ('sent', 'skipped') AND created_at < \(bind: now.addingTimeInterval(-Double(days) * 86_400))
+                DELETE FROM outbox_messages WHERE status IN ('sent', 'skipped', 'failed')
+                    AND created_at < \(bind: now.addingTimeInterval(-Double(days) * 86_400))
                 RETURNING id
                 """).all().count
         }
