@@ -25,6 +25,8 @@ public enum DemoNetwork {
         Account(email: "medewerker@denhaag.bieb.demo", role: .staff, organisation: "den-haag", note: "medewerker Bibliotheek Den Haag"),
         Account(email: "vrijwilliger@denhaag.bieb.demo", role: .volunteer, organisation: "den-haag", note: "vrijwilliger Buurtbibliotheek Spoorwijk"),
         Account(email: "admin@heemstede.bieb.demo", role: .admin, organisation: "heemstede", note: "beheerder Bibliotheek Heemstede"),
+        Account(email: "privacy@denhaag.bieb.demo", role: .privacyOfficer, organisation: "den-haag",
+                note: "functionaris gegevensbescherming Bibliotheek Den Haag"),
     ]
 
     /// Creates the demo network with its catalogue unless it exists. Returns true when created.
@@ -56,7 +58,7 @@ public enum DemoNetwork {
             let denHaag = try await seedDenHaag(on: tx, today: today)
             let heemstede = try await seedHeemstede(on: tx, today: today)
             let spoorwijk = try await Branch.query(on: tx).filter(\.$slug == "buurtbibliotheek-spoorwijk").first()
-            let names = ["Anna de Vries", "Mohammed El Amrani", "Joke Verbeek", "Pieter Jansen"]
+            let names = ["Anna de Vries", "Mohammed El Amrani", "Joke Verbeek", "Pieter Jansen", "Fatma Yilmaz"]
             for (index, account) in accounts.enumerated() {
                 let org = account.organisation == "den-haag" ? denHaag : heemstede
                 let user = StaffUser(organisationID: org, email: account.email, name: names[index], passwordHash: hash,

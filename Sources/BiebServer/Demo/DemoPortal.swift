@@ -5,8 +5,9 @@ import BiebCore
 import BiebStore
 
 /// The member pages in the demo: every member with a PIN signs in with card
-/// and PIN; one also with e-mail and password; and a guardian who manages
-/// a child's account too.
+/// and PIN; one also with e-mail and password, who owes a small fee to pay
+/// online (the built-in test provider); and a guardian who manages a
+/// child's account too.
 public enum DemoPortal {
     /// Signs in with e-mail and `DemoNetwork.password`.
     public static let email = "lid2@example.nl"
@@ -19,5 +20,9 @@ public enum DemoPortal {
             SELECT id FROM members WHERE organisation_id = \(bind: organisation) AND email = \(bind: email)
             """).first()?.decode(column: "id", as: UUID.self) else { return }
         try await accounts.setPassword(member: member, hash: try await app.password.async.hash(DemoNetwork.password))
+        guard let branch = try await (app.db as! any SQLDatabase).raw("SELECT home_branch_id FROM members WHERE id = \(bind: member)").first()?
+            .decode(column: "home_branch_id", as: UUID.self) else { return }
+        try await Circulation(app.db, organisationID: organisation)
+            .charge(member: member, cents: 250, note: "Hoesje beschadigd", at: Circulation.Desk(branch: branch, now: Date()))
     }
 }
