@@ -99,6 +99,9 @@ enum Runner {
             try? await app.asyncShutdown()
             throw ValidationError(error.message(dutch: false))
         }
+        if options.payments?.provider == .mollie && (options.publicURL ?? "").isEmpty {
+            app.logger.warning("online payments with Mollie need BIEB_PUBLIC_URL (the address Mollie calls back and sends members to).")
+        }
         if options.payments?.provider == .test && !demo {
             app.logger.warning("online payments use the built-in TEST provider: anyone can 'pay'. Set BIEB_MOLLIE_API_KEY for real payments.")
         }
@@ -261,7 +264,7 @@ struct UserCommand: AsyncParsableCommand {
             abstract: "Create a staff account. The password is read from standard input (or asked for on a terminal).")
 
         @ArgumentParser.OptionGroup var database: DatabaseOptions
-        @ArgumentParser.Option(help: "admin, staff, volunteer or partner.") var role: String
+        @ArgumentParser.Option(help: "admin, staff, volunteer, partner or privacy_officer.") var role: String
         @ArgumentParser.Option(help: "E-mail address (the sign-in name).") var email: String
         @ArgumentParser.Option(help: "Display name (default: the part of the e-mail before @).") var name: String?
         @ArgumentParser.Option(help: "Organisation slug (needed when there is more than one).") var org: String?
@@ -269,7 +272,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let roleValue = StaffRole(rawValue: role) else {
-                throw BiebError.invalid("--role", "Unknown role '\(role)'; use admin, staff, volunteer or partner.")
+                throw BiebError.invalid("--role", "Unknown role '\(role)'; use admin, staff, volunteer, partner or privacy_officer.")
             }
             let password = try PasswordInput.read()
             let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")

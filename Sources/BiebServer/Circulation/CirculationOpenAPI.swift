@@ -148,7 +148,7 @@ enum CirculationOpenAPI {
             "loan_id": int, "item_id": int, "barcode": D.string, "title_id": int, "title": D.string, "due_on": D.date, "renewals": int, "overdue": bool,
         ]],
         "FeeLine": ["type": "object", "properties": [
-            "id": int, "kind": ["type": "string", "enum": ["overdue", "lost", "damaged", "membership", "hold", "payment", "waiver", "refund"]],
+            "id": int, "kind": ["type": "string", "enum": ["overdue", "lost", "damaged", "membership", "hold", "payment", "waiver", "refund", "payout"]],
             "amount_cents": int, "amount": D.string, "note": D.string, "at": ["type": "string", "format": "date-time"],
         ]],
         "Member": ["type": "object", "properties": [

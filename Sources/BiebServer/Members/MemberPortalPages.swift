@@ -255,7 +255,7 @@ struct MemberPortalPages: RouteCollection {
         let kind = Locales.text("fee_\(line.kind.rawValue)", lang)
         guard line.kind == .payment else { return line.note.isEmpty ? kind : line.note }
         for (prefix, key) in [("kiosk contant", "portal_paid_kiosk_cash"), ("kiosk pin", "portal_paid_kiosk_card"), ("kas", "portal_paid_cash"),
-                              ("pin", "portal_paid_card")] where line.note.hasPrefix(prefix) {
+                              ("pin", "portal_paid_card"), ("online", "portal_paid_online")] where line.note.hasPrefix(prefix) {
             return Locales.text(key, lang)
         }
         return line.note.isEmpty ? kind : "\(kind) (\(line.note))"

@@ -13,7 +13,8 @@ import BiebStore
 ///   then fetches `GET /v2/payments/{id}`.
 /// - refund: `POST /v2/payments/{id}/refunds` with an amount.
 ///
-/// Authenticated with the organisation's API key (`Authorization: Bearer live_…`).
+/// Authenticated with the server's API key (`BIEB_MOLLIE_API_KEY`, `Authorization: Bearer live_…`):
+/// every organisation on a server is paid into that one Mollie account.
 struct MollieProvider: PaymentProvider {
     let apiKey: String
     let baseURL: String

@@ -54,6 +54,12 @@ struct TestPaymentProvider: PaymentProvider {
         guard let stored = try await Self.stored(id, on: app.db) else {
             throw PaymentProviderError(description: "test provider: no payment \(id)")
         }
+        // Like a real provider, a checkout left open for a day expires.
+        if stored.status == .open, let created = try await (app.db as! any SQLDatabase).raw(
+            "SELECT created_at FROM test_provider_payments WHERE id = \(bind: id)").first()?.decode(column: "created_at", as: Date.self),
+           Date().timeIntervalSince(created) > 86_400, try await Self.settle(id, as: .expired, on: app.db) {
+            return ProviderPaymentState(status: .expired, amountCents: stored.amountCents)
+        }
         return ProviderPaymentState(status: stored.status, amountCents: stored.amountCents)
     }
 

@@ -294,7 +294,8 @@ struct PrivacyAPIController: RouteCollection {
             guard let day = LocalDate(iso: text) else {
                 throw BiebError.invalid("since", "'\(text)' is not a date (YYYY-MM-DD).", nl: "'\(text)' is geen datum (JJJJ-MM-DD).")
             }
-            since = LocalClock.instant(of: day, minute: 0, in: BranchCalendar.amsterdam)
+            let zone = try await req.branches.organisation(id: user.organisationID)?.zone ?? BranchCalendar.amsterdam
+            since = LocalClock.instant(of: day, minute: 0, in: zone)
         }
         return try await MemberViews(req.db, organisationID: user.organisationID)
             .list(member: try id("member"), staff: try id("staff"), since: since, limit: min(max(req.query[Int.self, at: "limit"] ?? 200, 1), 1000))

@@ -184,6 +184,8 @@ public final class FeeLine: Model, @unchecked Sendable {
 
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case overdue, lost, damaged, membership, hold, payment, waiver, refund
+        /// Money paid back to the member (an online payment refunded): positive, as it undoes (part of) a payment.
+        case payout
     }
 
     @ID(custom: "id", generatedBy: .database) public var id: Int?

@@ -95,6 +95,7 @@ public enum BiebDatabase {
         app.migrations.add(CreatePINResetCodes())
         app.migrations.add(CreatePrivacy())
         app.migrations.add(CreatePayments())
+        app.migrations.add(IndexPrivacy())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so

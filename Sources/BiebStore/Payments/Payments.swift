@@ -69,9 +69,11 @@ public struct PaymentMismatch: Sendable, Equatable, Codable {
 /// Exactly once: a payment goes on the ledger in the same transaction that
 /// sets its `booked_at`, by a conditional update that only one caller can
 /// win — so a webhook that arrives twice, late, out of order, or at two app
-/// servers at once, books it once. Statuses only move forward (`open` to a
-/// final one); a late "open" or "failed" never undoes "paid". A payment
-/// that never gets a webhook is found by `stale` and fetched again.
+/// servers at once, books it once. Statuses never go back to `open`, and a
+/// late "failed" never undoes "paid"; money the provider says it received
+/// is always booked, even after a failure was reported. A payment that
+/// never gets a webhook is found by `stale` and fetched again (each check
+/// moves it to the back of that list).
 public struct Payments: Sendable {
     let db: any Database
     public let organisationID: UUID
@@ -205,6 +207,8 @@ public struct Payments: Sendable {
             let payment = try Self.record(row)
             switch state.status {
             case .open:
+                // Checked and still open: to the back of the list of payments to check again.
+                try await sql.raw("UPDATE payments SET updated_at = \(bind: now) WHERE id = \(bind: paymentID) AND status = 'open'").run()
                 return .unchanged
             case .failed, .canceled, .expired:
                 guard try await sql.raw("""
@@ -224,8 +228,9 @@ public struct Payments: Sendable {
                     try await Self.extendMembership(member: member, chargeCents: cents, organisation: organisationID, now: now,
                                                     timeZone: timeZone, payment: paymentID, on: sql)
                 }
+                // The note says how it was paid, as desk payments do ("kas", "pin"): online, through which provider.
                 try await Self.post(.payment, cents: -cents, member: member, organisation: organisationID, payment: paymentID,
-                                    note: payment.description, at: now, on: sql)
+                                    note: "online (\(payment.provider))", at: now, on: sql)
                 try await Ledger.event("payment_online", organisation: organisationID, at: now, member: member, detail: "\(cents)", on: sql)
                 return .booked
             }
@@ -309,7 +314,7 @@ public struct Payments: Sendable {
                 """).first() != nil else { return }
             guard let member = try await sql.raw("SELECT member_id FROM payments WHERE id = \(bind: paymentID)").first()?
                 .decode(column: "member_id", as: UUID?.self) else { return }
-            try await Self.post(.refund, cents: cents, member: member, organisation: organisationID, payment: paymentID, note: note, at: now, on: sql)
+            try await Self.post(.payout, cents: cents, member: member, organisation: organisationID, payment: paymentID, note: note, at: now, on: sql)
         }
     }
 
@@ -322,7 +327,7 @@ public struct Payments: Sendable {
         try await sql.raw("""
             SELECT p.id, p.status, p.amount_cents, p.refunded_cents,
                 CAST(COALESCE((SELECT -SUM(f.amount_cents) FROM fee_lines f WHERE f.payment_id = p.id AND f.kind = 'payment'), 0) AS BIGINT) AS booked,
-                CAST(COALESCE((SELECT SUM(f.amount_cents) FROM fee_lines f WHERE f.payment_id = p.id AND f.kind = 'refund'), 0) AS BIGINT) AS refunded
+                CAST(COALESCE((SELECT SUM(f.amount_cents) FROM fee_lines f WHERE f.payment_id = p.id AND f.kind = 'payout'), 0) AS BIGINT) AS refunded
             FROM payments p WHERE p.organisation_id = \(bind: organisationID) AND p.member_id IS NOT NULL
             """).all().compactMap { row in
             let status = PaymentStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed

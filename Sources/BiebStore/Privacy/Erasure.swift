@@ -53,7 +53,7 @@ public struct Erasure: Sendable {
             let sql = tx as! any SQLDatabase
             let blockers = try await Self.blockers(member: member, organisation: organisationID, on: sql)
             if blockers.isEmpty {
-                try await Self.erase(member: member, organisation: organisationID, on: sql)
+                try await Self.erase(member: member, organisation: organisationID, timeZone: timeZone, on: sql)
                 try await Retention.log("erasure", count: 1, detail: "request", organisation: organisationID, at: now, on: sql)
                 return .erased
             }
@@ -86,7 +86,7 @@ public struct Erasure: Sendable {
             SELECT id FROM members WHERE organisation_id = \(bind: organisationID) AND erasure_requested_at IS NOT NULL
                 AND loan_count = 0 AND balance_cents = 0
             """).all().map { try $0.decode(column: "id", as: UUID.self) }
-        return try await eraseEach(candidates, reason: "request", now: now)
+        return try await eraseEach(candidates, reason: "request", timeZone: timeZone, now: now)
     }
 
     /// Erases members whose membership ended `years` ago and have nothing open.
@@ -99,10 +99,10 @@ public struct Erasure: Sendable {
             SELECT id FROM members WHERE organisation_id = \(bind: organisationID) AND membership_end < \(bind: before.iso)
                 AND loan_count = 0 AND balance_cents = 0
             """).all().map { try $0.decode(column: "id", as: UUID.self) }
-        return try await eraseEach(candidates, reason: "inactive \(years) years", now: now)
+        return try await eraseEach(candidates, reason: "inactive \(years) years", timeZone: timeZone, now: now)
     }
 
-    func eraseEach(_ members: [UUID], reason: String, now: Date) async throws -> Int {
+    func eraseEach(_ members: [UUID], reason: String, timeZone: TimeZone, now: Date) async throws -> Int {
         let organisationID = organisationID
         var erased = 0
         for member in members {
@@ -110,7 +110,7 @@ public struct Erasure: Sendable {
             let done = try await WriteGate.transaction(on: db) { tx in
                 let sql = tx as! any SQLDatabase
                 guard try await Self.blockers(member: member, organisation: organisationID, on: sql).isEmpty else { return false }
-                try await Self.erase(member: member, organisation: organisationID, on: sql)
+                try await Self.erase(member: member, organisation: organisationID, timeZone: timeZone, on: sql)
                 return true
             }
             if done { erased += 1 }
@@ -126,9 +126,13 @@ public struct Erasure: Sendable {
     }
 
     /// Removes every record of the member, inside the caller's transaction.
-    static func erase(member: UUID, organisation: UUID, on sql: any SQLDatabase) async throws {
+    static func erase(member: UUID, organisation: UUID, timeZone: TimeZone, on sql: any SQLDatabase) async throws {
         // What statistics keep: the events, with pseudonymous facts instead of the member.
-        while try await Retention.pseudonymiseEvents(before: nil, member: member, organisation: organisation, batch: 500, on: sql) == 500 {}
+        var after = 0
+        while case let (500, last?) = try await Retention.pseudonymiseEvents(before: nil, member: member, after: after, organisation: organisation,
+                                                                            timeZone: timeZone, batch: 500, on: sql) {
+            after = last
+        }
         try await sql.raw("UPDATE loans SET member_id = NULL WHERE member_id = \(bind: member)").run()
         try await sql.raw("UPDATE payments SET member_id = NULL WHERE member_id = \(bind: member)").run()
         try await sql.raw("UPDATE members SET guardian_id = NULL WHERE guardian_id = \(bind: member)").run()

@@ -13,7 +13,7 @@ public enum ViewPurpose: String, Codable, Sendable, CaseIterable {
     case privacyRequest = "privacy_request"
     /// A privacy officer's audit.
     case audit
-    /// Anything else (an API client that names no purpose).
+    /// Anything else (named by a client as `other`).
     case other
 }
 
@@ -25,7 +25,7 @@ public struct MemberView: Sendable, Equatable, Codable {
     public let staffName: String
     public let staffRole: String
     public let purpose: ViewPurpose
-    /// "desk page", "staff API", …
+    /// "staff pages" or "api".
     public let via: String
 }
 

@@ -6,9 +6,10 @@ import BiebCore
 /// The retention rules of an organisation and the job that applies them:
 ///
 /// - a returned loan loses its member after `loanLinkDays` (0: at the
-///   return itself, see `Circulation.checkin`), unless a fee of that loan is
-///   still open; a lost or claimed-returned loan keeps it for a year at most,
-///   so that a copy that turns up can still be refunded;
+///   return itself when the loan had no fee, see `Circulation.checkin`);
+///   a loan with a fee keeps it until the member's fees are settled; a lost
+///   or claimed-returned loan keeps it a year (or `loanLinkDays` when
+///   longer), so that a copy that turns up can still be refunded;
 /// - circulation events lose their member on the same schedule, keeping
 ///   only pseudonymous facts (age band on the day, membership type, postcode
 ///   area) for statistics;
@@ -98,7 +99,7 @@ public struct Retention: Sendable {
         var outcome = Outcome()
         let cutoff = now.addingTimeInterval(-Double(settings.loanLinkDays) * 86_400)
         outcome.loansUnlinked = try await unlinkLoans(returnedBefore: cutoff, now: now)
-        outcome.eventsPseudonymised = try await pseudonymiseEvents(before: cutoff, member: nil, now: now)
+        outcome.eventsPseudonymised = try await pseudonymiseEvents(before: cutoff, member: nil, timeZone: timeZone, now: now)
         let erasure = Erasure(db, organisationID: organisationID)
         outcome.erasuresDone = try await erasure.eraseRequested(now: now, timeZone: timeZone)
         if settings.inactiveMemberYears > 0 {
@@ -120,67 +121,83 @@ public struct Retention: Sendable {
     }
 
     /// Removes the member from returned loans returned before `cutoff` whose
-    /// fees are settled, in batches. Returns how many.
+    /// fees are settled, in batches walked by id over the loans that still
+    /// have a member (`loans_linked_idx`): a run costs what is still linked,
+    /// not the whole history. Returns how many.
     func unlinkLoans(returnedBefore cutoff: Date, now: Date) async throws -> Int {
         let organisationID = organisationID
         let lostCutoff = min(cutoff, now.addingTimeInterval(-Double(Self.lostLoanLinkDays) * 86_400))
         var total = 0
+        var after = 0
         while true {
-            let count = try await WriteGate.transaction(on: db) { tx in
+            let ids = try await sql.raw("""
+                SELECT l.id FROM loans l
+                WHERE l.member_id IS NOT NULL AND l.id > \(bind: after) AND l.organisation_id = \(bind: organisationID) AND l.open = \(bind: false)
+                  AND (l.returned_at < \(bind: lostCutoff) OR (l.returned_at < \(bind: cutoff) AND l.ended_as IN ('returned', 'lost_found')))
+                  AND NOT EXISTS (SELECT 1 FROM fee_lines f JOIN members m ON m.id = f.member_id WHERE f.loan_id = l.id AND m.balance_cents > 0)
+                ORDER BY l.id LIMIT 1000
+                """).all().map { try $0.decode(column: "id", as: Int.self) }
+            guard let last = ids.last else { return total }
+            total += try await WriteGate.transaction(on: db) { tx in
+                // Checked again in the transaction: a fee may have come since.
                 try await (tx as! any SQLDatabase).raw("""
-                    UPDATE loans SET member_id = NULL WHERE id IN (
-                        SELECT l.id FROM loans l
-                        WHERE l.organisation_id = \(bind: organisationID) AND l.open = \(bind: false) AND l.member_id IS NOT NULL
-                          AND (l.returned_at < \(bind: lostCutoff)
-                               OR (l.returned_at < \(bind: cutoff) AND l.ended_as IN ('returned', 'lost_found')))
-                          AND NOT EXISTS (SELECT 1 FROM fee_lines f JOIN members m ON m.id = f.member_id
-                                          WHERE f.loan_id = l.id AND m.balance_cents > 0)
-                        LIMIT 1000)
+                    UPDATE loans SET member_id = NULL WHERE id IN \(SQLBind.group(ids)) AND member_id IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM fee_lines f JOIN members m ON m.id = f.member_id
+                                      WHERE f.loan_id = loans.id AND m.balance_cents > 0)
                     RETURNING id
                     """).all().count
             }
-            total += count
-            if count < 1000 { return total }
+            after = last
+            if ids.count < 1000 { return total }
         }
     }
 
     /// Replaces the member of circulation events (older than `cutoff`, or all
     /// of one member) by pseudonymous facts: the age band on the day of the
     /// event, the membership type and the postcode area (four digits).
-    func pseudonymiseEvents(before cutoff: Date?, member: UUID?, now: Date) async throws -> Int {
+    /// Walked by id over the events that still have a member
+    /// (`circulation_events_linked_idx`).
+    func pseudonymiseEvents(before cutoff: Date?, member: UUID?, timeZone: TimeZone, now: Date) async throws -> Int {
         var total = 0
+        var after = 0
         while true {
-            let count = try await WriteGate.transaction(on: db) { tx in
-                try await Self.pseudonymiseEvents(before: cutoff, member: member, organisation: self.organisationID, batch: 500,
-                                                  on: tx as! any SQLDatabase)
+            let from = after
+            let (count, last) = try await WriteGate.transaction(on: db) { tx in
+                try await Self.pseudonymiseEvents(before: cutoff, member: member, after: from, organisation: self.organisationID,
+                                                  timeZone: timeZone, batch: 500, on: tx as! any SQLDatabase)
             }
             total += count
-            if count < 500 { return total }
+            guard count == 500, let last else { return total }
+            after = last
         }
     }
 
-    static func pseudonymiseEvents(before cutoff: Date?, member: UUID?, organisation: UUID, batch: Int,
-                                   on sql: any SQLDatabase) async throws -> Int {
+    /// One batch; returns how many and the last id.
+    static func pseudonymiseEvents(before cutoff: Date?, member: UUID?, after: Int = 0, organisation: UUID, timeZone: TimeZone, batch: Int,
+                                   on sql: any SQLDatabase) async throws -> (Int, Int?) {
         var filter: SQLQueryString = ""
         if let cutoff { filter += " AND e.\"at\" < \(bind: cutoff)" }
         if let member { filter += " AND e.member_id = \(bind: member)" }
         let rows = try await sql.raw("""
             SELECT e.id, e."at", m.birth_date, t.code, m.postcode
             FROM circulation_events e JOIN members m ON m.id = e.member_id JOIN membership_types t ON t.id = m.membership_type_id
-            WHERE e.organisation_id = \(bind: organisation) AND e.member_id IS NOT NULL
-            """ + filter + " LIMIT \(literal: batch)").all()
+            WHERE e.member_id IS NOT NULL AND e.id > \(bind: after) AND e.organisation_id = \(bind: organisation)
+            """ + filter + " ORDER BY e.id LIMIT \(literal: batch)").all()
+        var last: Int?
         for row in rows {
+            let id = try row.decode(column: "id", as: Int.self)
             let at = try row.decode(column: "at", as: Date.self)
             let facts = PseudonymousFacts(birthDate: LocalDate(iso: try row.decode(column: "birth_date", as: String.self)),
-                                          on: LocalDate(at, in: BranchCalendar.amsterdam),
+                                          on: LocalDate(at, in: timeZone),
                                           category: try row.decode(column: "code", as: String.self),
                                           postcode: try row.decode(column: "postcode", as: String.self))
             try await sql.raw("""
                 UPDATE circulation_events SET member_id = NULL, age_band = \(bind: facts.ageBand), member_category = \(bind: facts.category),
                     member_area = \(bind: facts.area)
-                WHERE id = \(bind: try row.decode(column: "id", as: Int.self))
+                WHERE id = \(bind: id)
                 """).run()
+            last = id
         }
-        return rows.count
+        return (rows.count, last)
     }
 }
