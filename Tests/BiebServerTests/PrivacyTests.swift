@@ -272,16 +272,19 @@ import BiebTestSupport
             try await staff.signInAPI(Fixture.staff, password: Fixture.password)
             #expect(try await staff.send(.GET, "/api/v1/members/\(w.carla)").status == .ok)
             #expect(try await staff.send(.GET, "/api/v1/members/\(w.carla)", headers: ["X-Bieb-Purpose": "account"]).status == .ok)
+            // A search names the words in the body; every member in the answer was seen.
+            let found = try list(try await staff.send(.POST, "/api/v1/members/search", object: ["q": "carla bos"]))
+            #expect(found.map { $0["name"] as? String } == ["Carla Bos"])
             // The member sees who looked, and why.
             let carla = try await W.signIn(app, card: "C0001")
             let seen = try list(try await carla.send(.GET, "/api/v1/my/accounts/\(w.carla)/views"))
-            #expect(seen.count == 2)
-            #expect(seen.map { $0["purpose"] as? String } == ["account", "desk"])
+            #expect(seen.count == 3)
+            #expect(seen.map { $0["purpose"] as? String } == ["desk", "account", "desk"])
             #expect(seen.allSatisfy { ($0["staff"] as? String)?.isEmpty == false && $0["via"] as? String == "api" })
             // The privacy officer audits: by member or by staff account; staff and volunteers may not.
             let fg = TestClient(app)
             try await fg.signInAPI("fg@city.test", password: Fixture.password)
-            #expect(try list(try await fg.send(.GET, "/api/v1/privacy/views?member=\(w.carla)")).count == 2)
+            #expect(try list(try await fg.send(.GET, "/api/v1/privacy/views?member=\(w.carla)")).count == 3)
             #expect(try list(try await fg.send(.GET, "/api/v1/privacy/views?staff=\(officer.id!)")).isEmpty)
             #expect(try await fg.send(.GET, "/api/v1/privacy/views?member=nonsense").apiError?.field == "member")
             #expect(try await staff.send(.GET, "/api/v1/privacy/views").status == .forbidden)
@@ -292,7 +295,8 @@ import BiebTestSupport
             // The staff page for the officer, filtered by card.
             let pages = TestClient(app)
             try await pages.signInPages("fg@city.test", password: Fixture.password)
-            let audit = try await pages.send(.GET, "/staff/privacy?card=C0001")
+            let form = try await pages.send(.GET, "/staff/privacy")
+            let audit = try await pages.send(.POST, "/staff/privacy", form: ["csrf": try #require(TestClient.csrf(in: form.body.string)), "card": "C0001"])
             #expect(audit.status == .ok)
             #expect(audit.body.string.contains("Carla Bos"))
             #expect(audit.body.string.contains("accountvragen"))

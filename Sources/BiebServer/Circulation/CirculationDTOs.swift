@@ -214,9 +214,14 @@ extension DeskService {
 
     /// Records that this staff member saw the member's personal data.
     func logView(of memberID: UUID, purpose: ViewPurpose) async throws {
+        try await logViews(of: [memberID], purpose: purpose)
+    }
+
+    /// Records that this staff member saw these members' personal data (a list of search results).
+    func logViews(of members: [UUID], purpose: ViewPurpose) async throws {
         let named = (req.query[String.self, at: "purpose"] ?? req.headers.first(name: "X-Bieb-Purpose")).flatMap(ViewPurpose.init(rawValue:))
         try await MemberViews(req.db, organisationID: organisation.id!)
-            .record(member: memberID, staff: user.id!, purpose: named ?? purpose, via: req.url.path.hasPrefix("/api/") ? "api" : "staff pages")
+            .record(members: members, staff: user.id!, purpose: named ?? purpose, via: req.url.path.hasPrefix("/api/") ? "api" : "staff pages")
     }
 
     /// The member named by `member_id` or a card number.

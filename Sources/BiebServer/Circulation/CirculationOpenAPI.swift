@@ -66,6 +66,11 @@ enum CirculationOpenAPI {
             "post": op("Register a member with a card; the membership starts today (fee on the ledger; none under 18)", tag: "members",
                        body: D.ref("MemberInput"), status: "201", response: D.ref("Account")),
         ],
+        "/api/v1/members/search": [
+            "post": op("Find members with the words in the body (`{\"q\": …}`), keeping names and card numbers out of URLs and access logs; each member found is logged as viewed",
+                       tag: "members", body: ["type": "object", "required": ["q"], "properties": ["q": ["type": "string"]]],
+                       response: D.array(D.ref("FoundMember"))),
+        ],
         "/api/v1/members/{memberID}": [
             "get": op("A member's account: details, blocks, loans, holds (with queue position), fees", tag: "members", params: [memberID],
                       response: D.ref("Account")),

@@ -18,6 +18,7 @@ struct DeskPages: RouteCollection {
             .grouped(RequireStaffPage())
         staff.get("desk", use: desk)
         staff.post("desk", use: act)
+        staff.post("desk", "find", use: find)
         staff.get("desk", "returns", use: returnsPage)
         staff.post("desk", "returns", use: takeIn)
         staff.get("desk", "lists", use: workLists)
@@ -97,6 +98,8 @@ struct DeskPages: RouteCollection {
                 lookupError = lookupError ?? page.t("desk_no_member", ["q": query])
             } else {
                 found = matches.map { Line(cells: [$0.name, $0.birthDateText, $0.postcode], id: $0.id!.uuidString, flag: false) }
+                // Shown in a list: each of them was seen (name, birth date, postcode).
+                try await service.logViews(of: matches.map { $0.id! }, purpose: .desk)
             }
         }
         if let member {
@@ -148,6 +151,23 @@ struct DeskPages: RouteCollection {
         _ = try req.staff(.circulate, branch: branch.id)
         return try await render(req, service: service, page: page, branch: branch, query: query.card ?? "",
                                 memberID: query.member.flatMap(UUID.init(uuidString:)))
+    }
+
+    /// The lookup form posts the card number or name (so it stays out of
+    /// URLs and access logs); one member found goes to their account by id.
+    func find(req: Request) async throws -> Response {
+        let (service, page) = try await Self.service(req)
+        let form = try req.content.decode(DeskQuery.self)
+        let branch = try service.branch(form.branch)
+        _ = try req.staff(.circulate, branch: branch.id)
+        let text = form.card?.trimmed ?? ""
+        if !text.isEmpty {
+            let matches = try await service.members.find(text)
+            if matches.count == 1 {
+                return req.redirect(to: "/staff/desk?branch=\(branch.slug)&member=\(matches[0].id!)", redirectType: .normal)
+            }
+        }
+        return try await render(req, service: service, page: page, branch: branch, query: text, memberID: nil)
     }
 
     struct ActForm: Content {

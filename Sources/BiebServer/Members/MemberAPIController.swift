@@ -9,6 +9,7 @@ struct MemberAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("api", "v1").grouped(BearerAuthenticator())
         api.get("members", use: find)
+        api.post("members", "search", use: search)
         api.post("members", use: register)
         api.get("members", ":memberID", use: account)
         api.patch("members", ":memberID", use: update)
@@ -34,13 +35,24 @@ struct MemberAPIController: RouteCollection {
     }
 
     func find(req: Request) async throws -> [FoundMember] {
+        try await find(req, text: req.query[String.self, at: "q"] ?? "")
+    }
+
+    /// The same search with the words in the body (`{"q": "…"}`): names and card numbers stay out of URLs and access logs.
+    func search(req: Request) async throws -> [FoundMember] {
+        struct Input: Content { var q: String? }
+        return try await find(req, text: try req.content.decode(Input.self).q ?? "")
+    }
+
+    func find(_ req: Request, text: String) async throws -> [FoundMember] {
         let service = try await DeskService.make(req, .circulate)
-        let text = req.query[String.self, at: "q"] ?? ""
         guard !text.trimmed.isEmpty else {
             throw BiebError.invalid("q", "Search by card number, e-mail address or name.", nl: "Zoek op pasnummer, e-mailadres of naam.")
         }
         var found: [FoundMember] = []
-        for member in try await service.members.find(text) {
+        let members = try await service.members.find(text)
+        try await service.logViews(of: members.map { $0.id! }, purpose: .desk)
+        for member in members {
             let card = try await service.members.cards(of: member.id!).first { $0.status == .active }
             found.append(FoundMember(id: member.id!, name: member.name, birth_date: member.birthDateText, postcode: member.postcode,
                                      card: card?.barcode, balance_cents: member.balanceCents, loan_count: member.loanCount,

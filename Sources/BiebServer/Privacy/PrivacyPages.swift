@@ -25,6 +25,7 @@ struct PrivacyPages: RouteCollection {
         let staff = routes.grouped("staff").grouped(StaffSessionsMiddleware()).grouped(SessionAuthenticator()).grouped(CSRFMiddleware())
             .grouped(RequireStaffPage()).grouped("privacy")
         staff.get(use: audit)
+        staff.post(use: auditSearch)
         staff.post("settings", use: saveSettings)
     }
 
@@ -321,17 +322,22 @@ struct PrivacyPages: RouteCollection {
     }
 
     func audit(req: Request) async throws -> Response {
-        try await renderAudit(req, error: nil)
+        try await renderAudit(req, card: "", error: nil)
     }
 
-    func renderAudit(_ req: Request, error: BiebError?) async throws -> Response {
+    /// The card to filter on comes in the body: card numbers stay out of URLs.
+    func auditSearch(req: Request) async throws -> Response {
+        try await renderAudit(req, card: (try? req.content.get(String.self, at: "card")) ?? "", error: nil)
+    }
+
+    func renderAudit(_ req: Request, card: String, error: BiebError?) async throws -> Response {
         let page = try await StaffPages.Page(req)
         let user = try req.staff(.auditPrivacy)
         guard let org = page.organisation else { throw Abort(.notFound) }
         let formats = Formats(lang: page.lang, timeZone: org.zone)
         let retention = Retention(req.db, organisationID: org.id!)
         let settings = try await retention.settings()
-        let card = (req.query[String.self, at: "card"] ?? "").trimmed
+        let card = card.trimmed
         var member: Member?
         if !card.isEmpty {
             member = try await MemberDirectory(req.db, organisationID: org.id!).member(card: card)?.member
@@ -376,7 +382,7 @@ struct PrivacyPages: RouteCollection {
                                            inactiveMemberYears: try number(form.inactive_member_years, "inactive_member_years"))
             try await Retention(req.db, organisationID: user.organisationID).save(settings, by: user.id)
         } catch let error as BiebError {
-            return try await renderAudit(req, error: error)
+            return try await renderAudit(req, card: "", error: error)
         }
         return req.redirect(to: "/staff/privacy?done=privacy_saved", redirectType: .normal)
     }

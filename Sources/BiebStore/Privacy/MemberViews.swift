@@ -45,12 +45,18 @@ public struct MemberViews: Sendable {
     var sql: any SQLDatabase { db as! any SQLDatabase }
 
     public func record(member: UUID, staff: UUID, purpose: ViewPurpose, via: String, at now: Date = Date()) async throws {
+        try await record(members: [member], staff: staff, purpose: purpose, via: via, at: now)
+    }
+
+    /// One line per member (of this organisation), in one statement.
+    public func record(members: [UUID], staff: UUID, purpose: ViewPurpose, via: String, at now: Date = Date()) async throws {
+        guard !members.isEmpty else { return }
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
             try await (tx as! any SQLDatabase).raw("""
                 INSERT INTO member_views (organisation_id, member_id, staff_user_id, "at", purpose, via)
                 SELECT \(bind: organisationID), id, \(bind: staff), \(bind: now), \(bind: purpose.rawValue), \(bind: via)
-                FROM members WHERE id = \(bind: member) AND organisation_id = \(bind: organisationID)
+                FROM members WHERE id IN \(SQLBind.group(members)) AND organisation_id = \(bind: organisationID)
                 """).run()
         }
     }
