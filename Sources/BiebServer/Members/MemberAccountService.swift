@@ -241,8 +241,8 @@ struct MemberAccountService {
         let fee = Membership.fee(yearlyCents: type.yearlyFeeCents, birthDate: member.birthDate, on: today)
         guard fee == 0 else {
             throw BiebError(.conflict, code: "payment_required", field: "membership",
-                            message: "This membership costs \(Money.text(fee)) a year; it is renewed when it is paid.",
-                            nl: "Dit abonnement kost \(Money.text(fee)) per jaar; het wordt verlengd als het betaald is.")
+                            message: "This membership costs \(Money.text(fee)) a year; it is renewed when it is paid (online or at the desk).",
+                            nl: "Dit abonnement kost \(Money.text(fee)) per jaar; het wordt verlengd als het betaald is (online of aan de balie).")
         }
         return try await members.renewMembership(account, today: today, branch: member.homeBranchID)
     }

@@ -53,6 +53,11 @@ struct PINReset {
             let template = try await Notices.template(.pinReset, language: language, organisation: organisation.id!, on: request.db)
             let rendered = template.render(text: text, html: text.mapValues(MessageTemplate.escape))
             let outbox = Outbox(request.db)
+            // Ten minutes since the last code, whatever the clock's window (the key above stops two at once within one).
+            let recent = try await sql.raw("""
+                SELECT 1 AS found FROM pin_reset_codes WHERE member_id = \(bind: member.id!) AND created_at > \(bind: now.addingTimeInterval(-600))
+                """).first()
+            guard recent == nil else { continue }
             let before = try await outbox.countOf(dedupe: "pin_reset:\(member.id!):\(window)", organisation: organisation.id!)
             guard before == 0 else { continue }
             try await PINResets(request.db, organisationID: organisation.id!).create(member: member.id!, codeHash: Tokens.hash(code), now: now)
