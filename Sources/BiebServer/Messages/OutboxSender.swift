@@ -107,6 +107,9 @@ public final class OutboxSender: LifecycleHandler, @unchecked Sendable {
                 result.retrying += 1
                 continue
             }
+            // A long batch keeps its claims: each message's lease is renewed just before it goes (and it does not go
+            // when the lease already ran out and another server marked it interrupted).
+            guard try await outbox.renewClaim(message.id, now: max(now, Date())) else { continue }
             do {
                 try await connection!.send(mail)
                 try await outbox.markSent(message.id, now: now)

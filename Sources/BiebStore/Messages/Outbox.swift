@@ -147,6 +147,18 @@ public struct Outbox: Sendable {
         }
     }
 
+    /// Renews the claim on a message just before it is sent; false when the
+    /// claim is gone (its lease ran out and it was marked interrupted):
+    /// then it must not be sent.
+    public func renewClaim(_ id: Int, now: Date = Date()) async throws -> Bool {
+        try await WriteGate.transaction(on: db) { tx in
+            try await (tx as! any SQLDatabase).raw("""
+                UPDATE outbox_messages SET claimed_until = \(bind: now.addingTimeInterval(Self.lease))
+                WHERE id = \(bind: id) AND status = 'sending' RETURNING id
+                """).first() != nil
+        }
+    }
+
     public func markSent(_ id: Int, now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
             try await (tx as! any SQLDatabase).raw("""
