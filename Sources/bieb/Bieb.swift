@@ -92,6 +92,9 @@ enum Runner {
             throw ValidationError(error.message(dutch: false))
         }
         options.mailSinkFolder = mailSinkFolder
+        if let smtp = options.smtp, smtp.security == .none, smtp.user != nil, !["127.0.0.1", "localhost", "::1"].contains(smtp.host) {
+            app.logger.warning("BIEB_SMTP_SECURITY=none with a user: the SMTP password goes over the network unencrypted. Use starttls or tls.")
+        }
         do {
             // The demo (with its mail sink) pays with the built-in test provider unless Mollie is set up.
             options.payments = try PaymentSettings.fromEnvironment(default: demo ? .test : nil)

@@ -5,6 +5,7 @@ import Testing
 import Vapor
 import BiebCore
 import BiebStore
+@testable import BiebServer
 import BiebTestSupport
 
 /// The member's own side over HTTP: signing in, the account API, and the
@@ -405,6 +406,37 @@ import BiebTestSupport
             let asked = try await browser.send(.POST, "/city/mijn/pincode-vergeten", form: [
                 "csrf": try #require(TestClient.csrf(in: form.body.string)), "card": "Z9999"])
             #expect(asked.status == .ok && asked.body.string.contains("Als we je kennen en een e-mailadres van je hebben"))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aChildsNoticesGoToTheGuardian(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let w = try await Self.world(app)
+            let sql = app.db as! any SQLDatabase
+            let org = w.f.network.city
+            let end = try #require(try await Member.find(w.bram, on: app.db)).membershipEnd
+            _ = try await WriteGate.transaction(on: app.db) { tx in
+                try await Outbox.enqueue(.membershipExpiring, organisation: org, member: w.bram, reference: "membership:\(end.iso)",
+                                         dedupe: "membership:\(w.bram):\(end.iso)", at: Date(), on: tx as! any SQLDatabase)
+            }
+            let message = try #require(try await Outbox(app.db).list(organisation: org).first { $0.memberID == w.bram })
+            let composer = NoticeComposer(db: app.db, baseURL: "https://bieb.example", from: "noreply@bieb.example")
+            // Neither Bram nor Anna has an address: skipped, saying so.
+            guard case .skip(let reason) = try await composer.compose(message) else {
+                Issue.record("a notice without any address was composed")
+                return
+            }
+            #expect(reason.contains("guardian"))
+            // Anna (his guardian) has one: to her, greeting Bram.
+            try await sql.raw("UPDATE members SET email = 'anna@example.nl' WHERE id = \(bind: w.anna)").run()
+            guard case .send(let mail) = try await composer.compose(message) else {
+                Issue.record("the guardian got no notice")
+                return
+            }
+            #expect(mail.to.email == "anna@example.nl")
+            #expect(mail.to.name == "Anna de Vries")
+            #expect(mail.text.contains("Beste Bram Jansen"))
         }
     }
 

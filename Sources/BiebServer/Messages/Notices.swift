@@ -155,7 +155,12 @@ struct NoticeComposer {
         if message.kind == .recommendations, try await !Consents.isOn(.recommendations, member: memberID, on: sql) {
             return .skip("The member switched reading tips off.")
         }
-        guard let email = member.email else { return .skip("The member has no e-mail address.") }
+        // A youth member without an address: to their parent or guardian's.
+        var recipient = member.email.map { MailMessage.Address($0, name: member.name) }
+        if recipient == nil, let guardianID = member.guardianID, let guardian = try await Member.find(guardianID, on: db), let email = guardian.email {
+            recipient = MailMessage.Address(email, name: guardian.name)
+        }
+        guard let recipient else { return .skip("The member has no e-mail address (nor a guardian with one).") }
         let language = member.language == "en" ? "en" : "nl"
         let lang: Language = language == "en" ? .en : .nl
         let formats = Formats(lang: lang, timeZone: organisation.zone)
@@ -212,7 +217,7 @@ struct NoticeComposer {
         for (name, value) in text where html[name] == nil { html[name] = MessageTemplate.escape(value) }
         let template = try await Notices.template(message.kind, language: language, organisation: organisation.id!, on: db)
         let rendered = template.render(text: text, html: html)
-        return .send(MailMessage(from: .init(from, name: organisation.name), to: .init(email, name: member.name), subject: rendered.subject,
+        return .send(MailMessage(from: .init(from, name: organisation.name), to: recipient, subject: rendered.subject,
                                  text: rendered.text, html: rendered.html, messageID: messageID(message), date: now,
                                  headers: [("Auto-Submitted", "auto-generated")]))
     }
