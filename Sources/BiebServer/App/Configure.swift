@@ -101,6 +101,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PrivacyAPIController())
     try app.register(collection: PrivacyPages())
     try app.register(collection: ReadingTips())
+    try app.register(collection: SpacesAPIController())
     try app.register(collection: CirculationAPIController())
     try app.register(collection: MemberAPIController())
     try app.register(collection: SelfServiceAPIController())

@@ -257,7 +257,7 @@ enum OpenAPIDocument {
             ],
         ] as [String: Any])).merging(CirculationOpenAPI.paths) { core, _ in core }.merging(SelfServiceOpenAPI.paths) { core, _ in core }
             .merging(MemberAccountOpenAPI.paths) { core, _ in core }.merging(MessagesOpenAPI.paths) { core, _ in core }
-            .merging(PrivacyOpenAPI.paths) { core, _ in core },
+            .merging(PrivacyOpenAPI.paths) { core, _ in core }.merging(SpacesOpenAPI.paths) { core, _ in core },
         "components": [
             "securitySchemes": [
                 "bearer": ["type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"],
@@ -266,7 +266,7 @@ enum OpenAPIDocument {
             ],
             "schemas": schemas.merging(CirculationOpenAPI.schemas) { core, _ in core }.merging(SelfServiceOpenAPI.schemas) { core, _ in core }
                 .merging(MemberAccountOpenAPI.schemas) { core, _ in core }.merging(MessagesOpenAPI.schemas) { core, _ in core }
-                .merging(PrivacyOpenAPI.schemas) { core, _ in core },
+                .merging(PrivacyOpenAPI.schemas) { core, _ in core }.merging(SpacesOpenAPI.schemas) { core, _ in core },
         ],
     ]
 

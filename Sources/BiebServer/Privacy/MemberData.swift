@@ -80,6 +80,11 @@ struct MemberData {
             FROM holds h JOIN titles t ON t.id = h.title_id JOIN branches b ON b.id = h.pickup_branch_id
             WHERE h.member_id = \(bind: id) ORDER BY h.placed_at DESC
             """)
+        try await table("space_bookings", ["space", "branch", "starts_at", "ends_at", "status"], dates: ["starts_at", "ends_at"], """
+            SELECT s.name AS space, b.name AS branch, k.starts_at, k.ends_at, k.status
+            FROM space_bookings k JOIN spaces s ON s.id = k.space_id JOIN branches b ON b.id = s.branch_id
+            WHERE k.member_id = \(bind: id) ORDER BY k.starts_at DESC
+            """)
         try await table("fees", ["created_at", "kind", "amount_cents", "note"], dates: ["created_at"], """
             SELECT created_at, kind, amount_cents, note FROM fee_lines WHERE member_id = \(bind: id) ORDER BY created_at, id
             """)

@@ -96,6 +96,7 @@ public enum BiebDatabase {
         app.migrations.add(CreatePrivacy())
         app.migrations.add(CreatePayments())
         app.migrations.add(IndexPrivacy())
+        app.migrations.add(CreateSpaceBookings())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so

@@ -139,7 +139,7 @@ public struct Erasure: Sendable {
         // Holds: a hold's copy set aside for the member goes back to the queue's next (or the shelf) when the desk sees it.
         try await sql.raw("UPDATE items SET hold_id = NULL WHERE hold_id IN (SELECT id FROM holds WHERE member_id = \(bind: member))").run()
         for table in ["holds", "loan_history", "consents", "outbox_messages", "pin_reset_codes", "member_tokens", "member_views",
-                      "fee_lines", "member_cards", "member_type_loans"] {
+                      "fee_lines", "member_cards", "member_type_loans", "space_bookings"] {
             try await sql.raw("DELETE FROM \(unsafeRaw: table) WHERE member_id = \(bind: member)").run()
         }
         // Signed-in page sessions of the member.
