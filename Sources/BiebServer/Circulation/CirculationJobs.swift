@@ -67,6 +67,13 @@ struct CirculationJobs: LifecycleHandler {
             let codes = try await PINResets.prune(now: now, on: app.db)
             if messages + codes > 0 { app.logger.info("pruned: \(messages) messages, \(codes) PIN codes") }
         }
+        if try await JobLease.take("spaces", holder: holder, seconds: 600, now: now, on: app.db) {
+            // Every ten minutes: tentative holds on spaces that were not confirmed in time lapse (they stopped counting already).
+            for organisation in organisations {
+                try Task.checkCancellation()
+                _ = try await SpaceBookings(app.db, organisationID: organisation.id!, timeZone: organisation.zone).expireHolds(now: now)
+            }
+        }
         if try await JobLease.take("payments", holder: holder, seconds: 300, now: now, on: app.db) {
             // Every five minutes: open payments whose webhook did not come are asked of the provider.
             for organisation in organisations {
