@@ -36,6 +36,7 @@ struct TestPaymentProvider: PaymentProvider {
         let description: String
         let redirectURL: String
         let webhookURL: String?
+        let createdAt: Date
     }
 
     static func stored(_ id: String, on db: any Database) async throws -> Stored? {
@@ -47,7 +48,8 @@ struct TestPaymentProvider: PaymentProvider {
                       refundedCents: try row.decode(column: "refunded_cents", as: Int.self),
                       description: try row.decode(column: "description", as: String.self),
                       redirectURL: try row.decode(column: "redirect_url", as: String.self),
-                      webhookURL: try row.decode(column: "webhook_url", as: String?.self))
+                      webhookURL: try row.decode(column: "webhook_url", as: String?.self),
+                      createdAt: try row.decode(column: "created_at", as: Date.self))
     }
 
     func fetch(_ id: String, on app: Application) async throws -> ProviderPaymentState {
@@ -55,9 +57,7 @@ struct TestPaymentProvider: PaymentProvider {
             throw PaymentProviderError(description: "test provider: no payment \(id)")
         }
         // Like a real provider, a checkout left open for a day expires.
-        if stored.status == .open, let created = try await (app.db as! any SQLDatabase).raw(
-            "SELECT created_at FROM test_provider_payments WHERE id = \(bind: id)").first()?.decode(column: "created_at", as: Date.self),
-           Date().timeIntervalSince(created) > 86_400, try await Self.settle(id, as: .expired, on: app.db) {
+        if stored.status == .open, Date().timeIntervalSince(stored.createdAt) > 86_400, try await Self.settle(id, as: .expired, on: app.db) {
             return ProviderPaymentState(status: .expired, amountCents: stored.amountCents)
         }
         return ProviderPaymentState(status: stored.status, amountCents: stored.amountCents)

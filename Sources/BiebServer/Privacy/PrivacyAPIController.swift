@@ -248,8 +248,8 @@ struct PrivacyAPIController: RouteCollection {
     }
 
     func settings(req: Request) async throws -> SettingsDTO {
-        let user = try req.staff()
-        guard user.can(.auditPrivacy) || user.can(.managePrivacySettings) else { _ = try req.staff(.auditPrivacy); throw Abort(.forbidden) }
+        // Privacy officers and admins (who hold every permission).
+        let user = try req.staff(.auditPrivacy)
         let settings = try await Retention(req.db, organisationID: user.organisationID).settings()
         return SettingsDTO(loan_link_days: settings.loanLinkDays, inactive_member_years: settings.inactiveMemberYears)
     }

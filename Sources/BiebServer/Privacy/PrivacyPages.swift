@@ -46,7 +46,7 @@ struct PrivacyPages: RouteCollection {
     func render<Body: Encodable>(_ req: Request, _ template: String, title: String, org: Organisation, service: MemberAccountService,
                                  account: UUID, body: Body, status: HTTPStatus = .ok) async throws -> Response {
         let relation = try await service.authorize(account)
-        let member = try await service.record(account)
+        guard let member = try await service.members.member(account) else { throw MemberAccountService.notFound }
         let own = relation == .own
         let context = Context(page: Portal.page(req, org, title: title, name: nil), organisation: org.name, orgURL: "/\(org.slug)",
                               base: Portal.base(org), accountID: account.uuidString, name: member.name, isOwn: own,

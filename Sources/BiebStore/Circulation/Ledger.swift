@@ -8,12 +8,15 @@ import BiebCore
 enum Ledger {
     /// Adds a line and moves the member's balance by its amount.
     @discardableResult
+    /// `payment`: the online payment the line belongs to (its booking or refund).
     static func post(_ kind: FeeLine.Kind, cents: Int, member: UUID, organisation: UUID, loan: Int? = nil, item: Int? = nil,
-                     note: String = "", staff: UUID? = nil, branch: UUID? = nil, at now: Date, on sql: any SQLDatabase) async throws -> Int {
+                     note: String = "", staff: UUID? = nil, branch: UUID? = nil, payment: UUID? = nil, at now: Date,
+                     on sql: any SQLDatabase) async throws -> Int {
         let row = try await sql.insert(into: FeeLine.schema)
-            .columns("organisation_id", "member_id", "kind", "amount_cents", "loan_id", "item_id", "note", "staff_user_id", "branch_id", "created_at")
+            .columns("organisation_id", "member_id", "kind", "amount_cents", "loan_id", "item_id", "note", "staff_user_id", "branch_id",
+                     "payment_id", "created_at")
             .values(SQLBind(organisation), SQLBind(member), SQLBind(kind.rawValue), SQLBind(cents), SQLBind(loan), SQLBind(item),
-                    SQLBind(note), SQLBind(staff), SQLBind(branch), SQLBind(now))
+                    SQLBind(note), SQLBind(staff), SQLBind(branch), SQLBind(payment), SQLBind(now))
             .returning("id").first()
         try await moveBalance(of: member, by: cents, on: sql)
         return try row?.decode(column: "id", as: Int.self) ?? 0

@@ -55,6 +55,16 @@ public struct Consents: Sendable {
         return try row.decode(column: "granted", as: Bool.self)
     }
 
+    /// The same rule as `isOn` for a purpose off until granted, as an SQL
+    /// condition on a member column: the newest record of the purpose says yes.
+    static func grantedCondition(_ purpose: ConsentPurpose, memberColumn: String) -> SQLQueryString {
+        precondition(!purpose.onUntilWithdrawn, "only for purposes that are off until granted")
+        return """
+            (SELECT c.granted FROM consents c WHERE c.member_id = \(unsafeRaw: memberColumn) AND c.purpose = \(bind: purpose.rawValue)
+             ORDER BY c.id DESC LIMIT 1) = \(bind: true)
+            """
+    }
+
     /// Every change, newest first.
     public func history(member: UUID) async throws -> [ConsentRecord] {
         try await sql.raw("""

@@ -256,25 +256,36 @@ public struct MemberDirectory: Sendable {
                             message: "The member is 18 or older: choose an adult membership type first.",
                             nl: "Het lid is 18 of ouder: kies eerst een abonnement voor volwassenen.")
         }
-        let from = member.membershipEnd < today ? today : member.membershipEnd.adding(days: 1)
-        let end = Membership.renewedEnd(currentEnd: member.membershipEnd, today: today)
         let fee = Membership.fee(yearlyCents: type.yearlyFeeCents, birthDate: member.birthDate, on: today)
-        member.membershipEndText = end.iso
-        member.updatedAt = Date()
+        let now = Date()
         let organisationID = organisationID
-        try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
-            try await sql.update(Member.schema).set("membership_end", to: end.iso).set("updated_at", to: member.updatedAt)
-                .where("id", .equal, id).run()
-            if fee > 0 {
-                try await Ledger.post(.membership, cents: fee, member: id, organisation: organisationID,
-                                      note: "\(type.nameNL) \(from.iso) – \(end.iso)", staff: staff, branch: branch, at: member.updatedAt, on: sql)
-            }
-            try await Ledger.event("membership_renewed", organisation: organisationID, at: member.updatedAt, branch: branch, member: id,
-                                   staff: staff, detail: end.iso, on: sql)
+        let currentEnd = member.membershipEnd
+        let end = try await WriteGate.transaction(on: db) { tx in
+            try await Self.extendMembership(id, currentEnd: currentEnd, typeName: type.nameNL, feeCents: fee, organisation: organisationID,
+                                            today: today, staff: staff, branch: branch, payment: nil, at: now, on: tx as! any SQLDatabase)
         }
+        member.membershipEndText = end.iso
+        member.updatedAt = now
         member.balanceCents += fee
         return member
+    }
+
+    /// A year more of membership (from the end of the current one, or today
+    /// when it has ended), its fee on the ledger (with the online payment
+    /// that paid it, if any) and the event, inside the caller's transaction.
+    /// Returns the new last day.
+    static func extendMembership(_ id: UUID, currentEnd: LocalDate, typeName: String, feeCents: Int, organisation: UUID, today: LocalDate,
+                                 staff: UUID?, branch: UUID?, payment: UUID?, at now: Date, on sql: any SQLDatabase) async throws -> LocalDate {
+        let from = currentEnd < today ? today : currentEnd.adding(days: 1)
+        let end = Membership.renewedEnd(currentEnd: currentEnd, today: today)
+        try await sql.update(Member.schema).set("membership_end", to: end.iso).set("updated_at", to: now).where("id", .equal, id).run()
+        if feeCents > 0 {
+            try await Ledger.post(.membership, cents: feeCents, member: id, organisation: organisation, note: "\(typeName) \(from.iso) – \(end.iso)",
+                                  staff: staff, branch: branch, payment: payment, at: now, on: sql)
+        }
+        try await Ledger.event("membership_renewed", organisation: organisation, at: now, branch: branch, member: id, staff: staff,
+                               detail: end.iso, on: sql)
+        return end
     }
 
     /// Why the member may not borrow now (nothing when they may).

@@ -48,14 +48,6 @@ public struct Recommendations: Sendable {
 
     var sql: any SQLDatabase { db as! any SQLDatabase }
 
-    /// The consent, as SQL on a member column: the newest record of the purpose says yes.
-    static func consented(_ memberColumn: String) -> SQLQueryString {
-        """
-        (SELECT c.granted FROM consents c WHERE c.member_id = \(unsafeRaw: memberColumn) AND c.purpose = 'recommendations'
-         ORDER BY c.id DESC LIMIT 1) = \(bind: true)
-        """
-    }
-
     /// Tips for a member; nil when they did not agree to recommendations.
     public func suggestions(for member: UUID, now: Date = Date(), limit: Int = 8) async throws -> (alsoBorrowed: [Suggestion], new: [Suggestion])? {
         guard try await Consents.isOn(.recommendations, member: member, on: sql) else { return nil }
@@ -72,7 +64,7 @@ public struct Recommendations: Sendable {
             JOIN titles t ON t.id = h2.title_id
             WHERE h1.organisation_id = \(bind: organisationID) AND h1.title_id IN \(titles) AND h1.member_id <> \(bind: member)
               AND h2.title_id NOT IN \(titles) AND t.deleted = \(bind: false) AND
-            """ + Self.consented("h1.member_id") + """
+            """ + Consents.grantedCondition(.recommendations, memberColumn: "h1.member_id") + """
              GROUP BY t.id, t.title, t.main_author HAVING COUNT(DISTINCT h2.member_id) >= \(bind: Self.minimumOtherMembers)
             ORDER BY n DESC, t.id LIMIT \(literal: limit)
             """).all().map { row in
@@ -127,6 +119,6 @@ public struct Recommendations: Sendable {
     static func recipients(organisation: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
         try await sql.raw("""
             SELECT m.id FROM members m WHERE m.organisation_id = \(bind: organisation) AND m.email IS NOT NULL AND
-            """ + consented("m.id")).all().map { try $0.decode(column: "id", as: UUID.self) }
+            """ + Consents.grantedCondition(.recommendations, memberColumn: "m.id")).all().map { try $0.decode(column: "id", as: UUID.self) }
     }
 }

@@ -229,38 +229,23 @@ public struct Payments: Sendable {
                                                     timeZone: timeZone, payment: paymentID, on: sql)
                 }
                 // The note says how it was paid, as desk payments do ("kas", "pin"): online, through which provider.
-                try await Self.post(.payment, cents: -cents, member: member, organisation: organisationID, payment: paymentID,
-                                    note: "online (\(payment.provider))", at: now, on: sql)
+                try await Ledger.post(.payment, cents: -cents, member: member, organisation: organisationID, note: "online (\(payment.provider))",
+                                      payment: paymentID, at: now, on: sql)
                 try await Ledger.event("payment_online", organisation: organisationID, at: now, member: member, detail: "\(cents)", on: sql)
                 return .booked
             }
         }
     }
 
-    /// A ledger line of an online payment (or its refund).
-    static func post(_ kind: FeeLine.Kind, cents: Int, member: UUID, organisation: UUID, payment: UUID, note: String, at now: Date,
-                     on sql: any SQLDatabase) async throws {
-        try await sql.raw("""
-            INSERT INTO fee_lines (organisation_id, member_id, kind, amount_cents, note, payment_id, created_at)
-            VALUES (\(bind: organisation), \(bind: member), \(bind: kind.rawValue), \(bind: cents), \(bind: note), \(bind: payment), \(bind: now))
-            """).run()
-        try await Ledger.moveBalance(of: member, by: cents, on: sql)
-    }
-
-    /// A paid year of membership: from the end of the current one (or today
-    /// when it has ended), charged on the ledger with the payment that pays it.
+    /// A paid year of membership: extended and charged on the ledger with the payment that pays it.
     static func extendMembership(member: UUID, chargeCents: Int, organisation: UUID, now: Date, timeZone: TimeZone, payment: UUID,
                                  on sql: any SQLDatabase) async throws {
         guard let row = try await sql.raw("""
             SELECT m.membership_end, t.name_nl FROM members m JOIN membership_types t ON t.id = m.membership_type_id WHERE m.id = \(bind: member)
             """).first(), let end = LocalDate(iso: try row.decode(column: "membership_end", as: String.self)) else { return }
-        let today = LocalDate(now, in: timeZone)
-        let from = end < today ? today : end.adding(days: 1)
-        let newEnd = Membership.renewedEnd(currentEnd: end, today: today)
-        try await sql.raw("UPDATE members SET membership_end = \(bind: newEnd.iso), updated_at = \(bind: now) WHERE id = \(bind: member)").run()
-        try await post(.membership, cents: chargeCents, member: member, organisation: organisation, payment: payment,
-                       note: "\(try row.decode(column: "name_nl", as: String.self)) \(from.iso) – \(newEnd.iso)", at: now, on: sql)
-        try await Ledger.event("membership_renewed", organisation: organisation, at: now, member: member, detail: newEnd.iso, on: sql)
+        _ = try await MemberDirectory.extendMembership(member, currentEnd: end, typeName: try row.decode(column: "name_nl", as: String.self),
+                                                       feeCents: chargeCents, organisation: organisation, today: LocalDate(now, in: timeZone),
+                                                       staff: nil, branch: nil, payment: payment, at: now, on: sql)
     }
 
     // MARK: Refunds
@@ -314,7 +299,8 @@ public struct Payments: Sendable {
                 """).first() != nil else { return }
             guard let member = try await sql.raw("SELECT member_id FROM payments WHERE id = \(bind: paymentID)").first()?
                 .decode(column: "member_id", as: UUID?.self) else { return }
-            try await Self.post(.payout, cents: cents, member: member, organisation: organisationID, payment: paymentID, note: note, at: now, on: sql)
+            try await Ledger.post(.payout, cents: cents, member: member, organisation: organisationID, note: note, staff: staff, payment: paymentID,
+                                  at: now, on: sql)
         }
     }
 

@@ -145,12 +145,15 @@ public struct SpaceBookings: Sendable {
         if let problem = Scheduling.problem(with: request.range, calendar: calendar, atLeast: request.needsStaff ? .staffed : .selfService) {
             throw refusal(problem)
         }
-        let ids = try await insert([request], space: spaceID, series: nil, now: now)
+        let (ids, _) = try await insert([request], space: spaceID, series: nil, now: now)
         return try await booking(ids[0])!
     }
 
-    /// Inserts bookings in one transaction (all or none), after taking the space's row.
-    func insert(_ requests: [BookingRequest], space spaceID: UUID, series: Int?, now: Date) async throws -> [Int] {
+    /// Inserts bookings in one transaction (all or none), after taking the
+    /// space's row; with `series` (the recurrence as JSON and its title) the
+    /// series row too, in the same transaction. Returns the ids and the series id.
+    func insert(_ requests: [BookingRequest], space spaceID: UUID, series: (recurrence: String, title: String)?,
+                now: Date) async throws -> (ids: [Int], series: Int?) {
         let organisationID = organisationID
         let refuse: @Sendable (SchedulingProblem) -> BiebError = { [self] problem in self.refusal(problem) }
         return try await WriteGate.transaction(on: db) { tx in
@@ -161,12 +164,19 @@ public struct SpaceBookings: Sendable {
                 """).first() else { throw BiebError.notFound("space", nl: "Ruimte niet gevonden.") }
             let kind = SpaceKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .room
             let capacity = kind == .room ? 1 : try row.decode(column: "capacity", as: Int.self)
-            guard let first = requests.map(\.range.start).min(), let last = requests.map(\.range.end).max() else { return [] }
+            guard let first = requests.map(\.range.start).min(), let last = requests.map(\.range.end).max() else { return ([], nil) }
             var booked = try await sql.raw("""
                 SELECT starts_at, ends_at FROM space_bookings
                 WHERE space_id = \(bind: spaceID) AND starts_at < \(bind: last) AND ends_at > \(bind: first)
                   AND (status = 'confirmed' OR (status = 'tentative' AND hold_until > \(bind: now)))
                 """).all().map { TimeRange(start: try $0.decode(column: "starts_at", as: Date.self), end: try $0.decode(column: "ends_at", as: Date.self)) }
+            var seriesID: Int?
+            if let series {
+                seriesID = try await sql.raw("""
+                    INSERT INTO booking_series (organisation_id, space_id, recurrence, title, created_at)
+                    VALUES (\(bind: organisationID), \(bind: spaceID), \(bind: series.recurrence), \(bind: series.title), \(bind: now)) RETURNING id
+                    """).first()!.decode(column: "id", as: Int.self)
+            }
             var ids: [Int] = []
             for request in requests {
                 if let full = Scheduling.firstFullInstant(for: request.range, booked: booked, capacity: capacity) {
@@ -185,14 +195,14 @@ public struct SpaceBookings: Sendable {
                     VALUES (\(bind: organisationID), \(bind: spaceID), \(bind: request.range.start), \(bind: request.range.end),
                         \(bind: request.tentative ? "tentative" : "confirmed"),
                         \(bind: request.tentative ? now.addingTimeInterval(Double(request.holdHours) * 3600) : nil),
-                        \(bind: request.title.trimmed), \(bind: request.member), \(bind: request.staff), \(bind: series), \(bind: request.needsStaff),
+                        \(bind: request.title.trimmed), \(bind: request.member), \(bind: request.staff), \(bind: seriesID), \(bind: request.needsStaff),
                         \(bind: now))
                     RETURNING id
                     """).first()!.decode(column: "id", as: Int.self)
                 ids.append(id)
                 booked.append(request.range)
             }
-            return ids
+            return (ids, seriesID)
         }
     }
 
@@ -222,24 +232,13 @@ public struct SpaceBookings: Sendable {
                 throw refusal(problem, field: "skipped")
             }
         }
-        let organisationID = organisationID
         let encoded = String(decoding: try JSONEncoder().encode(valid), as: UTF8.self)
-        let series = try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
-                INSERT INTO booking_series (organisation_id, space_id, recurrence, title, created_at)
-                VALUES (\(bind: organisationID), \(bind: spaceID), \(bind: encoded), \(bind: title.trimmed), \(bind: now)) RETURNING id
-                """).first()!.decode(column: "id", as: Int.self)
-        }
         do {
             let requests = occurrences.map { BookingRequest(range: $0, title: title, needsStaff: needsStaff, staff: staff) }
-            let ids = try await insert(requests, space: spaceID, series: series, now: now)
-            var bookings: [SpaceBooking] = []
-            for id in ids { if let booking = try await booking(id) { bookings.append(booking) } }
-            return SeriesOutcome(seriesID: series, bookings: bookings)
+            let (_, series) = try await insert(requests, space: spaceID, series: (encoded, title.trimmed), now: now)
+            let span = TimeRange(start: occurrences.first!.start, end: occurrences.last!.end)
+            return SeriesOutcome(seriesID: series!, bookings: try await bookings(space: spaceID, in: span).filter { $0.seriesID == series })
         } catch let error as BiebError {
-            try await WriteGate.transaction(on: db) { tx in
-                try await (tx as! any SQLDatabase).raw("DELETE FROM booking_series WHERE id = \(bind: series)").run()
-            }
             throw BiebError(error.kind, code: error.code, field: "skipped", message: error.message + " Skip that date, or choose another space.",
                             nl: error.messageNL + " Sla die datum over, of kies een andere ruimte.")
         }
