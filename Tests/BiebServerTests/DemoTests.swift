@@ -32,6 +32,20 @@ import BiebTestSupport
             #expect(facilities[central.id!]!.studyPlaces >= 100)
             let partners = try await PartnerDirectory(app.db).partners(ofBranch: central.id!)
             #expect(!partners.isEmpty)
+            // The programme: a debate in the central library's agenda with places, consultation slots to book, the partner's account.
+            let visitor = TestClient(app)
+            let debates = try list(try await visitor.send(.GET, "/api/v1/organisations/den-haag/agenda?kind=debate&branch=\(central.id!)"))
+            #expect(debates.first?["title"] as? String == "Stadsgesprek: wie bouwt de wijk van morgen?")
+            #expect((debates.first?["places_left"] as? Int ?? 0) > 100)
+            let hours = try list(try await visitor.send(.GET, "/api/v1/organisations/den-haag/consultation-hours?branch=\(central.id!)"))
+            #expect(hours.contains { ($0["free_slots"] as? [Any])?.isEmpty == false })
+            #expect(hours.contains { $0["walk_in"] as? Bool == true })
+            let full = try list(try await visitor.send(.GET, "/api/v1/organisations/den-haag/agenda?kind=workshop"))
+            #expect(full.first?["places_left"] as? Int == 0)
+            #expect((full.first?["waiting"] as? Int ?? 0) > 0)
+            let partner = TestClient(app)
+            try await partner.signInAPI(DemoProgramme.partnerEmail, password: DemoNetwork.password)
+            #expect(try await visitor.send(.GET, "/den-haag/agenda").status == .ok)
 
             // The small town's main branch: 38.5 staffed hours, many more self-service hours.
             let townOrg = try await directory.organisation(slug: "heemstede")

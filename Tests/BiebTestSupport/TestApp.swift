@@ -89,6 +89,8 @@ public struct Fixture: Sendable {
     public let neighbourhood: UUID
     /// Town main branch.
     public let townMain: UUID
+    /// City's partner organisation "Digihulp Stad" (housed in the central library); `partner` is its contact.
+    public let partnerOrg: UUID
 
     public static let admin = "admin@city.test"
     public static let staff = "staff@city.test"
@@ -131,9 +133,15 @@ public struct Fixture: Sendable {
         try await staff.save(StaffUser(organisationID: city.id!, email: Self.staff, name: "Sam Staff", passwordHash: hash, role: .staff))
         try await staff.save(StaffUser(organisationID: city.id!, email: volunteer, name: "Vera Volunteer", passwordHash: hash,
                                        role: .volunteer, branchID: neighbourhood))
-        try await staff.save(StaffUser(organisationID: city.id!, email: partner, name: "Piet Partner", passwordHash: hash, role: .partner))
+        let digihulp = Partner(organisationID: city.id!, name: "Digihulp Stad", kind: "social")
+        try await PartnerDirectory(db).save(digihulp)
+        try await PartnerDirectory(db).house(digihulp.id!, in: central, role: "Digitaal spreekuur")
+        let contact = StaffUser(organisationID: city.id!, email: partner, name: "Piet Partner", passwordHash: hash, role: .partner)
+        contact.partnerID = digihulp.id
+        try await staff.save(contact)
         try await staff.save(StaffUser(organisationID: town.id!, email: townAdmin, name: "Toos Town", passwordHash: hash, role: .admin))
-        return Fixture(city: city.id!, town: town.id!, central: central, district: district, neighbourhood: neighbourhood, townMain: townMain)
+        return Fixture(city: city.id!, town: town.id!, central: central, district: district, neighbourhood: neighbourhood, townMain: townMain,
+                       partnerOrg: digihulp.id!)
     }
 }
 

@@ -10,7 +10,7 @@ public enum StaffRole: String, Codable, Sendable, CaseIterable {
     /// A reduced set at their own branch (volunteer-run neighbourhood libraries).
     case volunteer
     /// A partner organisation's contact: their own consultation hours and
-    /// co-organised activities (comes with the programming issue).
+    /// co-organised activities, in the branches that house their organisation.
     case partner
     /// The organisation's privacy officer (functionaris gegevensbescherming):
     /// audits who viewed which member records and what the retention rules did.
@@ -51,6 +51,13 @@ public enum Permission: String, Sendable, CaseIterable {
     case managePrivacySettings
     /// Refund online payments (staff, not volunteers).
     case refundPayments
+    /// Plan activities, their registrations and communities (staff; partners
+    /// for activities they co-organise in branches that house them).
+    case manageProgramme
+    /// Check people in at an activity (volunteers at their own branch).
+    case checkIn
+    /// Consultation hours (staff; partners their own, in branches that house them).
+    case manageConsultationHours
 }
 
 public enum AccessPolicy {
@@ -69,14 +76,15 @@ public enum AccessPolicy {
             switch permission {
             case .viewStaffPages:
                 return true
-            case .editExceptions, .manageLists, .circulate, .manageMembers:
+            case .editExceptions, .manageLists, .circulate, .manageMembers, .checkIn:
                 guard let branch, let ownBranch else { return false }
                 return branch == ownBranch
             default:
                 return false
             }
         case .partner:
-            return permission == .viewStaffPages
+            // Further bound to their own partner organisation and the branches that house it (`ProgrammeAccess`).
+            return [.viewStaffPages, .manageProgramme, .checkIn, .manageConsultationHours].contains(permission)
         case .privacyOfficer:
             return [.viewStaffPages, .auditPrivacy].contains(permission)
         }

@@ -102,6 +102,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: PrivacyPages())
     try app.register(collection: ReadingTips())
     try app.register(collection: SpacesAPIController())
+    try app.register(collection: ProgrammeAPIController())
+    try app.register(collection: AgendaPages())
     try app.register(collection: CirculationAPIController())
     try app.register(collection: MemberAPIController())
     try app.register(collection: SelfServiceAPIController())

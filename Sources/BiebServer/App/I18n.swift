@@ -108,6 +108,15 @@ struct Formats {
         "\(date.day) \(monthName(date.month)) \(date.year)"
     }
 
+    /// "dinsdag 1 december 2026, 20:00–22:00"; a range over several days: "1 december 2026 – 31 januari 2027".
+    func range(_ range: TimeRange) -> String {
+        let first = LocalDate(range.start, in: timeZone), last = LocalDate(range.end.addingTimeInterval(-1), in: timeZone)
+        if first == last {
+            return "\(longDate(first)) \(first.year), \(time(range.start))–\(time(range.end))"
+        }
+        return "\(dateWithYear(first)) – \(dateWithYear(last))"
+    }
+
     /// "24 nov." style compact date with weekday: "ma 24 nov".
     func shortDate(_ date: LocalDate) -> String {
         "\(weekdayShort(date.weekday)) \(date.day) \(monthName(date.month).prefix(3))"

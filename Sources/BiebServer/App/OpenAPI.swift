@@ -257,7 +257,7 @@ enum OpenAPIDocument {
             ],
         ] as [String: Any])).merging(CirculationOpenAPI.paths) { core, _ in core }.merging(SelfServiceOpenAPI.paths) { core, _ in core }
             .merging(MemberAccountOpenAPI.paths) { core, _ in core }.merging(MessagesOpenAPI.paths) { core, _ in core }
-            .merging(PrivacyOpenAPI.paths) { core, _ in core }.merging(SpacesOpenAPI.paths) { core, _ in core },
+            .merging(PrivacyOpenAPI.paths) { core, _ in core }.merging(SpacesOpenAPI.paths) { core, _ in core }.merging(ProgrammeOpenAPI.paths) { core, _ in core },
         "components": [
             "securitySchemes": [
                 "bearer": ["type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"],
@@ -266,7 +266,7 @@ enum OpenAPIDocument {
             ],
             "schemas": schemas.merging(CirculationOpenAPI.schemas) { core, _ in core }.merging(SelfServiceOpenAPI.schemas) { core, _ in core }
                 .merging(MemberAccountOpenAPI.schemas) { core, _ in core }.merging(MessagesOpenAPI.schemas) { core, _ in core }
-                .merging(PrivacyOpenAPI.schemas) { core, _ in core }.merging(SpacesOpenAPI.schemas) { core, _ in core },
+                .merging(PrivacyOpenAPI.schemas) { core, _ in core }.merging(SpacesOpenAPI.schemas) { core, _ in core }.merging(ProgrammeOpenAPI.schemas) { core, _ in core },
         ],
     ]
 
@@ -410,17 +410,18 @@ enum OpenAPIDocument {
         ]],
         "User": ["type": "object", "properties": [
             "id": ["type": "string", "format": "uuid"], "organisation": string, "email": string, "name": string,
-            "role": ["type": "string", "enum": ["admin", "staff", "volunteer", "partner"]],
-            "branch_id": ["type": ["string", "null"], "format": "uuid"], "active": ["type": "boolean"],
-            "last_login_at": ["type": ["string", "null"], "format": "date-time"],
+            "role": ["type": "string", "enum": ["admin", "staff", "volunteer", "partner", "privacy_officer"]],
+            "branch_id": ["type": ["string", "null"], "format": "uuid"], "partner_id": ["type": ["string", "null"], "format": "uuid"],
+            "active": ["type": "boolean"], "last_login_at": ["type": ["string", "null"], "format": "date-time"],
         ]],
         "NewUser": ["type": "object", "required": ["email", "name", "role", "password"], "properties": [
-            "email": string, "name": string, "role": ["type": "string", "enum": ["admin", "staff", "volunteer", "partner"]],
-            "branch_id": ["type": "string", "format": "uuid"], "password": ["type": "string", "format": "password", "minLength": 10],
+            "email": string, "name": string, "role": ["type": "string", "enum": ["admin", "staff", "volunteer", "partner", "privacy_officer"]],
+            "branch_id": ["type": "string", "format": "uuid"], "partner_id": ["type": "string", "format": "uuid", "description": "Required for a partner account"],
+            "password": ["type": "string", "format": "password", "minLength": 10],
         ]],
         "UserPatch": ["type": "object", "properties": [
-            "name": string, "role": ["type": "string", "enum": ["admin", "staff", "volunteer", "partner"]],
-            "branch_id": ["type": "string", "format": "uuid"], "active": ["type": "boolean"],
+            "name": string, "role": ["type": "string", "enum": ["admin", "staff", "volunteer", "partner", "privacy_officer"]],
+            "branch_id": ["type": "string", "format": "uuid"], "partner_id": ["type": "string", "format": "uuid"], "active": ["type": "boolean"],
             "password": ["type": "string", "format": "password", "minLength": 10],
         ]],
     ]

@@ -61,6 +61,10 @@ struct CirculationJobs: LifecycleHandler {
                 try Task.checkCancellation()
                 let outcome = try await Retention(app.db, organisationID: organisation.id!).run(now: now, timeZone: organisation.zone)
                 if outcome != Retention.Outcome() { app.logger.info("privacy rules applied: \(outcome)") }
+                // Names and addresses of guests (registrations without an account) and consultation questions, once it is over.
+                let guests = try await Registrations(app.db, organisationID: organisation.id!).eraseGuestData(now: now)
+                let appointments = try await ConsultationHours(app.db, organisationID: organisation.id!, timeZone: organisation.zone).eraseAfterwards(now: now)
+                if guests + appointments > 0 { app.logger.info("erased after the activity: \(guests) guest registrations, \(appointments) appointments") }
             }
             // Messages (addresses and texts) are kept `Outbox.keepDays`; used and expired PIN codes a day.
             let messages = try await Outbox(app.db).prune(olderThan: Outbox.keepDays, now: now)
@@ -72,6 +76,9 @@ struct CirculationJobs: LifecycleHandler {
             for organisation in organisations {
                 try Task.checkCancellation()
                 _ = try await SpaceBookings(app.db, organisationID: organisation.id!, timeZone: organisation.zone).expireHolds(now: now)
+                // Reminders a day before each session one is registered for (once each: the outbox's key).
+                let reminders = try await Registrations(app.db, organisationID: organisation.id!).enqueueReminders(now: now)
+                if reminders > 0 { app.logger.info("activity reminders put in the outbox: \(reminders)") }
             }
         }
         if try await JobLease.take("payments", holder: holder, seconds: 300, now: now, on: app.db) {

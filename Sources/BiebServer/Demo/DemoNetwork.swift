@@ -27,6 +27,8 @@ public enum DemoNetwork {
         Account(email: "admin@heemstede.bieb.demo", role: .admin, organisation: "heemstede", note: "beheerder Bibliotheek Heemstede"),
         Account(email: "privacy@denhaag.bieb.demo", role: .privacyOfficer, organisation: "den-haag",
                 note: "functionaris gegevensbescherming Bibliotheek Den Haag"),
+        Account(email: DemoProgramme.partnerEmail, role: .partner, organisation: "den-haag",
+                note: "contactpersoon partner \(DemoProgramme.partnerName): eigen spreekuren"),
     ]
 
     /// Creates the demo network with its catalogue unless it exists. Returns true when created.
@@ -40,6 +42,7 @@ public enum DemoNetwork {
                 try await DemoCirculation.seed(app: app, organisation: denHaag.id!, members: 240, cardPrefix: "2000", today: today)
                 try await DemoSelfService.seed(app: app, organisation: denHaag.id!, today: today)
                 try await DemoPortal.seed(app: app, organisation: denHaag.id!)
+                try await DemoProgramme.seed(app: app, organisation: denHaag.id!, today: today)
             }
             if let heemstede = try await directory.organisation(slug: "heemstede") {
                 try await DemoCatalogue.seed(app: app, organisation: heemstede.id!, loc: false, today: today)
@@ -58,11 +61,14 @@ public enum DemoNetwork {
             let denHaag = try await seedDenHaag(on: tx, today: today)
             let heemstede = try await seedHeemstede(on: tx, today: today)
             let spoorwijk = try await Branch.query(on: tx).filter(\.$slug == "buurtbibliotheek-spoorwijk").first()
-            let names = ["Anna de Vries", "Mohammed El Amrani", "Joke Verbeek", "Pieter Jansen", "Fatma Yilmaz"]
+            let names = ["Anna de Vries", "Mohammed El Amrani", "Joke Verbeek", "Pieter Jansen", "Fatma Yilmaz", "Sanne Bakker"]
             for (index, account) in accounts.enumerated() {
                 let org = account.organisation == "den-haag" ? denHaag : heemstede
                 let user = StaffUser(organisationID: org, email: account.email, name: names[index], passwordHash: hash,
                                      role: account.role, branchID: account.role == .volunteer ? spoorwijk?.id : nil)
+                if account.role == .partner {
+                    user.partnerID = try await Partner.query(on: tx).filter(\.$organisation.$id == org).filter(\.$name == DemoProgramme.partnerName).first()?.id
+                }
                 try await StaffDirectory(tx).save(user)
             }
         }

@@ -25,6 +25,10 @@ enum Notices {
         case .membershipExpiring: common.union(["end", "fee"])
         case .pinReset: common.union(["link", "valid_until"])
         case .recommendations: common.union(["titles", "tips_url"])
+        case .activityRegistered: common.union(["title", "when", "place", "status", "activity_url", "cancel_url"])
+        case .activityPromoted, .activityReminder: common.union(["title", "when", "place", "activity_url", "cancel_url"])
+        case .activityCancelled: common.union(["title", "when"])
+        case .appointmentBooked: common.union(["title", "when", "place", "cancel_url"])
         }
     }
 
@@ -40,6 +44,7 @@ enum Notices {
             MessageTemplate(subject: subject, text: (dutch ? "Beste {{name}},\n\n" : "Dear {{name}},\n\n") + lines + "\n\n" + (closing ?? "") ,
                             html: (dutch ? "<p>Beste {{name}},</p>\n" : "<p>Dear {{name}},</p>\n") + html + "\n" + (htmlClosing ?? ""))
         }
+        if kind.isProgramme { return programmeTemplate(kind, dutch: dutch) }
         switch (kind, dutch) {
         case (.holdReady, true):
             return make("Je reservering ligt klaar in {{branch}}",
@@ -111,6 +116,61 @@ enum Notices {
             return make("Choosing a new PIN",
                         "You asked for a new PIN. Choose one with this link (it works until {{valid_until}}):\n\n{{link}}\n\nDid you not ask for this? Then do nothing; your PIN stays as it is.\n\nKind regards,\n{{library}}",
                         "<p>You asked for a new PIN. <a href=\"{{link}}\">Choose a new PIN</a> (the link works until {{valid_until}}).</p>\n<p>Did you not ask for this? Then do nothing; your PIN stays as it is.</p>\n<p>Kind regards,<br>{{library}}</p>")
+        default:
+            return programmeTemplate(kind, dutch: dutch)
+        }
+    }
+
+    /// Messages about a registration or an appointment: to a member or a guest, so no links to an account.
+    static func programmeTemplate(_ kind: NoticeKind, dutch: Bool) -> MessageTemplate {
+        func make(_ subject: String, _ lines: String, _ html: String) -> MessageTemplate {
+            MessageTemplate(subject: subject,
+                            text: (dutch ? "Beste {{name}},\n\n" : "Dear {{name}},\n\n") + lines
+                                + (dutch ? "\n\nMet vriendelijke groet,\n{{library}}" : "\n\nKind regards,\n{{library}}"),
+                            html: (dutch ? "<p>Beste {{name}},</p>\n" : "<p>Dear {{name}},</p>\n") + html
+                                + (dutch ? "\n<p>Met vriendelijke groet,<br>{{library}}</p>" : "\n<p>Kind regards,<br>{{library}}</p>"))
+        }
+        switch (kind, dutch) {
+        case (.activityRegistered, true):
+            return make("Je aanmelding: {{title}}",
+                        "{{status}}\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nMeer informatie: {{activity_url}}\nKun je toch niet? Meld je af, dan krijgt een ander je plaats: {{cancel_url}}",
+                        "<p>{{status}}</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p><a href=\"{{activity_url}}\">Meer informatie</a></p>\n<p>Kun je toch niet? <a href=\"{{cancel_url}}\">Meld je af</a>, dan krijgt een ander je plaats.</p>")
+        case (.activityRegistered, false):
+            return make("Your registration: {{title}}",
+                        "{{status}}\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nMore information: {{activity_url}}\nCan't make it after all? Cancel, so someone else gets your place: {{cancel_url}}",
+                        "<p>{{status}}</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p><a href=\"{{activity_url}}\">More information</a></p>\n<p>Can't make it after all? <a href=\"{{cancel_url}}\">Cancel</a>, so someone else gets your place.</p>")
+        case (.activityPromoted, true):
+            return make("Er is een plaats vrij: {{title}}",
+                        "Er is een plaats vrijgekomen en die is voor jou. Je bent nu aangemeld voor:\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nKun je toch niet? Meld je af: {{cancel_url}}",
+                        "<p>Er is een plaats vrijgekomen en die is voor jou. Je bent nu aangemeld voor:</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p>Kun je toch niet? <a href=\"{{cancel_url}}\">Meld je af</a>.</p>")
+        case (.activityPromoted, false):
+            return make("A place came free: {{title}}",
+                        "A place came free and it is yours. You are now registered for:\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nCan't make it after all? Cancel: {{cancel_url}}",
+                        "<p>A place came free and it is yours. You are now registered for:</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p>Can't make it after all? <a href=\"{{cancel_url}}\">Cancel</a>.</p>")
+        case (.activityReminder, true):
+            return make("Tot binnenkort: {{title}}",
+                        "Een herinnering: je bent aangemeld voor\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nMeer informatie: {{activity_url}}\nKun je toch niet? Meld je af, dan krijgt een ander je plaats: {{cancel_url}}",
+                        "<p>Een herinnering: je bent aangemeld voor</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p><a href=\"{{activity_url}}\">Meer informatie</a>. Kun je toch niet? <a href=\"{{cancel_url}}\">Meld je af</a>, dan krijgt een ander je plaats.</p>")
+        case (.activityReminder, false):
+            return make("See you soon: {{title}}",
+                        "A reminder: you are registered for\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nMore information: {{activity_url}}\nCan't make it after all? Cancel, so someone else gets your place: {{cancel_url}}",
+                        "<p>A reminder: you are registered for</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p><a href=\"{{activity_url}}\">More information</a>. Can't make it after all? <a href=\"{{cancel_url}}\">Cancel</a>, so someone else gets your place.</p>")
+        case (.activityCancelled, true):
+            return make("Afgelast: {{title}}",
+                        "Helaas gaat dit niet door:\n\n  {{title}}\n  {{when}}\n\nJe aanmelding is vervallen; betaalde je, dan krijg je het bedrag terug. Excuses voor het ongemak.",
+                        "<p>Helaas gaat dit niet door:</p>\n<p><strong>{{title}}</strong><br>{{when}}</p>\n<p>Je aanmelding is vervallen; betaalde je, dan krijg je het bedrag terug. Excuses voor het ongemak.</p>")
+        case (.activityCancelled, false):
+            return make("Cancelled: {{title}}",
+                        "Unfortunately this will not take place:\n\n  {{title}}\n  {{when}}\n\nYour registration has lapsed; if you paid, you get the amount back. We apologise for the inconvenience.",
+                        "<p>Unfortunately this will not take place:</p>\n<p><strong>{{title}}</strong><br>{{when}}</p>\n<p>Your registration has lapsed; if you paid, you get the amount back. We apologise for the inconvenience.</p>")
+        case (.appointmentBooked, true):
+            return make("Je afspraak: {{title}}",
+                        "Je afspraak staat:\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nKun je toch niet? Zeg de afspraak af, dan kan een ander komen: {{cancel_url}}",
+                        "<p>Je afspraak staat:</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p>Kun je toch niet? <a href=\"{{cancel_url}}\">Zeg de afspraak af</a>, dan kan een ander komen.</p>")
+        default:
+            return make("Your appointment: {{title}}",
+                        "Your appointment is booked:\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nCan't make it after all? Cancel it, so someone else can come: {{cancel_url}}",
+                        "<p>Your appointment is booked:</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p>Can't make it after all? <a href=\"{{cancel_url}}\">Cancel it</a>, so someone else can come.</p>")
         }
     }
 
@@ -137,6 +197,7 @@ struct NoticeComposer {
 
     func compose(_ message: OutboxMessage, now: Date = Date()) async throws -> Outcome {
         guard let organisation = try await Organisation.find(message.organisationID, on: db) else { return .skip("The library no longer exists.") }
+        if message.kind.isProgramme { return try await composeProgramme(message, organisation: organisation, now: now) }
         guard let memberID = message.memberID, let member = try await Member.find(memberID, on: db) else {
             return .skip("The member no longer exists.")
         }
@@ -196,6 +257,8 @@ struct NoticeComposer {
             html["loans"] = "<ul>\n" + titles.map { "<li>\(MessageTemplate.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>"
         case .pinReset:
             return .skip("A PIN reset is sent as it was written.")
+        case .activityRegistered, .activityPromoted, .activityReminder, .activityCancelled, .appointmentBooked:
+            return .skip("Composed by composeProgramme.")
         case .recommendations:
             let tips = try await Recommendations(db, organisationID: organisation.id!).suggestions(for: memberID, now: now, limit: 5)
             let all = (tips?.alsoBorrowed ?? []) + (tips?.new ?? [])
@@ -220,6 +283,110 @@ struct NoticeComposer {
         return .send(MailMessage(from: .init(from, name: organisation.name), to: recipient, subject: rendered.subject,
                                  text: rendered.text, html: rendered.html, messageID: messageID(message), date: now,
                                  headers: [("Auto-Submitted", "auto-generated")]))
+    }
+
+    /// A message about a registration or an appointment, to the member (or
+    /// their guardian) or to the guest's address, from the facts as they are now.
+    func composeProgramme(_ message: OutboxMessage, organisation: Organisation, now: Date) async throws -> Outcome {
+        let parts = message.reference.split(separator: ":").map(String.init)
+        guard parts.count >= 2, let id = Int(parts[1]) else { return .skip("No registration or appointment in the notice.") }
+        let orgID = organisation.id!
+        var name: String?, address: String?, language = "nl"
+        var text: [String: String] = ["library": organisation.name]
+        let site = baseURL + "/\(organisation.slug)"
+        func recipient(member: UUID?, guestName: String?, guestEmail: String?, guestLanguage: String) async throws {
+            if let member, let record = try await Member.find(member, on: db) {
+                name = record.name
+                language = record.language == "en" ? "en" : "nl"
+                address = record.email
+                if address == nil, let guardianID = record.guardianID, let guardian = try await Member.find(guardianID, on: db) {
+                    address = guardian.email
+                }
+            } else {
+                name = guestName
+                address = guestEmail
+                language = guestLanguage
+            }
+        }
+        let formats = { Formats(lang: language == "en" ? .en : .nl, timeZone: organisation.zone) }
+        switch parts[0] {
+        case "registration":
+            let registrations = Registrations(db, organisationID: orgID)
+            guard let registration = try await registrations.registration(id),
+                  let listing = try await Programme(db, organisationID: orgID, timeZone: organisation.zone).listing(registration.activityID) else {
+                return .skip("The registration no longer exists.")
+            }
+            try await recipient(member: registration.memberID, guestName: registration.guestName, guestEmail: registration.guestEmail,
+                                guestLanguage: registration.language)
+            let activity = listing.activity
+            switch message.kind {
+            case .activityRegistered:
+                guard registration.status != .cancelled else { return .skip("The registration was cancelled.") }
+            case .activityPromoted:
+                guard registration.status == .registered else { return .skip("No longer registered.") }
+            case .activityReminder:
+                guard registration.status == .registered, activity.status == .published else { return .skip("No longer registered, or the activity was cancelled.") }
+            default:
+                break
+            }
+            var sessions = listing.sessions.map(\.range)
+            if message.kind == .activityReminder {
+                guard parts.count >= 3, let sessionID = Int(parts[2]), let session = listing.sessions.first(where: { $0.id == sessionID }) else {
+                    return .skip("The session no longer exists.")
+                }
+                guard session.range.start > now else { return .skip("The session has begun.") }
+                sessions = [session.range]
+            }
+            let f = formats()
+            text["title"] = activity.title
+            text["when"] = sessions.map(f.range).joined(separator: "\n  ")
+            text["place"] = try await place(space: activity.spaceID, venue: activity.venueID, branch: activity.branchID, organisation: orgID)
+            text["activity_url"] = site + "/agenda/\(activity.id)"
+            text["cancel_url"] = registration.token.map { site + "/afmelden/\($0)" } ?? site + "/agenda"
+            text["status"] = Locales.text(registration.status == .waiting ? "notice_status_waiting" : "notice_status_registered",
+                                          language == "en" ? .en : .nl, ["places": String(registration.places)])
+        case "appointment":
+            let hours = ConsultationHours(db, organisationID: orgID, timeZone: organisation.zone)
+            guard let appointment = try await hours.appointment(id), let hour = try await hours.hour(appointment.hourID) else {
+                return .skip("The appointment no longer exists.")
+            }
+            if message.kind == .appointmentBooked, appointment.status != "booked" { return .skip("The appointment was cancelled.") }
+            try await recipient(member: appointment.memberID, guestName: appointment.name, guestEmail: appointment.email, guestLanguage: appointment.language)
+            let partner = try await Partner.find(hour.partnerID, on: db)?.name ?? ""
+            let f = formats()
+            text["title"] = partner.isEmpty ? hour.title : "\(hour.title) (\(partner))"
+            let slotEnd = appointment.slotStart.addingTimeInterval(Double(hour.slotMinutes ?? 0) * 60)
+            text["when"] = f.range(TimeRange(start: appointment.slotStart, end: slotEnd))
+            text["place"] = try await place(space: hour.spaceID, venue: nil, branch: hour.branchID, organisation: orgID)
+            text["cancel_url"] = appointment.token.map { site + "/afspraak-afzeggen/\($0)" } ?? site
+        default:
+            return .skip("Unknown reference.")
+        }
+        guard let address, let to = Validate.email(address) else { return .skip("No e-mail address (any more).") }
+        text["name"] = name ?? ""
+        text["account_url"] = site + "/mijn"
+        text["preferences_url"] = site + "/mijn/berichten"
+        var html: [String: String] = [:]
+        for (key, value) in text { html[key] = MessageTemplate.escape(value).replacingOccurrences(of: "\n  ", with: "<br>") }
+        let template = try await Notices.template(message.kind, language: language, organisation: orgID, on: db)
+        let rendered = template.render(text: text, html: html)
+        return .send(MailMessage(from: .init(from, name: organisation.name), to: .init(to, name: name ?? ""), subject: rendered.subject,
+                                 text: rendered.text, html: rendered.html, messageID: messageID(message), date: now,
+                                 headers: [("Auto-Submitted", "auto-generated")]))
+    }
+
+    /// "Zaal, Centrale Bibliotheek, Oudegracht 167, Utrecht" or the external venue's name and address.
+    func place(space: UUID?, venue: UUID?, branch: UUID, organisation: UUID) async throws -> String {
+        if let venue, let found = try await Programme(db, organisationID: organisation, timeZone: .current).venue(venue) {
+            return "\(found.name), \(found.address)"
+        }
+        guard let record = try await Branch.find(branch, on: db) else { return "" }
+        var parts: [String] = []
+        if let space, let room = try await Space.find(space, on: db) { parts.append(room.name) }
+        parts.append(record.name)
+        let street = [record.street, record.city].filter { !$0.isEmpty }.joined(separator: ", ")
+        if !street.isEmpty { parts.append(street) }
+        return parts.joined(separator: ", ")
     }
 
     /// One Message-ID per outbox message: a receiving system that sees it twice may drop the second.

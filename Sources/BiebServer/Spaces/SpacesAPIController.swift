@@ -164,10 +164,8 @@ struct SpacesAPIController: RouteCollection {
         let bookings: [BookingDTO]
     }
 
-    /// A weekly series, all occurrences or none (409 names the date that does not fit).
-    func bookSeries(req: Request) async throws -> Response {
-        let (store, space, user) = try await Self.space(req, .editSpaces)
-        let input = try req.content.decode(SeriesInput.self)
+    /// The weekly recurrence of a series input (days, start, duration, from–through, every N weeks, skipped dates).
+    static func recurrence(_ input: SeriesInput) throws -> WeeklyRecurrence {
         var weekdays: [Weekday] = []
         for name in input.weekdays ?? [] {
             guard let day = Weekday.allCases.first(where: { $0.name == name.lowercased() }) else {
@@ -185,9 +183,16 @@ struct SpacesAPIController: RouteCollection {
             return date
         }
         let skipped = try (input.skipped ?? []).map { try day($0, "skipped") }
-        let recurrence = WeeklyRecurrence(weekdays: weekdays, startMinute: starts.minuteOfDay, durationMinutes: input.duration_minutes ?? 0,
+        return WeeklyRecurrence(weekdays: weekdays, startMinute: starts.minuteOfDay, durationMinutes: input.duration_minutes ?? 0,
                                           from: try day(input.from, "from"), through: try day(input.through, "through"),
                                           everyWeeks: input.every_weeks ?? 1, skipped: skipped)
+    }
+
+    /// A weekly series, all occurrences or none (409 names the date that does not fit).
+    func bookSeries(req: Request) async throws -> Response {
+        let (store, space, user) = try await Self.space(req, .editSpaces)
+        let input = try req.content.decode(SeriesInput.self)
+        let recurrence = try Self.recurrence(input)
         let title = input.title?.trimmed ?? ""
         guard !title.isEmpty else {
             throw BiebError.invalid("title", "Say what the bookings are for.", nl: "Zeg waarvoor de boekingen zijn.")

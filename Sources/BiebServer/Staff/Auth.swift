@@ -156,6 +156,7 @@ final class TokenCache: @unchecked Sendable {
         let name: String
         let role: StaffRole
         let branchID: UUID?
+        let partnerID: UUID?
 
         init(tokenID: UUID, expiresAt: Date, user: StaffUser) {
             self.tokenID = tokenID
@@ -166,12 +167,14 @@ final class TokenCache: @unchecked Sendable {
             name = user.name
             role = user.role
             branchID = user.branchID
+            partnerID = user.partnerID
         }
 
         /// A new account object per request (models are not shared between requests).
         func freshUser() -> StaffUser {
             let user = StaffUser(id: userID, organisationID: organisationID, email: email, name: name, passwordHash: "",
                                  role: role, branchID: branchID, active: true)
+            user.partnerID = partnerID
             user.$id.exists = true
             return user
         }

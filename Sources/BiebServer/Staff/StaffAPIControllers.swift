@@ -11,6 +11,8 @@ struct UserDTO: Content {
     let name: String
     let role: StaffRole
     let branch_id: UUID?
+    /// The partner organisation of a partner account.
+    let partner_id: UUID?
     let active: Bool
     let last_login_at: Date?
 
@@ -21,6 +23,7 @@ struct UserDTO: Content {
         name = user.name
         role = user.role
         branch_id = user.branchID
+        partner_id = user.partnerID
         active = user.active
         last_login_at = user.lastLoginAt
     }
@@ -97,6 +100,7 @@ struct UserAPIController: RouteCollection {
         var name: String
         var role: String
         var branch_id: UUID?
+        var partner_id: UUID?
         var password: String
     }
 
@@ -104,6 +108,7 @@ struct UserAPIController: RouteCollection {
         var name: String?
         var role: String?
         var branch_id: UUID?
+        var partner_id: UUID?
         var active: Bool?
         var password: String?
     }
@@ -147,6 +152,7 @@ struct UserAPIController: RouteCollection {
         let user = StaffUser(organisationID: admin.organisationID, email: input.email, name: input.name,
                              passwordHash: "", role: .staff, branchID: input.branch_id)
         user.roleRaw = input.role
+        user.partnerID = input.partner_id
         try await StaffAccounts.validateAndSave(user, password: input.password, on: req)
         let org = try await Organisation.find(admin.organisationID, on: req.db)!
         let response = Response(status: .created)
@@ -162,6 +168,7 @@ struct UserAPIController: RouteCollection {
         if let name = input.name { user.name = name }
         if let role = input.role { user.roleRaw = role }
         if let branch = input.branch_id { user.$branch.id = branch }
+        if let partner = input.partner_id { user.partnerID = partner }
         if let active = input.active {
             if !active && user.id == admin.id {
                 throw BiebError.invalid("active", "You cannot deactivate your own account.", nl: "U kunt uw eigen account niet uitschakelen.")

@@ -186,6 +186,8 @@ public final class FeeLine: Model, @unchecked Sendable {
         case overdue, lost, damaged, membership, hold, payment, waiver, refund
         /// Money paid back to the member (an online payment refunded): positive, as it undoes (part of) a payment.
         case payout
+        /// A paid place at an activity (negative when given up).
+        case activity
     }
 
     @ID(custom: "id", generatedBy: .database) public var id: Int?

@@ -97,6 +97,7 @@ public enum BiebDatabase {
         app.migrations.add(CreatePayments())
         app.migrations.add(IndexPrivacy())
         app.migrations.add(CreateSpaceBookings())
+        app.migrations.add(CreateProgramming())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so

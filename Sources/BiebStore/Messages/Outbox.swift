@@ -13,9 +13,25 @@ public enum NoticeKind: String, Codable, Sendable, CaseIterable {
     case pinReset = "pin_reset"
     /// The monthly reading tips (only with the consent `recommendations`).
     case recommendations
+    /// A registration for an activity: a place or the waiting list, with the cancellation link.
+    case activityRegistered = "activity_registered"
+    /// A place came free: moved up from the waiting list.
+    case activityPromoted = "activity_promoted"
+    /// Before each session of an activity one is registered for.
+    case activityReminder = "activity_reminder"
+    /// The library called the activity off.
+    case activityCancelled = "activity_cancelled"
+    /// An appointment in a partner's consultation hour, with the cancellation link.
+    case appointmentBooked = "appointment_booked"
 
-    /// Service notices can be switched off by the member; a PIN reset they asked for always goes; tips have their own consent.
-    public var isServiceNotice: Bool { ![.pinReset, .recommendations].contains(self) }
+    /// Service notices can be switched off by the member; a PIN reset they asked for always goes; tips have their own consent;
+    /// messages about a registration or appointment someone made go to them (also without an account).
+    public var isServiceNotice: Bool { ![.pinReset, .recommendations].contains(self) && !isProgramme }
+
+    /// About a registration or an appointment: sent to a member or to a guest's address.
+    public var isProgramme: Bool {
+        [.activityRegistered, .activityPromoted, .activityReminder, .activityCancelled, .appointmentBooked].contains(self)
+    }
 }
 
 /// A message in the outbox.
@@ -276,6 +292,15 @@ public struct Outbox: Sendable {
     /// Finished messages older than `days` are deleted (their text holds
     /// personal data no longer needed). Returns how many.
     @discardableResult
+    /// Deletes the messages about one thing (a guest's registration once its
+    /// data is erased: the address and text go with it).
+    static func forget(reference: String, organisation: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            DELETE FROM outbox_messages WHERE organisation_id = \(bind: organisation)
+                AND (reference = \(bind: reference) OR reference LIKE \(bind: reference + ":%"))
+            """).run()
+    }
+
     public func prune(olderThan days: Int, now: Date = Date()) async throws -> Int {
         try await WriteGate.transaction(on: db) { tx in
             try await (tx as! any SQLDatabase).raw("""

@@ -13,6 +13,8 @@ public enum ViewPurpose: String, Codable, Sendable, CaseIterable {
     case privacyRequest = "privacy_request"
     /// A privacy officer's audit.
     case audit
+    /// The registrations and attendance of an activity.
+    case activity
     /// Anything else (named by a client as `other`).
     case other
 }

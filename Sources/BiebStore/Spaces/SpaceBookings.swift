@@ -154,10 +154,17 @@ public struct SpaceBookings: Sendable {
     /// series row too, in the same transaction. Returns the ids and the series id.
     func insert(_ requests: [BookingRequest], space spaceID: UUID, series: (recurrence: String, title: String)?,
                 now: Date) async throws -> (ids: [Int], series: Int?) {
+        try await WriteGate.transaction(on: db) { [self] tx in
+            try await insert(requests, space: spaceID, series: series, now: now, in: tx as! any SQLDatabase)
+        }
+    }
+
+    /// The same, inside a transaction the caller holds (an activity and the bookings of its sessions together).
+    func insert(_ requests: [BookingRequest], space spaceID: UUID, series: (recurrence: String, title: String)?,
+                now: Date, in sql: any SQLDatabase) async throws -> (ids: [Int], series: Int?) {
         let organisationID = organisationID
         let refuse: @Sendable (SchedulingProblem) -> BiebError = { [self] problem in self.refusal(problem) }
-        return try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+        do {
             // The space's row first: concurrent bookings of one space take turns here.
             guard let row = try await sql.raw("""
                 UPDATE spaces SET capacity = capacity WHERE id = \(bind: spaceID) RETURNING capacity, kind
@@ -203,6 +210,16 @@ public struct SpaceBookings: Sendable {
                 booked.append(request.range)
             }
             return (ids, seriesID)
+        }
+    }
+
+    /// Checks bookings against the branch calendar before they are made.
+    func checkCalendar(_ ranges: [TimeRange], branch: Branch, needsStaff: Bool, field: String = "starts_at") async throws {
+        let calendar = try await BranchDirectory(db).calendar(of: branch, timeZone: timeZone)
+        for range in ranges {
+            if let problem = Scheduling.problem(with: range, calendar: calendar, atLeast: needsStaff ? .staffed : .selfService) {
+                throw refusal(problem, field: field)
+            }
         }
     }
 

@@ -40,6 +40,14 @@ public struct StaffDirectory: Sendable {
             throw BiebError.invalid("branch_id", "A volunteer account needs a branch.",
                                     nl: "Een vrijwilligersaccount hoort bij een vestiging.")
         }
+        if user.role == .partner {
+            guard let partnerID = user.partnerID, try await PartnerDirectory(db).partner(partnerID, in: user.organisationID) != nil else {
+                throw BiebError.invalid("partner_id", "A partner account needs the partner organisation it works for (partner_id).",
+                                        nl: "Een partneraccount hoort bij een partnerorganisatie (partner_id).")
+            }
+        } else {
+            user.partnerID = nil
+        }
         if let branchID = user.branchID {
             let branch = try await Branch.query(on: db).filter(\.$id == branchID)
                 .filter(\.$organisation.$id == user.organisationID).first()

@@ -16,6 +16,8 @@ public final class StaffUser: Model, @unchecked Sendable {
     @Field(key: "role") public var roleRaw: String
     /// The branch of a volunteer (their reduced rights apply there only).
     @OptionalParent(key: "branch_id") public var branch: Branch?
+    /// The partner organisation of a partner contact.
+    @OptionalField(key: "partner_id") public var partnerID: UUID?
     @Field(key: "active") public var active: Bool
     @OptionalField(key: "last_login_at") public var lastLoginAt: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?

@@ -1,0 +1,473 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import BiebCore
+import BiebStore
+import BiebTestSupport
+@testable import BiebServer
+
+/// Activities over HTTP: planning on the scheduling core (draft holds a
+/// room, publishing books it), registration with and without an account,
+/// the waiting list under racing registrations (two app servers, both
+/// databases), reminders, check-in and no-shows, guests' data erased after
+/// the activity, paid places on the member's fees, and partners'
+/// consultation hours with slots two residents race for.
+@Suite("Programme") struct ProgrammeTests {
+    typealias S = SpaceBookingTests
+
+    static func activity(_ f: Fixture, space: UUID?, title: String = "Debat: de stad van morgen", capacity: Int? = 2,
+                         sessions: [(Date, Date)], registration: String = "free", price: Int = 0, extra: [String: Any] = [:]) -> [String: Any] {
+        var body: [String: Any] = [
+            "branch_id": f.central.uuidString, "kind": "debate", "title": title, "description": "Met wethouder, bewoners; en een \"gast\".",
+            "themes": ["urban_issues", "sustainability"], "audiences": ["adults"], "core_function": "meeting_debate",
+            "registration": registration, "price_cents": price, "needs_staff": true,
+            "sessions": sessions.map { ["starts_at": S.iso($0.0), "ends_at": S.iso($0.1)] },
+        ]
+        if let space { body["space_id"] = space.uuidString }
+        if let capacity { body["capacity"] = capacity }
+        body.merge(extra) { _, new in new }
+        return body
+    }
+
+    static func org(_ app: Application) async throws -> Organisation {
+        try #require(try await BranchDirectory(app.db).organisation(slug: "city"))
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func draftHoldsTheRoomPublishingBooksItCancellingFreesIt(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await Fixture.make(on: app)
+            let staff = TestClient(app)
+            try await staff.signInAPI(Fixture.staff, password: Fixture.password)
+            let hall = try await S.spaceID(app, "Zaal")
+            // Outside staffed hours a staff-run activity is refused, naming the time; nothing stored.
+            let late = try await staff.send(.POST, "/api/v1/activities", object: Self.activity(f, space: hall, sessions: [(S.tuesday(19), S.tuesday(21))]))
+            #expect(late.apiError?.code == "not_staffed")
+            #expect(late.apiError?.field == "sessions")
+            // Bad input names the field.
+            var bad = Self.activity(f, space: hall, sessions: [(S.tuesday(14), S.tuesday(16))])
+            bad["themes"] = ["astrology"]
+            #expect(try await staff.send(.POST, "/api/v1/activities", object: bad).apiError?.field == "themes")
+            bad = Self.activity(f, space: hall, sessions: [(S.tuesday(14), S.tuesday(16)), (S.tuesday(15), S.tuesday(17))])
+            #expect(try await staff.send(.POST, "/api/v1/activities", object: bad).apiError?.field == "sessions[1].starts_at")
+            #expect(try await app.db.query(Space.self).count() == 2)
+            #expect(try await (app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM activities").first()!.decode(column: "n", as: Int.self) == 0)
+
+            let draft = try object(try await staff.send(.POST, "/api/v1/activities", object: Self.activity(f, space: hall, sessions: [(S.tuesday(14), S.tuesday(16))])))
+            let id = try #require(draft["id"] as? String)
+            #expect(draft["status"] as? String == "draft")
+            let org = try await Self.org(app)
+            // The draft holds the room tentatively: a clashing booking is refused, the public does not see the draft.
+            let bookings = SpaceBookings(app.db, organisationID: org.id!, timeZone: org.zone)
+            let held = try await bookings.bookings(space: hall, in: TimeRange(start: S.tuesday(0), end: S.tuesday(23)))
+            #expect(held.map(\.status) == [.tentative])
+            #expect(try await staff.send(.POST, "/api/v1/spaces/\(hall)/bookings", object: [
+                "starts_at": S.iso(S.tuesday(15)), "ends_at": S.iso(S.tuesday(17)), "title": "Cursus"]).apiError?.code == "space_taken")
+            #expect(try await TestClient(app).send(.GET, "/api/v1/organisations/city/activities/\(id)").status == .notFound)
+            #expect(try await TestClient(app).send(.POST, "/api/v1/organisations/city/activities/\(id)/registrations",
+                                                   object: ["name": "Gijs", "email": "gijs@example.nl"]).status == .notFound)
+            // Publishing confirms the booking; it is on the agenda.
+            let published = try object(try await staff.send(.POST, "/api/v1/activities/\(id)/publish"))
+            #expect(published["status"] as? String == "published")
+            #expect(try await bookings.bookings(space: hall, in: TimeRange(start: S.tuesday(0), end: S.tuesday(23))).map(\.status) == [.confirmed])
+            let agenda = try list(try await TestClient(app).send(.GET, "/api/v1/organisations/city/agenda?theme=urban_issues"))
+            #expect(agenda.map { $0["id"] as? String } == [id])
+            #expect(try list(try await TestClient(app).send(.GET, "/api/v1/organisations/city/agenda?theme=health")).isEmpty)
+            #expect(try list(try await TestClient(app).send(.GET, "/api/v1/organisations/city/agenda?audience=children")).isEmpty)
+            #expect(try await TestClient(app).send(.GET, "/api/v1/organisations/city/agenda?audience=aliens").apiError?.field == "audience")
+            // A registered guest hears it when the activity is called off; the room is free again.
+            let guest = try object(try await TestClient(app).send(.POST, "/api/v1/organisations/city/activities/\(id)/registrations",
+                                                                  object: ["name": "Gijs Gast", "email": "gijs@example.nl"]))
+            #expect(guest["status"] as? String == "registered")
+            _ = try await staff.send(.POST, "/api/v1/activities/\(id)/cancel")
+            #expect(try await bookings.bookings(space: hall, in: TimeRange(start: S.tuesday(0), end: S.tuesday(23))).isEmpty)
+            let messages = try await Outbox(app.db).list(organisation: org.id!)
+            #expect(messages.filter { $0.kind == .activityCancelled }.count == 1)
+            // The volunteer of another branch may not plan here; a partner only what they co-organise.
+            let volunteer = TestClient(app)
+            try await volunteer.signInAPI(Fixture.volunteer, password: Fixture.password)
+            #expect(try await volunteer.send(.POST, "/api/v1/activities", object: Self.activity(f, space: nil, sessions: [(S.tuesday(14), S.tuesday(16))])).status
+                    == .forbidden)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func racingRegistrationsWaitingListAndPromotion(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await Fixture.make(on: app)
+            let staff = TestClient(app)
+            try await staff.signInAPI(Fixture.staff, password: Fixture.password)
+            let created = try object(try await staff.send(.POST, "/api/v1/activities", object: Self.activity(
+                f, space: nil, capacity: 1, sessions: [(S.tuesday(14), S.tuesday(16))])))
+            let id = try #require(created["id"] as? String)
+            _ = try await staff.send(.POST, "/api/v1/activities/\(id)/publish")
+            let path = "/api/v1/organisations/city/activities/\(id)/registrations"
+            // Six people race for the one place from two app servers: one gets it, five wait in order.
+            let bodies = try await withSecondBieb(like: app) { second in
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for n in 0..<6 {
+                        let client = TestClient(n % 2 == 0 ? app : second)
+                        group.addTask { try await client.send(.POST, path, object: ["name": "Gast \(n)", "email": "gast\(n)@example.nl"]).body.string }
+                    }
+                    return try await group.reduce(into: [String]()) { $0.append($1) }
+                }
+            }
+            let outcomes = try bodies.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            #expect(outcomes.filter { $0["status"] as? String == "registered" }.count == 1)
+            #expect(outcomes.filter { $0["status"] as? String == "waiting" }.count == 5)
+            // The same address again: refused, nothing stored.
+            let again = try await TestClient(app).send(.POST, path, object: ["name": "Gast 0", "email": "GAST0@example.nl"])
+            #expect(again.apiError?.code == "already_registered")
+            #expect(try await TestClient(app).send(.POST, path, object: ["name": "X", "email": "geen-adres"]).apiError?.field == "email")
+            #expect(try await TestClient(app).send(.POST, path, object: ["email": "x@example.nl"]).apiError?.field == "name")
+            let publicView = try object(try await TestClient(app).send(.GET, "/api/v1/organisations/city/activities/\(id)"))
+            #expect(publicView["places_left"] as? Int == 0)
+            #expect(publicView["waiting"] as? Int == 5)
+
+            // The one with the place cancels through their link: the first on the waiting list moves up and hears it.
+            let winner = try #require(outcomes.first { $0["status"] as? String == "registered" })
+            let cancelURL = try #require(winner["cancel_url"] as? String)
+            let token = String(cancelURL.split(separator: "/").last!)
+            #expect(try await TestClient(app).send(.DELETE, "/api/v1/organisations/city/registrations/\(token)").status == .noContent)
+            #expect(try await TestClient(app).send(.DELETE, "/api/v1/organisations/city/registrations/\(token)").status == .noContent)
+            let door = try list(try await staff.send(.GET, "/api/v1/activities/\(id)/registrations"))
+            let firstWaiting = try #require(outcomes.filter { $0["status"] as? String == "waiting" }.min { ($0["id"] as! Int) < ($1["id"] as! Int) })
+            #expect(door.first?["id"] as? Int == firstWaiting["id"] as? Int)
+            #expect(door.first?["status"] as? String == "registered")
+            #expect(door.filter { $0["status"] as? String == "waiting" }.count == 4)
+            let org = try await Self.org(app)
+            let promoted = try await Outbox(app.db).list(organisation: org.id!).filter { $0.kind == .activityPromoted }
+            #expect(promoted.map(\.reference) == ["registration:\(firstWaiting["id"] as! Int)"])
+            // More places move the next ones up.
+            var body = Self.activity(f, space: nil, capacity: 3, sessions: [(S.tuesday(14), S.tuesday(16))])
+            body["title"] = "Debat: de stad van morgen (grotere zaal)"
+            let bigger = try object(try await staff.send(.PUT, "/api/v1/activities/\(id)", object: body))
+            #expect(bigger["registered"] as? Int == 3)
+            #expect(bigger["waiting"] as? Int == 2)
+            // The message composed for a guest: to their address, with the cancellation link.
+            let composer = NoticeComposer(db: app.db, baseURL: "https://bieb.example", from: "noreply@bieb.example")
+            let message = try #require(try await Outbox(app.db).list(organisation: org.id!).first {
+                $0.kind == .activityPromoted && $0.reference == "registration:\(firstWaiting["id"] as! Int)" })
+            guard case .send(let mail) = try await composer.compose(message) else {
+                Issue.record("no promotion message composed")
+                return
+            }
+            let promotedName = try #require(door.first?["name"] as? String)
+            #expect(mail.to.email == promotedName.replacingOccurrences(of: "Gast ", with: "gast") + "@example.nl")
+            #expect(mail.text.contains("Beste \(promotedName)"))
+            #expect(mail.subject.contains("Debat"))
+            #expect(mail.text.contains("https://bieb.example/city/afmelden/"))
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func courseRemindersCheckInNoShowsAndGuestDataErased(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let w = try await MemberAccountTests.world(app)
+            let f = w.f.network
+            let staff = TestClient(app)
+            try await staff.signInAPI(Fixture.staff, password: Fixture.password)
+            let hall = try await S.spaceID(app, "Zaal")
+            // A course of two sessions, a week apart.
+            let created = try object(try await staff.send(.POST, "/api/v1/activities", object: Self.activity(
+                f, space: hall, title: "Cursus digitale overheid", capacity: 10,
+                sessions: [(S.tuesday(14), S.tuesday(16)), (S.tuesday(14, weeks: 1), S.tuesday(16, weeks: 1))],
+                extra: ["kind": "course", "themes": ["basic_skills_digital"]])))
+            let id = try #require(created["id"] as? String)
+            _ = try await staff.send(.POST, "/api/v1/activities/\(id)/publish")
+            // Carla registers with her account (one registration for both sessions); a guest without.
+            let carla = try await MemberAccountTests.signIn(app, card: "C0001")
+            let mine = try await carla.send(.POST, "/api/v1/my/accounts/\(w.carla)/registrations", object: ["activity_id": id])
+            #expect(mine.status == .created)
+            let listed = try list(try await carla.send(.GET, "/api/v1/my/accounts/\(w.carla)/registrations"))
+            #expect(listed.count == 1)
+            // Another member's registrations are not hers to see.
+            #expect(try await carla.send(.GET, "/api/v1/my/accounts/\(w.anna)/registrations").status == .notFound)
+            let guest = try object(try await TestClient(app).send(.POST, "/api/v1/organisations/city/activities/\(id)/registrations",
+                                                                  object: ["name": "Gijs Gast", "email": "gijs.gast@example.nl", "language": "en"]))
+            let org = try await Self.org(app)
+            let registrations = Registrations(app.db, organisationID: org.id!)
+            // Reminders: a day before each session, once.
+            let session = try #require((created["sessions"] as? [[String: Any]])?.compactMap { $0["id"] as? Int })
+            #expect(try await registrations.enqueueReminders(now: S.tuesday(14).addingTimeInterval(-12 * 3600)) == 2)
+            #expect(try await registrations.enqueueReminders(now: S.tuesday(14).addingTimeInterval(-11 * 3600)) == 0)
+            let reminders = try await Outbox(app.db).list(organisation: org.id!).filter { $0.kind == .activityReminder }
+            #expect(Set(reminders.map(\.reference)).count == 2)
+            let composer = NoticeComposer(db: app.db, baseURL: "https://bieb.example", from: "noreply@bieb.example")
+            let guestReminder = try #require(reminders.first { $0.memberID == nil })
+            guard case .send(let mail) = try await composer.compose(guestReminder, now: S.tuesday(14).addingTimeInterval(-12 * 3600)) else {
+                Issue.record("no reminder for the guest")
+                return
+            }
+            #expect(mail.to.email == "gijs.gast@example.nl")
+            #expect(mail.text.contains("Dear Gijs Gast"))
+            #expect(mail.text.contains("Cursus digitale overheid"))
+            #expect(mail.text.contains("Zaal, Centrale Bibliotheek"))
+            // Check-in at the first session: Carla by her card, the guest not (a no-show); a volunteer of another branch may not.
+            let checked = try await staff.send(.POST, "/api/v1/activities/\(id)/sessions/\(session[0])/check-in", object: ["card": "c0001"])
+            #expect(checked.status == .ok, "\(checked.body.string)")
+            #expect(try await staff.send(.POST, "/api/v1/activities/\(id)/sessions/\(session[0])/check-in", object: ["card": "A0001"]).apiError?.code
+                    == "not_registered")
+            let volunteer = TestClient(app)
+            try await volunteer.signInAPI(Fixture.volunteer, password: Fixture.password)
+            #expect(try await volunteer.send(.POST, "/api/v1/activities/\(id)/sessions/\(session[0])/check-in", object: ["card": "C0001"]).status == .forbidden)
+            let attendance = try await registrations.attendance(activity: UUID(uuidString: id)!, now: S.tuesday(17))
+            #expect(attendance.map(\.attended) == [1, 0])
+            #expect(attendance.map(\.noShows) == [1, nil])
+            // The door list: names and the card, as CSV too.
+            let csv = try await staff.send(.GET, "/api/v1/activities/\(id)/registrations?format=csv")
+            #expect(csv.body.string.contains("\"Carla Bos\",\"C0001\",1,registered,1/2"))
+            #expect(csv.body.string.contains("\"Gijs Gast\""))
+            // Once the course is over, the guest's name and address are gone everywhere (the counts stay); Carla's registration stays hers.
+            #expect(try await registrations.eraseGuestData(now: S.tuesday(15, weeks: 1)) == 0)
+            #expect(try await registrations.eraseGuestData(now: S.tuesday(17, weeks: 1)) == 1)
+            let traces = try await PrivacyTests.traces(of: UUID(), ["gijs.gast@example.nl", "Gijs Gast"], in: app)
+            #expect(traces.isEmpty, "\(traces)")
+            #expect(guest["id"] as? Int != nil)
+            let after = try await registrations.registrations(activity: UUID(uuidString: id)!)
+            #expect(after.count == 2)
+            #expect(after.first { $0.memberID == nil }?.guestEmail == nil)
+            #expect(after.first { $0.memberID == w.carla } != nil)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func paidPlacesGoOnTheFeesAndAreCreditedBack(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let w = try await MemberAccountTests.world(app)
+            let f = w.f.network
+            let staff = TestClient(app)
+            try await staff.signInAPI(Fixture.staff, password: Fixture.password)
+            let created = try object(try await staff.send(.POST, "/api/v1/activities", object: Self.activity(
+                f, space: nil, title: "Workshop zeefdruk", capacity: 8, sessions: [(S.tuesday(14), S.tuesday(16))], registration: "paid", price: 750,
+                extra: ["kind": "workshop"])))
+            let id = try #require(created["id"] as? String)
+            _ = try await staff.send(.POST, "/api/v1/activities/\(id)/publish")
+            // A guest cannot take a paid place.
+            #expect(try await TestClient(app).send(.POST, "/api/v1/organisations/city/activities/\(id)/registrations",
+                                                   object: ["name": "G", "email": "g@example.nl"]).apiError?.code == "account_required")
+            let carla = try await MemberAccountTests.signIn(app, card: "C0001")
+            let before = try #require(try await Member.find(w.carla, on: app.db)).balanceCents
+            let registration = try object(try await carla.send(.POST, "/api/v1/my/accounts/\(w.carla)/registrations", object: ["activity_id": id, "places": 2]))
+            #expect(try #require(try await Member.find(w.carla, on: app.db)).balanceCents == before + 1500)
+            let fees = try object(try await carla.send(.GET, "/api/v1/my/accounts/\(w.carla)/fees"))
+            #expect(String(describing: fees).contains("Workshop zeefdruk"))
+            #expect(try await carla.send(.DELETE, "/api/v1/my/accounts/\(w.carla)/registrations/\(registration["id"] as! Int)").status == .noContent)
+            #expect(try #require(try await Member.find(w.carla, on: app.db)).balanceCents == before)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func partnerPublishesConsultationHoursAndResidentsRaceForASlot(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await Fixture.make(on: app)
+            let partner = TestClient(app)
+            try await partner.signInAPI(Fixture.partner, password: Fixture.password)
+            // Every Tuesday 10:00–12:00 for three weeks, slots of 20 minutes, at the central library (which houses the partner).
+            var day = LocalDate(Date(), in: S.amsterdam).adding(days: 1)
+            while day.weekday != .tuesday { day = day.adding(days: 1) }
+            let weekly: [String: Any] = ["weekdays": ["tuesday"], "starts": "10:00", "duration_minutes": 120, "from": day.iso,
+                                         "through": day.adding(days: 14).iso]
+            let publishing = try await partner.send(.POST, "/api/v1/consultation-hours", object: [
+                "branch_id": f.central.uuidString, "title": "Digi-spreekuur", "slot_minutes": 20, "weekly": weekly])
+            #expect(publishing.status == .created, "\(publishing.body.string)")
+            let published = try list(publishing)
+            #expect(published.count == 3)
+            #expect((published.first?["free_slots"] as? [Any])?.count == 6)
+            // Not in a branch that does not house the partner; not for another partner.
+            #expect(try await partner.send(.POST, "/api/v1/consultation-hours", object: [
+                "branch_id": f.district.uuidString, "title": "Digi-spreekuur", "slot_minutes": 20, "weekly": weekly]).status == .forbidden)
+            // Outside opening hours: refused naming the time.
+            #expect(try await partner.send(.POST, "/api/v1/consultation-hours", object: [
+                "branch_id": f.central.uuidString, "title": "Avond", "starts_at": S.iso(S.tuesday(22)), "ends_at": S.iso(S.tuesday(23))]).apiError?.code
+                    == "branch_closed")
+            let hour = try #require(published.first?["id"] as? String)
+            let slot = try #require((published.first?["free_slots"] as? [String])?.first)
+            // Two residents race for the first slot from two app servers: one gets it.
+            let statuses = try await withSecondBieb(like: app) { second in
+                try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                    for n in 0..<4 {
+                        let client = TestClient(n % 2 == 0 ? app : second)
+                        group.addTask {
+                            try await client.send(.POST, "/api/v1/organisations/city/consultation-hours/\(hour)/appointments", object: [
+                                "slot": slot, "name": "Bewoner \(n)", "email": "bewoner\(n)@example.nl", "question": "DigiD aanvragen"]).status
+                        }
+                    }
+                    return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+                }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == .conflict }.count == 3, "\(statuses)")
+            // The partner sees the question; the public sees one slot fewer.
+            let appointments = try list(try await partner.send(.GET, "/api/v1/consultation-hours/\(hour)/appointments"))
+            #expect(appointments.first?["question"] as? String == "DigiD aanvragen")
+            let hours = try list(try await TestClient(app).send(.GET, "/api/v1/organisations/city/consultation-hours?branch=\(f.central)"))
+            #expect((hours.first { $0["id"] as? String == hour }?["free_slots"] as? [Any])?.count == 5)
+            // A walk-in hour has no slots to book.
+            let walkIn = try list(try await partner.send(.POST, "/api/v1/consultation-hours", object: [
+                "branch_id": f.central.uuidString, "title": "Inloop", "starts_at": S.iso(S.tuesday(13)), "ends_at": S.iso(S.tuesday(14))]))
+            #expect(walkIn.first?["walk_in"] as? Bool == true)
+            #expect(try await TestClient(app).send(.POST, "/api/v1/organisations/city/consultation-hours/\(walkIn.first!["id"] as! String)/appointments",
+                                                   object: ["slot": S.iso(S.tuesday(13)), "name": "B", "email": "b@example.nl"]).apiError?.code == "walk_in")
+            // Staff of the library may see them too; the question is erased after the hour.
+            let org = try await Self.org(app)
+            let store = ConsultationHours(app.db, organisationID: org.id!, timeZone: org.zone)
+            #expect(try await store.eraseAfterwards(now: S.tuesday(13)) == 1)
+            let traces = try await PrivacyTests.traces(of: UUID(), ["DigiD aanvragen"], in: app)
+            #expect(traces.isEmpty, "\(traces)")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func communitiesAreFollowedAndListTheirMeetings(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let w = try await MemberAccountTests.world(app)
+            let f = w.f.network
+            let staff = TestClient(app)
+            try await staff.signInAPI(Fixture.staff, password: Fixture.password)
+            let club = try object(try await staff.send(.POST, "/api/v1/communities", object: [
+                "name": "Leesclub Oost", "description": "Eens per maand een boek.", "contact": "leesclub@example.nl", "branch_id": f.central.uuidString]))
+            let clubID = try #require(club["id"] as? String)
+            #expect(try await staff.send(.POST, "/api/v1/communities", object: ["name": ""]).apiError?.field == "name")
+            let meeting = try object(try await staff.send(.POST, "/api/v1/activities", object: Self.activity(
+                f, space: nil, title: "Leesclub: De Avond is Ongemak", capacity: nil, sessions: [(S.tuesday(14), S.tuesday(16))],
+                registration: "none", extra: ["community_id": clubID, "kind": "reading_aloud"])))
+            _ = try await staff.send(.POST, "/api/v1/activities/\(meeting["id"] as! String)/publish")
+            let carla = try await MemberAccountTests.signIn(app, card: "C0001")
+            #expect(try await carla.send(.PUT, "/api/v1/my/accounts/\(w.carla)/communities/\(clubID)").status == .noContent)
+            #expect(try await carla.send(.PUT, "/api/v1/my/accounts/\(w.carla)/communities/\(clubID)").status == .noContent)
+            let shown = try object(try await TestClient(app).send(.GET, "/api/v1/organisations/city/communities/\(clubID)"))
+            #expect(shown["followers"] as? Int == 1)
+            #expect((shown["meetings"] as? [[String: Any]])?.first?["title"] as? String == "Leesclub: De Avond is Ongemak")
+            #expect(try list(try await carla.send(.GET, "/api/v1/my/accounts/\(w.carla)/communities")).count == 1)
+            // A walk-in meeting takes no registrations.
+            #expect(try await carla.send(.POST, "/api/v1/my/accounts/\(w.carla)/registrations", object: ["activity_id": meeting["id"] as! String])
+                        .apiError?.code == "no_registration")
+            #expect(try await carla.send(.DELETE, "/api/v1/my/accounts/\(w.carla)/communities/\(clubID)").status == .noContent)
+            #expect(try list(try await carla.send(.GET, "/api/v1/my/accounts/\(w.carla)/communities")).isEmpty)
+        }
+    }
+
+    /// Parses iCalendar text with the Python `icalendar` package (Debian's
+    /// python3-icalendar, which `.ci/run` installs): the events as JSON.
+    /// Nil when that parser is not installed and `BIEB_ICAL_PARSER` is unset.
+    static func parseWithICalendar(_ text: String) throws -> [[String: String]]? {
+        let python = ProcessInfo.processInfo.environment["BIEB_ICAL_PARSER"] ?? "/usr/bin/python3"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bieb-\(UUID().uuidString).ics")
+        try Data(text.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let script = """
+            import json, sys
+            import icalendar
+            cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+            out = []
+            for e in cal.walk('VEVENT'):
+                out.append({k: (e.get(k).dt.isoformat() if hasattr(e.get(k), 'dt') else str(e.get(k)))
+                            for k in ['UID', 'SUMMARY', 'DESCRIPTION', 'LOCATION', 'DTSTART', 'DTEND', 'STATUS', 'URL'] if e.get(k) is not None})
+            print(json.dumps(out))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", script, file.path]
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            if ProcessInfo.processInfo.environment["BIEB_ICAL_PARSER"] != nil { throw TestError("no Python at \(python)") }
+            return nil
+        }
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let problem = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if process.terminationStatus != 0 {
+            if problem.contains("No module named 'icalendar'") && ProcessInfo.processInfo.environment["BIEB_ICAL_PARSER"] == nil { return nil }
+            throw TestError("icalendar could not parse the feed: \(problem)")
+        }
+        return try JSONSerialization.jsonObject(with: data) as? [[String: String]]
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func agendaPagesRegistrationWithoutAccountJSONLDAndCalendarFeeds(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let w = try await MemberAccountTests.world(app)
+            let f = w.f.network
+            let staff = TestClient(app)
+            try await staff.signInAPI(Fixture.staff, password: Fixture.password)
+            let hall = try await S.spaceID(app, "Zaal")
+            let description = "Wie bepaalt hoe de stad groeit; bewoners, wethouder, of de markt?\n\nEen avond over wonen, groen en de buurt — met café-gesprek na afloop. "
+                + String(repeating: "Iedereen is welkom, ook zonder voorkennis. ", count: 4)
+            let created = try object(try await staff.send(.POST, "/api/v1/activities", object: Self.activity(
+                f, space: hall, title: "Debat: wie bouwt de stad?", capacity: 2, sessions: [(S.tuesday(14), S.tuesday(16))],
+                extra: ["description": description])))
+            let id = try #require(created["id"] as? String)
+            _ = try await staff.send(.POST, "/api/v1/activities/\(id)/publish")
+
+            // The agenda, filtered without JavaScript, in Dutch and English.
+            let visitor = TestClient(app)
+            let agenda = try await visitor.send(.GET, "/city/agenda?thema=urban_issues")
+            #expect(agenda.status == .ok)
+            #expect(agenda.body.string.contains("Debat: wie bouwt de stad?"))
+            #expect(agenda.body.string.contains("Nog 2 plaatsen"))
+            #expect(!(try await visitor.send(.GET, "/city/agenda?thema=health")).body.string.contains("wie bouwt de stad"))
+            #expect(try await TestClient(app).send(.GET, "/city/agenda?lang=en").body.string.contains("2 places left"))
+            // The activity's page: JSON-LD Event with capacity and offer; a registration form with labels.
+            let page = try await visitor.send(.GET, "/city/agenda/\(id)")
+            let html = page.body.string
+            #expect(page.status == .ok, "\(html.prefix(600))")
+            let json = try #require(html.components(separatedBy: "<script type=\"application/ld+json\">").dropFirst().first?.components(separatedBy: "</script>").first)
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            #expect(event["@type"] as? String == "Event")
+            #expect(event["name"] as? String == "Debat: wie bouwt de stad?")
+            #expect(event["remainingAttendeeCapacity"] as? Int == 2)
+            #expect((event["offers"] as? [String: Any])?["price"] as? String == "0.00")
+            #expect(((event["location"] as? [String: Any])?["address"] as? [String: Any])?["postalCode"] as? String == "2511 BT")
+            #expect(html.contains("<label for=\"email\">"))
+            // Registering without an account: name and e-mail; the page behind the link shows it and cancels it by a form.
+            let csrf = try #require(TestClient.csrf(in: html))
+            let posted = try await visitor.send(.POST, "/city/agenda/\(id)/aanmelden", form: ["csrf": csrf, "name": "Gijs Gast", "email": "gijs@example.nl", "places": "1"])
+            #expect(posted.status == .seeOther)
+            let location = try #require(posted.headers.first(name: .location))
+            #expect(location.hasPrefix("/city/afmelden/"))
+            let mine = try await visitor.send(.GET, location)
+            #expect(mine.body.string.contains("<strong>Aangemeld</strong>"))
+            // A bad address is named and nothing is stored.
+            let bad = try await visitor.send(.POST, "/city/agenda/\(id)/aanmelden", form: ["csrf": csrf, "name": "X", "email": "nope", "places": "1"])
+            #expect(bad.status == .seeOther)
+            #expect(try await visitor.send(.GET, "/city/agenda/\(id)").body.string.contains("&#39;nope&#39; is geen e-mailadres."))
+            #expect(try await visitor.send(.POST, "/city/agenda/\(id)/aanmelden", form: ["name": "X", "email": "x@example.nl"]).status == .forbidden)
+            let cancelPage = String(location.split(separator: "?").first!)
+            _ = try await visitor.send(.POST, cancelPage, form: ["csrf": csrf])
+            #expect(try await visitor.send(.GET, cancelPage).body.string.contains("Afgemeld"))
+
+            // The feed: RFC 5545 text (CRLF, lines of at most 75 octets) that a standard parser reads back.
+            let feed = try await visitor.send(.GET, "/city/agenda.ics?theme=urban_issues")
+            #expect(feed.headers.contentType?.subType == "calendar")
+            let text = feed.body.string
+            #expect(text.hasPrefix("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"))
+            #expect(text.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 75 })
+            #expect(text.contains("DTSTART:\(ICalendar.utc(S.tuesday(14)))"))
+            if let events = try Self.parseWithICalendar(text) {
+                #expect(events.count == 1)
+                #expect(events.first?["SUMMARY"] == "Debat: wie bouwt de stad?")
+                #expect(events.first?["DESCRIPTION"] == description.trimmed)
+                #expect(events.first?["LOCATION"] == "Zaal, Centrale Bibliotheek")
+                let start = try #require(events.first?["DTSTART"])
+                #expect(try Date(start, strategy: .iso8601) == S.tuesday(14))
+            }
+            #expect(!(try await visitor.send(.GET, "/city/agenda.ics?theme=health")).body.string.contains("BEGIN:VEVENT"))
+            // The personal feed: a secret address from the member's account, with their registrations.
+            let carla = try await MemberAccountTests.signIn(app, card: "C0001")
+            _ = try await carla.send(.POST, "/api/v1/my/accounts/\(w.carla)/registrations", object: ["activity_id": id])
+            let address = try #require(try object(try await carla.send(.POST, "/api/v1/my/accounts/\(w.carla)/calendar-feed"))["url"] as? String)
+            let path = try #require(URL(string: address)?.path)
+            let personal = try await visitor.send(.GET, path)
+            #expect(personal.body.string.contains("SUMMARY:Debat: wie bouwt de stad?"))
+            if let events = try Self.parseWithICalendar(personal.body.string) { #expect(events.count == 1) }
+            _ = try await carla.send(.DELETE, "/api/v1/my/accounts/\(w.carla)/calendar-feed")
+            #expect(try await visitor.send(.GET, path).status == .notFound)
+        }
+    }
+}
