@@ -169,6 +169,25 @@ import BiebTestSupport
             // A trail of everything: history on, consents, a message, a staff view, a payment, a PIN reset code, a page session.
             _ = try await carla.send(.PUT, "\(base)/history", object: ["enabled": true])
             _ = try await carla.send(.PUT, "\(base)/preferences", object: ["newsletter": true])
+            // A registration for a full activity (her place goes to the one waiting), a followed community, a consultation appointment.
+            let programme = Programme(app.db, organisationID: w.f.network.city, timeZone: SpaceBookingTests.amsterdam)
+            var lecture = ActivityInput(branchID: w.f.network.central, kind: "lecture", title: "Lezing",
+                                        sessions: [TimeRange(start: SpaceBookingTests.tuesday(14), end: SpaceBookingTests.tuesday(15))])
+            lecture.capacity = 1
+            let activity = try await programme.publish(try await programme.create(lecture, staff: nil).activity.id, staff: nil).activity.id
+            #expect(try await carla.send(.POST, "\(base)/registrations", object: ["activity_id": activity.uuidString]).status == .created)
+            let waitingGuest = try await Registrations(app.db, organisationID: w.f.network.city).register(
+                for: activity, RegistrationRequest(name: "Wachtende", email: "wacht@example.nl"))
+            #expect(waitingGuest.status == .waiting)
+            let club = try await Communities(app.db, organisationID: w.f.network.city).save(name: "Leesclub", description: "", contact: "", branch: nil)
+            _ = try await carla.send(.PUT, "\(base)/communities/\(club.id)")
+            let hour = try await ConsultationHours(app.db, organisationID: w.f.network.city, timeZone: SpaceBookingTests.amsterdam).publish(
+                ConsultationHourInput(partnerID: w.f.network.partnerOrg, branchID: w.f.network.central, title: "Spreekuur", slotMinutes: 20,
+                                      range: TimeRange(start: SpaceBookingTests.tuesday(11), end: SpaceBookingTests.tuesday(12))), staff: nil)
+            #expect(try await carla.send(.POST, "\(base)/appointments", object: [
+                "hour_id": hour[0].id.uuidString, "slot": SpaceBookingTests.iso(SpaceBookingTests.tuesday(11)), "question": "Over Carla Bos"]).status == .created)
+            let dataPage = try await carla.send(.GET, "\(base)/data")
+            #expect(dataPage.body.string.contains("Lezing") && dataPage.body.string.contains("Leesclub") && dataPage.body.string.contains("Spreekuur"))
             _ = try await Self.circulation(app, w).checkout(member: w.carla, item: "B2C1", at: Self.desk(w))
             _ = try await Self.circulation(app, w).checkin(item: "B2C1", at: Self.desk(w))
             let staff = TestClient(app)
@@ -215,6 +234,8 @@ import BiebTestSupport
             let traces = try await Self.traces(of: w.carla, [w.carla.uuidString, w.carla.uuidString.lowercased(), "Carla", "carla@example.nl", "C0001",
                                                           "Plein 1", "2511 CR"], in: app)
             #expect(traces.isEmpty, "left behind: \(traces)")
+            // Her place at the lecture went to the one waiting.
+            #expect(try await Registrations(app.db, organisationID: city.id!).registration(waitingGuest.id)?.status == .registered)
             // What stays is pseudonymous: the loans and events, and the payment's amount for the bookkeeping.
             let sql = app.db as! any SQLDatabase
             let events = try await sql.raw("SELECT COUNT(*) AS n FROM circulation_events WHERE member_category = 'volledig'").first()!

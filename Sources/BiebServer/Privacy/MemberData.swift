@@ -85,6 +85,18 @@ struct MemberData {
             FROM space_bookings k JOIN spaces s ON s.id = k.space_id JOIN branches b ON b.id = s.branch_id
             WHERE k.member_id = \(bind: id) ORDER BY k.starts_at DESC
             """)
+        try await table("registrations", ["activity", "first_session", "places", "status", "created_at"], dates: ["first_session", "created_at"], """
+            SELECT a.title AS activity, a.starts_at AS first_session, r.places, r.status, r.created_at
+            FROM registrations r JOIN activities a ON a.id = r.activity_id WHERE r.member_id = \(bind: id) ORDER BY a.starts_at DESC
+            """)
+        try await table("appointments", ["consultation_hour", "slot_start", "status", "question"], dates: ["slot_start"], """
+            SELECT h.title AS consultation_hour, p.slot_start, p.status, p.question
+            FROM appointments p JOIN consultation_hours h ON h.id = p.hour_id WHERE p.member_id = \(bind: id) ORDER BY p.slot_start DESC
+            """)
+        try await table("communities", ["community", "since"], dates: ["since"], """
+            SELECT c.name AS community, f.created_at AS since
+            FROM community_followers f JOIN communities c ON c.id = f.community_id WHERE f.member_id = \(bind: id) ORDER BY c.name
+            """)
         try await table("fees", ["created_at", "kind", "amount_cents", "note"], dates: ["created_at"], """
             SELECT created_at, kind, amount_cents, note FROM fee_lines WHERE member_id = \(bind: id) ORDER BY created_at, id
             """)

@@ -138,8 +138,14 @@ public struct Erasure: Sendable {
         try await sql.raw("UPDATE members SET guardian_id = NULL WHERE guardian_id = \(bind: member)").run()
         // Holds: a hold's copy set aside for the member goes back to the queue's next (or the shelf) when the desk sees it.
         try await sql.raw("UPDATE items SET hold_id = NULL WHERE hold_id IN (SELECT id FROM holds WHERE member_id = \(bind: member))").run()
+        // Registrations: their places go to the waiting lists at once.
+        let activities = try await sql.raw("""
+            SELECT DISTINCT activity_id FROM registrations WHERE member_id = \(bind: member) AND status = 'registered'
+            """).all().map { try $0.decode(column: "activity_id", as: UUID.self) }
+        try await sql.raw("DELETE FROM registrations WHERE member_id = \(bind: member)").run()
+        for activity in activities { _ = try await Registrations.promote(activity: activity, now: Date(), on: sql) }
         for table in ["holds", "loan_history", "consents", "outbox_messages", "pin_reset_codes", "member_tokens", "member_views",
-                      "fee_lines", "member_cards", "member_type_loans", "space_bookings"] {
+                      "fee_lines", "member_cards", "member_type_loans", "space_bookings", "appointments", "community_followers"] {
             try await sql.raw("DELETE FROM \(unsafeRaw: table) WHERE member_id = \(bind: member)").run()
         }
         // Signed-in page sessions of the member.
