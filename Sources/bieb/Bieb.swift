@@ -272,6 +272,7 @@ struct UserCommand: AsyncParsableCommand {
         @ArgumentParser.Option(help: "Display name (default: the part of the e-mail before @).") var name: String?
         @ArgumentParser.Option(help: "Organisation slug (needed when there is more than one).") var org: String?
         @ArgumentParser.Option(help: "Branch slug (needed for volunteers).") var branch: String?
+        @ArgumentParser.Option(help: "Partner organisation, by name (needed for partner contacts).") var partner: String?
 
         func run() async throws {
             guard let roleValue = StaffRole(rawValue: role) else {
@@ -282,7 +283,7 @@ struct UserCommand: AsyncParsableCommand {
             let app = try await Runner.application(database: location, migrate: true)
             do {
                 let user = try await AccountAdmin.create(email: email, name: name, role: roleValue, organisation: org,
-                                                         branch: branch, password: password, app: app)
+                                                         branch: branch, partner: partner, password: password, app: app)
                 print("Created \(user.role.rawValue) account \(user.email).")
             } catch {
                 try? await app.asyncShutdown()

@@ -309,8 +309,21 @@ import BiebTestSupport
             let walkIn = try list(try await partner.send(.POST, "/api/v1/consultation-hours", object: [
                 "branch_id": f.central.uuidString, "title": "Inloop", "starts_at": S.iso(S.tuesday(13)), "ends_at": S.iso(S.tuesday(14))]))
             #expect(walkIn.first?["walk_in"] as? Bool == true)
+            // The branch's page shows the week's consultation hours with its opening hours.
+            let branchPage = try await TestClient(app).send(.GET, "/city/centrale")
+            #expect(branchPage.body.string.contains("Inloop</a> (Digihulp Stad)"))
             #expect(try await TestClient(app).send(.POST, "/api/v1/organisations/city/consultation-hours/\(walkIn.first!["id"] as! String)/appointments",
                                                    object: ["slot": S.iso(S.tuesday(13)), "name": "B", "email": "b@example.nl"]).apiError?.code == "walk_in")
+            // On the pages: the partner sees the appointment and its question; residents see the hours with free slots.
+            let partnerPages = TestClient(app)
+            try await partnerPages.signInPages(Fixture.partner, password: Fixture.password)
+            let ownHours = try await partnerPages.send(.GET, "/staff/spreekuren")
+            #expect(ownHours.body.string.contains("DigiD aanvragen"))
+            #expect(try await partnerPages.send(.GET, "/staff/programma").status == .ok)
+            let publicHours = try await TestClient(app).send(.GET, "/city/spreekuren")
+            #expect(publicHours.body.string.contains("Digi-spreekuur"))
+            let slotPage = try await TestClient(app).send(.GET, "/city/spreekuren/\(hour)")
+            #expect(slotPage.body.string.contains("name=\"slot\""))
             // Staff of the library may see them too; the question is erased after the hour.
             let org = try await Self.org(app)
             let store = ConsultationHours(app.db, organisationID: org.id!, timeZone: org.zone)
@@ -468,6 +481,80 @@ import BiebTestSupport
             if let events = try Self.parseWithICalendar(personal.body.string) { #expect(events.count == 1) }
             _ = try await carla.send(.DELETE, "/api/v1/my/accounts/\(w.carla)/calendar-feed")
             #expect(try await visitor.send(.GET, path).status == .notFound)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func staffPlanOnThePagesCheckInAtTheDoorSeeTheWeekAndMembersBookAStudyPlace(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let w = try await MemberAccountTests.world(app)
+            let f = w.f.network
+            let staff = TestClient(app)
+            try await staff.signInPages(Fixture.staff, password: Fixture.password)
+            let form = try await staff.send(.GET, "/staff/programma")
+            #expect(form.status == .ok)
+            let csrf = try #require(TestClient.csrf(in: form.body.string))
+            let hall = try await S.spaceID(app, "Zaal")
+            let tuesday = LocalDate(S.tuesday(14), in: S.amsterdam)
+            var fields = ["csrf": csrf, "title": "Lezing over water", "kind": "lecture", "branch_id": f.central.uuidString, "space_id": hall.uuidString,
+                          "date": tuesday.iso, "starts": "14:00", "ends": "12:00", "weeks": "2", "registration": "free", "capacity": "10",
+                          "needs_staff": "1", "themes[]": "sustainability"]
+            // An end before the start: back to the form naming the field, nothing stored.
+            let bad = try await staff.send(.POST, "/staff/programma", form: fields)
+            #expect(bad.headers.first(name: .location)?.contains("fout=") == true)
+            #expect(try await (app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM activities").first()!.decode(column: "n", as: Int.self) == 0)
+            fields["ends"] = "16:00"
+            let planned = try await staff.send(.POST, "/staff/programma", form: fields)
+            let location = try #require(planned.headers.first(name: .location))
+            #expect(location.hasSuffix("?done=activity_planned"))
+            let path = String(location.split(separator: "?")[0])
+            let draftPage = try await staff.send(.GET, path)
+            #expect(draftPage.body.string.contains("concept"))
+            _ = try await staff.send(.POST, path + "/publiceren", form: ["csrf": csrf])
+            let id = String(path.split(separator: "/").last!)
+            // A member registers; at the door staff scan her card for the first session.
+            let carla = try await MemberAccountTests.signIn(app, card: "C0001")
+            #expect(try await carla.send(.POST, "/api/v1/my/accounts/\(w.carla)/registrations", object: ["activity_id": id]).status == .created)
+            let door = try await staff.send(.GET, path)
+            #expect(door.body.string.contains("Carla Bos"))
+            let org = try await Self.org(app)
+            let first = try #require(try await Programme(app.db, organisationID: org.id!, timeZone: org.zone).listing(UUID(uuidString: id)!)?.sessions.first)
+            let scanned = try await staff.send(.POST, path + "/inchecken", form: ["csrf": csrf, "session": String(first.id), "card": "C0001"])
+            #expect(scanned.headers.first(name: .location)?.hasSuffix("?done=checked_in") == true)
+            #expect(try await staff.send(.GET, path).body.string.contains("✓"))
+            let unknown = try await staff.send(.POST, path + "/inchecken", form: ["csrf": csrf, "session": String(first.id), "card": "A0001"])
+            #expect(unknown.headers.first(name: .location)?.contains("fout=") == true)
+            let csv = try await staff.send(.GET, path + "/deurlijst.csv")
+            #expect(csv.body.string.contains("\"Carla Bos\",\"C0001\",1,registered,1/2"))
+            // A volunteer sees the programme of their own branch only (nothing planned there), not the central library's.
+            let volunteer = TestClient(app)
+            try await volunteer.signInPages(Fixture.volunteer, password: Fixture.password)
+            let theirs = try await volunteer.send(.GET, "/staff/programma")
+            #expect(theirs.status == .ok)
+            #expect(!theirs.body.string.contains("Lezing over water"))
+            #expect(try await volunteer.send(.GET, path).status == .forbidden)
+            // The week of the central library's spaces shows the lecture in the hall.
+            let week = try await staff.send(.GET, "/staff/branches/\(f.central)/week?van=\(tuesday.iso)")
+            #expect(week.status == .ok)
+            #expect(week.body.string.contains("14:00–16:00</strong> Lezing over water"))
+            // A member's pages: her activities (with the calendar address) and a study place for this afternoon.
+            let browser = TestClient(app)
+            let login = try await browser.send(.GET, "/city/mijn/inloggen")
+            _ = try await browser.send(.POST, "/city/mijn/inloggen", form: [
+                "csrf": try #require(TestClient.csrf(in: login.body.string)), "card": "C0001", "pin": MemberAccountTests.pin])
+            let mine = try await browser.send(.GET, "/city/mijn/activiteiten")
+            #expect(mine.body.string.contains("Lezing over water"))
+            let token = try #require(TestClient.csrf(in: mine.body.string))
+            _ = try await browser.send(.POST, "/city/mijn/activiteiten/agenda-adres", form: ["csrf": token])
+            #expect(try await browser.send(.GET, "/city/mijn/activiteiten").body.string.contains("/city/agenda/mijn/"))
+            let study = try await browser.send(.GET, "/city/mijn/studieplekken")
+            #expect(study.body.string.contains("120 / 120"))
+            let booked = try await browser.send(.POST, "/city/mijn/studieplekken", form: [
+                "csrf": token, "branch": "centrale", "date": tuesday.iso, "from": "13:00", "until": "17:00"])
+            #expect(booked.status == .seeOther)
+            #expect(try await browser.send(.GET, "/city/mijn/studieplekken").body.string.contains("13:00–17:00"))
+            #expect(try await SpaceBookings(app.db, organisationID: org.id!, timeZone: org.zone).bookings(member: w.carla, in: TimeRange(
+                start: S.tuesday(0), end: S.tuesday(23))).count == 1)
         }
     }
 }

@@ -104,6 +104,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: SpacesAPIController())
     try app.register(collection: ProgrammeAPIController())
     try app.register(collection: AgendaPages())
+    try app.register(collection: StaffProgrammePages())
+    try app.register(collection: MemberProgrammePages())
     try app.register(collection: CirculationAPIController())
     try app.register(collection: MemberAPIController())
     try app.register(collection: SelfServiceAPIController())

@@ -165,7 +165,20 @@ struct PublicPages: RouteCollection {
             let partners: [PartnerView]?
             let selfService: String?
             let jsonLD: String
+            /// Partners' consultation hours (walk-in and by appointment) in the coming week.
+            let hours: [HourView]?
+            let agendaURL: String
         }
+        struct HourView: Encodable {
+            let title: String
+            let partner: String
+            let when: String
+            let walkIn: Bool
+            let url: String
+        }
+        let consultation = try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
+            .hours(branch: branch.id!, in: TimeRange(start: now, end: now.addingTimeInterval(7 * 86_400)))
+        let partnerNames = Dictionary(uniqueKeysWithValues: partners.map { ($0.partner.id!, $0.partner.name) })
         let mapURL: String? = branch.latitude.flatMap { lat in
             branch.longitude.map { lon in "https://www.openstreetmap.org/?mlat=\(lat)&mlon=\(lon)#map=17/\(lat)/\(lon)" }
         }
@@ -191,7 +204,10 @@ struct PublicPages: RouteCollection {
             spaces: spaces.map { SpaceView(name: $0.name, kind: Locales.text("space_\($0.kindRaw)", lang), capacity: String($0.capacity)) }.nonEmpty,
             partners: partners.map { PartnerView(name: $0.partner.name, role: $0.role, website: $0.partner.website.nonEmpty) }.nonEmpty,
             selfService: selfService,
-            jsonLD: BranchJSONLD.make(branch: branch, organisation: org, schedule: defaultSchedule ?? regular, exceptions: upcoming, url: url))
+            jsonLD: BranchJSONLD.make(branch: branch, organisation: org, schedule: defaultSchedule ?? regular, exceptions: upcoming, url: url),
+            hours: consultation.map { HourView(title: $0.title, partner: partnerNames[$0.partnerID] ?? "", when: words.formats.range($0.range),
+                                               walkIn: $0.isWalkIn, url: "/\(org.slug)/spreekuren/\($0.id)") }.nonEmpty,
+            agendaURL: "/\(org.slug)/agenda?vestiging=\(branch.id!)")
         return try await render(req, "branch", context)
     }
 

@@ -575,12 +575,7 @@ struct ProgrammeAPIController: RouteCollection {
     func doorList(req: Request) async throws -> Response {
         let access = try await ProgrammeAccess.make(req)
         let listing = try await access.activity(try Self.activityID(req), .checkIn)
-        let lines = try await access.registrations.doorList(activity: listing.activity.id)
-        let members = lines.compactMap(\.registration.memberID)
-        if !members.isEmpty {
-            try await MemberViews(req.db, organisationID: access.organisation.id!).record(members: members, staff: access.user.id!, purpose: .activity,
-                                                                                        via: "activity:\(listing.activity.id)")
-        }
+        let lines = try await access.doorList(listing.activity.id)
         if req.query[String.self, at: "format"] == "csv" {
             return Self.csv(lines, listing: listing, organisation: access.organisation)
         }

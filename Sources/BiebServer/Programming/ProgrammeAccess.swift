@@ -70,6 +70,17 @@ struct ProgrammeAccess {
         }
     }
 
+    /// The door list of an activity, its viewing logged as a view of each member on it (purpose `activity`).
+    func doorList(_ activity: UUID) async throws -> [DoorListLine] {
+        let lines = try await registrations.doorList(activity: activity)
+        let members = lines.compactMap(\.registration.memberID)
+        if !members.isEmpty {
+            try await MemberViews(req.db, organisationID: organisation.id!).record(members: members, staff: user.id!, purpose: .activity,
+                                                                                  via: "activity:\(activity)")
+        }
+        return lines
+    }
+
     func hour(_ id: UUID) async throws -> ConsultationHour {
         guard let hour = try await hours.hour(id) else { throw BiebError.notFound("consultation_hour", nl: "Spreekuur niet gevonden.") }
         do {

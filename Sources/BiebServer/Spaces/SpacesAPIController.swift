@@ -245,24 +245,9 @@ struct SpacesAPIController: RouteCollection {
         let input = try req.content.decode(StudyInput.self)
         let branch = try service.branch(input.branch, field: "branch")
         let range = try Self.range(BookInput(starts_at: input.starts_at, ends_at: input.ends_at))
-        let store = SpaceBookings(req.db, organisationID: service.organisation.id!, timeZone: service.organisation.zone)
-        let areas = try await Space.query(on: req.db).filter(\.$branch.$id == branch.id).filter(\.$kindRaw == SpaceKind.studyArea.rawValue)
-            .filter(\.$bookable == true).sort(\.$name).all()
-        guard !areas.isEmpty else {
-            throw BiebError(.conflict, code: "no_study_places", field: "branch", message: "This branch has no study places to book.",
-                            nl: "Deze vestiging heeft geen studieplekken om te boeken.")
-        }
-        var last: BiebError?
-        for area in areas {
-            do {
-                let booking = try await store.book(space: area.id!, BookingRequest(range: range, title: "Studieplek", member: account))
-                return try await BookingDTO(booking, staff: false).encodeResponse(status: .created, for: req)
-            } catch let error as BiebError where error.code == "space_taken" {
-                last = error
-            }
-        }
-        throw BiebError(.conflict, code: "no_place_free", field: "starts_at", message: "All study places are taken then. " + (last?.message ?? ""),
-                        nl: "Alle studieplekken zijn dan bezet. " + (last?.messageNL ?? ""))
+        let booking = try await SpaceBookings(req.db, organisationID: service.organisation.id!, timeZone: service.organisation.zone)
+            .bookStudyPlace(branch: branch.id, range: range, member: account)
+        return try await BookingDTO(booking, staff: false).encodeResponse(status: .created, for: req)
     }
 
     func memberBookings(req: Request) async throws -> [BookingDTO] {

@@ -7,7 +7,8 @@ import BiebStore
 /// Account and organisation administration for the command line.
 public enum AccountAdmin {
     public static func create(email: String, name: String?, role: StaffRole, organisation slug: String?,
-                              branch branchSlug: String?, password: String, app: Application) async throws -> StaffUser {
+                              branch branchSlug: String?, partner partnerName: String? = nil, password: String,
+                              app: Application) async throws -> StaffUser {
         try UserAPIController.checkPassword(password)
         let organisations = try await BranchDirectory(app.db).organisations()
         let org: Organisation
@@ -33,6 +34,13 @@ public enum AccountAdmin {
         let displayName = name ?? String(email.split(separator: "@").first ?? "")
         let user = StaffUser(organisationID: org.id!, email: email, name: displayName,
                              passwordHash: try await app.password.async.hash(password), role: role, branchID: branchID)
+        if let partnerName {
+            let partners = try await PartnerDirectory(app.db).partners(of: org.id!)
+            guard let partner = partners.first(where: { $0.name.lowercased() == partnerName.lowercased() }) else {
+                throw BiebError.invalid("--partner", "No partner '\(partnerName)' in \(org.slug). Known: \(partners.map(\.name).joined(separator: ", ")).")
+            }
+            user.partnerID = partner.id
+        }
         try await StaffDirectory(app.db).save(user)
         return user
     }

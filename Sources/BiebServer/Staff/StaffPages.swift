@@ -152,6 +152,7 @@ struct StaffPages: RouteCollection {
     // MARK: Dashboard
 
     struct BranchLine: Encodable {
+        let id: UUID
         let name: String
         let kind: String
         let status: String
@@ -177,7 +178,7 @@ struct StaffPages: RouteCollection {
         let words = BranchPresentation(lang: page.lang, timeZone: org.zone)
         let lines = branches.map { branch in
             let status = calendars[branch.id!]!.status(at: now)
-            return BranchLine(name: branch.name, kind: words.kindName(branch.kind), status: words.statusText(status, now: now),
+            return BranchLine(id: branch.id!, name: branch.name, kind: words.kindName(branch.kind), status: words.statusText(status, now: now),
                               open: status.isOpen, level: status.level.rawValue,
                               editURL: "/staff/branches/\(branch.id!)", hoursURL: "/staff/branches/\(branch.id!)/hours",
                               publicURL: "/\(org.slug)/\(branch.slug)",
@@ -193,11 +194,15 @@ struct StaffPages: RouteCollection {
             let canManageUsers: Bool
             let canViewMessages: Bool
             let canAuditPrivacy: Bool
+            let canProgramme: Bool
+            let canHours: Bool
         }
         return try await page.render("staff/dashboard", Context(page: page.context(page.t("staff_dashboard")), organisation: org.name,
                                                                  branches: lines, canCreate: user.can(.createBranch),
                                                                  canManageUsers: user.can(.manageUsers), canViewMessages: user.can(.viewMessages),
-                                                                 canAuditPrivacy: user.can(.auditPrivacy)))
+                                                                 canAuditPrivacy: user.can(.auditPrivacy),
+                                                                 canProgramme: user.can(.manageProgramme) || user.can(.checkIn, branch: user.branchID),
+                                                                 canHours: user.can(.manageConsultationHours)))
     }
 
     // MARK: Branch details

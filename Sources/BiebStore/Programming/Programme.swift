@@ -208,7 +208,7 @@ public struct Programme: Sendable {
     // MARK: Creating and changing
 
     /// Checks an activity's fields; returns the sessions in order.
-    func validate(_ input: ActivityInput, existing: Activity? = nil) async throws -> (Branch, [TimeRange]) {
+    func validate(_ input: ActivityInput) async throws -> (Branch, [TimeRange]) {
         guard let branch = try await Branch.query(on: db).filter(\.$id == input.branchID).filter(\.$organisation.$id == organisationID).first() else {
             throw BiebError.notFound("branch", nl: "Vestiging niet gevonden.")
         }
@@ -349,7 +349,7 @@ public struct Programme: Sendable {
         guard current.activity.status != .cancelled else {
             throw BiebError(.conflict, code: "activity_cancelled", message: "The activity was cancelled.", nl: "De activiteit is afgelast.")
         }
-        let (branch, sessions) = try await validate(input, existing: current.activity)
+        let (branch, sessions) = try await validate(input)
         let spaceChanged = input.spaceID != current.activity.spaceID
         let kept = spaceChanged ? [] : current.sessions.filter { old in sessions.contains(old.range) }
         let added = sessions.filter { new in !kept.contains { $0.range == new } }

@@ -56,6 +56,8 @@ public struct Registrations: Sendable {
     }
 
     var sql: any SQLDatabase { db as! any SQLDatabase }
+    /// For reading activities (times are instants; the zone is not used here).
+    var programme: Programme { Programme(db, organisationID: organisationID, timeZone: .gmt) }
 
     public static let maximumPlaces = 10
 
@@ -107,7 +109,7 @@ public struct Registrations: Sendable {
     /// waiting before), otherwise the waiting list. A paid place is added to
     /// the member's fees. Refused with the reason, nothing stored.
     public func register(for activityID: UUID, _ request: RegistrationRequest, now: Date = Date()) async throws -> Registration {
-        guard let listing = try await Programme(db, organisationID: organisationID, timeZone: .current).listing(activityID) else {
+        guard let listing = try await programme.listing(activityID) else {
             throw BiebError.notFound("activity", nl: "Activiteit niet gevonden.")
         }
         let activity = listing.activity
@@ -332,7 +334,6 @@ public struct Registrations: Sendable {
 
     /// Per session: registered, checked in, and no-shows once it is over.
     public func attendance(activity: UUID, now: Date = Date()) async throws -> [SessionAttendance] {
-        let programme = Programme(db, organisationID: organisationID, timeZone: .current)
         guard let listing = try await programme.listing(activity) else { throw BiebError.notFound("activity", nl: "Activiteit niet gevonden.") }
         let registered = try await sql.raw("""
             SELECT COUNT(*) AS n FROM registrations WHERE activity_id = \(bind: activity) AND status = 'registered'

@@ -261,6 +261,26 @@ public struct SpaceBookings: Sendable {
         }
     }
 
+    /// A member books a study place at a branch: in the first study area with room then.
+    public func bookStudyPlace(branch: UUID, range: TimeRange, member: UUID, now: Date = Date()) async throws -> SpaceBooking {
+        let areas = try await Space.query(on: db).filter(\.$branch.$id == branch).filter(\.$kindRaw == SpaceKind.studyArea.rawValue)
+            .filter(\.$bookable == true).sort(\.$name).all()
+        guard !areas.isEmpty else {
+            throw BiebError(.conflict, code: "no_study_places", field: "branch", message: "This branch has no study places to book.",
+                            nl: "Deze vestiging heeft geen studieplekken om te boeken.")
+        }
+        var last: BiebError?
+        for area in areas {
+            do {
+                return try await book(space: area.id!, BookingRequest(range: range, title: "Studieplek", member: member), now: now)
+            } catch let error as BiebError where error.code == "space_taken" {
+                last = error
+            }
+        }
+        throw BiebError(.conflict, code: "no_place_free", field: "starts_at", message: "All study places are taken then. " + (last?.message ?? ""),
+                        nl: "Alle studieplekken zijn dan bezet. " + (last?.messageNL ?? ""))
+    }
+
     // MARK: Changing
 
     public func confirm(_ id: Int, now: Date = Date()) async throws -> SpaceBooking {

@@ -1,0 +1,471 @@
+import Fluent
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// The programme in the staff pages: plan an activity (a draft holds its
+/// space), publish or call it off, the list at the door with check-in by
+/// card or by ticking, attendance and no-shows, the door list as CSV; the
+/// week of every space of a branch; partners' consultation hours.
+struct StaffProgrammePages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped("staff")
+            .grouped(StaffSessionsMiddleware())
+            .grouped(SessionAuthenticator())
+            .grouped(CSRFMiddleware())
+            .grouped(RequireStaffPage())
+        staff.get("programma", use: list)
+        staff.post("programma", use: create)
+        staff.get("programma", ":activityID", use: activity)
+        staff.post("programma", ":activityID", "publiceren", use: publish)
+        staff.post("programma", ":activityID", "afgelasten", use: cancel)
+        staff.post("programma", ":activityID", "inchecken", use: checkIn)
+        staff.get("programma", ":activityID", "deurlijst.csv", use: doorCSV)
+        staff.get("branches", ":branchID", "week", use: week)
+        staff.get("spreekuren", use: hours)
+        staff.post("spreekuren", use: publishHours)
+        staff.post("spreekuren", ":hourID", "afzeggen", use: cancelHour)
+    }
+
+    typealias Option = StaffPages.Option
+
+    static func access(_ req: Request) async throws -> (ProgrammeAccess, StaffPages.Page) {
+        (try await ProgrammeAccess.make(req), try await StaffPages.Page(req))
+    }
+
+    /// Back to a page with a message (an error's words, or a `flash_` key's).
+    static func back(_ req: Request, _ path: String, done: String? = nil, error: BiebError? = nil, page: StaffPages.Page) -> Response {
+        if let error {
+            var components = URLComponents()
+            components.path = path
+            components.queryItems = [URLQueryItem(name: "fout", value: page.message(error))]
+            return req.redirect(to: components.string ?? path, redirectType: .normal)
+        }
+        return req.redirect(to: path + (done.map { "?done=\($0)" } ?? ""), redirectType: .normal)
+    }
+
+    // MARK: The list and the planning form
+
+    struct Line: Encodable {
+        let url: String
+        let title: String
+        let when: String
+        let place: String
+        let status: String
+        let draft: Bool
+        let places: String
+    }
+
+    struct ListContext: Encodable {
+        let page: PageContext
+        let error: String?
+        let lines: [Line]
+        let canPlan: Bool
+        let branches: [Option]
+        let spaces: [Option]
+        let kinds: [Option]
+        let themes: [Option]
+        let audiences: [Option]
+        let registrations: [Option]
+        let today: String
+    }
+
+    func list(req: Request) async throws -> Response {
+        let (access, page) = try await Self.access(req)
+        // Volunteers check people in at their own branch: they see its activities.
+        guard access.user.can(.manageProgramme) || access.user.can(.checkIn, branch: access.user.branchID) else { throw Abort(.forbidden) }
+        let org = access.organisation
+        let words = try await AgendaPages.Words.make(req, org)
+        var filter = AgendaFilter(from: Date().addingTimeInterval(-86_400))
+        filter.includeUnpublished = true
+        filter.limit = 200
+        if access.user.role == .partner { filter.partnerID = access.user.partnerID ?? UUID() }
+        if access.user.role == .volunteer { filter.branchID = access.user.branchID ?? UUID() }
+        let listings = try await access.programme.agenda(filter)
+        let english = page.lang == .en
+        let branches = words.branches.values.filter(\.active).sorted { $0.name < $1.name }
+        let spaces = words.spaces.values.filter { $0.kind == .room && $0.bookable && words.branches[$0.$branch.id] != nil }
+            .sorted { (words.branches[$0.$branch.id]!.name, $0.name) < (words.branches[$1.$branch.id]!.name, $1.name) }
+        return try await page.render("staff/programme", ListContext(
+            page: page.context(page.t("programme_staff_title")), error: req.query[String.self, at: "fout"],
+            lines: listings.map { listing in
+                Line(url: "/staff/programma/\(listing.activity.id)", title: listing.activity.title, when: words.when(listing),
+                     place: words.place(listing.activity), status: page.t("activity_status_\(listing.activity.status.rawValue)"),
+                     draft: listing.activity.status == .draft,
+                     places: listing.activity.capacity.map { "\(listing.taken)/\($0)" + (listing.waiting > 0 ? " (+\(listing.waiting))" : "") } ?? "\(listing.taken)")
+            },
+            canPlan: access.user.can(.manageProgramme) && access.user.role != .partner,
+            branches: branches.map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
+            spaces: spaces.map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(words.branches[$0.$branch.id]!.name), \($0.capacity))", selected: false) },
+            kinds: words.kinds.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { Option(value: $0.code, label: $0.name(english: english), selected: false) },
+            themes: words.themes.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { Option(value: $0.code, label: $0.name(english: english), selected: false) },
+            audiences: ActivityAudience.allCases.map { Option(value: $0.rawValue, label: page.t("programme_audience_\($0.rawValue)"), selected: false) },
+            registrations: RegistrationMode.allCases.map { Option(value: $0.rawValue, label: page.t("registration_mode_\($0.rawValue)"), selected: $0 == .free) },
+            today: LocalDate(Date(), in: org.zone).iso))
+    }
+
+    struct PlanForm: Content {
+        var branch_id: String?
+        var space_id: String?
+        var kind: String?
+        var title: String?
+        var description: String?
+        var themes: [String]?
+        var audiences: [String]?
+        var registration: String?
+        var price: String?
+        var capacity: String?
+        var needs_staff: String?
+        var date: String?
+        var starts: String?
+        var ends: String?
+        var weeks: String?
+    }
+
+    /// Plans a draft from the form: a date, start and end, repeated weekly `weeks` times.
+    func create(req: Request) async throws -> Response {
+        let (access, page) = try await Self.access(req)
+        let form = try req.content.decode(PlanForm.self)
+        let org = access.organisation
+        do {
+            guard let branch = form.branch_id.flatMap(UUID.init(uuidString:)) else {
+                throw BiebError.invalid("branch_id", "Choose a branch.", nl: "Kies een vestiging.")
+            }
+            guard let day = LocalDate(iso: form.date ?? "") else { throw BiebError.invalid("date", "Give a date.", nl: "Geef een datum.") }
+            guard let starts = LocalTime(form.starts ?? ""), let ends = LocalTime(form.ends ?? ""), ends.minuteOfDay > starts.minuteOfDay else {
+                throw BiebError.invalid("ends", "Give a start and a later end (HH:MM).", nl: "Geef een begin en een later einde (UU:MM).")
+            }
+            let weeks = Int(form.weeks ?? "1") ?? 0
+            guard (1...52).contains(weeks) else { throw BiebError.invalid("weeks", "1 to 52 weeks.", nl: "1 tot 52 weken.") }
+            let sessions = (0..<weeks).map { week -> TimeRange in
+                let date = day.adding(days: 7 * week)
+                return TimeRange(start: LocalClock.instant(of: date, minute: starts.minuteOfDay, in: org.zone),
+                                 end: LocalClock.instant(of: date, minute: ends.minuteOfDay, in: org.zone))
+            }
+            var input = ActivityInput(branchID: branch, kind: form.kind ?? "", title: form.title ?? "", sessions: sessions)
+            input.spaceID = form.space_id.flatMap(UUID.init(uuidString:))
+            input.description = form.description ?? ""
+            input.themes = form.themes ?? []
+            input.audiences = (form.audiences ?? []).compactMap(ActivityAudience.init(rawValue:))
+            input.registration = RegistrationMode(rawValue: form.registration ?? "free") ?? .free
+            if input.registration == .paid {
+                input.priceCents = try DeskPages.cents(form.price)
+            }
+            if let text = form.capacity?.trimmed, !text.isEmpty {
+                guard let capacity = Int(text) else { throw BiebError.invalid("capacity", "Places is a number.", nl: "Plaatsen is een getal.") }
+                input.capacity = capacity
+            }
+            input.needsStaff = form.needs_staff != nil
+            try await access.mayPlan(branch: branch, partners: input.partnerIDs)
+            let listing = try await access.programme.create(input, staff: access.user.id)
+            return Self.back(req, "/staff/programma/\(listing.activity.id)", done: "activity_planned", page: page)
+        } catch let error as BiebError where error.kind == .invalid || error.kind == .conflict || error.kind == .notFound {
+            return Self.back(req, "/staff/programma", error: error, page: page)
+        }
+    }
+
+    // MARK: One activity: publish, call off, the door
+
+    struct Mark: Encodable {
+        let session: Int
+        let label: String
+        let present: Bool
+    }
+
+    struct Person: Encodable {
+        let id: Int
+        let name: String
+        let card: String
+        let places: Int
+        let waiting: Bool
+        /// Per session: checked in or not.
+        let marks: [Mark]
+    }
+
+    struct SessionColumn: Encodable {
+        let id: Int
+        let label: String
+        let attended: Int
+        let noShows: String
+    }
+
+    struct ActivityContext: Encodable {
+        let page: PageContext
+        let error: String?
+        let title: String
+        let when: String
+        let place: String
+        let status: String
+        let draft: Bool
+        let cancelled: Bool
+        let places: String
+        let publicURL: String
+        let base: String
+        let canManage: Bool
+        let sessions: [SessionColumn]
+        let people: [Person]
+    }
+
+    static func listing(_ req: Request, _ access: ProgrammeAccess, _ permission: Permission) async throws -> ActivityListing {
+        guard let id = req.parameters.get("activityID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+        return try await access.activity(id, permission)
+    }
+
+    func activity(req: Request) async throws -> Response {
+        let (access, page) = try await Self.access(req)
+        let listing = try await Self.listing(req, access, .checkIn)
+        let a = listing.activity
+        let words = try await AgendaPages.Words.make(req, access.organisation)
+        let lines = try await access.doorList(a.id)
+        let attendance = try await access.registrations.attendance(activity: a.id)
+        let formats = words.formats
+        let labels = Dictionary(uniqueKeysWithValues: listing.sessions.map {
+            ($0.id, formats.shortDate(LocalDate($0.range.start, in: access.organisation.zone)) + " " + formats.time($0.range.start))
+        })
+        return try await page.render("staff/activity", ActivityContext(
+            page: page.context(a.title), error: req.query[String.self, at: "fout"], title: a.title, when: words.when(listing), place: words.place(a),
+            status: page.t("activity_status_\(a.status.rawValue)"), draft: a.status == .draft, cancelled: a.status == .cancelled,
+            places: a.capacity.map { "\(listing.taken)/\($0)" } ?? "\(listing.taken)",
+            publicURL: "/\(access.organisation.slug)/agenda/\(a.id)", base: "/staff/programma/\(a.id)",
+            canManage: access.user.can(.manageProgramme, branch: a.branchID),
+            sessions: attendance.map {
+                SessionColumn(id: $0.session.id, label: labels[$0.session.id] ?? "", attended: $0.attended, noShows: $0.noShows.map(String.init) ?? "–")
+            },
+            people: lines.map { line in
+                Person(id: line.registration.id, name: line.name, card: line.cardNumber ?? "", places: line.registration.places,
+                       waiting: line.registration.status == .waiting,
+                       marks: listing.sessions.map { Mark(session: $0.id, label: labels[$0.id] ?? "", present: line.attendedSessions.contains($0.id)) })
+            }))
+    }
+
+    func publish(req: Request) async throws -> Response {
+        let (access, page) = try await Self.access(req)
+        let listing = try await Self.listing(req, access, .manageProgramme)
+        let path = "/staff/programma/\(listing.activity.id)"
+        do {
+            _ = try await access.programme.publish(listing.activity.id, staff: access.user.id)
+            return Self.back(req, path, done: "activity_published", page: page)
+        } catch let error as BiebError {
+            return Self.back(req, path, error: error, page: page)
+        }
+    }
+
+    func cancel(req: Request) async throws -> Response {
+        let (access, page) = try await Self.access(req)
+        let listing = try await Self.listing(req, access, .manageProgramme)
+        _ = try await access.programme.cancel(listing.activity.id)
+        return Self.back(req, "/staff/programma/\(listing.activity.id)", done: "activity_cancelled", page: page)
+    }
+
+    struct CheckInForm: Content {
+        var session: Int?
+        var card: String?
+        var registration: Int?
+        /// "0": undo the tick.
+        var present: String?
+    }
+
+    /// Check-in by a scanned card, or by ticking (and unticking) a name.
+    func checkIn(req: Request) async throws -> Response {
+        let (access, page) = try await Self.access(req)
+        let listing = try await Self.listing(req, access, .checkIn)
+        let form = try req.content.decode(CheckInForm.self)
+        let path = "/staff/programma/\(listing.activity.id)"
+        do {
+            guard let session = form.session, listing.sessions.contains(where: { $0.id == session }) else {
+                throw BiebError.invalid("session", "Choose a session.", nl: "Kies een keer.")
+            }
+            if let card = form.card?.trimmed, !card.isEmpty {
+                _ = try await access.registrations.checkIn(card: card, activity: listing.activity.id, session: session, staff: access.user.id)
+            } else if let id = form.registration, let found = try await access.registrations.registration(id), found.activityID == listing.activity.id {
+                if form.present == "0" {
+                    try await access.registrations.undoCheckIn(registration: id, session: session)
+                } else {
+                    try await access.registrations.checkIn(registration: id, session: session, staff: access.user.id)
+                }
+            } else {
+                throw BiebError.invalid("card", "Scan a card or tick a name.", nl: "Scan een pas of vink een naam aan.")
+            }
+            return Self.back(req, path, done: "checked_in", page: page)
+        } catch let error as BiebError {
+            return Self.back(req, path, error: error, page: page)
+        }
+    }
+
+    func doorCSV(req: Request) async throws -> Response {
+        let (access, _) = try await Self.access(req)
+        let listing = try await Self.listing(req, access, .checkIn)
+        let lines = try await access.doorList(listing.activity.id)
+        return ProgrammeAPIController.csv(lines, listing: listing, organisation: access.organisation)
+    }
+
+    // MARK: The week of a branch's spaces
+
+    struct Cell: Encodable {
+        let time: String
+        let title: String
+        let tentative: Bool
+        let member: Bool
+    }
+
+    struct Day: Encodable {
+        let label: String
+        let cells: [Cell]
+    }
+
+    struct Row: Encodable {
+        let space: String
+        let capacity: Int
+        let days: [Day]
+    }
+
+    struct WeekContext: Encodable {
+        let page: PageContext
+        let branch: String
+        let week: String
+        let previous: String
+        let next: String
+        let days: [String]
+        let rows: [Row]
+        let planURL: String
+    }
+
+    /// Every space of the branch, Monday to Sunday: each booking with its time
+    /// and what it is for (activities, room bookings, consultation hours, study places);
+    /// tentative holds marked. Bookings never overlap beyond a space's capacity.
+    func week(req: Request) async throws -> Response {
+        let (branch, org, user) = try await BranchAPIController.ownBranch(req, .viewStaffPages)
+        let page = try await StaffPages.Page(req)
+        let today = LocalDate(Date(), in: org.zone)
+        var monday = LocalDate(iso: req.query[String.self, at: "van"] ?? "") ?? today
+        while monday.weekday != .monday { monday = monday.adding(days: -1) }
+        let range = TimeRange(start: LocalClock.instant(of: monday, minute: 0, in: org.zone),
+                              end: LocalClock.instant(of: monday.adding(days: 7), minute: 0, in: org.zone))
+        let bookings = try await SpaceBookings(req.db, organisationID: org.id!, timeZone: org.zone).bookings(branch: branch.id!, in: range)
+        let spaces = try await req.branches.spaces(of: branch.id!).filter(\.bookable)
+        let formats = Formats(lang: page.lang, timeZone: org.zone)
+        let staffView = user.can(.manageMembers, branch: branch.id)
+        let rows = spaces.map { space -> Row in
+            let mine = bookings.filter { $0.spaceID == space.id }
+            return Row(space: space.name, capacity: space.capacity, days: (0..<7).map { offset in
+                let day = monday.adding(days: offset)
+                let cells = mine.filter { LocalDate($0.range.start, in: org.zone) == day }.map {
+                    Cell(time: "\(formats.time($0.range.start))–\(formats.time($0.range.end))",
+                         title: $0.memberID != nil && !staffView ? page.t("week_member_booking") : $0.title,
+                         tentative: $0.status == .tentative, member: $0.memberID != nil)
+                }
+                return Day(label: formats.shortDate(day), cells: cells)
+            })
+        }
+        return try await page.render("staff/week", WeekContext(
+            page: page.context(page.t("week_title", ["branch": branch.name])), branch: branch.name,
+            week: formats.dateWithYear(monday), previous: "?van=\(monday.adding(days: -7).iso)", next: "?van=\(monday.adding(days: 7).iso)",
+            days: (0..<7).map { formats.shortDate(monday.adding(days: $0)) }, rows: rows, planURL: "/staff/programma"))
+    }
+
+    // MARK: Consultation hours (partners and staff)
+
+    struct HourLine: Encodable {
+        let id: String
+        let title: String
+        let partner: String
+        let branch: String
+        let when: String
+        let walkIn: Bool
+        let appointments: [String]
+        let cancelURL: String
+    }
+
+    struct HoursContext: Encodable {
+        let page: PageContext
+        let error: String?
+        let lines: [HourLine]
+        let partners: [Option]
+        let branches: [Option]
+        let isPartner: Bool
+        let today: String
+    }
+
+    func hours(req: Request) async throws -> Response {
+        let (access, page) = try await Self.access(req)
+        guard access.user.can(.manageConsultationHours) else { throw Abort(.forbidden) }
+        let org = access.organisation
+        let words = try await AgendaPages.Words.make(req, org)
+        let now = Date()
+        let partner = access.user.role == .partner ? (access.user.partnerID ?? UUID()) : nil
+        let hours = try await access.hours.hours(partner: partner, in: TimeRange(start: now.addingTimeInterval(-86_400), end: now.addingTimeInterval(92 * 86_400)))
+        let partners = try await PartnerDirectory(req.db).partners(of: org.id!).filter { partner == nil || $0.id == partner }
+        var branchIDs = Set(words.branches.keys)
+        if let partner {
+            branchIDs = Set(try await BranchPartner.query(on: req.db).filter(\.$partner.$id == partner).all().map { $0.$branch.id })
+        }
+        var lines: [HourLine] = []
+        for hour in hours {
+            let appointments = try await access.hours.appointments(hour: hour.id).map { a -> String in
+                "\(words.formats.time(a.slotStart)) \(a.name ?? page.t("consult_member"))" + ((a.question ?? "").isEmpty ? "" : ": \(a.question!)")
+            }
+            lines.append(HourLine(id: hour.id.uuidString, title: hour.title, partner: partners.first { $0.id == hour.partnerID }?.name ?? "",
+                                  branch: words.branches[hour.branchID]?.name ?? "", when: words.formats.range(hour.range), walkIn: hour.isWalkIn,
+                                  appointments: appointments, cancelURL: "/staff/spreekuren/\(hour.id)/afzeggen"))
+        }
+        return try await page.render("staff/consultation-hours", HoursContext(
+            page: page.context(page.t("consult_staff_title")), error: req.query[String.self, at: "fout"], lines: lines,
+            partners: partners.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == partner) },
+            branches: words.branches.values.filter { branchIDs.contains($0.id!) }.sorted { $0.name < $1.name }
+                .map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
+            isPartner: partner != nil, today: LocalDate(now, in: org.zone).iso))
+    }
+
+    struct HourForm: Content {
+        var partner_id: String?
+        var branch_id: String?
+        var title: String?
+        var description: String?
+        var slot_minutes: String?
+        var weekday: String?
+        var starts: String?
+        var ends: String?
+        var from: String?
+        var weeks: String?
+    }
+
+    func publishHours(req: Request) async throws -> Response {
+        let (access, page) = try await Self.access(req)
+        let form = try req.content.decode(HourForm.self)
+        do {
+            guard let partner = form.partner_id.flatMap(UUID.init(uuidString:)) ?? (access.user.role == .partner ? access.user.partnerID : nil) else {
+                throw BiebError.invalid("partner_id", "Choose the partner.", nl: "Kies de partner.")
+            }
+            guard let branch = form.branch_id.flatMap(UUID.init(uuidString:)) else { throw BiebError.invalid("branch_id", "Choose a branch.", nl: "Kies een vestiging.") }
+            guard let from = LocalDate(iso: form.from ?? "") else { throw BiebError.invalid("from", "Give the first date.", nl: "Geef de eerste datum.") }
+            guard let starts = LocalTime(form.starts ?? ""), let ends = LocalTime(form.ends ?? ""), ends.minuteOfDay > starts.minuteOfDay else {
+                throw BiebError.invalid("ends", "Give a start and a later end (HH:MM).", nl: "Geef een begin en een later einde (UU:MM).")
+            }
+            let weeks = Int(form.weeks ?? "1") ?? 0
+            guard (1...26).contains(weeks) else { throw BiebError.invalid("weeks", "1 to 26 weeks.", nl: "1 tot 26 weken.") }
+            try await access.mayRunHours(partner: partner, branch: branch)
+            var minutes: Int?
+            if let text = form.slot_minutes?.trimmed, !text.isEmpty {
+                guard let value = Int(text) else { throw BiebError.invalid("slot_minutes", "Minutes per appointment is a number.", nl: "Minuten per afspraak is een getal.") }
+                minutes = value
+            }
+            var input = ConsultationHourInput(partnerID: partner, branchID: branch, title: form.title ?? "", slotMinutes: minutes)
+            input.description = form.description ?? ""
+            input.recurrence = WeeklyRecurrence(weekdays: [from.weekday], startMinute: starts.minuteOfDay, durationMinutes: ends.minuteOfDay - starts.minuteOfDay,
+                                                from: from, through: from.adding(days: 7 * (weeks - 1)))
+            _ = try await access.hours.publish(input, staff: access.user.id)
+            return Self.back(req, "/staff/spreekuren", done: "hours_published", page: page)
+        } catch let error as BiebError where error.kind != .forbidden {
+            return Self.back(req, "/staff/spreekuren", error: error, page: page)
+        }
+    }
+
+    func cancelHour(req: Request) async throws -> Response {
+        let (access, page) = try await Self.access(req)
+        guard let id = req.parameters.get("hourID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+        let hour = try await access.hour(id)
+        try await access.hours.cancel(hour.id)
+        return Self.back(req, "/staff/spreekuren", done: "hour_cancelled", page: page)
+    }
+}
