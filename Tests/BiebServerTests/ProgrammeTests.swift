@@ -42,6 +42,11 @@ import BiebTestSupport
             let staff = TestClient(app)
             try await staff.signInAPI(Fixture.staff, password: Fixture.password)
             let hall = try await S.spaceID(app, "Zaal")
+            // What the hall offers, for planning; shown on the branch's page.
+            let patched = try object(try await staff.send(.PATCH, "/api/v1/branches/\(f.central)/spaces/\(hall)", object: ["facilities": ["beamer", "ringleiding"]]))
+            #expect(patched["facilities"] as? [String] == ["beamer", "ringleiding"])
+            #expect(try await staff.send(.PATCH, "/api/v1/branches/\(f.central)/spaces/\(hall)", object: ["facilities": ["a, b"]]).apiError?.field == "facilities")
+            #expect(try await TestClient(app).send(.GET, "/city/centrale").body.string.contains("<small>beamer, ringleiding</small>"))
             // Outside staffed hours a staff-run activity is refused, naming the time; nothing stored.
             let late = try await staff.send(.POST, "/api/v1/activities", object: Self.activity(f, space: hall, sessions: [(S.tuesday(19), S.tuesday(21))]))
             #expect(late.apiError?.code == "not_staffed")
@@ -555,6 +560,46 @@ import BiebTestSupport
             #expect(try await browser.send(.GET, "/city/mijn/studieplekken").body.string.contains("13:00–17:00"))
             #expect(try await SpaceBookings(app.db, organisationID: org.id!, timeZone: org.zone).bookings(member: w.carla, in: TimeRange(
                 start: S.tuesday(0), end: S.tuesday(23))).count == 1)
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func weeklyHoursKeepTheirClockTimeAcrossDaylightSavingAndALapsedDraftIsBookedAgain(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await Fixture.make(on: app)
+            let partner = TestClient(app)
+            try await partner.signInAPI(Fixture.partner, password: Fixture.password)
+            // Tuesdays at 10:00 around the start of summer time (Sunday 28 March 2027): 09:00 UTC, then 08:00 UTC.
+            let hours = try list(try await partner.send(.POST, "/api/v1/consultation-hours", object: [
+                "branch_id": f.central.uuidString, "title": "Digi-spreekuur", "slot_minutes": 30,
+                "weekly": ["weekdays": ["tuesday"], "starts": "10:00", "duration_minutes": 60, "from": "2027-03-23", "through": "2027-04-06"]]))
+            #expect(hours.compactMap { $0["starts_at"] as? String } == ["2027-03-23T09:00:00Z", "2027-03-30T08:00:00Z", "2027-04-06T08:00:00Z"])
+            #expect((hours.last?["free_slots"] as? [String]) == ["2027-04-06T08:00:00Z", "2027-04-06T08:30:00Z"])
+
+            // A draft's hold on the hall lapses; someone else books the hall; publishing then says so, and works once it is free again.
+            let staff = TestClient(app)
+            try await staff.signInAPI(Fixture.staff, password: Fixture.password)
+            let hall = try await S.spaceID(app, "Zaal")
+            let session = (S.tuesday(14, weeks: 2), S.tuesday(16, weeks: 2))
+            let draft = try object(try await staff.send(.POST, "/api/v1/activities", object: Self.activity(f, space: hall, sessions: [session])))
+            let id = try #require(UUID(uuidString: draft["id"] as? String ?? ""))
+            let org = try await Self.org(app)
+            let programme = Programme(app.db, organisationID: org.id!, timeZone: org.zone)
+            let bookings = SpaceBookings(app.db, organisationID: org.id!, timeZone: org.zone)
+            let later = Date().addingTimeInterval(Double(SpaceBookings.defaultHoldHours + 1) * 3600)
+            let other = try await bookings.book(space: hall, BookingRequest(range: TimeRange(start: session.0, end: session.1), title: "Vergadering"), now: later)
+            do {
+                _ = try await programme.publish(id, staff: nil, now: later)
+                Issue.record("published over another booking")
+            } catch let error as BiebError {
+                #expect(error.code == "space_taken")
+            }
+            #expect(try await programme.listing(id)?.activity.status == .draft)
+            try await bookings.cancel(other.id)
+            let published = try await programme.publish(id, staff: nil, now: later)
+            #expect(published.activity.status == .published)
+            let booking = try #require(published.sessions.first?.bookingID)
+            #expect(try await bookings.booking(booking)?.status == .confirmed)
         }
     }
 }

@@ -342,6 +342,7 @@ enum OpenAPIDocument {
             "id": ["type": "string", "format": "uuid", "readOnly": true],
             "kind": ["type": "string", "enum": ["room", "study_area", "computers"]], "name": string,
             "capacity": ["type": "integer", "minimum": 1], "bookable": ["type": "boolean"], "notes": string,
+            "facilities": ["type": "array", "items": string, "description": "What a room offers (beamer, hearing loop); at most 12"],
         ]],
         "Partner": ["type": "object", "required": ["name"], "properties": [
             "id": ["type": "string", "format": "uuid", "readOnly": true], "name": string,

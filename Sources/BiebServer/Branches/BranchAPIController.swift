@@ -327,7 +327,7 @@ struct BranchAPIController: RouteCollection {
         let (branch, _, _) = try await Self.ownBranch(req, .editSpaces)
         let input = try req.content.decode(SpaceDTO.self)
         let space = Space(branchID: branch.id!, kind: .room, name: input.name, capacity: input.capacity, bookable: input.bookable ?? false)
-        try SpacePatch(kind: input.kind, name: nil, capacity: nil, bookable: nil, notes: input.notes).apply(to: space)
+        try SpacePatch(kind: input.kind, name: nil, capacity: nil, bookable: nil, notes: input.notes, facilities: input.facilities).apply(to: space)
         try await req.branches.save(space)
         let response = Response(status: .created)
         try response.content.encode(SpaceDTO(space))

@@ -315,6 +315,7 @@ struct SpaceDTO: Content {
     var capacity: Int
     var bookable: Bool?
     var notes: String?
+    var facilities: [String]?
 
     init(_ space: Space) {
         id = space.id
@@ -323,6 +324,7 @@ struct SpaceDTO: Content {
         capacity = space.capacity
         bookable = space.bookable
         notes = space.notes
+        facilities = space.facilityList
     }
 }
 
@@ -332,6 +334,7 @@ struct SpacePatch: Content {
     var capacity: Int?
     var bookable: Bool?
     var notes: String?
+    var facilities: [String]?
 
     func apply(to space: Space) throws {
         if let kind {
@@ -345,5 +348,11 @@ struct SpacePatch: Content {
         if let capacity { space.capacity = capacity }
         if let bookable { space.bookable = bookable }
         if let notes { space.notes = notes }
+        if let facilities {
+            guard facilities.allSatisfy({ !$0.contains(",") }) else {
+                throw BiebError.invalid("facilities", "A facility has no comma in it.", nl: "Een voorziening bevat geen komma.")
+            }
+            space.facilityList = facilities
+        }
     }
 }

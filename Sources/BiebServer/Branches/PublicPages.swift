@@ -132,6 +132,7 @@ struct PublicPages: RouteCollection {
             let name: String
             let kind: String
             let capacity: String
+            let facilities: String
         }
         struct PartnerView: Encodable {
             let name: String
@@ -168,6 +169,8 @@ struct PublicPages: RouteCollection {
             /// Partners' consultation hours (walk-in and by appointment) in the coming week.
             let hours: [HourView]?
             let agendaURL: String
+            /// "117 of 250 study places free now" while open.
+            let studyFree: String?
         }
         struct HourView: Encodable {
             let title: String
@@ -179,6 +182,11 @@ struct PublicPages: RouteCollection {
         let consultation = try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
             .hours(branch: branch.id!, in: TimeRange(start: now, end: now.addingTimeInterval(7 * 86_400)))
         let partnerNames = Dictionary(uniqueKeysWithValues: partners.map { ($0.partner.id!, $0.partner.name) })
+        let study = try await SpaceBookings(req.db, organisationID: org.id!, timeZone: org.zone).freeStudyPlaces(branch: branch.id!, at: now)
+            .filter { $0.space.bookable }
+        let studyFree: String? = status.isOpen && !study.isEmpty
+            ? Locales.text("branch_study_free_now", lang, ["free": String(study.map(\.free).reduce(0, +)),
+                                                           "places": String(study.map(\.space.capacity).reduce(0, +))]) : nil
         let mapURL: String? = branch.latitude.flatMap { lat in
             branch.longitude.map { lon in "https://www.openstreetmap.org/?mlat=\(lat)&mlon=\(lon)#map=17/\(lat)/\(lon)" }
         }
@@ -201,13 +209,14 @@ struct PublicPages: RouteCollection {
             seasons: seasonal.map { SeasonView(name: $0.name, dates: "\(words.formats.longDate($0.validFrom!)) – \(words.formats.longDate($0.validUntil!))", week: words.week($0)) },
             exceptions: upcoming.map(words.exceptionRow).nonEmpty,
             facilities: Self.facilityTexts(facilities, lang).nonEmpty,
-            spaces: spaces.map { SpaceView(name: $0.name, kind: Locales.text("space_\($0.kindRaw)", lang), capacity: String($0.capacity)) }.nonEmpty,
+            spaces: spaces.map { SpaceView(name: $0.name, kind: Locales.text("space_\($0.kindRaw)", lang), capacity: String($0.capacity),
+                                           facilities: $0.facilities) }.nonEmpty,
             partners: partners.map { PartnerView(name: $0.partner.name, role: $0.role, website: $0.partner.website.nonEmpty) }.nonEmpty,
             selfService: selfService,
             jsonLD: BranchJSONLD.make(branch: branch, organisation: org, schedule: defaultSchedule ?? regular, exceptions: upcoming, url: url),
             hours: consultation.map { HourView(title: $0.title, partner: partnerNames[$0.partnerID] ?? "", when: words.formats.range($0.range),
                                                walkIn: $0.isWalkIn, url: "/\(org.slug)/spreekuren/\($0.id)") }.nonEmpty,
-            agendaURL: "/\(org.slug)/agenda?vestiging=\(branch.id!)")
+            agendaURL: "/\(org.slug)/agenda?vestiging=\(branch.id!)", studyFree: studyFree)
         return try await render(req, "branch", context)
     }
 

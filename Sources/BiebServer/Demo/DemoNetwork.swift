@@ -305,7 +305,13 @@ public enum DemoNetwork {
                 try await directory.addException(to: id, exception)
             }
         }
-        var spaces: [Space] = fact.rooms.map { Space(branchID: id, kind: .room, name: $0.0, capacity: $0.1, bookable: true) }
+        var spaces: [Space] = fact.rooms.map { room in
+            let space = Space(branchID: id, kind: .room, name: room.0, capacity: room.1, bookable: true)
+            // Estimates: what such rooms usually offer.
+            space.facilityList = ["Theaterzaal": ["podium", "beamer", "geluidsinstallatie", "ringleiding"], "Collegezaal": ["beamer", "ringleiding"],
+                                  "Leslokaal": ["16 laptops", "digibord"]][room.0] ?? ["beamer", "whiteboard"]
+            return space
+        }
         if fact.studyPlaces > 0 {
             spaces.append(Space(branchID: id, kind: .studyArea, name: "Studieplekken", capacity: fact.studyPlaces, bookable: fact.studyPlaces >= 20))
         }

@@ -84,8 +84,13 @@ struct StaffProgrammePages: RouteCollection {
         if access.user.role == .volunteer { filter.branchID = access.user.branchID ?? UUID() }
         let listings = try await access.programme.agenda(filter)
         let english = page.lang == .en
-        let branches = words.branches.values.filter(\.active).sorted { $0.name < $1.name }
-        let spaces = words.spaces.values.filter { $0.kind == .room && $0.bookable && words.branches[$0.$branch.id] != nil }
+        var branches = words.branches.values.filter(\.active).sorted { $0.name < $1.name }
+        if access.user.role == .partner, let own = access.user.partnerID {
+            // A partner plans only in the branches that house their organisation.
+            let housed = Set(try await BranchPartner.query(on: req.db).filter(\.$partner.$id == own).all().map { $0.$branch.id })
+            branches = branches.filter { housed.contains($0.id!) }
+        }
+        let spaces = words.spaces.values.filter { space in space.kind == .room && space.bookable && branches.contains { $0.id == space.$branch.id } }
             .sorted { (words.branches[$0.$branch.id]!.name, $0.name) < (words.branches[$1.$branch.id]!.name, $1.name) }
         return try await page.render("staff/programme", ListContext(
             page: page.context(page.t("programme_staff_title")), error: req.query[String.self, at: "fout"],
@@ -95,7 +100,7 @@ struct StaffProgrammePages: RouteCollection {
                      draft: listing.activity.status == .draft,
                      places: listing.activity.capacity.map { "\(listing.taken)/\($0)" + (listing.waiting > 0 ? " (+\(listing.waiting))" : "") } ?? "\(listing.taken)")
             },
-            canPlan: access.user.can(.manageProgramme) && access.user.role != .partner,
+            canPlan: access.user.can(.manageProgramme) && !branches.isEmpty,
             branches: branches.map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
             spaces: spaces.map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(words.branches[$0.$branch.id]!.name), \($0.capacity))", selected: false) },
             kinds: words.kinds.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { Option(value: $0.code, label: $0.name(english: english), selected: false) },
@@ -157,6 +162,8 @@ struct StaffProgrammePages: RouteCollection {
                 input.capacity = capacity
             }
             input.needsStaff = form.needs_staff != nil
+            // A partner's activity is co-organised by their organisation.
+            if access.user.role == .partner, let own = access.user.partnerID { input.partnerIDs = [own] }
             try await access.mayPlan(branch: branch, partners: input.partnerIDs)
             let listing = try await access.programme.create(input, staff: access.user.id)
             return Self.back(req, "/staff/programma/\(listing.activity.id)", done: "activity_planned", page: page)

@@ -409,7 +409,7 @@ struct StaffPages: RouteCollection {
         do {
             let capacity = try BranchFormInput.integer(input.capacity, field: "capacity") ?? 0
             let space = Space(branchID: branch.id!, kind: .room, name: input.name ?? "", capacity: capacity, bookable: input.bookable == "on")
-            try SpacePatch(kind: input.kind, name: nil, capacity: nil, bookable: nil, notes: nil).apply(to: space)
+            try SpacePatch(kind: input.kind, name: nil, capacity: nil, bookable: nil, notes: nil, facilities: nil).apply(to: space)
             try await req.branches.save(space)
         } catch let error as BiebError {
             return try await branchFormWithError(page, branch: branch, isNew: false, error: error)

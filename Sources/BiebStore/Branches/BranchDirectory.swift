@@ -111,7 +111,13 @@ public struct BranchDirectory: Sendable {
         guard (1...5000).contains(space.capacity) else {
             throw BiebError.invalid("capacity", "Capacity must be between 1 and 5000.", nl: "Capaciteit moet tussen 1 en 5000 liggen.")
         }
+        let facilities = space.facilityList
+        guard facilities.count <= 12, facilities.allSatisfy({ $0.count <= 60 }) else {
+            throw BiebError.invalid("facilities", "At most 12 facilities of at most 60 characters each.",
+                                    nl: "Hoogstens 12 voorzieningen van elk hoogstens 60 tekens.")
+        }
         space.name = name
+        space.facilityList = facilities
         try await space.save(on: db)
     }
 

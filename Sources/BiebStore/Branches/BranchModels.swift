@@ -102,6 +102,8 @@ public final class Space: Model, @unchecked Sendable {
     @Field(key: "capacity") public var capacity: Int
     @Field(key: "bookable") public var bookable: Bool
     @Field(key: "notes") public var notes: String
+    /// What a room offers ("beamer", "ringleiding"), comma-separated (`facilityList`).
+    @Field(key: "facilities") public var facilities: String
 
     public init() {}
 
@@ -113,6 +115,13 @@ public final class Space: Model, @unchecked Sendable {
         self.capacity = capacity
         self.bookable = bookable
         self.notes = notes
+        self.facilities = ""
+    }
+
+    /// The facilities as a list.
+    public var facilityList: [String] {
+        get { facilities.split(separator: ",").map { $0.trimmed }.filter { !$0.isEmpty } }
+        set { facilities = newValue.map(\.trimmed).filter { !$0.isEmpty }.joined(separator: ", ") }
     }
 
     public var kind: SpaceKind {
@@ -340,5 +349,16 @@ struct IndexBranchTables: AsyncMigration {
                      "calendar_exceptions_branch_idx", "exception_periods_exception_idx"] {
             try await sql.drop(index: name).run()
         }
+    }
+}
+
+/// What a room offers (beamer, hearing loop, kitchen), for planning activities.
+struct AddSpaceFacilities: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.schema(Space.schema).field("facilities", .string, .required, .sql(.default(""))).update()
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.schema(Space.schema).deleteField("facilities").update()
     }
 }

@@ -98,6 +98,7 @@ public enum BiebDatabase {
         app.migrations.add(IndexPrivacy())
         app.migrations.add(CreateSpaceBookings())
         app.migrations.add(CreateProgramming())
+        app.migrations.add(AddSpaceFacilities())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so
