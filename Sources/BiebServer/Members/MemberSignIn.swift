@@ -141,6 +141,8 @@ struct MemberTokenKey: StorageKey { typealias Value = String }
 /// lifetime ends.
 struct MemberSessionAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // Without a session cookie there is no member to find; touching the session would store an empty one for every visitor.
+        guard request.cookies[request.application.sessions.configuration.cookieName] != nil else { return try await next.respond(to: request) }
         if let id = request.session.data["member"].flatMap(UUID.init(uuidString:)),
            let org = request.session.data["member_org"].flatMap(UUID.init(uuidString:)) {
             let since = request.session.data["member_since"].flatMap(Double.init) ?? 0

@@ -15,7 +15,9 @@ struct AgendaPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(":org", "agenda.ics", use: feed)
         routes.get(":org", "agenda", "mijn", ":feed", use: personalFeed)
-        let pages = routes.grouped(StaffSessionsMiddleware()).grouped(MemberSessionAuthenticator()).grouped(CSRFMiddleware())
+        // Visitors read and register without a session (no row stored per page view); forms acting for a
+        // signed-in member check the form token themselves (`memberForm`); a cancellation key is its own proof.
+        let pages = routes.grouped(StaffSessionsMiddleware()).grouped(MemberSessionAuthenticator())
         pages.get(":org", "agenda", use: agenda)
         pages.get(":org", "agenda", ":activityID", use: activity)
         pages.post(":org", "agenda", ":activityID", "aanmelden", use: register)
@@ -27,7 +29,7 @@ struct AgendaPages: RouteCollection {
         pages.get(":org", "afspraak-afzeggen", ":token", use: appointment)
         pages.post(":org", "afspraak-afzeggen", ":token", use: cancelAppointment)
         pages.get(":org", "groepen", use: communities)
-        pages.post(":org", "groepen", ":communityID", "volgen", use: follow)
+        pages.grouped(CSRFMiddleware()).post(":org", "groepen", ":communityID", "volgen", use: follow)
     }
 
     // MARK: Shared
@@ -130,8 +132,15 @@ struct AgendaPages: RouteCollection {
         return org
     }
 
-    /// The page context with the member links (and the signed-in member's name).
+    /// The page context with the member links (and the signed-in member's name). A visitor without a
+    /// session gets none: no form token, no flash, nothing stored.
     static func page(_ req: Request, _ org: Organisation, title: String) async throws -> PageContext {
+        guard req.cookies[req.application.sessions.configuration.cookieName] != nil else {
+            var page = PageContext(req, lang: Language.of(req), title: title)
+            let portal = MemberPortalPages.base(org)
+            page.member = PageContext.MemberLink(name: nil, accountURL: portal, signOutURL: portal + "/uitloggen", signInURL: portal + "/inloggen")
+            return page
+        }
         var name: String?
         if let member = req.auth.get(SignedInMember.self), member.organisationID == org.id {
             name = try await Member.find(member.id, on: req.db)?.name
@@ -142,6 +151,13 @@ struct AgendaPages: RouteCollection {
     static func signedIn(_ req: Request, _ org: Organisation) -> UUID? {
         guard let member = req.auth.get(SignedInMember.self), member.organisationID == org.id else { return nil }
         return member.id
+    }
+
+    /// The signed-in member a form acts for, after checking its token (a guest's form needs none: it carries no one's authority).
+    static func memberForm(_ req: Request, _ org: Organisation) throws -> UUID? {
+        guard let member = signedIn(req, org) else { return nil }
+        try CSRFMiddleware.verify(req)
+        return member
     }
 
     // MARK: Agenda
@@ -335,8 +351,8 @@ struct AgendaPages: RouteCollection {
         let form = try req.content.decode(RegisterForm.self)
         let lang = Language.of(req)
         let back = "/\(org.slug)/agenda/\(listing.activity.id)"
+        let member = try Self.memberForm(req, org)
         do {
-            let member = Self.signedIn(req, org)
             let registration = try await Registrations(req.db, organisationID: org.id!).register(
                 for: listing.activity.id, RegistrationRequest(member: member, name: form.name, email: form.email, places: form.places ?? 1,
                                                               language: lang.rawValue))
@@ -487,12 +503,13 @@ struct AgendaPages: RouteCollection {
         let lang = Language.of(req)
         let hour = try await Self.hourRecord(req, org)
         let form = try req.content.decode(SlotForm.self)
+        let member = try Self.memberForm(req, org)
         do {
             guard let slot = try SpacesAPIController.date(form.slot, "slot") else {
                 throw BiebError.invalid("slot", "Choose a time.", nl: "Kies een tijd.")
             }
             let appointment = try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone).book(
-                hour: hour.id, slot: slot, member: Self.signedIn(req, org), name: form.name, email: form.email, question: form.question ?? "",
+                hour: hour.id, slot: slot, member: member, name: form.name, email: form.email, question: form.question ?? "",
                 language: lang.rawValue)
             return req.redirect(to: "/\(org.slug)/afspraak-afzeggen/\(appointment.token ?? "")?nieuw=1", redirectType: .normal)
         } catch let error as BiebError where error.kind != .notFound {

@@ -241,16 +241,19 @@ struct CSRFMiddleware: AsyncMiddleware {
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if request.method == .POST {
-            let sent = try? request.content.get(String.self, at: Self.field)
-            guard let expected = request.session.data["csrf"], let sent,
-                  sent.utf8.count == expected.utf8.count,
-                  zip(sent.utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
-                throw BiebError(.forbidden, code: "csrf_failed",
-                                message: "This form has expired. Go back, reload the page and try again.",
-                                nl: "Dit formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog eens.")
-            }
-        }
+        if request.method == .POST { try Self.verify(request) }
         return try await next.respond(to: request)
+    }
+
+    /// Checks the form's token against the session's (in constant time).
+    static func verify(_ request: Request) throws {
+        let sent = try? request.content.get(String.self, at: field)
+        guard let expected = request.session.data["csrf"], let sent,
+              sent.utf8.count == expected.utf8.count,
+              zip(sent.utf8, expected.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+            throw BiebError(.forbidden, code: "csrf_failed",
+                            message: "This form has expired. Go back, reload the page and try again.",
+                            nl: "Dit formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog eens.")
+        }
     }
 }
