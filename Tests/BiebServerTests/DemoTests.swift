@@ -46,6 +46,8 @@ import BiebTestSupport
             let partner = TestClient(app)
             try await partner.signInAPI(DemoProgramme.partnerEmail, password: DemoNetwork.password)
             #expect(try await visitor.send(.GET, "/den-haag/agenda").status == .ok)
+            // Homework help within the coming day: its registration gets a reminder from the first job run.
+            #expect(try await Registrations(app.db, organisationID: denHaag.id!).enqueueReminders() >= 1)
 
             // The small town's main branch: 38.5 staffed hours, many more self-service hours.
             let townOrg = try await directory.organisation(slug: "heemstede")

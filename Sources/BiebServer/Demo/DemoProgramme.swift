@@ -162,6 +162,21 @@ public enum DemoProgramme {
         club.audiences = [.adults]
         try await add("club", club)
 
+        // Homework help within the coming day, so the demo shows a reminder at once (the reminder job looks 24 hours ahead).
+        let centralCalendar = try await directory.calendar(of: central, timeZone: zone)
+        let hourStart = LocalClock.instant(of: LocalDate(now, in: zone), minute: (LocalClock.minuteOfDay(of: now, in: zone) / 60 + 2) * 60, in: zone)
+        if let soon = (0..<20).lazy.map({ TimeRange(start: hourStart.addingTimeInterval(Double($0) * 3600), end: hourStart.addingTimeInterval(Double($0 + 1) * 3600)) })
+            .first(where: { Scheduling.problem(with: $0, calendar: centralCalendar, atLeast: .staffed) == nil }) {
+            var homework = ActivityInput(branchID: central.id!, kind: "homework_help", title: "Huiswerkbegeleiding", sessions: [soon])
+            homework.description = "Vrijwilligers helpen scholieren met hun huiswerk. Neem je boeken en je vragen mee."
+            homework.audiences = [.youth, .children]
+            homework.ageMin = 10
+            homework.ageMax = 16
+            homework.coreFunction = .development
+            homework.capacity = 10
+            try await add("homework", homework)
+        }
+
         // Registrations: members on the debate and the course; the workshop full with a waiting list.
         let sql = app.db as! any SQLDatabase
         let members = try await sql.raw("""
@@ -173,6 +188,9 @@ public enum DemoProgramme {
             _ = try? await registrations.register(for: made[key]!, RegistrationRequest(member: member), now: now)
         }
         _ = try? await registrations.register(for: made["debate"]!, RegistrationRequest(name: "Gijs Gast", email: "gijs.gast@example.nl"), now: now)
+        if let homework = made["homework"] {
+            _ = try? await registrations.register(for: homework, RegistrationRequest(name: "Sara Scholier", email: "sara.scholier@example.nl"), now: now)
+        }
 
         // Consultation hours: DigiD help by appointment twice a week; walk-in legal advice on Mondays.
         if let digital {

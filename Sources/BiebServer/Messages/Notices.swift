@@ -122,6 +122,8 @@ enum Notices {
     }
 
     /// Messages about a registration or an appointment: to a member or a guest, so no links to an account.
+    /// Subjects never name the activity (a book club, a debt clinic or an LGBTI evening can say more
+    /// about a person than they want on a lock screen).
     static func programmeTemplate(_ kind: NoticeKind, dutch: Bool) -> MessageTemplate {
         func make(_ subject: String, _ lines: String, _ html: String) -> MessageTemplate {
             MessageTemplate(subject: subject,
@@ -132,43 +134,43 @@ enum Notices {
         }
         switch (kind, dutch) {
         case (.activityRegistered, true):
-            return make("Je aanmelding: {{title}}",
+            return make("Je aanmelding bij de bibliotheek",
                         "{{status}}\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nMeer informatie: {{activity_url}}\nKun je toch niet? Meld je af, dan krijgt een ander je plaats: {{cancel_url}}",
                         "<p>{{status}}</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p><a href=\"{{activity_url}}\">Meer informatie</a></p>\n<p>Kun je toch niet? <a href=\"{{cancel_url}}\">Meld je af</a>, dan krijgt een ander je plaats.</p>")
         case (.activityRegistered, false):
-            return make("Your registration: {{title}}",
+            return make("Your registration at the library",
                         "{{status}}\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nMore information: {{activity_url}}\nCan't make it after all? Cancel, so someone else gets your place: {{cancel_url}}",
                         "<p>{{status}}</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p><a href=\"{{activity_url}}\">More information</a></p>\n<p>Can't make it after all? <a href=\"{{cancel_url}}\">Cancel</a>, so someone else gets your place.</p>")
         case (.activityPromoted, true):
-            return make("Er is een plaats vrij: {{title}}",
+            return make("Er is een plaats voor je vrijgekomen",
                         "Er is een plaats vrijgekomen en die is voor jou. Je bent nu aangemeld voor:\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nKun je toch niet? Meld je af: {{cancel_url}}",
                         "<p>Er is een plaats vrijgekomen en die is voor jou. Je bent nu aangemeld voor:</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p>Kun je toch niet? <a href=\"{{cancel_url}}\">Meld je af</a>.</p>")
         case (.activityPromoted, false):
-            return make("A place came free: {{title}}",
+            return make("A place came free for you",
                         "A place came free and it is yours. You are now registered for:\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nCan't make it after all? Cancel: {{cancel_url}}",
                         "<p>A place came free and it is yours. You are now registered for:</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p>Can't make it after all? <a href=\"{{cancel_url}}\">Cancel</a>.</p>")
         case (.activityReminder, true):
-            return make("Tot binnenkort: {{title}}",
+            return make("Herinnering: je activiteit in de bibliotheek",
                         "Een herinnering: je bent aangemeld voor\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nMeer informatie: {{activity_url}}\nKun je toch niet? Meld je af, dan krijgt een ander je plaats: {{cancel_url}}",
                         "<p>Een herinnering: je bent aangemeld voor</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p><a href=\"{{activity_url}}\">Meer informatie</a>. Kun je toch niet? <a href=\"{{cancel_url}}\">Meld je af</a>, dan krijgt een ander je plaats.</p>")
         case (.activityReminder, false):
-            return make("See you soon: {{title}}",
+            return make("Reminder: your activity at the library",
                         "A reminder: you are registered for\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nMore information: {{activity_url}}\nCan't make it after all? Cancel, so someone else gets your place: {{cancel_url}}",
                         "<p>A reminder: you are registered for</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p><a href=\"{{activity_url}}\">More information</a>. Can't make it after all? <a href=\"{{cancel_url}}\">Cancel</a>, so someone else gets your place.</p>")
         case (.activityCancelled, true):
-            return make("Afgelast: {{title}}",
+            return make("Een activiteit gaat niet door",
                         "Helaas gaat dit niet door:\n\n  {{title}}\n  {{when}}\n\nJe aanmelding is vervallen; betaalde je, dan krijg je het bedrag terug. Excuses voor het ongemak.",
                         "<p>Helaas gaat dit niet door:</p>\n<p><strong>{{title}}</strong><br>{{when}}</p>\n<p>Je aanmelding is vervallen; betaalde je, dan krijg je het bedrag terug. Excuses voor het ongemak.</p>")
         case (.activityCancelled, false):
-            return make("Cancelled: {{title}}",
+            return make("An activity is cancelled",
                         "Unfortunately this will not take place:\n\n  {{title}}\n  {{when}}\n\nYour registration has lapsed; if you paid, you get the amount back. We apologise for the inconvenience.",
                         "<p>Unfortunately this will not take place:</p>\n<p><strong>{{title}}</strong><br>{{when}}</p>\n<p>Your registration has lapsed; if you paid, you get the amount back. We apologise for the inconvenience.</p>")
         case (.appointmentBooked, true):
-            return make("Je afspraak: {{title}}",
+            return make("Je afspraak op het spreekuur",
                         "Je afspraak staat:\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nKun je toch niet? Zeg de afspraak af, dan kan een ander komen: {{cancel_url}}",
                         "<p>Je afspraak staat:</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p>Kun je toch niet? <a href=\"{{cancel_url}}\">Zeg de afspraak af</a>, dan kan een ander komen.</p>")
         default:
-            return make("Your appointment: {{title}}",
+            return make("Your consultation appointment",
                         "Your appointment is booked:\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nCan't make it after all? Cancel it, so someone else can come: {{cancel_url}}",
                         "<p>Your appointment is booked:</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p>Can't make it after all? <a href=\"{{cancel_url}}\">Cancel it</a>, so someone else can come.</p>")
         }
