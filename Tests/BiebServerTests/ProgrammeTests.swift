@@ -518,6 +518,19 @@ import BiebTestSupport
             var fields = ["csrf": csrf, "title": "Lezing over water", "kind": "lecture", "branch_id": f.central.uuidString, "space_id": hall.uuidString,
                           "date": tuesday.iso, "starts": "14:00", "ends": "12:00", "weeks": "2", "registration": "free", "capacity": "10",
                           "needs_staff": "1", "themes[]": "sustainability"]
+            // The library's own lists: a theme, a series, an external venue and a community, on a staff page.
+            #expect(try await staff.send(.GET, "/staff/programma/lijsten").status == .ok)
+            let badTheme = try await staff.send(.POST, "/staff/programma/lijsten/theme", form: ["csrf": csrf, "code": "Digitale Inclusie", "name_nl": "x"])
+            #expect(badTheme.headers.first(name: .location)?.contains("fout=") == true)
+            for (what, form) in [("theme", ["code": "digitale_inclusie", "name_nl": "Digitale inclusie", "name_en": "Digital inclusion"]),
+                                 ("series", ["title": "Stadsgesprekken"]), ("venue", ["name": "Buurthuis De Mussen", "address": "De Mussenstraat 1"]),
+                                 ("community", ["name": "Leesclub Noord", "contact": "leesclub@example.nl"])] {
+                let saved = try await staff.send(.POST, "/staff/programma/lijsten/\(what)", form: form.merging(["csrf": csrf]) { $1 })
+                #expect(saved.headers.first(name: .location) == "/staff/programma/lijsten?done=programme_list_saved", "\(what)")
+            }
+            let lists = try await staff.send(.GET, "/staff/programma").body.string
+            #expect(lists.contains("Digitale inclusie") && lists.contains("Stadsgesprekken") && lists.contains("Buurthuis De Mussen") && lists.contains("Leesclub Noord"))
+            #expect(try await TestClient(app).send(.GET, "/city/agenda").body.string.contains("<option value=\"digitale_inclusie\">Digitale inclusie</option>"))
             // An end before the start: back to the form naming the field, nothing stored.
             let bad = try await staff.send(.POST, "/staff/programma", form: fields)
             #expect(bad.headers.first(name: .location)?.contains("fout=") == true)

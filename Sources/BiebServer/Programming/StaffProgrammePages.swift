@@ -17,6 +17,8 @@ struct StaffProgrammePages: RouteCollection {
             .grouped(RequireStaffPage())
         staff.get("programma", use: list)
         staff.post("programma", use: create)
+        staff.get("programma", "lijsten", use: settings)
+        staff.post("programma", "lijsten", ":what", use: saveSetting)
         staff.get("programma", ":activityID", use: activity)
         staff.post("programma", ":activityID", "publiceren", use: publish)
         staff.post("programma", ":activityID", "afgelasten", use: cancel)
@@ -68,6 +70,11 @@ struct StaffProgrammePages: RouteCollection {
         let themes: [Option]
         let audiences: [Option]
         let registrations: [Option]
+        let venues: [Option]
+        let series: [Option]
+        let communities: [Option]
+        let partners: [Option]
+        let canLists: Bool
         let today: String
     }
 
@@ -107,12 +114,22 @@ struct StaffProgrammePages: RouteCollection {
             themes: words.themes.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { Option(value: $0.code, label: $0.name(english: english), selected: false) },
             audiences: ActivityAudience.allCases.map { Option(value: $0.rawValue, label: page.t("programme_audience_\($0.rawValue)"), selected: false) },
             registrations: RegistrationMode.allCases.map { Option(value: $0.rawValue, label: page.t("registration_mode_\($0.rawValue)"), selected: $0 == .free) },
+            venues: words.venues.values.sorted { $0.name < $1.name }.map { Option(value: $0.id.uuidString, label: "\($0.name), \($0.address)", selected: false) },
+            series: try await access.programme.series().map { Option(value: String($0.id), label: $0.title, selected: false) },
+            communities: try await Communities(req.db, organisationID: org.id!).all().map { Option(value: $0.id.uuidString, label: $0.name, selected: false) },
+            partners: access.user.role == .partner ? [] : try await PartnerDirectory(req.db).partners(of: org.id!)
+                .map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
+            canLists: access.user.can(.manageProgramme) && access.user.role != .partner,
             today: LocalDate(Date(), in: org.zone).iso))
     }
 
     struct PlanForm: Content {
         var branch_id: String?
         var space_id: String?
+        var venue_id: String?
+        var series_id: String?
+        var community_id: String?
+        var partner_ids: [String]?
         var kind: String?
         var title: String?
         var description: String?
@@ -150,6 +167,10 @@ struct StaffProgrammePages: RouteCollection {
             }
             var input = ActivityInput(branchID: branch, kind: form.kind ?? "", title: form.title ?? "", sessions: sessions)
             input.spaceID = form.space_id.flatMap(UUID.init(uuidString:))
+            input.venueID = form.venue_id.flatMap(UUID.init(uuidString:))
+            input.seriesID = form.series_id.flatMap(Int.init)
+            input.communityID = form.community_id.flatMap(UUID.init(uuidString:))
+            input.partnerIDs = (form.partner_ids ?? []).compactMap(UUID.init(uuidString:))
             input.description = form.description ?? ""
             input.themes = form.themes ?? []
             input.audiences = (form.audiences ?? []).compactMap(ActivityAudience.init(rawValue:))
@@ -169,6 +190,74 @@ struct StaffProgrammePages: RouteCollection {
             return Self.back(req, "/staff/programma/\(listing.activity.id)", done: "activity_planned", page: page)
         } catch let error as BiebError where error.kind == .invalid || error.kind == .conflict || error.kind == .notFound {
             return Self.back(req, "/staff/programma", error: error, page: page)
+        }
+    }
+
+    // MARK: The programme's lists: kinds, themes, series, venues, communities
+
+    struct SettingsContext: Encodable {
+        let page: PageContext
+        let error: String?
+        let kinds: [String]
+        let themes: [String]
+        let series: [String]
+        let venues: [String]
+        let communities: [String]
+        let branches: [Option]
+    }
+
+    /// The library's own lists for the programme (staff who plan; not partners).
+    func settings(req: Request) async throws -> Response {
+        let (access, page) = try await Self.access(req)
+        guard access.user.can(.manageProgramme), access.user.role != .partner else { throw Abort(.forbidden) }
+        let org = access.organisation
+        let english = page.lang == .en
+        let programme = access.programme
+        return try await page.render("staff/programme-lists", SettingsContext(
+            page: page.context(page.t("programme_lists_title")), error: req.query[String.self, at: "fout"],
+            kinds: try await programme.terms(.kind).map { "\($0.name(english: english)) (\($0.code))" },
+            themes: try await programme.terms(.theme).map { "\($0.name(english: english)) (\($0.code))" },
+            series: try await programme.series().map(\.title),
+            venues: try await programme.venues().map { "\($0.name), \($0.address)" },
+            communities: try await Communities(req.db, organisationID: org.id!).all().map { "\($0.name) (\($0.followers))" },
+            branches: try await req.branches.branches(of: org.id!).map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) }))
+    }
+
+    struct SettingForm: Content {
+        var code: String?
+        var name_nl: String?
+        var name_en: String?
+        var title: String?
+        var name: String?
+        var description: String?
+        var address: String?
+        var contact: String?
+        var branch_id: String?
+    }
+
+    func saveSetting(req: Request) async throws -> Response {
+        let (access, page) = try await Self.access(req)
+        guard access.user.can(.manageProgramme), access.user.role != .partner else { throw Abort(.forbidden) }
+        let form = try req.content.decode(SettingForm.self)
+        let branch = form.branch_id.flatMap(UUID.init(uuidString:))
+        do {
+            switch req.parameters.get("what") ?? "" {
+            case "kind", "theme":
+                _ = try await access.programme.saveTerm(req.parameters.get("what") == "kind" ? .kind : .theme, code: form.code?.trimmed ?? "",
+                                                        nl: form.name_nl ?? "", en: form.name_en ?? "")
+            case "series":
+                _ = try await access.programme.createSeries(title: form.title ?? "", description: form.description ?? "")
+            case "venue":
+                _ = try await access.programme.createVenue(name: form.name ?? "", address: form.address ?? "", notes: form.description ?? "", branch: branch)
+            case "community":
+                _ = try await Communities(req.db, organisationID: access.organisation.id!).save(
+                    name: form.name ?? "", description: form.description ?? "", contact: form.contact ?? "", branch: branch)
+            default:
+                throw Abort(.notFound)
+            }
+            return Self.back(req, "/staff/programma/lijsten", done: "programme_list_saved", page: page)
+        } catch let error as BiebError {
+            return Self.back(req, "/staff/programma/lijsten", error: error, page: page)
         }
     }
 
