@@ -307,6 +307,12 @@ import BiebTestSupport
             }
             #expect(statuses.filter { $0 == .created }.count == 1, "\(statuses)")
             #expect(statuses.filter { $0 == .conflict }.count == 3, "\(statuses)")
+            // One appointment per person per hour.
+            let winnerEmail = try #require(try await ConsultationHours(app.db, organisationID: f.city, timeZone: S.amsterdam)
+                .appointments(hour: UUID(uuidString: hour)!).first?.email)
+            let second = try #require((published.first?["free_slots"] as? [String])?.last)
+            #expect(try await TestClient(app).send(.POST, "/api/v1/organisations/city/consultation-hours/\(hour)/appointments", object: [
+                "slot": second, "name": "Nogmaals", "email": winnerEmail.uppercased()]).apiError?.code == "already_booked")
             // The partner sees the question; the public sees one slot fewer.
             let appointments = try list(try await partner.send(.GET, "/api/v1/consultation-hours/\(hour)/appointments"))
             #expect(appointments.first?["question"] as? String == "DigiD aanvragen")
@@ -331,6 +337,20 @@ import BiebTestSupport
             #expect(publicHours.body.string.contains("Digi-spreekuur"))
             let slotPage = try await TestClient(app).send(.GET, "/city/spreekuren/\(hour)")
             #expect(slotPage.body.string.contains("name=\"slot\""))
+            // The partner cancels an hour: whoever had an appointment hears it.
+            let third = try #require(published.last?["id"] as? String)
+            let thirdSlot = try #require((published.last?["free_slots"] as? [String])?.first)
+            _ = try await TestClient(app).send(.POST, "/api/v1/organisations/city/consultation-hours/\(third)/appointments", object: [
+                "slot": thirdSlot, "name": "Bewoner", "email": "later@example.nl"])
+            #expect(try await partner.send(.DELETE, "/api/v1/consultation-hours/\(third)").status == .noContent)
+            let cancelledNotice = try #require(try await Outbox(app.db).list(organisation: f.city).first { $0.kind == .appointmentCancelled })
+            guard case .send(let cancelMail) = try await NoticeComposer(db: app.db, baseURL: "https://bieb.example", from: "noreply@bieb.example")
+                .compose(cancelledNotice) else {
+                Issue.record("no cancellation message")
+                return
+            }
+            #expect(cancelMail.to.email == "later@example.nl")
+            #expect(cancelMail.subject == "Je afspraak op het spreekuur gaat niet door")
             // Staff of the library may see them too; the question is erased after the hour.
             let org = try await Self.org(app)
             let store = ConsultationHours(app.db, organisationID: org.id!, timeZone: org.zone)

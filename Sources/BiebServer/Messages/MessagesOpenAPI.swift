@@ -9,7 +9,9 @@ enum MessagesOpenAPI {
                                                                "schema": ["type": "integer"]]
     nonisolated(unsafe) static let kind: [String: Any] = ["name": "kind", "in": "path", "required": true, "description": "Kind of message",
                                                           "schema": ["type": "string", "enum": ["hold_ready", "hold_expired", "due_soon", "overdue",
-                                                                                                "membership_expiring", "pin_reset", "recommendations"]]]
+                                                                                                "membership_expiring", "pin_reset", "recommendations", "activity_registered",
+                                                                                                "activity_promoted", "activity_reminder", "activity_cancelled",
+                                                                                                "appointment_booked", "appointment_cancelled"]]]
     nonisolated(unsafe) static let language: [String: Any] = ["name": "language", "in": "path", "required": true, "description": "nl or en",
                                                               "schema": ["type": "string", "enum": ["nl", "en"]]]
 

@@ -27,7 +27,7 @@ enum Notices {
         case .recommendations: common.union(["titles", "tips_url"])
         case .activityRegistered: common.union(["title", "when", "place", "status", "activity_url", "cancel_url"])
         case .activityPromoted, .activityReminder: common.union(["title", "when", "place", "activity_url", "cancel_url"])
-        case .activityCancelled: common.union(["title", "when"])
+        case .activityCancelled, .appointmentCancelled: common.union(["title", "when"])
         case .appointmentBooked: common.union(["title", "when", "place", "cancel_url"])
         }
     }
@@ -165,6 +165,14 @@ enum Notices {
             return make("An activity is cancelled",
                         "Unfortunately this will not take place:\n\n  {{title}}\n  {{when}}\n\nYour registration has lapsed; if you paid, you get the amount back. We apologise for the inconvenience.",
                         "<p>Unfortunately this will not take place:</p>\n<p><strong>{{title}}</strong><br>{{when}}</p>\n<p>Your registration has lapsed; if you paid, you get the amount back. We apologise for the inconvenience.</p>")
+        case (.appointmentCancelled, true):
+            return make("Je afspraak op het spreekuur gaat niet door",
+                        "Helaas gaat het spreekuur niet door, en daarmee je afspraak:\n\n  {{title}}\n  {{when}}\n\nJe kunt een nieuwe afspraak maken op een ander spreekuur. Excuses voor het ongemak.",
+                        "<p>Helaas gaat het spreekuur niet door, en daarmee je afspraak:</p>\n<p><strong>{{title}}</strong><br>{{when}}</p>\n<p>Je kunt een nieuwe afspraak maken op een ander spreekuur. Excuses voor het ongemak.</p>")
+        case (.appointmentCancelled, false):
+            return make("Your consultation appointment is cancelled",
+                        "Unfortunately the consultation hour, and with it your appointment, is cancelled:\n\n  {{title}}\n  {{when}}\n\nYou can book another hour. We apologise for the inconvenience.",
+                        "<p>Unfortunately the consultation hour, and with it your appointment, is cancelled:</p>\n<p><strong>{{title}}</strong><br>{{when}}</p>\n<p>You can book another hour. We apologise for the inconvenience.</p>")
         case (.appointmentBooked, true):
             return make("Je afspraak op het spreekuur",
                         "Je afspraak staat:\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nKun je toch niet? Zeg de afspraak af, dan kan een ander komen: {{cancel_url}}",
@@ -259,7 +267,7 @@ struct NoticeComposer {
             html["loans"] = "<ul>\n" + titles.map { "<li>\(MessageTemplate.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>"
         case .pinReset:
             return .skip("A PIN reset is sent as it was written.")
-        case .activityRegistered, .activityPromoted, .activityReminder, .activityCancelled, .appointmentBooked:
+        case .activityRegistered, .activityPromoted, .activityReminder, .activityCancelled, .appointmentBooked, .appointmentCancelled:
             return .skip("Composed by composeProgramme.")
         case .recommendations:
             let tips = try await Recommendations(db, organisationID: organisation.id!).suggestions(for: memberID, now: now, limit: 5)

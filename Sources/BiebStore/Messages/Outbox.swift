@@ -23,6 +23,8 @@ public enum NoticeKind: String, Codable, Sendable, CaseIterable {
     case activityCancelled = "activity_cancelled"
     /// An appointment in a partner's consultation hour, with the cancellation link.
     case appointmentBooked = "appointment_booked"
+    /// The partner's consultation hour was cancelled.
+    case appointmentCancelled = "appointment_cancelled"
 
     /// Service notices can be switched off by the member; a PIN reset they asked for always goes; tips have their own consent;
     /// messages about a registration or appointment someone made go to them (also without an account).
@@ -30,7 +32,7 @@ public enum NoticeKind: String, Codable, Sendable, CaseIterable {
 
     /// About a registration or an appointment: sent to a member or to a guest's address.
     public var isProgramme: Bool {
-        [.activityRegistered, .activityPromoted, .activityReminder, .activityCancelled, .appointmentBooked].contains(self)
+        [.activityRegistered, .activityPromoted, .activityReminder, .activityCancelled, .appointmentBooked, .appointmentCancelled].contains(self)
     }
 }
 

@@ -204,7 +204,7 @@ public struct ConsultationHours: Sendable {
                 UPDATE appointments SET status = 'cancelled' WHERE hour_id = \(bind: id) AND status = 'booked' RETURNING id, member_id
                 """).all() {
                 let appointmentID = try appointment.decode(column: "id", as: Int.self)
-                try await Outbox.enqueue(.activityCancelled, organisation: organisationID, member: try appointment.decode(column: "member_id", as: UUID?.self),
+                try await Outbox.enqueue(.appointmentCancelled, organisation: organisationID, member: try appointment.decode(column: "member_id", as: UUID?.self),
                                          reference: "appointment:\(appointmentID)", dedupe: "appointment-cancelled:\(appointmentID)", at: now, on: sql)
             }
         }
@@ -276,6 +276,13 @@ public struct ConsultationHours: Sendable {
         do {
             let appointment = try await WriteGate.transaction(on: db) { tx in
                 let sql = tx as! any SQLDatabase
+                // One appointment per person per hour, so one resident cannot take every slot.
+                let same: SQLQueryString = member != nil ? "member_id = \(bind: member)" : "member_id IS NULL AND LOWER(email) = \(bind: guestEmailValue?.lowercased())"
+                if try await sql.raw("SELECT 1 AS x FROM appointments WHERE hour_id = \(bind: id) AND status = 'booked' AND " + same).first() != nil {
+                    throw BiebError(.conflict, code: "already_booked", field: member != nil ? "member" : "email",
+                                    message: "You already have an appointment in this consultation hour.",
+                                    nl: "Je hebt al een afspraak op dit spreekuur.")
+                }
                 let id = try await sql.raw("""
                     INSERT INTO appointments (hour_id, slot_start, member_id, name, email, question, status, token, language, created_at)
                     VALUES (\(bind: id), \(bind: slot), \(bind: member), \(bind: guestNameValue), \(bind: guestEmailValue), \(bind: question), 'booked',
