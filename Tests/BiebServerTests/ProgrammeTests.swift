@@ -589,6 +589,12 @@ import BiebTestSupport
             let week = try await staff.send(.GET, "/staff/branches/\(f.central)/week?van=\(tuesday.iso)")
             #expect(week.status == .ok)
             #expect(week.body.string.contains("14:00–16:00</strong> Lezing over water"))
+            // Planning from the week: the form comes with that room and day chosen.
+            let planHere = "/staff/programma?ruimte=\(hall)&amp;datum=\(tuesday.iso)#plannen"
+            #expect(week.body.string.contains(planHere))
+            let prefilled = try await staff.send(.GET, "/staff/programma?ruimte=\(hall)&datum=\(tuesday.iso)").body.string
+            #expect(prefilled.contains("<option value=\"\(hall)\" selected>"))
+            #expect(prefilled.contains("value=\"\(tuesday.iso)\""))
             // A member's pages: her activities (with the calendar address) and a study place for this afternoon.
             let browser = TestClient(app)
             let login = try await browser.send(.GET, "/city/mijn/inloggen")

@@ -76,6 +76,8 @@ struct StaffProgrammePages: RouteCollection {
         let partners: [Option]
         let canLists: Bool
         let today: String
+        /// Prefilled from the week calendar (`?ruimte=&datum=`).
+        let date: String
     }
 
     func list(req: Request) async throws -> Response {
@@ -97,6 +99,9 @@ struct StaffProgrammePages: RouteCollection {
             let housed = Set(try await BranchPartner.query(on: req.db).filter(\.$partner.$id == own).all().map { $0.$branch.id })
             branches = branches.filter { housed.contains($0.id!) }
         }
+        // From the week calendar: a space and a day to plan in.
+        let chosenSpace = req.query[String.self, at: "ruimte"].flatMap(UUID.init(uuidString:)).flatMap { words.spaces[$0] }
+        let chosenDate = req.query[String.self, at: "datum"].flatMap(LocalDate.init(iso:))
         let spaces = words.spaces.values.filter { space in space.kind == .room && space.bookable && branches.contains { $0.id == space.$branch.id } }
             .sorted { (words.branches[$0.$branch.id]!.name, $0.name) < (words.branches[$1.$branch.id]!.name, $1.name) }
         return try await page.render("staff/programme", ListContext(
@@ -108,8 +113,9 @@ struct StaffProgrammePages: RouteCollection {
                      places: listing.activity.capacity.map { "\(listing.taken)/\($0)" + (listing.waiting > 0 ? " (+\(listing.waiting))" : "") } ?? "\(listing.taken)")
             },
             canPlan: access.user.can(.manageProgramme) && !branches.isEmpty,
-            branches: branches.map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
-            spaces: spaces.map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(words.branches[$0.$branch.id]!.name), \($0.capacity))", selected: false) },
+            branches: branches.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == chosenSpace?.$branch.id) },
+            spaces: spaces.map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(words.branches[$0.$branch.id]!.name), \($0.capacity))",
+                                        selected: $0.id == chosenSpace?.id) },
             kinds: words.kinds.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { Option(value: $0.code, label: $0.name(english: english), selected: false) },
             themes: words.themes.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { Option(value: $0.code, label: $0.name(english: english), selected: false) },
             audiences: ActivityAudience.allCases.map { Option(value: $0.rawValue, label: page.t("programme_audience_\($0.rawValue)"), selected: false) },
@@ -120,7 +126,7 @@ struct StaffProgrammePages: RouteCollection {
             partners: access.user.role == .partner ? [] : try await PartnerDirectory(req.db).partners(of: org.id!)
                 .map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
             canLists: access.user.can(.manageProgramme) && access.user.role != .partner,
-            today: LocalDate(Date(), in: org.zone).iso))
+            today: LocalDate(Date(), in: org.zone).iso, date: chosenDate?.iso ?? ""))
     }
 
     struct PlanForm: Content {
@@ -408,6 +414,8 @@ struct StaffProgrammePages: RouteCollection {
     struct Day: Encodable {
         let label: String
         let cells: [Cell]
+        /// Plan an activity in this space on this day (rooms, future days).
+        let planURL: String?
     }
 
     struct Row: Encodable {
@@ -451,7 +459,9 @@ struct StaffProgrammePages: RouteCollection {
                          title: $0.memberID != nil && !staffView ? page.t("week_member_booking") : $0.title,
                          tentative: $0.status == .tentative, member: $0.memberID != nil)
                 }
-                return Day(label: formats.shortDate(day), cells: cells)
+                let plan = space.kind == .room && day >= today && user.can(.manageProgramme, branch: branch.id)
+                    ? "/staff/programma?ruimte=\(space.id!)&datum=\(day.iso)#plannen" : nil
+                return Day(label: formats.shortDate(day), cells: cells, planURL: plan)
             })
         }
         return try await page.render("staff/week", WeekContext(
