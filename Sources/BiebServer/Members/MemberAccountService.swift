@@ -47,6 +47,14 @@ struct MemberAccountService {
 
     static let notFound = BiebError.notFound("account", nl: "Account niet gevonden.")
 
+    /// The service and the account in the path (`:member`), which the signed-in member may manage (else "not found").
+    static func authorized(_ req: Request) async throws -> (MemberAccountService, UUID) {
+        let service = try await make(req)
+        let account = try MemberAccountAPIController.account(req)
+        try await service.authorize(account)
+        return (service, account)
+    }
+
     /// The relation of the signed-in member to an account, or "not found".
     @discardableResult
     func authorize(_ account: UUID) async throws -> AccountAccess.Relation {

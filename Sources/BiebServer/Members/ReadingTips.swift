@@ -37,9 +37,7 @@ struct ReadingTips: RouteCollection {
     }
 
     func api(req: Request) async throws -> TipsDTO {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         let tips = try await Recommendations(req.db, organisationID: service.organisation.id!).suggestions(for: account)
         return TipsDTO(enabled: tips != nil, also_borrowed: tips?.alsoBorrowed.map(Self.dto) ?? [], new_titles: tips?.new.map(Self.dto) ?? [])
     }

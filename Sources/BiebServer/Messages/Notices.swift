@@ -226,12 +226,7 @@ struct NoticeComposer {
         if message.kind == .recommendations, try await !Consents.isOn(.recommendations, member: memberID, on: sql) {
             return .skip("The member switched reading tips off.")
         }
-        // A youth member without an address: to their parent or guardian's.
-        var recipient = member.email.map { MailMessage.Address($0, name: member.name) }
-        if recipient == nil, let guardianID = member.guardianID, let guardian = try await Member.find(guardianID, on: db), let email = guardian.email {
-            recipient = MailMessage.Address(email, name: guardian.name)
-        }
-        guard let recipient else { return .skip("The member has no e-mail address (nor a guardian with one).") }
+        guard let recipient = try await address(of: member) else { return .skip("The member has no e-mail address (nor a guardian with one).") }
         let language = member.language == "en" ? "en" : "nl"
         let lang: Language = language == "en" ? .en : .nl
         let formats = Formats(lang: lang, timeZone: organisation.zone)
@@ -308,10 +303,7 @@ struct NoticeComposer {
             if let member, let record = try await Member.find(member, on: db) {
                 name = record.name
                 language = record.language == "en" ? "en" : "nl"
-                address = record.email
-                if address == nil, let guardianID = record.guardianID, let guardian = try await Member.find(guardianID, on: db) {
-                    address = guardian.email
-                }
+                address = try await self.address(of: record)?.email
             } else {
                 name = guestName
                 address = guestEmail
@@ -383,6 +375,13 @@ struct NoticeComposer {
         return .send(MailMessage(from: .init(from, name: organisation.name), to: .init(to, name: name ?? ""), subject: rendered.subject,
                                  text: rendered.text, html: rendered.html, messageID: messageID(message), date: now,
                                  headers: [("Auto-Submitted", "auto-generated")]))
+    }
+
+    /// Where a member's mail goes: their own address, or for a youth member without one their parent or guardian's.
+    func address(of member: Member) async throws -> MailMessage.Address? {
+        if let email = member.email { return MailMessage.Address(email, name: member.name) }
+        guard let guardianID = member.guardianID, let guardian = try await Member.find(guardianID, on: db), let email = guardian.email else { return nil }
+        return MailMessage.Address(email, name: guardian.name)
     }
 
     /// "Zaal, Centrale Bibliotheek, Oudegracht 167, Utrecht" or the external venue's name and address.

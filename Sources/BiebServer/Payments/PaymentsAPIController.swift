@@ -77,17 +77,13 @@ struct PaymentsAPIController: RouteCollection {
     }
 
     func memberPayments(req: Request) async throws -> [PaymentDTO] {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         return try await Payments(req.db, organisationID: service.organisation.id!).list(member: account).map { PaymentDTO($0) }
     }
 
     /// One payment of the member's; while open, its state is asked of the provider first.
     func memberPayment(req: Request) async throws -> PaymentDTO {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
               var payment = try await Payments(req.db, organisationID: service.organisation.id!).find(id), payment.memberID == account else {
             throw BiebError.notFound("payment", nl: "Betaling niet gevonden.")

@@ -70,9 +70,7 @@ struct PrivacyAPIController: RouteCollection {
     }
 
     func history(req: Request) async throws -> HistoryDTO {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         return try await historyDTO(req, service, account: account)
     }
 
@@ -93,17 +91,13 @@ struct PrivacyAPIController: RouteCollection {
     }
 
     func deleteHistory(req: Request) async throws -> HTTPStatus {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         try await LoanHistory(req.db, organisationID: service.organisation.id!).deleteAll(member: account)
         return .noContent
     }
 
     func deleteEntry(req: Request) async throws -> HTTPStatus {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         let entry = try MemberAccountAPIController.int(req, "entryID", "history_entry", nl: "Regel van de leengeschiedenis niet gevonden.")
         guard try await LoanHistory(req.db, organisationID: service.organisation.id!).delete(member: account, entry: entry) else {
             throw BiebError.notFound("history_entry", nl: "Regel van de leengeschiedenis niet gevonden.")
@@ -113,9 +107,7 @@ struct PrivacyAPIController: RouteCollection {
 
     /// The whole history as CSV (`format=csv`, the default) or JSON.
     func exportHistory(req: Request) async throws -> Response {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         return try await Self.historyExport(req, service, account: account, format: req.query[String.self, at: "format"] ?? "csv")
     }
 
@@ -155,9 +147,7 @@ struct PrivacyAPIController: RouteCollection {
 
     /// Everything Bieb holds about the member, as a JSON download.
     func data(req: Request) async throws -> Response {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         return try await Self.dataDownload(req, service, account: account)
     }
 
@@ -181,9 +171,7 @@ struct PrivacyAPIController: RouteCollection {
     }
 
     func memberViews(req: Request) async throws -> [ViewDTO] {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         return try await MemberViews(req.db, organisationID: service.organisation.id!).list(member: account).map {
             ViewDTO(at: $0.at, staff: $0.staffName, role: $0.staffRole, purpose: $0.purpose.rawValue, via: $0.via)
         }
@@ -208,9 +196,7 @@ struct PrivacyAPIController: RouteCollection {
     }
 
     func erasureState(req: Request) async throws -> ErasureDTO {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         let erasure = Erasure(req.db, organisationID: service.organisation.id!)
         let requested = try await erasure.requestedAt(member: account)
         return ErasureDTO(status: requested == nil ? "none" : "waiting", requested_at: requested,
@@ -233,9 +219,7 @@ struct PrivacyAPIController: RouteCollection {
     }
 
     func withdrawErasure(req: Request) async throws -> HTTPStatus {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         try await Erasure(req.db, organisationID: service.organisation.id!).withdrawRequest(member: account)
         return .noContent
     }

@@ -428,11 +428,12 @@ struct AgendaPages: RouteCollection {
 
     func hourCards(_ req: Request, _ org: Organisation, _ hours: [ConsultationHour], store: ConsultationHours, words: Words) async throws -> [HourCard] {
         let partners = Dictionary(uniqueKeysWithValues: try await PartnerDirectory(req.db).partners(of: org.id!).map { ($0.id!, $0.name) })
+        let free = try await store.freeSlots(hours)
         var cards: [HourCard] = []
         for hour in hours {
             cards.append(HourCard(url: "/\(org.slug)/spreekuren/\(hour.id)", title: hour.title, partner: partners[hour.partnerID] ?? "",
                                   branch: words.branches[hour.branchID]?.name ?? "", when: words.formats.range(hour.range), walkIn: hour.isWalkIn,
-                                  free: try await store.freeSlots(hour).count))
+                                  free: free[hour.id]?.count ?? 0))
         }
         return cards
     }
@@ -476,7 +477,6 @@ struct AgendaPages: RouteCollection {
 
     func hour(req: Request) async throws -> Response {
         let org = try await Self.organisation(req)
-        let lang = Language.of(req)
         let words = try await Words.make(req, org)
         let hour = try await Self.hourRecord(req, org)
         let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)

@@ -129,16 +129,12 @@ struct MemberProgrammePages: RouteCollection {
         let now = Date()
         let formats = Formats(lang: lang, timeZone: org.zone)
         let store = SpaceBookings(req.db, organisationID: org.id!, timeZone: org.zone)
-        let studyBranches = try await Space.query(on: req.db).filter(\.$kindRaw == SpaceKind.studyArea.rawValue).filter(\.$bookable == true).all()
-            .map { $0.$branch.id }
-        let branches = service.branches.filter { $0.active && studyBranches.contains($0.id) }
-        var areas: [Area] = []
-        for branch in branches {
-            for (space, free) in try await store.freeStudyPlaces(branch: branch.id, at: now) where space.bookable {
-                areas.append(Area(branch: branch.name, name: space.name, free: free, places: space.capacity))
-            }
-        }
         let names = Dictionary(uniqueKeysWithValues: service.branches.map { ($0.id, $0.name) })
+        // The bookable study areas of the organisation's open branches, with places free now.
+        let free = try await store.freeStudyPlaces(branches: service.branches.filter(\.active).map(\.id), at: now).filter { $0.space.bookable }
+        let areas = free.map { Area(branch: names[$0.space.$branch.id] ?? "", name: $0.space.name, free: $0.free, places: $0.space.capacity) }
+            .sorted { ($0.branch, $0.name) < ($1.branch, $1.name) }
+        let branches = service.branches.filter { branch in free.contains { $0.space.$branch.id == branch.id } }
         let bookings = try await store.bookings(member: account, in: TimeRange(start: now, end: now.addingTimeInterval(62 * 86_400))).map {
             Booking(when: formats.range($0.range), branch: names[$0.branchID] ?? "",
                     cancelURL: MemberPortalPages.base(org) + "/studieplekken/\($0.id)/annuleren")

@@ -351,12 +351,13 @@ struct ProgrammeAPIController: RouteCollection {
 
     static func hourDTOs(_ hours: [ConsultationHour], store: ConsultationHours, req: Request, organisation: UUID) async throws -> [HourDTO] {
         let partners = Dictionary(uniqueKeysWithValues: try await PartnerDirectory(req.db).partners(of: organisation).map { ($0.id!, $0.name) })
+        let free = try await store.freeSlots(hours)
         var out: [HourDTO] = []
         for hour in hours {
             out.append(HourDTO(id: hour.id, partner_id: hour.partnerID, partner: partners[hour.partnerID] ?? "", branch_id: hour.branchID,
                                space_id: hour.spaceID, title: hour.title, description: hour.description, starts_at: hour.range.start,
                                ends_at: hour.range.end, slot_minutes: hour.slotMinutes, walk_in: hour.isWalkIn, cancelled: hour.cancelled,
-                               free_slots: try await store.freeSlots(hour)))
+                               free_slots: free[hour.id] ?? []))
         }
         return out
     }
@@ -867,13 +868,6 @@ struct ProgrammeAPIController: RouteCollection {
 
     // MARK: Members
 
-    /// The member service and the account in the path, which the signed-in member may manage.
-    static func my(_ req: Request) async throws -> (MemberAccountService, UUID) {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
-        return (service, account)
-    }
 
     struct MyRegistrationDTO: Content {
         let registration: RegistrationDTO
@@ -881,7 +875,7 @@ struct ProgrammeAPIController: RouteCollection {
     }
 
     func myRegistrations(req: Request) async throws -> [MyRegistrationDTO] {
-        let (service, account) = try await Self.my(req)
+        let (service, account) = try await MemberAccountService.authorized(req)
         let org = service.organisation
         let programme = Programme(req.db, organisationID: org.id!, timeZone: org.zone)
         var out: [MyRegistrationDTO] = []
@@ -899,7 +893,7 @@ struct ProgrammeAPIController: RouteCollection {
     }
 
     func myRegister(req: Request) async throws -> Response {
-        let (service, account) = try await Self.my(req)
+        let (service, account) = try await MemberAccountService.authorized(req)
         let input = try req.content.decode(MyRegistrationInput.self)
         guard let activity = input.activity_id else { throw BiebError.invalid("activity_id", "Give the activity.", nl: "Geef de activiteit.") }
         let org = service.organisation
@@ -913,24 +907,24 @@ struct ProgrammeAPIController: RouteCollection {
     }
 
     func myCancel(req: Request) async throws -> HTTPStatus {
-        let (service, account) = try await Self.my(req)
+        let (service, account) = try await MemberAccountService.authorized(req)
         try await Registrations(req.db, organisationID: service.organisation.id!).cancel(try Self.int(req, "registrationID"), member: account)
         return .noContent
     }
 
     func myCommunities(req: Request) async throws -> [CommunityDTO] {
-        let (service, account) = try await Self.my(req)
+        let (service, account) = try await MemberAccountService.authorized(req)
         return try await Communities(req.db, organisationID: service.organisation.id!).followed(by: account).map(CommunityDTO.init)
     }
 
     func myFollow(req: Request) async throws -> HTTPStatus {
-        let (service, account) = try await Self.my(req)
+        let (service, account) = try await MemberAccountService.authorized(req)
         try await Communities(req.db, organisationID: service.organisation.id!).follow(try BranchAPIController.uuid(req, "communityID"), member: account)
         return .noContent
     }
 
     func myUnfollow(req: Request) async throws -> HTTPStatus {
-        let (service, account) = try await Self.my(req)
+        let (service, account) = try await MemberAccountService.authorized(req)
         try await Communities(req.db, organisationID: service.organisation.id!).unfollow(try BranchAPIController.uuid(req, "communityID"), member: account)
         return .noContent
     }
@@ -948,7 +942,7 @@ struct ProgrammeAPIController: RouteCollection {
     }
 
     func myCancelAppointment(req: Request) async throws -> HTTPStatus {
-        let (service, account) = try await Self.my(req)
+        let (service, account) = try await MemberAccountService.authorized(req)
         let org = service.organisation
         try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone).cancelAppointment(try Self.int(req, "appointmentID"), member: account)
         return .noContent
@@ -961,13 +955,13 @@ struct ProgrammeAPIController: RouteCollection {
 
     /// A (new) secret address of the member's personal calendar feed; the old one stops working.
     func myCalendarFeed(req: Request) async throws -> FeedDTO {
-        let (service, account) = try await Self.my(req)
+        let (service, account) = try await MemberAccountService.authorized(req)
         let token = try await CalendarFeeds(req.db).renew(member: account)
         return FeedDTO(url: req.application.bieb.baseURL + "/\(service.organisation.slug)/agenda/mijn/\(token).ics")
     }
 
     func myRevokeCalendarFeed(req: Request) async throws -> HTTPStatus {
-        let (service, account) = try await Self.my(req)
+        let (_, account) = try await MemberAccountService.authorized(req)
         try await CalendarFeeds(req.db).revoke(member: account)
         return .noContent
     }

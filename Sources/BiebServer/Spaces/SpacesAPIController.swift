@@ -239,9 +239,7 @@ struct SpacesAPIController: RouteCollection {
 
     /// Books a place in a study area of the branch that has room (self-service hours will do).
     func memberBook(req: Request) async throws -> Response {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         let input = try req.content.decode(StudyInput.self)
         let branch = try service.branch(input.branch, field: "branch")
         let range = try Self.range(BookInput(starts_at: input.starts_at, ends_at: input.ends_at))
@@ -251,18 +249,14 @@ struct SpacesAPIController: RouteCollection {
     }
 
     func memberBookings(req: Request) async throws -> [BookingDTO] {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         let store = SpaceBookings(req.db, organisationID: service.organisation.id!, timeZone: service.organisation.zone)
         return try await store.bookings(member: account, in: TimeRange(start: Date().addingTimeInterval(-86_400), end: Date().addingTimeInterval(62 * 86_400)))
             .map { BookingDTO($0, staff: false) }
     }
 
     func memberCancel(req: Request) async throws -> HTTPStatus {
-        let service = try await MemberAccountService.make(req)
-        let account = try MemberAccountAPIController.account(req)
-        try await service.authorize(account)
+        let (service, account) = try await MemberAccountService.authorized(req)
         try await SpaceBookings(req.db, organisationID: service.organisation.id!, timeZone: service.organisation.zone)
             .cancel(try Self.bookingID(req), member: account)
         return .noContent

@@ -291,9 +291,6 @@ public struct Outbox: Sendable {
     /// Days a finished message (sent, skipped, failed) is kept: long enough for staff to answer "did I get a mail?".
     public static let keepDays = 90
 
-    /// Finished messages older than `days` are deleted (their text holds
-    /// personal data no longer needed). Returns how many.
-    @discardableResult
     /// Deletes the messages about one thing (a guest's registration once its
     /// data is erased: the address and text go with it).
     static func forget(reference: String, organisation: UUID, on sql: any SQLDatabase) async throws {
@@ -303,6 +300,9 @@ public struct Outbox: Sendable {
             """).run()
     }
 
+    /// Finished messages older than `days` are deleted (their text holds
+    /// personal data no longer needed). Returns how many.
+    @discardableResult
     public func prune(olderThan days: Int, now: Date = Date()) async throws -> Int {
         try await WriteGate.transaction(on: db) { tx in
             try await (tx as! any SQLDatabase).raw("""

@@ -197,9 +197,7 @@ public struct ConsultationHours: Sendable {
             guard let row = try await sql.raw("""
                 UPDATE consultation_hours SET cancelled = \(bind: true) WHERE id = \(bind: id) AND cancelled = \(bind: false) RETURNING booking_id
                 """).first() else { return }
-            if let booking = try row.decode(column: "booking_id", as: Int?.self) {
-                try await sql.raw("UPDATE space_bookings SET status = 'cancelled' WHERE id = \(bind: booking) AND status IN ('tentative', 'confirmed')").run()
-            }
+            try await SpaceBookings.cancelBookings([try row.decode(column: "booking_id", as: Int?.self)].compactMap { $0 }, on: sql)
             for appointment in try await sql.raw("""
                 UPDATE appointments SET status = 'cancelled' WHERE hour_id = \(bind: id) AND status = 'booked' RETURNING id, member_id
                 """).all() {
@@ -233,11 +231,27 @@ public struct ConsultationHours: Sendable {
             """).first().map(Self.appointment)
     }
 
-    /// The free slots of an hour (none for a walk-in hour or one that has begun).
+    /// The free slots of each hour (none for a walk-in hour, a cancelled one, or slots that have begun), in one query.
+    public func freeSlots(_ hours: [ConsultationHour], now: Date = Date()) async throws -> [UUID: [Date]] {
+        let open = hours.filter { !$0.cancelled && !$0.isWalkIn }
+        var taken: [UUID: Set<Date>] = [:]
+        if !open.isEmpty {
+            for row in try await sql.raw("""
+                SELECT hour_id, slot_start FROM appointments WHERE hour_id IN (\(binds: open.map(\.id))) AND status = 'booked'
+                """).all() {
+                taken[try row.decode(column: "hour_id", as: UUID.self), default: []].insert(try row.decode(column: "slot_start", as: Date.self))
+            }
+        }
+        var free: [UUID: [Date]] = [:]
+        for hour in hours {
+            free[hour.id] = hour.cancelled ? [] : hour.slots.filter { $0 > now && !(taken[hour.id]?.contains($0) ?? false) }
+        }
+        return free
+    }
+
+    /// The free slots of one hour.
     public func freeSlots(_ hour: ConsultationHour, now: Date = Date()) async throws -> [Date] {
-        guard !hour.cancelled else { return [] }
-        let taken = Set(try await appointments(hour: hour.id).map(\.slotStart))
-        return hour.slots.filter { $0 > now && !taken.contains($0) }
+        try await freeSlots([hour], now: now)[hour.id] ?? []
     }
 
     /// Books a slot with a short question: a member, or a guest with a name

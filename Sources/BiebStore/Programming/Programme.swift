@@ -362,10 +362,8 @@ public struct Programme: Sendable {
         let bookings = bookings
         try await WriteGate.transaction(on: db) { tx in
             let sql = tx as! any SQLDatabase
+            try await SpaceBookings.cancelBookings(removed.compactMap(\.bookingID), on: sql)
             for session in removed {
-                if let booking = session.bookingID {
-                    try await sql.raw("UPDATE space_bookings SET status = 'cancelled' WHERE id = \(bind: booking) AND status IN ('tentative', 'confirmed')").run()
-                }
                 try await sql.raw("DELETE FROM activity_sessions WHERE id = \(bind: session.id)").run()
             }
             var bookingIDs: [Int?] = added.map { _ in nil }
@@ -437,9 +435,7 @@ public struct Programme: Sendable {
             guard try await sql.raw("""
                 UPDATE activities SET status = 'cancelled', updated_at = \(bind: now) WHERE id = \(bind: id) AND status <> 'cancelled' RETURNING id
                 """).first() != nil else { return }
-            for booking in current.sessions.compactMap(\.bookingID) {
-                try await sql.raw("UPDATE space_bookings SET status = 'cancelled' WHERE id = \(bind: booking) AND status IN ('tentative', 'confirmed')").run()
-            }
+            try await SpaceBookings.cancelBookings(current.sessions.compactMap(\.bookingID), on: sql)
             let open = try await sql.raw("""
                 SELECT id, member_id, fee_line_id, status FROM registrations WHERE activity_id = \(bind: id) AND status IN ('registered', 'waiting')
                 """).all()

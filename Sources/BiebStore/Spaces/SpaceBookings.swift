@@ -141,10 +141,7 @@ public struct SpaceBookings: Sendable {
         guard (1...720).contains(request.holdHours) else {
             throw BiebError.invalid("hold_hours", "Hold between 1 hour and 30 days.", nl: "Vasthouden tussen 1 uur en 30 dagen.")
         }
-        let calendar = try await BranchDirectory(db).calendar(of: branch, timeZone: timeZone)
-        if let problem = Scheduling.problem(with: request.range, calendar: calendar, atLeast: request.needsStaff ? .staffed : .selfService) {
-            throw refusal(problem)
-        }
+        try await checkCalendar([request.range], branch: branch, needsStaff: request.needsStaff)
         let (ids, _) = try await insert([request], space: spaceID, series: nil, now: now)
         return try await booking(ids[0])!
     }
@@ -243,12 +240,7 @@ public struct SpaceBookings: Sendable {
         guard !occurrences.isEmpty else {
             throw BiebError.invalid("through", "No occurrence left in the future.", nl: "Er valt geen keer meer in de toekomst.")
         }
-        let calendar = try await BranchDirectory(db).calendar(of: branch, timeZone: timeZone)
-        for occurrence in occurrences {
-            if let problem = Scheduling.problem(with: occurrence, calendar: calendar, atLeast: needsStaff ? .staffed : .selfService) {
-                throw refusal(problem, field: "skipped")
-            }
-        }
+        try await checkCalendar(occurrences, branch: branch, needsStaff: needsStaff, field: "skipped")
         let encoded = String(decoding: try JSONEncoder().encode(valid), as: UTF8.self)
         do {
             let requests = occurrences.map { BookingRequest(range: $0, title: title, needsStaff: needsStaff, staff: staff) }
@@ -316,6 +308,13 @@ public struct SpaceBookings: Sendable {
         guard done else { throw BiebError.notFound("booking", nl: "Boeking niet gevonden (of al geannuleerd).") }
     }
 
+    /// Cancels bookings that belong to something being called off or moved (an activity's sessions, a
+    /// consultation hour), inside the caller's transaction; ones already ended or cancelled stay as they are.
+    static func cancelBookings(_ ids: [Int], on sql: any SQLDatabase) async throws {
+        guard !ids.isEmpty else { return }
+        try await sql.raw("UPDATE space_bookings SET status = 'cancelled' WHERE id IN (\(binds: ids)) AND status IN ('tentative', 'confirmed')").run()
+    }
+
     /// Lapsed tentative holds become expired (the hourly `spaces` job); returns how many.
     @discardableResult
     public func expireHolds(now: Date = Date()) async throws -> Int {
@@ -350,19 +349,26 @@ public struct SpaceBookings: Sendable {
             """ + filter + " ORDER BY b.starts_at, b.id").all().map(Self.booking)
     }
 
-    /// Places free at an instant in each bookable study area of a branch.
+    /// Places free at an instant in each study area of a branch.
     public func freeStudyPlaces(branch: UUID, at instant: Date) async throws -> [(space: Space, free: Int)] {
-        let spaces = try await Space.query(on: db).filter(\.$branch.$id == branch).filter(\.$kindRaw == SpaceKind.studyArea.rawValue)
+        try await freeStudyPlaces(branches: [branch], at: instant)
+    }
+
+    /// Places free at an instant in each study area of these branches, by name: two queries whatever the number of areas.
+    public func freeStudyPlaces(branches: [UUID], at instant: Date) async throws -> [(space: Space, free: Int)] {
+        guard !branches.isEmpty else { return [] }
+        let spaces = try await Space.query(on: db).filter(\.$branch.$id ~~ branches).filter(\.$kindRaw == SpaceKind.studyArea.rawValue)
             .sort(\.$name).all()
-        var result: [(Space, Int)] = []
-        for space in spaces {
-            let taken = try await sql.raw("""
-                SELECT COUNT(*) AS n FROM space_bookings WHERE space_id = \(bind: space.id!) AND starts_at <= \(bind: instant)
-                  AND ends_at > \(bind: instant) AND (status = 'confirmed' OR (status = 'tentative' AND hold_until > \(bind: instant)))
-                """).first()?.decode(column: "n", as: Int.self) ?? 0
-            result.append((space, max(0, space.capacity - taken)))
+        guard !spaces.isEmpty else { return [] }
+        var taken: [UUID: Int] = [:]
+        for row in try await sql.raw("""
+            SELECT space_id, COUNT(*) AS n FROM space_bookings WHERE space_id IN (\(binds: spaces.map { $0.id! })) AND starts_at <= \(bind: instant)
+              AND ends_at > \(bind: instant) AND (status = 'confirmed' OR (status = 'tentative' AND hold_until > \(bind: instant)))
+            GROUP BY space_id
+            """).all() {
+            taken[try row.decode(column: "space_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
         }
-        return result
+        return spaces.map { ($0, max(0, $0.capacity - (taken[$0.id!] ?? 0))) }
     }
 }
 
