@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -91,15 +92,21 @@ let package = Package(
                 "BiebCore", "BiebStore", "BiebServer",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/BiebTestSupport"
         ),
-        .testTarget(name: "BiebCoreTests", dependencies: ["BiebCore"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "BiebCoreTests",
+            dependencies: ["BiebCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "BiebStoreTests",
             dependencies: [
                 "BiebCore", "BiebStore", "BiebTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -17,9 +17,11 @@ struct Bieb: AsyncParsableCommand {
         defaultSubcommand: Serve.self)
 
     static func main() async {
-        LogSetup.bootstrap()
         do {
             var command = try parseAsRoot()
+            // A server logs at info; a one-off command shows only its own words (and warnings) unless asked.
+            let serving = command is Serve || command is Demo
+            LogSetup.bootstrap(defaultLevel: serving || CommandLine.arguments.contains("--verbose") ? .info : .warning)
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {
@@ -39,10 +41,29 @@ struct Bieb: AsyncParsableCommand {
     }
 }
 
-/// Options shared by every command that opens the database.
+/// Options shared by every command that opens the database. Which database
+/// a command works on, in order: `--database` (a SQLite file or a
+/// postgres:// URL), `DATABASE_URL`, or the command's own file in `--data`
+/// (`bieb.sqlite`; the demo's is `demo.sqlite`). Each command says which it used.
 struct DatabaseOptions: ParsableArguments {
-    @ArgumentParser.Option(name: .long, help: "Folder for the embedded SQLite database (ignored when DATABASE_URL is set).")
+    @ArgumentParser.Option(name: .long, help: "Folder for the embedded SQLite database (ignored when --database or DATABASE_URL is set).")
     var data: String = "./bieb-data"
+
+    @ArgumentParser.Option(name: .long, help: ArgumentHelp(
+        "The database: a SQLite file or a postgres:// URL (default: DATABASE_URL, else DATA/bieb.sqlite; the demo's is DATA/demo.sqlite).",
+        valueName: "file-or-url"))
+    var database: String?
+
+    @ArgumentParser.Flag(name: .long, help: "Show the server's and the framework's log lines (LOG_LEVEL sets the level).")
+    var verbose = false
+
+    func location(defaultFile: String) -> DatabaseLocation {
+        if let database, !database.isEmpty {
+            if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") { return .postgres(url: database) }
+            return .sqliteFile(path: URL(fileURLWithPath: database).path)
+        }
+        return DatabaseLocation.fromEnvironment(dataDirectory: data, fileName: defaultFile)
+    }
 }
 
 struct ServerFlags: ParsableArguments {
@@ -64,10 +85,22 @@ struct ServerFlags: ParsableArguments {
     @ArgumentParser.Option(name: .customLong("sip2-idle-timeout"), help: "Seconds a SIP2 connection may stay silent before it is closed.")
     var sip2IdleTimeout: Int = Environment.get("BIEB_SIP2_IDLE_TIMEOUT").flatMap(Int.init) ?? 1_800
 
+    @ArgumentParser.Option(name: .customLong("sip2-login-timeout"), help: "Seconds a new SIP2 connection has to log in before it is closed.")
+    var sip2LoginTimeout: Int = Environment.get("BIEB_SIP2_LOGIN_TIMEOUT").flatMap(Int.init) ?? 30
+
+    @ArgumentParser.Option(name: .customLong("sip2-max-connections"), help: "Open SIP2 connections at most.")
+    var sip2MaxConnections: Int = Environment.get("BIEB_SIP2_MAX_CONNECTIONS").flatMap(Int.init) ?? 1_000
+
+    @ArgumentParser.Option(name: .customLong("sip2-max-connections-per-address"),
+                           help: "Open SIP2 connections at most from one address (IPv6: one /64).")
+    var sip2MaxPerAddress: Int = Environment.get("BIEB_SIP2_MAX_CONNECTIONS_PER_ADDRESS").flatMap(Int.init) ?? 100
+
     /// The SIP2 listener's options (nil when turned off), on the same address as HTTP.
     var sip2: SIP2Options? {
         guard sip2Port > 0 else { return nil }
-        return SIP2Options(host: host, port: sip2Port, certificatePath: sip2Certificate, keyPath: sip2Key, idleSeconds: max(1, sip2IdleTimeout))
+        return SIP2Options(host: host, port: sip2Port, certificatePath: sip2Certificate, keyPath: sip2Key, idleSeconds: max(1, sip2IdleTimeout),
+                           loginSeconds: max(1, sip2LoginTimeout), maximumConnections: max(1, sip2MaxConnections),
+                           maximumConnectionsPerAddress: max(1, sip2MaxPerAddress))
     }
 }
 
@@ -75,13 +108,15 @@ enum Runner {
     /// Builds a configured application (production mode unless BIEB_ENV says otherwise).
     static func application(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrate: Bool,
                             quiet: Bool = false, serving: Bool = false, sip2: SIP2Options? = nil,
-                            mailSinkFolder: String? = nil, demo: Bool = false) async throws -> Application {
+                            mailSinkFolder: String? = nil, mailSinkPort: Int? = nil, demo: Bool = false) async throws -> Application {
         let name = Environment.get("BIEB_ENV") ?? "production"
         let app = try await Application.make(Environment(name: name, arguments: ["bieb"]), .shared(Self.eventLoops(for: database)))
         if quiet && Environment.get("LOG_LEVEL") == nil { app.logger.logLevel = .warning }
         var options = ServerOptions(database: database, host: host, port: port, migrateOnStart: migrate)
         options.secureCookies = Environment.get("BIEB_SECURE_COOKIES") == "1"
         options.publicURL = Environment.get("BIEB_PUBLIC_URL")
+        options.trustedProxies = Set((Environment.get("BIEB_TRUSTED_PROXIES") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         options.warmSearch = serving
         options.backgroundJobs = serving
         options.sip2 = serving ? sip2 : nil
@@ -92,6 +127,10 @@ enum Runner {
             throw ValidationError(error.message(dutch: false))
         }
         options.mailSinkFolder = mailSinkFolder
+        if let mailSinkPort {
+            options.mailSinkPort = mailSinkPort
+            options.mailSinkPortFallback = false
+        }
         if let smtp = options.smtp, smtp.security == .none, smtp.user != nil, !["127.0.0.1", "localhost", "::1"].contains(smtp.host) {
             app.logger.warning("BIEB_SMTP_SECURITY=none with a user: the SMTP password goes over the network unencrypted. Use starttls or tls.")
         }
@@ -109,6 +148,8 @@ enum Runner {
             app.logger.warning("online payments use the built-in TEST provider: anyone can 'pay'. Set BIEB_MOLLIE_API_KEY for real payments.")
         }
         if let cost = Environment.get("BIEB_BCRYPT_COST").flatMap(Int.init) { options.bcryptCost = cost }
+        if let busy = Environment.get("BIEB_SQLITE_BUSY_TIMEOUT").flatMap(Int.init) { options.sqliteBusyTimeout = busy }
+        if let length = Environment.get("BIEB_MAX_URL_LENGTH").flatMap(Int.init) { options.maximumURLLength = max(1_024, length) }
         do {
             try await configure(app, options: options)
         } catch {
@@ -148,7 +189,7 @@ struct Serve: AsyncParsableCommand {
     @ArgumentParser.OptionGroup var server: ServerFlags
 
     func run() async throws {
-        let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
+        let location = database.location(defaultFile: "bieb.sqlite")
         let app = try await Runner.application(database: location, host: server.host, port: server.port, migrate: true,
                                                serving: true, sip2: server.sip2)
         app.logger.notice("Bieb on \(location)")
@@ -163,11 +204,15 @@ struct Demo: AsyncParsableCommand {
     @ArgumentParser.OptionGroup var database: DatabaseOptions
     @ArgumentParser.OptionGroup var server: ServerFlags
 
+    @ArgumentParser.Option(name: .customLong("smtp-port"),
+                           help: "Port of the demo's own mail server (default 2525, or a free port when 2525 is taken).")
+    var smtpPort: Int?
+
     func run() async throws {
-        let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "demo.sqlite")
+        let location = database.location(defaultFile: "demo.sqlite")
         let mailFolder = URL(fileURLWithPath: database.data).appendingPathComponent("mail").path
         let app = try await Runner.application(database: location, host: server.host, port: server.port, migrate: true,
-                                               serving: true, sip2: server.sip2, mailSinkFolder: mailFolder, demo: true)
+                                               serving: true, sip2: server.sip2, mailSinkFolder: mailFolder, mailSinkPort: smtpPort, demo: true)
         let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
         let created: Bool
         do {
@@ -223,7 +268,7 @@ struct Migrate: AsyncParsableCommand {
     @ArgumentParser.OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
+        let location = database.location(defaultFile: "bieb.sqlite")
         let app = try await Runner.application(database: location, migrate: true)
         try await app.asyncShutdown()
         print("Migrations done on \(location).")
@@ -243,7 +288,7 @@ struct OrganisationCommand: AsyncParsableCommand {
         @ArgumentParser.Option(help: "IANA time zone.") var timeZone: String = "Europe/Amsterdam"
 
         func run() async throws {
-            let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
+            let location = database.location(defaultFile: "bieb.sqlite")
             let app = try await Runner.application(database: location, migrate: true)
             let organisation = Organisation(slug: slug, name: name, timeZone: timeZone)
             do {
@@ -253,7 +298,7 @@ struct OrganisationCommand: AsyncParsableCommand {
                 throw error
             }
             try await app.asyncShutdown()
-            print("Created organisation \(name) (\(slug)).")
+            print("Created organisation \(name) (\(slug)) in \(location).")
         }
     }
 }
@@ -279,12 +324,12 @@ struct UserCommand: AsyncParsableCommand {
                 throw BiebError.invalid("--role", "Unknown role '\(role)'; use admin, staff, volunteer, partner or privacy_officer.")
             }
             let password = try PasswordInput.read()
-            let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
+            let location = database.location(defaultFile: "bieb.sqlite")
             let app = try await Runner.application(database: location, migrate: true)
             do {
                 let user = try await AccountAdmin.create(email: email, name: name, role: roleValue, organisation: org,
                                                          branch: branch, partner: partner, password: password, app: app)
-                print("Created \(user.role.rawValue) account \(user.email).")
+                print("Created \(user.role.rawValue) account \(user.email) in \(location).")
             } catch {
                 try? await app.asyncShutdown()
                 throw error

@@ -38,7 +38,7 @@ struct ImportCommand: AsyncParsableCommand {
             guard FileManager.default.isReadableFile(atPath: file) else {
                 throw BiebError.invalid("FILE", "Cannot read \(file).")
             }
-            let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
+            let location = database.location(defaultFile: "bieb.sqlite")
             let app = try await Runner.application(database: location, migrate: true, quiet: true)
             do {
                 let (organisation, branchID) = try await Lookup.organisation(org, branch: branch, app: app)
@@ -50,6 +50,7 @@ struct ImportCommand: AsyncParsableCommand {
                                    + (progress.eta.map { ", ETA \(ProgressBar.duration($0))" } ?? ""))
                 }
                 bar.finish()
+                print("Imported into \(location).")
                 print(Self.summary(result))
                 if let report {
                     let lines = result.rejected.map { "rejected \($0)" } + result.warnings.map { "warning \($0)" }
@@ -94,7 +95,7 @@ struct ExportCommand: AsyncParsableCommand {
             guard let exportFormat = CatalogExporter.Format(rawValue: format) else {
                 throw BiebError.invalid("--format", "Unknown format '\(format)'; use iso2709, marcxml or dc.")
             }
-            let location = DatabaseLocation.fromEnvironment(dataDirectory: database.data, fileName: "bieb.sqlite")
+            let location = database.location(defaultFile: "bieb.sqlite")
             let app = try await Runner.application(database: location, migrate: true, quiet: true)
             do {
                 let (organisation, _) = try await Lookup.organisation(org, branch: nil, app: app)

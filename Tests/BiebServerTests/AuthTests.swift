@@ -41,7 +41,7 @@ import BiebTestSupport
         try await withBieb(database) { app in
             _ = try await Fixture.make(on: app)
             let client = TestClient(app)
-            for _ in 0..<(LoginThrottlePolicy.freeAttempts - 1) {
+            for _ in 0..<(ThrottleCounter.accountFromAddress.freeAttempts - 1) {
                 let response = try await client.send(.POST, "/api/v1/auth/token", object: ["email": Fixture.staff, "password": "guess guess guess"])
                 #expect(response.status == .unauthorized)
             }

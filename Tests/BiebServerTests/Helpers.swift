@@ -29,7 +29,14 @@ struct JSONBody: Encodable, Sendable {
 
 extension TestClient {
     @discardableResult
-    func send(_ method: HTTPMethod, _ path: String, object value: [String: Any], headers: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
-        try await send(method, path, headers: headers, body: JSONBody(value).text)
+    func send(_ method: HTTPMethod, _ path: String, object value: [String: Any], headers: HTTPHeaders = [:],
+              sourceLocation: SourceLocation = #_sourceLocation) async throws -> TestingHTTPResponse {
+        try await send(method, path, headers: headers, body: JSONBody(value).text, sourceLocation: sourceLocation)
+    }
+
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, object value: [String: Any],
+              sourceLocation: SourceLocation = #_sourceLocation) async throws -> TestingHTTPResponse {
+        try await send(method, path, headers: headers, body: JSONBody(value).text, sourceLocation: sourceLocation)
     }
 }

@@ -216,28 +216,49 @@ func d(_ s: String) -> LocalDate { LocalDate(iso: s)! }
     @Test(arguments: TestDatabase.all)
     func loginThrottleLocksAfterFreeAttemptsAndDoubles(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
-            let staff = StaffDirectory(app.db)
+            let throttles = Throttles(app.db)
             let start = Date(timeIntervalSince1970: 2_000_000_000)
-            for attempt in 1..<LoginThrottlePolicy.freeAttempts {
-                #expect(try await staff.recordFailure(key: "k", now: start.addingTimeInterval(Double(attempt))) == nil)
+            for attempt in 1..<5 {
+                #expect(try await throttles.recordFailure(key: "k", freeAttempts: 5, now: start.addingTimeInterval(Double(attempt))) == nil)
             }
-            #expect(try await staff.recordFailure(key: "k", now: start.addingTimeInterval(10)) == 15)
-            #expect(try await staff.lockedFor(key: "k", now: start.addingTimeInterval(11)) == 14)
-            #expect(try await staff.recordFailure(key: "k", now: start.addingTimeInterval(30)) == 30)
-            #expect(try await staff.lockedFor(key: "other", now: start) == nil)
+            #expect(try await throttles.recordFailure(key: "k", freeAttempts: 5, now: start.addingTimeInterval(10)) == 15)
+            #expect(try await throttles.lockedFor(key: "k", now: start.addingTimeInterval(11)) == 14)
+            #expect(try await throttles.recordFailure(key: "k", freeAttempts: 5, now: start.addingTimeInterval(30)) == 30)
+            #expect(try await throttles.lockedFor(key: "other", now: start) == nil)
             // After the window the count starts again.
-            #expect(try await staff.recordFailure(key: "k", now: start.addingTimeInterval(LoginThrottlePolicy.window + 60)) == nil)
-            try await staff.clearFailures(key: "k")
-            #expect(try await staff.lockedFor(key: "k", now: start.addingTimeInterval(31)) == nil)
+            #expect(try await throttles.recordFailure(key: "k", freeAttempts: 5, now: start.addingTimeInterval(ThrottleRules.window + 60)) == nil)
+            try await throttles.clearFailures(key: "k")
+            #expect(try await throttles.lockedFor(key: "k", now: start.addingTimeInterval(31)) == nil)
+            // Clearing by prefix takes every address of one account, and only those.
+            for key in ["pair:member:aa:1", "pair:member:aa:2", "pair:member:ab:1"] {
+                for _ in 0..<5 { try await throttles.recordFailure(key: key, freeAttempts: 5, now: start) }
+            }
+            try await throttles.clearFailures(prefix: "pair:member:aa:")
+            #expect(try await throttles.lockedFor(key: "pair:member:aa:1", now: start) == nil)
+            #expect(try await throttles.lockedFor(key: "pair:member:aa:2", now: start) == nil)
+            #expect(try await throttles.lockedFor(key: "pair:member:ab:1", now: start) != nil)
         }
     }
 
-    @Test func lockTimesAreCapped() {
-        #expect(LoginThrottlePolicy.lockSeconds(afterFailures: 4) == nil)
-        #expect(LoginThrottlePolicy.lockSeconds(afterFailures: 5) == 15)
-        #expect(LoginThrottlePolicy.lockSeconds(afterFailures: 7) == 60)
-        #expect(LoginThrottlePolicy.lockSeconds(afterFailures: 40) == 900)
-        #expect(LoginThrottlePolicy.lockSeconds(afterFailures: 24, freeAttempts: LoginThrottlePolicy.freeAttemptsPerClient) == nil)
-        #expect(LoginThrottlePolicy.lockSeconds(afterFailures: 25, freeAttempts: LoginThrottlePolicy.freeAttemptsPerClient) == 15)
+    @Test(arguments: TestDatabase.all)
+    func rateLimitsCountPerWindowAndForgetOldCounters(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let throttles = Throttles(app.db)
+            let start = Date(timeIntervalSince1970: 2_000_000_000)
+            let limit = RateLimit("test", limit: 3, window: 60)
+            for second in 0..<3 { #expect(try await throttles.count(limit, key: "a", now: start.addingTimeInterval(Double(second))) == nil) }
+            #expect(try await throttles.count(limit, key: "a", now: start.addingTimeInterval(10)) == 50)
+            #expect(try await throttles.count(limit, key: "b", now: start.addingTimeInterval(10)) == nil)
+            // A new window starts once the old one is over.
+            #expect(try await throttles.count(limit, key: "a", now: start.addingTimeInterval(61)) == nil)
+            // Known addresses last ninety days.
+            try await throttles.remember(known: "staff:x:y", now: start)
+            #expect(try await throttles.isKnown("staff:x:y", now: start.addingTimeInterval(86_400)))
+            #expect(try await !throttles.isKnown("staff:x:y", now: start.addingTimeInterval(ThrottleRules.knownFor + 1)))
+            // Two days later everything is gone.
+            let removed = try await throttles.forgetExpired(now: start.addingTimeInterval(ThrottleRules.knownFor + 2 * 86_400))
+            #expect(removed == 3)
+            #expect(try await throttles.count(limit, key: "a", now: start.addingTimeInterval(ThrottleRules.knownFor + 2 * 86_400)) == nil)
+        }
     }
 }

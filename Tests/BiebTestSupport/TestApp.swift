@@ -34,7 +34,11 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
 ///
 /// `sqliteFile: false` puts SQLite in memory instead (only the server's own
 /// start-up is tested that way).
-public func withBieb<T>(_ database: TestDatabase, sqliteFile: Bool = true, _ body: (Application) async throws -> T) async throws -> T {
+///
+/// `options` changes the server's options before it is configured (a short
+/// SQLite busy timeout, trusted proxies, …).
+public func withBieb<T>(_ database: TestDatabase, sqliteFile: Bool = true, options change: (inout ServerOptions) -> Void = { _ in },
+                        _ body: (Application) async throws -> T) async throws -> T {
     let app = try await Application.make(.testing)
     app.logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
     let schema = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
@@ -48,6 +52,7 @@ public func withBieb<T>(_ database: TestDatabase, sqliteFile: Bool = true, _ bod
     var options = ServerOptions(database: location, migrateOnStart: false, bcryptCost: 4)
     options.host = "127.0.0.1"
     options.payments = PaymentSettings(provider: .test)
+    change(&options)
     let result: T
     do {
         try await configure(app, options: options)

@@ -13,9 +13,13 @@ public final class TestClient: @unchecked Sendable {
 
     public init(_ app: Application) { self.app = app }
 
+    /// Check every `/api` answer against the OpenAPI document (`OpenAPIConformance`); on by default.
+    public var checksOpenAPI = true
+
     @discardableResult
     public func send(_ method: HTTPMethod, _ path: String, headers extra: HTTPHeaders = [:],
-                     json: (any Encodable & Sendable)? = nil, form: [String: String]? = nil, body: String? = nil) async throws -> TestingHTTPResponse {
+                     json: (any Encodable & Sendable)? = nil, form: [String: String]? = nil, body: String? = nil,
+                     sourceLocation: SourceLocation = #_sourceLocation) async throws -> TestingHTTPResponse {
         var headers = self.headers
         for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
         if !cookies.isEmpty {
@@ -37,6 +41,9 @@ public final class TestClient: @unchecked Sendable {
             if headers.contentType == nil { headers.contentType = .json }
         }
         let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
+        if checksOpenAPI {
+            await OpenAPIConformance.check(method: method, path: path, response: response, app: app, sourceLocation: sourceLocation)
+        }
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";").first.map(String.init) ?? ""
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)

@@ -6,8 +6,12 @@ import Foundation
 public struct BiebError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case invalid, notFound, conflict, forbidden, unauthorized, tooManyRequests
-        /// A service Bieb depends on (a payment provider) failed or is not set up.
+        /// A service Bieb depends on (a payment provider) failed or is not set up;
+        /// `unavailable` also: the database is busy for now (with `retryAfter`).
         case badGateway, unavailable
+        /// HTTP's own refusals: a request target too long, a method not
+        /// allowed on a path, a method not implemented at all.
+        case uriTooLong, methodNotAllowed, notImplemented
     }
 
     public let kind: Kind
@@ -17,7 +21,7 @@ public struct BiebError: Error, Sendable, Equatable, CustomStringConvertible {
     public let field: String?
     public let message: String
     public let messageNL: String
-    /// For `tooManyRequests`: seconds until a retry may succeed.
+    /// For `tooManyRequests` and `unavailable`: seconds until a retry may succeed.
     public let retryAfter: Int?
 
     public init(_ kind: Kind, code: String, field: String? = nil, message: String, nl: String? = nil, retryAfter: Int? = nil) {

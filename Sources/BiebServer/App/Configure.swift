@@ -29,9 +29,10 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     if case .sqliteFile(let path) = options.database {
         // A server checkpoints in the background; all write transactions go through one writer (SQLiteLane).
         let checkpointer = options.backgroundJobs
-        try await BiebDatabase.tune(app, checkpointer: checkpointer)
+        try await BiebDatabase.tune(app, checkpointer: checkpointer, busyTimeout: options.sqliteBusyTimeout)
         if checkpointer { app.lifecycle.use(SQLiteCheckpointer(path: path)) }
-        app.storage[SQLiteLaneKey.self] = SQLiteLaneHolder(path: path, on: app.eventLoopGroup, logger: app.logger, checkpointer: checkpointer)
+        app.storage[SQLiteLaneKey.self] = SQLiteLaneHolder(path: path, on: app.eventLoopGroup, logger: app.logger, checkpointer: checkpointer,
+                                                           busyTimeout: options.sqliteBusyTimeout)
         app.lifecycle.use(SQLiteLaneShutdown())
     }
 
@@ -41,8 +42,11 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     if options.backgroundJobs {
         var smtp = options.smtp
         if smtp == nil, let folder = options.mailSinkFolder {
-            app.lifecycle.use(MailSinkService(folder: folder, port: options.mailSinkPort))
-            smtp = SMTPSettings(host: "127.0.0.1", port: options.mailSinkPort, security: .none, from: "noreply@bieb.demo")
+            let sink = try await MailSinkService.start(folder: folder, port: options.mailSinkPort, fallback: options.mailSinkPortFallback,
+                                                       on: app.eventLoopGroup, logger: app.logger)
+            app.lifecycle.use(sink)
+            app.bieb.mailSinkPort = sink.port
+            smtp = SMTPSettings(host: "127.0.0.1", port: sink.port, security: .none, from: "noreply@bieb.demo")
         }
         app.lifecycle.use(OutboxSender(settings: smtp))
     }
@@ -69,13 +73,17 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
                                                   sandboxDirectory: views, viewDirectory: views))
     app.leaf.cache.isEnabled = app.environment.isRelease
 
-    // Middleware: errors first so it sees everything, then static files.
+    // Middleware, outermost first: the log line, the security headers (on every response: pages, errors, files),
+    // the writer, errors (so they see everything after them), the guard against bad requests, then static files.
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
     if app.storage[SQLiteLaneKey.self] != nil { app.middleware.use(SQLiteLaneMiddleware()) }
     app.middleware.use(BiebErrorMiddleware())
+    app.middleware.use(RequestGuardMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
-    app.middleware.use(SecurityHeadersMiddleware())
+    app.storage[AllowedMethodsKey.self] = AllowedMethods()
+    app.fluent.migrationLogLevel = .debug
 
     try Locales.load()
     try routes(app)
@@ -128,7 +136,6 @@ enum Resources {
     }()
 }
 
-/// Conservative security headers on every response.
 /// The SQLite writer of the application (`SQLiteLane`), when the database is a SQLite file.
 struct SQLiteLaneKey: StorageKey { typealias Value = SQLiteLaneHolder }
 
@@ -151,16 +158,31 @@ struct SQLiteLaneMiddleware: AsyncMiddleware {
     }
 }
 
+/// The same security headers on every response — pages, API answers,
+/// error pages and static files alike — and `Cache-Control: no-store` on
+/// anything personal: member and staff pages, the member API, and any
+/// answer to a request that carries a session or a token (unless the
+/// route chose its own caching).
 struct SecurityHeadersMiddleware: AsyncMiddleware {
+    static let contentSecurityPolicy =
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'"
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
-        if response.headers.contentType == .html {
-            response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
-            response.headers.replaceOrAdd(name: "Content-Security-Policy",
-                                          value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'; form-action 'self'")
+        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
+        if response.headers[.cacheControl].isEmpty, Self.isPersonal(request) {
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
         return response
+    }
+
+    static func isPersonal(_ request: Request) -> Bool {
+        let path = request.url.path
+        if path.hasPrefix("/staff") || path.hasPrefix("/api/v1/my") || path.contains("/mijn") { return true }
+        return request.headers[.authorization].first != nil
+            || request.cookies[request.application.sessions.configuration.cookieName] != nil
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Vapor
 import BiebCore
+import BiebStore
 
 /// The JSON body of every API error:
 /// `{"error": {"code": "...", "message": "...", "field": "..."}}`.
@@ -26,7 +27,18 @@ struct BiebErrorMiddleware: AsyncMiddleware {
     }
 
     func response(for error: any Error, request: Request) async -> Response {
-        let mapped = Self.map(error)
+        var mapped = Self.map(error)
+        if mapped.code == "invalid_json", let body = request.body.data, JSONDepth.exceeds(body.readableBytesView, limit: Self.jsonDepthLimit) {
+            // Foundation's parser stops at this depth without saying so; say it.
+            mapped = Mapped(status: .badRequest, code: "json_too_deep",
+                            message: "The body is nested too deeply (at most \(Self.jsonDepthLimit) levels of arrays and objects).",
+                            messageNL: "De inhoud is te diep genest (hoogstens \(Self.jsonDepthLimit) niveaus van lijsten en objecten).", field: nil)
+        }
+        if mapped.status == .notFound, request.route == nil, let allowed = Self.allowedMethods(request) {
+            mapped = Mapped(status: .methodNotAllowed, code: "method_not_allowed",
+                            message: "This address does not take \(request.method.rawValue); it takes \(allowed).",
+                            messageNL: "Dit adres neemt geen \(request.method.rawValue) aan, wel \(allowed).", field: nil, allow: allowed)
+        }
         if mapped.status == .internalServerError {
             request.logger.report(error: error)
         }
@@ -46,6 +58,9 @@ struct BiebErrorMiddleware: AsyncMiddleware {
         if let retry = mapped.retryAfter {
             response.headers.replaceOrAdd(name: .retryAfter, value: String(retry))
         }
+        if let allowed = mapped.allow {
+            response.headers.replaceOrAdd(name: .allow, value: allowed)
+        }
         if mapped.status == .unauthorized, wantsJSON {
             response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer realm=\"bieb\"")
         }
@@ -59,6 +74,16 @@ struct BiebErrorMiddleware: AsyncMiddleware {
         var messageNL: String
         var field: String?
         var retryAfter: Int?
+        /// For 405: the methods the path does take.
+        var allow: String?
+    }
+
+    /// The methods of the path when the router found none for this one (a 405, not a 404).
+    static func allowedMethods(_ request: Request) -> String? {
+        guard let table = request.application.storage[AllowedMethodsKey.self] else { return nil }
+        let methods = table.methods(for: request)
+        guard !methods.isEmpty, !methods.contains(request.method.rawValue) else { return nil }
+        return methods.sorted().joined(separator: ", ")
     }
 
     static func map(_ error: any Error) -> Mapped {
@@ -70,6 +95,11 @@ struct BiebErrorMiddleware: AsyncMiddleware {
             return map(error.biebError)
         case let error as DecodingError:
             return decoding(error)
+        case let error where DatabaseBusy.matches(error):
+            return Mapped(status: .serviceUnavailable, code: "busy",
+                          message: "The library system is busy. Try again in a moment.",
+                          messageNL: "Het bibliotheeksysteem heeft het even druk. Probeer het zo opnieuw.", field: nil,
+                          retryAfter: DatabaseBusy.retryAfter)
         case let abort as any AbortError where abort.status.code < 500:
             let status = abort.status
             let code: String
@@ -90,6 +120,18 @@ struct BiebErrorMiddleware: AsyncMiddleware {
             } else if status == .unsupportedMediaType {
                 message = "Send the body as application/json (or a form)."
                 messageNL = "Stuur de inhoud als application/json (of als formulier)."
+            } else if status == .payloadTooLarge {
+                message = "The body is too large."
+                messageNL = "De inhoud is te groot."
+            } else if abort.reason.contains("too nested") {
+                // Vapor's form decoder stops at 100 levels of a[b][c]…
+                return Mapped(status: .badRequest, code: "form_too_deep",
+                              message: "The form's field names are nested too deeply (at most 100 levels).",
+                              messageNL: "De veldnamen van het formulier zijn te diep genest (hoogstens 100 niveaus).", field: nil)
+            } else if status == .badRequest {
+                // Vapor's own reasons are English only; say it in both languages.
+                message = "The request could not be read: \(abort.reason)"
+                messageNL = "Het verzoek kon niet worden gelezen: \(abort.reason)"
             }
             return Mapped(status: status, code: code, message: message, messageNL: messageNL, field: nil)
         default:
@@ -119,9 +161,8 @@ struct BiebErrorMiddleware: AsyncMiddleware {
                           messageNL: "\(field ?? key.stringValue) is verplicht.", field: field)
         case .typeMismatch(let type, let context):
             let field = path(context.codingPath)
-            let expected = Self.describe(type)
-            return Mapped(status: .badRequest, code: "invalid_type", message: "\(field ?? "The body") must be \(expected).",
-                          messageNL: "\(field ?? "De inhoud") moet \(expected) zijn.", field: field)
+            return Mapped(status: .badRequest, code: "invalid_type", message: "\(field ?? "The body") must be \(Self.describe(type, dutch: false)).",
+                          messageNL: "\(field ?? "De inhoud") moet \(Self.describe(type, dutch: true)) zijn.", field: field)
         case .valueNotFound(_, let context):
             let field = path(context.codingPath)
             return Mapped(status: .badRequest, code: "missing_field", message: "\(field ?? "A value") must not be null.",
@@ -138,14 +179,18 @@ struct BiebErrorMiddleware: AsyncMiddleware {
         }
     }
 
-    static func describe(_ type: Any.Type) -> String {
+    /// Foundation's JSON parser refuses deeper nesting than this (it does not recurse further).
+    static let jsonDepthLimit = 512
+
+    static func describe(_ type: Any.Type, dutch: Bool) -> String {
         switch type {
-        case is String.Type: "a string"
-        case is Int.Type: "a whole number"
-        case is Double.Type: "a number"
-        case is Bool.Type: "true or false"
-        case is UUID.Type: "an id (UUID)"
-        default: "of another type"
+        case is String.Type: dutch ? "tekst" : "a string"
+        case is Int.Type: dutch ? "een geheel getal" : "a whole number"
+        case is Double.Type: dutch ? "een getal" : "a number"
+        case is Bool.Type: dutch ? "true of false" : "true or false"
+        case is UUID.Type: dutch ? "een id (UUID)" : "an id (UUID)"
+        case is [Any].Type: dutch ? "een lijst" : "a list"
+        default: dutch ? "van een ander soort" : "of another type"
         }
     }
 }
@@ -181,6 +226,9 @@ extension BiebError {
         case .tooManyRequests: .tooManyRequests
         case .badGateway: .badGateway
         case .unavailable: .serviceUnavailable
+        case .uriTooLong: .uriTooLong
+        case .methodNotAllowed: .methodNotAllowed
+        case .notImplemented: .notImplemented
         }
     }
 }

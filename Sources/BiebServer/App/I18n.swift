@@ -86,6 +86,11 @@ struct Formats {
         return String(format: "%02d:%02d", minute / 60, minute % 60)
     }
 
+    /// A moment as people say it: "donderdag 3 december 14:30".
+    func moment(_ date: Date) -> String {
+        "\(longDate(LocalDate(date, in: timeZone))) \(time(date))"
+    }
+
     func weekdayName(_ day: Weekday) -> String {
         Locales.text("weekday_\(day.name)", lang)
     }

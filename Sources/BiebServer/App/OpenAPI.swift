@@ -31,6 +31,13 @@ enum OpenAPIDocument {
         ["name": name, "in": "path", "required": true, "description": description, "schema": ["type": "string", "format": "uuid"]]
     }
 
+    /// A path parameter that is a name or a code, not an id (a slug, a key from a link).
+    static func textParam(_ name: String, _ description: String, values: [String]? = nil) -> [String: Any] {
+        var schema: [String: Any] = ["type": "string"]
+        if let values { schema["enum"] = values }
+        return ["name": name, "in": "path", "required": true, "description": description, "schema": schema]
+    }
+
     static func query(_ name: String, _ description: String, type: String = "string", format: String? = nil,
                       required: Bool = false, values: [String]? = nil) -> [String: Any] {
         var schema: [String: Any] = ["type": type]
@@ -42,6 +49,15 @@ enum OpenAPIDocument {
     nonisolated(unsafe) static let errors: [String: Any] = [
         "400": ["description": "Bad input; the body names the field.", "content": json(ref("Error"))],
         "404": ["description": "Not found (also: another organisation's record).", "content": json(ref("Error"))],
+        "415": ["description": "The body is not JSON (or a form).", "content": json(ref("Error"))],
+        "503": ["description": "The database is busy for now (code busy); try again after Retry-After seconds.",
+                "content": json(ref("Error"))],
+    ]
+
+    /// A 429 for operations that are throttled or rate-limited (with Retry-After).
+    nonisolated(unsafe) static let tooMany: [String: Any] = [
+        "429": ["description": "Too many tries or sends from here (too_many_attempts, rate_limited, …); wait Retry-After seconds.",
+                "content": json(ref("Error"))],
     ]
 
     nonisolated(unsafe) static let authErrors: [String: Any] = [
@@ -64,6 +80,8 @@ enum OpenAPIDocument {
     }
 
     nonisolated(unsafe) static let branchID = pathParam("branchID", "Branch id")
+    /// Desk routes take a branch's slug as well as its id.
+    nonisolated(unsafe) static let branchIDOrSlug = textParam("branchID", "Branch id or slug")
     nonisolated(unsafe) static let orgParam: [String: Any] = ["name": "org", "in": "path", "required": true,
                                                               "description": "Organisation slug", "schema": ["type": "string"]]
     nonisolated(unsafe) static let titleParam: [String: Any] = ["name": "titleID", "in": "path", "required": true,
@@ -213,10 +231,10 @@ enum OpenAPIDocument {
                 "The organisation's public lists (displays)", tag: "lists", params: [orgParam], response: array(ref("TitleList")))],
             "/api/v1/organisations/{org}/lists/{slug}": ["get": op(
                 "A public list with its titles (and their availability) in order", tag: "lists",
-                params: [orgParam, pathParam("slug", "List slug")], response: ref("TitleListDetail"))],
+                params: [orgParam, textParam("slug", "List slug")], response: ref("TitleListDetail"))],
             "/api/v1/organisations/{org}/branches/{branch}/new": ["get": op(
                 "New in the collection: titles a branch acquired in the last 90 days, newest first", tag: "lists",
-                params: [orgParam, pathParam("branch", "Branch slug")], response: array(ref("ListedTitle")))],
+                params: [orgParam, textParam("branch", "Branch slug")], response: array(ref("ListedTitle")))],
             "/api/v1/lists": [
                 "get": op("All lists of the account's organisation, public or not", tag: "lists", response: array(ref("TitleList")), auth: true),
                 "post": op("Create a list (volunteers: only for their own branch)", tag: "lists", body: ref("TitleListInput"),
@@ -347,7 +365,7 @@ enum OpenAPIDocument {
         "Partner": ["type": "object", "required": ["name"], "properties": [
             "id": ["type": "string", "format": "uuid", "readOnly": true], "name": string,
             "kind": ["type": "string", "enum": ["cultural", "social", "educational", "municipal", "other"]],
-            "website": ["type": "string", "format": "uri"],
+            "website": ["type": ["string", "null"], "format": "uri", "description": "null: none"],
             "role": ["type": "string", "readOnly": true, "description": "In a branch's list: what the partner does there."],
         ]],
         "Availability": ["type": "object", "properties": [

@@ -35,8 +35,18 @@ public struct ServerOptions: Sendable {
     /// `mailSinkPort` that keeps every message as an .eml file in this folder.
     public var mailSinkFolder: String?
     public var mailSinkPort = 2525
+    /// Take a free port when `mailSinkPort` is in use (unless the port was asked for with `--smtp-port`).
+    public var mailSinkPortFallback = true
     /// Online payment (`BIEB_PAYMENT_PROVIDER`, `BIEB_MOLLIE_API_KEY`); nil: pay at the desk only.
     public var payments: PaymentSettings?
+    /// Addresses of reverse proxies in front of the server
+    /// (`BIEB_TRUSTED_PROXIES`): from them, the client's address is read
+    /// from `X-Forwarded-For` (`Request.clientAddress`).
+    public var trustedProxies: Set<String> = []
+    /// Longest request target (path and query) in bytes; a longer one is a 414.
+    public var maximumURLLength = 8_192
+    /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).
+    public var sqliteBusyTimeout = BiebDatabase.defaultBusyTimeout
 
     public init(database: DatabaseLocation, host: String = "127.0.0.1", port: Int = 8080, migrateOnStart: Bool = true,
                 bcryptCost: Int = 12, secureCookies: Bool = false,

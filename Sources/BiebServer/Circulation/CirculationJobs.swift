@@ -69,15 +69,21 @@ struct CirculationJobs: LifecycleHandler {
             // Messages (addresses and texts) are kept `Outbox.keepDays`; used and expired PIN codes a day.
             let messages = try await Outbox(app.db).prune(olderThan: Outbox.keepDays, now: now)
             let codes = try await PINResets.prune(now: now, on: app.db)
-            if messages + codes > 0 { app.logger.info("pruned: \(messages) messages, \(codes) PIN codes") }
+            // Sign-in and rate counters (hashed addresses and accounts) once their window is over.
+            let counters = try await Throttles(app.db).forgetExpired(now: now)
+            if messages + codes + counters > 0 { app.logger.info("pruned: \(messages) messages, \(codes) PIN codes, \(counters) throttle counters") }
         }
         if try await JobLease.take("spaces", holder: holder, seconds: 600, now: now, on: app.db) {
             // Every ten minutes: tentative holds on spaces that were not confirmed in time lapse (they stopped counting already).
             for organisation in organisations {
                 try Task.checkCancellation()
                 _ = try await SpaceBookings(app.db, organisationID: organisation.id!, timeZone: organisation.zone).expireHolds(now: now)
+                let registrations = Registrations(app.db, organisationID: organisation.id!)
+                // Guests' registrations not confirmed in time lapse; their places go to the waiting list.
+                let lapsed = try await registrations.lapseUnconfirmed(now: now)
+                if lapsed > 0 { app.logger.info("unconfirmed guest registrations lapsed: \(lapsed)") }
                 // Reminders a day before each session one is registered for (once each: the outbox's key).
-                let reminders = try await Registrations(app.db, organisationID: organisation.id!).enqueueReminders(now: now)
+                let reminders = try await registrations.enqueueReminders(now: now)
                 if reminders > 0 { app.logger.info("activity reminders put in the outbox: \(reminders)") }
             }
         }

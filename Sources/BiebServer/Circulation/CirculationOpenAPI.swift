@@ -39,11 +39,11 @@ enum CirculationOpenAPI {
                                                       body: ["type": "object", "properties": ["until": ["type": ["string", "null"], "format": "date"]]],
                                                       status: "204")],
         "/api/v1/branches/{branchID}/pick-list": ["get": op("Copies on this branch's shelves set aside for holds, and copies to clear from the hold shelf",
-                                                            params: [D.branchID], response: D.ref("PickList"))],
-        "/api/v1/branches/{branchID}/hold-shelf": ["get": op("Holds waiting for collection at this branch", params: [D.branchID],
+                                                            params: [D.branchIDOrSlug], response: D.ref("PickList"))],
+        "/api/v1/branches/{branchID}/hold-shelf": ["get": op("Holds waiting for collection at this branch", params: [D.branchIDOrSlug],
                                                              response: D.array(D.ref("WorkItem")))],
         "/api/v1/branches/{branchID}/transfers": ["get": op("Copies in transit to (incoming, default) or from (outgoing) this branch",
-                                                            params: [D.branchID, D.query("direction", "incoming or outgoing", values: ["incoming", "outgoing"])],
+                                                            params: [D.branchIDOrSlug, D.query("direction", "incoming or outgoing", values: ["incoming", "outgoing"])],
                                                             response: D.array(D.ref("WorkItem")))],
         "/api/v1/members/{memberID}/payments": ["post": op("A payment at the desk (at most the outstanding amount)", params: [memberID],
                                                            body: D.ref("Amount"), response: D.ref("Account"))],
@@ -153,7 +153,7 @@ enum CirculationOpenAPI {
             "loan_id": int, "item_id": int, "barcode": D.string, "title_id": int, "title": D.string, "due_on": D.date, "renewals": int, "overdue": bool,
         ]],
         "FeeLine": ["type": "object", "properties": [
-            "id": int, "kind": ["type": "string", "enum": ["overdue", "lost", "damaged", "membership", "hold", "payment", "waiver", "refund", "payout"]],
+            "id": int, "kind": ["type": "string", "enum": ["overdue", "lost", "damaged", "membership", "hold", "activity", "payment", "waiver", "refund", "payout"]],
             "amount_cents": int, "amount": D.string, "note": D.string, "at": ["type": "string", "format": "date-time"],
         ]],
         "Member": ["type": "object", "properties": [

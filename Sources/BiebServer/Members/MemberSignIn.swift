@@ -32,11 +32,15 @@ enum MemberTokens {
 }
 
 /// Signing in as a member, shared by the member pages and the API: card
-/// number and PIN (the PIN of the kiosks, with the same lock-out after
-/// five wrong tries), or e-mail address and password. Unknown cards and
-/// addresses take as long as known ones, and repeated failures slow down
-/// per card or address and per client address (in the database, so every
-/// app server counts them).
+/// number and PIN, or e-mail address and password. Unknown cards and
+/// addresses take as long as known ones, and failures slow down by the
+/// rules of `CredentialThrottle` (the card or address from this client
+/// address, the client address, the card from everywhere), in the database,
+/// so every app server counts them. A wrong PIN here does not count
+/// towards the kiosks' PIN lock on the member's record: a stranger who
+/// knows a card number cannot lock its owner out of the kiosks or the
+/// portal. A PIN the kiosks locked is refused here too, with the way out:
+/// a new PIN by e-mail.
 struct MemberSignIn {
     let request: Request
     let organisation: Organisation
@@ -48,24 +52,13 @@ struct MemberSignIn {
                                 nl: "Vul je pasnummer en pincode in, of je e-mailadres en wachtwoord.")
     }
 
-    private func keys(_ identifier: String) -> [String] {
-        let account = SHA256.hash(data: Data("\(organisation.id!):\(identifier.lowercased())".utf8)).map { String(format: "%02x", $0) }.joined()
-        let client = SHA256.hash(data: Data((request.remoteAddress?.ipAddress ?? "unknown").utf8)).map { String(format: "%02x", $0) }.joined()
-        return ["member:\(account)", "client:\(client)"]
+    private func throttle(_ identifier: String) -> CredentialThrottle {
+        CredentialThrottle(request.db, kind: .member, account: identifier, scope: organisation.id!.uuidString,
+                           address: request.clientAddress, logger: request.logger)
     }
 
-    private func checkThrottle(_ keys: [String]) async throws {
-        for key in keys {
-            if let seconds = try await StaffDirectory(request.db).lockedFor(key: key) { throw SignIn.tooMany(seconds) }
-        }
-    }
-
-    private func failed(_ keys: [String], _ error: BiebError) async throws -> Never {
-        var lock: Int?
-        for (key, free) in zip(keys, [LoginThrottlePolicy.freeAttempts, LoginThrottlePolicy.freeAttemptsPerClient]) {
-            if let seconds = try await StaffDirectory(request.db).recordFailure(key: key, freeAttempts: free) { lock = max(lock ?? 0, seconds) }
-        }
-        if let lock { throw SignIn.tooMany(lock) }
+    private func failed(_ throttle: CredentialThrottle, _ error: BiebError) async throws -> Never {
+        if let lock = try await throttle.failed() { throw CredentialThrottle.tooMany(lock) }
         throw error
     }
 
@@ -77,53 +70,60 @@ struct MemberSignIn {
                                          nl: "E-mailadres of wachtwoord klopt niet.")
 
     func verify(card: String, pin: String) async throws -> UUID {
-        let keys = keys(card)
-        try await checkThrottle(keys)
+        let throttle = throttle(card)
+        if let seconds = try await throttle.lockedFor() { throw CredentialThrottle.tooMany(seconds) }
         guard let found = try await MemberDirectory(request.db, organisationID: organisation.id!).member(card: card) else {
             // The same work as for a real card, so the answer does not tell whether the card exists.
             _ = try? await request.password.async.verify(pin, created: try await SignIn.dummyHash(request))
-            try await failed(keys, Self.wrongCard)
+            try await failed(throttle, Self.wrongCard)
         }
-        let door = SelfServiceDoor(app: request.application, db: request.db, organisationID: organisation.id!, timeZone: organisation.zone)
-        let (check, _) = try await door.checkPIN(member: found.member.id!, pin: pin, verified: nil, now: Date())
-        switch check {
-        case .valid:
-            break
-        case .locked:
+        let state = try await SelfServiceStore(request.db, organisationID: organisation.id!).pinState(member: found.member.id!)
+        if state.locked(at: Date()) {
             throw BiebError(.tooManyRequests, code: "pin_locked", field: "pin",
-                            message: "This PIN is locked for an hour after \(MemberPIN.maximumFailures) wrong tries. Sign in with your e-mail address, or ask at the desk.",
-                            nl: "Deze pincode is een uur geblokkeerd na \(MemberPIN.maximumFailures) foute pogingen. Log in met je e-mailadres, of vraag het aan de balie.",
-                            retryAfter: MemberPIN.lockMinutes * 60)
-        case .wrong, .noPIN, .notSent:
-            try await failed(keys, Self.wrongCard)
+                            message: "This PIN is locked after \(MemberPIN.maximumFailures) wrong tries at a kiosk. Ask for a new PIN by e-mail, sign in with your e-mail address, or ask at the desk.",
+                            nl: "Deze pincode is geblokkeerd na \(MemberPIN.maximumFailures) foute pogingen bij een zuil. Vraag een nieuwe pincode aan per e-mail, log in met je e-mailadres, of vraag het aan de balie.",
+                            retryAfter: Int(state.lockedUntil!.timeIntervalSinceNow.rounded(.up)))
         }
+        // No PIN yet: the same bcrypt work, so the answer does not tell.
+        let hash: String
+        if let stored = state.hash { hash = stored } else { hash = try await SignIn.dummyHash(request) }
+        let matches = (try? await request.password.async.verify(pin, created: hash)) ?? false
+        guard state.hash != nil, matches else { try await failed(throttle, Self.wrongCard) }
         if found.card.status != .active {
             throw BiebError(.forbidden, code: "card_lost", field: "card",
                             message: "This card has been reported lost or replaced; sign in with your new card.",
                             nl: "Deze pas is als verloren opgegeven of vervangen; log in met je nieuwe pas.")
         }
-        try await StaffDirectory(request.db).clearFailures(key: keys[0])
+        try await throttle.succeeded()
         return found.member.id!
     }
 
     func verify(email: String, password: String) async throws -> UUID {
-        let keys = keys(email)
-        try await checkThrottle(keys)
+        let throttle = throttle(email)
+        if let seconds = try await throttle.lockedFor() { throw CredentialThrottle.tooMany(seconds) }
         let holders = try await MemberAccounts(request.db, organisationID: organisation.id!).passwordHolders(email: email)
         let hash = holders.count == 1 ? holders[0].hash : try await SignIn.dummyHash(request)
         let matches = (try? await request.password.async.verify(password, created: hash)) ?? false
-        guard holders.count == 1, matches else { try await failed(keys, Self.wrongPassword) }
-        try await StaffDirectory(request.db).clearFailures(key: keys[0])
+        guard holders.count == 1, matches else { try await failed(throttle, Self.wrongPassword) }
+        try await throttle.succeeded()
         return holders[0].id
+    }
+
+    /// Lifts the sign-in locks of a member's cards and address (after a new PIN by the mailed link).
+    static func clearLocks(member: Member, cards: [String], on db: any Database) async throws {
+        for identifier in cards + [member.email].compactMap({ $0 }) {
+            try await CredentialThrottle.clear(db, kind: .member, account: identifier, scope: member.organisationID.uuidString)
+        }
     }
 }
 
-/// Authenticates member API requests (`Authorization: Bearer biebm_…`).
+/// Authenticates member API requests (`Authorization: Bearer biebm_…`);
+/// another kind of token (a staff token) is left alone, so the public
+/// routes under `/api/v1/my` (asking for a new PIN) answer it as anyone.
 struct MemberBearerAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let bearer = request.headers.bearerAuthorization {
-            guard bearer.token.hasPrefix(MemberTokens.prefix),
-                  let token = try await MemberAccounts.token(hash: Tokens.hash(bearer.token), on: request.db) else {
+        if let bearer = request.headers.bearerAuthorization, bearer.token.hasPrefix(MemberTokens.prefix) {
+            guard let token = try await MemberAccounts.token(hash: Tokens.hash(bearer.token), on: request.db) else {
                 throw BiebError(.unauthorized, code: "invalid_token", message: "The member token is unknown or expired.",
                                 nl: "Het token is onbekend of verlopen.")
             }

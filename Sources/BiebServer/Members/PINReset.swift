@@ -21,11 +21,8 @@ struct PINReset {
         guard !card.isEmpty || !email.isEmpty else {
             throw BiebError.invalid("card", "Give your card number or your e-mail address.", nl: "Vul je pasnummer of je e-mailadres in.")
         }
-        // Throttled per client address: nobody mails the library's members by the hundred.
-        let client = "pinreset:" + SHA256.hash(data: Data((request.remoteAddress?.ipAddress ?? "unknown").utf8)).map { String(format: "%02x", $0) }.joined()
-        let staffDirectory = StaffDirectory(request.db)
-        if let seconds = try await staffDirectory.lockedFor(key: client) { throw SignIn.tooMany(seconds) }
-        _ = try await staffDirectory.recordFailure(key: client, freeAttempts: LoginThrottlePolicy.freeAttempts)
+        // Rate-limited per client address: nobody mails the library's members by the hundred.
+        try await PublicWrites(request).allow(.pinResetsPerAddress)
         let sql = request.db as! any SQLDatabase
         var members: [Member] = []
         if !card.isEmpty {
@@ -76,10 +73,15 @@ struct PINReset {
     func choose(code: String, pin: String) async throws {
         let valid = try MemberPIN.validate(pin)
         let hash = try await request.password.async.hash(valid)
-        guard try await PINResets(request.db, organisationID: organisation.id!).redeem(codeHash: Tokens.hash(code), pinHash: hash) != nil else {
+        guard let memberID = try await PINResets(request.db, organisationID: organisation.id!).redeem(codeHash: Tokens.hash(code), pinHash: hash) else {
             throw BiebError(.invalid, code: "code_invalid", field: "code",
                             message: "This link has been used already or is more than an hour old. Ask for a new one.",
                             nl: "Deze link is al gebruikt of ouder dan een uur. Vraag een nieuwe aan.")
+        }
+        // The mailed link proves the member: their sign-in locks go too (the kiosks' PIN lock went with the new PIN).
+        if let member = try await Member.find(memberID, on: request.db) {
+            let directory = MemberDirectory(request.db, organisationID: organisation.id!)
+            try await MemberSignIn.clearLocks(member: member, cards: try await directory.cards(of: memberID).map(\.barcode), on: request.db)
         }
     }
 }

@@ -9,15 +9,15 @@ enum MessagesOpenAPI {
                                                                "schema": ["type": "integer"]]
     nonisolated(unsafe) static let kind: [String: Any] = ["name": "kind", "in": "path", "required": true, "description": "Kind of message",
                                                           "schema": ["type": "string", "enum": ["hold_ready", "hold_expired", "due_soon", "overdue",
-                                                                                                "membership_expiring", "pin_reset", "recommendations", "activity_registered",
+                                                                                                "membership_expiring", "pin_reset", "recommendations", "activity_registered", "activity_confirm",
                                                                                                 "activity_promoted", "activity_reminder", "activity_cancelled",
                                                                                                 "appointment_booked", "appointment_cancelled"]]]
     nonisolated(unsafe) static let language: [String: Any] = ["name": "language", "in": "path", "required": true, "description": "nl or en",
                                                               "schema": ["type": "string", "enum": ["nl", "en"]]]
 
     static func op(_ summary: String, params: [[String: Any]] = [], body: [String: Any]? = nil, status: String = "200",
-                   response: [String: Any]? = nil) -> [String: Any] {
-        D.op(summary, tag: "messages", params: params, body: body, status: status, response: response, auth: true)
+                   response: [String: Any]? = nil, extra: [String: Any] = [:]) -> [String: Any] {
+        D.op(summary, tag: "messages", params: params, body: body, status: status, response: response, auth: true, extra: extra)
     }
 
     nonisolated(unsafe) static let paths: [String: Any] = [
@@ -30,7 +30,8 @@ enum MessagesOpenAPI {
             "get": op("One message with the text that went out (staff)", params: [messageID], response: D.ref("OutboxMessage")),
         ],
         "/api/v1/outbox/{messageID}/retry": [
-            "post": op("Send a failed message again (staff; check first that it did not arrive)", params: [messageID], status: "202"),
+            "post": op("Send a failed message again (staff; check first that it did not arrive)", params: [messageID], status: "202",
+                       extra: ["409": ["description": "Only a failed message is sent again", "content": D.json(D.ref("Error"))]]),
         ],
         "/api/v1/message-templates": [
             "get": op("The wording of every kind of message in Dutch and English (own or default)", response: D.array(D.ref("MessageTemplate"))),

@@ -26,6 +26,7 @@ enum Notices {
         case .pinReset: common.union(["link", "valid_until"])
         case .recommendations: common.union(["titles", "tips_url"])
         case .activityRegistered: common.union(["title", "when", "place", "status", "activity_url", "cancel_url"])
+        case .activityConfirm: common.union(["title", "when", "place", "status", "activity_url", "confirm_url", "confirm_by"])
         case .activityPromoted, .activityReminder: common.union(["title", "when", "place", "activity_url", "cancel_url"])
         case .activityCancelled, .appointmentCancelled: common.union(["title", "when"])
         case .appointmentBooked: common.union(["title", "when", "place", "cancel_url"])
@@ -141,6 +142,14 @@ enum Notices {
             return make("Your registration at the library",
                         "{{status}}\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nMore information: {{activity_url}}\nCan't make it after all? Cancel, so someone else gets your place: {{cancel_url}}",
                         "<p>{{status}}</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p><a href=\"{{activity_url}}\">More information</a></p>\n<p>Can't make it after all? <a href=\"{{cancel_url}}\">Cancel</a>, so someone else gets your place.</p>")
+        case (.activityConfirm, true):
+            return make("Bevestig je aanmelding bij de bibliotheek",
+                        "{{status}}\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nBevestig je aanmelding vóór {{confirm_by}}: open deze link en kies 'Bevestigen'.\n{{confirm_url}}\n\nBevestig je niet, dan vervalt de aanmelding en gaan de plaatsen naar een ander. Heb jij je niet aangemeld? Dan hoef je niets te doen.",
+                        "<p>{{status}}</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p><a href=\"{{confirm_url}}\">Bevestig je aanmelding</a> vóór {{confirm_by}}.</p>\n<p>Bevestig je niet, dan vervalt de aanmelding en gaan de plaatsen naar een ander. Heb jij je niet aangemeld? Dan hoef je niets te doen.</p>")
+        case (.activityConfirm, false):
+            return make("Confirm your registration at the library",
+                        "{{status}}\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nConfirm your registration before {{confirm_by}}: open this link and choose 'Confirm'.\n{{confirm_url}}\n\nIf you do not confirm, the registration lapses and the places go to someone else. Did you not register? Then you need not do anything.",
+                        "<p>{{status}}</p>\n<p><strong>{{title}}</strong><br>{{when}}<br>{{place}}</p>\n<p><a href=\"{{confirm_url}}\">Confirm your registration</a> before {{confirm_by}}.</p>\n<p>If you do not confirm, the registration lapses and the places go to someone else. Did you not register? Then you need not do anything.</p>")
         case (.activityPromoted, true):
             return make("Er is een plaats voor je vrijgekomen",
                         "Er is een plaats vrijgekomen en die is voor jou. Je bent nu aangemeld voor:\n\n  {{title}}\n  {{when}}\n  {{place}}\n\nKun je toch niet? Meld je af: {{cancel_url}}",
@@ -262,7 +271,7 @@ struct NoticeComposer {
             html["loans"] = "<ul>\n" + titles.map { "<li>\(MessageTemplate.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>"
         case .pinReset:
             return .skip("A PIN reset is sent as it was written.")
-        case .activityRegistered, .activityPromoted, .activityReminder, .activityCancelled, .appointmentBooked, .appointmentCancelled:
+        case .activityRegistered, .activityConfirm, .activityPromoted, .activityReminder, .activityCancelled, .appointmentBooked, .appointmentCancelled:
             return .skip("Composed by composeProgramme.")
         case .recommendations:
             let tips = try await Recommendations(db, organisationID: organisation.id!).suggestions(for: memberID, now: now, limit: 5)
@@ -323,7 +332,12 @@ struct NoticeComposer {
             let activity = listing.activity
             switch message.kind {
             case .activityRegistered:
-                guard registration.status != .cancelled else { return .skip("The registration was cancelled.") }
+                guard registration.status == .registered || registration.status == .waiting else { return .skip("The registration was cancelled.") }
+            case .activityConfirm:
+                guard registration.isProvisional, registration.status == .registered || registration.status == .waiting,
+                      let deadline = registration.confirmBy, deadline > now else {
+                    return .skip("Confirmed, cancelled or lapsed already.")
+                }
             case .activityPromoted:
                 guard registration.status == .registered else { return .skip("No longer registered.") }
             case .activityReminder:
@@ -345,6 +359,8 @@ struct NoticeComposer {
             text["place"] = try await place(space: activity.spaceID, venue: activity.venueID, branch: activity.branchID, organisation: orgID)
             text["activity_url"] = site + "/agenda/\(activity.id)"
             text["cancel_url"] = registration.token.map { site + "/afmelden/\($0)" } ?? site + "/agenda"
+            text["confirm_url"] = registration.token.map { site + "/aanmelding/\($0)" } ?? site + "/agenda"
+            text["confirm_by"] = registration.confirmBy.map(f.moment) ?? ""
             text["status"] = Locales.text(registration.status == .waiting ? "notice_status_waiting" : "notice_status_registered",
                                           language == "en" ? .en : .nl, ["places": String(registration.places)])
         case "appointment":

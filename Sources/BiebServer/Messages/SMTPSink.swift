@@ -204,20 +204,29 @@ final class SMTPSinkSession: ChannelInboundHandler, @unchecked Sendable {
 
 /// The demo's mail server: an `SMTPSink` that keeps messages as files,
 /// started before the outbox's sender and stopped after it.
+/// The demo's mail sink, started while the application is configured (so
+/// the outbox knows its port) and stopped with the application. When the
+/// asked port is taken (a second demo, a benchmark) and `fallback` allows,
+/// it takes a free port instead and says which.
 struct MailSinkService: LifecycleHandler {
     let sink: SMTPSink
 
-    init(folder: String, port: Int) {
-        sink = SMTPSink(options: .init(port: port, folder: folder))
+    static func start(folder: String, port: Int, fallback: Bool, on group: any EventLoopGroup, logger: Logger) async throws -> MailSinkService {
+        let first = SMTPSink(options: .init(port: port, folder: folder))
+        do {
+            _ = try await first.start(on: group)
+            return MailSinkService(sink: first)
+        } catch let error as IOError where error.errnoCode == EADDRINUSE && fallback {
+            let other = SMTPSink(options: .init(port: 0, folder: folder))
+            let chosen = try await other.start(on: group)
+            logger.warning("port \(port) for the demo's mail is in use; mail goes to port \(chosen) instead")
+            return MailSinkService(sink: other)
+        }
     }
 
-    func didBootAsync(_ application: Application) async throws {
-        let port = try await sink.start(on: application.eventLoopGroup)
-        application.logger.notice("Mail goes to a local SMTP server on port \(port); messages are kept in \(sink.options.folder ?? "memory")")
-    }
+    var port: Int { sink.port ?? sink.options.port }
 
     func shutdownAsync(_ application: Application) async {
         await sink.stop()
     }
 }
-

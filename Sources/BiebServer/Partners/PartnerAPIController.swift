@@ -16,7 +16,7 @@ struct PartnerDTO: Content {
         id = partner.id
         name = partner.name
         kind = partner.kind
-        website = partner.website
+        website = partner.website.isEmpty ? nil : partner.website
         self.role = role
     }
 }

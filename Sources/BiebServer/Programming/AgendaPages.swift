@@ -23,6 +23,8 @@ struct AgendaPages: RouteCollection {
         pages.post(":org", "agenda", ":activityID", "aanmelden", use: register)
         pages.get(":org", "afmelden", ":token", use: registration)
         pages.post(":org", "afmelden", ":token", use: cancelRegistration)
+        pages.get(":org", "aanmelding", ":token", use: registration)
+        pages.post(":org", "aanmelding", ":token", "bevestigen", use: confirmRegistration)
         pages.get(":org", "spreekuren", use: hours)
         pages.get(":org", "spreekuren", ":hourID", use: hour)
         pages.post(":org", "spreekuren", ":hourID", use: bookSlot)
@@ -353,9 +355,15 @@ struct AgendaPages: RouteCollection {
         let back = "/\(org.slug)/agenda/\(listing.activity.id)"
         let member = try Self.memberForm(req, org)
         do {
+            guard let member else {
+                // A guest: provisional until the link in the mail is used; the key is only in the mail.
+                let registration = try await GuestRegistrations.register(req, organisation: org, activity: listing.activity.id, name: form.name,
+                                                                         email: form.email, places: form.places ?? 1, language: lang.rawValue)
+                let until = registration.confirmBy.map { Formats(lang: lang, timeZone: org.zone).moment($0) } ?? ""
+                return MemberPortalPages.done(req, back, Locales.text("registration_check_mail", lang, ["until": until]))
+            }
             let registration = try await Registrations(req.db, organisationID: org.id!).register(
-                for: listing.activity.id, RegistrationRequest(member: member, name: form.name, email: form.email, places: form.places ?? 1,
-                                                              language: lang.rawValue))
+                for: listing.activity.id, RegistrationRequest(member: member, places: form.places ?? 1, language: lang.rawValue))
             guard let token = registration.token else { return req.redirect(to: back, redirectType: .normal) }
             return req.redirect(to: "/\(org.slug)/afmelden/\(token)?nieuw=1", redirectType: .normal)
         } catch let error as BiebError where error.kind != .notFound {
@@ -375,6 +383,9 @@ struct AgendaPages: RouteCollection {
         let isNew: Bool
         let cancelled: Bool
         let action: String
+        /// A guest's registration waiting for confirmation: the words with its deadline, and where to confirm.
+        let provisional: String?
+        let confirmAction: String
     }
 
     func registration(req: Request) async throws -> Response {
@@ -388,9 +399,28 @@ struct AgendaPages: RouteCollection {
         let context = RegistrationContext(
             page: try await Self.page(req, org, title: Locales.text("registration_title", lang)), organisation: org.name, orgURL: "/\(org.slug)",
             card: words.card(listing), status: Locales.text("registration_status_\(registration.status.rawValue)", lang),
-            places: registration.places, isNew: req.query[String.self, at: "nieuw"] != nil, cancelled: registration.status == .cancelled,
-            action: req.url.path)
+            places: registration.places, isNew: req.query[String.self, at: "nieuw"] != nil,
+            cancelled: registration.status == .cancelled || registration.status == .lapsed,
+            action: "/\(org.slug)/afmelden/\(registration.token ?? "")",
+            provisional: registration.isProvisional && registration.status != .lapsed
+                ? Locales.text("registration_provisional", lang, ["until": registration.confirmBy.map { Formats(lang: lang, timeZone: org.zone).moment($0) } ?? ""]) : nil,
+            confirmAction: "/\(org.slug)/aanmelding/\(registration.token ?? "")/bevestigen")
         return try await PublicPages().render(req, "agenda/registration", context)
+    }
+
+    /// Confirms a guest's registration by the form on the mailed link's page
+    /// (a POST: a mail scanner that opens the link confirms nothing).
+    func confirmRegistration(req: Request) async throws -> Response {
+        let org = try await Self.organisation(req)
+        let lang = Language.of(req)
+        let token = req.parameters.get("token") ?? ""
+        let page = "/\(org.slug)/aanmelding/\(token)"
+        do {
+            try await Registrations(req.db, organisationID: org.id!).confirm(token: token)
+            return MemberPortalPages.done(req, page, Locales.text("registration_confirmed_done", lang))
+        } catch let error as BiebError where error.kind != .notFound {
+            return MemberPortalPages.done(req, page, error.message(dutch: lang == .nl))
+        }
     }
 
     /// Cancels by the link's form (a POST: mail scanners that open links do not cancel anything).
@@ -508,9 +538,12 @@ struct AgendaPages: RouteCollection {
             guard let slot = try SpacesAPIController.date(form.slot, "slot") else {
                 throw BiebError.invalid("slot", "Choose a time.", nl: "Kies een tijd.")
             }
-            let appointment = try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone).book(
-                hour: hour.id, slot: slot, member: member, name: form.name, email: form.email, question: form.question ?? "",
-                language: lang.rawValue)
+            let appointment = member == nil
+                ? try await GuestRegistrations.bookAppointment(req, organisation: org, hour: hour.id, slot: slot, name: form.name, email: form.email,
+                                                               question: form.question ?? "", language: lang.rawValue)
+                : try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone).book(
+                    hour: hour.id, slot: slot, member: member, name: form.name, email: form.email, question: form.question ?? "",
+                    language: lang.rawValue)
             return req.redirect(to: "/\(org.slug)/afspraak-afzeggen/\(appointment.token ?? "")?nieuw=1", redirectType: .normal)
         } catch let error as BiebError where error.kind != .notFound {
             return MemberPortalPages.done(req, req.url.path, error.message(dutch: lang == .nl))

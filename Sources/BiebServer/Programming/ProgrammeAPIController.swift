@@ -16,6 +16,7 @@ struct ProgrammeAPIController: RouteCollection {
         open.post("activities", ":activityID", "registrations", use: registerGuest)
         open.get("registrations", ":token", use: registrationByToken)
         open.delete("registrations", ":token", use: cancelByToken)
+        open.post("registrations", ":token", "confirm", use: confirmByToken)
         open.get("programme-terms", use: terms)
         open.get("communities", use: communities)
         open.get("communities", ":communityID", use: community)
@@ -37,6 +38,8 @@ struct ProgrammeAPIController: RouteCollection {
         api.post("activities", ":activityID", "sessions", ":sessionID", "check-in", use: checkIn)
         api.delete("activities", ":activityID", "sessions", ":sessionID", "check-in", ":registrationID", use: undoCheckIn)
         api.post("programme-terms", ":vocabulary", use: saveTerm)
+        api.get("programme", "guest-rules", use: guestRules)
+        api.put("programme", "guest-rules", use: setGuestRules)
         api.get("activity-series", use: series)
         api.post("activity-series", use: createSeries)
         api.get("venues", use: venues)
@@ -152,7 +155,13 @@ struct ProgrammeAPIController: RouteCollection {
         let promoted_at: Date?
         var card: String? = nil
         var attended_sessions: [Int]? = nil
+        /// False while a guest's registration waits for the link in its mail.
+        let confirmed: Bool
+        /// Until when a provisional registration may be confirmed.
+        let confirm_by: Date?
 
+        /// `own`: for the person who registered — the cancellation link, once
+        /// the registration is confirmed (the key of a provisional one is only in its mail).
         init(_ r: Registration, organisation: Organisation, own: Bool) {
             id = r.id
             activity_id = r.activityID
@@ -161,7 +170,9 @@ struct ProgrammeAPIController: RouteCollection {
             member_id = r.memberID
             created_at = r.createdAt
             promoted_at = r.promotedAt
-            if own, let token = r.token { cancel_url = "/\(organisation.slug)/afmelden/\(token)" }
+            confirmed = !r.isProvisional
+            confirm_by = r.isProvisional ? r.confirmBy : nil
+            if own, !r.isProvisional, let token = r.token { cancel_url = "/\(organisation.slug)/afmelden/\(token)" }
         }
     }
 
@@ -246,14 +257,23 @@ struct ProgrammeAPIController: RouteCollection {
         var language: String?
     }
 
-    /// Registration without an account: a name and an e-mail address.
+    /// Registration without an account: a name and an e-mail address. It is
+    /// provisional until confirmed by the link in the mail (the answer holds
+    /// no key: only the mail does).
     func registerGuest(req: Request) async throws -> Response {
         let org = try await Self.organisation(req)
         let listing = try await Self.publicListing(req, org)
         let input = try req.content.decode(GuestInput.self)
-        let registration = try await Registrations(req.db, organisationID: org.id!).register(
-            for: listing.activity.id, RegistrationRequest(name: input.name, email: input.email, places: input.places ?? 1, language: input.language ?? "nl"))
+        let registration = try await GuestRegistrations.register(req, organisation: org, activity: listing.activity.id, name: input.name,
+                                                                 email: input.email, places: input.places ?? 1, language: input.language ?? "nl")
         return try await RegistrationDTO(registration, organisation: org, own: true).encodeResponse(status: .created, for: req)
+    }
+
+    /// Confirms a guest's registration with the key from its mail.
+    func confirmByToken(req: Request) async throws -> RegistrationDTO {
+        let org = try await Self.organisation(req)
+        let registration = try await Registrations(req.db, organisationID: org.id!).confirm(token: req.parameters.get("token") ?? "")
+        return RegistrationDTO(registration, organisation: org, own: true)
     }
 
     static func byToken(_ req: Request, _ org: Organisation) async throws -> Registration {
@@ -419,8 +439,8 @@ struct ProgrammeAPIController: RouteCollection {
     func bookAppointmentGuest(req: Request) async throws -> Response {
         let org = try await Self.organisation(req)
         let input = try req.content.decode(AppointmentInput.self)
-        let appointment = try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone).book(
-            hour: try BranchAPIController.uuid(req, "hourID"), slot: try Self.slot(input), member: nil, name: input.name, email: input.email,
+        let appointment = try await GuestRegistrations.bookAppointment(
+            req, organisation: org, hour: try BranchAPIController.uuid(req, "hourID"), slot: try Self.slot(input), name: input.name, email: input.email,
             question: input.question ?? "", language: input.language ?? "nl")
         return try await Self.appointmentDTO(appointment, organisation: org, own: true, partner: false).encodeResponse(status: .created, for: req)
     }
@@ -708,6 +728,32 @@ struct ProgrammeAPIController: RouteCollection {
         var code: String?
         var name_nl: String?
         var name_en: String?
+    }
+
+    struct GuestRulesDTO: Content {
+        var places_per_registration: Int?
+        var confirm_hours: Int?
+    }
+
+    /// How guests register: places per registration, hours to confirm by the mailed link.
+    func guestRules(req: Request) async throws -> GuestRulesDTO {
+        let access = try await ProgrammeAccess.make(req)
+        _ = try req.staff(.manageProgramme)
+        let rules = try await access.registrations.guestRules()
+        return GuestRulesDTO(places_per_registration: rules.placesPerRegistration, confirm_hours: rules.confirmHours)
+    }
+
+    func setGuestRules(req: Request) async throws -> GuestRulesDTO {
+        let access = try await ProgrammeAccess.make(req)
+        _ = try req.staff(.manageProgramme)
+        guard access.user.role != .partner else {
+            throw ProgrammeAccess.forbidden("The rules for guests are the library's own.", nl: "De regels voor gasten zijn van de bibliotheek.")
+        }
+        let input = try req.content.decode(GuestRulesDTO.self)
+        let current = try await access.registrations.guestRules()
+        let rules = try await access.registrations.setGuestRules(GuestRules(
+            placesPerRegistration: input.places_per_registration ?? current.placesPerRegistration, confirmHours: input.confirm_hours ?? current.confirmHours))
+        return GuestRulesDTO(places_per_registration: rules.placesPerRegistration, confirm_hours: rules.confirmHours)
     }
 
     func saveTerm(req: Request) async throws -> TermDTO {

@@ -11,7 +11,7 @@ enum ProgrammeOpenAPI {
     nonisolated(unsafe) static let activityID = D.pathParam("activityID", "Activity id")
     nonisolated(unsafe) static let hourID = D.pathParam("hourID", "Consultation hour id")
     nonisolated(unsafe) static let communityID = D.pathParam("communityID", "Community id")
-    nonisolated(unsafe) static let token = D.pathParam("token", "The key from the cancellation link")
+    nonisolated(unsafe) static let token = D.textParam("token", "The key from the link in the mail")
     static func intParam(_ name: String, _ description: String) -> [String: Any] {
         ["name": name, "in": "path", "required": true, "description": description, "schema": ["type": "integer"]]
     }
@@ -24,10 +24,10 @@ enum ProgrammeOpenAPI {
     ]
 
     static func open(_ summary: String, params: [[String: Any]] = [], body: [String: Any]? = nil, status: String = "200",
-                     response: [String: Any]? = nil) -> [String: Any] {
+                     response: [String: Any]? = nil, limited: Bool = false) -> [String: Any] {
         D.op(summary, tag: "programme", params: [D.orgParam] + params, body: body, status: status, response: response,
-             extra: ["409": ["description": "Refused: full is not refused (waiting list), but cancelled, begun, already registered or a slot taken",
-                             "content": D.json(D.ref("Error"))]])
+             extra: ["409": ["description": "Refused: full is not refused (waiting list), but cancelled, begun, already registered, lapsed or a slot taken",
+                             "content": D.json(D.ref("Error"))]].merging(limited ? D.tooMany : [:]) { $1 })
     }
 
     static func staff(_ summary: String, params: [[String: Any]] = [], body: [String: Any]? = nil, status: String = "200",
@@ -52,6 +52,10 @@ enum ProgrammeOpenAPI {
     nonisolated(unsafe) static let guest: [String: Any] = ["type": "object", "required": ["name", "email"], "properties": [
         "name": D.string, "email": D.string, "places": C.int, "language": ["type": "string", "enum": ["nl", "en"]]]]
 
+    nonisolated(unsafe) static let guestRules: [String: Any] = ["type": "object", "properties": [
+        "places_per_registration": ["type": "integer", "minimum": 1, "maximum": 10, "description": "Default 2"],
+        "confirm_hours": ["type": "integer", "minimum": 1, "maximum": 168, "description": "Default 24; never past the start"]]]
+
     nonisolated(unsafe) static let appointmentInput: [String: Any] = ["type": "object", "required": ["slot"], "properties": [
         "hour_id": uuid, "slot": moment, "name": D.string, "email": D.string, "question": D.string, "language": D.string]]
 
@@ -60,12 +64,18 @@ enum ProgrammeOpenAPI {
                                                            params: agendaQuery, response: D.array(D.ref("Activity")))],
         "/api/v1/organisations/{org}/activities/{activityID}": ["get": open("An activity with places left", params: [activityID], response: D.ref("Activity"))],
         "/api/v1/organisations/{org}/activities/{activityID}/registrations": [
-            "post": open("Register without an account (name and e-mail, erased after the activity); a full activity puts you on the waiting list",
-                         params: [activityID], body: guest, status: "201", response: D.ref("Registration")),
+            "post": open("Register without an account (name and e-mail, erased after the activity); a full activity puts you on the waiting list. "
+                         + "Provisional until confirmed by the link in the mail (within the organisation's guest rules); rate-limited per address and activity; "
+                         + "one unconfirmed mail an hour per address (429 confirmation_pending)",
+                         params: [activityID], body: guest, status: "201", response: D.ref("Registration"), limited: true),
         ],
         "/api/v1/organisations/{org}/registrations/{token}": [
-            "get": open("A registration by its cancellation key", params: [token], response: D.ref("Registration")),
+            "get": open("A registration by the key from its mail", params: [token], response: D.ref("Registration")),
             "delete": open("Cancel by the key (the waiting list moves up)", params: [token], status: "204"),
+        ],
+        "/api/v1/organisations/{org}/registrations/{token}/confirm": [
+            "post": open("Confirm a guest's registration by the key from its mail (409 registration_lapsed when too late)", params: [token],
+                         response: D.ref("Registration")),
         ],
         "/api/v1/organisations/{org}/programme-terms": ["get": open("Kinds, themes, audiences and core functions", response: ["type": "object"])],
         "/api/v1/organisations/{org}/communities": ["get": open("Communities", response: D.array(D.ref("Community")))],
@@ -77,8 +87,8 @@ enum ProgrammeOpenAPI {
                                  D.query("to", "To (at most 93 days)", format: "date-time")], response: D.array(D.ref("ConsultationHour"))),
         ],
         "/api/v1/organisations/{org}/consultation-hours/{hourID}/appointments": [
-            "post": open("Book a slot without an account (one wins a raced slot; 409 slot_taken)", params: [hourID], body: appointmentInput,
-                         status: "201", response: D.ref("Appointment")),
+            "post": open("Book a slot without an account (one wins a raced slot; 409 slot_taken; rate-limited per address)", params: [hourID],
+                         body: appointmentInput, status: "201", response: D.ref("Appointment"), limited: true),
         ],
         "/api/v1/organisations/{org}/appointments/{token}": ["delete": open("Cancel an appointment by its key", params: [token], status: "204")],
 
@@ -94,8 +104,15 @@ enum ProgrammeOpenAPI {
         "/api/v1/activities/{activityID}/cancel": ["post": staff("Call off: spaces freed, registrations told, paid places credited",
                                                                  params: [activityID], response: D.ref("Activity"))],
         "/api/v1/activities/{activityID}/registrations": [
-            "get": staff("The door list (registered, then waiting) with names, cards and check-ins; ?format=csv for a spreadsheet (logged as views)",
-                         params: [activityID, D.query("format", "csv")], response: D.array(D.ref("Registration"))),
+            "get": {
+                var op = staff("The door list (registered, then waiting) with names, cards and check-ins; ?format=csv for a spreadsheet (logged as views)",
+                               params: [activityID, D.query("format", "csv")], response: D.array(D.ref("Registration")))
+                var responses = op["responses"] as! [String: Any]
+                responses["200"] = ["description": "OK", "content": D.json(D.array(D.ref("Registration")))
+                    .merging(["text/csv": ["schema": ["type": "string"]]]) { $1 }]
+                op["responses"] = responses
+                return op
+            }(),
             "post": staff("Register someone at the desk: member_id, card, or name and e-mail", params: [activityID],
                           body: ["type": "object", "properties": ["member_id": uuid, "card": D.string, "name": D.string, "email": D.string, "places": C.int]],
                           status: "201", response: D.ref("Registration")),
@@ -116,8 +133,12 @@ enum ProgrammeOpenAPI {
             "delete": staff("Undo a check-in", params: [activityID, intParam("sessionID", "Session id"), intParam("registrationID", "Registration id")],
                             status: "204"),
         ],
+        "/api/v1/programme/guest-rules": [
+            "get": staff("How guests register: places per registration, hours to confirm by the mailed link", response: guestRules),
+            "put": staff("Change the rules for guests (any subset)", body: guestRules, response: guestRules),
+        ],
         "/api/v1/programme-terms/{vocabulary}": [
-            "post": staff("Add or rename a kind or theme of the organisation", params: [D.pathParam("vocabulary", "kind or theme")],
+            "post": staff("Add or rename a kind or theme of the organisation", params: [D.textParam("vocabulary", "kind or theme", values: ["kind", "theme"])],
                           body: ["type": "object", "required": ["code", "name_nl"], "properties": ["code": D.string, "name_nl": D.string, "name_en": D.string]],
                           response: ["type": "object"]),
         ],
@@ -185,7 +206,9 @@ enum ProgrammeOpenAPI {
             "sessions": D.array(["type": "object", "properties": ["id": C.int, "starts_at": moment, "ends_at": moment, "booking_id": ["type": ["integer", "null"]]]]),
         ]],
         "Registration": ["type": "object", "properties": [
-            "id": C.int, "activity_id": uuid, "status": ["type": "string", "enum": ["registered", "waiting", "cancelled"]], "places": C.int,
+            "id": C.int, "activity_id": uuid, "status": ["type": "string", "enum": ["registered", "waiting", "cancelled", "lapsed"]], "places": C.int,
+            "confirmed": ["type": "boolean", "description": "False while a guest's registration waits for the link in its mail"],
+            "confirm_by": ["type": ["string", "null"], "format": "date-time", "description": "Until when a provisional registration may be confirmed"],
             "member_id": ["type": ["string", "null"], "format": "uuid"], "name": ["type": ["string", "null"]], "email": ["type": ["string", "null"]],
             "cancel_url": ["type": ["string", "null"]], "created_at": moment, "promoted_at": ["type": ["string", "null"], "format": "date-time"],
             "card": ["type": ["string", "null"]], "attended_sessions": ["type": ["array", "null"], "items": C.int],

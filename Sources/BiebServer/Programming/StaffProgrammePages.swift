@@ -210,6 +210,8 @@ struct StaffProgrammePages: RouteCollection {
         let venues: [String]
         let communities: [String]
         let branches: [Option]
+        let guestPlaces: Int
+        let confirmHours: Int
     }
 
     /// The library's own lists for the programme (staff who plan; not partners).
@@ -226,7 +228,9 @@ struct StaffProgrammePages: RouteCollection {
             series: try await programme.series().map(\.title),
             venues: try await programme.venues().map { "\($0.name), \($0.address)" },
             communities: try await Communities(req.db, organisationID: org.id!).all().map { "\($0.name) (\($0.followers))" },
-            branches: try await req.branches.branches(of: org.id!).map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) }))
+            branches: try await req.branches.branches(of: org.id!).map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
+            guestPlaces: try await access.registrations.guestRules().placesPerRegistration,
+            confirmHours: try await access.registrations.guestRules().confirmHours))
     }
 
     struct SettingForm: Content {
@@ -239,6 +243,8 @@ struct StaffProgrammePages: RouteCollection {
         var address: String?
         var contact: String?
         var branch_id: String?
+        var places_per_registration: Int?
+        var confirm_hours: Int?
     }
 
     func saveSetting(req: Request) async throws -> Response {
@@ -255,6 +261,11 @@ struct StaffProgrammePages: RouteCollection {
                 _ = try await access.programme.createSeries(title: form.title ?? "", description: form.description ?? "")
             case "venue":
                 _ = try await access.programme.createVenue(name: form.name ?? "", address: form.address ?? "", notes: form.description ?? "", branch: branch)
+            case "guests":
+                let current = try await access.registrations.guestRules()
+                _ = try await access.registrations.setGuestRules(GuestRules(
+                    placesPerRegistration: form.places_per_registration ?? current.placesPerRegistration,
+                    confirmHours: form.confirm_hours ?? current.confirmHours))
             case "community":
                 _ = try await Communities(req.db, organisationID: access.organisation.id!).save(
                     name: form.name ?? "", description: form.description ?? "", contact: form.contact ?? "", branch: branch)

@@ -18,15 +18,25 @@ public struct SIP2Options: Sendable {
     /// A connection with nothing to read for this long is closed.
     public var idleSeconds: Int
     public var maximumLineLength: Int
+    /// A connection that has not logged in (93) this long after it opened is closed.
+    public var loginSeconds: Int
+    /// Open connections at most, in all and from one address (IPv6: one /64);
+    /// a connection over either is closed at once.
+    public var maximumConnections: Int
+    public var maximumConnectionsPerAddress: Int
 
     public init(host: String = "0.0.0.0", port: Int = 6001, certificatePath: String? = nil, keyPath: String? = nil,
-                idleSeconds: Int = 1_800, maximumLineLength: Int = SIP2.maximumLineLength) {
+                idleSeconds: Int = 1_800, maximumLineLength: Int = SIP2.maximumLineLength, loginSeconds: Int = 30,
+                maximumConnections: Int = 1_000, maximumConnectionsPerAddress: Int = 100) {
         self.host = host
         self.port = port
         self.certificatePath = certificatePath
         self.keyPath = keyPath
         self.idleSeconds = idleSeconds
         self.maximumLineLength = maximumLineLength
+        self.loginSeconds = loginSeconds
+        self.maximumConnections = maximumConnections
+        self.maximumConnectionsPerAddress = maximumConnectionsPerAddress
     }
 }
 
@@ -38,7 +48,9 @@ public final class SIP2Listener: LifecycleHandler, @unchecked Sendable {
     let options: SIP2Options
     private let lock = NSLock()
     private var channel: (any Channel)?
-    private var connections: [ObjectIdentifier: any Channel] = [:]
+    private var connections: [ObjectIdentifier: (channel: any Channel, network: String)] = [:]
+    private var perNetwork: [String: Int] = [:]
+    private var lastRefusalLog: Date = .distantPast
 
     public init(options: SIP2Options) {
         self.options = options
@@ -83,16 +95,17 @@ public final class SIP2Listener: LifecycleHandler, @unchecked Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [weak self] channel in
-                channel.eventLoop.makeCompletedFuture {
+                // Over the caps: closed before anything is read (and logged at most once a minute).
+                guard let self, self.admit(channel) else { return channel.close() }
+                return channel.eventLoop.makeCompletedFuture {
                     let database = app.databases.database(logger: logger, on: channel.eventLoop)!
                     let service = SIP2Service(app: app, db: database, logger: logger, executor: EventLoopTaskExecutor.of(channel.eventLoop),
-                                              lane: lane)
+                                              lane: lane, address: channel.remoteAddress?.ipAddress)
                     let handlers = channel.pipeline.syncOperations
                     if let tls { try handlers.addHandler(NIOSSLServerHandler(context: tls)) }
                     try handlers.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(options.idleSeconds))))
                     try handlers.addHandler(ByteToMessageHandler(SIP2LineDecoder(maximum: options.maximumLineLength)))
-                    try handlers.addHandler(SIP2ConnectionHandler(service: service))
-                    self?.track(channel)
+                    try handlers.addHandler(SIP2ConnectionHandler(service: service, loginSeconds: options.loginSeconds))
                 }
             }
         let channel = try await bootstrap.bind(host: options.host, port: options.port).get()
@@ -100,25 +113,52 @@ public final class SIP2Listener: LifecycleHandler, @unchecked Sendable {
         return channel.localAddress?.port ?? options.port
     }
 
-    func track(_ channel: any Channel) {
+    /// Counts a new connection in, or refuses it when the listener or its
+    /// address already has the most it may have.
+    func admit(_ channel: any Channel) -> Bool {
         let id = ObjectIdentifier(channel)
-        lock.withLock { connections[id] = channel }
-        channel.closeFuture.whenComplete { [weak self] _ in
-            self?.lock.withLock { _ = self?.connections.removeValue(forKey: id) }
+        let network = ThrottleRules.network(of: channel.remoteAddress?.ipAddress ?? "unknown")
+        let refusal: String? = lock.withLock {
+            if connections.count >= options.maximumConnections { return "the listener has \(options.maximumConnections) open" }
+            if perNetwork[network, default: 0] >= options.maximumConnectionsPerAddress {
+                return "its address has \(options.maximumConnectionsPerAddress) open"
+            }
+            connections[id] = (channel, network)
+            perNetwork[network, default: 0] += 1
+            return nil
         }
+        if let refusal {
+            Counter(label: "bieb_sip2_connections_refused_total").increment()
+            let now = Date()
+            let log = lock.withLock { () -> Bool in
+                guard now.timeIntervalSince(lastRefusalLog) > 60 else { return false }
+                lastRefusalLog = now
+                return true
+            }
+            if log { Logger(label: "bieb.sip2").warning("SIP2 connection refused: \(refusal) (logged once a minute)") }
+            return false
+        }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            self?.lock.withLock {
+                guard let self, let entry = self.connections.removeValue(forKey: id) else { return }
+                self.perNetwork[entry.network, default: 1] -= 1
+                if self.perNetwork[entry.network] == 0 { self.perNetwork[entry.network] = nil }
+            }
+        }
+        return true
     }
 
     /// Open connections now (for tests and metrics).
     public var connectionCount: Int { lock.withLock { connections.count } }
 
     public func stop() async {
-        let (server, open) = lock.withLock { () -> ((any Channel)?, [any Channel]) in
+        let (server, open) = lock.withLock { () -> ((any Channel)?, [(channel: any Channel, network: String)]) in
             let result = (channel, Array(connections.values))
             channel = nil
             return result
         }
         try? await server?.close()
-        for connection in open { try? await connection.close() }
+        for connection in open { try? await connection.channel.close() }
     }
 }
 
@@ -170,8 +210,8 @@ struct SIP2LineDecoder: ByteToMessageDecoder {
 
 /// One terminal's connection: messages are answered one after another, in
 /// order of arrival (several in one packet are queued). Three unreadable
-/// lines in a row, too many queued, or the idle timeout close it; nothing
-/// here can take down another connection.
+/// lines in a row, too many queued, no login within `loginSeconds`, or the
+/// idle timeout close it; nothing here can take down another connection.
 final class SIP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = SIP2Frame
     typealias OutboundOut = ByteBuffer
@@ -186,8 +226,34 @@ final class SIP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     var strikes = 0
     var closing = false
 
-    init(service: SIP2Service) {
+    let loginSeconds: Int
+    var loginDeadline: Scheduled<Void>?
+
+    init(service: SIP2Service, loginSeconds: Int = 30) {
         self.service = service
+        self.loginSeconds = loginSeconds
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { startLoginDeadline(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startLoginDeadline(context)
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        loginDeadline?.cancel()
+    }
+
+    /// A connection that has not logged in by then is closed (an open socket costs the server; a terminal logs in at once).
+    func startLoginDeadline(_ context: ChannelHandlerContext) {
+        guard loginDeadline == nil else { return }
+        let loop = context.eventLoop.assumeIsolated()
+        loginDeadline = loop.scheduleTask(in: .seconds(Int64(loginSeconds))) { [self] in
+            loginDeadlinePassed(context)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -261,6 +327,18 @@ final class SIP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         closing = true
         queue.removeAll()
         context.close(promise: nil)
+    }
+
+    /// Closes a connection still without a terminal — unless a message is
+    /// being answered (a login on a busy server): then it looks again in a second.
+    func loginDeadlinePassed(_ context: ChannelHandlerContext) {
+        guard session.terminal == nil, !closing else { return }
+        if busy || !queue.isEmpty {
+            loginDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(1)) { [self] in loginDeadlinePassed(context) }
+            return
+        }
+        service.logger.notice("SIP2 connection closed: no login within \(loginSeconds) seconds")
+        close(context)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

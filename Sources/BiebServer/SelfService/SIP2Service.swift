@@ -58,6 +58,8 @@ struct SIP2Service: Sendable {
     var executor: EventLoopTaskExecutor?
     /// The writer of a SQLite file, for the write transactions.
     var lane: SQLiteLane?
+    /// The terminal's IP address (for throttling wrong logins).
+    var address: String?
 
     // MARK: Dispatch
 
@@ -151,6 +153,15 @@ struct SIP2Service: Sendable {
     func login(_ request: SIP2Request, session: inout SIP2Session, now: Date) async throws -> (SIP2Response, Bool) {
         let login = request.field("CN") ?? ""
         let password = request.field("CO") ?? ""
+        // Wrong logins slow down per login and address, per address, and per login from everywhere, across connections and app servers.
+        let throttle = CredentialThrottle(db, kind: .terminal, account: login, address: address, logger: logger)
+        if try await throttle.lockedFor() != nil {
+            session.terminal = nil
+            logger.notice("SIP2 login refused: too many wrong logins")
+            var response = SIP2Response("94")
+            response.fixed("0")
+            return (response, true)
+        }
         let terminal = login.isEmpty ? nil : try await SelfServiceStore.terminal(login: login, on: db)
         // Verify against a fixed hash when there is no such terminal, so the answer takes as long either way.
         let hash: String
@@ -168,17 +179,21 @@ struct SIP2Service: Sendable {
             session.failedLogins = 0
             session.verifiedPINs = [:]
             try await SelfServiceStore(db, organisationID: organisation.id!).touchLogin(terminal.id!, now: now)
+            try await throttle.succeeded()
             ok = true
         } else {
             session.terminal = nil
             session.failedLogins += 1
             logger.notice("SIP2 login refused", metadata: ["login_length": "\(login.count)"])
+            if try await throttle.failed() != nil { session.failedLogins = Self.maximumFailedLogins }
         }
         var response = SIP2Response("94")
         response.fixed(ok ? "1" : "0")
-        // Three wrong logins on one connection: it is closed (the machine may connect again).
-        return (response, session.failedLogins >= 3)
+        // Three wrong logins on one connection, or a lock: it is closed (the machine may connect again; a lock refuses it until it ends).
+        return (response, session.failedLogins >= Self.maximumFailedLogins)
     }
+
+    static let maximumFailedLogins = 3
 
     func dummyHash() async throws -> String {
         let holder = app.selfService

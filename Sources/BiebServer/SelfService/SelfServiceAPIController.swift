@@ -218,7 +218,8 @@ struct SelfServiceAPIController: RouteCollection {
 }
 
 /// Door terminals signing in over HTTP: bcrypt once a minute per
-/// terminal and password, not for every person at the door.
+/// terminal and password, not for every person at the door. Wrong logins
+/// are throttled as SIP2 logins are (`CredentialThrottle`, kind terminal).
 enum DoorTerminals {
     static func authenticate(login: String, password: String, req: Request) async throws -> SIP2Terminal {
         let state = req.application.selfService
@@ -227,12 +228,16 @@ enum DoorTerminals {
         if let terminal, state.doorLogins.isKnown(login: login, password: password, hash: terminal.passwordHash, now: now) {
             return terminal
         }
+        let throttle = CredentialThrottle(req.db, kind: .terminal, account: login, address: req.clientAddress, logger: req.logger)
+        if let seconds = try await throttle.lockedFor(now: now) { throw CredentialThrottle.tooMany(seconds) }
         let hash: String
         if let terminal { hash = terminal.passwordHash } else { hash = try await SIP2Service(app: req.application, db: req.db, logger: req.logger).dummyHash() }
         guard let terminal, (try? await req.password.async.verify(password, created: hash)) == true else {
+            if let lock = try await throttle.failed(now: now) { throw CredentialThrottle.tooMany(lock) }
             throw BiebError(.unauthorized, code: "invalid_credentials", message: "Terminal login or password is not right.",
                             nl: "Login of wachtwoord van de terminal klopt niet.")
         }
+        try await throttle.succeeded(now: now)
         state.doorLogins.remember(login: login, password: password, hash: terminal.passwordHash, now: now)
         return terminal
     }

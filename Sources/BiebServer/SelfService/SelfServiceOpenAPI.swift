@@ -27,9 +27,9 @@ enum SelfServiceOpenAPI {
             "delete": op("Remove a terminal account (admins)", params: [terminalID], status: "204"),
         ],
         "/api/v1/branches/{branchID}/sort-bins": [
-            "get": op("The bins a return sorter at this branch uses for holds, transit and the shelf", params: [D.branchID],
+            "get": op("The bins a return sorter at this branch uses for holds, transit and the shelf", params: [D.branchIDOrSlug],
                       response: D.ref("SortBins")),
-            "put": op("Set the branch's sort bins (admins)", params: [D.branchID], body: D.ref("SortBins"), response: D.ref("SortBins")),
+            "put": op("Set the branch's sort bins (admins)", params: [D.branchIDOrSlug], body: D.ref("SortBins"), response: D.ref("SortBins")),
         ],
         "/api/v1/members/{memberID}/pin": [
             "put": op("Set a member's PIN for kiosks and the door (4 to 6 digits); lifts a lock-out", params: [C.memberID],
@@ -54,6 +54,7 @@ enum SelfServiceOpenAPI {
                                                                       "properties": ["card": D.string, "pin": D.string]])],
                 "responses": [
                     "200": ["description": "The decision (allowed or not, with the reason)", "content": D.json(D.ref("DoorDecision"))],
+                    "429": ["description": "Too many wrong logins of this terminal from this address (Retry-After)", "content": D.json(D.ref("Error"))],
                     "400": ["description": "No card given", "content": D.json(D.ref("Error"))],
                     "401": ["description": "Unknown terminal or wrong password", "content": D.json(D.ref("Error"))],
                     "403": ["description": "The terminal is not a door controller", "content": D.json(D.ref("Error"))],

@@ -31,27 +31,17 @@ extension Request {
 
 /// Sign-in with e-mail and password, shared by the sign-in page and the token
 /// endpoint: constant work for unknown accounts, and repeated failures slow
-/// down per account and per client address (stored in the database, so it
-/// holds across app servers).
+/// down per account and address, per address, and per account from many
+/// addresses (`CredentialThrottle`; in the database, so it holds across app
+/// servers).
 struct SignIn {
     let request: Request
 
-    static func throttleKeys(email: String, client: String) -> [String] {
-        let account = SHA256.hash(data: Data(email.lowercased().trimmingCharacters(in: .whitespaces).utf8))
-            .map { String(format: "%02x", $0) }.joined()
-        let address = SHA256.hash(data: Data(client.utf8)).map { String(format: "%02x", $0) }.joined()
-        return ["account:\(account)", "client:\(address)"]
-    }
-
     func verify(email: String, password: String) async throws -> StaffUser {
-        let client = request.remoteAddress?.ipAddress ?? "unknown"
-        let keys = Self.throttleKeys(email: email, client: client)
+        let throttle = CredentialThrottle(request.db, kind: .staff, account: email, address: request.clientAddress,
+                                          logger: request.logger)
+        if let seconds = try await throttle.lockedFor() { throw CredentialThrottle.tooMany(seconds) }
         let directory = StaffDirectory(request.db)
-        for key in keys {
-            if let seconds = try await directory.lockedFor(key: key) {
-                throw Self.tooMany(seconds)
-            }
-        }
         let user = try await directory.user(email: email)
         // Verify against a fixed hash when the account does not exist, so the
         // answer takes as long either way.
@@ -63,27 +53,16 @@ struct SignIn {
         }
         let matches = (try? await request.password.async.verify(password, created: hash)) ?? false
         guard let user, user.active, matches else {
-            var lock: Int?
-            for (key, free) in zip(keys, [LoginThrottlePolicy.freeAttempts, LoginThrottlePolicy.freeAttemptsPerClient]) {
-                if let seconds = try await directory.recordFailure(key: key, freeAttempts: free) { lock = max(lock ?? 0, seconds) }
-            }
-            if let lock { throw Self.tooMany(lock) }
+            if let lock = try await throttle.failed() { throw CredentialThrottle.tooMany(lock) }
             throw BiebError(.unauthorized, code: "invalid_credentials", field: "password",
                             message: "E-mail address or password is not right.",
                             nl: "E-mailadres of wachtwoord klopt niet.")
         }
-        try await directory.clearFailures(key: keys[0])
+        try await throttle.succeeded()
         user.lastLoginAt = Date()
         try await user.save(on: request.db)
         return user
     }
-
-    static func tooMany(_ seconds: Int) -> BiebError {
-        BiebError(.tooManyRequests, code: "too_many_attempts",
-                  message: "Too many failed sign-ins. Try again in \(seconds) seconds.",
-                  nl: "Te vaak mislukt. Probeer het over \(seconds) seconden opnieuw.", retryAfter: seconds)
-    }
-
 }
 
 /// A hash of a random password at the configured cost, made on first need
@@ -117,9 +96,11 @@ enum Tokens {
 }
 
 /// Authenticates API requests that carry `Authorization: Bearer <token>`.
+/// A member's token (`biebm_…`) is not a staff token: it is left alone
+/// here, so public routes answer a member's app as anyone else.
 struct BearerAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let bearer = request.headers.bearerAuthorization {
+        if let bearer = request.headers.bearerAuthorization, !bearer.token.hasPrefix(MemberTokens.prefix) {
             let hash = Tokens.hash(bearer.token)
             let cache = request.application.tokenCache
             let now = Date()

@@ -99,6 +99,8 @@ public enum BiebDatabase {
         app.migrations.add(CreateSpaceBookings())
         app.migrations.add(CreateProgramming())
         app.migrations.add(AddSpaceFacilities())
+        app.migrations.add(CreateThrottleTables())
+        app.migrations.add(AddGuestConfirmation())
     }
 
     /// Runs pending migrations; on SQLite files switches to WAL journaling so
@@ -114,10 +116,14 @@ public enum BiebDatabase {
         }
     }
 
+    /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).
+    public static let defaultBusyTimeout = 10_000
+
     /// Per-connection settings for SQLite files. A statement that finds the
-    /// write lock taken waits for it, sleeping, up to 10 seconds
-    /// (`busy_timeout`; the driver's own handler would retry at full speed,
-    /// forever). WAL commits without a sync each (`synchronous=NORMAL`).
+    /// write lock taken waits for it, sleeping, up to `busyTimeout`
+    /// milliseconds (`busy_timeout`, default 10 seconds; the driver's own
+    /// handler would retry at full speed, forever); then the write is tried
+    /// again (`WriteGate`) and finally answered with a 503. WAL commits without a sync each (`synchronous=NORMAL`).
     /// A crash of Bieb or of the machine never damages the database; a
     /// power cut may lose the last commits before the next checkpoint. Set
     /// `BIEB_SQLITE_SYNC=full` to sync every commit (about a third of the
@@ -125,20 +131,20 @@ public enum BiebDatabase {
     /// keeps the log short) the connections leave checkpoints to it. Runs
     /// once on the connection of every event loop (SQLite has one per loop,
     /// kept for the app's life).
-    public static func tune(_ app: Application, checkpointer: Bool = false) async throws {
+    public static func tune(_ app: Application, checkpointer: Bool = false, busyTimeout: Int = defaultBusyTimeout) async throws {
         guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
         for loop in app.eventLoopGroup.makeIterator() {
             guard let db = app.databases.database(logger: app.logger, on: loop) else { continue }
             try await db.withConnection { connection in
-                try await tune(connection: connection as! any SQLDatabase, checkpointer: checkpointer)
+                try await tune(connection: connection as! any SQLDatabase, checkpointer: checkpointer, busyTimeout: busyTimeout)
             }
         }
     }
 
     /// The settings of `tune` on one SQLite connection.
-    static func tune(connection sql: any SQLDatabase, checkpointer: Bool) async throws {
+    static func tune(connection sql: any SQLDatabase, checkpointer: Bool, busyTimeout: Int = defaultBusyTimeout) async throws {
         let mode = Environment.get("BIEB_SQLITE_SYNC")?.lowercased() == "full" ? "FULL" : "NORMAL"
-        try await sql.raw("PRAGMA busy_timeout = 10000").run()
+        try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(max(0, busyTimeout)))").run()
         try await sql.raw("PRAGMA synchronous = \(unsafeRaw: mode)").run()
         if checkpointer {
             try await sql.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(SQLiteCheckpointer.fallbackPages))").run()

@@ -44,7 +44,8 @@ public final class SQLiteLane: @unchecked Sendable {
 
     /// Opens the lane on the SQLite file at `path` (already migrated) and
     /// starts taking work.
-    public init(path: String, on eventLoopGroup: any EventLoopGroup, logger: Logger, checkpointer: Bool) {
+    public init(path: String, on eventLoopGroup: any EventLoopGroup, logger: Logger, checkpointer: Bool,
+                busyTimeout: Int = BiebDatabase.defaultBusyTimeout) {
         threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         executor = ThreadPoolTaskExecutor(threadPool)
@@ -62,7 +63,7 @@ public final class SQLiteLane: @unchecked Sendable {
                 // One connection for the lane's life: taken once, kept until the queue ends.
                 try await database.withConnection { connection in
                     try await withTaskExecutorPreference(executor) {
-                        try await BiebDatabase.tune(connection: connection as! any SQLDatabase, checkpointer: checkpointer)
+                        try await BiebDatabase.tune(connection: connection as! any SQLDatabase, checkpointer: checkpointer, busyTimeout: busyTimeout)
                         for await job in jobs { await job(connection) }
                     }
                 }
@@ -148,15 +149,17 @@ public final class SQLiteLaneHolder: @unchecked Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let checkpointer: Bool
+    private let busyTimeout: Int
     private let lock = NSLock()
     private var lane: SQLiteLane?
     private var closed = false
 
-    public init(path: String, on group: any EventLoopGroup, logger: Logger, checkpointer: Bool) {
+    public init(path: String, on group: any EventLoopGroup, logger: Logger, checkpointer: Bool, busyTimeout: Int = BiebDatabase.defaultBusyTimeout) {
         self.path = path
         self.group = group
         self.logger = logger
         self.checkpointer = checkpointer
+        self.busyTimeout = busyTimeout
     }
 
     /// The writer (nil once closed: work falls back to the ordinary connections).
@@ -164,7 +167,7 @@ public final class SQLiteLaneHolder: @unchecked Sendable {
         lock.withLock {
             if closed { return nil }
             if let lane { return lane }
-            let made = SQLiteLane(path: path, on: group, logger: logger, checkpointer: checkpointer)
+            let made = SQLiteLane(path: path, on: group, logger: logger, checkpointer: checkpointer, busyTimeout: busyTimeout)
             lane = made
             return made
         }

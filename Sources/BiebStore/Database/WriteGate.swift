@@ -60,7 +60,26 @@ public final class WriteGate: @unchecked Sendable {
     /// threads (`EventLoopTaskExecutor`). On SQLite, called inside another
     /// write transaction of the same task, `body` becomes part of that one
     /// (a second transaction would wait for the first for ever).
-    public static func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    ///
+    /// A transaction that meets a busy database (`DatabaseBusy`: a lock not
+    /// had in time, a deadlock, a serialization failure) is run again, up to
+    /// `attempts` times in all with a short pause between; after that the
+    /// error goes to the caller (and the client gets a 503 with Retry-After).
+    /// Not inside another transaction: that one is retried as a whole.
+    public static func transaction<T: Sendable>(on db: any Database, attempts: Int = 3,
+                                                _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await once(on: db, body)
+            } catch where attempt < attempts && !inside && !db.inTransaction && DatabaseBusy.matches(error) {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(20 * attempt + Int.random(in: 0..<20)))
+            }
+        }
+    }
+
+    static func once<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else {
             return try await db.transaction { tx in
                 try await withTaskExecutorPreference(EventLoopTaskExecutor.of(tx.eventLoop)) { try await body(tx) }

@@ -15,6 +15,8 @@ public enum NoticeKind: String, Codable, Sendable, CaseIterable {
     case recommendations
     /// A registration for an activity: a place or the waiting list, with the cancellation link.
     case activityRegistered = "activity_registered"
+    /// A guest's own registration: confirm it by the link, or it lapses.
+    case activityConfirm = "activity_confirm"
     /// A place came free: moved up from the waiting list.
     case activityPromoted = "activity_promoted"
     /// Before each session of an activity one is registered for.
@@ -32,7 +34,8 @@ public enum NoticeKind: String, Codable, Sendable, CaseIterable {
 
     /// About a registration or an appointment: sent to a member or to a guest's address.
     public var isProgramme: Bool {
-        [.activityRegistered, .activityPromoted, .activityReminder, .activityCancelled, .appointmentBooked, .appointmentCancelled].contains(self)
+        [.activityRegistered, .activityConfirm, .activityPromoted, .activityReminder, .activityCancelled, .appointmentBooked,
+         .appointmentCancelled].contains(self)
     }
 }
 

@@ -86,6 +86,8 @@ public struct Registration: Sendable, Equatable, Codable {
         /// On the waiting list; promoted in order when places come free.
         case waiting
         case cancelled
+        /// A guest's registration not confirmed by its e-mail link in time: its places went to others.
+        case lapsed
     }
 
     public let id: Int
@@ -102,6 +104,38 @@ public struct Registration: Sendable, Equatable, Codable {
     public let promotedAt: Date?
     /// The fee line of a paid registration.
     public let feeLineID: Int?
+    /// A guest's registration holds its places until this moment; it counts
+    /// once the link in its mail is used (`confirmedAt`), and lapses if not.
+    /// Nil for members and registrations made by staff: they count at once.
+    public var confirmBy: Date? = nil
+    public var confirmedAt: Date? = nil
+
+    /// A guest's registration waiting for its e-mail link.
+    public var isProvisional: Bool { confirmBy != nil && confirmedAt == nil }
+}
+
+/// How guests (registrations without an account) may register, per organisation.
+public struct GuestRules: Sendable, Equatable, Codable {
+    /// Places one guest registration may ask for.
+    public var placesPerRegistration: Int
+    /// Hours a guest has to confirm by the link in the mail (never past the start).
+    public var confirmHours: Int
+
+    public init(placesPerRegistration: Int = 2, confirmHours: Int = 24) {
+        self.placesPerRegistration = placesPerRegistration
+        self.confirmHours = confirmHours
+    }
+
+    public func validated() throws -> GuestRules {
+        guard (1...Registrations.maximumPlaces).contains(placesPerRegistration) else {
+            throw BiebError.invalid("places_per_registration", "Between 1 and \(Registrations.maximumPlaces) places.",
+                                    nl: "Tussen 1 en \(Registrations.maximumPlaces) plaatsen.")
+        }
+        guard (1...168).contains(confirmHours) else {
+            throw BiebError.invalid("confirm_hours", "Between 1 and 168 hours.", nl: "Tussen 1 en 168 uur.")
+        }
+        return self
+    }
 }
 
 /// A venue outside the library's branches (a community centre where the library runs language lessons).
@@ -304,5 +338,32 @@ struct CreateProgramming: AsyncMigration {
                       "programme_terms"] {
             try await database.schema(table).delete()
         }
+    }
+}
+
+/// Guests' registrations are provisional until confirmed by the link in their
+/// mail (issue 16): the moment they must be confirmed by and the moment they
+/// were, and each organisation's rules for guests.
+struct AddGuestConfirmation: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        // One column per statement: SQLite adds one at a time.
+        try await database.schema("registrations").field("confirm_by", .datetime).update()
+        try await database.schema("registrations").field("confirmed_at", .datetime).update()
+        try await database.schema("guest_rules")
+            .field("organisation_id", .uuid, .identifier(auto: false), .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("places_per_registration", .int, .required)
+            .field("confirm_hours", .int, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        guard let sql = database as? any SQLDatabase else { return }
+        // The lapse job reads provisional registrations by deadline; the one-mail-an-hour rule by address.
+        try await sql.raw("CREATE INDEX registrations_provisional_idx ON registrations (confirm_by) WHERE confirmed_at IS NULL AND confirm_by IS NOT NULL").run()
+        try await sql.raw("CREATE INDEX registrations_guest_email_idx ON registrations (LOWER(guest_email)) WHERE member_id IS NULL").run()
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.schema("guest_rules").delete()
+        try await database.schema("registrations").deleteField("confirm_by").update()
+        try await database.schema("registrations").deleteField("confirmed_at").update()
     }
 }

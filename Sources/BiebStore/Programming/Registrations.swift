@@ -11,13 +11,19 @@ public struct RegistrationRequest: Sendable {
     public var places: Int
     /// The language of the messages to a guest (nl or en).
     public var language: String
+    /// A guest registering themself (on the public page or API): provisional
+    /// until the link in the mail is used, within the organisation's
+    /// `GuestRules`. Staff registering a guest vouch for the address.
+    public var provisional: Bool
 
-    public init(member: UUID? = nil, name: String? = nil, email: String? = nil, places: Int = 1, language: String = "nl") {
+    public init(member: UUID? = nil, name: String? = nil, email: String? = nil, places: Int = 1, language: String = "nl",
+                provisional: Bool = false) {
         self.memberID = member
         self.name = name
         self.email = email
         self.places = places
         self.language = language
+        self.provisional = provisional && member == nil
     }
 }
 
@@ -46,6 +52,14 @@ public struct DoorListLine: Sendable, Equatable {
 /// racing for the last place: one gets it, the other goes on the waiting
 /// list; a cancellation moves the first on the waiting list up in the same
 /// transaction and tells them.
+///
+/// A guest who registers themself gets a provisional registration: it
+/// holds its places (at most `GuestRules.placesPerRegistration`), and the
+/// mail asks to confirm by its link within `GuestRules.confirmHours` (never
+/// past the start). Unconfirmed, it lapses (`lapseUnconfirmed`, every ten
+/// minutes): its places go to the waiting list and the guest's name and
+/// address are erased. One address gets at most one such mail an hour, so
+/// nobody can use the form to mail a stranger over and over.
 public struct Registrations: Sendable {
     let db: any Database
     public let organisationID: UUID
@@ -62,7 +76,8 @@ public struct Registrations: Sendable {
     public static let maximumPlaces = 10
 
     static let columns: SQLQueryString = """
-        r.id, r.activity_id, r.member_id, r.guest_name, r.guest_email, r.places, r.status, r.token, r.language, r.created_at, r.promoted_at, r.fee_line_id
+        r.id, r.activity_id, r.member_id, r.guest_name, r.guest_email, r.places, r.status, r.token, r.language, r.created_at, r.promoted_at, r.fee_line_id,
+        r.confirm_by, r.confirmed_at
         """
 
     static func registration(_ row: any SQLRow) throws -> Registration {
@@ -72,7 +87,85 @@ public struct Registrations: Sendable {
                      status: Registration.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .cancelled,
                      token: try row.decode(column: "token", as: String?.self), language: try row.decode(column: "language", as: String.self),
                      createdAt: try row.decode(column: "created_at", as: Date.self), promotedAt: try row.decode(column: "promoted_at", as: Date?.self),
-                     feeLineID: try row.decode(column: "fee_line_id", as: Int?.self))
+                     feeLineID: try row.decode(column: "fee_line_id", as: Int?.self), confirmBy: try row.decode(column: "confirm_by", as: Date?.self),
+                     confirmedAt: try row.decode(column: "confirmed_at", as: Date?.self))
+    }
+
+    // MARK: Guests
+
+    /// The organisation's rules for guests (Bieb's defaults until set).
+    public func guestRules() async throws -> GuestRules {
+        guard let row = try await sql.raw("""
+            SELECT places_per_registration, confirm_hours FROM guest_rules WHERE organisation_id = \(bind: organisationID)
+            """).first() else { return GuestRules() }
+        return GuestRules(placesPerRegistration: try row.decode(column: "places_per_registration", as: Int.self),
+                          confirmHours: try row.decode(column: "confirm_hours", as: Int.self))
+    }
+
+    public func setGuestRules(_ rules: GuestRules, now: Date = Date()) async throws -> GuestRules {
+        let valid = try rules.validated()
+        let organisationID = organisationID
+        try await WriteGate.transaction(on: db) { tx in
+            try await (tx as! any SQLDatabase).raw("""
+                INSERT INTO guest_rules (organisation_id, places_per_registration, confirm_hours, updated_at)
+                VALUES (\(bind: organisationID), \(bind: valid.placesPerRegistration), \(bind: valid.confirmHours), \(bind: now))
+                ON CONFLICT (organisation_id) DO UPDATE SET places_per_registration = excluded.places_per_registration,
+                    confirm_hours = excluded.confirm_hours, updated_at = excluded.updated_at
+                """).run()
+        }
+        return valid
+    }
+
+    /// Confirms a guest's registration by the key from its mail; it counts from now on
+    /// (one on the waiting list may move up at once). Refused when it lapsed or was cancelled.
+    @discardableResult
+    public func confirm(token: String, now: Date = Date()) async throws -> Registration {
+        guard let registration = try await registration(token: token) else {
+            throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden (of al verlopen).")
+        }
+        guard registration.isProvisional else { return registration }
+        guard registration.status == .registered || registration.status == .waiting, let deadline = registration.confirmBy, deadline > now else {
+            throw BiebError(.conflict, code: "registration_lapsed", message: "This registration was not confirmed in time and has lapsed. Register again.",
+                            nl: "Deze aanmelding is niet op tijd bevestigd en is vervallen. Meld je opnieuw aan.")
+        }
+        try await WriteGate.transaction(on: db) { tx in
+            let sql = tx as! any SQLDatabase
+            guard try await sql.raw("UPDATE activities SET capacity = capacity WHERE id = \(bind: registration.activityID) RETURNING id").first() != nil,
+                  try await sql.raw("""
+                      UPDATE registrations SET confirmed_at = \(bind: now)
+                      WHERE id = \(bind: registration.id) AND confirmed_at IS NULL AND status IN ('registered', 'waiting') RETURNING id
+                      """).first() != nil else { return }
+            if registration.status == .waiting { _ = try await Self.promote(activity: registration.activityID, now: now, on: sql) }
+        }
+        return try await self.registration(registration.id)!
+    }
+
+    /// Guests' registrations not confirmed in time lapse: their places go to
+    /// the waiting list, and their name, address and messages are erased.
+    /// Returns how many lapsed.
+    @discardableResult
+    public func lapseUnconfirmed(now: Date = Date()) async throws -> Int {
+        let organisationID = organisationID
+        let due = try await sql.raw("""
+            SELECT r.id, r.activity_id FROM registrations r JOIN activities a ON a.id = r.activity_id
+            WHERE r.confirm_by < \(bind: now) AND r.confirmed_at IS NULL AND r.confirm_by IS NOT NULL
+              AND r.status IN ('registered', 'waiting') AND a.organisation_id = \(bind: organisationID)
+            """).all().map { (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "activity_id", as: UUID.self)) }
+        var lapsed = 0
+        for (id, activity) in due {
+            lapsed += try await WriteGate.transaction(on: db) { tx in
+                let sql = tx as! any SQLDatabase
+                _ = try await sql.raw("UPDATE activities SET capacity = capacity WHERE id = \(bind: activity) RETURNING id").first()
+                guard try await sql.raw("""
+                    UPDATE registrations SET status = 'lapsed', cancelled_at = \(bind: now), guest_name = NULL, guest_email = NULL, token = NULL
+                    WHERE id = \(bind: id) AND confirmed_at IS NULL AND status IN ('registered', 'waiting') RETURNING id
+                    """).first() != nil else { return 0 }
+                try await Outbox.forget(reference: "registration:\(id)", organisation: organisationID, on: sql)
+                _ = try await Self.promote(activity: activity, now: now, on: sql)
+                return 1
+            }
+        }
+        return lapsed
     }
 
     /// A random key for a cancellation link (128 bits, hex).
@@ -124,9 +217,12 @@ public struct Registrations: Sendable {
             throw BiebError(.conflict, code: "registration_closed", message: "Registration has closed: the activity has begun.",
                             nl: "Aanmelden kan niet meer: de activiteit is begonnen.")
         }
-        guard (1...Self.maximumPlaces).contains(request.places) else {
-            throw BiebError.invalid("places", "Register 1 to \(Self.maximumPlaces) places.", nl: "Meld 1 tot \(Self.maximumPlaces) plaatsen aan.")
+        let rules = request.provisional ? try await guestRules() : GuestRules(placesPerRegistration: Self.maximumPlaces)
+        guard (1...rules.placesPerRegistration).contains(request.places) else {
+            throw BiebError.invalid("places", "Register 1 to \(rules.placesPerRegistration) places.",
+                                    nl: "Meld 1 tot \(rules.placesPerRegistration) plaatsen aan.")
         }
+        let confirmBy = request.provisional ? min(now.addingTimeInterval(Double(rules.confirmHours) * 3600), start) : nil
         var name: String?, email: String?
         if let member = request.memberID {
             guard try await Member.query(on: db).filter(\.$id == member).filter(\.$organisationID == organisationID).first() != nil else {
@@ -165,6 +261,16 @@ public struct Registrations: Sendable {
                                 message: "You are already registered for this activity (or on its waiting list).",
                                 nl: "Je bent al aangemeld voor deze activiteit (of staat op de wachtlijst).")
             }
+            if request.provisional, let address = guestEmail?.lowercased(), try await sql.raw("""
+                SELECT 1 AS x FROM registrations WHERE member_id IS NULL AND LOWER(guest_email) = \(bind: address) AND confirmed_at IS NULL
+                  AND confirm_by IS NOT NULL AND status IN ('registered', 'waiting') AND created_at > \(bind: now.addingTimeInterval(-3_600))
+                """).first() != nil {
+                // One unconfirmed mail an hour to an address, across activities and organisations.
+                throw BiebError(.tooManyRequests, code: "confirmation_pending", field: "email",
+                                message: "We sent a mail to this address less than an hour ago. Confirm that registration first by the link in the mail, or try again later.",
+                                nl: "We stuurden minder dan een uur geleden een mail naar dit adres. Bevestig eerst die aanmelding met de link in de mail, of probeer het later opnieuw.",
+                                retryAfter: 3_600)
+            }
             let capacity = try row.decode(column: "capacity", as: Int?.self)
             let counts = try await Self.counts(activity: activityID, on: sql)
             let fits = capacity.map { counts.waiting == 0 && counts.taken + request.places <= $0 } ?? true
@@ -172,16 +278,21 @@ public struct Registrations: Sendable {
                 throw BiebError.invalid("places", "The activity has \(capacity) places in all.", nl: "De activiteit heeft in totaal \(capacity) plaatsen.")
             }
             let id = try await sql.raw("""
-                INSERT INTO registrations (activity_id, member_id, guest_name, guest_email, places, status, token, language, created_at)
+                INSERT INTO registrations (activity_id, member_id, guest_name, guest_email, places, status, token, language, created_at, confirm_by)
                 VALUES (\(bind: activityID), \(bind: request.memberID), \(bind: guestName), \(bind: guestEmail), \(bind: request.places),
-                    \(bind: fits ? "registered" : "waiting"), \(bind: token), \(bind: language), \(bind: now))
+                    \(bind: fits ? "registered" : "waiting"), \(bind: token), \(bind: language), \(bind: now), \(bind: confirmBy))
                 RETURNING id
                 """).first()!.decode(column: "id", as: Int.self)
             if fits {
                 try await Self.charge(registration: id, on: sql, organisation: organisationID, now: now)
             }
-            try await Outbox.enqueue(.activityRegistered, organisation: organisationID, member: request.memberID, reference: "registration:\(id)",
-                                     dedupe: "registered:\(id)", at: now, on: sql)
+            if confirmBy != nil {
+                try await Outbox.enqueue(.activityConfirm, organisation: organisationID, member: nil, reference: "registration:\(id)",
+                                         dedupe: "confirm:\(id)", at: now, on: sql)
+            } else {
+                try await Outbox.enqueue(.activityRegistered, organisation: organisationID, member: request.memberID, reference: "registration:\(id)",
+                                         dedupe: "registered:\(id)", at: now, on: sql)
+            }
             return id
         }
         return try await registration(id)!
@@ -238,7 +349,8 @@ public struct Registrations: Sendable {
         var taken = try await counts(activity: activity, on: sql).taken
         var promoted: [Int] = []
         for waiting in try await sql.raw("""
-            SELECT id, member_id, places FROM registrations WHERE activity_id = \(bind: activity) AND status = 'waiting' ORDER BY id
+            SELECT id, member_id, places FROM registrations WHERE activity_id = \(bind: activity) AND status = 'waiting'
+              AND (confirmed_at IS NOT NULL OR confirm_by IS NULL) ORDER BY id
             """).all() {
             let places = try waiting.decode(column: "places", as: Int.self)
             if let capacity, taken + places > capacity { break }
@@ -390,6 +502,7 @@ public struct Registrations: Sendable {
             SELECT r.id, r.member_id, s.id AS session_id FROM registrations r JOIN activity_sessions s ON s.activity_id = r.activity_id
             JOIN activities a ON a.id = r.activity_id
             WHERE a.organisation_id = \(bind: organisationID) AND a.status = 'published' AND r.status = 'registered'
+              AND (r.confirmed_at IS NOT NULL OR r.confirm_by IS NULL)
               AND s.starts_at > \(bind: now) AND s.starts_at <= \(bind: now.addingTimeInterval(ahead))
             """).all()
         guard !due.isEmpty else { return 0 }

@@ -2,7 +2,7 @@ import Fluent
 import Foundation
 import BiebCore
 
-/// Staff accounts, API tokens and the sign-in throttle.
+/// Staff accounts and API tokens (sign-in throttling: `Throttles`).
 public struct StaffDirectory: Sendable {
     public let db: any Database
 
@@ -77,64 +77,5 @@ public struct StaffDirectory: Sendable {
 
     public func deleteExpiredTokens(now: Date = Date()) async throws {
         try await APIToken.query(on: db).filter(\.$expiresAt < now).delete()
-    }
-
-    // MARK: Sign-in throttle
-
-    /// Seconds until `key` may try again, or nil when it may try now.
-    public func lockedFor(key: String, now: Date = Date()) async throws -> Int? {
-        guard let record = try await LoginThrottleRecord.query(on: db).filter(\.$key == key).first(),
-              let until = record.lockedUntil, until > now else { return nil }
-        return Int(until.timeIntervalSince(now).rounded(.up))
-    }
-
-    /// Records a failed attempt and returns the lock that now applies, if any.
-    /// `freeAttempts` failures within the window are free (policy in
-    /// `LoginThrottlePolicy`).
-    @discardableResult
-    public func recordFailure(key: String, freeAttempts: Int = LoginThrottlePolicy.freeAttempts, now: Date = Date()) async throws -> Int? {
-        do {
-            return try await recordFailureOnce(key: key, freeAttempts: freeAttempts, now: now)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            // Another request created the record for this key at the same moment: count on it.
-            return try await recordFailureOnce(key: key, freeAttempts: freeAttempts, now: now)
-        }
-    }
-
-    private func recordFailureOnce(key: String, freeAttempts: Int, now: Date) async throws -> Int? {
-        try await db.transaction { tx in
-            let existing = try await LoginThrottleRecord.query(on: tx).filter(\.$key == key).first()
-            let record = existing ?? LoginThrottleRecord(key: key, failures: 0, firstFailureAt: now, lockedUntil: nil)
-            if now.timeIntervalSince(record.firstFailureAt) > LoginThrottlePolicy.window {
-                record.failures = 0
-                record.firstFailureAt = now
-            }
-            record.failures += 1
-            let delay = LoginThrottlePolicy.lockSeconds(afterFailures: record.failures, freeAttempts: freeAttempts)
-            record.lockedUntil = delay.map { now.addingTimeInterval(TimeInterval($0)) }
-            try await record.save(on: tx)
-            return delay
-        }
-    }
-
-    public func clearFailures(key: String) async throws {
-        try await LoginThrottleRecord.query(on: db).filter(\.$key == key).delete()
-    }
-}
-
-/// How sign-in attempts are slowed down: the first few failures within the
-/// window are free; after that each failure locks the key for a doubling time,
-/// capped at 15 minutes. A client address gets more free attempts than an
-/// account, because many people may share one (a library's public computers).
-public enum LoginThrottlePolicy {
-    public static let freeAttempts = 5
-    public static let freeAttemptsPerClient = 25
-    public static let window: TimeInterval = 15 * 60
-    public static let maximumLock = 15 * 60
-
-    public static func lockSeconds(afterFailures failures: Int, freeAttempts: Int = freeAttempts) -> Int? {
-        guard failures >= freeAttempts else { return nil }
-        let exponent = min(failures - freeAttempts, 10)
-        return min(15 * (1 << exponent), maximumLock)
     }
 }

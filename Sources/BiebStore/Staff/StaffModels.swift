@@ -71,27 +71,6 @@ public final class APIToken: Model, @unchecked Sendable {
     }
 }
 
-/// Failed sign-in attempts per key (a hashed account name or a client
-/// address), to slow down password guessing across all app servers.
-public final class LoginThrottleRecord: Model, @unchecked Sendable {
-    public static let schema = "login_throttle"
-
-    @ID(key: .id) public var id: UUID?
-    @Field(key: "key") public var key: String
-    @Field(key: "failures") public var failures: Int
-    @Field(key: "first_failure_at") public var firstFailureAt: Date
-    @OptionalField(key: "locked_until") public var lockedUntil: Date?
-
-    public init() {}
-
-    public init(key: String, failures: Int, firstFailureAt: Date, lockedUntil: Date?) {
-        self.key = key
-        self.failures = failures
-        self.firstFailureAt = firstFailureAt
-        self.lockedUntil = lockedUntil
-    }
-}
-
 struct CreateStaff: AsyncMigration {
     func prepare(on database: Database) async throws {
         try await database.schema(StaffUser.schema)
@@ -119,7 +98,8 @@ struct CreateStaff: AsyncMigration {
             .unique(on: "token_hash")
             .create()
 
-        try await database.schema(LoginThrottleRecord.schema)
+        // Failed sign-in tries per key (`Throttles`).
+        try await database.schema("login_throttle")
             .id()
             .field("key", .string, .required)
             .field("failures", .int, .required)
@@ -130,7 +110,7 @@ struct CreateStaff: AsyncMigration {
     }
 
     func revert(on database: Database) async throws {
-        for schema in [LoginThrottleRecord.schema, APIToken.schema, StaffUser.schema] {
+        for schema in ["login_throttle", APIToken.schema, StaffUser.schema] {
             try await database.schema(schema).delete()
         }
     }

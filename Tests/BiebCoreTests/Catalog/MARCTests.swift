@@ -219,6 +219,17 @@ extension Result {
         #expect(back.first?.value("245", "a") == "<Titel> \"met\" 'quotes' & bel")
     }
 
+    /// Issue 16: every parser of outside input has a depth limit, tested at twice it.
+    @Test func nestingBeyondTheLimitStopsTheReadingWithTheReason() throws {
+        let twice = MARCXML.maximumDepth * 2
+        let deep = "<collection xmlns=\"http://www.loc.gov/MARC21/slim\">\n<record>\n<leader>00000nam a2200000 i 4500</leader>\n"
+            + String(repeating: "<x>", count: twice) + String(repeating: "</x>", count: twice) + "</record></collection>"
+        let error = #expect(throws: MARCReadError.self) { try MARCXML.records(from: Data(deep.utf8)) }
+        #expect(error?.reason.contains("nested deeper than \(MARCXML.maximumDepth)") == true)
+        // A real document is far from the limit.
+        #expect(try MARCXML.records(from: try fixture("batch.xml")).count == 2)
+    }
+
     @Test func malformedXMLNamesTheLine() {
         let xml = "<collection xmlns=\"http://www.loc.gov/MARC21/slim\">\n<record>\n<leader>00000nam a2200000 i 4500</leader>\n<controlfield tag=\"001\">1</controlfield\n</record></collection>"
         #expect(throws: MARCReadError.self) { try MARCXML.records(from: Data(xml.utf8)) }

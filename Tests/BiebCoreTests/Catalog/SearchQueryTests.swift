@@ -68,3 +68,67 @@ import Testing
         #expect(QueryCompiler.lexeme("o'neill") == "'o''neill'")
     }
 }
+
+/// Found from outside (issue 16): a query nested thousands of levels deep
+/// overflowed the parser's stack and killed the server, and some accepted
+/// queries compiled to FTS5 that SQLite refused. The limits are checked
+/// before recursing; what the parser accepts is expressible in both engines.
+@Suite struct SearchQueryLimitTests {
+    func code(_ text: String) -> String? {
+        do {
+            _ = try SearchQuery.parse(text)
+            return nil
+        } catch {
+            return error.code
+        }
+    }
+
+    @Test func nestingBeyondTheLimitIsRefusedNotOverflowed() {
+        let twice = SearchQuery.maximumDepth * 2
+        #expect(code(String(repeating: "(", count: twice) + "a" + String(repeating: ")", count: twice)) == "query_too_deep")
+        #expect(code(String(repeating: "-(", count: twice) + "a" + String(repeating: ")", count: twice)) == "query_too_deep")
+        #expect(code("b " + String(repeating: "NOT ", count: twice) + "a") == "query_too_deep")
+        #expect(code(String(repeating: "title:", count: twice) + "a") == "query_too_deep")
+        // At the limit it is still a search.
+        let limit = SearchQuery.maximumDepth
+        #expect(code(String(repeating: "(", count: limit) + "a" + String(repeating: ")", count: limit)) == nil)
+        // The attack itself: 9,000 levels are refused for their length before anything is parsed.
+        #expect(code(String(repeating: "(", count: 9_000) + "a" + String(repeating: ")", count: 9_000)) == "query_too_long")
+        // Deep but short: refused for the depth, whatever the length.
+        #expect(code(String(repeating: "(", count: 400) + "a" + String(repeating: ")", count: 400)) == "query_too_deep")
+    }
+
+    @Test func tooManyWordsAreRefused() {
+        let many = (0...SearchQuery.maximumTerms).map { "w\($0)" }.joined(separator: " ")
+        #expect(code(many) == "query_too_many_terms")
+        #expect(code((1...SearchQuery.maximumTerms).map { "w\($0)" }.joined(separator: " ")) == nil)
+    }
+
+    @Test func doubleExclusionKeepsTheWord() throws {
+        let aAndB = SearchQuery.and([.word("a", .any), .word("b", .any)])
+        for text in ["a NOT NOT b", "a --b", "a -(-b)", "a NOT -b", "a NIET NIET b"] {
+            #expect(try SearchQuery.parse(text) == aAndB, "\(text)")
+        }
+    }
+
+    @Test func groupsTheEnginesCannotSayAreRefusedWithTheReason() {
+        for text in ["a (b OR -c)", "a -(-b -c)", "a (b OR NOT c)", "x (NOT a OR NOT b)"] {
+            #expect(code(text) == "unsupported_exclusion", "\(text)")
+        }
+        // What they can say stays allowed.
+        #expect(code("a -(b -c)") == nil)
+        #expect(code("(a -b) OR c") == nil)
+    }
+
+    @Test func cqlHasTheSameLimits() {
+        func failure(_ text: String) -> CQL.Failure? {
+            do { _ = try CQL.parse(text); return nil } catch { return error }
+        }
+        let twice = SearchQuery.maximumDepth * 2
+        #expect(failure(String(repeating: "(", count: twice) + "a" + String(repeating: ")", count: twice))?.details?.contains("nested") == true)
+        #expect(failure((0...SearchQuery.maximumTerms).map { "w\($0)" }.joined(separator: " and "))?.details?.contains("terms") == true)
+        #expect(failure(String(repeating: "a and ", count: 5_000) + "b") != nil)
+        #expect(failure("a not (b not c)") == nil)
+        #expect(failure("a or (b not c)") == nil)
+    }
+}

@@ -55,11 +55,17 @@ public enum MARCXML {
         return out
     }
 
+    /// Elements nested deeper than this stop the reading: MARCXML needs four
+    /// (collection, record, datafield, subfield); anything far deeper is not
+    /// MARCXML, and the limit keeps a hostile file from costing more.
+    public static let maximumDepth = 16
+
     /// Reads the records of a MARCXML document (a `<collection>` or a single
     /// `<record>`, with or without namespace prefixes) from a stream, handing
     /// each record to `body` as soon as it is complete. A record with a bad
     /// leader or tag is reported as an error and skipped; a document that is
-    /// not well-formed XML stops reading with an error naming the line.
+    /// not well-formed XML, or nests deeper than `maximumDepth`, stops
+    /// reading with an error naming the line.
     public static func read(_ stream: InputStream, _ body: @escaping (Result<MARCReadRecord, MARCReadError>) -> Void) -> MARCReadError? {
         let parser = XMLParser(stream: stream)
         let delegate = ReaderDelegate(body: body)
@@ -94,6 +100,7 @@ public enum MARCXML {
         var recordNumber = 0
         var aborted: MARCReadError?
 
+        private var depth = 0
         private var inRecord = false
         private var leader: String?
         private var fields: [MARCField] = []
@@ -112,6 +119,14 @@ public enum MARCXML {
         func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
             text = ""
+            depth += 1
+            if depth > MARCXML.maximumDepth, aborted == nil {
+                aborted = MARCReadError(position: MARCPosition(record: recordNumber, byteOffset: 0),
+                                        reason: "elements are nested deeper than \(MARCXML.maximumDepth) levels near line \(parser.lineNumber): this is not MARCXML",
+                                        controlNumber: nil)
+                parser.abortParsing()
+                return
+            }
             switch elementName {
             case "record":
                 inRecord = true
@@ -143,6 +158,7 @@ public enum MARCXML {
         }
 
         func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+            depth -= 1
             guard inRecord else { return }
             switch elementName {
             case "leader":

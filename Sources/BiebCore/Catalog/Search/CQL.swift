@@ -31,16 +31,30 @@ public enum CQL {
         "bath.isbn": .isbn, "rec.identifier": .isbn, "isbn": .isbn, "dc.identifier": .isbn,
     ]
 
+    /// The search language's limits hold here too (characters, nesting,
+    /// terms), and what it cannot express is refused the same way: a CQL
+    /// query becomes a `SearchQuery` and goes through its `checked()`.
     public static func parse(_ text: String) throws(Failure) -> SearchQuery {
+        guard text.count <= SearchQuery.maximumLength else {
+            throw Failure(10, "Query syntax error", details: "the query is longer than \(SearchQuery.maximumLength) characters")
+        }
         var parser = Parser(tokens: try tokenize(text))
         let query = try parser.parseOr()
         guard parser.position == parser.tokens.count else {
             throw Failure(10, "Query syntax error", details: "unexpected '\(parser.tokens[parser.position].text)'")
         }
-        guard let simplified = query.simplified, simplified.hasPositivePart else {
-            throw Failure(10, "Query syntax error", details: "the query has no term that must match")
+        do {
+            return try query.checked()
+        } catch {
+            switch error.code {
+            case "empty_query", "only_negative_query":
+                throw Failure(10, "Query syntax error", details: "the query has no term that must match")
+            case "query_too_many_terms":
+                throw Failure(10, "Query syntax error", details: "the query has more than \(SearchQuery.maximumTerms) terms")
+            default:
+                throw Failure(10, "Query syntax error", details: "a group has no term that must match (a NOT b is searched, not b alone)")
+            }
         }
-        return simplified
     }
 
     struct Token: Equatable {
@@ -91,6 +105,9 @@ public enum CQL {
     struct Parser {
         let tokens: [Token]
         var position = 0
+        /// Parentheses open now; clauses read (each boolean operator nests the query one level deeper).
+        var depth = 0
+        var clauses = 0
 
         var current: Token? { position < tokens.count ? tokens[position] : nil }
 
@@ -119,6 +136,11 @@ public enum CQL {
             guard let token = current else { throw Failure(10, "Query syntax error", details: "the query ends too early") }
             if token.kind == .open {
                 position += 1
+                depth += 1
+                defer { depth -= 1 }
+                guard depth <= SearchQuery.maximumDepth else {
+                    throw Failure(10, "Query syntax error", details: "parentheses nested deeper than \(SearchQuery.maximumDepth) levels")
+                }
                 let inner = try parseOr()
                 guard current?.kind == .close else { throw Failure(10, "Query syntax error", details: "unclosed parenthesis") }
                 position += 1
@@ -126,6 +148,11 @@ public enum CQL {
             }
             guard token.kind == .word || token.kind == .quoted else {
                 throw Failure(10, "Query syntax error", details: "unexpected '\(token.text)'")
+            }
+            // Each clause after the first nests the tree one level (a AND b AND c is ((a AND b) AND c)).
+            clauses += 1
+            guard clauses <= SearchQuery.maximumTerms else {
+                throw Failure(10, "Query syntax error", details: "the query has more than \(SearchQuery.maximumTerms) terms")
             }
             position += 1
             // index relation term?
