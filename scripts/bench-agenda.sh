@@ -3,20 +3,22 @@
 # with ACTIVITIES extra activities (two sessions each, themes, audiences),
 # then wrk on the agenda (API, page, filtered), an activity's page and the
 # iCalendar feed; and RACERS registrations racing (16 at a time) for an
-# activity with 100 places.
+# activity with 100 places, each guest from an address of its own (as
+# through a proxy: X-Forwarded-For), at most 300 (the rate limit per
+# activity lets 300 through in ten minutes).
 #
 #   scripts/bench-agenda.sh [activities] [racers] [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACTIVITIES=${1:-2000}
-RACERS=${2:-1000}
+RACERS=${2:-300}
 DURATION=${3:-10}
 PORT=8182
 
 command -v wrk >/dev/null || { echo "install wrk first (apt-get install wrk)" >&2; exit 1; }
 swift build -c release --product bieb >/dev/null
 DATA=$(mktemp -d /tmp/bieb-agenda.XXXXXX)
-LOG_LEVEL=warning .build/release/bieb demo --data "$DATA" --port $PORT --sip2-port 0 >"$DATA/server.log" 2>&1 &
+BIEB_TRUSTED_PROXIES=127.0.0.1 LOG_LEVEL=warning .build/release/bieb demo --data "$DATA" --port $PORT --sip2-port 0 >"$DATA/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
@@ -27,9 +29,10 @@ port, count, racers = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 def client():
     return http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 c = client()
-def call(conn, method, path, body=None, token=None):
+def call(conn, method, path, body=None, token=None, client=None):
     headers = {"content-type": "application/json"}
     if token: headers["authorization"] = "Bearer " + token
+    if client: headers["x-forwarded-for"] = client
     conn.request(method, path, json.dumps(body) if body is not None else None, headers)
     r = conn.getresponse(); data = r.read()
     return r.status, (json.loads(data) if data and data[:1] in b"[{" else data)
@@ -61,7 +64,8 @@ def worker(k):
     conn = client()
     for n in range(k, racers, 16):
         t1 = time.time()
-        s, r = call(conn, "POST", f"/api/v1/organisations/den-haag/activities/{race['id']}/registrations", {"name": f"Gast {n}", "email": f"gast{n}@example.nl"})
+        s, r = call(conn, "POST", f"/api/v1/organisations/den-haag/activities/{race['id']}/registrations", {"name": f"Gast {n}", "email": f"gast{n}@example.nl"},
+                    client=f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}")
         with lock:
             latencies.append(time.time() - t1)
             key = r.get("status") if isinstance(r, dict) and s == 201 else s

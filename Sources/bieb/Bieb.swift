@@ -19,9 +19,9 @@ struct Bieb: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
-            // A server logs at info; a one-off command shows only its own words (and warnings) unless asked.
+            // A server logs at info; a one-off command shows only its own words (and warnings); --verbose shows the details.
             let serving = command is Serve || command is Demo
-            LogSetup.bootstrap(defaultLevel: serving || CommandLine.arguments.contains("--verbose") ? .info : .warning)
+            LogSetup.bootstrap(defaultLevel: CommandLine.arguments.contains("--verbose") ? .debug : serving ? .info : .warning)
             if var async = command as? any AsyncParsableCommand {
                 try await async.run()
             } else {
@@ -54,7 +54,7 @@ struct DatabaseOptions: ParsableArguments {
         valueName: "file-or-url"))
     var database: String?
 
-    @ArgumentParser.Flag(name: .long, help: "Show the server's and the framework's log lines (LOG_LEVEL sets the level).")
+    @ArgumentParser.Flag(name: .long, help: "Show the details: the framework's log lines, each migration (LOG_LEVEL sets the level).")
     var verbose = false
 
     func location(defaultFile: String) -> DatabaseLocation {

@@ -74,3 +74,46 @@ import BiebTestSupport
         #expect(object["time"] is String)
     }
 }
+
+/// The `bieb` command line as an operator meets it (issue 16): its own
+/// words, not the framework's migration lines; `--database` says which
+/// database a command works on.
+@Suite struct CommandLineTests {
+    /// The `bieb` binary next to the test bundle (`swift test` builds it).
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bieb")
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["LOG_LEVEL"] = nil
+        environment["DATABASE_URL"] = nil
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile(), errors = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+    }
+
+    @Test func commandsSayWhatTheyDidAndWhere() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path), "bieb is built next to the tests")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bieb-cli-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("demo.sqlite").path
+        let created = try Self.run(["org", "create", "--database", database, "--slug", "proef", "--name", "Bibliotheek Proef"])
+        #expect(created.status == 0)
+        #expect(created.out == "Created organisation Bibliotheek Proef (proef) in SQLite \(database).\n")
+        #expect(created.err.isEmpty, "no framework lines: \(created.err.prefix(300))")
+        #expect(FileManager.default.fileExists(atPath: database))
+        // --verbose shows the details.
+        let verbose = try Self.run(["org", "create", "--database", database, "--slug", "proef2", "--name", "Proef 2", "--verbose"])
+        #expect(verbose.status == 0)
+        #expect(verbose.err.contains("debug"))
+    }
+}

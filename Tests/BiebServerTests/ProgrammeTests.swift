@@ -585,10 +585,15 @@ import BiebTestSupport
             #expect(badTheme.headers.first(name: .location)?.contains("fout=") == true)
             for (what, form) in [("theme", ["code": "digitale_inclusie", "name_nl": "Digitale inclusie", "name_en": "Digital inclusion"]),
                                  ("series", ["title": "Stadsgesprekken"]), ("venue", ["name": "Buurthuis De Mussen", "address": "De Mussenstraat 1"]),
-                                 ("community", ["name": "Leesclub Noord", "contact": "leesclub@example.nl"])] {
+                                 ("community", ["name": "Leesclub Noord", "contact": "leesclub@example.nl"]),
+                                 ("guests", ["places_per_registration": "4", "confirm_hours": "12"])] {
                 let saved = try await staff.send(.POST, "/staff/programma/lijsten/\(what)", form: form.merging(["csrf": csrf]) { $1 })
                 #expect(saved.headers.first(name: .location) == "/staff/programma/lijsten?done=programme_list_saved", "\(what)")
             }
+            // The rules for guests, on the same page.
+            let rulesPage = try await staff.send(.GET, "/staff/programma/lijsten").body.string
+            #expect(rulesPage.contains("name=\"places_per_registration\" type=\"number\" min=\"1\" max=\"10\" required value=\"4\""))
+            #expect(try await Registrations(app.db, organisationID: try await Self.org(app).id!).guestRules() == GuestRules(placesPerRegistration: 4, confirmHours: 12))
             let lists = try await staff.send(.GET, "/staff/programma").body.string
             #expect(lists.contains("Digitale inclusie") && lists.contains("Stadsgesprekken") && lists.contains("Buurthuis De Mussen") && lists.contains("Leesclub Noord"))
             #expect(try await TestClient(app).send(.GET, "/city/agenda").body.string.contains("<option value=\"digitale_inclusie\">Digitale inclusie</option>"))

@@ -117,10 +117,10 @@ public struct RateLimit: Sendable, Equatable {
     /// Guest registrations for one activity from one client address (a
     /// household registers once or twice; a stranger cannot empty it).
     public static let guestRegistrationsPerActivityAndAddress = RateLimit("guest_registration_activity_address", limit: 2, window: 86_400)
-    /// Guest registrations for one activity, from anywhere (a popular
-    /// activity fills through members and confirmed guests; this stops a
-    /// flood of provisional ones).
-    public static let guestRegistrationsPerActivity = RateLimit("guest_registration_activity", limit: 60, window: 600)
+    /// Guest registrations for one activity, from anywhere: thirty a minute
+    /// on average (a popular evening fills at that pace; a flood of
+    /// provisional registrations from many addresses does not).
+    public static let guestRegistrationsPerActivity = RateLimit("guest_registration_activity", limit: 300, window: 600)
     /// Appointments without an account from one client address.
     public static let guestAppointmentsPerAddress = RateLimit("guest_appointment_address", limit: 10, window: 3_600)
     /// PIN-reset requests from one client address.

@@ -9,9 +9,8 @@ public struct BiebError: Error, Sendable, Equatable, CustomStringConvertible {
         /// A service Bieb depends on (a payment provider) failed or is not set up;
         /// `unavailable` also: the database is busy for now (with `retryAfter`).
         case badGateway, unavailable
-        /// HTTP's own refusals: a request target too long, a method not
-        /// allowed on a path, a method not implemented at all.
-        case uriTooLong, methodNotAllowed, notImplemented
+        /// A request target longer than the server reads.
+        case uriTooLong
     }
 
     public let kind: Kind

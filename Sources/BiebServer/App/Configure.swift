@@ -23,6 +23,8 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     app.routes.defaultMaxBodySize = "2mb"
 
     try BiebDatabase.configure(app, at: options.database)
+    // Each migration's lines are details (LOG_LEVEL=debug or --verbose); a command says what it did in its own words.
+    app.fluent.migrationLogLevel = .debug
     if options.migrateOnStart {
         try await BiebDatabase.migrate(app)
     }
@@ -83,7 +85,6 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     app.middleware.use(RequestGuardMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
     app.storage[AllowedMethodsKey.self] = AllowedMethods()
-    app.fluent.migrationLogLevel = .debug
 
     try Locales.load()
     try routes(app)

@@ -34,10 +34,16 @@ struct BiebErrorMiddleware: AsyncMiddleware {
                             message: "The body is nested too deeply (at most \(Self.jsonDepthLimit) levels of arrays and objects).",
                             messageNL: "De inhoud is te diep genest (hoogstens \(Self.jsonDepthLimit) niveaus van lijsten en objecten).", field: nil)
         }
-        if mapped.status == .notFound, request.route == nil, let allowed = Self.allowedMethods(request) {
-            mapped = Mapped(status: .methodNotAllowed, code: "method_not_allowed",
-                            message: "This address does not take \(request.method.rawValue); it takes \(allowed).",
-                            messageNL: "Dit adres neemt geen \(request.method.rawValue) aan, wel \(allowed).", field: nil, allow: allowed)
+        if mapped.status == .notFound, request.route == nil {
+            if let allowed = Self.allowedMethods(request) {
+                mapped = Mapped(status: .methodNotAllowed, code: "method_not_allowed",
+                                message: "This address does not take \(request.method.rawValue); it takes \(allowed).",
+                                messageNL: "Dit adres neemt geen \(request.method.rawValue) aan, wel \(allowed).", field: nil, allow: allowed)
+            } else if !RequestGuardMiddleware.implemented.contains(request.method.rawValue) {
+                mapped = Mapped(status: .notImplemented, code: "method_not_implemented",
+                                message: "Bieb does not implement the method \(request.method.rawValue).",
+                                messageNL: "Bieb kent de methode \(request.method.rawValue) niet.", field: nil)
+            }
         }
         if mapped.status == .internalServerError {
             request.logger.report(error: error)
@@ -227,8 +233,6 @@ extension BiebError {
         case .badGateway: .badGateway
         case .unavailable: .serviceUnavailable
         case .uriTooLong: .uriTooLong
-        case .methodNotAllowed: .methodNotAllowed
-        case .notImplemented: .notImplemented
         }
     }
 }

@@ -750,9 +750,8 @@ struct ProgrammeAPIController: RouteCollection {
             throw ProgrammeAccess.forbidden("The rules for guests are the library's own.", nl: "De regels voor gasten zijn van de bibliotheek.")
         }
         let input = try req.content.decode(GuestRulesDTO.self)
-        let current = try await access.registrations.guestRules()
-        let rules = try await access.registrations.setGuestRules(GuestRules(
-            placesPerRegistration: input.places_per_registration ?? current.placesPerRegistration, confirmHours: input.confirm_hours ?? current.confirmHours))
+        let rules = try await access.registrations.updateGuestRules(placesPerRegistration: input.places_per_registration,
+                                                                    confirmHours: input.confirm_hours)
         return GuestRulesDTO(places_per_registration: rules.placesPerRegistration, confirm_hours: rules.confirmHours)
     }
 

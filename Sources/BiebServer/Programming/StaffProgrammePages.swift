@@ -210,8 +210,7 @@ struct StaffProgrammePages: RouteCollection {
         let venues: [String]
         let communities: [String]
         let branches: [Option]
-        let guestPlaces: Int
-        let confirmHours: Int
+        let guestRules: GuestRules
     }
 
     /// The library's own lists for the programme (staff who plan; not partners).
@@ -229,8 +228,7 @@ struct StaffProgrammePages: RouteCollection {
             venues: try await programme.venues().map { "\($0.name), \($0.address)" },
             communities: try await Communities(req.db, organisationID: org.id!).all().map { "\($0.name) (\($0.followers))" },
             branches: try await req.branches.branches(of: org.id!).map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
-            guestPlaces: try await access.registrations.guestRules().placesPerRegistration,
-            confirmHours: try await access.registrations.guestRules().confirmHours))
+            guestRules: try await access.registrations.guestRules()))
     }
 
     struct SettingForm: Content {
@@ -262,10 +260,8 @@ struct StaffProgrammePages: RouteCollection {
             case "venue":
                 _ = try await access.programme.createVenue(name: form.name ?? "", address: form.address ?? "", notes: form.description ?? "", branch: branch)
             case "guests":
-                let current = try await access.registrations.guestRules()
-                _ = try await access.registrations.setGuestRules(GuestRules(
-                    placesPerRegistration: form.places_per_registration ?? current.placesPerRegistration,
-                    confirmHours: form.confirm_hours ?? current.confirmHours))
+                _ = try await access.registrations.updateGuestRules(placesPerRegistration: form.places_per_registration,
+                                                                    confirmHours: form.confirm_hours)
             case "community":
                 _ = try await Communities(req.db, organisationID: access.organisation.id!).save(
                     name: form.name ?? "", description: form.description ?? "", contact: form.contact ?? "", branch: branch)

@@ -85,10 +85,16 @@ struct CredentialThrottle: Sendable {
         return wait
     }
 
-    /// A right credential: this address starts again for the account, and is known from now on.
+    /// A right credential: this address starts again for the account, and is
+    /// known from now on. Reads first, so an ordinary sign-in (no failures,
+    /// known since today) writes nothing.
     func succeeded(now: Date = Date()) async throws {
-        try await throttles.clearFailures(key: key(.accountFromAddress))
-        try await throttles.remember(known: knownKey, now: now)
+        if try await throttles.hasFailures(key: key(.accountFromAddress)) {
+            try await throttles.clearFailures(key: key(.accountFromAddress))
+        }
+        if try await !throttles.isKnown(knownKey, now: now, within: 86_400) {
+            try await throttles.remember(known: knownKey, now: now)
+        }
     }
 
     /// Lifts every lock of an account (a member who chose a new PIN by the

@@ -4,12 +4,13 @@ import Vapor
 import BiebCore
 
 /// Refuses requests no route should see, before static files and routes:
-/// a request target longer than `ServerOptions.maximumURLLength` (414), a
-/// path with a control character once decoded (400: `/css/bieb.css%00.html`
-/// would otherwise open `bieb.css` and be served as HTML), and a method
-/// Bieb does not implement at all (501). A known method on a path that
-/// only has other methods is a 405 with `Allow` (answered where the router
-/// finds no route: `BiebErrorMiddleware`, through `AllowedMethods`).
+/// a request target longer than `ServerOptions.maximumURLLength` (414) and
+/// a path with a control character once decoded (400: `/css/bieb.css%00.html`
+/// would otherwise open `bieb.css` and be served as HTML). Where the router
+/// finds no route (`BiebErrorMiddleware`, through `AllowedMethods`): a path
+/// that takes other methods is a 405 with `Allow` (TRACE, PROPFIND, …); a
+/// method Bieb does not implement anywhere on a path it does not have, a
+/// 501; anything else a 404.
 struct RequestGuardMiddleware: AsyncMiddleware {
     static let implemented: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -22,11 +23,6 @@ struct RequestGuardMiddleware: AsyncMiddleware {
         let decoded = request.url.path.removingPercentEncoding ?? request.url.path
         if decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw BiebError.invalid("path", "The address holds a control character.", nl: "Het adres bevat een stuurteken.", code: "invalid_path")
-        }
-        guard Self.implemented.contains(request.method.rawValue) else {
-            throw BiebError(.notImplemented, code: "method_not_implemented",
-                            message: "Bieb does not implement the method \(request.method.rawValue).",
-                            nl: "Bieb kent de methode \(request.method.rawValue) niet.")
         }
         return try await next.respond(to: request)
     }

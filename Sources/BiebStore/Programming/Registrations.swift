@@ -102,6 +102,13 @@ public struct Registrations: Sendable {
                           confirmHours: try row.decode(column: "confirm_hours", as: Int.self))
     }
 
+    /// Changes the rules given (the others stay), for the staff page and the API alike.
+    public func updateGuestRules(placesPerRegistration: Int?, confirmHours: Int?, now: Date = Date()) async throws -> GuestRules {
+        let current = try await guestRules()
+        return try await setGuestRules(GuestRules(placesPerRegistration: placesPerRegistration ?? current.placesPerRegistration,
+                                                  confirmHours: confirmHours ?? current.confirmHours), now: now)
+    }
+
     public func setGuestRules(_ rules: GuestRules, now: Date = Date()) async throws -> GuestRules {
         let valid = try rules.validated()
         let organisationID = organisationID

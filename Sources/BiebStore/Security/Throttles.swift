@@ -49,6 +49,11 @@ public struct Throttles: Sendable {
         }
     }
 
+    /// Whether `key` has failures counted (so a success need not write when it has none).
+    public func hasFailures(key: String) async throws -> Bool {
+        try await sql.raw("SELECT 1 AS found FROM login_throttle WHERE key = \(bind: key)").first() != nil
+    }
+
     public func clearFailures(key: String) async throws {
         try await WriteGate.transaction(on: db) { tx in
             try await (tx as! any SQLDatabase).raw("DELETE FROM login_throttle WHERE key = \(bind: key)").run()
@@ -80,9 +85,10 @@ public struct Throttles: Sendable {
         }
     }
 
-    public func isKnown(_ key: String, now: Date = Date()) async throws -> Bool {
+    /// Whether `key` signed in within `within` seconds (default: `ThrottleRules.knownFor`).
+    public func isKnown(_ key: String, now: Date = Date(), within: TimeInterval = ThrottleRules.knownFor) async throws -> Bool {
         try await sql.raw("""
-            SELECT 1 AS found FROM known_sign_ins WHERE key = \(bind: key) AND last_seen_at > \(bind: now.addingTimeInterval(-ThrottleRules.knownFor))
+            SELECT 1 AS found FROM known_sign_ins WHERE key = \(bind: key) AND last_seen_at > \(bind: now.addingTimeInterval(-within))
             """).first() != nil
     }
 
