@@ -23,21 +23,26 @@ def message(body: str, seq: int = 0) -> bytes:
     text = f"{body}AY{seq}AZ".encode()
     return text + checksum(text) + b"\r"
 
+LOGIN_LINE = "9300CN{l}|CO{p}|CPcentrale|"
+# Wrong logins are throttled per address (25 in 15 minutes lock this address for every terminal, as they
+# should): the fuzz sends a handful of mangled logins for an account that does not exist, and keeps
+# the rest of its lines away from the login message.
+MANGLED_LOGINS = 12
 REAL = [
-    "9300CN{l}|CO{p}|CPcentrale|", "990 402.00",
+    "990 402.00",
     "6300520261121    120000          AOden-haag|AA2000000001|AD2580|",
     "2300520261121    120000AOden-haag|AA2000000001|AD2580|",
     "11NN20261121    12000020261121    120000AOden-haag|AA2000000001|AB200001902|AD2580|",
     "09N20261121    12000020261121    120000APcentrale|AOden-haag|AB200001902|AC|",
     "1720261121    120000AOden-haag|AB200001902|", "3520261121    120000AOden-haag|AA2000000001|", "97",
 ]
-PIECES = [b"93", b"63", b"11", b"09", b"17", b"99", b"35", b"37", b"15", b"29", b"|", b"AO", b"AA", b"AB", b"AY", b"AZ", b"CN",
+PIECES = [b"63", b"11", b"09", b"17", b"99", b"35", b"37", b"15", b"29", b"|", b"AO", b"AA", b"AB", b"AY", b"AZ", b"CN",
           b"CO", b"20261121    120000", b"0000", b"\xff\xfe", b"\x00", b"%s%n", b"' OR 1=1 --", b"<script>"]
 
 def connect(login: bool):
-    s = socket.create_connection((HOST, PORT), timeout=5)
+    s = socket.create_connection((HOST, PORT), timeout=1)
     if login:
-        s.sendall(message(REAL[0].format(l=LOGIN, p=PASSWORD)))
+        s.sendall(message(LOGIN_LINE.format(l=LOGIN, p=PASSWORD)))
         answer = s.recv(200)
         if not answer.startswith(b"941"):
             raise SystemExit(f"login refused: {answer!r}")
@@ -53,7 +58,7 @@ def mutate(line: bytes) -> bytes:
         elif op == 2: data.insert(pos, rng.randrange(256))
         elif op == 3: data += b"|AB" + b"x" * rng.randrange(300)
         elif op == 4: data = data[:pos]
-        else: data += data
+        else: data = data + data
     return bytes(data)
 
 sent = closed = answers = 0
@@ -65,7 +70,11 @@ for n in range(ROUNDS):
     elif kind == 1:
         line = b"".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14)))
     else:
-        line = mutate(message(rng.choice(REAL).format(l=LOGIN, p=PASSWORD), n % 10))
+        line = mutate(message(rng.choice(REAL), n % 10))
+    if n % (ROUNDS // MANGLED_LOGINS) == 7:
+        line = mutate(message(LOGIN_LINE.format(l="kiosk-fuzz", p="x"), n % 10))
+    if line.lstrip(b"\r\n").startswith(b"93") and not line.startswith(b"9300CNkiosk-fuzz"):
+        line = b"99" + line[2:]
     if not line.endswith(b"\r"):
         line += b"\r"
     try:

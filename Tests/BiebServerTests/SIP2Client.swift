@@ -59,7 +59,8 @@ final class SIP2Client: @unchecked Sendable {
     func send(_ text: String) async throws { try await send(Array(text.utf8)) }
 
     /// The next line from the server (without its CR); nil when it closed the connection (or said nothing in time).
-    func line(timeout: Double = 10) async -> String? {
+    /// Generous: the whole suite runs SQLite and PostgreSQL tests side by side on two cores.
+    func line(timeout: Double = 30) async -> String? {
         let timer = channel.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) { [channel] in channel.close(promise: nil) }
         defer { timer.cancel() }
         while true {

@@ -268,7 +268,10 @@ import BiebTestSupport
             var outcomes: [HTTPStatus] = []
             for n in 1...30 { outcomes.append(try await register(n, places: 4, from: "198.51.100.30").status) }
             #expect(outcomes.allSatisfy { $0 == .badRequest || $0 == .tooManyRequests })
-            // Two places a guest (the library's setting), twice per activity from one address.
+            // Two places a guest (the library's setting), twice per activity from one address — a form refused for what
+            // it said does not count (a person who corrects a typo is not stopped).
+            #expect(try await TestClient(app).send(.POST, path, headers: ["X-Forwarded-For": "198.51.100.31"],
+                                                   object: ["name": "Gast 31", "email": "geen adres"]).status == .badRequest)
             #expect(try await register(31, places: 2, from: "198.51.100.31").status == .created)
             #expect(try await register(32, places: 2, from: "198.51.100.31").status == .created)
             let third = try await register(33, places: 1, from: "198.51.100.31")

@@ -21,6 +21,24 @@ struct PublicWrites {
         CredentialThrottle.hash(ThrottleRules.network(of: request.clientAddress ?? "unknown"))
     }
 
+    /// Runs `body` as one send under each of `limits` (a limit and its key,
+    /// nil: the client): counted first, so racing sends cannot slip past; a
+    /// send refused for what it said (a `BiebError`: a wrong address, a full
+    /// slot) is taken back, so a person who corrects a form is not stopped.
+    func counting<T>(_ limits: [(RateLimit, String?)], _ body: () async throws -> T) async throws -> T {
+        var counted: [(RateLimit, String)] = []
+        do {
+            for (limit, key) in limits {
+                try await allow(limit, key: key)
+                counted.append((limit, key ?? client))
+            }
+            return try await body()
+        } catch let error as BiebError {
+            for (limit, key) in counted { try await Throttles(request.db).uncount(limit, key: key) }
+            throw error
+        }
+    }
+
     /// Counts this send under `limit` for the client (or for `key`); a 429 when over.
     func allow(_ limit: RateLimit, key: String? = nil) async throws {
         guard let seconds = try await Throttles(request.db).count(limit, key: key ?? client) else { return }

@@ -179,7 +179,11 @@ struct SIP2Service: Sendable {
             session.failedLogins = 0
             session.verifiedPINs = [:]
             try await SelfServiceStore(db, organisationID: organisation.id!).touchLogin(terminal.id!, now: now)
-            try await throttle.succeeded()
+            // The throttle's bookkeeping (this address known, its failures cleared) need not hold up the machine's answer.
+            let logger = logger
+            Task {
+                do { try await throttle.succeeded() } catch { logger.warning("SIP2 login: the throttle was not updated: \(String(describing: error))") }
+            }
             ok = true
         } else {
             session.terminal = nil

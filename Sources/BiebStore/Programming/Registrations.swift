@@ -131,6 +131,10 @@ public struct Registrations: Sendable {
             throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden (of al verlopen).")
         }
         guard registration.isProvisional else { return registration }
+        guard registration.status != .cancelled else {
+            throw BiebError(.conflict, code: "registration_cancelled", message: "This registration was cancelled. Register again.",
+                            nl: "Deze aanmelding is afgezegd. Meld je opnieuw aan.")
+        }
         guard registration.status == .registered || registration.status == .waiting, let deadline = registration.confirmBy, deadline > now else {
             throw BiebError(.conflict, code: "registration_lapsed", message: "This registration was not confirmed in time and has lapsed. Register again.",
                             nl: "Deze aanmelding is niet op tijd bevestigd en is vervallen. Meld je opnieuw aan.")

@@ -115,6 +115,15 @@ public struct Throttles: Sendable {
         return max(1, Int(started.addingTimeInterval(limit.window).timeIntervalSince(now).rounded(.up)))
     }
 
+    /// Takes back one send counted under `limit` for `key` (a send that was
+    /// refused for what it said, and changed nothing, does not use up the allowance).
+    public func uncount(_ limit: RateLimit, key: String) async throws {
+        let fullKey = limit.name + ":" + key
+        try await WriteGate.transaction(on: db) { tx in
+            try await (tx as! any SQLDatabase).raw("UPDATE rate_counters SET count = count - 1 WHERE key = \(bind: fullKey) AND count > 0").run()
+        }
+    }
+
     // MARK: Clean-up
 
     /// Removes counters whose window and lock are over, and addresses not
