@@ -14,6 +14,7 @@
 # log is kept in that folder when something fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$(pwd)
 EXAMPLES=${1:-20}
 ROUNDS=${2:-2000}
 
@@ -51,8 +52,9 @@ run() {
   local name=$1; shift
   local out="$DATA/schemathesis-$(echo "$name" | tr ' ' '-').txt"
   echo "== API fuzz: $name"
-  "$VENV/bin/schemathesis" run "$BASE/api/openapi.json" --checks not_a_server_error --max-examples "$EXAMPLES" \
-      --seed 16 --workers 2 --request-timeout 20 --suppress-health-check all --output-truncate true "$@" >"$out" 2>&1 || true
+  # Run in the temporary folder: schemathesis and hypothesis keep caches where they run.
+  (cd "$DATA" && "$ROOT/$VENV/bin/schemathesis" run "$BASE/api/openapi.json" --checks not_a_server_error --max-examples "$EXAMPLES" \
+      --seed 16 --workers 2 --request-timeout 20 --suppress-health-check all --output-truncate true "$@") >"$out" 2>&1 || true
   grep -E "generated, |passed|failed" "$out" | grep -vE "^ +(✅|⏭)" | tail -3
   if grep -qE "ST101|Server error|Network Error|Connection refused|Read timed out" "$out"; then
     echo "!! $name: server errors or unanswered requests (see $out)"
