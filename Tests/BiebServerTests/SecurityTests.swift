@@ -280,6 +280,11 @@ import BiebTestSupport
             #expect(third.headers.first(name: .retryAfter) != nil)
             var places = try object(try await TestClient(app).send(.GET, "/api/v1/organisations/city/activities/\(id)"))
             #expect(places["places_left"] as? Int == 5)
+            // At the door, staff see who has not confirmed yet.
+            let desk = TestClient(app)
+            try await desk.signInPages(Fixture.staff, password: Fixture.password)
+            let door = try await desk.send(.GET, "/staff/programma/\(id)").body.string
+            #expect(door.contains("Gast 31") && door.contains("nog niet bevestigd"))
             // The library may allow more places per guest.
             let rules = try await staff.send(.PUT, "/api/v1/programme/guest-rules", object: ["places_per_registration": 3, "confirm_hours": 2])
             #expect(try object(rules)["places_per_registration"] as? Int == 3)

@@ -288,6 +288,8 @@ struct StaffProgrammePages: RouteCollection {
         let card: String
         let places: Int
         let waiting: Bool
+        /// A guest who has not yet confirmed by the mailed link (the places are held until then).
+        let unconfirmed: Bool
         /// Per session: checked in or not.
         let marks: [Mark]
     }
@@ -343,7 +345,7 @@ struct StaffProgrammePages: RouteCollection {
             },
             people: lines.map { line in
                 Person(id: line.registration.id, name: line.name, card: line.cardNumber ?? "", places: line.registration.places,
-                       waiting: line.registration.status == .waiting,
+                       waiting: line.registration.status == .waiting, unconfirmed: line.registration.isProvisional,
                        marks: listing.sessions.map { Mark(session: $0.id, label: labels[$0.id] ?? "", present: line.attendedSessions.contains($0.id)) })
             }))
     }
