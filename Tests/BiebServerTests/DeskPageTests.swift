@@ -138,15 +138,6 @@ import BiebTestSupport
             #expect(try await volunteer.send(.GET, "/staff/members/\(member)").status == .forbidden)
         }
     }
-
-    @Test func amountsInEuros() throws {
-        #expect(try DeskPages.cents("12,50") == 1250)
-        #expect(try DeskPages.cents("€ 3") == 300)
-        #expect(try DeskPages.cents("0.5") == 50)
-        for bad in ["", "0", "12,505", "-1", "1.000,00", "abc", "2000"] {
-            #expect(throws: BiebError.self, "\(bad)") { try DeskPages.cents(bad) }
-        }
-    }
 }
 
 @Suite("Circulation jobs") struct CirculationJobTests {

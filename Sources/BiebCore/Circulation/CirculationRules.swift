@@ -184,6 +184,26 @@ public enum Money {
         let value = abs(cents)
         return "\(sign)€ \(value / 100),\(String(format: "%02d", value % 100))"
     }
+
+    /// An amount a person types in euros ("12,50", "€ 3", "0.5") as cents:
+    /// more than zero, at most € 1.000, at most two decimals.
+    public static func cents(euros text: String?, field: String = "amount") throws(BiebError) -> Int {
+        let cleaned = (text ?? "").trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "€", with: "")
+            .trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")
+        let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let euros = Int(parts[0]), parts[0].allSatisfy(\.isNumber),
+              parts.count == 1 || (1...2).contains(parts[1].count) && parts[1].allSatisfy(\.isNumber),
+              euros <= 1000 else {
+            throw BiebError.invalid(field, "'\(text ?? "")' is not an amount in euros (such as 12,50).",
+                                    nl: "'\(text ?? "")' is geen bedrag in euro's (zoals 12,50).")
+        }
+        let cents = parts.count == 2 ? Int(parts[1].count == 1 ? parts[1] + "0" : String(parts[1]))! : 0
+        let total = euros * 100 + cents
+        guard total > 0 else {
+            throw BiebError.invalid(field, "The amount must be more than zero.", nl: "Het bedrag moet meer dan nul zijn.")
+        }
+        return total
+    }
 }
 
 extension LocalDate {

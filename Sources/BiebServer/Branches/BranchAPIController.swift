@@ -38,7 +38,7 @@ struct BranchAPIController: RouteCollection {
 
     /// A branch from the path, public (any organisation) with its organisation.
     static func publicBranch(_ req: Request) async throws -> (Branch, Organisation) {
-        let id = try uuid(req, "branchID")
+        let id = try req.uuidParameter("branchID")
         let directory = req.branches
         guard let branch = try await directory.branch(id), let org = try await directory.organisation(id: branch.$organisation.id) else {
             throw BiebError.notFound("branch", nl: "Vestiging niet gevonden.")
@@ -50,7 +50,7 @@ struct BranchAPIController: RouteCollection {
     /// permission; another organisation's branch is "not found".
     static func ownBranch(_ req: Request, _ permission: Permission) async throws -> (Branch, Organisation, StaffUser) {
         let user = try req.staff()
-        let id = try uuid(req, "branchID")
+        let id = try req.uuidParameter("branchID")
         let directory = req.branches
         guard let branch = try await directory.branch(id, in: user.organisationID),
               let org = try await directory.organisation(id: user.organisationID) else {
@@ -60,21 +60,9 @@ struct BranchAPIController: RouteCollection {
         return (branch, org, user)
     }
 
-    static func uuid(_ req: Request, _ name: String) throws -> UUID {
-        guard let text = req.parameters.get(name), let id = UUID(uuidString: text) else {
-            throw BiebError.invalid(name, "'\(req.parameters.get(name) ?? "")' is not an id (UUID).",
-                                    nl: "'\(req.parameters.get(name) ?? "")' is geen geldig id.")
-        }
-        return id
-    }
-
-    /// Parses an ISO 8601 instant from the query (`at`, `open_at`), or now.
+    /// An ISO 8601 instant from the query (`at`, `open_at`), or now.
     static func instant(_ req: Request, _ name: String) throws -> Date {
-        guard let text = req.query[String.self, at: name] else { return Date() }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        throw BiebError.invalid(name, "'\(text)' is not an ISO 8601 date-time such as 2026-11-24T14:00:00+01:00.",
-                                nl: "'\(text)' is geen datum-tijd zoals 2026-11-24T14:00:00+01:00.")
+        try req.instantQuery(name) ?? Date()
     }
 
     static func date(_ req: Request, _ name: String, default value: LocalDate? = nil) throws -> LocalDate {
@@ -279,7 +267,7 @@ struct BranchAPIController: RouteCollection {
     func updateException(req: Request) async throws -> ExceptionDTO {
         let (branch, _, _) = try await Self.ownBranch(req, .editExceptions)
         let directory = req.branches
-        guard let record = try await directory.exceptionRecord(try Self.uuid(req, "exceptionID"), branch: branch.id!) else {
+        guard let record = try await directory.exceptionRecord(try req.uuidParameter("exceptionID"), branch: branch.id!) else {
             throw BiebError.notFound("exception", nl: "Uitzondering niet gevonden.")
         }
         let exception = try HoursInput.exception(try req.content.decode(ExceptionDTO.self))
@@ -290,7 +278,7 @@ struct BranchAPIController: RouteCollection {
     func deleteException(req: Request) async throws -> HTTPStatus {
         let (branch, _, _) = try await Self.ownBranch(req, .editExceptions)
         let directory = req.branches
-        guard let record = try await directory.exceptionRecord(try Self.uuid(req, "exceptionID"), branch: branch.id!) else {
+        guard let record = try await directory.exceptionRecord(try req.uuidParameter("exceptionID"), branch: branch.id!) else {
             throw BiebError.notFound("exception", nl: "Uitzondering niet gevonden.")
         }
         try await directory.deleteException(record)
@@ -337,7 +325,7 @@ struct BranchAPIController: RouteCollection {
     func updateSpace(req: Request) async throws -> SpaceDTO {
         let (branch, _, _) = try await Self.ownBranch(req, .editSpaces)
         let directory = req.branches
-        guard let space = try await directory.space(try Self.uuid(req, "spaceID"), branch: branch.id!) else {
+        guard let space = try await directory.space(try req.uuidParameter("spaceID"), branch: branch.id!) else {
             throw BiebError.notFound("space", nl: "Ruimte niet gevonden.")
         }
         try req.content.decode(SpacePatch.self).apply(to: space)
@@ -347,7 +335,7 @@ struct BranchAPIController: RouteCollection {
 
     func deleteSpace(req: Request) async throws -> HTTPStatus {
         let (branch, _, _) = try await Self.ownBranch(req, .editSpaces)
-        guard let space = try await req.branches.space(try Self.uuid(req, "spaceID"), branch: branch.id!) else {
+        guard let space = try await req.branches.space(try req.uuidParameter("spaceID"), branch: branch.id!) else {
             throw BiebError.notFound("space", nl: "Ruimte niet gevonden.")
         }
         try await space.delete(on: req.db)

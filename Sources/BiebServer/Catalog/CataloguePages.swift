@@ -43,10 +43,6 @@ struct CataloguePages: RouteCollection {
         let editions: [EditionView]
     }
 
-    static func organisation(_ req: Request) async throws -> Organisation {
-        guard let org = try await req.branches.organisation(slug: req.parameters.get("org") ?? "") else { throw Abort(.notFound) }
-        return org
-    }
 
     /// "Op de plank in Centrale Bibliotheek en 2 andere vestigingen" / "Uitgeleend, terug vanaf 12 december".
     static func statusText(_ list: [BranchAvailability], names: [UUID: String], lang: Language, timeZone: TimeZone, digital: Bool) -> (String, Bool) {
@@ -70,7 +66,7 @@ struct CataloguePages: RouteCollection {
 
     func search(req: Request) async throws -> Response {
         let lang = Language.of(req)
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await CatalogService(req, organisation: org)
         let text = req.query[String.self, at: "q"] ?? ""
         struct Context: Encodable {
@@ -85,8 +81,8 @@ struct CataloguePages: RouteCollection {
             let summary: String?
             let works: [WorkView]
             let facets: [FacetGroup]
-            let sorts: [StaffPages.Option]
-            let hidden: [StaffPages.Option]
+            let sorts: [FormOption]
+            let hidden: [FormOption]
             let previous: String?
             let next: String?
             let pageText: String?
@@ -98,7 +94,7 @@ struct CataloguePages: RouteCollection {
         }
         let base = "/\(org.slug)/catalogus"
         let sorts = SearchSort.allCases.map {
-            StaffPages.Option(value: $0.rawValue, label: Locales.text("cat_sort_\($0.rawValue)", lang),
+            FormOption(value: $0.rawValue, label: Locales.text("cat_sort_\($0.rawValue)", lang),
                               selected: $0.rawValue == (req.query[String.self, at: "sort"] ?? "relevance"))
         }
         let pageContext = PageContext(req, lang: lang, title: text.isEmpty ? Locales.text("cat_title", lang) : "\(text) · \(Locales.text("cat_title", lang))")
@@ -183,7 +179,7 @@ struct CataloguePages: RouteCollection {
             return components.string ?? base
         }
         let pages = max(1, (page.total + request.perPage - 1) / request.perPage)
-        let hidden = current.filter { !["q", "sort"].contains($0.name) }.map { StaffPages.Option(value: $0.value ?? "", label: $0.name, selected: false) }
+        let hidden = current.filter { !["q", "sort"].contains($0.name) }.map { FormOption(value: $0.value ?? "", label: $0.name, selected: false) }
         return try await PublicPages().render(req, "catalogue/search", Context(
             page: pageContext, organisation: org.name, orgURL: "/\(org.slug)", action: base, q: text, error: nil, searched: true,
             total: page.total,
@@ -203,7 +199,7 @@ struct CataloguePages: RouteCollection {
 
     func title(req: Request) async throws -> Response {
         let lang = Language.of(req)
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await CatalogService(req, organisation: org)
         guard let idText = req.parameters.get("titleID"), let id = Int(idText), let title = try? await service.title(id) else {
             throw Abort(.notFound)

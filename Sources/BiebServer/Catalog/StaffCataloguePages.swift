@@ -34,11 +34,6 @@ struct StaffCataloguePages: RouteCollection {
 
     typealias Page = StaffPages.Page
 
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
 
     static func organisation(_ page: Page) throws -> Organisation {
         guard let org = page.organisation else { throw Abort(.notFound) }
@@ -250,12 +245,12 @@ struct StaffCataloguePages: RouteCollection {
     struct ItemRow: Encodable {
         let id: Int
         let barcode: String
-        let branches: [Option]
+        let branches: [FormOption]
         let current: String
         let callNumber: String
         let shelf: String
         let status: String
-        let statuses: [Option]
+        let statuses: [FormOption]
         let price: String
         let acquired: String
         let due: String?
@@ -267,29 +262,29 @@ struct StaffCataloguePages: RouteCollection {
         let isNew: Bool
         let action: String
         let form: TitleForm
-        let formats: [Option]
-        let audiences: [Option]
-        let aviLevels: [Option]
-        let accessRules: [Option]
+        let formats: [FormOption]
+        let audiences: [FormOption]
+        let aviLevels: [FormOption]
+        let accessRules: [FormOption]
         let error: String?
         let errorField: String?
         let canEdit: Bool
         let publicURL: String?
         let deleteAction: String?
         let items: [ItemRow]
-        let branches: [Option]
+        let branches: [FormOption]
         let itemAction: String?
         let marc: [String]
     }
 
     func titleContext(_ page: Page, org: Organisation, title: Title?, form: TitleForm, error: BiebError? = nil) async throws -> TitleContext {
-        func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, selected: String?, key: String, empty: Bool) -> [Option] where T.RawValue == String {
-            (empty ? [Option(value: "", label: "—", selected: selected == nil || selected == "")] : [])
-                + T.allCases.map { Option(value: $0.rawValue, label: page.t("\(key)_\($0.rawValue)"), selected: $0.rawValue == selected) }
+        func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, selected: String?, key: String, empty: Bool) -> [FormOption] where T.RawValue == String {
+            (empty ? [FormOption(value: "", label: "—", selected: selected == nil || selected == "")] : [])
+                + T.allCases.map { FormOption(value: $0.rawValue, label: page.t("\(key)_\($0.rawValue)"), selected: $0.rawValue == selected) }
         }
         let req = page.request
         var items: [ItemRow] = []
-        var branchOptions: [Option] = []
+        var branchOptions: [FormOption] = []
         let branches = try await req.branches.labels(of: org.id!)
         let formats = Formats(lang: page.lang, timeZone: org.zone)
         if let title {
@@ -297,15 +292,15 @@ struct StaffCataloguePages: RouteCollection {
             let names = Dictionary(uniqueKeysWithValues: branches.map { ($0.id, $0.name) })
             items = copies.map { item in
                 ItemRow(id: item.id!, barcode: item.barcode,
-                        branches: branches.map { Option(value: $0.slug, label: $0.name, selected: $0.id == item.owningBranchID) },
+                        branches: branches.map { FormOption(value: $0.slug, label: $0.name, selected: $0.id == item.owningBranchID) },
                         current: names[item.currentBranchID] ?? "", callNumber: item.callNumber, shelf: item.shelfLocation,
                         status: page.t("item_status_\(item.statusRaw)"),
-                        statuses: ItemStatus.allCases.map { Option(value: $0.rawValue, label: page.t("item_status_\($0.rawValue)"), selected: $0 == item.status) },
+                        statuses: ItemStatus.allCases.map { FormOption(value: $0.rawValue, label: page.t("item_status_\($0.rawValue)"), selected: $0 == item.status) },
                         price: item.priceCents.map { String(format: "%.2f", Double($0) / 100) } ?? "",
                         acquired: item.acquiredOn ?? "", due: item.dueAt.map { formats.shortDate(LocalDate($0, in: org.zone)) },
                         action: "/staff/catalogue/\(title.id!)/items/\(item.id!)")
             }
-            branchOptions = branches.map { Option(value: $0.slug, label: $0.name, selected: false) }
+            branchOptions = branches.map { FormOption(value: $0.slug, label: $0.name, selected: false) }
         }
         let canEdit = page.user?.can(.editCatalogue) == true
         let marc = title?.marcRecord?.displayLines ?? []
@@ -316,8 +311,8 @@ struct StaffCataloguePages: RouteCollection {
             action: title.map { "/staff/catalogue/\($0.id!)" } ?? "/staff/catalogue/new", form: form,
             formats: options(MaterialFormat.self, selected: form.format ?? "book", key: "format", empty: false),
             audiences: options(Audience.self, selected: form.audience, key: "audience", empty: true),
-            aviLevels: [Option(value: "", label: "—", selected: (form.avi ?? "").isEmpty)]
-                + AVI.levels.map { Option(value: $0, label: $0, selected: $0 == form.avi) },
+            aviLevels: [FormOption(value: "", label: "—", selected: (form.avi ?? "").isEmpty)]
+                + AVI.levels.map { FormOption(value: $0, label: $0, selected: $0 == form.avi) },
             accessRules: options(AccessRule.self, selected: form.access_rule, key: "access", empty: true),
             error: error.map(page.message), errorField: error?.field, canEdit: canEdit,
             publicURL: title.map { "/\(org.slug)/catalogus/\($0.id!)" },
@@ -361,7 +356,7 @@ struct StaffCataloguePages: RouteCollection {
             record.controlNumber = "bieb-" + UUID().uuidString.lowercased().prefix(12)
             let incoming = try IncomingTitle(marc: MARCMapping.record(for: record), record: record)
             let id = try await CatalogStore(req.db, organisationID: org.id!).create(incoming)
-            return StaffPages.redirect(req, "/staff/catalogue/\(id)", done: "saved")
+            return req.redirect(to: "/staff/catalogue/\(id)", done: "saved")
         } catch let error as BiebError {
             return try await renderTitle(page, org: org, title: nil, form: form, error: error)
         }
@@ -385,7 +380,7 @@ struct StaffCataloguePages: RouteCollection {
             let record = try form.record(base: title.record)
             let incoming = try IncomingTitle(marc: MARCMapping.record(for: record, base: title.marcRecord), record: record)
             try await CatalogStore(req.db, organisationID: org.id!).update(title.id!, with: incoming)
-            return StaffPages.redirect(req, "/staff/catalogue/\(title.id!)", done: "saved")
+            return req.redirect(to: "/staff/catalogue/\(title.id!)", done: "saved")
         } catch let error as BiebError {
             return try await renderTitle(page, org: org, title: title, form: form, error: error)
         }
@@ -398,7 +393,7 @@ struct StaffCataloguePages: RouteCollection {
         let title = try await Self.title(req, org: org)
         do {
             try await CatalogStore(req.db, organisationID: org.id!).delete(titleID: title.id!)
-            return StaffPages.redirect(req, "/staff/catalogue", done: "deleted")
+            return req.redirect(to: "/staff/catalogue", done: "deleted")
         } catch let error as BiebError {
             return try await renderTitle(page, org: org, title: title, form: nil, error: error)
         }
@@ -448,7 +443,7 @@ struct StaffCataloguePages: RouteCollection {
         do {
             let draft = try form.draft(branches: try await req.branches.labels(of: org.id!))
             _ = try await CatalogStore(req.db, organisationID: org.id!).addItem(to: title.id!, draft)
-            return StaffPages.redirect(req, "/staff/catalogue/\(title.id!)", done: "saved")
+            return req.redirect(to: "/staff/catalogue/\(title.id!)", done: "saved")
         } catch let error as BiebError {
             return try await renderTitle(page, org: org, title: title, form: nil, error: error)
         }
@@ -471,7 +466,7 @@ struct StaffCataloguePages: RouteCollection {
                 // Staff may withdraw a copy or mark it lost or missing; lending and returning belong to the desk.
                 try await store.setStatus(status, ofItems: [itemID])
             }
-            return StaffPages.redirect(req, "/staff/catalogue/\(title.id!)", done: "saved")
+            return req.redirect(to: "/staff/catalogue/\(title.id!)", done: "saved")
         } catch let error as BiebError {
             return try await renderTitle(page, org: org, title: title, form: nil, error: error)
         }
@@ -503,7 +498,7 @@ struct StaffCataloguePages: RouteCollection {
         struct Context: Encodable {
             let page: PageContext
             let rows: [ListRow]
-            let branches: [Option]
+            let branches: [FormOption]
             let error: String?
             let name: String
             let description: String
@@ -511,8 +506,8 @@ struct StaffCataloguePages: RouteCollection {
         }
         let user = page.user
         let branches = service.catalogue.branches.filter { user?.can(.manageLists, branch: $0.id) == true }
-        let options = (user?.can(.manageLists) == true ? [Option(value: "", label: page.t("list_whole_organisation"), selected: true)] : [])
-            + branches.map { Option(value: $0.slug, label: $0.name, selected: false) }
+        let options = (user?.can(.manageLists) == true ? [FormOption(value: "", label: page.t("list_whole_organisation"), selected: true)] : [])
+            + branches.map { FormOption(value: $0.slug, label: $0.name, selected: false) }
         return try await page.render("staff/lists", Context(page: page.context(page.t("lists_title")), rows: rows, branches: options,
                                                             error: error.map(page.message), name: name, description: description,
                                                             canCreate: !options.isEmpty),
@@ -544,7 +539,7 @@ struct StaffCataloguePages: RouteCollection {
             }
             _ = try req.staff(.manageLists, branch: list.branchID)
             try await service.lists.save(list)
-            return StaffPages.redirect(req, "/staff/lists/\(list.id!)", done: "saved")
+            return req.redirect(to: "/staff/lists/\(list.id!)", done: "saved")
         } catch let error as BiebError where error.kind != .forbidden {
             return try await renderLists(page, org: org, error: error, name: form.name ?? "", description: form.description ?? "")
         }
@@ -590,7 +585,7 @@ struct StaffCataloguePages: RouteCollection {
             let slug: String
             let description: String
             let isPublic: Bool
-            let branches: [Option]
+            let branches: [FormOption]
             let entries: [EntryRow]
             let addAction: String
             let deleteAction: String
@@ -599,8 +594,8 @@ struct StaffCataloguePages: RouteCollection {
             let canEdit: Bool
         }
         let canEdit = page.user?.can(.manageLists, branch: list.branchID) == true
-        let branches = [Option(value: "", label: page.t("list_whole_organisation"), selected: list.branchID == nil)]
-            + service.catalogue.branches.map { Option(value: $0.slug, label: $0.name, selected: $0.id == list.branchID) }
+        let branches = [FormOption(value: "", label: page.t("list_whole_organisation"), selected: list.branchID == nil)]
+            + service.catalogue.branches.map { FormOption(value: $0.slug, label: $0.name, selected: $0.id == list.branchID) }
         return try await page.render("staff/list", Context(
             page: page.context(list.name), action: base, name: list.name, slug: list.slug, description: list.description,
             isPublic: list.isPublic, branches: branches, entries: entries, addAction: "\(base)/titles", deleteAction: "\(base)/delete",
@@ -625,7 +620,7 @@ struct StaffCataloguePages: RouteCollection {
             }
             _ = try req.staff(.manageLists, branch: list.branchID)
             try await service.lists.save(list)
-            return StaffPages.redirect(req, "/staff/lists/\(list.id!)", done: "saved")
+            return req.redirect(to: "/staff/lists/\(list.id!)", done: "saved")
         } catch let error as BiebError where error.kind != .forbidden {
             return try await renderList(page, org: org, list: try await Self.list(req, org: org), error: error)
         }
@@ -637,7 +632,7 @@ struct StaffCataloguePages: RouteCollection {
         let list = try await Self.list(req, org: org)
         _ = try req.staff(.manageLists, branch: list.branchID)
         try await TitleLists(req.db, organisationID: org.id!).delete(list.id!)
-        return StaffPages.redirect(req, "/staff/lists", done: "deleted")
+        return req.redirect(to: "/staff/lists", done: "deleted")
     }
 
     struct EntryForm: Content {
@@ -665,7 +660,7 @@ struct StaffCataloguePages: RouteCollection {
                                         nl: "Geef een titelnummer of een ISBN uit de catalogus.")
             }
             try await lists.add(titleID, note: form.note ?? "", to: list.id!)
-            return StaffPages.redirect(req, "/staff/lists/\(list.id!)", done: "saved")
+            return req.redirect(to: "/staff/lists/\(list.id!)", done: "saved")
         } catch let error as BiebError {
             return try await renderList(page, org: org, list: list, error: error)
         }
@@ -684,7 +679,7 @@ struct StaffCataloguePages: RouteCollection {
         case "remove": try await lists.remove(titleID, from: list.id!)
         default: throw Abort(.notFound)
         }
-        return StaffPages.redirect(req, "/staff/lists/\(list.id!)", done: "saved")
+        return req.redirect(to: "/staff/lists/\(list.id!)", done: "saved")
     }
 }
 

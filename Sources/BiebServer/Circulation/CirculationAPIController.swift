@@ -100,7 +100,7 @@ struct CirculationAPIController: RouteCollection {
     func renewAll(req: Request) async throws -> RenewAllDTO {
         let service = try await DeskService.make(req)
         let desk = try service.desk(try? req.content.decode(DeskActionInput.self).branch)
-        let member = try BranchAPIController.uuid(req, "memberID")
+        let member = try req.uuidParameter("memberID")
         _ = try await service.circulation.member(member)
         let results = try await service.circulation.renewAll(member: member, at: desk)
         return RenewAllDTO(outcomes: results.map { loan, result in
@@ -202,7 +202,7 @@ struct CirculationAPIController: RouteCollection {
     func pay(req: Request) async throws -> AccountDTO {
         let service = try await DeskService.make(req)
         let input = try amount(req)
-        let member = try BranchAPIController.uuid(req, "memberID")
+        let member = try req.uuidParameter("memberID")
         try await service.circulation.pay(member: member, cents: input.amount_cents!, method: input.note ?? "kas", at: try service.desk(input.branch))
         return try await service.account(member)
     }
@@ -210,7 +210,7 @@ struct CirculationAPIController: RouteCollection {
     func waive(req: Request) async throws -> AccountDTO {
         let service = try await DeskService.make(req, .blockAndWaive)
         let input = try amount(req)
-        let member = try BranchAPIController.uuid(req, "memberID")
+        let member = try req.uuidParameter("memberID")
         try await service.circulation.waive(member: member, cents: input.amount_cents!, reason: input.reason ?? "",
                                             at: try service.desk(input.branch, .blockAndWaive))
         return try await service.account(member)
@@ -219,7 +219,7 @@ struct CirculationAPIController: RouteCollection {
     func charge(req: Request) async throws -> AccountDTO {
         let service = try await DeskService.make(req)
         let input = try amount(req)
-        let member = try BranchAPIController.uuid(req, "memberID")
+        let member = try req.uuidParameter("memberID")
         try await service.circulation.charge(member: member, cents: input.amount_cents!, note: input.note ?? "", item: input.item,
                                              at: try service.desk(input.branch))
         return try await service.account(member)

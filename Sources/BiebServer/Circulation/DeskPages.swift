@@ -62,7 +62,7 @@ struct DeskPages: RouteCollection {
         let page: PageContext
         let branch: String
         let branchName: String
-        let branches: [StaffPages.Option]
+        let branches: [FormOption]
         let query: String
         let found: [Line]
         let member: MemberPanel?
@@ -70,7 +70,7 @@ struct DeskPages: RouteCollection {
         let error: String?
         let canWaive: Bool
         /// Branches to pick up a hold (active ones).
-        let pickups: [StaffPages.Option]
+        let pickups: [FormOption]
     }
 
     static func service(_ req: Request) async throws -> (DeskService, StaffPages.Page) {
@@ -78,9 +78,9 @@ struct DeskPages: RouteCollection {
         return (service, try await StaffPages.Page(req))
     }
 
-    func branchOptions(_ service: DeskService, selected: BranchLabel) -> [StaffPages.Option] {
+    func branchOptions(_ service: DeskService, selected: BranchLabel) -> [FormOption] {
         service.branches.filter { $0.active && service.user.can(.circulate, branch: $0.id) }
-            .map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.id == selected.id) }
+            .map { FormOption(value: $0.slug, label: $0.name, selected: $0.id == selected.id) }
     }
 
     /// The desk page: the member of `card` (or `member`), or search results for a name.
@@ -110,7 +110,7 @@ struct DeskPages: RouteCollection {
             page: page.context(title), branch: branch.slug, branchName: branch.name, branches: branchOptions(service, selected: branch),
             query: panel == nil ? query : "", found: found, member: panel, message: message, error: lookupError,
             canWaive: service.user.can(.blockAndWaive),
-            pickups: service.branches.filter(\.active).map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.id == branch.id) }),
+            pickups: service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.id == branch.id) }),
             status: status)
     }
 
@@ -207,11 +207,11 @@ struct DeskPages: RouteCollection {
                 message = page.t("desk_renewed_all", ["n": String(results.count - refused.count), "of": String(results.count)])
                 if !refused.isEmpty { message += " " + Array(Set(refused)).sorted().joined(separator: " ") }
             case "pay":
-                let cents = try Self.cents(form.amount)
+                let cents = try Money.cents(euros: form.amount)
                 try await circulation.pay(member: memberID, cents: cents, at: desk)
                 message = page.t("desk_paid", ["amount": Money.text(cents)])
             case "waive":
-                let cents = try Self.cents(form.amount)
+                let cents = try Money.cents(euros: form.amount)
                 try await circulation.waive(member: memberID, cents: cents, reason: form.reason ?? "", at: try service.desk(branch.id.uuidString, .blockAndWaive))
                 message = page.t("desk_waived", ["amount": Money.text(cents)])
             case "lost":
@@ -249,23 +249,6 @@ struct DeskPages: RouteCollection {
         }
     }
 
-    /// "12,50", "12.50" or "12" euros in cents.
-    static func cents(_ text: String?) throws -> Int {
-        let cleaned = (text ?? "").trimmed.replacingOccurrences(of: "€", with: "").trimmed.replacingOccurrences(of: ",", with: ".")
-        let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let euros = Int(parts[0]), parts[0].allSatisfy(\.isNumber),
-              parts.count == 1 || (1...2).contains(parts[1].count) && parts[1].allSatisfy(\.isNumber),
-              euros <= 1000 else {
-            throw BiebError.invalid("amount", "'\(text ?? "")' is not an amount in euros (such as 12,50).",
-                                    nl: "'\(text ?? "")' is geen bedrag in euro's (zoals 12,50).")
-        }
-        let cents = parts.count == 2 ? Int(parts[1].count == 1 ? parts[1] + "0" : String(parts[1]))! : 0
-        let total = euros * 100 + cents
-        guard total > 0 else {
-            throw BiebError.invalid("amount", "The amount must be more than zero.", nl: "Het bedrag moet meer dan nul zijn.")
-        }
-        return total
-    }
 
     // MARK: Returns
 
@@ -273,7 +256,7 @@ struct DeskPages: RouteCollection {
         let page: PageContext
         let branch: String
         let branchName: String
-        let branches: [StaffPages.Option]
+        let branches: [FormOption]
         let message: String?
         let detail: String?
         let error: String?
@@ -317,7 +300,7 @@ struct DeskPages: RouteCollection {
     struct ListsContext: Encodable {
         let page: PageContext
         let branch: String
-        let branches: [StaffPages.Option]
+        let branches: [FormOption]
         let toPick: [Line]
         let toClear: [Line]
         let holdShelf: [Line]
@@ -368,8 +351,8 @@ struct DeskPages: RouteCollection {
     struct MemberFormContext: Encodable {
         let page: PageContext
         let branch: String
-        let branches: [StaffPages.Option]
-        let types: [StaffPages.Option]
+        let branches: [FormOption]
+        let types: [FormOption]
         let form: MemberForm
         let error: String?
         let errorField: String?
@@ -378,13 +361,13 @@ struct DeskPages: RouteCollection {
     func memberForm(_ service: DeskService, page: StaffPages.Page, branch: BranchLabel, form: MemberForm, error: BiebError?,
                     status: HTTPStatus = .ok) async throws -> Response {
         let types = try await service.members.types().map {
-            StaffPages.Option(value: $0.code, label: "\($0.name(dutch: service.dutch)) (\(Money.text($0.yearlyFeeCents)))",
+            FormOption(value: $0.code, label: "\($0.name(dutch: service.dutch)) (\(Money.text($0.yearlyFeeCents)))",
                               selected: $0.code == form.membership_type)
         }
         return try await page.render("staff/member_new", MemberFormContext(
             page: page.context(page.t("member_new_title")), branch: branch.slug,
             branches: service.branches.filter { $0.active && service.user.can(.manageMembers, branch: $0.id) }
-                .map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.id == branch.id) },
+                .map { FormOption(value: $0.slug, label: $0.name, selected: $0.id == branch.id) },
             types: types, form: form, error: error.map(page.message), errorField: error?.field), status: status)
     }
 
@@ -423,8 +406,8 @@ struct DeskPages: RouteCollection {
         let page: PageContext
         let id: String
         let branch: String
-        let branches: [StaffPages.Option]
-        let types: [StaffPages.Option]
+        let branches: [FormOption]
+        let types: [FormOption]
         let form: MemberForm
         let membership: String
         let cards: [Line]
@@ -452,7 +435,7 @@ struct DeskPages: RouteCollection {
                                       birth_date: member.birthDateText, email: member.email, phone: member.phone, street: member.street,
                                       postcode: member.postcode, city: member.city, membership_type: type?.code)
         let types = try await service.members.types().map {
-            StaffPages.Option(value: $0.code, label: "\($0.name(dutch: service.dutch)) (\(Money.text($0.yearlyFeeCents)))",
+            FormOption(value: $0.code, label: "\($0.name(dutch: service.dutch)) (\(Money.text($0.yearlyFeeCents)))",
                               selected: $0.code == form.membership_type)
         }
         let end = service.dutch ? member.membershipEnd.dutchText : member.membershipEnd.iso
@@ -469,7 +452,7 @@ struct DeskPages: RouteCollection {
                                      termsAccepted: door.termsAcceptedOn != nil)
         return try await page.render("staff/member_edit", EditContext(
             page: page.context(member.name), id: member.id!.uuidString, branch: form.branch ?? "",
-            branches: service.branches.filter(\.active).map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.slug == form.branch) },
+            branches: service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.slug == form.branch) },
             types: types, form: form, membership: page.t("member_membership_until", ["type": type?.name(dutch: service.dutch) ?? "?", "end": end]),
             cards: try await service.members.cards(of: member.id!).map {
                 Line(cells: [$0.barcode, page.t("card_status_\($0.status.rawValue)"), $0.issuedOn], id: nil, flag: $0.status == .active)

@@ -78,11 +78,11 @@ struct MemberAPIController: RouteCollection {
 
     func account(req: Request) async throws -> AccountDTO {
         let service = try await DeskService.make(req, .circulate)
-        return try await service.account(try BranchAPIController.uuid(req, "memberID"))
+        return try await service.account(try req.uuidParameter("memberID"))
     }
 
     func existing(_ req: Request, _ service: DeskService) async throws -> Member {
-        guard let member = try await service.members.member(try BranchAPIController.uuid(req, "memberID")) else {
+        guard let member = try await service.members.member(try req.uuidParameter("memberID")) else {
             throw BiebError.notFound("member", nl: "Lid niet gevonden.")
         }
         return member
@@ -169,7 +169,7 @@ struct MemberAPIController: RouteCollection {
 
     func updateType(req: Request) async throws -> MembershipTypeDTO {
         let service = try await DeskService.make(req, .manageLoanRules)
-        let id = try BranchAPIController.uuid(req, "typeID")
+        let id = try req.uuidParameter("typeID")
         guard let type = try await service.members.types(includeInactive: true).first(where: { $0.id == id }) else {
             throw BiebError.notFound("membership_type", nl: "Abonnementsvorm niet gevonden.")
         }

@@ -37,10 +37,6 @@ struct MemberPortalPages: RouteCollection {
         signedIn.post("berichten", use: saveMessages)
     }
 
-    static func organisation(_ req: Request) async throws -> Organisation {
-        guard let org = try await req.branches.organisation(slug: req.parameters.get("org") ?? "") else { throw Abort(.notFound) }
-        return org
-    }
 
     static func base(_ org: Organisation) -> String { "/\(org.slug)/mijn" }
 
@@ -82,7 +78,7 @@ struct MemberPortalPages: RouteCollection {
     }
 
     func signInForm(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         if let member = req.auth.get(SignedInMember.self), member.organisationID == org.id {
             return req.redirect(to: Self.safeBack(req.query[String.self, at: "terug"], org), redirectType: .normal)
         }
@@ -94,7 +90,7 @@ struct MemberPortalPages: RouteCollection {
     }
 
     func signIn(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         struct Form: Content { var card: String?; var pin: String?; var email: String?; var password: String?; var back: String? }
         let form = try req.content.decode(Form.self)
         let lang = Language.of(req)
@@ -115,7 +111,7 @@ struct MemberPortalPages: RouteCollection {
     }
 
     func signOut(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         MemberSession.end(req)
         return Self.done(req, "/\(org.slug)", Locales.text("portal_signed_out", Language.of(req)))
     }
@@ -131,7 +127,7 @@ struct MemberPortalPages: RouteCollection {
         var c = ""
         var flag = false
         var note: String? = nil
-        var options: [StaffPages.Option] = []
+        var options: [FormOption] = []
         var canPause = false
         var canResume = false
         var canMove = false
@@ -181,7 +177,7 @@ struct MemberPortalPages: RouteCollection {
     }
 
     func renderOverview(_ req: Request, error: BiebError?, status: HTTPResponseStatus) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let lang = Language.of(req)
         let dutch = lang == .nl
@@ -218,7 +214,7 @@ struct MemberPortalPages: RouteCollection {
                        a: status, b: service.branchName(hold.pickupBranch), c: formats.dateWithYear(hold.expiresOn),
                        flag: hold.status == .ready,
                        options: service.branches.filter(\.active).map {
-                           StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.id == hold.pickupBranch)
+                           FormOption(value: $0.slug, label: $0.name, selected: $0.id == hold.pickupBranch)
                        },
                        canPause: waiting && (hold.suspendedUntil.map { $0 <= today } ?? true),
                        canResume: waiting && (hold.suspendedUntil.map { $0 > today } ?? false),
@@ -264,7 +260,7 @@ struct MemberPortalPages: RouteCollection {
     /// Runs a change from the account page: back to the page with a message,
     /// or the page again with the reason it could not be done.
     func act(_ req: Request, _ body: (MemberAccountService, UUID) async throws -> String) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let account = Self.accountID(req) ?? service.signedIn.id
         do {
@@ -278,7 +274,7 @@ struct MemberPortalPages: RouteCollection {
 
     func renew(req: Request) async throws -> Response {
         let lang = Language.of(req)
-        let formats = Formats(lang: lang, timeZone: try await Self.organisation(req).zone)
+        let formats = Formats(lang: lang, timeZone: try await req.organisation().zone)
         return try await act(req) { service, account in
             if let loan = try? req.content.get(Int.self, at: "loan") {
                 let receipt = try await service.renew(account: account, loan: loan)
@@ -299,7 +295,7 @@ struct MemberPortalPages: RouteCollection {
         let lang = Language.of(req)
         struct Form: Content { var title: Int?; var pickup: String? }
         let form = try req.content.decode(Form.self)
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let account = Self.accountID(req) ?? service.signedIn.id
         do {
@@ -345,7 +341,7 @@ struct MemberPortalPages: RouteCollection {
 
     func renewMembership(req: Request) async throws -> Response {
         let lang = Language.of(req)
-        let formats = Formats(lang: lang, timeZone: try await Self.organisation(req).zone)
+        let formats = Formats(lang: lang, timeZone: try await req.organisation().zone)
         return try await act(req) { service, account in
             let member = try await service.renewMembership(account: account)
             return Locales.text("portal_membership_renewed", lang, ["date": formats.dateWithYear(member.membershipEnd)])
@@ -362,13 +358,13 @@ struct MemberPortalPages: RouteCollection {
         let title: String
         let titleID: Int
         let titleURL: String
-        let accounts: [StaffPages.Option]
-        let branches: [StaffPages.Option]
+        let accounts: [FormOption]
+        let branches: [FormOption]
         let error: String?
     }
 
     func holdForm(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         return try await renderHoldForm(req, org: org, service: service, title: req.query[Int.self, at: "titel"], error: nil)
     }
@@ -383,9 +379,9 @@ struct MemberPortalPages: RouteCollection {
         let context = HoldFormContext(
             page: Self.page(req, org, title: Locales.text("portal_place_hold", lang), name: nil), organisation: org.name,
             orgURL: "/\(org.slug)", base: Self.base(org), title: title.title, titleID: titleID, titleURL: "/\(org.slug)/catalogus/\(titleID)",
-            accounts: try await service.manageable().map { StaffPages.Option(value: $0.id.uuidString, label: $0.name, selected: $0.id == chosen) },
+            accounts: try await service.manageable().map { FormOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == chosen) },
             branches: service.branches.filter(\.active).map { branch in
-                StaffPages.Option(value: branch.slug, label: branch.name, selected: chosenBranch.map { $0 == branch.slug } ?? (branch.id == home))
+                FormOption(value: branch.slug, label: branch.name, selected: chosenBranch.map { $0 == branch.slug } ?? (branch.id == home))
             },
             error: error?.message(dutch: lang == .nl))
         let response = try await PublicPages().render(req, "portal/hold", context)
@@ -428,7 +424,7 @@ struct MemberPortalPages: RouteCollection {
     }
 
     func renderDetails(_ req: Request, error: BiebError?, form: DetailsForm?) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let lang = Language.of(req)
         let id = Self.accountID(req) ?? service.signedIn.id
@@ -452,7 +448,7 @@ struct MemberPortalPages: RouteCollection {
     }
 
     func saveDetails(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let account = Self.accountID(req) ?? service.signedIn.id
         let form = try req.content.decode(DetailsForm.self)
@@ -466,7 +462,7 @@ struct MemberPortalPages: RouteCollection {
     }
 
     func savePassword(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let account = Self.accountID(req) ?? service.signedIn.id
         struct Form: Content { var password: String?; var repeated: String? }
@@ -483,7 +479,7 @@ struct MemberPortalPages: RouteCollection {
     }
 
     func savePIN(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let account = Self.accountID(req) ?? service.signedIn.id
         struct Form: Content { var current: String?; var pin: String?; var repeated: String? }
@@ -525,11 +521,11 @@ extension MemberPortalPages {
     }
 
     func forgotForm(req: Request) async throws -> Response {
-        try await renderPIN(req, "portal/pin_forgot", org: try await Self.organisation(req))
+        try await renderPIN(req, "portal/pin_forgot", org: try await req.organisation())
     }
 
     func forgot(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         struct Form: Content { var card: String?; var email: String? }
         let form = try req.content.decode(Form.self)
         do {
@@ -541,13 +537,13 @@ extension MemberPortalPages {
     }
 
     func chooseForm(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let code = req.query[String.self, at: "code"] ?? ""
         return try await renderPIN(req, "portal/pin_choose", org: org, code: code, valid: try await PINReset(request: req, organisation: org).valid(code))
     }
 
     func choose(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         struct Form: Content { var code: String?; var pin: String?; var repeated: String? }
         let form = try req.content.decode(Form.self)
         do {
@@ -585,7 +581,7 @@ extension MemberPortalPages {
         let isOwn: Bool
         let hasEmail: Bool
         let choices: [Choice]
-        let languages: [StaffPages.Option]
+        let languages: [FormOption]
         let history: [HistoryRow]
         let error: String?
     }
@@ -597,7 +593,7 @@ extension MemberPortalPages {
     }
 
     func renderMessages(_ req: Request, error: BiebError?) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let lang = Language.of(req)
         let id = Self.accountID(req) ?? service.signedIn.id
@@ -612,8 +608,8 @@ extension MemberPortalPages {
                 Choice(name: purpose.rawValue, label: Locales.text("consent_label_\(purpose.rawValue)", lang),
                        text: MemberAccountService.consentText(purpose, dutch: lang == .nl), on: preferences.current[purpose] ?? purpose.onUntilWithdrawn)
             },
-            languages: [StaffPages.Option(value: "nl", label: "Nederlands", selected: preferences.language != "en"),
-                        StaffPages.Option(value: "en", label: "English", selected: preferences.language == "en")],
+            languages: [FormOption(value: "nl", label: "Nederlands", selected: preferences.language != "en"),
+                        FormOption(value: "en", label: "English", selected: preferences.language == "en")],
             history: preferences.history.map { record in
                 HistoryRow(when: formats.dateWithYear(LocalDate(record.at, in: org.zone)) + " " + formats.time(record.at),
                            what: Locales.text(record.granted ? "consent_granted" : "consent_withdrawn", lang,
@@ -627,7 +623,7 @@ extension MemberPortalPages {
     }
 
     func saveMessages(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let account = Self.accountID(req) ?? service.signedIn.id
         // A box left unticked sends nothing: every purpose on the form is on only when it came back ticked.

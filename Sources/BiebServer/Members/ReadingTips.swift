@@ -57,7 +57,7 @@ struct ReadingTips: RouteCollection {
     }
 
     func page(req: Request) async throws -> Response {
-        let org = try await MemberPortalPages.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let account = MemberPortalPages.accountID(req) ?? service.signedIn.id
         try await service.authorize(account)

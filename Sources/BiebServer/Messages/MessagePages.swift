@@ -36,8 +36,8 @@ struct MessagePages: RouteCollection {
     struct OutboxContext: Encodable {
         let page: PageContext
         let mailServer: Bool
-        let filters: [StaffPages.Option]
-        let counts: [StaffPages.Option]
+        let filters: [FormOption]
+        let counts: [FormOption]
         let lines: [Line]
         let canEditTemplates: Bool
     }
@@ -58,9 +58,9 @@ struct MessagePages: RouteCollection {
         let messages = try await service.outbox.list(organisation: service.organisation, status: status, limit: 200)
         return try await page.render("staff/messages", OutboxContext(
             page: page.context(page.t("messages_title")), mailServer: service.smtpConfigured,
-            filters: [StaffPages.Option(value: "", label: page.t("outbox_all"), selected: status == nil)]
-                + OutboxMessage.Status.allCases.map { StaffPages.Option(value: $0.rawValue, label: page.t("outbox_\($0.rawValue)"), selected: $0 == status) },
-            counts: OutboxMessage.Status.allCases.map { StaffPages.Option(value: String(counts[$0] ?? 0), label: page.t("outbox_\($0.rawValue)"), selected: false) },
+            filters: [FormOption(value: "", label: page.t("outbox_all"), selected: status == nil)]
+                + OutboxMessage.Status.allCases.map { FormOption(value: $0.rawValue, label: page.t("outbox_\($0.rawValue)"), selected: $0 == status) },
+            counts: OutboxMessage.Status.allCases.map { FormOption(value: String(counts[$0] ?? 0), label: page.t("outbox_\($0.rawValue)"), selected: false) },
             lines: messages.map { line($0, page, formats, zone) }, canEditTemplates: service.user.can(.editMessageTemplates)))
     }
 
@@ -88,13 +88,13 @@ struct MessagePages: RouteCollection {
         let service = try MessagesService.make(req, .viewMessages)
         guard let id = req.parameters.get("messageID").flatMap(Int.init) else { throw Abort(.notFound) }
         try await service.outbox.retry(id, organisation: service.organisation)
-        return StaffPages.redirect(req, "/staff/messages/\(id)", done: "message_retried")
+        return req.redirect(to: "/staff/messages/\(id)", done: "message_retried")
     }
 
     struct TemplateLine: Encodable {
         let kind: String
         let name: String
-        let languages: [StaffPages.Option]
+        let languages: [FormOption]
     }
 
     struct TemplatesContext: Encodable {
@@ -110,7 +110,7 @@ struct MessagePages: RouteCollection {
             page: page.context(page.t("templates_title")),
             lines: NoticeKind.allCases.map { kind in
                 TemplateLine(kind: kind.rawValue, name: page.t("notice_\(kind.rawValue)"), languages: all.filter { $0.kind == kind }.map {
-                    StaffPages.Option(value: $0.language, label: $0.language == "nl" ? "Nederlands" : "English", selected: $0.customised)
+                    FormOption(value: $0.language, label: $0.language == "nl" ? "Nederlands" : "English", selected: $0.customised)
                 })
             }))
     }
@@ -159,7 +159,7 @@ struct MessagePages: RouteCollection {
         let path = "/staff/messages/templates/\(kind.rawValue)/\(language)"
         if form.action == "reset" {
             try await service.templates.reset(kind: kind, language: language)
-            return StaffPages.redirect(req, path, done: "template_reset")
+            return req.redirect(to: path, done: "template_reset")
         }
         // The browser may send CRLF line ends; the texts keep plain newlines.
         func clean(_ text: String?) -> String { (text ?? "").replacingOccurrences(of: "\r\n", with: "\n") }
@@ -172,6 +172,6 @@ struct MessagePages: RouteCollection {
         } catch let error as BiebError {
             return try await renderTemplate(req, service, kind, language, template, customised: true, error: error)
         }
-        return StaffPages.redirect(req, path, done: "template_saved")
+        return req.redirect(to: path, done: "template_saved")
     }
 }

@@ -47,7 +47,7 @@ struct PartnerAPIController: RouteCollection {
     }
 
     static func partner(_ req: Request, _ user: StaffUser) async throws -> Partner {
-        let id = try BranchAPIController.uuid(req, "partnerID")
+        let id = try req.uuidParameter("partnerID")
         guard let partner = try await PartnerDirectory(req.db).partner(id, in: user.organisationID) else {
             throw BiebError.notFound("partner", nl: "Partner niet gevonden.")
         }

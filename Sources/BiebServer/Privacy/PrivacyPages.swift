@@ -57,7 +57,7 @@ struct PrivacyPages: RouteCollection {
     }
 
     func setUp(_ req: Request) async throws -> (Organisation, MemberAccountService, UUID) {
-        let org = try await Portal.organisation(req)
+        let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         return (org, service, Portal.accountID(req) ?? service.signedIn.id)
     }

@@ -36,11 +36,6 @@ struct AgendaPages: RouteCollection {
 
     // MARK: Shared
 
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
 
     struct SessionLine: Encodable {
         let when: String
@@ -129,10 +124,6 @@ struct AgendaPages: RouteCollection {
         }
     }
 
-    static func organisation(_ req: Request) async throws -> Organisation {
-        guard let org = try await req.branches.organisation(slug: req.parameters.get("org") ?? "") else { throw Abort(.notFound) }
-        return org
-    }
 
     /// The page context with the member links (and the signed-in member's name). A visitor without a
     /// session gets none: no form token, no flash, nothing stored.
@@ -169,11 +160,11 @@ struct AgendaPages: RouteCollection {
         let organisation: String
         let orgURL: String
         let action: String
-        let branches: [Option]
-        let kinds: [Option]
-        let themes: [Option]
-        let audiences: [Option]
-        let prices: [Option]
+        let branches: [FormOption]
+        let kinds: [FormOption]
+        let themes: [FormOption]
+        let audiences: [FormOption]
+        let prices: [FormOption]
         let from: String
         let activities: [ActivityCard]
         let feedURL: String
@@ -183,7 +174,7 @@ struct AgendaPages: RouteCollection {
     }
 
     func agenda(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let lang = Language.of(req)
         let words = try await Words.make(req, org)
         let today = LocalDate(Date(), in: org.zone)
@@ -220,14 +211,14 @@ struct AgendaPages: RouteCollection {
             page: try await Self.page(req, org, title: Locales.text("agenda_title", lang) + " · " + org.name),
             organisation: org.name, orgURL: "/\(org.slug)", action: "/\(org.slug)/agenda",
             branches: words.branches.values.filter(\.active).sorted { $0.name < $1.name }
-                .map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == filter.branchID) },
+                .map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == filter.branchID) },
             kinds: words.kinds.values.sorted { $0.name(english: english) < $1.name(english: english) }
-                .map { Option(value: $0.code, label: $0.name(english: english), selected: $0.code == filter.kind) },
+                .map { FormOption(value: $0.code, label: $0.name(english: english), selected: $0.code == filter.kind) },
             themes: words.themes.values.sorted { $0.name(english: english) < $1.name(english: english) }
-                .map { Option(value: $0.code, label: $0.name(english: english), selected: $0.code == filter.theme) },
-            audiences: ActivityAudience.allCases.map { Option(value: $0.rawValue, label: Locales.text("programme_audience_\($0.rawValue)", lang), selected: $0 == filter.audience) },
-            prices: [Option(value: "gratis", label: Locales.text("agenda_price_free", lang), selected: price == "gratis"),
-                     Option(value: "betaald", label: Locales.text("agenda_price_paid", lang), selected: price == "betaald")],
+                .map { FormOption(value: $0.code, label: $0.name(english: english), selected: $0.code == filter.theme) },
+            audiences: ActivityAudience.allCases.map { FormOption(value: $0.rawValue, label: Locales.text("programme_audience_\($0.rawValue)", lang), selected: $0 == filter.audience) },
+            prices: [FormOption(value: "gratis", label: Locales.text("agenda_price_free", lang), selected: price == "gratis"),
+                     FormOption(value: "betaald", label: Locales.text("agenda_price_paid", lang), selected: price == "betaald")],
             from: filter.from > Date() ? LocalDate(filter.from, in: org.zone).iso : "",
             activities: listings.prefix(25).map(words.card), feedURL: feed.string ?? feed.path,
             hoursURL: "/\(org.slug)/spreekuren", communitiesURL: "/\(org.slug)/groepen", nextURL: next)
@@ -269,7 +260,7 @@ struct AgendaPages: RouteCollection {
     }
 
     func activity(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let lang = Language.of(req)
         let listing = try await Self.listing(req, org)
         let words = try await Words.make(req, org)
@@ -348,7 +339,7 @@ struct AgendaPages: RouteCollection {
 
     /// The registration form: signed in, as the member; otherwise name and e-mail.
     func register(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let listing = try await Self.listing(req, org)
         let form = try req.content.decode(RegisterForm.self)
         let lang = Language.of(req)
@@ -389,7 +380,7 @@ struct AgendaPages: RouteCollection {
     }
 
     func registration(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let lang = Language.of(req)
         guard let registration = try await Registrations(req.db, organisationID: org.id!).registration(token: req.parameters.get("token") ?? ""),
               let listing = try await Programme(req.db, organisationID: org.id!, timeZone: org.zone).listing(registration.activityID) else {
@@ -411,7 +402,7 @@ struct AgendaPages: RouteCollection {
     /// Confirms a guest's registration by the form on the mailed link's page
     /// (a POST: a mail scanner that opens the link confirms nothing).
     func confirmRegistration(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let lang = Language.of(req)
         let token = req.parameters.get("token") ?? ""
         let page = "/\(org.slug)/aanmelding/\(token)"
@@ -425,7 +416,7 @@ struct AgendaPages: RouteCollection {
 
     /// Cancels by the link's form (a POST: mail scanners that open links do not cancel anything).
     func cancelRegistration(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let lang = Language.of(req)
         let registrations = Registrations(req.db, organisationID: org.id!)
         guard let registration = try await registrations.registration(token: req.parameters.get("token") ?? "") else { throw Abort(.notFound) }
@@ -469,7 +460,7 @@ struct AgendaPages: RouteCollection {
     }
 
     func hours(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let lang = Language.of(req)
         let words = try await Words.make(req, org)
         let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
@@ -506,7 +497,7 @@ struct AgendaPages: RouteCollection {
     }
 
     func hour(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let words = try await Words.make(req, org)
         let hour = try await Self.hourRecord(req, org)
         let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
@@ -529,13 +520,13 @@ struct AgendaPages: RouteCollection {
     }
 
     func bookSlot(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let lang = Language.of(req)
         let hour = try await Self.hourRecord(req, org)
         let form = try req.content.decode(SlotForm.self)
         let member = try Self.memberForm(req, org)
         do {
-            guard let slot = try SpacesAPIController.date(form.slot, "slot") else {
+            guard let slot = try Instant.parse(form.slot, field: "slot") else {
                 throw BiebError.invalid("slot", "Choose a time.", nl: "Kies een tijd.")
             }
             let appointment = member == nil
@@ -562,7 +553,7 @@ struct AgendaPages: RouteCollection {
     }
 
     func appointment(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let lang = Language.of(req)
         let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
         guard let appointment = try await store.appointment(token: req.parameters.get("token") ?? ""),
@@ -577,7 +568,7 @@ struct AgendaPages: RouteCollection {
     }
 
     func cancelAppointment(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
         guard let appointment = try await store.appointment(token: req.parameters.get("token") ?? "") else { throw Abort(.notFound) }
         try await store.cancelAppointment(appointment.id)
@@ -607,7 +598,7 @@ struct AgendaPages: RouteCollection {
     }
 
     func communities(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let lang = Language.of(req)
         let words = try await Words.make(req, org)
         let store = Communities(req.db, organisationID: org.id!)
@@ -634,7 +625,7 @@ struct AgendaPages: RouteCollection {
     }
 
     func follow(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let lang = Language.of(req)
         guard let member = Self.signedIn(req, org) else { return req.redirect(to: "/\(org.slug)/mijn/inloggen", redirectType: .normal) }
         guard let id = req.parameters.get("communityID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
@@ -651,7 +642,7 @@ struct AgendaPages: RouteCollection {
 
     /// The agenda as iCalendar: `branch`, `kind`, `theme`, `audience` or one `activity`; the coming year.
     func feed(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         var filter = try ProgrammeAPIController.filter(req)
         filter.limit = 500
         filter.to = filter.to ?? filter.from.addingTimeInterval(366 * 86_400)
@@ -671,7 +662,7 @@ struct AgendaPages: RouteCollection {
 
     /// A member's own registrations (the secret address from the portal).
     func personalFeed(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let token = (req.parameters.get("feed") ?? "").replacingOccurrences(of: ".ics", with: "")
         guard let member = try await CalendarFeeds(req.db).member(token: token, organisation: org.id!) else { throw Abort(.notFound) }
         let programme = Programme(req.db, organisationID: org.id!, timeZone: org.zone)

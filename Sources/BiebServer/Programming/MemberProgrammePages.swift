@@ -114,7 +114,7 @@ struct MemberProgrammePages: RouteCollection {
 
     struct StudyBody: Encodable {
         let areas: [Area]
-        let branches: [StaffPages.Option]
+        let branches: [FormOption]
         let bookings: [Booking]
         let action: String
         let today: String
@@ -145,7 +145,7 @@ struct MemberProgrammePages: RouteCollection {
         let home = (try? await service.members.member(account))?.homeBranchID
         return try await pages.render(req, "portal/study", title: Locales.text("portal_study_places", lang), org: org, service: service,
                                       account: account, body: StudyBody(
-                                        areas: areas, branches: branches.map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.id == home) },
+                                        areas: areas, branches: branches.map { FormOption(value: $0.slug, label: $0.name, selected: $0.id == home) },
                                         bookings: bookings, action: MemberPortalPages.base(org) + "/studieplekken",
                                         today: LocalDate(now, in: org.zone).iso, from: hhmm(start), until: hhmm(min(start + 240, 23 * 60 + 30))))
     }

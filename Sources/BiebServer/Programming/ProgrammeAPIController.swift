@@ -178,21 +178,8 @@ struct ProgrammeAPIController: RouteCollection {
 
     // MARK: Helpers
 
-    static func organisation(_ req: Request) async throws -> Organisation {
-        guard let org = try await req.branches.organisation(slug: req.parameters.get("org") ?? "") else {
-            throw BiebError.notFound("organisation", nl: "Organisatie niet gevonden.")
-        }
-        return org
-    }
 
-    static func activityID(_ req: Request) throws -> UUID { try BranchAPIController.uuid(req, "activityID") }
-
-    static func int(_ req: Request, _ name: String) throws -> Int {
-        guard let text = req.parameters.get(name), let value = Int(text) else {
-            throw BiebError.invalid(name, "'\(req.parameters.get(name) ?? "")' is not a number.", nl: "'\(req.parameters.get(name) ?? "")' is geen getal.")
-        }
-        return value
-    }
+    static func activityID(_ req: Request) throws -> UUID { try req.uuidParameter("activityID") }
 
     static func uuidQuery(_ req: Request, _ name: String) throws -> UUID? {
         guard let text = req.query[String.self, at: name], !text.isEmpty else { return nil }
@@ -202,8 +189,8 @@ struct ProgrammeAPIController: RouteCollection {
 
     /// The agenda filter from the query: branch, from, to, kind, theme, audience, paid, community, series, partner, limit, offset.
     static func filter(_ req: Request) throws -> AgendaFilter {
-        var filter = AgendaFilter(from: try SpacesAPIController.date(req.query[String.self, at: "from"], "from") ?? Date())
-        filter.to = try SpacesAPIController.date(req.query[String.self, at: "to"], "to")
+        var filter = AgendaFilter(from: try req.instantQuery("from") ?? Date())
+        filter.to = try req.instantQuery("to")
         filter.branchID = try uuidQuery(req, "branch")
         filter.kind = req.query[String.self, at: "kind"].flatMap { $0.isEmpty ? nil : $0 }
         filter.theme = req.query[String.self, at: "theme"].flatMap { $0.isEmpty ? nil : $0 }
@@ -234,7 +221,7 @@ struct ProgrammeAPIController: RouteCollection {
     // MARK: Public
 
     func agenda(req: Request) async throws -> [ActivityDTO] {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let listings = try await Programme(req.db, organisationID: org.id!, timeZone: org.zone).agenda(try Self.filter(req))
         return listings.map { ActivityDTO($0, organisation: org, staff: false) }
     }
@@ -246,7 +233,7 @@ struct ProgrammeAPIController: RouteCollection {
     }
 
     func publicActivity(req: Request) async throws -> ActivityDTO {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         return ActivityDTO(try await Self.publicListing(req, org), organisation: org, staff: false)
     }
 
@@ -261,7 +248,7 @@ struct ProgrammeAPIController: RouteCollection {
     /// provisional until confirmed by the link in the mail (the answer holds
     /// no key: only the mail does).
     func registerGuest(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let listing = try await Self.publicListing(req, org)
         let input = try req.content.decode(GuestInput.self)
         let registration = try await GuestRegistrations.register(req, organisation: org, activity: listing.activity.id, name: input.name,
@@ -271,7 +258,7 @@ struct ProgrammeAPIController: RouteCollection {
 
     /// Confirms a guest's registration with the key from its mail.
     func confirmByToken(req: Request) async throws -> RegistrationDTO {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let registration = try await Registrations(req.db, organisationID: org.id!).confirm(token: req.parameters.get("token") ?? "")
         return RegistrationDTO(registration, organisation: org, own: true)
     }
@@ -284,12 +271,12 @@ struct ProgrammeAPIController: RouteCollection {
     }
 
     func registrationByToken(req: Request) async throws -> RegistrationDTO {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         return RegistrationDTO(try await Self.byToken(req, org), organisation: org, own: true)
     }
 
     func cancelByToken(req: Request) async throws -> HTTPStatus {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         try await Registrations(req.db, organisationID: org.id!).cancel(try await Self.byToken(req, org).id)
         return .noContent
     }
@@ -308,7 +295,7 @@ struct ProgrammeAPIController: RouteCollection {
     }
 
     func terms(req: Request) async throws -> TermsDTO {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let programme = Programme(req.db, organisationID: org.id!, timeZone: org.zone)
         func dto(_ t: ProgrammeTerm) -> TermDTO { TermDTO(code: t.code, name_nl: t.nl, name_en: t.en) }
         return TermsDTO(kinds: try await programme.terms(.kind).map(dto), themes: try await programme.terms(.theme).map(dto),
@@ -335,13 +322,13 @@ struct ProgrammeAPIController: RouteCollection {
     }
 
     func communities(req: Request) async throws -> [CommunityDTO] {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         return try await Communities(req.db, organisationID: org.id!).all().map(CommunityDTO.init)
     }
 
     func community(req: Request) async throws -> CommunityDTO {
-        let org = try await Self.organisation(req)
-        guard let community = try await Communities(req.db, organisationID: org.id!).community(try BranchAPIController.uuid(req, "communityID")) else {
+        let org = try await req.organisation()
+        guard let community = try await Communities(req.db, organisationID: org.id!).community(try req.uuidParameter("communityID")) else {
             throw BiebError.notFound("community", nl: "Groep niet gevonden.")
         }
         var dto = CommunityDTO(community)
@@ -384,9 +371,9 @@ struct ProgrammeAPIController: RouteCollection {
 
     /// Consultation hours with their free slots (default: the coming four weeks).
     func publicHours(req: Request) async throws -> [HourDTO] {
-        let org = try await Self.organisation(req)
-        let from = try SpacesAPIController.date(req.query[String.self, at: "from"], "from") ?? Date()
-        let to = try SpacesAPIController.date(req.query[String.self, at: "to"], "to") ?? from.addingTimeInterval(28 * 86_400)
+        let org = try await req.organisation()
+        let from = try req.instantQuery("from") ?? Date()
+        let to = try req.instantQuery("to") ?? from.addingTimeInterval(28 * 86_400)
         guard to > from, to.timeIntervalSince(from) <= 93 * 86_400 else {
             throw BiebError.invalid("to", "'to' after 'from', at most 93 days.", nl: "'to' na 'from', hoogstens 93 dagen.")
         }
@@ -430,23 +417,23 @@ struct ProgrammeAPIController: RouteCollection {
     }
 
     static func slot(_ input: AppointmentInput) throws -> Date {
-        guard let slot = try SpacesAPIController.date(input.slot, "slot") else {
+        guard let slot = try Instant.parse(input.slot, field: "slot") else {
             throw BiebError.invalid("slot", "Give the slot's start (ISO 8601).", nl: "Geef het begin van de afspraak (ISO 8601).")
         }
         return slot
     }
 
     func bookAppointmentGuest(req: Request) async throws -> Response {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let input = try req.content.decode(AppointmentInput.self)
         let appointment = try await GuestRegistrations.bookAppointment(
-            req, organisation: org, hour: try BranchAPIController.uuid(req, "hourID"), slot: try Self.slot(input), name: input.name, email: input.email,
+            req, organisation: org, hour: try req.uuidParameter("hourID"), slot: try Self.slot(input), name: input.name, email: input.email,
             question: input.question ?? "", language: input.language ?? "nl")
         return try await Self.appointmentDTO(appointment, organisation: org, own: true, partner: false).encodeResponse(status: .created, for: req)
     }
 
     func cancelAppointmentByToken(req: Request) async throws -> HTTPStatus {
-        let org = try await Self.organisation(req)
+        let org = try await req.organisation()
         let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
         guard let appointment = try await store.appointment(token: req.parameters.get("token") ?? "") else {
             throw BiebError.notFound("appointment", nl: "Afspraak niet gevonden.")
@@ -511,8 +498,8 @@ struct ProgrammeAPIController: RouteCollection {
         guard let branch = dto.branch_id else { throw BiebError.invalid("branch_id", "Give the branch that runs the activity.", nl: "Geef de vestiging die de activiteit organiseert.") }
         var sessions: [TimeRange] = []
         for (index, session) in (dto.sessions ?? []).enumerated() {
-            guard let start = try SpacesAPIController.date(session.starts_at, "sessions[\(index)].starts_at"),
-                  let end = try SpacesAPIController.date(session.ends_at, "sessions[\(index)].ends_at") else {
+            guard let start = try Instant.parse(session.starts_at, field: "sessions[\(index)].starts_at"),
+                  let end = try Instant.parse(session.ends_at, field: "sessions[\(index)].ends_at") else {
                 throw BiebError.invalid("sessions[\(index)]", "Give each session's starts_at and ends_at (ISO 8601).", nl: "Geef van elke keer starts_at en ends_at (ISO 8601).")
             }
             sessions.append(TimeRange(start: start, end: end))
@@ -658,7 +645,7 @@ struct ProgrammeAPIController: RouteCollection {
     func cancelByStaff(req: Request) async throws -> HTTPStatus {
         let access = try await ProgrammeAccess.make(req)
         let listing = try await access.activity(try Self.activityID(req), .checkIn)
-        let id = try Self.int(req, "registrationID")
+        let id = try req.intParameter("registrationID")
         guard let registration = try await access.registrations.registration(id), registration.activityID == listing.activity.id else {
             throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden.")
         }
@@ -694,7 +681,7 @@ struct ProgrammeAPIController: RouteCollection {
     func checkIn(req: Request) async throws -> RegistrationDTO {
         let access = try await ProgrammeAccess.make(req)
         let listing = try await access.activity(try Self.activityID(req), .checkIn)
-        let session = try Self.int(req, "sessionID")
+        let session = try req.intParameter("sessionID")
         let input = try req.content.decode(CheckInInput.self)
         let registration: Registration
         if let card = input.card, !card.trimmed.isEmpty {
@@ -714,11 +701,11 @@ struct ProgrammeAPIController: RouteCollection {
     func undoCheckIn(req: Request) async throws -> HTTPStatus {
         let access = try await ProgrammeAccess.make(req)
         let listing = try await access.activity(try Self.activityID(req), .checkIn)
-        let id = try Self.int(req, "registrationID")
+        let id = try req.intParameter("registrationID")
         guard let found = try await access.registrations.registration(id), found.activityID == listing.activity.id else {
             throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden.")
         }
-        try await access.registrations.undoCheckIn(registration: id, session: try Self.int(req, "sessionID"))
+        try await access.registrations.undoCheckIn(registration: id, session: try req.intParameter("sessionID"))
         return .noContent
     }
 
@@ -855,7 +842,7 @@ struct ProgrammeAPIController: RouteCollection {
         }
         let input = try req.content.decode(CommunityInput.self)
         return CommunityDTO(try await Communities(req.db, organisationID: access.organisation.id!).save(
-            id: try BranchAPIController.uuid(req, "communityID"), name: input.name ?? "", description: input.description ?? "",
+            id: try req.uuidParameter("communityID"), name: input.name ?? "", description: input.description ?? "",
             contact: input.contact ?? "", branch: input.branch_id))
     }
 
@@ -888,7 +875,7 @@ struct ProgrammeAPIController: RouteCollection {
         hour.description = input.description ?? ""
         if let weekly = input.weekly {
             hour.recurrence = try SpacesAPIController.recurrence(weekly)
-        } else if let start = try SpacesAPIController.date(input.starts_at, "starts_at"), let end = try SpacesAPIController.date(input.ends_at, "ends_at") {
+        } else if let start = try Instant.parse(input.starts_at, field: "starts_at"), let end = try Instant.parse(input.ends_at, field: "ends_at") {
             hour.range = TimeRange(start: start, end: end)
         }
         let hours = try await access.hours.publish(hour, staff: access.user.id)
@@ -898,7 +885,7 @@ struct ProgrammeAPIController: RouteCollection {
     /// The appointments of an hour, with names and questions (for the partner and staff).
     func appointments(req: Request) async throws -> [AppointmentDTO] {
         let access = try await ProgrammeAccess.make(req)
-        let hour = try await access.hour(try BranchAPIController.uuid(req, "hourID"))
+        let hour = try await access.hour(try req.uuidParameter("hourID"))
         return try await access.hours.appointments(hour: hour.id).map {
             Self.appointmentDTO($0, organisation: access.organisation, own: false, partner: true)
         }
@@ -906,7 +893,7 @@ struct ProgrammeAPIController: RouteCollection {
 
     func cancelHour(req: Request) async throws -> HTTPStatus {
         let access = try await ProgrammeAccess.make(req)
-        let hour = try await access.hour(try BranchAPIController.uuid(req, "hourID"))
+        let hour = try await access.hour(try req.uuidParameter("hourID"))
         try await access.hours.cancel(hour.id)
         return .noContent
     }
@@ -953,7 +940,7 @@ struct ProgrammeAPIController: RouteCollection {
 
     func myCancel(req: Request) async throws -> HTTPStatus {
         let (service, account) = try await MemberAccountService.authorized(req)
-        try await Registrations(req.db, organisationID: service.organisation.id!).cancel(try Self.int(req, "registrationID"), member: account)
+        try await Registrations(req.db, organisationID: service.organisation.id!).cancel(try req.intParameter("registrationID"), member: account)
         return .noContent
     }
 
@@ -964,13 +951,13 @@ struct ProgrammeAPIController: RouteCollection {
 
     func myFollow(req: Request) async throws -> HTTPStatus {
         let (service, account) = try await MemberAccountService.authorized(req)
-        try await Communities(req.db, organisationID: service.organisation.id!).follow(try BranchAPIController.uuid(req, "communityID"), member: account)
+        try await Communities(req.db, organisationID: service.organisation.id!).follow(try req.uuidParameter("communityID"), member: account)
         return .noContent
     }
 
     func myUnfollow(req: Request) async throws -> HTTPStatus {
         let (service, account) = try await MemberAccountService.authorized(req)
-        try await Communities(req.db, organisationID: service.organisation.id!).unfollow(try BranchAPIController.uuid(req, "communityID"), member: account)
+        try await Communities(req.db, organisationID: service.organisation.id!).unfollow(try req.uuidParameter("communityID"), member: account)
         return .noContent
     }
 
@@ -989,7 +976,7 @@ struct ProgrammeAPIController: RouteCollection {
     func myCancelAppointment(req: Request) async throws -> HTTPStatus {
         let (service, account) = try await MemberAccountService.authorized(req)
         let org = service.organisation
-        try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone).cancelAppointment(try Self.int(req, "appointmentID"), member: account)
+        try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone).cancelAppointment(try req.intParameter("appointmentID"), member: account)
         return .noContent
     }
 

@@ -30,7 +30,7 @@ struct StaffProgrammePages: RouteCollection {
         staff.post("spreekuren", ":hourID", "afzeggen", use: cancelHour)
     }
 
-    typealias Option = StaffPages.Option
+    typealias Option = FormOption
 
     static func access(_ req: Request) async throws -> (ProgrammeAccess, StaffPages.Page) {
         (try await ProgrammeAccess.make(req), try await StaffPages.Page(req))
@@ -64,16 +64,16 @@ struct StaffProgrammePages: RouteCollection {
         let error: String?
         let lines: [Line]
         let canPlan: Bool
-        let branches: [Option]
-        let spaces: [Option]
-        let kinds: [Option]
-        let themes: [Option]
-        let audiences: [Option]
-        let registrations: [Option]
-        let venues: [Option]
-        let series: [Option]
-        let communities: [Option]
-        let partners: [Option]
+        let branches: [FormOption]
+        let spaces: [FormOption]
+        let kinds: [FormOption]
+        let themes: [FormOption]
+        let audiences: [FormOption]
+        let registrations: [FormOption]
+        let venues: [FormOption]
+        let series: [FormOption]
+        let communities: [FormOption]
+        let partners: [FormOption]
         let canLists: Bool
         let today: String
         /// Prefilled from the week calendar (`?ruimte=&datum=`).
@@ -113,18 +113,18 @@ struct StaffProgrammePages: RouteCollection {
                      places: listing.activity.capacity.map { "\(listing.taken)/\($0)" + (listing.waiting > 0 ? " (+\(listing.waiting))" : "") } ?? "\(listing.taken)")
             },
             canPlan: access.user.can(.manageProgramme) && !branches.isEmpty,
-            branches: branches.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == chosenSpace?.$branch.id) },
-            spaces: spaces.map { Option(value: $0.id!.uuidString, label: "\($0.name) (\(words.branches[$0.$branch.id]!.name), \($0.capacity))",
+            branches: branches.map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == chosenSpace?.$branch.id) },
+            spaces: spaces.map { FormOption(value: $0.id!.uuidString, label: "\($0.name) (\(words.branches[$0.$branch.id]!.name), \($0.capacity))",
                                         selected: $0.id == chosenSpace?.id) },
-            kinds: words.kinds.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { Option(value: $0.code, label: $0.name(english: english), selected: false) },
-            themes: words.themes.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { Option(value: $0.code, label: $0.name(english: english), selected: false) },
-            audiences: ActivityAudience.allCases.map { Option(value: $0.rawValue, label: page.t("programme_audience_\($0.rawValue)"), selected: false) },
-            registrations: RegistrationMode.allCases.map { Option(value: $0.rawValue, label: page.t("registration_mode_\($0.rawValue)"), selected: $0 == .free) },
-            venues: words.venues.values.sorted { $0.name < $1.name }.map { Option(value: $0.id.uuidString, label: "\($0.name), \($0.address)", selected: false) },
-            series: try await access.programme.series().map { Option(value: String($0.id), label: $0.title, selected: false) },
-            communities: try await Communities(req.db, organisationID: org.id!).all().map { Option(value: $0.id.uuidString, label: $0.name, selected: false) },
+            kinds: words.kinds.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { FormOption(value: $0.code, label: $0.name(english: english), selected: false) },
+            themes: words.themes.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { FormOption(value: $0.code, label: $0.name(english: english), selected: false) },
+            audiences: ActivityAudience.allCases.map { FormOption(value: $0.rawValue, label: page.t("programme_audience_\($0.rawValue)"), selected: false) },
+            registrations: RegistrationMode.allCases.map { FormOption(value: $0.rawValue, label: page.t("registration_mode_\($0.rawValue)"), selected: $0 == .free) },
+            venues: words.venues.values.sorted { $0.name < $1.name }.map { FormOption(value: $0.id.uuidString, label: "\($0.name), \($0.address)", selected: false) },
+            series: try await access.programme.series().map { FormOption(value: String($0.id), label: $0.title, selected: false) },
+            communities: try await Communities(req.db, organisationID: org.id!).all().map { FormOption(value: $0.id.uuidString, label: $0.name, selected: false) },
             partners: access.user.role == .partner ? [] : try await PartnerDirectory(req.db).partners(of: org.id!)
-                .map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
+                .map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
             canLists: access.user.can(.manageProgramme) && access.user.role != .partner,
             today: LocalDate(Date(), in: org.zone).iso, date: chosenDate?.iso ?? ""))
     }
@@ -182,7 +182,7 @@ struct StaffProgrammePages: RouteCollection {
             input.audiences = (form.audiences ?? []).compactMap(ActivityAudience.init(rawValue:))
             input.registration = RegistrationMode(rawValue: form.registration ?? "free") ?? .free
             if input.registration == .paid {
-                input.priceCents = try DeskPages.cents(form.price)
+                input.priceCents = try Money.cents(euros: form.price, field: "price")
             }
             if let text = form.capacity?.trimmed, !text.isEmpty {
                 guard let capacity = Int(text) else { throw BiebError.invalid("capacity", "Places is a number.", nl: "Plaatsen is een getal.") }
@@ -209,7 +209,7 @@ struct StaffProgrammePages: RouteCollection {
         let series: [String]
         let venues: [String]
         let communities: [String]
-        let branches: [Option]
+        let branches: [FormOption]
         let guestRules: GuestRules
     }
 
@@ -227,7 +227,7 @@ struct StaffProgrammePages: RouteCollection {
             series: try await programme.series().map(\.title),
             venues: try await programme.venues().map { "\($0.name), \($0.address)" },
             communities: try await Communities(req.db, organisationID: org.id!).all().map { "\($0.name) (\($0.followers))" },
-            branches: try await req.branches.branches(of: org.id!).map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
+            branches: try await req.branches.branches(of: org.id!).map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
             guestRules: try await access.registrations.guestRules()))
     }
 
@@ -496,8 +496,8 @@ struct StaffProgrammePages: RouteCollection {
         let page: PageContext
         let error: String?
         let lines: [HourLine]
-        let partners: [Option]
-        let branches: [Option]
+        let partners: [FormOption]
+        let branches: [FormOption]
         let isPartner: Bool
         let today: String
     }
@@ -526,9 +526,9 @@ struct StaffProgrammePages: RouteCollection {
         }
         return try await page.render("staff/consultation-hours", HoursContext(
             page: page.context(page.t("consult_staff_title")), error: req.query[String.self, at: "fout"], lines: lines,
-            partners: partners.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == partner) },
+            partners: partners.map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == partner) },
             branches: words.branches.values.filter { branchIDs.contains($0.id!) }.sorted { $0.name < $1.name }
-                .map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
+                .map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
             isPartner: partner != nil, today: LocalDate(now, in: org.zone).iso))
     }
 

@@ -34,7 +34,7 @@ struct SelfServiceAPIController: RouteCollection {
 
     func terminal(req: Request) async throws -> TerminalDTO {
         let service = try await DeskService.make(req, .manageSelfService)
-        return TerminalDTO(try await service.selfService.terminal(try BranchAPIController.uuid(req, "terminalID")), service)
+        return TerminalDTO(try await service.selfService.terminal(try req.uuidParameter("terminalID")), service)
     }
 
     func createTerminal(req: Request) async throws -> Response {
@@ -54,7 +54,7 @@ struct SelfServiceAPIController: RouteCollection {
 
     func updateTerminal(req: Request) async throws -> TerminalDTO {
         let service = try await DeskService.make(req, .manageSelfService)
-        let existing = try await service.selfService.terminal(try BranchAPIController.uuid(req, "terminalID"))
+        let existing = try await service.selfService.terminal(try req.uuidParameter("terminalID"))
         let input = try req.content.decode(TerminalInput.self)
         let draft = try input.draft(service, existing: existing)
         var hash: String?
@@ -67,7 +67,7 @@ struct SelfServiceAPIController: RouteCollection {
 
     func deleteTerminal(req: Request) async throws -> HTTPStatus {
         let service = try await DeskService.make(req, .manageSelfService)
-        try await service.selfService.delete(try BranchAPIController.uuid(req, "terminalID"))
+        try await service.selfService.delete(try req.uuidParameter("terminalID"))
         return .noContent
     }
 
@@ -96,7 +96,7 @@ struct SelfServiceAPIController: RouteCollection {
     }
 
     func member(_ req: Request, _ service: DeskService) async throws -> Member {
-        guard let member = try await service.members.member(try BranchAPIController.uuid(req, "memberID")) else {
+        guard let member = try await service.members.member(try req.uuidParameter("memberID")) else {
             throw BiebError.notFound("member", nl: "Lid niet gevonden.")
         }
         _ = try req.staff(.manageMembers, branch: member.homeBranchID)

@@ -61,8 +61,8 @@ struct SelfServicePages: RouteCollection {
         let visitPeriod: String
         let terminals: [TerminalLine]
         let bins: [BinLine]
-        let branches: [StaffPages.Option]
-        let kinds: [StaffPages.Option]
+        let branches: [FormOption]
+        let kinds: [FormOption]
         let form: NewTerminal
         let message: String?
         let error: String?
@@ -101,8 +101,8 @@ struct SelfServicePages: RouteCollection {
             visitPeriod: page.t("self_service_visits_period", ["from": service.dutch ? from.dutchText : from.iso,
                                                                "to": service.dutch ? today.dutchText : today.iso]),
             terminals: terminals, bins: bins,
-            branches: service.branches.filter(\.active).map { StaffPages.Option(value: $0.slug, label: $0.name, selected: $0.slug == form.branch) },
-            kinds: SIP2Terminal.Kind.allCases.map { StaffPages.Option(value: $0.rawValue, label: page.t("terminal_kind_\($0.rawValue)"),
+            branches: service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.slug == form.branch) },
+            kinds: SIP2Terminal.Kind.allCases.map { FormOption(value: $0.rawValue, label: page.t("terminal_kind_\($0.rawValue)"),
                                                                       selected: $0.rawValue == form.kind) },
             form: NewTerminal(name: form.name, login: form.login, password: nil, kind: form.kind, branch: form.branch,
                               location_code: form.location_code, language: form.language),
@@ -138,7 +138,7 @@ struct SelfServicePages: RouteCollection {
         let service = try await DeskService.make(req, .manageSelfService)
         let form = try req.content.decode(ChangeForm.self)
         do {
-            let terminal = try await service.selfService.terminal(try BranchAPIController.uuid(req, "terminalID"))
+            let terminal = try await service.selfService.terminal(try req.uuidParameter("terminalID"))
             let draft = try TerminalInput().draft(service, existing: terminal)
             var changed = draft
             let message: String

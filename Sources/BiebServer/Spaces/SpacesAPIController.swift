@@ -56,19 +56,10 @@ struct SpacesAPIController: RouteCollection {
         return SpaceBookings(req.db, organisationID: organisation, timeZone: org.zone)
     }
 
-    static func date(_ text: String?, _ field: String) throws -> Date? {
-        guard let text else { return nil }
-        guard let date = try? Date(text, strategy: .iso8601) else {
-            throw BiebError.invalid(field, "'\(text)' is not a moment (ISO 8601, e.g. 2026-12-01T14:00:00+01:00).",
-                                    nl: "'\(text)' is geen tijdstip (ISO 8601, bijvoorbeeld 2026-12-01T14:00:00+01:00).")
-        }
-        return date
-    }
-
     /// `from`/`to` from the query; default: this week from now.
     static func window(_ req: Request) throws -> TimeRange {
-        let from = try date(req.query[String.self, at: "from"], "from") ?? Date()
-        let to = try date(req.query[String.self, at: "to"], "to") ?? from.addingTimeInterval(7 * 86_400)
+        let from = try req.instantQuery("from") ?? Date()
+        let to = try req.instantQuery("to") ?? from.addingTimeInterval(7 * 86_400)
         guard to > from, to.timeIntervalSince(from) <= 62 * 86_400 else {
             throw BiebError.invalid("to", "'to' after 'from', at most 62 days.", nl: "'to' na 'from', hoogstens 62 dagen.")
         }
@@ -88,7 +79,7 @@ struct SpacesAPIController: RouteCollection {
     /// Free study places per study area of a branch, now (or `at`).
     func studyPlaces(req: Request) async throws -> [StudyAreaDTO] {
         let (branch, org) = try await BranchAPIController.publicBranch(req)
-        let at = try Self.date(req.query[String.self, at: "at"], "at") ?? Date()
+        let at = try req.instantQuery("at") ?? Date()
         return try await SpaceBookings(req.db, organisationID: org.id!, timeZone: org.zone).freeStudyPlaces(branch: branch.id!, at: at).map {
             StudyAreaDTO(space_id: $0.space.id!, name: $0.space.name, places: $0.space.capacity, free: $0.free, bookable: $0.space.bookable)
         }
@@ -106,7 +97,7 @@ struct SpacesAPIController: RouteCollection {
     static func space(_ req: Request, _ permission: Permission) async throws -> (SpaceBookings, UUID, StaffUser) {
         let user = try req.staff()
         let store = try await store(req, organisation: user.organisationID)
-        let id = try BranchAPIController.uuid(req, "spaceID")
+        let id = try req.uuidParameter("spaceID")
         let (_, branch) = try await store.space(id)
         _ = try req.staff(permission, branch: branch.id)
         return (store, id, user)
@@ -127,10 +118,10 @@ struct SpacesAPIController: RouteCollection {
     }
 
     static func range(_ input: BookInput) throws -> TimeRange {
-        guard let start = try date(input.starts_at, "starts_at") else {
+        guard let start = try Instant.parse(input.starts_at, field: "starts_at") else {
             throw BiebError.invalid("starts_at", "Give the start (ISO 8601).", nl: "Geef het begin (ISO 8601).")
         }
-        guard let end = try date(input.ends_at, "ends_at") else {
+        guard let end = try Instant.parse(input.ends_at, field: "ends_at") else {
             throw BiebError.invalid("ends_at", "Give the end (ISO 8601).", nl: "Geef het einde (ISO 8601).")
         }
         return TimeRange(start: start, end: end)

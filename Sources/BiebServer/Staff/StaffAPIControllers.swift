@@ -138,7 +138,7 @@ struct UserAPIController: RouteCollection {
     }
 
     static func user(_ req: Request, _ admin: StaffUser) async throws -> StaffUser {
-        let id = try BranchAPIController.uuid(req, "userID")
+        let id = try req.uuidParameter("userID")
         guard let user = try await StaffDirectory(req.db).user(id, in: admin.organisationID) else {
             throw BiebError.notFound("user", nl: "Account niet gevonden.")
         }

@@ -82,12 +82,6 @@ struct StaffPages: RouteCollection {
         }
     }
 
-    static func redirect(_ req: Request, _ path: String, done: String? = nil) -> Response {
-        var target = path
-        if let done { target += (path.contains("?") ? "&" : "?") + "done=\(done)" }
-        return req.redirect(to: target, redirectType: .normal)
-    }
-
     static func branch(_ req: Request, _ permission: Permission? = nil) async throws -> (Branch, Organisation, StaffUser) {
         let user = try req.staff()
         guard let id = req.parameters.get("branchID").flatMap(UUID.init(uuidString:)),
@@ -109,7 +103,7 @@ struct StaffPages: RouteCollection {
 
     func loginForm(req: Request) async throws -> Response {
         let page = try await Page(req)
-        if page.user != nil { return Self.redirect(req, "/staff") }
+        if page.user != nil { return req.redirect(to: "/staff") }
         return try await page.render("staff/login", LoginContext(page: page.context(page.t("login_title")), email: "", error: nil))
     }
 
@@ -133,7 +127,7 @@ struct StaffPages: RouteCollection {
             req.session.data["uid"] = user.id!.uuidString
             req.session.data["since"] = String(Date().timeIntervalSince1970)
             req.session.data["csrf"] = Tokens.generate()
-            return Self.redirect(req, "/staff")
+            return req.redirect(to: "/staff")
         } catch let error as BiebError {
             let status: HTTPStatus = error.kind == .tooManyRequests ? .tooManyRequests : .unauthorized
             let response = try await page.render("staff/login", LoginContext(page: page.context(page.t("login_title")), email: email,
@@ -146,7 +140,7 @@ struct StaffPages: RouteCollection {
     func logout(req: Request) async throws -> Response {
         req.session.destroy()
         req.auth.logout(StaffUser.self)
-        return Self.redirect(req, "/staff/login", done: "signed_out")
+        return req.redirect(to: "/staff/login", done: "signed_out")
     }
 
     // MARK: Dashboard
@@ -207,11 +201,6 @@ struct StaffPages: RouteCollection {
 
     // MARK: Branch details
 
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
 
     struct BranchForm: Encodable {
         let page: PageContext
@@ -220,7 +209,7 @@ struct StaffPages: RouteCollection {
         let error: String?
         let name: String
         let slug: String
-        let kinds: [Option]
+        let kinds: [FormOption]
         let street: String
         let postcode: String
         let city: String
@@ -239,11 +228,11 @@ struct StaffPages: RouteCollection {
         let active: Bool
         let hoursURL: String?
         let spaces: [SpaceLine]
-        let spaceKinds: [Option]
+        let spaceKinds: [FormOption]
         let spacesURL: String?
         let partners: [PartnerLine]
-        let partnerOptions: [Option]
-        let partnerKinds: [Option]
+        let partnerOptions: [FormOption]
+        let partnerKinds: [FormOption]
         let partnersURL: String?
     }
 
@@ -272,7 +261,7 @@ struct StaffPages: RouteCollection {
             page: page.context(isNew ? page.t("branch_new") : branch.name),
             action: isNew ? "/staff/branches/new" : base!, isNew: isNew, error: error,
             name: branch.name, slug: branch.slug,
-            kinds: BranchKind.allCases.map { Option(value: $0.rawValue, label: words.kindName($0), selected: $0.rawValue == branch.kindRaw) },
+            kinds: BranchKind.allCases.map { FormOption(value: $0.rawValue, label: words.kindName($0), selected: $0.rawValue == branch.kindRaw) },
             street: branch.street, postcode: branch.postcode, city: branch.city, municipality: branch.municipality,
             neighbourhood: branch.neighbourhood, district: branch.district,
             latitude: branch.latitude.map { String($0) } ?? "", longitude: branch.longitude.map { String($0) } ?? "",
@@ -281,12 +270,12 @@ struct StaffPages: RouteCollection {
             active: branch.active, hoursURL: base.map { "\($0)/hours" },
             spaces: spaces.map { SpaceLine(name: $0.name, kind: Locales.text("space_\($0.kindRaw)", page.lang), capacity: $0.capacity,
                                            bookable: $0.bookable, deleteURL: "\(base ?? "")/spaces/\($0.id!)/delete") },
-            spaceKinds: SpaceKind.allCases.map { Option(value: $0.rawValue, label: Locales.text("space_\($0.rawValue)", page.lang), selected: false) },
+            spaceKinds: SpaceKind.allCases.map { FormOption(value: $0.rawValue, label: Locales.text("space_\($0.rawValue)", page.lang), selected: false) },
             spacesURL: base.map { "\($0)/spaces" },
             partners: partners.map { PartnerLine(name: $0.partner.name, role: $0.role, deleteURL: "\(base ?? "")/partners/\($0.partner.id!)/delete") },
-            partnerOptions: [Option(value: "", label: page.t("partner_new_option"), selected: true)]
-                + organisationPartners.map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
-            partnerKinds: PartnerKind.allCases.map { Option(value: $0.rawValue, label: page.t("partner_kind_\($0.rawValue)"), selected: false) },
+            partnerOptions: [FormOption(value: "", label: page.t("partner_new_option"), selected: true)]
+                + organisationPartners.map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
+            partnerKinds: PartnerKind.allCases.map { FormOption(value: $0.rawValue, label: page.t("partner_kind_\($0.rawValue)"), selected: false) },
             partnersURL: base.map { "\($0)/partners" })
     }
 
@@ -374,7 +363,7 @@ struct StaffPages: RouteCollection {
         } catch let error as BiebError {
             return try await branchFormWithError(page, branch: branch, isNew: true, error: error)
         }
-        return Self.redirect(req, "/staff/branches/\(branch.id!)/hours", done: "created")
+        return req.redirect(to: "/staff/branches/\(branch.id!)/hours", done: "created")
     }
 
     func branchForm(req: Request) async throws -> Response {
@@ -392,7 +381,7 @@ struct StaffPages: RouteCollection {
         } catch let error as BiebError {
             return try await branchFormWithError(page, branch: branch, isNew: false, error: error)
         }
-        return Self.redirect(req, "/staff/branches/\(branch.id!)", done: "saved")
+        return req.redirect(to: "/staff/branches/\(branch.id!)", done: "saved")
     }
 
     struct SpaceInput: Content {
@@ -414,7 +403,7 @@ struct StaffPages: RouteCollection {
         } catch let error as BiebError {
             return try await branchFormWithError(page, branch: branch, isNew: false, error: error)
         }
-        return Self.redirect(req, "/staff/branches/\(branch.id!)", done: "saved")
+        return req.redirect(to: "/staff/branches/\(branch.id!)", done: "saved")
     }
 
     func deleteSpace(req: Request) async throws -> Response {
@@ -422,7 +411,7 @@ struct StaffPages: RouteCollection {
         guard let id = req.parameters.get("spaceID").flatMap(UUID.init(uuidString:)),
               let space = try await req.branches.space(id, branch: branch.id!) else { throw Abort(.notFound) }
         try await space.delete(on: req.db)
-        return Self.redirect(req, "/staff/branches/\(branch.id!)", done: "deleted")
+        return req.redirect(to: "/staff/branches/\(branch.id!)", done: "deleted")
     }
 
     // MARK: Partners
@@ -459,14 +448,14 @@ struct StaffPages: RouteCollection {
         } catch let error as BiebError {
             return try await branchFormWithError(page, branch: branch, isNew: false, error: error)
         }
-        return Self.redirect(req, "/staff/branches/\(branch.id!)", done: "saved")
+        return req.redirect(to: "/staff/branches/\(branch.id!)", done: "saved")
     }
 
     func unhousePartner(req: Request) async throws -> Response {
         let (branch, _, _) = try await Self.branch(req, .editBranch)
         guard let id = req.parameters.get("partnerID").flatMap(UUID.init(uuidString:)),
               try await PartnerDirectory(req.db).unhouse(id, from: branch.id!) else { throw Abort(.notFound) }
-        return Self.redirect(req, "/staff/branches/\(branch.id!)", done: "deleted")
+        return req.redirect(to: "/staff/branches/\(branch.id!)", done: "deleted")
     }
 
     // MARK: Opening hours
@@ -474,10 +463,10 @@ struct StaffPages: RouteCollection {
     struct PeriodRow: Encodable {
         let prefix: String
         let number: Int
-        let days: [Option]
+        let days: [FormOption]
         let opens: String
         let closes: String
-        let levels: [Option]
+        let levels: [FormOption]
     }
 
     struct ScheduleBlock: Encodable {
@@ -514,7 +503,7 @@ struct StaffPages: RouteCollection {
         let exceptions: [ExceptionLine]
         let exceptionURL: String
         let holidaysURL: String
-        let levels: [Option]
+        let levels: [FormOption]
         let year: Int
         let nextYear: Int
     }
@@ -557,12 +546,12 @@ struct StaffPages: RouteCollection {
         let today = LocalDate(Date(), in: org.zone)
         let exceptions = try await page.request.branches.exceptionRecords(of: branch.id!, from: today)
         let base = "/staff/branches/\(branch.id!)"
-        func levelOptions(_ selected: String) -> [Option] {
-            [ServiceLevel.staffed, .selfService, .closed].map { Option(value: $0.rawValue, label: words.formats.level($0), selected: $0.rawValue == selected) }
+        func levelOptions(_ selected: String) -> [FormOption] {
+            [ServiceLevel.staffed, .selfService, .closed].map { FormOption(value: $0.rawValue, label: words.formats.level($0), selected: $0.rawValue == selected) }
         }
-        func dayOptions(_ selected: String) -> [Option] {
-            [Option(value: "", label: "—", selected: selected.isEmpty)]
-                + Weekday.allCases.map { Option(value: $0.name, label: words.formats.weekdayName($0), selected: $0.name == selected) }
+        func dayOptions(_ selected: String) -> [FormOption] {
+            [FormOption(value: "", label: "—", selected: selected.isEmpty)]
+                + Weekday.allCases.map { FormOption(value: $0.name, label: words.formats.weekdayName($0), selected: $0.name == selected) }
         }
         var blocks = raw
         blocks.append(RawSchedule(name: "", validFrom: "", validUntil: "", isDefault: false, delete: false, periods: []))
@@ -671,7 +660,7 @@ struct StaffPages: RouteCollection {
         } catch let error as BiebError {
             return try await hoursWithError(page, branch: branch, org: org, user: user, error: error, raw: raw.filter { !$0.isBlank })
         }
-        return Self.redirect(req, "/staff/branches/\(branch.id!)/hours", done: "saved")
+        return req.redirect(to: "/staff/branches/\(branch.id!)/hours", done: "saved")
     }
 
     struct ExceptionInput: Content {
@@ -701,7 +690,7 @@ struct StaffPages: RouteCollection {
         } catch let error as BiebError {
             return try await hoursWithError(page, branch: branch, org: org, user: user, error: error)
         }
-        return Self.redirect(req, "/staff/branches/\(branch.id!)/hours", done: "saved")
+        return req.redirect(to: "/staff/branches/\(branch.id!)/hours", done: "saved")
     }
 
     func deleteException(req: Request) async throws -> Response {
@@ -710,7 +699,7 @@ struct StaffPages: RouteCollection {
         guard let id = req.parameters.get("exceptionID").flatMap(UUID.init(uuidString:)),
               let record = try await directory.exceptionRecord(id, branch: branch.id!) else { throw Abort(.notFound) }
         try await directory.deleteException(record)
-        return Self.redirect(req, "/staff/branches/\(branch.id!)/hours", done: "deleted")
+        return req.redirect(to: "/staff/branches/\(branch.id!)/hours", done: "deleted")
     }
 
     func addHolidays(req: Request) async throws -> Response {
@@ -722,7 +711,7 @@ struct StaffPages: RouteCollection {
         } catch let error as BiebError {
             return try await hoursWithError(page, branch: branch, org: org, user: user, error: error)
         }
-        return Self.redirect(req, "/staff/branches/\(branch.id!)/hours", done: "saved")
+        return req.redirect(to: "/staff/branches/\(branch.id!)/hours", done: "saved")
     }
 
     // MARK: Accounts
@@ -730,8 +719,8 @@ struct StaffPages: RouteCollection {
     struct UserLine: Encodable {
         let name: String
         let email: String
-        let roles: [Option]
-        let branches: [Option]
+        let roles: [FormOption]
+        let branches: [FormOption]
         let active: Bool
         let isSelf: Bool
         let action: String
@@ -741,8 +730,8 @@ struct StaffPages: RouteCollection {
     struct UsersContext: Encodable {
         let page: PageContext
         let users: [UserLine]
-        let roles: [Option]
-        let branches: [Option]
+        let roles: [FormOption]
+        let branches: [FormOption]
         let error: String?
         let name: String
         let email: String
@@ -753,12 +742,12 @@ struct StaffPages: RouteCollection {
         let list = try await StaffDirectory(db).users(of: admin.organisationID)
         let branches = try await BranchDirectory(db).branches(of: admin.organisationID, includeInactive: true)
         let words = Formats(lang: page.lang, timeZone: page.organisation?.zone ?? BranchCalendar.amsterdam)
-        func roleOptions(_ selected: StaffRole) -> [Option] {
-            StaffRole.allCases.map { Option(value: $0.rawValue, label: page.t("role_\($0.rawValue)"), selected: $0 == selected) }
+        func roleOptions(_ selected: StaffRole) -> [FormOption] {
+            StaffRole.allCases.map { FormOption(value: $0.rawValue, label: page.t("role_\($0.rawValue)"), selected: $0 == selected) }
         }
-        func branchOptions(_ selected: UUID?) -> [Option] {
-            [Option(value: "", label: "—", selected: selected == nil)]
-                + branches.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == selected) }
+        func branchOptions(_ selected: UUID?) -> [FormOption] {
+            [FormOption(value: "", label: "—", selected: selected == nil)]
+                + branches.map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == selected) }
         }
         return UsersContext(
             page: page.context(page.t("users_title")),
@@ -803,7 +792,7 @@ struct StaffPages: RouteCollection {
             return try await page.render("staff/users", usersContext(page, admin: admin, error: page.message(error),
                                                                      name: input.name ?? "", email: input.email ?? ""), status: .badRequest)
         }
-        return Self.redirect(req, "/staff/users", done: "created")
+        return req.redirect(to: "/staff/users", done: "created")
     }
 
     func updateUser(req: Request) async throws -> Response {
@@ -832,7 +821,7 @@ struct StaffPages: RouteCollection {
         } catch let error as BiebError {
             return try await page.render("staff/users", usersContext(page, admin: admin, error: page.message(error)), status: .badRequest)
         }
-        return Self.redirect(req, "/staff/users", done: "saved")
+        return req.redirect(to: "/staff/users", done: "saved")
     }
 }
 

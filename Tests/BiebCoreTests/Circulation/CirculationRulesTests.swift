@@ -127,6 +127,19 @@ import Testing
         #expect(d("2008-12-02").age(on: d("2026-12-01")) == 17)
         #expect(d("2008-12-01").age(on: d("2026-12-01")) == 18)
     }
+
+    @Test func amountsTypedInEuros() throws {
+        #expect(try Money.cents(euros: "12,50") == 1250)
+        #expect(try Money.cents(euros: "€ 3") == 300)
+        #expect(try Money.cents(euros: "0.5") == 50)
+        #expect(try Money.cents(euros: " 1000,00 ") == 100_000)
+        // (Moved here from the desk pages' tests with the rule itself.)
+        for bad in ["", "0", "0,00", "1,234", "12,5a", "-3", "1001", "1.2.3", "€", "12,505", "-1", "1.000,00", "abc", "2000"] {
+            #expect(throws: BiebError.self, "\(bad)") { try Money.cents(euros: bad) }
+        }
+        let named = #expect(throws: BiebError.self) { try Money.cents(euros: "x", field: "price") }
+        #expect(named?.field == "price")
+    }
 }
 
 @Suite struct MemberRuleTests {

@@ -79,7 +79,7 @@ struct ListAPIController: RouteCollection {
     /// A list of the account's organisation that the account may change.
     static func editable(_ req: Request) async throws -> (ListService, TitleList) {
         let (service, _) = try await own(req)
-        let id = try BranchAPIController.uuid(req, "listID")
+        let id = try req.uuidParameter("listID")
         guard let list = try await service.lists.list(id) else { throw BiebError.notFound("list", nl: "Lijst niet gevonden.") }
         _ = try req.staff(.manageLists, branch: list.branchID)
         return (service, list)
@@ -91,7 +91,7 @@ struct ListAPIController: RouteCollection {
 
     func staffList(req: Request) async throws -> TitleListDetailDTO {
         let (service, _) = try await Self.own(req)
-        let id = try BranchAPIController.uuid(req, "listID")
+        let id = try req.uuidParameter("listID")
         guard let list = try await service.lists.list(id) else { throw BiebError.notFound("list", nl: "Lijst niet gevonden.") }
         return try await service.detail(list)
     }
