@@ -12,7 +12,7 @@ import Vapor
 /// their own branch, in random order) for the circulation load test.
 func setUpCirculationBenchmark(database: String, organisation slug: String, members: Int, items: Int, output: String) {
     withDatabase(location(database)) { app in
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         guard let org = try await Organisation.query(on: app.db).filter(\.$slug == slug).first() else {
             print("no organisation \(slug)")
             return
@@ -32,7 +32,7 @@ func setUpCirculationBenchmark(database: String, organisation slug: String, memb
             let batch = min(5000, members - n)
             let first = n
             try await app.db.transaction { tx in
-                let sql = tx as! any SQLDatabase
+                let sql = tx.sql
                 var memberRows: [[any SQLExpression]] = []
                 var cardRows: [[any SQLExpression]] = []
                 for k in first..<(first + batch) {

@@ -32,7 +32,7 @@ func location(_ argument: String) -> DatabaseLocation {
 /// `bieb-bench sql DB SQL [RUNS]`: times a raw SQL statement.
 func benchmarkSQL(database: String, statement: String, runs: Int) {
     withDatabase(location(database)) { app in
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         var times: [Double] = []
         var rows = 0
         for _ in 0..<runs {

@@ -32,7 +32,7 @@ struct SearchWarmup: LifecycleHandler {
 
     /// Loads the search columns of every organisation, one after another.
     static func warm(_ app: Application) async throws {
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         for organisation in try await BranchDirectory(app.db).organisations() {
             try Task.checkCancellation()
             let start = ContinuousClock.now

@@ -102,7 +102,7 @@ enum DemoCatalogue {
             let central = try await BranchDirectory(app.db).branches(of: organisation).first { $0.kind == .central }?.id
             _ = try await CatalogImporter(store: store).importFile(path: path, defaultBranch: central, itemsPerTitle: 1)
             // The Library of Congress copies were bought over the last ten years, one in thirty in the last ten weeks.
-            let sql = app.db as! any SQLDatabase
+            let sql = app.db.sql
             for month in 0..<120 {
                 let acquired = month < 4 ? today.adding(days: -(5 + month * 20)) : today.adding(days: -120 - month * 30)
                 try await sql.update(Item.schema).set("acquired_on", to: acquired.iso)

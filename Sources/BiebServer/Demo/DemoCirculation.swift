@@ -147,5 +147,5 @@ enum DemoCirculation {
         _ = try await circulation.accrueFines(now: noon(today))
     }
 
-    static func sql(_ db: any Database) -> any SQLDatabase { db as! any SQLDatabase }
+    static func sql(_ db: any Database) -> any SQLDatabase { db.sql }
 }

@@ -16,11 +16,11 @@ public enum DemoPortal {
 
     static func seed(app: Application, organisation: UUID) async throws {
         let accounts = MemberAccounts(app.db, organisationID: organisation)
-        guard let member = try await (app.db as! any SQLDatabase).raw("""
+        guard let member = try await app.db.sql.raw("""
             SELECT id FROM members WHERE organisation_id = \(bind: organisation) AND email = \(bind: email)
             """).first()?.decode(column: "id", as: UUID.self) else { return }
         try await accounts.setPassword(member: member, hash: try await app.password.async.hash(DemoNetwork.password))
-        guard let branch = try await (app.db as! any SQLDatabase).raw("SELECT home_branch_id FROM members WHERE id = \(bind: member)").first()?
+        guard let branch = try await app.db.sql.raw("SELECT home_branch_id FROM members WHERE id = \(bind: member)").first()?
             .decode(column: "home_branch_id", as: UUID.self) else { return }
         try await Circulation(app.db, organisationID: organisation)
             .charge(member: member, cents: 250, note: "Hoesje beschadigd", at: Circulation.Desk(branch: branch, now: Date()))

@@ -178,7 +178,7 @@ public enum DemoProgramme {
         }
 
         // Registrations: members on the debate and the course; the workshop full with a waiting list.
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         let members = try await sql.raw("""
             SELECT id FROM members WHERE organisation_id = \(bind: organisation) AND email IS NOT NULL ORDER BY id LIMIT 12
             """).all().map { try $0.decode(column: "id", as: UUID.self) }

@@ -32,7 +32,7 @@ public enum DemoSelfService {
         try await store.setSortBins(SortBins(holds: "R", transit: "T", shelf: "K"), branch: central.id!)
 
         // Most members joined long ago (the demo registers everyone 60 days back); every fourth is new.
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let cards = try await sql.raw("""
             SELECT c.barcode, m.id FROM member_cards c JOIN members m ON m.id = c.member_id
             WHERE m.organisation_id = \(bind: organisation) ORDER BY c.barcode

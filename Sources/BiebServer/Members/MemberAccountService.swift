@@ -228,7 +228,7 @@ struct MemberAccountService {
             }
             if language != member.language {
                 try await WriteGate.transaction(on: req.db) { tx in
-                    try await (tx as! any SQLDatabase).raw("UPDATE members SET language = \(bind: language) WHERE id = \(bind: account)").run()
+                    try await tx.sql.raw("UPDATE members SET language = \(bind: language) WHERE id = \(bind: account)").run()
                 }
             }
         }

@@ -23,7 +23,7 @@ struct PINReset {
         }
         // Rate-limited per client address: nobody mails the library's members by the hundred.
         try await PublicWrites(request).allow(.pinResetsPerAddress)
-        let sql = request.db as! any SQLDatabase
+        let sql = request.db.sql
         var members: [Member] = []
         if !card.isEmpty {
             if let found = try await MemberDirectory(request.db, organisationID: organisation.id!).member(card: card), found.card.status == .active {

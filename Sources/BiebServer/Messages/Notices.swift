@@ -212,7 +212,7 @@ struct NoticeComposer {
         case skip(String)
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     func compose(_ message: OutboxMessage, now: Date = Date()) async throws -> Outcome {
         guard let organisation = try await Organisation.find(message.organisationID, on: db) else { return .skip("The library no longer exists.") }

@@ -19,7 +19,7 @@ struct TestPaymentProvider: PaymentProvider {
     func create(_ request: NewProviderPayment, on app: Application) async throws -> (id: String, checkoutURL: String) {
         let id = "tst_" + String(Tokens.generate().filter { $0.isLetter || $0.isNumber }.prefix(16))
         try await WriteGate.transaction(on: app.db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO test_provider_payments (id, amount_cents, status, refunded_cents, description, redirect_url, webhook_url, created_at)
                 VALUES (\(bind: id), \(bind: request.amountCents), 'open', 0, \(bind: request.description), \(bind: request.redirectURL),
                     \(bind: request.webhookURL), \(bind: Date()))
@@ -40,7 +40,7 @@ struct TestPaymentProvider: PaymentProvider {
     }
 
     static func stored(_ id: String, on db: any Database) async throws -> Stored? {
-        guard let row = try await (db as! any SQLDatabase).raw("SELECT * FROM test_provider_payments WHERE id = \(bind: id)").first() else {
+        guard let row = try await db.sql.raw("SELECT * FROM test_provider_payments WHERE id = \(bind: id)").first() else {
             return nil
         }
         return Stored(id: id, amountCents: try row.decode(column: "amount_cents", as: Int.self),
@@ -65,7 +65,7 @@ struct TestPaymentProvider: PaymentProvider {
 
     func refund(_ id: String, cents: Int, description: String, on app: Application) async throws -> String {
         let done = try await WriteGate.transaction(on: app.db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE test_provider_payments SET refunded_cents = refunded_cents + \(bind: cents)
                 WHERE id = \(bind: id) AND status = 'paid' AND refunded_cents + \(bind: cents) <= amount_cents RETURNING id
                 """).first() != nil
@@ -77,7 +77,7 @@ struct TestPaymentProvider: PaymentProvider {
     /// The outcome chosen on the checkout page (once: a payment that is no longer open stays as it is).
     static func settle(_ id: String, as status: PaymentStatus, on db: any Database) async throws -> Bool {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE test_provider_payments SET status = \(bind: status.rawValue) WHERE id = \(bind: id) AND status = 'open' RETURNING id
                 """).first() != nil
         }

@@ -27,7 +27,7 @@ struct MemberData {
 
     /// Reads the member's data; `member` must be checked by the caller.
     static func read(member id: UUID, organisation: Organisation, on db: any Database, now: Date = Date()) async throws -> MemberData {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let bools: Set<String> = ["granted", "signs_in_with_email", "has_pin"]
         func rows(_ query: SQLQueryString, _ columns: [String], dates: Set<String> = []) async throws -> [[String?]] {
             try await sql.raw(query).all().map { row in

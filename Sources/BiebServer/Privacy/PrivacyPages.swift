@@ -349,7 +349,7 @@ struct PrivacyPages: RouteCollection {
         if member == nil {
             let ids = Array(Set(views.map(\.memberID)))
             if !ids.isEmpty {
-                for row in try await (req.db as! any SQLDatabase).select().column("id").column("name").from(Member.schema)
+                for row in try await req.db.sql.select().column("id").column("name").from(Member.schema)
                     .where(SQLIdentifier("id"), .in, SQLBind.group(ids)).all() {
                     names[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
                 }

@@ -330,7 +330,7 @@ struct SIP2Work {
     }
 
     func openLoan(_ barcode: String) async throws -> OpenLoan? {
-        guard let row = try await (db as! any SQLDatabase).raw("""
+        guard let row = try await db.sql.raw("""
             SELECT l.id, l.member_id, l.due_on, l.item_type FROM loans l JOIN items i ON i.id = l.item_id
             WHERE i.organisation_id = \(bind: terminal.organisationID) AND i.barcode = \(bind: barcode.trimmed) AND l.open = \(bind: true)
             """).first() else { return nil }
@@ -413,14 +413,14 @@ struct SIP2Work {
     }
 
     func holdMember(_ hold: Int) async throws -> UUID? {
-        try await (db as! any SQLDatabase).select().column("member_id").from(Hold.schema).where("id", .equal, hold).first()?
+        try await db.sql.select().column("member_id").from(Hold.schema).where("id", .equal, hold).first()?
             .decode(column: "member_id", as: UUID.self)
     }
 
     /// The card and a short name for the hold slip ("Anna J."): enough to
     /// find the copy on the hold shelf, not a full name on a slip.
     func holdPatron(_ member: UUID) async throws -> (String, String)? {
-        guard let row = try await (db as! any SQLDatabase).raw("""
+        guard let row = try await db.sql.raw("""
             SELECT c.barcode, m.name FROM members m JOIN member_cards c ON c.member_id = m.id AND c.status = 'active'
             WHERE m.id = \(bind: member)
             """).first() else { return nil }
@@ -487,7 +487,7 @@ struct SIP2Work {
         } catch let error as BiebError {
             return refusal(error.message(dutch: dutch))
         }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         var r = SIP2Response("18")
         r.fixed(Self.circulationStatus(item.status))
         r.fixed("00")                    // security marker: other
@@ -541,7 +541,7 @@ struct SIP2Work {
         } catch let error as BiebError {
             return refusal(error.message(dutch: dutch))
         }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         var pickup = terminal.branch
         if let wanted = request.field("BS")?.trimmed.lowercased() {
             let labels = try await branches()

@@ -63,7 +63,7 @@ extension CatalogStore {
     public func create(_ incoming: IncomingTitle, now: Date = Date()) async throws -> Int {
         try Self.check(incoming)
         return try await db.transaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let version = try await CatalogChanges.claim(organisationID: organisationID, titles: true, on: sql)
             try await checkClashes(incoming.record, except: nil, on: sql)
             let id = try await insertTitles([incoming], version: version, now: now, on: sql)[0]
@@ -80,7 +80,7 @@ extension CatalogStore {
             throw BiebError.notFound("title", nl: "Titel niet gevonden.")
         }
         try await db.transaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let version = try await CatalogChanges.claim(organisationID: organisationID, titles: true, on: sql)
             try await checkClashes(incoming.record, except: titleID, on: sql)
             try await updateTitle(titleID, incoming, version: version, now: now, on: sql)
@@ -121,7 +121,7 @@ extension CatalogStore {
         }
         do {
             return try await db.transaction { tx in
-                let sql = tx as! any SQLDatabase
+                let sql = tx.sql
                 let version = try await CatalogChanges.claim(organisationID: organisationID, titles: false, on: sql)
                 let values: [any Encodable & Sendable] = [organisationID, titleID, draft.barcode, draft.branchID, draft.branchID,
                                                           draft.callNumber, draft.shelfLocation, ItemStatus.available.rawValue,
@@ -153,7 +153,7 @@ extension CatalogStore {
         }
         do {
             try await db.transaction { tx in
-                let sql = tx as! any SQLDatabase
+                let sql = tx.sql
                 let version = try await CatalogChanges.claim(organisationID: organisationID, titles: false, on: sql)
                 var update = sql.update(Item.schema).set("barcode", to: draft.barcode).set("call_number", to: draft.callNumber)
                     .set("shelf_location", to: draft.shelfLocation).set("price_cents", to: draft.priceCents)

@@ -60,7 +60,7 @@ public struct CatalogStore: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     /// Branch ids by slug, for holdings.
     public func branchesBySlug() async throws -> [String: UUID] {
@@ -111,7 +111,7 @@ public struct CatalogStore: Sendable {
           }
           return try await connection.transaction { tx -> [UpsertOutcome?] in
             var outcomes = validated
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             // First statement: takes the write lock (SQLite) or the organisation's version row (PostgreSQL).
             let version = try await CatalogChanges.claim(organisationID: organisationID, titles: true, on: sql)
             // Existing titles by control number and ISBN.
@@ -338,7 +338,7 @@ public struct CatalogStore: Sendable {
         }
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             var titleIDs: [Int] = []
             for chunk in itemIDs.chunked(into: 500) {
                 for row in try await sql.select().columns("title_id", "status", "hold_id", "barcode").from(Item.schema)
@@ -374,7 +374,7 @@ public struct CatalogStore: Sendable {
     /// are not withdrawn cannot be deleted.
     public func delete(titleID: Int) async throws {
         try await db.transaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let copies = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(Item.schema)
                 .where("organisation_id", .equal, organisationID).where("title_id", .equal, titleID)
                 .where("status", .notEqual, ItemStatus.withdrawn.rawValue).first()?.decode(column: "n", as: Int.self) ?? 0

@@ -44,7 +44,7 @@ public struct Circulation: Sendable {
         }
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     func today(_ desk: Desk) -> LocalDate { LocalDate(desk.now, in: timeZone) }
 

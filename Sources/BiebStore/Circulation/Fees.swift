@@ -22,7 +22,7 @@ extension Circulation {
         }
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx -> Bool in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             // Checked again under the transaction: two desks taking one payment cannot push the balance below zero.
             guard try await sql.update(Member.schema).set("updated_at", to: desk.now).where("id", .equal, memberID)
                 .where("balance_cents", .greaterThanOrEqual, cents).returning("id").first() != nil else {
@@ -61,7 +61,7 @@ extension Circulation {
         }
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard try await sql.update(Member.schema).set("updated_at", to: desk.now).where("id", .equal, memberID)
                 .where("balance_cents", .greaterThanOrEqual, cents).returning("id").first() != nil else {
                 throw BiebError(.conflict, code: "balance_changed", field: "amount_cents",
@@ -87,7 +87,7 @@ extension Circulation {
         guard !note.isEmpty else { throw BiebError.invalid("note", "Say what the charge is for.", nl: "Vermeld waarvoor de kosten zijn.") }
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             try await Ledger.post(.damaged, cents: cents, member: memberID, organisation: organisationID, item: found?.id, note: note,
                                   staff: desk.staff, branch: desk.branch, at: desk.now, on: sql)
             try await Ledger.event("fee_charged", organisation: organisationID, at: desk.now, branch: desk.branch, item: found?.id,
@@ -114,7 +114,7 @@ extension Circulation {
             guard !rows.isEmpty else { return seen }
             let organisationID = organisationID
             try await WriteGate.transaction(on: db) { tx in
-                let sql = tx as! any SQLDatabase
+                let sql = tx.sql
                 for row in rows {
                     let birth = LocalDate(iso: try row.decode(column: "birth_date", as: String.self))!
                     let policy = book.policy(branch: try row.decode(column: "branch_id", as: UUID.self), category: try row.decode(column: "code", as: String.self),

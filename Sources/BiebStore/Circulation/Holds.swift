@@ -54,7 +54,7 @@ extension Circulation {
         let expiry = expiresOn ?? today.adding(days: settings.holdExpiryDays)
         let organisationID = organisationID
         let holdID = try await WriteGate.transaction(on: db) { tx -> Int in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard try await Self.bump("hold_count", of: memberID, by: 1, limit: policy.maxHolds, on: sql) else {
                 throw Refusal.holdLimit(policy)
             }
@@ -93,7 +93,7 @@ extension Circulation {
         let (settings, _) = try await environment()
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             var item: ItemFacts?
             if let allocated = hold.allocatedItemID { item = try await Self.lockItem(allocated, at: desk.now, on: sql) }
             guard let row = try await sql.update(Hold.schema).set("status", to: ending.rawValue).set("updated_at", to: desk.now)
@@ -141,7 +141,7 @@ extension Circulation {
         }
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard try await sql.update(Hold.schema).set("suspended_until", to: until?.iso).set("updated_at", to: desk.now)
                 .where("id", .equal, holdID).where("status", .equal, Hold.Status.waiting.rawValue).returning("id").first() != nil else {
                 throw BiebError(.conflict, code: "hold_not_waiting", message: "Only a hold that is still waiting can be paused or resumed.",
@@ -171,7 +171,7 @@ extension Circulation {
         let movable = hold.localOnly ? [Hold.Status.waiting.rawValue] : [Hold.Status.waiting.rawValue, Hold.Status.allocated.rawValue]
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard try await sql.raw("""
                 UPDATE holds SET pickup_branch_id = \(bind: pickup), updated_at = \(bind: desk.now)
                 WHERE id = \(bind: holdID) AND status IN (\(binds: movable)) RETURNING id

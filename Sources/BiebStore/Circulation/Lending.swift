@@ -73,7 +73,7 @@ extension Circulation {
         let dueAt = DueDates.endOfDay(due, in: timeZone)
         let organisationID = organisationID
         let (loanID, filled, released) = try await WriteGate.transaction(on: db) { tx -> (Int, Int?, Int?) in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             var filled: Int?
             var released: Int?
             // The common case in one statement: a copy on the open shelf, set aside for nobody, goes out. Otherwise lock
@@ -167,7 +167,7 @@ extension Circulation {
         let organisationID = organisationID
         let timeZone = timeZone
         return try await WriteGate.transaction(on: db) { tx -> CheckinReceipt in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let item = try await Self.lockItem(scanned, at: desk.now, on: sql)
             var loanID: Int?
             var memberID: UUID?
@@ -289,7 +289,7 @@ extension Circulation {
         let dueAt = DueDates.endOfDay(due, in: timeZone)
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx -> RenewReceipt in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let item = try await Self.lockItem(itemID, at: desk.now, on: sql)
             let copy = HoldQueue.Copy(itemID: item.id, owningBranch: item.owningBranch)
             if try await Self.firstWaitingHold(for: copy, title: item.titleID, today: today, on: sql) != nil {
@@ -356,7 +356,7 @@ extension Circulation {
         let (settings, book) = try await environment()
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let item = try await Self.lockItem(itemID, at: desk.now, on: sql)
             guard try await sql.update(Loan.schema).set("open", to: false).set("returned_at", to: desk.now).set("ended_as", to: ending)
                 .where("id", .equal, loanID).where("open", .equal, true).returning("id").first() != nil else {

@@ -60,7 +60,7 @@ public struct LoanRuleStore: Sendable {
     func readSettings() async throws -> CirculationSettings {
         let settings = CirculationSettings(organisationID: organisationID)
         // Read on every desk action: plain SQL rather than a model decode.
-        guard let row = try await (db as! any SQLDatabase).select()
+        guard let row = try await db.sql.select()
             .columns("hold_shelf_days", "hold_expiry_days", "floating", "fee_limit_cents", "lost_item_cents", "rules_version")
             .from(CirculationSettings.schema).where("organisation_id", .equal, organisationID).first() else { return settings }
         settings.holdShelfDays = try row.decode(column: "hold_shelf_days", as: Int.self)
@@ -141,7 +141,7 @@ public struct LoanRuleStore: Sendable {
                 row.terms = rule.terms
                 try await row.create(on: tx)
             }
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             try await sql.raw("""
                 INSERT INTO circulation_settings (organisation_id, hold_shelf_days, hold_expiry_days, floating, fee_limit_cents, lost_item_cents, rules_version)
                 VALUES (\(bind: organisationID), 7, 180, \(bind: false), 1000, 2500, 1)

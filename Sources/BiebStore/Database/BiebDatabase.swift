@@ -136,7 +136,7 @@ public enum BiebDatabase {
         for loop in app.eventLoopGroup.makeIterator() {
             guard let db = app.databases.database(logger: app.logger, on: loop) else { continue }
             try await db.withConnection { connection in
-                try await tune(connection: connection as! any SQLDatabase, checkpointer: checkpointer, busyTimeout: busyTimeout)
+                try await tune(connection: connection.sql, checkpointer: checkpointer, busyTimeout: busyTimeout)
             }
         }
     }

@@ -12,7 +12,7 @@ public enum JobLease {
     /// Takes the lease of `job` for `seconds` when it is free (never taken,
     /// or ended); true when this caller has it.
     public static func take(_ job: String, holder: String, seconds: Double, now: Date = Date(), on db: any Database) async throws -> Bool {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let until = now.addingTimeInterval(seconds)
         return try await sql.raw("""
             INSERT INTO job_leases (job, holder, until) VALUES (\(bind: job), \(bind: holder), \(bind: until))

@@ -63,7 +63,7 @@ public final class SQLiteLane: @unchecked Sendable {
                 // One connection for the lane's life: taken once, kept until the queue ends.
                 try await database.withConnection { connection in
                     try await withTaskExecutorPreference(executor) {
-                        try await BiebDatabase.tune(connection: connection as! any SQLDatabase, checkpointer: checkpointer, busyTimeout: busyTimeout)
+                        try await BiebDatabase.tune(connection: connection.sql, checkpointer: checkpointer, busyTimeout: busyTimeout)
                         for await job in jobs { await job(connection) }
                     }
                 }
@@ -87,7 +87,7 @@ public final class SQLiteLane: @unchecked Sendable {
                 }
                 // BEGIN and COMMIT by hand: Fluent's transaction would run the body in a task of its own, off this thread.
                 // IMMEDIATE takes the write lock at once, so a writer outside the gate cannot leave this one a stale snapshot.
-                let sql = connection as! any SQLDatabase
+                let sql = connection.sql
                 await WriteGate.shared.enter()
                 defer { WriteGate.shared.leave() }
                 do {

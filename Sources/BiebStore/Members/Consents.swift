@@ -38,7 +38,7 @@ public struct Consents: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     /// Whether each purpose is on for the member now.
     public func current(member: UUID) async throws -> [ConsentPurpose: Bool] {
@@ -82,7 +82,7 @@ public struct Consents: Sendable {
     public func record(member: UUID, _ purpose: ConsentPurpose, granted: Bool, text: String, source: String, at now: Date = Date()) async throws -> Bool {
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard try await sql.raw("SELECT id FROM members WHERE id = \(bind: member) AND organisation_id = \(bind: organisationID)").first() != nil else {
                 throw BiebError.notFound("member", nl: "Lid niet gevonden.")
             }

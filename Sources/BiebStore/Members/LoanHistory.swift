@@ -30,7 +30,7 @@ public struct LoanHistory: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     /// Since when the member keeps a history (nil: not kept).
     public func since(member: UUID) async throws -> Date? {
@@ -67,7 +67,7 @@ public struct LoanHistory: Sendable {
     public func delete(member: UUID, entry: Int) async throws -> Bool {
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 DELETE FROM loan_history WHERE id = \(bind: entry) AND member_id = \(bind: member) AND organisation_id = \(bind: organisationID)
                 RETURNING id
                 """).first() != nil
@@ -79,7 +79,7 @@ public struct LoanHistory: Sendable {
     public func deleteAll(member: UUID) async throws -> Int {
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
-            try await Self.erase(member: member, organisation: organisationID, on: tx as! any SQLDatabase)
+            try await Self.erase(member: member, organisation: organisationID, on: tx.sql)
         }
     }
 

@@ -16,7 +16,7 @@ public struct MemberAccounts: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     // MARK: Signing in
 
@@ -48,7 +48,7 @@ public struct MemberAccounts: Sendable {
             }
         }
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE members SET password_hash = \(bind: hash), updated_at = \(bind: Date()) WHERE id = \(bind: member)
                 """).run()
         }
@@ -128,7 +128,7 @@ public struct MemberAccounts: Sendable {
                 """
             // Without an e-mail address there is nothing to sign in with a password.
             if valid.email == nil { statement += ", password_hash = NULL" }
-            try await (tx as! any SQLDatabase).raw(statement + " WHERE id = \(bind: member)").run()
+            try await tx.sql.raw(statement + " WHERE id = \(bind: member)").run()
         }
         return try await MemberDirectory(db, organisationID: organisationID).member(member)!
     }

@@ -32,7 +32,7 @@ public struct MemberDirectory: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     // MARK: Membership types
 
@@ -148,7 +148,7 @@ public struct MemberDirectory: Sendable {
             try await WriteGate.transaction(on: db) { tx in
                 try await member.create(on: tx)
                 try await MemberCard(organisationID: organisationID, memberID: member.id!, barcode: card, issuedOn: today).create(on: tx)
-                let sql = tx as! any SQLDatabase
+                let sql = tx.sql
                 if fee > 0 {
                     try await Ledger.post(.membership, cents: fee, member: member.id!, organisation: organisationID,
                                           note: "\(typeName) \(today.iso) – \(member.membershipEndText)", staff: staff, branch: branch,
@@ -186,7 +186,7 @@ public struct MemberDirectory: Sendable {
         try await WriteGate.transaction(on: db) { tx in
             try await member.update(on: tx)
             try await Ledger.event("member_changed", organisation: organisationID, at: member.updatedAt, member: member.id, staff: staff,
-                                   on: tx as! any SQLDatabase)
+                                   on: tx.sql)
         }
         return member
     }
@@ -207,7 +207,7 @@ public struct MemberDirectory: Sendable {
         try await WriteGate.transaction(on: db) { tx in
             try await member.update(on: tx)
             try await Ledger.event(reason == nil ? "member_unblocked" : "member_blocked", organisation: organisationID, at: member.updatedAt,
-                                   member: member.id, staff: staff, detail: reason ?? "", on: tx as! any SQLDatabase)
+                                   member: member.id, staff: staff, detail: reason ?? "", on: tx.sql)
         }
     }
 
@@ -220,11 +220,11 @@ public struct MemberDirectory: Sendable {
         let organisationID = organisationID
         do {
             try await WriteGate.transaction(on: db) { tx in
-                try await (tx as! any SQLDatabase).update(MemberCard.schema).set("status", to: MemberCard.Status.replaced.rawValue)
+                try await tx.sql.update(MemberCard.schema).set("status", to: MemberCard.Status.replaced.rawValue)
                     .where("member_id", .equal, id).where("status", .equal, MemberCard.Status.active.rawValue).run()
                 try await card.create(on: tx)
                 try await Ledger.event("card_issued", organisation: organisationID, at: Date(), member: id, staff: staff,
-                                       on: tx as! any SQLDatabase)
+                                       on: tx.sql)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw Self.cardTaken(code)
@@ -240,7 +240,7 @@ public struct MemberDirectory: Sendable {
         try await WriteGate.transaction(on: db) { tx in
             try await card.update(on: tx)
             try await Ledger.event("card_lost", organisation: organisationID, at: Date(), member: member.id, staff: staff,
-                                   on: tx as! any SQLDatabase)
+                                   on: tx.sql)
         }
     }
 
@@ -262,7 +262,7 @@ public struct MemberDirectory: Sendable {
         let currentEnd = member.membershipEnd
         let end = try await WriteGate.transaction(on: db) { tx in
             try await Self.extendMembership(id, currentEnd: currentEnd, typeName: type.nameNL, feeCents: fee, organisation: organisationID,
-                                            today: today, staff: staff, branch: branch, payment: nil, at: now, on: tx as! any SQLDatabase)
+                                            today: today, staff: staff, branch: branch, payment: nil, at: now, on: tx.sql)
         }
         member.membershipEndText = end.iso
         member.updatedAt = now

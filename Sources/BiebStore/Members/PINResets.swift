@@ -19,7 +19,7 @@ public struct PINResets: Sendable {
     public func create(member: UUID, codeHash: String, now: Date = Date()) async throws {
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO pin_reset_codes (code_hash, organisation_id, member_id, expires_at, created_at)
                 VALUES (\(bind: codeHash), \(bind: organisationID), \(bind: member), \(bind: now.addingTimeInterval(Self.lifetime)), \(bind: now))
                 """).run()
@@ -28,7 +28,7 @@ public struct PINResets: Sendable {
 
     /// The member of a code that still works (for showing the form).
     public func member(codeHash: String, now: Date = Date()) async throws -> UUID? {
-        try await (db as! any SQLDatabase).raw("""
+        try await db.sql.raw("""
             SELECT member_id FROM pin_reset_codes
             WHERE code_hash = \(bind: codeHash) AND organisation_id = \(bind: organisationID) AND used_at IS NULL AND expires_at > \(bind: now)
             """).first()?.decode(column: "member_id", as: UUID.self)
@@ -40,7 +40,7 @@ public struct PINResets: Sendable {
     public func redeem(codeHash: String, pinHash: String, now: Date = Date()) async throws -> UUID? {
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx -> UUID? in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard let member = try await sql.raw("""
                 UPDATE pin_reset_codes SET used_at = \(bind: now)
                 WHERE code_hash = \(bind: codeHash) AND organisation_id = \(bind: organisationID) AND used_at IS NULL AND expires_at > \(bind: now)
@@ -59,7 +59,7 @@ public struct PINResets: Sendable {
     @discardableResult
     public static func prune(now: Date = Date(), on db: any Database) async throws -> Int {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("DELETE FROM pin_reset_codes WHERE expires_at < \(bind: now.addingTimeInterval(-86_400)) RETURNING code_hash")
+            try await tx.sql.raw("DELETE FROM pin_reset_codes WHERE expires_at < \(bind: now.addingTimeInterval(-86_400)) RETURNING code_hash")
                 .all().count
         }
     }

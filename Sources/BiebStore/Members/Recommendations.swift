@@ -46,7 +46,7 @@ public struct Recommendations: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     /// Tips for a member; nil when they did not agree to recommendations.
     public func suggestions(for member: UUID, now: Date = Date(), limit: Int = 8) async throws -> (alsoBorrowed: [Suggestion], new: [Suggestion])? {

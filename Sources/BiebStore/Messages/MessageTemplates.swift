@@ -14,7 +14,7 @@ public struct MessageTemplates: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     public struct Stored: Sendable {
         public let template: MessageTemplate
@@ -36,7 +36,7 @@ public struct MessageTemplates: Sendable {
     public func save(_ template: MessageTemplate, kind: NoticeKind, language: String, staff: UUID?, now: Date = Date()) async throws {
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO message_templates (organisation_id, kind, language, subject, text, html, updated_at, updated_by)
                 VALUES (\(bind: organisationID), \(bind: kind.rawValue), \(bind: language), \(bind: template.subject), \(bind: template.text),
                         \(bind: template.html), \(bind: now), \(bind: staff))
@@ -50,7 +50,7 @@ public struct MessageTemplates: Sendable {
     public func reset(kind: NoticeKind, language: String) async throws {
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 DELETE FROM message_templates WHERE organisation_id = \(bind: organisationID) AND kind = \(bind: kind.rawValue) AND language = \(bind: language)
                 """).run()
         }

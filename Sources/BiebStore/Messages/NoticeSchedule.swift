@@ -19,7 +19,7 @@ public enum NoticeSchedule {
     /// Puts the day's notices of an organisation in the outbox; returns how many were new.
     @discardableResult
     public static func enqueue(organisation: UUID, today: LocalDate, now: Date = Date(), on db: any Database) async throws -> Int {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         var wanted: [(NoticeKind, UUID, String, String)] = []   // kind, member, reference, dedupe
         func loans(dueOn day: LocalDate) async throws -> [UUID] {
             try await sql.raw("""
@@ -55,7 +55,7 @@ public enum NoticeSchedule {
             var added = 0
             for (kind, member, reference, dedupe) in notices {
                 if try await Outbox.enqueue(kind, organisation: organisation, member: member, reference: reference, dedupe: dedupe, at: now,
-                                            on: tx as! any SQLDatabase) {
+                                            on: tx.sql) {
                     added += 1
                 }
             }

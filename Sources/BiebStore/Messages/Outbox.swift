@@ -87,7 +87,7 @@ public struct OutboxMessage: Sendable, Equatable {
 public struct Outbox: Sendable {
     let db: any Database
     public init(_ db: any Database) { self.db = db }
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     /// Tries before a message fails for good.
     public static let maximumAttempts = 6
@@ -116,7 +116,7 @@ public struct Outbox: Sendable {
     public func enqueueWritten(_ kind: NoticeKind, organisation: UUID, member: UUID?, recipient: String, subject: String, text: String,
                                html: String?, dedupe: String, at now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO outbox_messages (organisation_id, member_id, kind, reference, dedupe_key, status, attempts, next_attempt_at, created_at,
                     recipient, subject, body_text, body_html)
                 VALUES (\(bind: organisation), \(bind: member), \(bind: kind.rawValue), '', \(bind: dedupe), 'pending', 0, \(bind: now), \(bind: now),
@@ -130,7 +130,7 @@ public struct Outbox: Sendable {
     public func claim(limit: Int, now: Date = Date()) async throws -> [OutboxMessage] {
         let lock = sql.dialect.name == "postgresql" ? "FOR UPDATE SKIP LOCKED" : ""
         let rows = try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE outbox_messages SET status = 'sending', claimed_until = \(bind: now.addingTimeInterval(Self.lease)), attempts = attempts + 1
                 WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
                              ORDER BY id LIMIT \(literal: limit) \(unsafeRaw: lock))
@@ -161,7 +161,7 @@ public struct Outbox: Sendable {
     /// What was rendered for a claimed message (kept for staff to see what went out).
     public func rendered(_ id: Int, recipient: String, subject: String, text: String, html: String?) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE outbox_messages SET recipient = \(bind: recipient), subject = \(bind: subject), body_text = \(bind: text), body_html = \(bind: html)
                 WHERE id = \(bind: id) AND status = 'sending'
                 """).run()
@@ -173,7 +173,7 @@ public struct Outbox: Sendable {
     /// then it must not be sent.
     public func renewClaim(_ id: Int, now: Date = Date()) async throws -> Bool {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE outbox_messages SET claimed_until = \(bind: now.addingTimeInterval(Self.lease))
                 WHERE id = \(bind: id) AND status = 'sending' RETURNING id
                 """).first() != nil
@@ -182,7 +182,7 @@ public struct Outbox: Sendable {
 
     public func markSent(_ id: Int, now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE outbox_messages SET status = 'sent', sent_at = \(bind: now), claimed_until = NULL, last_error = NULL,
                     body_text = CASE WHEN kind = 'pin_reset' THEN NULL ELSE body_text END,
                     body_html = CASE WHEN kind = 'pin_reset' THEN NULL ELSE body_html END
@@ -195,7 +195,7 @@ public struct Outbox: Sendable {
     /// failure is permanent or the tries are used up.
     public func markFailed(_ id: Int, error: String, permanent: Bool, now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard let row = try await sql.raw("SELECT attempts FROM outbox_messages WHERE id = \(bind: id) AND status = 'sending'").first() else { return }
             let attempts = try row.decode(column: "attempts", as: Int.self)
             if permanent || attempts >= Self.maximumAttempts {
@@ -215,7 +215,7 @@ public struct Outbox: Sendable {
     /// Not to be sent, with the reason (no address, switched off, no longer true).
     public func markSkipped(_ id: Int, reason: String) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE outbox_messages SET status = 'skipped', claimed_until = NULL, last_error = \(bind: reason) WHERE id = \(bind: id) AND status = 'sending'
                 """).run()
         }
@@ -226,7 +226,7 @@ public struct Outbox: Sendable {
     @discardableResult
     public func recoverInterrupted(now: Date = Date()) async throws -> Int {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE outbox_messages SET status = 'failed', claimed_until = NULL,
                     last_error = 'Interrupted while sending: it may have gone out, so it is not sent again automatically.'
                 WHERE status = 'sending' AND claimed_until < \(bind: now) RETURNING id
@@ -280,7 +280,7 @@ public struct Outbox: Sendable {
     /// Staff send a failed message again (they checked it did not arrive).
     public func retry(_ id: Int, organisation: UUID, now: Date = Date()) async throws {
         let done = try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE outbox_messages SET status = 'pending', attempts = 0, next_attempt_at = \(bind: now), last_error = NULL
                 WHERE id = \(bind: id) AND organisation_id = \(bind: organisation) AND status = 'failed' RETURNING id
                 """).first() != nil
@@ -308,7 +308,7 @@ public struct Outbox: Sendable {
     @discardableResult
     public func prune(olderThan days: Int, now: Date = Date()) async throws -> Int {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 DELETE FROM outbox_messages WHERE status IN ('sent', 'skipped', 'failed')
                     AND created_at < \(bind: now.addingTimeInterval(-Double(days) * 86_400))
                 RETURNING id

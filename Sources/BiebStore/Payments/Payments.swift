@@ -83,7 +83,7 @@ public struct Payments: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     static let columns: SQLQueryString = """
         id, organisation_id, member_id, purpose, amount_cents, provider, provider_payment_id, checkout_url, status, booked_at,
@@ -115,7 +115,7 @@ public struct Payments: Sendable {
         let id = UUID()
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             // One open payment per member and purpose: a second tab does not start a second payment.
             if let open = try await sql.raw("""
                 SELECT \(Self.columns) FROM payments WHERE member_id = \(bind: member) AND purpose = \(bind: purpose.rawValue)
@@ -137,7 +137,7 @@ public struct Payments: Sendable {
     /// The provider's id and checkout page for a payment just created there.
     public func attach(_ payment: UUID, providerPaymentID: String, checkoutURL: String, now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE payments SET provider_payment_id = \(bind: providerPaymentID), checkout_url = \(bind: checkoutURL), updated_at = \(bind: now)
                 WHERE id = \(bind: payment) AND provider_payment_id IS NULL
                 """).run()
@@ -147,7 +147,7 @@ public struct Payments: Sendable {
     /// The provider could not start it.
     public func abandon(_ payment: UUID, now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE payments SET status = 'failed', updated_at = \(bind: now) WHERE id = \(bind: payment) AND status = 'open'
                 """).run()
         }
@@ -200,7 +200,7 @@ public struct Payments: Sendable {
     public func apply(_ paymentID: UUID, state: ProviderPaymentState, now: Date = Date(), timeZone: TimeZone) async throws -> Applied {
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard let row = try await sql.raw("""
                 SELECT \(Self.columns) FROM payments WHERE id = \(bind: paymentID) AND organisation_id = \(bind: organisationID)
                 """).first() else { throw BiebError.notFound("payment", nl: "Betaling niet gevonden.") }
@@ -258,7 +258,7 @@ public struct Payments: Sendable {
         }
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard let row = try await sql.raw("""
                 UPDATE payments SET refunded_cents = refunded_cents + \(bind: cents), updated_at = \(bind: now)
                 WHERE id = \(bind: paymentID) AND organisation_id = \(bind: organisationID) AND status = 'paid'
@@ -281,7 +281,7 @@ public struct Payments: Sendable {
     /// The provider refused: the reservation goes.
     public func releaseRefund(_ paymentID: UUID, cents: Int, now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE payments SET refunded_cents = refunded_cents - \(bind: cents), updated_at = \(bind: now) WHERE id = \(bind: paymentID)
                 """).run()
         }
@@ -291,7 +291,7 @@ public struct Payments: Sendable {
     public func confirmRefund(_ paymentID: UUID, cents: Int, providerRefundID: String, staff: UUID?, note: String, now: Date = Date()) async throws {
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard try await sql.raw("""
                 INSERT INTO payment_refunds (provider_refund_id, payment_id, organisation_id, amount_cents, staff_user_id, created_at)
                 VALUES (\(bind: providerRefundID), \(bind: paymentID), \(bind: organisationID), \(bind: cents), \(bind: staff), \(bind: now))

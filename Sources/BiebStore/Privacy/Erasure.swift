@@ -19,7 +19,7 @@ public struct Erasure: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     /// What still blocks removing the account.
     public func blockers(member: UUID) async throws -> [ErasureBlocker] {
@@ -50,7 +50,7 @@ public struct Erasure: Sendable {
     public func request(member: UUID, now: Date = Date(), timeZone: TimeZone) async throws -> RequestOutcome {
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let blockers = try await Self.blockers(member: member, organisation: organisationID, on: sql)
             if blockers.isEmpty {
                 try await Self.erase(member: member, organisation: organisationID, timeZone: timeZone, on: sql)
@@ -68,7 +68,7 @@ public struct Erasure: Sendable {
     public func withdrawRequest(member: UUID) async throws {
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE members SET erasure_requested_at = NULL WHERE id = \(bind: member) AND organisation_id = \(bind: organisationID)
                 """).run()
         }
@@ -108,7 +108,7 @@ public struct Erasure: Sendable {
         for member in members {
             // Checked again inside the transaction: a loan may have started since the list was read.
             let done = try await WriteGate.transaction(on: db) { tx in
-                let sql = tx as! any SQLDatabase
+                let sql = tx.sql
                 guard try await Self.blockers(member: member, organisation: organisationID, on: sql).isEmpty else { return false }
                 try await Self.erase(member: member, organisation: organisationID, timeZone: timeZone, on: sql)
                 return true
@@ -119,7 +119,7 @@ public struct Erasure: Sendable {
             let count = erased
             try await WriteGate.transaction(on: db) { tx in
                 try await Retention.log(reason == "request" ? "erasure" : "inactive_members_removed", count: count, detail: reason,
-                                        organisation: organisationID, at: now, on: tx as! any SQLDatabase)
+                                        organisation: organisationID, at: now, on: tx.sql)
             }
         }
         return erased

@@ -44,7 +44,7 @@ public struct MemberViews: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     public func record(member: UUID, staff: UUID, purpose: ViewPurpose, via: String, at now: Date = Date()) async throws {
         try await record(members: [member], staff: staff, purpose: purpose, via: via, at: now)
@@ -55,7 +55,7 @@ public struct MemberViews: Sendable {
         guard !members.isEmpty else { return }
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO member_views (organisation_id, member_id, staff_user_id, "at", purpose, via)
                 SELECT \(bind: organisationID), id, \(bind: staff), \(bind: now), \(bind: purpose.rawValue), \(bind: via)
                 FROM members WHERE id IN \(SQLBind.group(members)) AND organisation_id = \(bind: organisationID)
@@ -85,7 +85,7 @@ public struct MemberViews: Sendable {
     func prune(before cutoff: Date) async throws -> Int {
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 DELETE FROM member_views WHERE organisation_id = \(bind: organisationID) AND "at" < \(bind: cutoff) RETURNING id
                 """).all().count
         }

@@ -32,7 +32,7 @@ public struct Retention: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     // MARK: Settings
 
@@ -49,7 +49,7 @@ public struct Retention: Sendable {
         let valid = try settings.validated()
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             try await sql.raw("""
                 INSERT INTO privacy_settings (organisation_id, loan_link_days, inactive_member_years, updated_at)
                 VALUES (\(bind: organisationID), \(bind: valid.loanLinkDays), \(bind: valid.inactiveMemberYears), \(bind: now))
@@ -113,7 +113,7 @@ public struct Retention: Sendable {
         if !lines.isEmpty {
             try await WriteGate.transaction(on: db) { tx in
                 for (rule, count) in lines {
-                    try await Self.log(rule, count: count, organisation: organisationID, at: now, on: tx as! any SQLDatabase)
+                    try await Self.log(rule, count: count, organisation: organisationID, at: now, on: tx.sql)
                 }
             }
         }
@@ -140,7 +140,7 @@ public struct Retention: Sendable {
             guard let last = ids.last else { return total }
             total += try await WriteGate.transaction(on: db) { tx in
                 // Checked again in the transaction: a fee may have come since.
-                try await (tx as! any SQLDatabase).raw("""
+                try await tx.sql.raw("""
                     UPDATE loans SET member_id = NULL WHERE id IN \(SQLBind.group(ids)) AND member_id IS NOT NULL
                       AND NOT EXISTS (SELECT 1 FROM fee_lines f JOIN members m ON m.id = f.member_id
                                       WHERE f.loan_id = loans.id AND m.balance_cents > 0)
@@ -164,7 +164,7 @@ public struct Retention: Sendable {
             let from = after
             let (count, last) = try await WriteGate.transaction(on: db) { tx in
                 try await Self.pseudonymiseEvents(before: cutoff, member: member, after: from, organisation: self.organisationID,
-                                                  timeZone: timeZone, batch: 500, on: tx as! any SQLDatabase)
+                                                  timeZone: timeZone, batch: 500, on: tx.sql)
             }
             total += count
             guard count == 500, let last else { return total }

@@ -25,7 +25,7 @@ public struct Communities: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     static func community(_ row: any SQLRow) throws -> Community {
         Community(id: try row.decode(column: "id", as: UUID.self), branchID: try row.decode(column: "branch_id", as: UUID?.self),
@@ -59,7 +59,7 @@ public struct Communities: Sendable {
         let key = id ?? UUID()
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             if id != nil {
                 try await sql.raw("""
                     UPDATE communities SET name = \(bind: name), description = \(bind: description), contact = \(bind: contact), branch_id = \(bind: branch)
@@ -79,7 +79,7 @@ public struct Communities: Sendable {
     public func follow(_ id: UUID, member: UUID, now: Date = Date()) async throws {
         guard try await community(id) != nil else { throw BiebError.notFound("community", nl: "Groep niet gevonden.") }
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO community_followers (community_id, member_id, created_at) VALUES (\(bind: id), \(bind: member), \(bind: now))
                 ON CONFLICT (community_id, member_id) DO NOTHING
                 """).run()
@@ -88,7 +88,7 @@ public struct Communities: Sendable {
 
     public func unfollow(_ id: UUID, member: UUID) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("DELETE FROM community_followers WHERE community_id = \(bind: id) AND member_id = \(bind: member)").run()
+            try await tx.sql.raw("DELETE FROM community_followers WHERE community_id = \(bind: id) AND member_id = \(bind: member)").run()
         }
     }
 

@@ -85,7 +85,7 @@ public struct ConsultationHours: Sendable {
         self.timeZone = timeZone
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     static let columns: SQLQueryString = "h.id, h.partner_id, h.branch_id, h.space_id, h.title, h.description, h.starts_at, h.ends_at, h.slot_minutes, h.cancelled"
 
@@ -167,7 +167,7 @@ public struct ConsultationHours: Sendable {
         let slots = ranges
         let ids: [UUID] = slots.map { _ in UUID() }
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             var bookingIDs: [Int?] = slots.map { _ in nil }
             if let space = input.spaceID {
                 let requests = slots.map { BookingRequest(range: $0, title: "\(partner.name): \(title)", staff: staff) }
@@ -193,7 +193,7 @@ public struct ConsultationHours: Sendable {
         guard try await hour(id) != nil else { throw BiebError.notFound("consultation_hour", nl: "Spreekuur niet gevonden.") }
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard let row = try await sql.raw("""
                 UPDATE consultation_hours SET cancelled = \(bind: true) WHERE id = \(bind: id) AND cancelled = \(bind: false) RETURNING booking_id
                 """).first() else { return }
@@ -289,7 +289,7 @@ public struct ConsultationHours: Sendable {
         let language = language == "en" ? "en" : "nl"
         do {
             let appointment = try await WriteGate.transaction(on: db) { tx in
-                let sql = tx as! any SQLDatabase
+                let sql = tx.sql
                 // One appointment per person per hour, so one resident cannot take every slot.
                 let same: SQLQueryString = member != nil ? "member_id = \(bind: member)" : "member_id IS NULL AND LOWER(email) = \(bind: guestEmailValue?.lowercased())"
                 if try await sql.raw("SELECT 1 AS x FROM appointments WHERE hour_id = \(bind: id) AND status = 'booked' AND " + same).first() != nil {
@@ -320,7 +320,7 @@ public struct ConsultationHours: Sendable {
             throw BiebError.notFound("appointment", nl: "Afspraak niet gevonden.")
         }
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("UPDATE appointments SET status = 'cancelled' WHERE id = \(bind: appointment.id) AND status = 'booked'").run()
+            try await tx.sql.raw("UPDATE appointments SET status = 'cancelled' WHERE id = \(bind: appointment.id) AND status = 'booked'").run()
         }
     }
 
@@ -329,7 +329,7 @@ public struct ConsultationHours: Sendable {
     public func eraseAfterwards(now: Date = Date()) async throws -> Int {
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let ids = try await sql.raw("""
                 UPDATE appointments SET name = NULL, email = NULL, question = NULL, token = NULL
                 WHERE hour_id IN (SELECT id FROM consultation_hours WHERE organisation_id = \(bind: organisationID) AND ends_at < \(bind: now))

@@ -80,7 +80,7 @@ public struct Programme: Sendable {
         self.timeZone = timeZone
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
     var bookings: SpaceBookings { SpaceBookings(db, organisationID: organisationID, timeZone: timeZone) }
 
     /// Longest a session may be (an exhibition runs for months).
@@ -105,7 +105,7 @@ public struct Programme: Sendable {
         guard terms.isEmpty else { return terms }
         try await WriteGate.transaction(on: db) { tx in
             for (position, term) in vocabulary.defaults.enumerated() {
-                try await (tx as! any SQLDatabase).raw("""
+                try await tx.sql.raw("""
                     INSERT INTO programme_terms (organisation_id, vocabulary, code, name_nl, name_en, position)
                     VALUES (\(bind: organisationID), \(bind: vocabulary.rawValue), \(bind: term.code), \(bind: term.nl), \(bind: term.en), \(bind: position))
                     ON CONFLICT (organisation_id, vocabulary, code) DO NOTHING
@@ -128,7 +128,7 @@ public struct Programme: Sendable {
         let existing = try await terms(vocabulary)
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             if existing.contains(where: { $0.code == code }) {
                 try await sql.raw("""
                     UPDATE programme_terms SET name_nl = \(bind: nl), name_en = \(bind: english)
@@ -162,7 +162,7 @@ public struct Programme: Sendable {
         guard description.count <= 4000 else { throw BiebError.invalid("description", "At most 4000 characters.", nl: "Hoogstens 4000 tekens.") }
         let organisationID = organisationID
         let id = try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO activity_series (organisation_id, title, description) VALUES (\(bind: organisationID), \(bind: title), \(bind: description)) RETURNING id
                 """).first()!.decode(column: "id", as: Int.self)
         }
@@ -197,7 +197,7 @@ public struct Programme: Sendable {
         }
         let venue = ExternalVenue(id: UUID(), organisationID: organisationID, branchID: branch, name: name, address: address, notes: notes)
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO external_venues (id, organisation_id, branch_id, name, address, notes)
                 VALUES (\(bind: venue.id), \(bind: venue.organisationID), \(bind: branch), \(bind: name), \(bind: address), \(bind: notes))
                 """).run()
@@ -298,7 +298,7 @@ public struct Programme: Sendable {
         let organisationID = organisationID
         let bookings = bookings
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             var bookingIDs: [Int?] = sessions.map { _ in nil }
             if let space = input.spaceID {
                 let requests = sessions.map { BookingRequest(range: $0, title: input.title.trimmed, tentative: true, needsStaff: input.needsStaff, staff: staff) }
@@ -361,7 +361,7 @@ public struct Programme: Sendable {
         let tentative = current.activity.status == .draft
         let bookings = bookings
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             try await SpaceBookings.cancelBookings(removed.compactMap(\.bookingID), on: sql)
             for session in removed {
                 try await sql.raw("DELETE FROM activity_sessions WHERE id = \(bind: session.id)").run()
@@ -405,7 +405,7 @@ public struct Programme: Sendable {
         }
         let bookings = bookings
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             for session in current.sessions {
                 guard let space = current.activity.spaceID, session.range.end > now else { continue }
                 if let booking = session.bookingID, try await sql.raw("""
@@ -431,7 +431,7 @@ public struct Programme: Sendable {
         let organisationID = organisationID
         let wasPublished = current.activity.status == .published
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard try await sql.raw("""
                 UPDATE activities SET status = 'cancelled', updated_at = \(bind: now) WHERE id = \(bind: id) AND status <> 'cancelled' RETURNING id
                 """).first() != nil else { return }

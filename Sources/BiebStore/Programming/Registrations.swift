@@ -69,7 +69,7 @@ public struct Registrations: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
     /// For reading activities (times are instants; the zone is not used here).
     var programme: Programme { Programme(db, organisationID: organisationID, timeZone: .gmt) }
 
@@ -113,7 +113,7 @@ public struct Registrations: Sendable {
         let valid = try rules.validated()
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO guest_rules (organisation_id, places_per_registration, confirm_hours, updated_at)
                 VALUES (\(bind: organisationID), \(bind: valid.placesPerRegistration), \(bind: valid.confirmHours), \(bind: now))
                 ON CONFLICT (organisation_id) DO UPDATE SET places_per_registration = excluded.places_per_registration,
@@ -140,7 +140,7 @@ public struct Registrations: Sendable {
                             nl: "Deze aanmelding is niet op tijd bevestigd en is vervallen. Meld je opnieuw aan.")
         }
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard try await sql.raw("UPDATE activities SET capacity = capacity WHERE id = \(bind: registration.activityID) RETURNING id").first() != nil,
                   try await sql.raw("""
                       UPDATE registrations SET confirmed_at = \(bind: now)
@@ -165,7 +165,7 @@ public struct Registrations: Sendable {
         var lapsed = 0
         for (id, activity) in due {
             lapsed += try await WriteGate.transaction(on: db) { tx in
-                let sql = tx as! any SQLDatabase
+                let sql = tx.sql
                 _ = try await sql.raw("UPDATE activities SET capacity = capacity WHERE id = \(bind: activity) RETURNING id").first()
                 guard try await sql.raw("""
                     UPDATE registrations SET status = 'lapsed', cancelled_at = \(bind: now), guest_name = NULL, guest_email = NULL, token = NULL
@@ -256,7 +256,7 @@ public struct Registrations: Sendable {
         let (guestName, guestEmail) = (name, email)
         let token = Self.newToken()
         let id = try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             // The activity's row first: registrations for one activity take turns here.
             guard let row = try await sql.raw("""
                 UPDATE activities SET capacity = capacity WHERE id = \(bind: activityID) AND status = 'published' RETURNING capacity, price_cents, registration, title
@@ -386,7 +386,7 @@ public struct Registrations: Sendable {
         guard registration.status != .cancelled else { return [] }
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard let row = try await sql.raw("""
                 UPDATE activities SET capacity = capacity WHERE id = \(bind: registration.activityID) RETURNING starts_at
                 """).first() else { return [] }
@@ -425,7 +425,7 @@ public struct Registrations: Sendable {
             SELECT 1 AS x FROM activity_sessions WHERE id = \(bind: session) AND activity_id = \(bind: registration.activityID)
             """).first() != nil else { throw BiebError.notFound("session", nl: "Keer niet gevonden.") }
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO attendance (registration_id, session_id, checked_in_at, staff_user_id) VALUES (\(bind: id), \(bind: session), \(bind: now), \(bind: staff))
                 ON CONFLICT (registration_id, session_id) DO NOTHING
                 """).run()
@@ -451,7 +451,7 @@ public struct Registrations: Sendable {
     public func undoCheckIn(registration id: Int, session: Int) async throws {
         guard try await registration(id) != nil else { throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden.") }
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("DELETE FROM attendance WHERE registration_id = \(bind: id) AND session_id = \(bind: session)").run()
+            try await tx.sql.raw("DELETE FROM attendance WHERE registration_id = \(bind: id) AND session_id = \(bind: session)").run()
         }
     }
 
@@ -522,7 +522,7 @@ public struct Registrations: Sendable {
             for row in due {
                 let id = try row.decode(column: "id", as: Int.self), session = try row.decode(column: "session_id", as: Int.self)
                 if try await Outbox.enqueue(.activityReminder, organisation: organisationID, member: try row.decode(column: "member_id", as: UUID?.self),
-                                            reference: "registration:\(id):\(session)", dedupe: "reminder:\(id):\(session)", at: now, on: tx as! any SQLDatabase) {
+                                            reference: "registration:\(id):\(session)", dedupe: "reminder:\(id):\(session)", at: now, on: tx.sql) {
                     added += 1
                 }
             }
@@ -545,7 +545,7 @@ public struct Registrations: Sendable {
         }.map { try $0.decode(column: "id", as: UUID.self) }
         guard !activities.isEmpty else { return 0 }
         return try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             var erased = 0
             for activity in activities {
                 let ids = try await sql.raw("""

@@ -18,7 +18,7 @@ public struct Throttles: Sendable {
 
     public init(_ db: any Database) { self.db = db }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     // MARK: Failures and locks
 
@@ -35,7 +35,7 @@ public struct Throttles: Sendable {
     public func recordFailure(key: String, freeAttempts: Int, now: Date = Date()) async throws -> Int? {
         let windowStart = now.addingTimeInterval(-ThrottleRules.window)
         return try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let failures = try await sql.raw("""
                 INSERT INTO login_throttle (id, key, failures, first_failure_at, locked_until) VALUES (\(bind: UUID()), \(bind: key), 1, \(bind: now), NULL)
                 ON CONFLICT (key) DO UPDATE SET
@@ -56,14 +56,14 @@ public struct Throttles: Sendable {
 
     public func clearFailures(key: String) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("DELETE FROM login_throttle WHERE key = \(bind: key)").run()
+            try await tx.sql.raw("DELETE FROM login_throttle WHERE key = \(bind: key)").run()
         }
     }
 
     /// Clears every counter whose key starts with `prefix` (all addresses of an account).
     public func clearFailures(prefix: String) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("DELETE FROM login_throttle WHERE key LIKE \(bind: Self.likePrefix(prefix))").run()
+            try await tx.sql.raw("DELETE FROM login_throttle WHERE key LIKE \(bind: Self.likePrefix(prefix))").run()
         }
     }
 
@@ -78,7 +78,7 @@ public struct Throttles: Sendable {
     /// Marks `key` (an account and an address) as having signed in now.
     public func remember(known key: String, now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO known_sign_ins (key, last_seen_at) VALUES (\(bind: key), \(bind: now))
                 ON CONFLICT (key) DO UPDATE SET last_seen_at = excluded.last_seen_at
                 """).run()
@@ -101,7 +101,7 @@ public struct Throttles: Sendable {
         let fullKey = limit.name + ":" + key
         let windowStart = now.addingTimeInterval(-limit.window)
         let row = try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 INSERT INTO rate_counters (key, window_start, count) VALUES (\(bind: fullKey), \(bind: now), 1)
                 ON CONFLICT (key) DO UPDATE SET
                     count = CASE WHEN rate_counters.window_start <= \(bind: windowStart) THEN 1 ELSE rate_counters.count + 1 END,
@@ -120,7 +120,7 @@ public struct Throttles: Sendable {
     public func uncount(_ limit: RateLimit, key: String) async throws {
         let fullKey = limit.name + ":" + key
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("UPDATE rate_counters SET count = count - 1 WHERE key = \(bind: fullKey) AND count > 0").run()
+            try await tx.sql.raw("UPDATE rate_counters SET count = count - 1 WHERE key = \(bind: fullKey) AND count > 0").run()
         }
     }
 
@@ -132,7 +132,7 @@ public struct Throttles: Sendable {
     @discardableResult
     public func forgetExpired(now: Date = Date()) async throws -> Int {
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let windowStart = now.addingTimeInterval(-ThrottleRules.window)
             var removed = try await sql.raw("""
                 DELETE FROM login_throttle WHERE first_failure_at < \(bind: windowStart) AND (locked_until IS NULL OR locked_until < \(bind: now)) RETURNING key

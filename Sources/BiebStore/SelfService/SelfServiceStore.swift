@@ -64,7 +64,7 @@ public struct SelfServiceStore: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     // MARK: Terminals
 
@@ -112,7 +112,7 @@ public struct SelfServiceStore: Sendable {
 
     public func touchLogin(_ id: UUID, now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).update(SIP2Terminal.schema).set("last_login_at", to: now).where("id", .equal, id).run()
+            try await tx.sql.update(SIP2Terminal.schema).set("last_login_at", to: now).where("id", .equal, id).run()
         }
     }
 
@@ -194,7 +194,7 @@ public struct SelfServiceStore: Sendable {
     public func recordWrongPIN(member: UUID, now: Date = Date()) async throws -> Date? {
         let lock = now.addingTimeInterval(TimeInterval(MemberPIN.lockMinutes * 60))
         let found = try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE members SET pin_failures = pin_failures + 1,
                     pin_locked_until = CASE WHEN pin_failures + 1 >= \(bind: MemberPIN.maximumFailures) THEN \(bind: lock) ELSE pin_locked_until END
                 WHERE id = \(bind: member) RETURNING pin_locked_until
@@ -207,7 +207,7 @@ public struct SelfServiceStore: Sendable {
     /// A right PIN: the count of wrong tries starts again.
     public func clearPINFailures(member: UUID) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).update(Member.schema).set("pin_failures", to: 0).set("pin_locked_until", to: SQLLiteral.null)
+            try await tx.sql.update(Member.schema).set("pin_failures", to: 0).set("pin_locked_until", to: SQLLiteral.null)
                 .where("id", .equal, member).where("pin_failures", .greaterThan, 0).run()
         }
     }
@@ -215,7 +215,7 @@ public struct SelfServiceStore: Sendable {
     /// Sets (or removes, with nil) a member's PIN hash; a new PIN lifts a lock.
     public func setPIN(member: UUID, hash: String?, staff: UUID? = nil, now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard try await sql.update(Member.schema).set("pin_hash", to: hash).set("pin_failures", to: 0)
                 .set("pin_locked_until", to: SQLLiteral.null).set("updated_at", to: now)
                 .where("id", .equal, member).where("organisation_id", .equal, organisationID).returning("id").first() != nil else {
@@ -229,7 +229,7 @@ public struct SelfServiceStore: Sendable {
     /// Records that the member accepted the self-service terms (a day), or withdrew (nil).
     public func setTermsAccepted(member: UUID, on day: LocalDate?, staff: UUID? = nil, now: Date = Date()) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             guard try await sql.update(Member.schema).set("self_service_terms_on", to: day?.iso).set("updated_at", to: now)
                 .where("id", .equal, member).where("organisation_id", .equal, organisationID).returning("id").first() != nil else {
                 throw BiebError.notFound("member", nl: "Lid niet gevonden.")
@@ -260,7 +260,7 @@ public struct SelfServiceStore: Sendable {
 
     public func recordVisit(branch: UUID, at now: Date, via: String, ageBand: String, category: String) async throws {
         try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).insert(into: Visits.schema)
+            try await tx.sql.insert(into: Visits.schema)
                 .columns("organisation_id", "branch_id", "at", "via", "age_band", "category")
                 .values(SQLBind(organisationID), SQLBind(branch), SQLBind(now), SQLBind(via), SQLBind(ageBand), SQLBind(category))
                 .run()

@@ -73,7 +73,7 @@ public struct SpaceBookings: Sendable {
         self.timeZone = timeZone
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     static let columns: SQLQueryString = """
         b.id, b.space_id, s.branch_id, b.starts_at, b.ends_at, b.status, b.hold_until, b.title, b.member_id, b.series_id, b.needs_staff
@@ -152,7 +152,7 @@ public struct SpaceBookings: Sendable {
     func insert(_ requests: [BookingRequest], space spaceID: UUID, series: (recurrence: String, title: String)?,
                 now: Date) async throws -> (ids: [Int], series: Int?) {
         try await WriteGate.transaction(on: db) { [self] tx in
-            try await insert(requests, space: spaceID, series: series, now: now, in: tx as! any SQLDatabase)
+            try await insert(requests, space: spaceID, series: series, now: now, in: tx.sql)
         }
     }
 
@@ -278,7 +278,7 @@ public struct SpaceBookings: Sendable {
     public func confirm(_ id: Int, now: Date = Date()) async throws -> SpaceBooking {
         let organisationID = organisationID
         let done = try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE space_bookings SET status = 'confirmed', hold_until = NULL
                 WHERE id = \(bind: id) AND organisation_id = \(bind: organisationID) AND status = 'tentative' AND hold_until > \(bind: now)
                 RETURNING id
@@ -300,7 +300,7 @@ public struct SpaceBookings: Sendable {
         if let member { condition = " AND member_id = \(bind: member)" }
         let filter = condition
         let done = try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE space_bookings SET status = 'cancelled' WHERE id = \(bind: id) AND organisation_id = \(bind: organisationID)
                     AND status IN ('tentative', 'confirmed')
                 """ + filter + " RETURNING id").first() != nil
@@ -320,7 +320,7 @@ public struct SpaceBookings: Sendable {
     public func expireHolds(now: Date = Date()) async throws -> Int {
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
-            try await (tx as! any SQLDatabase).raw("""
+            try await tx.sql.raw("""
                 UPDATE space_bookings SET status = 'expired'
                 WHERE organisation_id = \(bind: organisationID) AND status = 'tentative' AND hold_until <= \(bind: now) RETURNING id
                 """).all().count

@@ -94,7 +94,7 @@ public struct TitleLists: Sendable {
         self.organisationID = organisationID
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     /// The most entries a list holds.
     public static let maxEntries = 500
@@ -172,7 +172,7 @@ public struct TitleLists: Sendable {
     public func delete(_ id: UUID) async throws {
         guard let list = try await list(id) else { throw BiebError.notFound("list", nl: "Lijst niet gevonden.") }
         try await db.transaction { tx in
-            try await (tx as! any SQLDatabase).delete(from: "title_list_entries").where("list_id", .equal, id).run()
+            try await tx.sql.delete(from: "title_list_entries").where("list_id", .equal, id).run()
             try await list.delete(on: tx)
         }
     }
@@ -203,7 +203,7 @@ public struct TitleLists: Sendable {
             throw BiebError.invalid("title", "There is no title \(titleID) in this catalogue.", nl: "Er is geen titel \(titleID) in deze catalogus.")
         }
         try await db.transaction { tx in
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             let row = try await sql.raw("""
                 SELECT count(*) AS n, coalesce(max(position), 0) AS last,
                        sum(CASE WHEN title_id = \(bind: titleID) THEN 1 ELSE 0 END) AS present
@@ -241,7 +241,7 @@ public struct TitleLists: Sendable {
             let target = index + (step < 0 ? -1 : 1)
             guard entries.indices.contains(target) else { return }
             entries.swapAt(index, target)
-            let sql = tx as! any SQLDatabase
+            let sql = tx.sql
             for (position, entry) in entries.enumerated() where entry.position != position + 1 {
                 try await sql.update("title_list_entries").set("position", to: position + 1)
                     .where("list_id", .equal, listID).where("title_id", .equal, entry.titleID).run()

@@ -213,7 +213,7 @@ public struct CatalogSearch: Sendable {
         self.memory = memory
     }
 
-    var sql: any SQLDatabase { db as! any SQLDatabase }
+    var sql: any SQLDatabase { db.sql }
 
     /// All hits of a query (of every organisation on SQLite, whose index is
     /// shared), best first.
