@@ -109,6 +109,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: TestCheckoutPages())
     try app.register(collection: PrivacyAPIController())
     try app.register(collection: PrivacyPages())
+    try app.register(collection: PaymentPages())
     try app.register(collection: ReadingTips())
     try app.register(collection: SpacesAPIController())
     try app.register(collection: ProgrammeAPIController())

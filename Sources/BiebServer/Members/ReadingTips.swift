@@ -70,7 +70,7 @@ struct ReadingTips: RouteCollection {
         let lid = account == service.signedIn.id ? "" : "?lid=\(account)"
         let body = Body(enabled: tips != nil, alsoBorrowed: tips?.alsoBorrowed.map(tip) ?? [], newTitles: tips?.new.map(tip) ?? [],
                         preferencesURL: MemberPortalPages.base(org) + "/berichten" + lid)
-        return try await PrivacyPages().render(req, "portal/tips", title: Locales.text("portal_tips", lang), org: org, service: service,
+        return try await MemberPageFrame().render(req, "portal/tips", title: Locales.text("portal_tips", lang), org: org, service: service,
                                                account: account, body: body)
     }
 }

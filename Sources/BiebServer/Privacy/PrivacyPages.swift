@@ -20,8 +20,6 @@ struct PrivacyPages: RouteCollection {
         portal.get("privacy", "download", use: download)
         portal.post("privacy", "opheffen", use: requestErasure)
         portal.post("privacy", "intrekken", use: withdrawErasure)
-        portal.post("betalen", use: pay)
-        portal.get("betaling", ":paymentID", use: paymentResult)
         let staff = routes.grouped("staff").grouped(StaffSessionsMiddleware()).grouped(SessionAuthenticator()).grouped(CSRFMiddleware())
             .grouped(RequireStaffPage()).grouped("privacy")
         staff.get(use: audit)
@@ -30,41 +28,7 @@ struct PrivacyPages: RouteCollection {
     }
 
     typealias Portal = MemberPortalPages
-
-    struct Context<Body: Encodable>: Encodable {
-        let page: PageContext
-        let organisation: String
-        let orgURL: String
-        let base: String
-        let accountID: String
-        let name: String
-        let isOwn: Bool
-        let lid: String
-        let body: Body
-    }
-
-    func render<Body: Encodable>(_ req: Request, _ template: String, title: String, org: Organisation, service: MemberAccountService,
-                                 account: UUID, body: Body, status: HTTPStatus = .ok) async throws -> Response {
-        let relation = try await service.authorize(account)
-        guard let member = try await service.members.member(account) else { throw MemberAccountService.notFound }
-        let own = relation == .own
-        let context = Context(page: Portal.page(req, org, title: title, name: nil), organisation: org.name, orgURL: "/\(org.slug)",
-                              base: Portal.base(org), accountID: account.uuidString, name: member.name, isOwn: own,
-                              lid: own ? "" : "?lid=\(account.uuidString)", body: body)
-        let response = try await PublicPages().render(req, template, context)
-        response.status = status
-        return response
-    }
-
-    func setUp(_ req: Request) async throws -> (Organisation, MemberAccountService, UUID) {
-        let org = try await req.organisation()
-        let service = try await MemberAccountService.make(req, organisation: org)
-        return (org, service, Portal.accountID(req) ?? service.signedIn.id)
-    }
-
-    func back(_ req: Request, _ org: Organisation, _ path: String, _ account: UUID, _ service: MemberAccountService, _ message: String) -> Response {
-        Portal.done(req, Portal.base(org) + path + (account == service.signedIn.id ? "" : "?lid=\(account)"), message)
-    }
+    let frame = MemberPageFrame()
 
     // MARK: Loan history
 
@@ -88,7 +52,7 @@ struct PrivacyPages: RouteCollection {
     }
 
     func history(req: Request) async throws -> Response {
-        let (org, service, account) = try await setUp(req)
+        let (org, service, account) = try await frame.setUp(req)
         try await service.authorize(account)
         let lang = Language.of(req)
         let formats = Formats(lang: lang, timeZone: org.zone)
@@ -113,12 +77,12 @@ struct PrivacyPages: RouteCollection {
                       branch: service.branchName(e.branchID), returned: formats.dateWithYear(LocalDate(e.returnedAt, in: org.zone)))
             },
             previous: page > 1 ? link(page - 1) : nil, next: page * 50 < total ? link(page + 1) : nil)
-        return try await render(req, "portal/history", title: Locales.text("portal_history", lang), org: org, service: service, account: account,
+        return try await frame.render(req, "portal/history", title: Locales.text("portal_history", lang), org: org, service: service, account: account,
                                 body: body)
     }
 
     func changeHistory(req: Request) async throws -> Response {
-        let (org, service, account) = try await setUp(req)
+        let (org, service, account) = try await frame.setUp(req)
         let lang = Language.of(req)
         let action = (try? req.content.get(String.self, at: "action")) ?? ""
         let message: String
@@ -143,11 +107,11 @@ struct PrivacyPages: RouteCollection {
         default:
             throw BiebError.invalid("action", "Choose on, off, delete or delete_all.", nl: "Kies on, off, delete of delete_all.")
         }
-        return back(req, org, "/geschiedenis", account, service, message)
+        return frame.back(req, org, "/geschiedenis", account, service, message)
     }
 
     func exportHistory(req: Request) async throws -> Response {
-        let (_, service, account) = try await setUp(req)
+        let (_, service, account) = try await frame.setUp(req)
         try await service.authorize(account)
         return try await PrivacyAPIController.historyExport(req, service, account: account, format: req.query[String.self, at: "format"] ?? "csv")
     }
@@ -179,7 +143,7 @@ struct PrivacyPages: RouteCollection {
     }
 
     func renderPrivacy(_ req: Request, error: BiebError?) async throws -> Response {
-        let (org, service, account) = try await setUp(req)
+        let (org, service, account) = try await frame.setUp(req)
         try await service.authorize(account)
         let lang = Language.of(req)
         let formats = Formats(lang: lang, timeZone: org.zone)
@@ -217,12 +181,12 @@ struct PrivacyPages: RouteCollection {
                                 + (account == service.signedIn.id ? "" : "?lid=\(account)"),
                             requested: requested.map { formats.dateWithYear(LocalDate($0, in: org.zone)) },
                             blockers: blockers.map { $0.message(dutch: lang == .nl) }, canClose: blockers.isEmpty)
-        return try await render(req, "portal/privacy", title: Locales.text("portal_privacy", lang), org: org, service: service, account: account,
+        return try await frame.render(req, "portal/privacy", title: Locales.text("portal_privacy", lang), org: org, service: service, account: account,
                                 body: body, status: error?.httpStatus ?? .ok)
     }
 
     func download(req: Request) async throws -> Response {
-        let (_, service, account) = try await setUp(req)
+        let (_, service, account) = try await frame.setUp(req)
         try await service.authorize(account)
         return try await PrivacyAPIController.dataDownload(req, service, account: account)
     }
@@ -234,10 +198,10 @@ struct PrivacyPages: RouteCollection {
     }
 
     func requestErasure(req: Request) async throws -> Response {
-        let (org, service, account) = try await setUp(req)
+        let (org, service, account) = try await frame.setUp(req)
         let lang = Language.of(req)
         guard (try? req.content.get(String.self, at: "confirm")) == "on" else {
-            return back(req, org, "/privacy", account, service, Locales.text("portal_close_confirm_needed", lang))
+            return frame.back(req, org, "/privacy", account, service, Locales.text("portal_close_confirm_needed", lang))
         }
         switch try await service.requestErasure(account: account) {
         case .erased:
@@ -249,59 +213,15 @@ struct PrivacyPages: RouteCollection {
             }
             return Portal.done(req, Portal.base(org), Locales.text("portal_closed_child", lang))
         case .waiting:
-            return back(req, org, "/privacy", account, service, Locales.text("portal_close_waiting", lang))
+            return frame.back(req, org, "/privacy", account, service, Locales.text("portal_close_waiting", lang))
         }
     }
 
     func withdrawErasure(req: Request) async throws -> Response {
-        let (org, service, account) = try await setUp(req)
+        let (org, service, account) = try await frame.setUp(req)
         try await service.authorize(account)
         try await Erasure(req.db, organisationID: org.id!).withdrawRequest(member: account)
-        return back(req, org, "/privacy", account, service, Locales.text("portal_close_withdrawn", Language.of(req)))
-    }
-
-    // MARK: Paying online
-
-    func pay(req: Request) async throws -> Response {
-        let (org, service, account) = try await setUp(req)
-        let member = try await service.record(account)
-        let purpose = try PaymentsAPIController.purpose(try? req.content.get(String.self, at: "purpose"))
-        do {
-            let payment = try await OnlinePayments(app: req.application, organisation: org).start(member: member, purpose: purpose)
-            guard let checkout = payment.checkoutURL else { throw OnlinePayments.unavailable }
-            return req.redirect(to: checkout, redirectType: .normal)
-        } catch let error as BiebError {
-            return Portal.done(req, Portal.base(org) + (account == service.signedIn.id ? "" : "?lid=\(account)"),
-                               error.message(dutch: Language.of(req) == .nl))
-        }
-    }
-
-    struct PaymentBody: Encodable {
-        let status: String
-        let paid: Bool
-        let open: Bool
-        let amount: String
-        let description: String
-        let retryURL: String?
-    }
-
-    /// Where the provider sends the member back: the state asked of the provider now.
-    func paymentResult(req: Request) async throws -> Response {
-        let (org, service, _) = try await setUp(req)
-        let lang = Language.of(req)
-        guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
-              var payment = try await Payments(req.db, organisationID: org.id!).find(id), let member = payment.memberID,
-              (try? await service.authorize(member)) != nil else {
-            throw Abort(.notFound)
-        }
-        if payment.status == .open {
-            payment = (try? await OnlinePayments(app: req.application, organisation: org).refresh(payment)) ?? payment
-        }
-        let body = PaymentBody(status: Locales.text("payment_status_\(payment.status.rawValue)", lang), paid: payment.status == .paid,
-                               open: payment.status == .open, amount: Money.text(payment.amountCents), description: payment.description,
-                               retryURL: payment.status == .open ? payment.checkoutURL : nil)
-        return try await render(req, "portal/payment", title: Locales.text("portal_payment", lang), org: org, service: service, account: member,
-                                body: body)
+        return frame.back(req, org, "/privacy", account, service, Locales.text("portal_close_withdrawn", Language.of(req)))
     }
 
     // MARK: Staff: the privacy officer's page

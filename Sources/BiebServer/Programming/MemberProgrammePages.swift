@@ -20,7 +20,7 @@ struct MemberProgrammePages: RouteCollection {
         mine.post("studieplekken", ":bookingID", "annuleren", use: cancelStudyPlace)
     }
 
-    let pages = PrivacyPages()
+    let pages = MemberPageFrame()
 
     // MARK: Registrations
 

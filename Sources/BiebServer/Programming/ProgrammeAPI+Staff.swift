@@ -1,0 +1,466 @@
+import Fluent
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// The programme for staff and partners: planning activities on the
+/// scheduling core, the door list and check-in, the library's own lists and
+/// rules for guests, consultation hours.
+extension ProgrammeAPIController {
+    // MARK: Staff: planning
+
+    func staffActivities(req: Request) async throws -> [ActivityDTO] {
+        let access = try await ProgrammeAccess.make(req)
+        _ = try req.staff(.viewStaffPages)
+        var filter = try Self.filter(req)
+        filter.includeUnpublished = true
+        if access.user.role == .partner {
+            guard let own = access.user.partnerID else { return [] }
+            filter.partnerID = own
+        }
+        return try await access.programme.agenda(filter).map { ActivityDTO($0, organisation: access.organisation, staff: true) }
+    }
+
+    func staffActivity(req: Request) async throws -> ActivityDTO {
+        let access = try await ProgrammeAccess.make(req)
+        return ActivityDTO(try await access.activity(try Self.activityID(req), .viewStaffPages), organisation: access.organisation, staff: true)
+    }
+
+    struct SessionInput: Content {
+        var starts_at: String?
+        var ends_at: String?
+    }
+
+    struct ActivityInputDTO: Content {
+        var branch_id: UUID?
+        var space_id: UUID?
+        var venue_id: UUID?
+        var kind: String?
+        var title: String?
+        var description: String?
+        var image_url: String?
+        var language: String?
+        var accessibility: String?
+        var core_function: String?
+        var themes: [String]?
+        var audiences: [String]?
+        var age_min: Int?
+        var age_max: Int?
+        var series_id: Int?
+        var community_id: UUID?
+        var organiser: String?
+        var partner_ids: [UUID]?
+        var list_id: UUID?
+        var registration: String?
+        var price_cents: Int?
+        var capacity: Int?
+        var needs_staff: Bool?
+        var guest_data_days: Int?
+        var sessions: [SessionInput]?
+    }
+
+    static func input(_ dto: ActivityInputDTO, partner: UUID?) throws -> ActivityInput {
+        guard let branch = dto.branch_id else { throw BiebError.invalid("branch_id", "Give the branch that runs the activity.", nl: "Geef de vestiging die de activiteit organiseert.") }
+        var sessions: [TimeRange] = []
+        for (index, session) in (dto.sessions ?? []).enumerated() {
+            guard let start = try Instant.parse(session.starts_at, field: "sessions[\(index)].starts_at"),
+                  let end = try Instant.parse(session.ends_at, field: "sessions[\(index)].ends_at") else {
+                throw BiebError.invalid("sessions[\(index)]", "Give each session's starts_at and ends_at (ISO 8601).", nl: "Geef van elke keer starts_at en ends_at (ISO 8601).")
+            }
+            sessions.append(TimeRange(start: start, end: end))
+        }
+        var input = ActivityInput(branchID: branch, kind: dto.kind ?? "", title: dto.title ?? "", sessions: sessions)
+        input.spaceID = dto.space_id
+        input.venueID = dto.venue_id
+        input.description = dto.description ?? ""
+        input.imageURL = dto.image_url ?? ""
+        input.language = dto.language ?? "nl"
+        input.accessibility = dto.accessibility ?? ""
+        if let function = dto.core_function {
+            guard let value = CoreFunction(rawValue: function) else {
+                throw BiebError.invalid("core_function", "Unknown core function '\(function)'; use one of: \(CoreFunction.allCases.map(\.rawValue).joined(separator: ", ")).",
+                                        nl: "Onbekende kernfunctie '\(function)'.")
+            }
+            input.coreFunction = value
+        }
+        input.themes = dto.themes ?? []
+        input.audiences = try (dto.audiences ?? []).map { text in
+            guard let audience = ActivityAudience(rawValue: text) else {
+                throw BiebError.invalid("audiences", "Unknown audience '\(text)'; use any of: \(ActivityAudience.allCases.map(\.rawValue).joined(separator: ", ")).",
+                                        nl: "Onbekende doelgroep '\(text)'.")
+            }
+            return audience
+        }
+        input.ageMin = dto.age_min
+        input.ageMax = dto.age_max
+        input.seriesID = dto.series_id
+        input.communityID = dto.community_id
+        input.organiser = dto.organiser ?? ""
+        input.partnerIDs = dto.partner_ids ?? []
+        if let partner, !input.partnerIDs.contains(partner) { input.partnerIDs.append(partner) }
+        input.listID = dto.list_id
+        if let mode = dto.registration {
+            guard let value = RegistrationMode(rawValue: mode) else {
+                throw BiebError.invalid("registration", "Registration is none, free or paid.", nl: "Aanmelden is none, free of paid.")
+            }
+            input.registration = value
+        }
+        input.priceCents = dto.price_cents ?? 0
+        input.capacity = dto.capacity
+        input.needsStaff = dto.needs_staff ?? true
+        input.guestDataDays = dto.guest_data_days ?? 0
+        return input
+    }
+
+    func create(req: Request) async throws -> Response {
+        let access = try await ProgrammeAccess.make(req)
+        let input = try Self.input(try req.content.decode(ActivityInputDTO.self), partner: access.user.role == .partner ? access.user.partnerID : nil)
+        try await access.mayPlan(branch: input.branchID, partners: input.partnerIDs)
+        let listing = try await access.programme.create(input, staff: access.user.id)
+        let response = try await ActivityDTO(listing, organisation: access.organisation, staff: true).encodeResponse(status: .created, for: req)
+        response.headers.replaceOrAdd(name: .location, value: "/api/v1/activities/\(listing.activity.id)/plan")
+        return response
+    }
+
+    func update(req: Request) async throws -> ActivityDTO {
+        let access = try await ProgrammeAccess.make(req)
+        let current = try await access.activity(try Self.activityID(req), .manageProgramme)
+        let input = try Self.input(try req.content.decode(ActivityInputDTO.self), partner: access.user.role == .partner ? access.user.partnerID : nil)
+        try await access.mayPlan(branch: input.branchID, partners: input.partnerIDs)
+        return ActivityDTO(try await access.programme.update(current.activity.id, input, staff: access.user.id), organisation: access.organisation, staff: true)
+    }
+
+    func publish(req: Request) async throws -> ActivityDTO {
+        let access = try await ProgrammeAccess.make(req)
+        let current = try await access.activity(try Self.activityID(req), .manageProgramme)
+        return ActivityDTO(try await access.programme.publish(current.activity.id, staff: access.user.id), organisation: access.organisation, staff: true)
+    }
+
+    func cancel(req: Request) async throws -> ActivityDTO {
+        let access = try await ProgrammeAccess.make(req)
+        let current = try await access.activity(try Self.activityID(req), .manageProgramme)
+        return ActivityDTO(try await access.programme.cancel(current.activity.id), organisation: access.organisation, staff: true)
+    }
+
+    // MARK: Staff: registrations and attendance
+
+    /// Everyone registered (then the waiting list) with name, card and check-ins: the list for the door. Logged as views of member records.
+    func doorList(req: Request) async throws -> Response {
+        let access = try await ProgrammeAccess.make(req)
+        let listing = try await access.activity(try Self.activityID(req), .checkIn)
+        let lines = try await access.doorList(listing.activity.id)
+        if req.query[String.self, at: "format"] == "csv" {
+            return Self.csv(lines, listing: listing, organisation: access.organisation)
+        }
+        let dtos = lines.map { line -> RegistrationDTO in
+            var dto = RegistrationDTO(line.registration, organisation: access.organisation, own: false)
+            dto.name = line.name
+            dto.email = line.registration.guestEmail
+            dto.card = line.cardNumber
+            dto.attended_sessions = line.attendedSessions
+            return dto
+        }
+        return try await dtos.encodeResponse(for: req)
+    }
+
+    /// The door list as CSV (UTF-8 with a byte order mark, so spreadsheets read the accents).
+    static func csv(_ lines: [DoorListLine], listing: ActivityListing, organisation: Organisation) -> Response {
+        func field(_ text: String) -> String {
+            // A leading =, +, - or @ would be a formula in a spreadsheet.
+            let safe = ["=", "+", "-", "@"].contains(where: { text.hasPrefix($0) }) ? "'" + text : text
+            return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        var rows = ["name,card,places,status,checked_in"]
+        let sessions = listing.sessions.count
+        for line in lines {
+            rows.append([field(line.name), field(line.cardNumber ?? ""), String(line.registration.places), line.registration.status.rawValue,
+                         "\(line.attendedSessions.count)/\(sessions)"].joined(separator: ","))
+        }
+        let response = Response(status: .ok, body: .init(string: "\u{FEFF}" + rows.joined(separator: "\r\n") + "\r\n"))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"deurlijst-\(listing.activity.id.uuidString.prefix(8).lowercased()).csv\"")
+        return response
+    }
+
+    struct StaffRegistrationInput: Content {
+        var member_id: UUID?
+        var card: String?
+        var name: String?
+        var email: String?
+        var places: Int?
+    }
+
+    /// Registers someone at the desk or on the phone: a member (id or card) or a guest.
+    func registerByStaff(req: Request) async throws -> Response {
+        let access = try await ProgrammeAccess.make(req)
+        let listing = try await access.activity(try Self.activityID(req), .checkIn)
+        let input = try req.content.decode(StaffRegistrationInput.self)
+        var member = input.member_id
+        if let card = input.card, !card.trimmed.isEmpty {
+            guard let found = try await MemberDirectory(req.db, organisationID: access.organisation.id!).member(card: card)?.member else {
+                throw BiebError.invalid("card", "No member with card '\(card.trimmed)'.", nl: "Geen lid met pas '\(card.trimmed)'.", code: "card_not_found")
+            }
+            member = found.id
+        }
+        let registration = try await access.registrations.register(for: listing.activity.id, RegistrationRequest(
+            member: member, name: input.name, email: input.email, places: input.places ?? 1))
+        return try await RegistrationDTO(registration, organisation: access.organisation, own: false).encodeResponse(status: .created, for: req)
+    }
+
+    func cancelByStaff(req: Request) async throws -> HTTPStatus {
+        let access = try await ProgrammeAccess.make(req)
+        let listing = try await access.activity(try Self.activityID(req), .checkIn)
+        let id = try req.intParameter("registrationID")
+        guard let registration = try await access.registrations.registration(id), registration.activityID == listing.activity.id else {
+            throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden.")
+        }
+        try await access.registrations.cancel(id)
+        return .noContent
+    }
+
+    struct AttendanceDTO: Content {
+        let session_id: Int
+        let starts_at: Date
+        let ends_at: Date
+        let registered: Int
+        let attended: Int
+        /// Registered but not checked in; null until the session is over.
+        let no_shows: Int?
+    }
+
+    func attendance(req: Request) async throws -> [AttendanceDTO] {
+        let access = try await ProgrammeAccess.make(req)
+        let listing = try await access.activity(try Self.activityID(req), .checkIn)
+        return try await access.registrations.attendance(activity: listing.activity.id).map {
+            AttendanceDTO(session_id: $0.session.id, starts_at: $0.session.range.start, ends_at: $0.session.range.end, registered: $0.registered,
+                          attended: $0.attended, no_shows: $0.noShows)
+        }
+    }
+
+    struct CheckInInput: Content {
+        var registration_id: Int?
+        /// Scan a member's card instead.
+        var card: String?
+    }
+
+    func checkIn(req: Request) async throws -> RegistrationDTO {
+        let access = try await ProgrammeAccess.make(req)
+        let listing = try await access.activity(try Self.activityID(req), .checkIn)
+        let session = try req.intParameter("sessionID")
+        let input = try req.content.decode(CheckInInput.self)
+        let registration: Registration
+        if let card = input.card, !card.trimmed.isEmpty {
+            registration = try await access.registrations.checkIn(card: card, activity: listing.activity.id, session: session, staff: access.user.id)
+        } else if let id = input.registration_id {
+            guard let found = try await access.registrations.registration(id), found.activityID == listing.activity.id else {
+                throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden.")
+            }
+            try await access.registrations.checkIn(registration: id, session: session, staff: access.user.id)
+            registration = found
+        } else {
+            throw BiebError.invalid("registration_id", "Give a registration_id, or scan a card.", nl: "Geef een registration_id, of scan een pas.")
+        }
+        return RegistrationDTO(registration, organisation: access.organisation, own: false)
+    }
+
+    func undoCheckIn(req: Request) async throws -> HTTPStatus {
+        let access = try await ProgrammeAccess.make(req)
+        let listing = try await access.activity(try Self.activityID(req), .checkIn)
+        let id = try req.intParameter("registrationID")
+        guard let found = try await access.registrations.registration(id), found.activityID == listing.activity.id else {
+            throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden.")
+        }
+        try await access.registrations.undoCheckIn(registration: id, session: try req.intParameter("sessionID"))
+        return .noContent
+    }
+
+    // MARK: Staff: terms, series, venues, communities
+
+    struct TermInput: Content {
+        var code: String?
+        var name_nl: String?
+        var name_en: String?
+    }
+
+    struct GuestRulesDTO: Content {
+        var places_per_registration: Int?
+        var confirm_hours: Int?
+    }
+
+    /// How guests register: places per registration, hours to confirm by the mailed link.
+    func guestRules(req: Request) async throws -> GuestRulesDTO {
+        let access = try await ProgrammeAccess.make(req)
+        _ = try req.staff(.manageProgramme)
+        let rules = try await access.registrations.guestRules()
+        return GuestRulesDTO(places_per_registration: rules.placesPerRegistration, confirm_hours: rules.confirmHours)
+    }
+
+    func setGuestRules(req: Request) async throws -> GuestRulesDTO {
+        let access = try await ProgrammeAccess.make(req)
+        _ = try req.staff(.manageProgramme)
+        guard access.user.role != .partner else {
+            throw ProgrammeAccess.forbidden("The rules for guests are the library's own.", nl: "De regels voor gasten zijn van de bibliotheek.")
+        }
+        let input = try req.content.decode(GuestRulesDTO.self)
+        let rules = try await access.registrations.updateGuestRules(placesPerRegistration: input.places_per_registration,
+                                                                    confirmHours: input.confirm_hours)
+        return GuestRulesDTO(places_per_registration: rules.placesPerRegistration, confirm_hours: rules.confirmHours)
+    }
+
+    func saveTerm(req: Request) async throws -> TermDTO {
+        let access = try await ProgrammeAccess.make(req)
+        _ = try req.staff(.manageProgramme)
+        guard access.user.role != .partner else {
+            throw ProgrammeAccess.forbidden("Kinds and themes are the library's own lists.", nl: "Soorten en thema's zijn lijsten van de bibliotheek.")
+        }
+        guard let vocabulary = Vocabulary(rawValue: req.parameters.get("vocabulary") ?? "") else {
+            throw BiebError.invalid("vocabulary", "Terms are of 'kind' or 'theme'.", nl: "Termen zijn van 'kind' of 'theme'.")
+        }
+        let input = try req.content.decode(TermInput.self)
+        let term = try await access.programme.saveTerm(vocabulary, code: input.code ?? "", nl: input.name_nl ?? "", en: input.name_en ?? "")
+        return TermDTO(code: term.code, name_nl: term.nl, name_en: term.en)
+    }
+
+    struct SeriesDTO: Content {
+        let id: Int
+        let title: String
+        let description: String
+    }
+
+    struct SeriesInput: Content {
+        var title: String?
+        var description: String?
+    }
+
+    func series(req: Request) async throws -> [SeriesDTO] {
+        let access = try await ProgrammeAccess.make(req)
+        return try await access.programme.series().map { SeriesDTO(id: $0.id, title: $0.title, description: $0.description) }
+    }
+
+    func createSeries(req: Request) async throws -> Response {
+        let access = try await ProgrammeAccess.make(req)
+        _ = try req.staff(.manageProgramme)
+        guard access.user.role != .partner else {
+            throw ProgrammeAccess.forbidden("Series are made by the library.", nl: "Reeksen maakt de bibliotheek.")
+        }
+        let input = try req.content.decode(SeriesInput.self)
+        let series = try await access.programme.createSeries(title: input.title ?? "", description: input.description ?? "")
+        return try await SeriesDTO(id: series.id, title: series.title, description: series.description).encodeResponse(status: .created, for: req)
+    }
+
+    struct VenueDTO: Content {
+        let id: UUID
+        let branch_id: UUID?
+        let name: String
+        let address: String
+        let notes: String
+    }
+
+    struct VenueInput: Content {
+        var branch_id: UUID?
+        var name: String?
+        var address: String?
+        var notes: String?
+    }
+
+    func venues(req: Request) async throws -> [VenueDTO] {
+        let access = try await ProgrammeAccess.make(req)
+        return try await access.programme.venues().map { VenueDTO(id: $0.id, branch_id: $0.branchID, name: $0.name, address: $0.address, notes: $0.notes) }
+    }
+
+    func createVenue(req: Request) async throws -> Response {
+        let access = try await ProgrammeAccess.make(req)
+        _ = try req.staff(.manageProgramme)
+        guard access.user.role != .partner else {
+            throw ProgrammeAccess.forbidden("Venues are added by the library.", nl: "Locaties voegt de bibliotheek toe.")
+        }
+        let input = try req.content.decode(VenueInput.self)
+        let venue = try await access.programme.createVenue(name: input.name ?? "", address: input.address ?? "", notes: input.notes ?? "", branch: input.branch_id)
+        return try await VenueDTO(id: venue.id, branch_id: venue.branchID, name: venue.name, address: venue.address, notes: venue.notes)
+            .encodeResponse(status: .created, for: req)
+    }
+
+    struct CommunityInput: Content {
+        var name: String?
+        var description: String?
+        var contact: String?
+        var branch_id: UUID?
+    }
+
+    func createCommunity(req: Request) async throws -> Response {
+        let access = try await ProgrammeAccess.make(req)
+        _ = try req.staff(.manageProgramme)
+        guard access.user.role != .partner else {
+            throw ProgrammeAccess.forbidden("Communities are added by the library.", nl: "Groepen voegt de bibliotheek toe.")
+        }
+        let input = try req.content.decode(CommunityInput.self)
+        let community = try await Communities(req.db, organisationID: access.organisation.id!).save(
+            name: input.name ?? "", description: input.description ?? "", contact: input.contact ?? "", branch: input.branch_id)
+        return try await CommunityDTO(community).encodeResponse(status: .created, for: req)
+    }
+
+    func updateCommunity(req: Request) async throws -> CommunityDTO {
+        let access = try await ProgrammeAccess.make(req)
+        _ = try req.staff(.manageProgramme)
+        guard access.user.role != .partner else {
+            throw ProgrammeAccess.forbidden("Communities are changed by the library.", nl: "Groepen wijzigt de bibliotheek.")
+        }
+        let input = try req.content.decode(CommunityInput.self)
+        return CommunityDTO(try await Communities(req.db, organisationID: access.organisation.id!).save(
+            id: try req.uuidParameter("communityID"), name: input.name ?? "", description: input.description ?? "",
+            contact: input.contact ?? "", branch: input.branch_id))
+    }
+
+    // MARK: Staff and partners: consultation hours
+
+    struct HourInput: Content {
+        var partner_id: UUID?
+        var branch_id: UUID?
+        var space_id: UUID?
+        var title: String?
+        var description: String?
+        var slot_minutes: Int?
+        var starts_at: String?
+        var ends_at: String?
+        /// A weekly recurrence instead of one start and end.
+        var weekly: SpacesAPIController.SeriesInput?
+    }
+
+    /// Publishes one consultation hour or a weekly run of them (partner contacts: their own, in branches that house them).
+    func publishHours(req: Request) async throws -> Response {
+        let access = try await ProgrammeAccess.make(req)
+        let input = try req.content.decode(HourInput.self)
+        guard let partner = input.partner_id ?? (access.user.role == .partner ? access.user.partnerID : nil) else {
+            throw BiebError.invalid("partner_id", "Give the partner organisation that holds the hour.", nl: "Geef de partnerorganisatie van het spreekuur.")
+        }
+        guard let branch = input.branch_id else { throw BiebError.invalid("branch_id", "Give the branch.", nl: "Geef de vestiging.") }
+        try await access.mayRunHours(partner: partner, branch: branch)
+        var hour = ConsultationHourInput(partnerID: partner, branchID: branch, title: input.title ?? "", slotMinutes: input.slot_minutes)
+        hour.spaceID = input.space_id
+        hour.description = input.description ?? ""
+        if let weekly = input.weekly {
+            hour.recurrence = try SpacesAPIController.recurrence(weekly)
+        } else if let start = try Instant.parse(input.starts_at, field: "starts_at"), let end = try Instant.parse(input.ends_at, field: "ends_at") {
+            hour.range = TimeRange(start: start, end: end)
+        }
+        let hours = try await access.hours.publish(hour, staff: access.user.id)
+        return try await Self.hourDTOs(hours, store: access.hours, req: req, organisation: access.organisation.id!).encodeResponse(status: .created, for: req)
+    }
+
+    /// The appointments of an hour, with names and questions (for the partner and staff).
+    func appointments(req: Request) async throws -> [AppointmentDTO] {
+        let access = try await ProgrammeAccess.make(req)
+        let hour = try await access.hour(try req.uuidParameter("hourID"))
+        return try await access.hours.appointments(hour: hour.id).map {
+            Self.appointmentDTO($0, organisation: access.organisation, own: false, partner: true)
+        }
+    }
+
+    func cancelHour(req: Request) async throws -> HTTPStatus {
+        let access = try await ProgrammeAccess.make(req)
+        let hour = try await access.hour(try req.uuidParameter("hourID"))
+        try await access.hours.cancel(hour.id)
+        return .noContent
+    }
+}

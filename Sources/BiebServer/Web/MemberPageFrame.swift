@@ -1,0 +1,49 @@
+import Fluent
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// The frame of a member's own pages (`/{org}/mijn/…`): the organisation and
+/// the account a page is about (the member's own, or a child's with `?lid=`,
+/// checked by `MemberAccountService`), the header every such page shows, and
+/// the way back after a form with its message. Privacy, payments, tips and
+/// the member's programme pages use it.
+struct MemberPageFrame {
+    typealias Portal = MemberPortalPages
+
+    struct Context<Body: Encodable>: Encodable {
+        let page: PageContext
+        let organisation: String
+        let orgURL: String
+        let base: String
+        let accountID: String
+        let name: String
+        let isOwn: Bool
+        let lid: String
+        let body: Body
+    }
+
+    func render<Body: Encodable>(_ req: Request, _ template: String, title: String, org: Organisation, service: MemberAccountService,
+                                 account: UUID, body: Body, status: HTTPStatus = .ok) async throws -> Response {
+        let relation = try await service.authorize(account)
+        guard let member = try await service.members.member(account) else { throw MemberAccountService.notFound }
+        let own = relation == .own
+        let context = Context(page: Portal.page(req, org, title: title, name: nil), organisation: org.name, orgURL: "/\(org.slug)",
+                              base: Portal.base(org), accountID: account.uuidString, name: member.name, isOwn: own,
+                              lid: own ? "" : "?lid=\(account.uuidString)", body: body)
+        let response = try await PublicPages().render(req, template, context)
+        response.status = status
+        return response
+    }
+
+    func setUp(_ req: Request) async throws -> (Organisation, MemberAccountService, UUID) {
+        let org = try await req.organisation()
+        let service = try await MemberAccountService.make(req, organisation: org)
+        return (org, service, Portal.accountID(req) ?? service.signedIn.id)
+    }
+
+    func back(_ req: Request, _ org: Organisation, _ path: String, _ account: UUID, _ service: MemberAccountService, _ message: String) -> Response {
+        Portal.done(req, Portal.base(org) + path + (account == service.signedIn.id ? "" : "?lid=\(account)"), message)
+    }
+}
