@@ -84,7 +84,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            path: "Benchmarks/CalendarBench"
+            path: "Benchmarks/BiebBench"
         ),
         .target(
             name: "BiebTestSupport",
