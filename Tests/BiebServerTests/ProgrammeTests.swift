@@ -702,3 +702,69 @@ import BiebTestSupport
         }
     }
 }
+
+/// Issue 17: the JSON API and the staff page's plan form decode an activity
+/// once (`ActivityFields`), so they accept and refuse the same things and
+/// name the same field — before, the form dropped an unknown audience that
+/// the API refused, and replaced a partner's list where the API added to it.
+@Suite("Programme: one decoding for API and form") struct ActivityInputAgreementTests {
+    typealias S = SpaceBookingTests
+
+    @Test(arguments: TestDatabase.all)
+    func theAPIAndThePlanFormAcceptAndRefuseTheSame(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await Fixture.make(on: app)
+            let api = TestClient(app)
+            try await api.signInAPI(Fixture.staff, password: Fixture.password)
+            let pages = TestClient(app)
+            try await pages.signInPages(Fixture.staff, password: Fixture.password)
+            let csrf = try #require(TestClient.csrf(in: try await pages.send(.GET, "/staff/programma").body.string))
+            let tuesday = LocalDate(S.tuesday(14), in: S.amsterdam)
+            let form: [String: String] = ["csrf": csrf, "title": "Lezing", "kind": "lecture", "branch_id": f.central.uuidString, "date": tuesday.iso,
+                                          "starts": "14:00", "ends": "16:00", "weeks": "1", "registration": "free", "capacity": "10",
+                                          "needs_staff": "1", "themes[]": "sustainability", "audiences[]": "adults"]
+            let body = ProgrammeTests.activity(f, space: nil, title: "Lezing", capacity: 10, sessions: [(S.tuesday(14), S.tuesday(16))])
+            // What each path gets, and the field both must name (nil: accepted).
+            let cases: [(name: String, api: [String: Any], form: [String: String], field: String?)] = [
+                ("good", [:], [:], nil),
+                ("unknown audience", ["audiences": ["aliens"]], ["audiences[]": "aliens"], "audiences"),
+                ("a space that is no id", ["space_id": "zaal"], ["space_id": "zaal"], "space_id"),
+                ("unknown registration", ["registration": "misschien"], ["registration": "misschien"], "registration"),
+                ("a partner that is no id", ["partner_ids": ["digihulp"]], ["partner_ids[]": "digihulp"], "partner_ids"),
+                ("no branch", ["branch_id": ""], ["branch_id": ""], "branch_id"),
+                ("a community that is no id", ["community_id": "leesclub"], ["community_id": "leesclub"], "community_id"),
+            ]
+            for c in cases {
+                let answer = try await api.send(.POST, "/api/v1/activities", object: body.merging(c.api) { $1 })
+                let posted = try await pages.send(.POST, "/staff/programma", form: form.merging(c.form) { $1 })
+                let location = try #require(posted.headers.first(name: .location), "\(c.name)")
+                let refusal = URLComponents(string: location)?.queryItems?.first { $0.name == "fout" }?.value
+                if let field = c.field {
+                    #expect(answer.status == .badRequest, "\(c.name)")
+                    #expect(answer.apiError?.field == field, "\(c.name): the API named \(answer.apiError?.field ?? "nothing")")
+                    #expect(refusal?.contains(field) == true, "\(c.name): the form said \(refusal ?? "nothing")")
+                } else {
+                    #expect(answer.status == .created, "\(c.name)")
+                    #expect(refusal == nil, "\(c.name): \(refusal ?? "")")
+                    #expect(location.hasPrefix("/staff/programma/"), "\(c.name)")
+                }
+            }
+            // A partner contact plans on either path: their own organisation is among the partners, added to the list.
+            let partnerAPI = TestClient(app)
+            try await partnerAPI.signInAPI(Fixture.partner, password: Fixture.password)
+            let byAPI = try object(try await partnerAPI.send(.POST, "/api/v1/activities", object: body.merging(["needs_staff": false]) { $1 }))
+            #expect(byAPI["partner_ids"] as? [String] == [f.partnerOrg.uuidString])
+            let partnerPages = TestClient(app)
+            try await partnerPages.signInPages(Fixture.partner, password: Fixture.password)
+            let partnerCSRF = try #require(TestClient.csrf(in: try await partnerPages.send(.GET, "/staff/programma").body.string))
+            var partnerForm = form.merging(["csrf": partnerCSRF]) { $1 }
+            partnerForm["needs_staff"] = nil
+            let planned = try await partnerPages.send(.POST, "/staff/programma", form: partnerForm)
+            let plannedAt = try #require(planned.headers.first(name: .location))
+            #expect(!plannedAt.contains("fout="), "\(plannedAt.removingPercentEncoding ?? plannedAt)")
+            let id = try #require(plannedAt.split(separator: "?").first?.split(separator: "/").last.map(String.init))
+            let plan = try object(try await api.send(.GET, "/api/v1/activities/\(id)/plan"))
+            #expect(plan["partner_ids"] as? [String] == [f.partnerOrg.uuidString])
+        }
+    }
+}

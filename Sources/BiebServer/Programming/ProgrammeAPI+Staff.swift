@@ -27,95 +27,9 @@ extension ProgrammeAPIController {
         return ActivityDTO(try await access.activity(try Self.activityID(req), .viewStaffPages), organisation: access.organisation, staff: true)
     }
 
-    struct SessionInput: Content {
-        var starts_at: String?
-        var ends_at: String?
-    }
-
-    struct ActivityInputDTO: Content {
-        var branch_id: UUID?
-        var space_id: UUID?
-        var venue_id: UUID?
-        var kind: String?
-        var title: String?
-        var description: String?
-        var image_url: String?
-        var language: String?
-        var accessibility: String?
-        var core_function: String?
-        var themes: [String]?
-        var audiences: [String]?
-        var age_min: Int?
-        var age_max: Int?
-        var series_id: Int?
-        var community_id: UUID?
-        var organiser: String?
-        var partner_ids: [UUID]?
-        var list_id: UUID?
-        var registration: String?
-        var price_cents: Int?
-        var capacity: Int?
-        var needs_staff: Bool?
-        var guest_data_days: Int?
-        var sessions: [SessionInput]?
-    }
-
-    static func input(_ dto: ActivityInputDTO, partner: UUID?) throws -> ActivityInput {
-        guard let branch = dto.branch_id else { throw BiebError.invalid("branch_id", "Give the branch that runs the activity.", nl: "Geef de vestiging die de activiteit organiseert.") }
-        var sessions: [TimeRange] = []
-        for (index, session) in (dto.sessions ?? []).enumerated() {
-            guard let start = try Instant.parse(session.starts_at, field: "sessions[\(index)].starts_at"),
-                  let end = try Instant.parse(session.ends_at, field: "sessions[\(index)].ends_at") else {
-                throw BiebError.invalid("sessions[\(index)]", "Give each session's starts_at and ends_at (ISO 8601).", nl: "Geef van elke keer starts_at en ends_at (ISO 8601).")
-            }
-            sessions.append(TimeRange(start: start, end: end))
-        }
-        var input = ActivityInput(branchID: branch, kind: dto.kind ?? "", title: dto.title ?? "", sessions: sessions)
-        input.spaceID = dto.space_id
-        input.venueID = dto.venue_id
-        input.description = dto.description ?? ""
-        input.imageURL = dto.image_url ?? ""
-        input.language = dto.language ?? "nl"
-        input.accessibility = dto.accessibility ?? ""
-        if let function = dto.core_function {
-            guard let value = CoreFunction(rawValue: function) else {
-                throw BiebError.invalid("core_function", "Unknown core function '\(function)'; use one of: \(CoreFunction.allCases.map(\.rawValue).joined(separator: ", ")).",
-                                        nl: "Onbekende kernfunctie '\(function)'.")
-            }
-            input.coreFunction = value
-        }
-        input.themes = dto.themes ?? []
-        input.audiences = try (dto.audiences ?? []).map { text in
-            guard let audience = ActivityAudience(rawValue: text) else {
-                throw BiebError.invalid("audiences", "Unknown audience '\(text)'; use any of: \(ActivityAudience.allCases.map(\.rawValue).joined(separator: ", ")).",
-                                        nl: "Onbekende doelgroep '\(text)'.")
-            }
-            return audience
-        }
-        input.ageMin = dto.age_min
-        input.ageMax = dto.age_max
-        input.seriesID = dto.series_id
-        input.communityID = dto.community_id
-        input.organiser = dto.organiser ?? ""
-        input.partnerIDs = dto.partner_ids ?? []
-        if let partner, !input.partnerIDs.contains(partner) { input.partnerIDs.append(partner) }
-        input.listID = dto.list_id
-        if let mode = dto.registration {
-            guard let value = RegistrationMode(rawValue: mode) else {
-                throw BiebError.invalid("registration", "Registration is none, free or paid.", nl: "Aanmelden is none, free of paid.")
-            }
-            input.registration = value
-        }
-        input.priceCents = dto.price_cents ?? 0
-        input.capacity = dto.capacity
-        input.needsStaff = dto.needs_staff ?? true
-        input.guestDataDays = dto.guest_data_days ?? 0
-        return input
-    }
-
     func create(req: Request) async throws -> Response {
         let access = try await ProgrammeAccess.make(req)
-        let input = try Self.input(try req.content.decode(ActivityInputDTO.self), partner: access.user.role == .partner ? access.user.partnerID : nil)
+        let input = try req.content.decode(ActivityFields.self).input(partner: access.user.role == .partner ? access.user.partnerID : nil)
         try await access.mayPlan(branch: input.branchID, partners: input.partnerIDs)
         let listing = try await access.programme.create(input, staff: access.user.id)
         let response = try await ActivityDTO(listing, organisation: access.organisation, staff: true).encodeResponse(status: .created, for: req)
@@ -126,7 +40,7 @@ extension ProgrammeAPIController {
     func update(req: Request) async throws -> ActivityDTO {
         let access = try await ProgrammeAccess.make(req)
         let current = try await access.activity(try Self.activityID(req), .manageProgramme)
-        let input = try Self.input(try req.content.decode(ActivityInputDTO.self), partner: access.user.role == .partner ? access.user.partnerID : nil)
+        let input = try req.content.decode(ActivityFields.self).input(partner: access.user.role == .partner ? access.user.partnerID : nil)
         try await access.mayPlan(branch: input.branchID, partners: input.partnerIDs)
         return ActivityDTO(try await access.programme.update(current.activity.id, input, staff: access.user.id), organisation: access.organisation, staff: true)
     }

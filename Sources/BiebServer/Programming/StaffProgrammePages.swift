@@ -157,9 +157,6 @@ struct StaffProgrammePages: RouteCollection {
         let form = try req.content.decode(PlanForm.self)
         let org = access.organisation
         do {
-            guard let branch = form.branch_id.flatMap(UUID.init(uuidString:)) else {
-                throw BiebError.invalid("branch_id", "Choose a branch.", nl: "Kies een vestiging.")
-            }
             guard let day = LocalDate(iso: form.date ?? "") else { throw BiebError.invalid("date", "Give a date.", nl: "Geef een datum.") }
             guard let starts = LocalTime(form.starts ?? ""), let ends = LocalTime(form.ends ?? ""), ends.minuteOfDay > starts.minuteOfDay else {
                 throw BiebError.invalid("ends", "Give a start and a later end (HH:MM).", nl: "Geef een begin en een later einde (UU:MM).")
@@ -171,27 +168,25 @@ struct StaffProgrammePages: RouteCollection {
                 return TimeRange(start: LocalClock.instant(of: date, minute: starts.minuteOfDay, in: org.zone),
                                  end: LocalClock.instant(of: date, minute: ends.minuteOfDay, in: org.zone))
             }
-            var input = ActivityInput(branchID: branch, kind: form.kind ?? "", title: form.title ?? "", sessions: sessions)
-            input.spaceID = form.space_id.flatMap(UUID.init(uuidString:))
-            input.venueID = form.venue_id.flatMap(UUID.init(uuidString:))
-            input.seriesID = form.series_id.flatMap(Int.init)
-            input.communityID = form.community_id.flatMap(UUID.init(uuidString:))
-            input.partnerIDs = (form.partner_ids ?? []).compactMap(UUID.init(uuidString:))
-            input.description = form.description ?? ""
-            input.themes = form.themes ?? []
-            input.audiences = (form.audiences ?? []).compactMap(ActivityAudience.init(rawValue:))
-            input.registration = RegistrationMode(rawValue: form.registration ?? "free") ?? .free
-            if input.registration == .paid {
-                input.priceCents = try Money.cents(euros: form.price, field: "price")
+            // The form's own fields (a date, times and weeks, an amount in euros, a places box) become the API's; then one decoding.
+            var fields = ActivityFields(branch_id: form.branch_id, space_id: form.space_id, venue_id: form.venue_id, kind: form.kind,
+                                        title: form.title, description: form.description, themes: form.themes, audiences: form.audiences,
+                                        series_id: try form.series_id.flatMap { text in
+                                            guard !text.isEmpty else { return nil }
+                                            guard let id = Int(text) else { throw BiebError.invalid("series_id", "Choose a series.", nl: "Kies een reeks.") }
+                                            return id
+                                        },
+                                        community_id: form.community_id, partner_ids: form.partner_ids, registration: form.registration ?? "free",
+                                        needs_staff: form.needs_staff != nil)
+            if fields.registration == RegistrationMode.paid.rawValue {
+                fields.price_cents = try Money.cents(euros: form.price, field: "price")
             }
             if let text = form.capacity?.trimmed, !text.isEmpty {
                 guard let capacity = Int(text) else { throw BiebError.invalid("capacity", "Places is a number.", nl: "Plaatsen is een getal.") }
-                input.capacity = capacity
+                fields.capacity = capacity
             }
-            input.needsStaff = form.needs_staff != nil
-            // A partner's activity is co-organised by their organisation.
-            if access.user.role == .partner, let own = access.user.partnerID { input.partnerIDs = [own] }
-            try await access.mayPlan(branch: branch, partners: input.partnerIDs)
+            let input = try fields.input(sessions: sessions, partner: access.user.role == .partner ? access.user.partnerID : nil)
+            try await access.mayPlan(branch: input.branchID, partners: input.partnerIDs)
             let listing = try await access.programme.create(input, staff: access.user.id)
             return Self.back(req, "/staff/programma/\(listing.activity.id)", done: "activity_planned", page: page)
         } catch let error as BiebError where error.kind == .invalid || error.kind == .conflict || error.kind == .notFound {
