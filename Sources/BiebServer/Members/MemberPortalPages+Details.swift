@@ -1,0 +1,114 @@
+import Fluent
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// A member's details, password and PIN on their pages.
+extension MemberPortalPages {
+    // MARK: Details, password, PIN
+
+    struct DetailsContext: Encodable {
+        let page: PageContext
+        let organisation: String
+        let orgURL: String
+        let base: String
+        let accountID: String
+        let name: String
+        let birthDate: String
+        let isOwn: Bool
+        let email: String
+        let phone: String
+        let street: String
+        let postcode: String
+        let city: String
+        let signsInWithEmail: Bool
+        let hasPIN: Bool
+        let error: String?
+        let errorField: String?
+    }
+
+    func details(req: Request) async throws -> Response {
+        try await renderDetails(req, error: nil, form: nil)
+    }
+
+    struct DetailsForm: Content {
+        var email: String?
+        var phone: String?
+        var street: String?
+        var postcode: String?
+        var city: String?
+    }
+
+    func renderDetails(_ req: Request, error: BiebError?, form: DetailsForm?) async throws -> Response {
+        let org = try await req.organisation()
+        let service = try await MemberAccountService.make(req, organisation: org)
+        let lang = Language.of(req)
+        let id = Self.accountID(req) ?? service.signedIn.id
+        let overview = try await service.overview(id)
+        let member = overview.member
+        let context = DetailsContext(
+            page: Self.page(req, org, title: Locales.text("portal_details", lang), name: nil), organisation: org.name,
+            orgURL: "/\(org.slug)", base: Self.base(org), accountID: id.uuidString, name: member.name,
+            birthDate: Formats(lang: lang, timeZone: org.zone).longDate(member.birthDate), isOwn: overview.relation == .own,
+            email: form?.email ?? member.email ?? "", phone: form?.phone ?? member.phone ?? "", street: form?.street ?? member.street,
+            postcode: form?.postcode ?? member.postcode, city: form?.city ?? member.city,
+            signsInWithEmail: member.passwordHash != nil, hasPIN: overview.hasPIN,
+            error: error?.message(dutch: lang == .nl), errorField: error?.field)
+        let response = try await PublicPages().render(req, "portal/details", context)
+        response.status = error?.httpStatus ?? .ok
+        return response
+    }
+
+    func detailsPath(_ req: Request, _ org: Organisation, _ account: UUID, _ own: UUID) -> String {
+        Self.base(org) + "/gegevens" + (account == own ? "" : "?lid=\(account)")
+    }
+
+    func saveDetails(req: Request) async throws -> Response {
+        let org = try await req.organisation()
+        let service = try await MemberAccountService.make(req, organisation: org)
+        let account = Self.accountID(req) ?? service.signedIn.id
+        let form = try req.content.decode(DetailsForm.self)
+        do {
+            _ = try await service.changeContact(account: account, ContactChange(
+                email: form.email, phone: form.phone, street: form.street ?? "", postcode: form.postcode ?? "", city: form.city ?? ""))
+            return Self.done(req, detailsPath(req, org, account, service.signedIn.id), Locales.text("portal_details_saved", Language.of(req)))
+        } catch let error as BiebError {
+            return try await renderDetails(req, error: error, form: form)
+        }
+    }
+
+    func savePassword(req: Request) async throws -> Response {
+        let org = try await req.organisation()
+        let service = try await MemberAccountService.make(req, organisation: org)
+        let account = Self.accountID(req) ?? service.signedIn.id
+        struct Form: Content { var password: String?; var repeated: String? }
+        let form = try req.content.decode(Form.self)
+        do {
+            guard form.password == form.repeated else {
+                throw BiebError.invalid("repeated", "The two passwords are not the same.", nl: "De twee wachtwoorden zijn niet gelijk.")
+            }
+            try await service.setPassword(account: account, password: form.password ?? "")
+            return Self.done(req, detailsPath(req, org, account, service.signedIn.id), Locales.text("portal_password_saved", Language.of(req)))
+        } catch let error as BiebError {
+            return try await renderDetails(req, error: error, form: nil)
+        }
+    }
+
+    func savePIN(req: Request) async throws -> Response {
+        let org = try await req.organisation()
+        let service = try await MemberAccountService.make(req, organisation: org)
+        let account = Self.accountID(req) ?? service.signedIn.id
+        struct Form: Content { var current: String?; var pin: String?; var repeated: String? }
+        let form = try req.content.decode(Form.self)
+        do {
+            guard form.pin == form.repeated else {
+                throw BiebError.invalid("repeated", "The two PINs are not the same.", nl: "De twee pincodes zijn niet gelijk.")
+            }
+            try await service.setPIN(account: account, current: form.current, new: form.pin ?? "")
+            return Self.done(req, detailsPath(req, org, account, service.signedIn.id), Locales.text("portal_pin_saved", Language.of(req)))
+        } catch let error as BiebError {
+            return try await renderDetails(req, error: error, form: nil)
+        }
+    }
+}
