@@ -1,4 +1,5 @@
 import BiebCore
+import BiebServer
 import BiebStore
 import Dispatch
 import Foundation

@@ -1,9 +1,8 @@
-import Fluent
+import FluentKit
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import SQLKit
-import Vapor
 
 /// Where the data lives: an embedded SQLite file (the default, zero set-up),
 /// SQLite in memory (tests), or PostgreSQL (production; several app servers).
@@ -16,7 +15,7 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// PostgreSQL when `DATABASE_URL` is set, else a SQLite file in `dataDirectory`.
     public static func fromEnvironment(dataDirectory: String, fileName: String) -> DatabaseLocation {
-        if let url = Environment.get("DATABASE_URL"), !url.isEmpty { return .postgres(url: url) }
+        if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty { return .postgres(url: url) }
         return .sqliteFile(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent(fileName).path)
     }
 
@@ -43,112 +42,56 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
 }
 
 public enum BiebDatabase {
-    /// Registers the database with the application.
-    public static func configure(_ app: Application, at location: DatabaseLocation) throws {
-        switch location {
-        case .sqliteFile(let path):
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            // SQLite works in blocking calls on the application's thread pool. More threads than cores: a
-            // statement waiting for the write lock holds its thread, and the writer must still find one.
-            app.threadPool = NIOThreadPool(numberOfThreads: Environment.get("BIEB_SQLITE_THREADS").flatMap(Int.init) ?? max(4, System.coreCount * 2))
-            app.databases.use(sqliteFile(path), as: .sqlite)
-        case .sqliteMemory:
-            app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
-        case .postgres(let url, let schema):
-            var configuration: SQLPostgresConfiguration
-            do {
-                configuration = try SQLPostgresConfiguration(url: url)
-            } catch {
-                throw BiebError(.invalid, code: "invalid_database_url", field: "DATABASE_URL",
-                                message: "DATABASE_URL is not a PostgreSQL URL (postgres://user:password@host:5432/database).")
-            }
-            if let schema { configuration.searchPath = [schema] }
-            app.databases.use(.postgres(configuration: configuration, sqlLogLevel: .trace), as: .psql)
-        }
-        addMigrations(to: app)
-    }
-
     /// The configuration of a SQLite file (the application's connections and the writer, `SQLiteLane`).
-    static func sqliteFile(_ path: String) -> DatabaseConfigurationFactory {
+    public static func sqliteFile(_ path: String) -> DatabaseConfigurationFactory {
         .sqlite(.file(path), sqlLogLevel: .trace)
     }
 
     /// Every migration, in order. Later issues append, never reorder.
-    public static func addMigrations(to app: Application) {
-        app.migrations.add(CreateOrganisations())
-        app.migrations.add(CreateBranches())
-        app.migrations.add(IndexBranchTables())
-        app.migrations.add(CreateStaff())
-        app.migrations.add(CreateStaffSessions())
-        app.migrations.add(CreateCatalogue())
-        app.migrations.add(CreateTitleLists())
-        app.migrations.add(CreateMembers())
-        app.migrations.add(CreateCirculation())
-        app.migrations.add(CreateJobLeases())
-        app.migrations.add(IndexCirculation())
-        app.migrations.add(CreateSelfService())
-        app.migrations.add(CreateMemberAccounts())
-        app.migrations.add(CreateOutbox())
-        app.migrations.add(CreateConsents())
-        app.migrations.add(CreateMessageTemplates())
-        app.migrations.add(CreatePINResetCodes())
-        app.migrations.add(CreatePrivacy())
-        app.migrations.add(CreatePayments())
-        app.migrations.add(IndexPrivacy())
-        app.migrations.add(CreateSpaceBookings())
-        app.migrations.add(CreateProgramming())
-        app.migrations.add(AddSpaceFacilities())
-        app.migrations.add(CreateThrottleTables())
-        app.migrations.add(AddGuestConfirmation())
-    }
-
-    /// Runs pending migrations; on SQLite files switches to WAL journaling so
-    /// readers do not wait for writers.
-    public static func migrate(_ app: Application) async throws {
-        if let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" {
-            try await sql.raw("PRAGMA journal_mode=WAL").run()
-        }
-        try await app.autoMigrate()
-        if let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" {
-            // Statistics for tables that have none or changed much (cheap when nothing changed).
-            try await sql.raw("PRAGMA optimize").run()
-        }
+    public static func addMigrations(to migrations: Migrations) {
+        migrations.add(CreateOrganisations())
+        migrations.add(CreateBranches())
+        migrations.add(IndexBranchTables())
+        migrations.add(CreateStaff())
+        migrations.add(CreateStaffSessions())
+        migrations.add(CreateCatalogue())
+        migrations.add(CreateTitleLists())
+        migrations.add(CreateMembers())
+        migrations.add(CreateCirculation())
+        migrations.add(CreateJobLeases())
+        migrations.add(IndexCirculation())
+        migrations.add(CreateSelfService())
+        migrations.add(CreateMemberAccounts())
+        migrations.add(CreateOutbox())
+        migrations.add(CreateConsents())
+        migrations.add(CreateMessageTemplates())
+        migrations.add(CreatePINResetCodes())
+        migrations.add(CreatePrivacy())
+        migrations.add(CreatePayments())
+        migrations.add(IndexPrivacy())
+        migrations.add(CreateSpaceBookings())
+        migrations.add(CreateProgramming())
+        migrations.add(AddSpaceFacilities())
+        migrations.add(CreateThrottleTables())
+        migrations.add(AddGuestConfirmation())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).
     public static let defaultBusyTimeout = 10_000
-
-    /// Per-connection settings for SQLite files. A statement that finds the
-    /// write lock taken waits for it, sleeping, up to `busyTimeout`
-    /// milliseconds (`busy_timeout`, default 10 seconds; the driver's own
-    /// handler would retry at full speed, forever); then the write is tried
-    /// again (`WriteGate`) and finally answered with a 503. WAL commits without a sync each (`synchronous=NORMAL`).
-    /// A crash of Bieb or of the machine never damages the database; a
-    /// power cut may lose the last commits before the next checkpoint. Set
-    /// `BIEB_SQLITE_SYNC=full` to sync every commit (about a third of the
-    /// desk throughput). With `checkpointer` (a server: `SQLiteCheckpointer`
-    /// keeps the log short) the connections leave checkpoints to it. Runs
-    /// once on the connection of every event loop (SQLite has one per loop,
-    /// kept for the app's life).
-    public static func tune(_ app: Application, checkpointer: Bool = false, busyTimeout: Int = defaultBusyTimeout) async throws {
-        guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        for loop in app.eventLoopGroup.makeIterator() {
-            guard let db = app.databases.database(logger: app.logger, on: loop) else { continue }
-            try await db.withConnection { connection in
-                try await tune(connection: connection.sql, checkpointer: checkpointer, busyTimeout: busyTimeout)
-            }
-        }
-    }
+    /// The writers' own checkpoint threshold while a server's checkpointer
+    /// keeps the log short (about 200 MB; BiebServer's `SQLiteCheckpointer`).
+    public static let walFallbackPages = 50_000
+    /// The size a write-ahead log that grew is cut back to when it starts over.
+    public static let journalLimitBytes = 64 << 20
 
     /// The settings of `tune` on one SQLite connection.
-    static func tune(connection sql: any SQLDatabase, checkpointer: Bool, busyTimeout: Int = defaultBusyTimeout) async throws {
-        let mode = Environment.get("BIEB_SQLITE_SYNC")?.lowercased() == "full" ? "FULL" : "NORMAL"
+    public static func tune(connection sql: any SQLDatabase, checkpointer: Bool, busyTimeout: Int = defaultBusyTimeout) async throws {
+        let mode = ProcessInfo.processInfo.environment["BIEB_SQLITE_SYNC"]?.lowercased() == "full" ? "FULL" : "NORMAL"
         try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(max(0, busyTimeout)))").run()
         try await sql.raw("PRAGMA synchronous = \(unsafeRaw: mode)").run()
         if checkpointer {
-            try await sql.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(SQLiteCheckpointer.fallbackPages))").run()
-            try await sql.raw("PRAGMA journal_size_limit = \(unsafeRaw: String(SQLiteCheckpointer.journalLimitBytes))").run()
+            try await sql.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(walFallbackPages))").run()
+            try await sql.raw("PRAGMA journal_size_limit = \(unsafeRaw: String(journalLimitBytes))").run()
         }
     }
 

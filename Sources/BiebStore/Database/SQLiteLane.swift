@@ -1,5 +1,5 @@
 import BiebCore
-import Fluent
+import FluentKit
 import FluentSQLiteDriver
 import Foundation
 import NIOCore

@@ -1,4 +1,4 @@
-import Fluent
+import FluentKit
 import Foundation
 import NIOCore
 import SQLKit
@@ -19,7 +19,7 @@ public final class WriteGate: @unchecked Sendable {
     private var busy = false
     private var waiting = CircularBuffer<CheckedContinuation<Void, Never>>()
 
-    func enter() async {
+    public func enter() async {
         if lock.withLock({ () -> Bool in
             if busy { return false }
             busy = true
@@ -38,7 +38,7 @@ public final class WriteGate: @unchecked Sendable {
         }
     }
 
-    func leave() {
+    public func leave() {
         // The gate stays busy when handed to the next in line.
         let next = lock.withLock { () -> CheckedContinuation<Void, Never>? in
             if let first = waiting.popFirst() { return first }

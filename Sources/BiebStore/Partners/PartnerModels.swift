@@ -1,4 +1,4 @@
-import Fluent
+import FluentKit
 import Foundation
 
 /// A partner organisation (cultural, social, educational, municipal).

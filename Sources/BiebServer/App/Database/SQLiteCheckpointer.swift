@@ -1,3 +1,4 @@
+import BiebStore
 import Foundation
 import Logging
 import SQLiteNIO
@@ -26,9 +27,9 @@ import Glibc
 ///    written since step 1 and finishes the log, so the next write starts
 ///    it again from the beginning. The pause lasts a millisecond or a few.
 ///
-/// The writers' own checkpoint threshold is raised to `fallbackPages`, in
+/// The writers' own checkpoint threshold is raised to `BiebDatabase.walFallbackPages`, in
 /// case this falls behind; a log file that grew is cut back to
-/// `journalLimitBytes` when it starts over. Syncs follow `synchronous`
+/// `BiebDatabase.journalLimitBytes` when it starts over. Syncs follow `synchronous`
 /// (NORMAL): a crash never damages the database.
 public final class SQLiteCheckpointer: LifecycleHandler, @unchecked Sendable {
     /// Between checkpoints while the log grows.
@@ -37,9 +38,6 @@ public final class SQLiteCheckpointer: LifecycleHandler, @unchecked Sendable {
     public static let idleInterval: Duration = .milliseconds(500)
     /// Log frames after which the log is finished with the writers paused (about 8 MB).
     public static let restartFrames: Int64 = 2_000
-    /// The writers' own checkpoint threshold while this runs (about 200 MB).
-    public static let fallbackPages = 50_000
-    public static let journalLimitBytes = 64 << 20
 
     let path: String
     private let lock = NSLock()
