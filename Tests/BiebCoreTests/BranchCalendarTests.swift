@@ -329,8 +329,8 @@ let smallTown = WeeklySchedule(name: "Standaard", periods:
         #expect(!AccessPolicy.allows(.partner, .editBranch))
         #expect(AccessPolicy.allows(.partner, .viewStaffPages))
         // Catalogue: staff edit titles and lists; volunteers only lists of their own branch.
-        #expect(AccessPolicy.allows(.staff, .editCatalogue))
-        #expect(!AccessPolicy.allows(.volunteer, .editCatalogue, branch: own, ownBranch: own))
+        #expect(AccessPolicy.allows(.staff, .editCatalog))
+        #expect(!AccessPolicy.allows(.volunteer, .editCatalog, branch: own, ownBranch: own))
         #expect(AccessPolicy.allows(.volunteer, .manageLists, branch: own, ownBranch: own))
         #expect(!AccessPolicy.allows(.volunteer, .manageLists, branch: nil, ownBranch: own))
         #expect(!AccessPolicy.allows(.partner, .manageLists))

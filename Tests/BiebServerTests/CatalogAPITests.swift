@@ -16,7 +16,7 @@ import FoundationXML
     func searchWithFacetsAndAvailability(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let store = CatalogStore(app.db, organisationID: fixture.city)
             let avonden = try #require(try await Title.query(on: app.db).filter(\.$controlNumber == "nl-1").first())
             _ = try await store.upsert([try IncomingTitle(marc: avonden.marcRecord!, record: avonden.record!,
@@ -73,7 +73,7 @@ import FoundationXML
     func titleRecordMarcxmlItemsAndSuggestions(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let client = TestClient(app)
             let id = try #require(try await Title.query(on: app.db).filter(\.$controlNumber == "nl-1").first()?.id)
             let record = try object(try await client.send(.GET, "/api/v1/organisations/city/titles/\(id)"))

@@ -54,7 +54,7 @@ final class XMLSummary: NSObject, XMLParserDelegate {
     func harvestingWithResumptionTokens(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             try await importFixture(app, fixture.city)
             let total = try await CatalogStore(app.db, organisationID: fixture.city).titleCount()
             #expect(total > 100)
@@ -111,7 +111,7 @@ final class XMLSummary: NSObject, XMLParserDelegate {
     func deletedRecordsAndDates(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let title = try #require(try await Title.query(on: app.db).filter(\.$controlNumber == "nl-1").first())
             let store = CatalogStore(app.db, organisationID: fixture.city)
             for item in try await store.items(of: title.id!) {
@@ -137,7 +137,7 @@ final class XMLSummary: NSObject, XMLParserDelegate {
     @Test func errorsAreOAIErrors() async throws {
         try await withBieb(.sqlite) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let client = TestClient(app)
             for (query, code) in [("", "badVerb"), ("verb=Nope", "badVerb"), ("verb=ListRecords", "badArgument"),
                                   ("verb=ListRecords&metadataPrefix=mods", "cannotDisseminateFormat"),

@@ -107,7 +107,7 @@ import BiebCore
     func warmUpLoadsEveryOrganisationsSearchColumns(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             #expect(app.searchMemory.facets.loadedVersion(of: fixture.city) == nil)
             try await SearchWarmup.warm(app)
             let loaded = try #require(app.searchMemory.facets.loadedVersion(of: fixture.city))

@@ -13,7 +13,7 @@ import BiebTestSupport
     func searchRetrieveInBothVersions(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let client = TestClient(app)
 
             let v12 = try await client.send(.GET, "/sru/city?version=1.2&operation=searchRetrieve&query=dc.title%3Davonden&maximumRecords=1")
@@ -44,7 +44,7 @@ import BiebTestSupport
     @Test func diagnostics() async throws {
         try await withBieb(.sqlite) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let client = TestClient(app)
             for (query, number) in [("/sru/city?operation=searchRetrieve", 7), ("/sru/city?query=%22open", 10),
                                     ("/sru/city?query=dc.publisher%3Dx", 16), ("/sru/city?query=a&recordSchema=mods", 66),

@@ -25,7 +25,7 @@ import BiebTestSupport
     func deepSearchesAreRefusedAndTheServerLives(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let client = TestClient(app)
             let twice = SearchQuery.maximumDepth * 2
             for deep in [String(repeating: "(", count: twice) + "a" + String(repeating: ")", count: twice),

@@ -13,7 +13,7 @@ import BiebTestSupport
     func dutchAndEnglishStemmingAndFolding(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let search = CatalogSearch(app.db, organisationID: fixture.city)
             func find(_ text: String) async throws -> Set<String> { Set(numbers(try await search.search(try SearchQuery.parse(text)))) }
             #expect(try await find("fietsen") == ["nl-2", "nl-3"])
@@ -30,7 +30,7 @@ import BiebTestSupport
     func phrasesPrefixesFieldsAndBooleans(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let search = CatalogSearch(app.db, organisationID: fixture.city)
             func find(_ text: String) async throws -> Set<String> { Set(numbers(try await search.search(try SearchQuery.parse(text)))) }
             #expect(try await find("\"de avonden\"") == ["nl-1", "en-3"])
@@ -52,7 +52,7 @@ import BiebTestSupport
     func rankingSortingPagingAndIsolation(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let search = CatalogSearch(app.db, organisationID: fixture.city)
             // A title match ranks above a subject-only match.
             let library = numbers(try await search.search(try SearchQuery.parse("library")))
@@ -77,7 +77,7 @@ import BiebTestSupport
     func facetsAndFiltersAgreeOnBothEngines(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             // Copies: "De avonden" (nl-1) on the shelf at the central library, "The public library" (en-1) on loan in Oost.
             let store = CatalogStore(app.db, organisationID: fixture.city)
             let titles = try await Title.query(on: app.db).all()

@@ -15,7 +15,7 @@ import BiebTestSupport
     func everyAcceptedQueryRunsOnTheDatabase(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let search = CatalogSearch(app.db, organisationID: fixture.city)
             let accepted = Counter()
             await propertyCheck(count: 600, input: SearchGrammar.query) { text in

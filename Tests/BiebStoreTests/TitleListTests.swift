@@ -11,7 +11,7 @@ import BiebTestSupport
     func listsHoldTitlesInOrder(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let titles = try await Title.query(on: app.db).filter(\.$organisationID == fixture.city).sort(\.$id).all()
             let lists = TitleLists(app.db, organisationID: fixture.city)
             let list = TitleList(organisationID: fixture.city, slug: "", name: "Boekenweek 2027", description: "Tips van de leesclub")

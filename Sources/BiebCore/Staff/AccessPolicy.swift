@@ -27,7 +27,7 @@ public enum Permission: String, Sendable, CaseIterable {
     case editSpaces
     case manageUsers
     /// Create and change title records and copies.
-    case editCatalogue
+    case editCatalog
     /// Curated lists (displays); volunteers only for lists of their own branch.
     case manageLists
     /// The circulation desk: lend, take in, renew, holds, transfers, take

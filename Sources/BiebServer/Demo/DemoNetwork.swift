@@ -38,14 +38,14 @@ public enum DemoNetwork {
         if catalogue {
             let directory = BranchDirectory(app.db)
             if let denHaag = try await directory.organisation(slug: "den-haag") {
-                try await DemoCatalogue.seed(app: app, organisation: denHaag.id!, loc: true, today: today)
+                try await DemoCatalog.seed(app: app, organisation: denHaag.id!, loc: true, today: today)
                 try await DemoCirculation.seed(app: app, organisation: denHaag.id!, members: 240, cardPrefix: "2000", today: today)
                 try await DemoSelfService.seed(app: app, organisation: denHaag.id!, today: today)
                 try await DemoPortal.seed(app: app, organisation: denHaag.id!)
                 try await DemoProgramme.seed(app: app, organisation: denHaag.id!, today: today)
             }
             if let heemstede = try await directory.organisation(slug: "heemstede") {
-                try await DemoCatalogue.seed(app: app, organisation: heemstede.id!, loc: false, today: today)
+                try await DemoCatalog.seed(app: app, organisation: heemstede.id!, loc: false, today: today)
                 try await DemoCirculation.seed(app: app, organisation: heemstede.id!, members: 30, cardPrefix: "3000", today: today)
             }
         }

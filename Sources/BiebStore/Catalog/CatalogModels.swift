@@ -89,7 +89,10 @@ public final class Item: Model, @unchecked Sendable {
     }
 }
 
-struct CreateCatalogue: AsyncMigration {
+struct CreateCatalog: AsyncMigration {
+    /// The name databases recorded when the type was spelled CreateCatalogue; kept so they do not run it again.
+    var name: String { "BiebStore.CreateCatalogue" }
+
     func prepare(on database: Database) async throws {
         try await database.schema(Title.schema)
             .field("id", .int64, .identifier(auto: true))

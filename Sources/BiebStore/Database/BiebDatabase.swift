@@ -54,7 +54,7 @@ public enum BiebDatabase {
         migrations.add(IndexBranchTables())
         migrations.add(CreateStaff())
         migrations.add(CreateStaffSessions())
-        migrations.add(CreateCatalogue())
+        migrations.add(CreateCatalog())
         migrations.add(CreateTitleLists())
         migrations.add(CreateMembers())
         migrations.add(CreateCirculation())

@@ -60,7 +60,7 @@ struct ListPages: RouteCollection {
             let lists: [ListLink]
             let branches: [BranchLink]
         }
-        return try await PublicPages().render(req, "catalogue/lists", Context(
+        return try await PublicPages().render(req, "catalog/lists", Context(
             page: PageContext(req, lang: lang, title: Locales.text("lists_title", lang) + " – " + org.name),
             organisation: org.name, orgURL: "/\(org.slug)", lists: lists, branches: branches))
     }
@@ -90,7 +90,7 @@ struct ListPages: RouteCollection {
                 entry.onHoldShelf = $0.on_hold_shelf
                 return entry
             }
-            let (status, available) = CataloguePages.statusText(availability, names: names, lang: lang, timeZone: zone,
+            let (status, available) = CatalogPages.statusText(availability, names: names, lang: lang, timeZone: zone,
                                                                 digital: MaterialFormat(rawValue: t.format)?.isDigital == true)
             return Row(title: t.title, subtitle: t.subtitle, url: t.url, author: t.author, year: t.year.map(String.init),
                        format: Locales.text("format_\(t.format)", lang), status: status, available: available, note: listed.note,
@@ -106,7 +106,7 @@ struct ListPages: RouteCollection {
         guard let list = try await service.lists.list(slug: req.parameters.get("slug") ?? ""), list.isPublic else { throw Abort(.notFound) }
         let detail = try await service.detail(list)
         let org = service.organisation
-        return try await PublicPages().render(req, "catalogue/list", ListContext(
+        return try await PublicPages().render(req, "catalog/list", ListContext(
             page: PageContext(req, lang: lang, title: list.name + " – " + org.name), organisation: org.name, orgURL: "/\(org.slug)",
             name: list.name, intro: list.description.isEmpty ? nil : list.description,
             rows: rows(detail.titles, service: service, lang: lang), empty: Locales.text("list_empty", lang)))
@@ -119,7 +119,7 @@ struct ListPages: RouteCollection {
         guard let branch = service.catalogue.branches.first(where: { $0.slug == req.parameters.get("branch") }) else { throw Abort(.notFound) }
         let titles = try await service.newInCollection(branch, today: LocalDate(Date(), in: org.zone))
         let name = Locales.text("list_new_title", lang, ["branch": branch.name])
-        return try await PublicPages().render(req, "catalogue/list", ListContext(
+        return try await PublicPages().render(req, "catalog/list", ListContext(
             page: PageContext(req, lang: lang, title: name + " – " + org.name), organisation: org.name, orgURL: "/\(org.slug)",
             name: name, intro: Locales.text("list_new_intro", lang, ["days": String(ListService.newDays)]),
             rows: rows(titles, service: service, lang: lang), empty: Locales.text("list_new_empty", lang)))

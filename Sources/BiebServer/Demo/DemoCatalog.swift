@@ -11,7 +11,7 @@ import BiebStore
 /// Library of Congress records from the pymarc 5.4.0 source distribution
 /// (public domain), with copies spread over the branches (lent out by
 /// `DemoCirculation`).
-enum DemoCatalogue {
+enum DemoCatalog {
     static func dutch() -> [TitleRecord] {
         func t(_ title: String, _ author: String?, _ year: Int, nur: Int, subjects: [String], format: MaterialFormat = .book,
                audience: Audience = .adult, ages: (Int, Int?)? = nil, avi: String? = nil, summary: String? = nil,

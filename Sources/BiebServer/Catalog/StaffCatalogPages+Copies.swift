@@ -5,7 +5,7 @@ import BiebCore
 import BiebStore
 
 /// Staff pages of a title's copies: adding, changing and withdrawing them.
-extension StaffCataloguePages {
+extension StaffCatalogPages {
     // MARK: Copies
 
     struct ItemForm: Content {
@@ -43,7 +43,7 @@ extension StaffCataloguePages {
 
     func addItem(req: Request) async throws -> Response {
         let page = try await Page(req)
-        _ = try req.staff(.editCatalogue)
+        _ = try req.staff(.editCatalog)
         let org = try Self.organisation(page)
         let title = try await Self.title(req, org: org)
         let form = try req.content.decode(ItemForm.self)
@@ -58,7 +58,7 @@ extension StaffCataloguePages {
 
     func saveItem(req: Request) async throws -> Response {
         let page = try await Page(req)
-        _ = try req.staff(.editCatalogue)
+        _ = try req.staff(.editCatalog)
         let org = try Self.organisation(page)
         let title = try await Self.title(req, org: org)
         let store = CatalogStore(req.db, organisationID: org.id!)

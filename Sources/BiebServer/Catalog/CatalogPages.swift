@@ -7,7 +7,7 @@ import BiebStore
 /// The public catalogue: `/{org}/catalogus` (search with facets, grouped
 /// works, availability) and `/{org}/catalogus/{id}` (a title with its
 /// copies per branch and schema.org `Book` data). No JavaScript needed.
-struct CataloguePages: RouteCollection {
+struct CatalogPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(":org", "catalogus", use: search)
         routes.get(":org", "catalogus", ":titleID", use: title)
@@ -99,7 +99,7 @@ struct CataloguePages: RouteCollection {
         }
         let pageContext = PageContext(req, lang: lang, title: text.isEmpty ? Locales.text("cat_title", lang) : "\(text) · \(Locales.text("cat_title", lang))")
         guard !text.trimmed.isEmpty else {
-            return try await PublicPages().render(req, "catalogue/search", Context(
+            return try await PublicPages().render(req, "catalog/search", Context(
                 page: pageContext, organisation: org.name, orgURL: "/\(org.slug)", action: base, q: "", error: nil, searched: false,
                 total: 0, summary: nil, works: [], facets: [], sorts: sorts, hidden: [], previous: nil, next: nil, pageText: nil))
         }
@@ -107,7 +107,7 @@ struct CataloguePages: RouteCollection {
         do {
             request = try CatalogRequest.read(req, branches: service.branchesBySlug)
         } catch let error as BiebError {
-            let response = try await PublicPages().render(req, "catalogue/search", Context(
+            let response = try await PublicPages().render(req, "catalog/search", Context(
                 page: pageContext, organisation: org.name, orgURL: "/\(org.slug)", action: base, q: text,
                 error: error.message(dutch: lang == .nl), searched: false, total: 0, summary: nil, works: [], facets: [], sorts: sorts,
                 hidden: [], previous: nil, next: nil, pageText: nil))
@@ -180,7 +180,7 @@ struct CataloguePages: RouteCollection {
         }
         let pages = max(1, (page.total + request.perPage - 1) / request.perPage)
         let hidden = current.filter { !["q", "sort"].contains($0.name) }.map { FormOption(value: $0.value ?? "", label: $0.name, selected: false) }
-        return try await PublicPages().render(req, "catalogue/search", Context(
+        return try await PublicPages().render(req, "catalog/search", Context(
             page: pageContext, organisation: org.name, orgURL: "/\(org.slug)", action: base, q: text, error: nil, searched: true,
             total: page.total,
             summary: Locales.text(page.total == 1 ? "cat_found_one" : "cat_found", lang, ["n": page.total.formatted(), "q": text]),
@@ -275,7 +275,7 @@ struct CataloguePages: RouteCollection {
         var page = PageContext(req, lang: lang, title: dto.title)
         let portal = "/\(org.slug)/mijn"
         page.member = PageContext.MemberLink(name: nil, accountURL: portal, signOutURL: portal + "/uitloggen", signInURL: portal + "/inloggen")
-        return try await PublicPages().render(req, "catalogue/title", Context(
+        return try await PublicPages().render(req, "catalog/title", Context(
             page: page, organisation: org.name, orgURL: "/\(org.slug)", searchURL: base, title: dto.title, subtitle: dto.subtitle,
             authors: dto.contributors.map { $0.role == "author" || $0.main ? $0.name : "\($0.name) (\(Locales.text("role_contributor_\($0.role)", lang)))" }.nonEmpty,
             summary: dto.summary, details: details,

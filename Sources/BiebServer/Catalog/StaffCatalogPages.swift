@@ -8,7 +8,7 @@ import BiebStore
 /// records (with validation that names the field, and the MARC record as
 /// stored), add and change copies, and curated lists. Plain forms with CSRF
 /// tokens, like the other staff pages.
-struct StaffCataloguePages: RouteCollection {
+struct StaffCatalogPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let staff = routes.grouped("staff")
             .grouped(StaffSessionsMiddleware())
@@ -79,9 +79,9 @@ struct StaffCataloguePages: RouteCollection {
             let canEdit: Bool
         }
         let summary = total.map { page.t("staff_cat_found", ["n": $0.formatted(), "shown": String(rows.count)]) }
-        return try await page.render("staff/catalogue", Context(page: page.context(page.t("staff_cat_title")), q: text, rows: rows,
+        return try await page.render("staff/catalog", Context(page: page.context(page.t("staff_cat_title")), q: text, rows: rows,
                                                                  summary: summary, error: error,
-                                                                 canEdit: page.user?.can(.editCatalogue) == true))
+                                                                 canEdit: page.user?.can(.editCatalog) == true))
     }
 }
 

@@ -6,7 +6,7 @@ import BiebStore
 
 /// Staff pages of one title: the form for its record (new or changed), with
 /// contributors, subjects and identifiers.
-extension StaffCataloguePages {
+extension StaffCatalogPages {
     // MARK: Title form
 
     /// The title form's fields, as typed.
@@ -225,7 +225,7 @@ extension StaffCataloguePages {
             }
             branchOptions = branches.map { FormOption(value: $0.slug, label: $0.name, selected: false) }
         }
-        let canEdit = page.user?.can(.editCatalogue) == true
+        let canEdit = page.user?.can(.editCatalog) == true
         let marc = title?.marcRecord?.displayLines ?? []
         let name = title.map { $0.title } ?? page.t("staff_title_new")
         let digital = MaterialFormat(rawValue: form.format ?? "")?.isDigital == true
@@ -262,7 +262,7 @@ extension StaffCataloguePages {
 
     func newTitleForm(req: Request) async throws -> Response {
         let page = try await Page(req)
-        _ = try req.staff(.editCatalogue)
+        _ = try req.staff(.editCatalog)
         let org = try Self.organisation(page)
         var form = TitleForm(TitleRecord(title: ""))
         form.language = "dut"
@@ -271,7 +271,7 @@ extension StaffCataloguePages {
 
     func createTitle(req: Request) async throws -> Response {
         let page = try await Page(req)
-        _ = try req.staff(.editCatalogue)
+        _ = try req.staff(.editCatalog)
         let org = try Self.organisation(page)
         let form = try req.content.decode(TitleForm.self)
         do {
@@ -295,7 +295,7 @@ extension StaffCataloguePages {
 
     func saveTitle(req: Request) async throws -> Response {
         let page = try await Page(req)
-        _ = try req.staff(.editCatalogue)
+        _ = try req.staff(.editCatalog)
         let org = try Self.organisation(page)
         let title = try await Self.title(req, org: org)
         let form = try req.content.decode(TitleForm.self)
@@ -311,7 +311,7 @@ extension StaffCataloguePages {
 
     func deleteTitle(req: Request) async throws -> Response {
         let page = try await Page(req)
-        _ = try req.staff(.editCatalogue)
+        _ = try req.staff(.editCatalog)
         let org = try Self.organisation(page)
         let title = try await Self.title(req, org: org)
         do {

@@ -11,7 +11,7 @@ import BiebTestSupport
     func staffMakeListsThePublicSees(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let titles = try await Title.query(on: app.db).filter(\.$organisationID == fixture.city).sort(\.$id).all()
             let staff = TestClient(app)
             try await staff.signInAPI(Fixture.staff, password: Fixture.password)
@@ -98,7 +98,7 @@ import BiebTestSupport
     }
 }
 
-@Suite("Staff catalogue pages") struct StaffCataloguePageTests {
+@Suite("Staff catalogue pages") struct StaffCatalogPageTests {
     @Test(arguments: TestDatabase.all)
     func createEditAndCopies(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
@@ -185,7 +185,7 @@ import BiebTestSupport
     func volunteersSeeButCannotEditTitles(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let title = try #require(try await Title.query(on: app.db).first())
             let client = TestClient(app)
             try await client.signInPages(Fixture.volunteer, password: Fixture.password)
@@ -205,7 +205,7 @@ import BiebTestSupport
     func listPagesForStaff(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let client = TestClient(app)
             try await client.signInPages(Fixture.staff, password: Fixture.password)
             let index = try await client.send(.GET, "/staff/lists")

@@ -8,12 +8,12 @@ import BiebServer
 import BiebStore
 import BiebTestSupport
 
-@Suite struct CataloguePageTests {
+@Suite struct CatalogPageTests {
     @Test(arguments: TestDatabase.all)
     func searchPageWithFacetsAndRecordPage(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalogue(app, organisation: fixture.city)
+            try await seedSearchCatalog(app, organisation: fixture.city)
             let store = CatalogStore(app.db, organisationID: fixture.city)
             let avonden = try #require(try await Title.query(on: app.db).filter(\.$controlNumber == "nl-1").first())
             _ = try await store.upsert([try IncomingTitle(marc: avonden.marcRecord!, record: avonden.record!,

@@ -4,7 +4,7 @@ import BiebCore
 import BiebStore
 
 /// A small catalogue with Dutch and English titles, the same on both engines.
-public func seedSearchCatalogue(_ app: Application, organisation: UUID) async throws {
+public func seedSearchCatalog(_ app: Application, organisation: UUID) async throws {
     let titles: [TitleRecord] = [
         TitleRecord(controlNumber: "nl-1", title: "De avonden", subtitle: "een winterverhaal",
                     contributors: [Contributor(name: "Reve, Gerard", isMain: true)], year: 1947,

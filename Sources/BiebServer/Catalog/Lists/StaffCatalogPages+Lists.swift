@@ -5,7 +5,7 @@ import BiebCore
 import BiebStore
 
 /// Staff pages of curated lists: making, filling, ordering and publishing them.
-extension StaffCataloguePages {
+extension StaffCatalogPages {
     // MARK: Lists
 
     struct ListRow: Encodable {
