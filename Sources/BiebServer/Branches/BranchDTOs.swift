@@ -257,7 +257,7 @@ enum HoursInput {
                                 try time(p.closes, field: "\(f).closes"), try level(p.level, field: "\(f).level"))
         }
         let schedule = WeeklySchedule(
-            name: dto.name ?? "",
+            name: (dto.name ?? "").trimmingCharacters(in: .whitespaces),
             validFrom: try dto.valid_from.map { try date($0, field: "\(field).valid_from") },
             validUntil: try dto.valid_until.map { try date($0, field: "\(field).valid_until") },
             periods: periods)

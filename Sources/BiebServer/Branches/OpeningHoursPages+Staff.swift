@@ -45,6 +45,8 @@ extension StaffPages {
         let branchURL: String
         let action: String
         let error: String?
+        /// The link from the error to the input it is about (`#s0_p2_opens`).
+        let errorLink: String?
         let canEditSchedule: Bool
         let canEditExceptions: Bool
         let schedules: [ScheduleBlock]
@@ -69,6 +71,19 @@ extension StaffPages {
         var delete: Bool
         var periods: [(day: String, opens: String, closes: String, level: String)]
 
+        /// The schedule as the API takes it (`ScheduleDTO`), without the
+        /// empty rows, and for each period the row it was typed in. The
+        /// default schedule has no dates; an empty date is none.
+        var input: (schedule: ScheduleDTO, rows: [Int]) {
+            let typed = periods.enumerated().filter { !($0.element.day.isEmpty && $0.element.opens.isEmpty && $0.element.closes.isEmpty) }
+            let schedule = ScheduleDTO(
+                id: nil, name: name,
+                valid_from: isDefault || validFrom.isEmpty ? nil : validFrom,
+                valid_until: isDefault || validUntil.isEmpty ? nil : validUntil,
+                periods: typed.map { PeriodDTO(weekday: $0.element.day, opens: $0.element.opens, closes: $0.element.closes, level: $0.element.level) })
+            return (schedule, typed.map(\.offset))
+        }
+
         /// A seasonal block with nothing filled in (the form's empty "new season").
         var isBlank: Bool {
             !isDefault && name.isEmpty && validFrom.isEmpty && validUntil.isEmpty
@@ -90,7 +105,8 @@ extension StaffPages {
         return raw
     }
 
-    func hoursContext(_ page: Page, branch: Branch, org: Organisation, user: StaffUser, raw: [RawSchedule], error: String?) async throws -> HoursContext {
+    func hoursContext(_ page: Page, branch: Branch, org: Organisation, user: StaffUser, raw: [RawSchedule], error: String?,
+                      errorAnchor: String? = nil) async throws -> HoursContext {
         let words = BranchPresentation(lang: page.lang, timeZone: org.zone)
         let today = LocalDate(Date(), in: org.zone)
         let exceptions = try await page.request.branches.exceptionRecords(of: branch.id!, from: today)
@@ -106,7 +122,7 @@ extension StaffPages {
         blocks.append(RawSchedule(name: "", validFrom: "", validUntil: "", isDefault: false, delete: false, periods: []))
         let scheduleBlocks = blocks.enumerated().map { index, schedule -> ScheduleBlock in
             let rows = schedule.periods + Array(repeating: (day: "", opens: "", closes: "", level: "staffed"), count: Self.blankRows)
-            let parsed = try? parse(schedule, field: "")
+            let parsed = try? HoursInput.schedule(schedule.input.schedule, field: "schedules[\(index)]")
             let minutes = parsed?.minutesPerWeek() ?? [:]
             func hours(_ level: ServiceLevel) -> String {
                 let value = Double(minutes[level] ?? 0) / 60
@@ -123,7 +139,7 @@ extension StaffPages {
         }
         return HoursContext(
             page: page.context(page.t("hours_title", ["branch": branch.name])), branch: branch.name, branchURL: base,
-            action: "\(base)/hours", error: error,
+            action: "\(base)/hours", error: error, errorLink: errorAnchor.map { "#\($0)" },
             canEditSchedule: user.can(.editSchedule, branch: branch.id), canEditExceptions: user.can(.editExceptions, branch: branch.id),
             schedules: scheduleBlocks, scheduleCount: scheduleBlocks.count,
             exceptions: exceptions.compactMap { record in
@@ -136,18 +152,19 @@ extension StaffPages {
             year: today.year, nextYear: today.year + 1)
     }
 
-    /// The hours page again with an error; `raw` keeps the schedules as typed
-    /// (nil: as stored).
+    /// The hours page again with an error, linked to the input it is about
+    /// (`place`); `raw` keeps the schedules as typed (nil: as stored).
     func hoursWithError(_ page: Page, branch: Branch, org: Organisation, user: StaffUser, error: BiebError,
-                        raw: [RawSchedule]? = nil) async throws -> Response {
+                        place: FormPlace? = nil, raw: [RawSchedule]? = nil) async throws -> Response {
         let schedules: [RawSchedule]
         if let raw {
             schedules = raw
         } else {
             schedules = rawSchedules(from: try await page.request.branches.scheduleRecords(of: branch.id!))
         }
+        let message = place.map { "\(page.t("form_field")) \($0.label): \(error.message(dutch: page.lang == .nl))" } ?? page.message(error)
         return try await page.render("staff/hours", hoursContext(page, branch: branch, org: org, user: user, raw: schedules,
-                                                                 error: page.message(error)), status: .badRequest)
+                                                                 error: message, errorAnchor: place?.anchor), status: .badRequest)
     }
 
     func hoursForm(req: Request) async throws -> Response {
@@ -161,26 +178,41 @@ extension StaffPages {
         return try await page.render("staff/hours", hoursContext(page, branch: branch, org: org, user: user, raw: rawSchedules(from: records), error: nil))
     }
 
-    /// Turns one raw schedule into a validated schedule; errors name the
-    /// schedule and row as people count them ("schedule 1, row 3").
-    func parse(_ raw: RawSchedule, field: String, lang: Language = .en) throws -> WeeklySchedule {
+    /// Where an error about an opening-hours field belongs on the form: the
+    /// input it names (for the link from the message) and the words people
+    /// count it by ("schedule 1, row 3 (opens)").
+    struct FormPlace: Equatable {
+        let anchor: String
+        let label: String
+    }
+
+    /// The form's place of `field`, an API field path of `HoursInput`
+    /// (`schedules[0].periods[2].opens`). `shown` maps a decoded schedule to
+    /// its block on the page and each of its periods to the row it was typed in.
+    static func place(of field: String?, shown: [(block: Int, rows: [Int])], lang: Language) -> FormPlace? {
+        guard let field else { return nil }
         func word(_ key: String) -> String { Locales.text(key, lang).lowercased() }
-        var periods: [WeeklyPeriod] = []
-        for (index, row) in raw.periods.enumerated() {
-            let f = "\(field)\(word("hours_row")) \(index + 1)"
-            if row.day.isEmpty && row.opens.isEmpty && row.closes.isEmpty { continue }
-            periods.append(WeeklyPeriod(try HoursInput.weekday(row.day, field: "\(f) (\(word("hours_weekday")))"),
-                                        try HoursInput.time(row.opens, field: "\(f) (\(word("hours_opens")))"),
-                                        try HoursInput.time(row.closes, field: "\(f) (\(word("hours_closes")))"),
-                                        try HoursInput.level(row.level, field: "\(f) (\(word("hours_level")))")))
+        let parts = field.split(separator: ".").map(String.init)
+        guard let first = parts.first, first.hasPrefix("schedules["), let index = Int(first.dropFirst(10).dropLast()),
+              shown.indices.contains(index) else { return nil }
+        let block = shown[index].block
+        let schedule = "\(Locales.text("hours_schedule", lang)) \(block + 1)"
+        guard parts.count > 1 else { return FormPlace(anchor: "s\(block)_name", label: schedule) }
+        switch parts[1] {
+        case "valid_from": return FormPlace(anchor: "s\(block)_from", label: "\(schedule), \(word("hours_valid_from"))")
+        case "valid_until": return FormPlace(anchor: "s\(block)_until", label: "\(schedule), \(word("hours_valid_until"))")
+        case let period where period.hasPrefix("periods["):
+            guard let k = Int(period.dropFirst(8).dropLast()), shown[index].rows.indices.contains(k) else { return nil }
+            let row = shown[index].rows[k]
+            let inputs = ["weekday": ("day", "hours_weekday"), "opens": ("opens", "hours_opens"),
+                          "closes": ("closes", "hours_closes"), "level": ("level", "hours_level")]
+            let rowLabel = "\(schedule), \(word("hours_row")) \(row + 1)"
+            guard parts.count > 2, let (input, key) = inputs[parts[2]] else {
+                return FormPlace(anchor: "s\(block)_p\(row)_opens", label: rowLabel)
+            }
+            return FormPlace(anchor: "s\(block)_p\(row)_\(input)", label: "\(rowLabel) (\(word(key)))")
+        default: return FormPlace(anchor: "s\(block)_name", label: schedule)
         }
-        let schedule = WeeklySchedule(
-            name: raw.name.trimmingCharacters(in: .whitespaces),
-            validFrom: raw.isDefault || raw.validFrom.isEmpty ? nil : try HoursInput.date(raw.validFrom, field: "\(field)\(word("hours_valid_from"))"),
-            validUntil: raw.isDefault || raw.validUntil.isEmpty ? nil : try HoursInput.date(raw.validUntil, field: "\(field)\(word("hours_valid_until"))"),
-            periods: periods)
-        do { try OpeningHoursValidation.validate(schedule, field: field.isEmpty ? "schedule" : String(field.dropLast(2))) } catch { throw error.biebError }
-        return schedule
     }
 
     func saveHours(req: Request) async throws -> Response {
@@ -199,15 +231,19 @@ extension StaffPages {
             raw.append(RawSchedule(name: form["\(p)_name"] ?? "", validFrom: form["\(p)_from"] ?? "", validUntil: form["\(p)_until"] ?? "",
                                    isDefault: form["\(p)_default"] == "1", delete: form["\(p)_delete"] == "on", periods: periods))
         }
-        // The trailing blank "new season" block is ignored unless filled in.
-        let kept = raw.filter { !$0.delete && !$0.isBlank }
+        // The trailing blank "new season" block is ignored unless filled in; the rest is shown again as typed.
+        let shown = raw.filter { !$0.isBlank }
+        let kept = shown.enumerated().filter { !$0.element.delete }
+        let inputs = kept.map { $0.element.input }
         do {
-            let schedules = try kept.enumerated().map { index, schedule in
-                try parse(schedule, field: "\(page.t("hours_schedule")) \(index + 1), ", lang: page.lang)
+            // The API's decoding (`HoursInput`), so both refuse the same and name the same field.
+            let schedules = try inputs.enumerated().map { index, input in
+                try HoursInput.schedule(input.schedule, field: "schedules[\(index)]")
             }
             try await req.branches.replaceSchedules(of: branch.id!, with: schedules)
         } catch let error as BiebError {
-            return try await hoursWithError(page, branch: branch, org: org, user: user, error: error, raw: raw.filter { !$0.isBlank })
+            let place = Self.place(of: error.field, shown: zip(kept, inputs).map { ($0.offset, $1.rows) }, lang: page.lang)
+            return try await hoursWithError(page, branch: branch, org: org, user: user, error: error, place: place, raw: shown)
         }
         return req.redirect(to: "/staff/branches/\(branch.id!)/hours", done: "saved")
     }
@@ -237,9 +273,19 @@ extension StaffPages {
                                    reason: input.reason ?? "", periods: periods, closed: nil)
             try await req.branches.addException(to: branch.id!, try HoursInput.exception(dto))
         } catch let error as BiebError {
-            return try await hoursWithError(page, branch: branch, org: org, user: user, error: error)
+            return try await hoursWithError(page, branch: branch, org: org, user: user, error: error,
+                                            place: Self.exceptionPlace(of: error.field, page: page))
         }
         return req.redirect(to: "/staff/branches/\(branch.id!)/hours", done: "saved")
+    }
+
+    /// The exception form's input that an error of `HoursInput.exception` names.
+    static func exceptionPlace(of field: String?, page: Page) -> FormPlace? {
+        let inputs = ["start_date": ("start_date", "exc_start"), "end_date": ("end_date", "exc_end"), "reason": ("reason", "exc_reason"),
+                      "periods[0].opens": ("eopens", "hours_opens"), "periods[0].closes": ("ecloses", "hours_closes"),
+                      "periods[0].level": ("elevel", "hours_level"), "periods[0]": ("eopens", "hours_opens")]
+        guard let field, let (anchor, key) = inputs[field] else { return nil }
+        return FormPlace(anchor: anchor, label: page.t(key))
     }
 
     func deleteException(req: Request) async throws -> Response {
