@@ -65,7 +65,7 @@ import BiebTestSupport
             #expect(unknown.body.string.contains("Geen exemplaar met streepjescode XYZ"))
 
             // Register a member: a bad postcode is named and the input kept; then to the desk with the new member.
-            var fields = ["csrf": token, "branch": "centrale", "name": "Fatima el Amrani", "birth_date": "1988-07-14", "street": "Spui 70",
+            var fields = ["csrf": token, "home_branch": "centrale", "name": "Fatima el Amrani", "birth_date": "1988-07-14", "street": "Spui 70",
                           "postcode": "0511 AB", "city": "Den Haag", "membership_type": "basis", "card": "F0001"]
             let wrong = try await client.send(.POST, "/staff/members/new", form: fields)
             #expect(wrong.status == .badRequest)
@@ -107,11 +107,11 @@ import BiebTestSupport
             #expect(memberPage.status == .ok)
             #expect(memberPage.body.string.contains("Abonnement Basis, geldig tot en met"))
             let badSave = try await client.send(.POST, "/staff/members/\(member)", form: ["csrf": token, "action": "save", "name": "Anna de Vries",
-                "birth_date": "1985-03-02", "street": "Spui 68", "postcode": "9999", "city": "Den Haag", "branch": "centrale", "membership_type": "basis"])
+                "birth_date": "1985-03-02", "street": "Spui 68", "postcode": "9999", "city": "Den Haag", "home_branch": "centrale", "membership_type": "basis"])
             #expect(badSave.status == .badRequest)
             #expect(badSave.body.string.contains(#"value="9999" aria-invalid="true""#))
             let saved = try await client.send(.POST, "/staff/members/\(member)", form: ["csrf": token, "action": "save", "name": "Anna de Vries-Smit",
-                "birth_date": "1985-03-02", "street": "Spui 68", "postcode": "2511 BT", "city": "Den Haag", "branch": "oost", "membership_type": "volledig"])
+                "birth_date": "1985-03-02", "street": "Spui 68", "postcode": "2511 BT", "city": "Den Haag", "home_branch": "oost", "membership_type": "volledig"])
             #expect(saved.status == .ok)
             #expect(saved.body.string.contains("Opgeslagen."))
             #expect(try await MemberDirectory(app.db, organisationID: f.network.city).member(f.adult)?.name == "Anna de Vries-Smit")

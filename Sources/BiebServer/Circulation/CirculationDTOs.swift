@@ -343,23 +343,3 @@ struct MembershipTypeDTO: Content {
         active = type.active
     }
 }
-
-struct MemberInput: Content {
-    var name: String?
-    var birth_date: String?
-    var email: String?
-    var phone: String?
-    var street: String?
-    var postcode: String?
-    var city: String?
-    /// Branch id or slug.
-    var home_branch: String?
-    var membership_type: String?
-    var card: String?
-    var guardian_id: UUID?
-
-    var draft: MemberDraft {
-        MemberDraft(name: name ?? "", birthDate: birth_date ?? "", email: email, phone: phone, street: street ?? "", postcode: postcode ?? "",
-                    city: city ?? "")
-    }
-}

@@ -334,31 +334,17 @@ struct DeskPages: RouteCollection {
 
     // MARK: Registering a member
 
-    struct MemberForm: Content {
-        var branch: String?
-        var name: String?
-        var birth_date: String?
-        var email: String?
-        var phone: String?
-        var street: String?
-        var postcode: String?
-        var city: String?
-        var membership_type: String?
-        var card: String?
-        var guardian_card: String?
-    }
-
     struct MemberFormContext: Encodable {
         let page: PageContext
         let branch: String
         let branches: [FormOption]
         let types: [FormOption]
-        let form: MemberForm
+        let form: MemberInput
         let error: String?
         let errorField: String?
     }
 
-    func memberForm(_ service: DeskService, page: StaffPages.Page, branch: BranchLabel, form: MemberForm, error: BiebError?,
+    func memberForm(_ service: DeskService, page: StaffPages.Page, branch: BranchLabel, form: MemberInput, error: BiebError?,
                     status: HTTPStatus = .ok) async throws -> Response {
         let types = try await service.members.types().map {
             FormOption(value: $0.code, label: "\($0.name(dutch: service.dutch)) (\(Money.text($0.yearlyFeeCents)))",
@@ -375,28 +361,22 @@ struct DeskPages: RouteCollection {
         let (service, page) = try await Self.service(req)
         let branch = try service.branch(req.query[String.self, at: "branch"])
         _ = try req.staff(.manageMembers, branch: branch.id)
-        return try await memberForm(service, page: page, branch: branch, form: MemberForm(branch: branch.slug, membership_type: "volledig"), error: nil)
+        return try await memberForm(service, page: page, branch: branch, form: MemberInput(home_branch: branch.slug, membership_type: "volledig"), error: nil)
     }
 
     func register(req: Request) async throws -> Response {
         let (service, page) = try await Self.service(req)
-        let form = try req.content.decode(MemberForm.self)
-        let branch = try service.branch(form.branch)
+        let form = try req.content.decode(MemberInput.self)
         do {
+            let branch = try form.homeBranch(service)
             let desk = try service.desk(branch.id.uuidString, .manageMembers)
-            var guardian: UUID?
-            if let card = form.guardian_card, !card.trimmed.isEmpty {
-                guardian = try await service.circulation.member(card: card).id
-            }
-            let member = try await service.members.register(MemberRegistration(
-                details: MemberDraft(name: form.name ?? "", birthDate: form.birth_date ?? "", email: form.email, phone: form.phone,
-                                     street: form.street ?? "", postcode: form.postcode ?? "", city: form.city ?? ""),
-                homeBranch: branch.id, membershipType: form.membership_type ?? "", card: form.card ?? "", guardian: guardian),
-                today: LocalDate(Date(), in: service.organisation.zone), staff: service.user.id, branch: desk.branch)
+            let member = try await service.members.register(try await form.registration(service),
+                                                            today: LocalDate(Date(), in: service.organisation.zone), staff: service.user.id,
+                                                            branch: desk.branch)
             return req.redirect(to: "/staff/desk?branch=\(branch.slug)&member=\(member.id!.uuidString)", redirectType: .normal)
         } catch let error as BiebError {
-            return try await memberForm(service, page: page, branch: branch, form: form, error: error,
-                                        status: error.httpStatus)
+            let branch = try (try? form.homeBranch(service)) ?? service.branch(nil)
+            return try await memberForm(service, page: page, branch: branch, form: form, error: error, status: error.httpStatus)
         }
     }
 
@@ -408,7 +388,7 @@ struct DeskPages: RouteCollection {
         let branch: String
         let branches: [FormOption]
         let types: [FormOption]
-        let form: MemberForm
+        let form: MemberInput
         let membership: String
         let cards: [Line]
         let blockReason: String?
@@ -427,13 +407,13 @@ struct DeskPages: RouteCollection {
         let termsAccepted: Bool
     }
 
-    func editPage(_ req: Request, service: DeskService, page: StaffPages.Page, member: Member, form: MemberForm? = nil,
+    func editPage(_ req: Request, service: DeskService, page: StaffPages.Page, member: Member, form: MemberInput? = nil,
                   message: String? = nil, error: BiebError? = nil, status: HTTPStatus = .ok) async throws -> Response {
         try await service.logView(of: member.id!, purpose: .account)
         let type = try await MembershipType.find(member.membershipTypeID, on: req.db)
-        let form = form ?? MemberForm(branch: service.branches.first { $0.id == member.homeBranchID }?.slug, name: member.name,
-                                      birth_date: member.birthDateText, email: member.email, phone: member.phone, street: member.street,
-                                      postcode: member.postcode, city: member.city, membership_type: type?.code)
+        let form = form ?? MemberInput(name: member.name, birth_date: member.birthDateText, email: member.email, phone: member.phone,
+                                       street: member.street, postcode: member.postcode, city: member.city,
+                                       home_branch: service.branches.first { $0.id == member.homeBranchID }?.slug, membership_type: type?.code)
         let types = try await service.members.types().map {
             FormOption(value: $0.code, label: "\($0.name(dutch: service.dutch)) (\(Money.text($0.yearlyFeeCents)))",
                               selected: $0.code == form.membership_type)
@@ -451,8 +431,8 @@ struct DeskPages: RouteCollection {
                                          ?? page.t("member_terms_none"),
                                      termsAccepted: door.termsAcceptedOn != nil)
         return try await page.render("staff/member_edit", EditContext(
-            page: page.context(member.name), id: member.id!.uuidString, branch: form.branch ?? "",
-            branches: service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.slug == form.branch) },
+            page: page.context(member.name), id: member.id!.uuidString, branch: form.home_branch ?? "",
+            branches: service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.slug == form.home_branch) },
             types: types, form: form, membership: page.t("member_membership_until", ["type": type?.name(dutch: service.dutch) ?? "?", "end": end]),
             cards: try await service.members.cards(of: member.id!).map {
                 Line(cells: [$0.barcode, page.t("card_status_\($0.status.rawValue)"), $0.issuedOn], id: nil, flag: $0.status == .active)
@@ -470,17 +450,9 @@ struct DeskPages: RouteCollection {
         return try await editPage(req, service: service, page: page, member: member)
     }
 
+    /// What the member page's forms send besides the details (`MemberInput`).
     struct ChangeForm: Content {
         var action: String?
-        var branch: String?
-        var name: String?
-        var birth_date: String?
-        var email: String?
-        var phone: String?
-        var street: String?
-        var postcode: String?
-        var city: String?
-        var membership_type: String?
         var reason: String?
         var card: String?
         var pin: String?
@@ -494,20 +466,15 @@ struct DeskPages: RouteCollection {
         }
         let form = try req.content.decode(ChangeForm.self)
         let today = LocalDate(Date(), in: service.organisation.zone)
-        var shown: MemberForm?
+        var shown: MemberInput?
         do {
             let message: String
             switch form.action ?? "" {
             case "save":
-                shown = MemberForm(branch: form.branch, name: form.name, birth_date: form.birth_date, email: form.email, phone: form.phone,
-                                   street: form.street, postcode: form.postcode, city: form.city, membership_type: form.membership_type)
                 _ = try req.staff(.manageMembers, branch: member.homeBranchID)
-                let home = try service.branch(form.branch, field: "home_branch")
-                _ = try await service.members.update(id, details: MemberDraft(name: form.name ?? "", birthDate: form.birth_date ?? "",
-                                                                              email: form.email, phone: form.phone, street: form.street ?? "",
-                                                                              postcode: form.postcode ?? "", city: form.city ?? ""),
-                                                     homeBranch: home.id, membershipType: form.membership_type ?? "", guardian: member.guardianID,
-                                                     today: today, staff: service.user.id)
+                let details = try req.content.decode(MemberInput.self)
+                shown = details
+                try await details.update(member, service, today: today, on: req.db)
                 shown = nil
                 message = page.t("flash_saved")
             case "block":

@@ -64,12 +64,10 @@ struct MemberAPIController: RouteCollection {
     func register(req: Request) async throws -> Response {
         let service = try await DeskService.make(req)
         let input = try req.content.decode(MemberInput.self)
-        let home = try service.branch(input.home_branch, field: "home_branch")
-        let desk = try service.desk(home.id.uuidString, .manageMembers)
+        let desk = try service.desk(try input.homeBranch(service).id.uuidString, .manageMembers)
         let today = LocalDate(Date(), in: service.organisation.zone)
-        let member = try await service.members.register(
-            MemberRegistration(details: input.draft, homeBranch: home.id, membershipType: input.membership_type ?? "", card: input.card ?? "",
-                               guardian: input.guardian_id), today: today, staff: service.user.id, branch: desk.branch)
+        let member = try await service.members.register(try await input.registration(service), today: today, staff: service.user.id,
+                                                        branch: desk.branch)
         let response = Response(status: .created)
         try response.content.encode(try await service.account(member.id!, purpose: .account))
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/members/\(member.id!)")
@@ -93,14 +91,7 @@ struct MemberAPIController: RouteCollection {
         let member = try await existing(req, service)
         _ = try req.staff(.manageMembers, branch: member.homeBranchID)
         let input = try req.content.decode(MemberInput.self)
-        let type = try await MembershipType.find(member.membershipTypeID, on: req.db)
-        let draft = MemberDraft(name: input.name ?? member.name, birthDate: input.birth_date ?? member.birthDateText,
-                                email: input.email ?? member.email, phone: input.phone ?? member.phone, street: input.street ?? member.street,
-                                postcode: input.postcode ?? member.postcode, city: input.city ?? member.city)
-        let home = try input.home_branch.map { try service.branch($0, field: "home_branch").id } ?? member.homeBranchID
-        _ = try await service.members.update(member.id!, details: draft, homeBranch: home, membershipType: input.membership_type ?? type?.code ?? "",
-                                             guardian: input.guardian_id ?? member.guardianID, today: LocalDate(Date(), in: service.organisation.zone),
-                                             staff: service.user.id)
+        try await input.update(member, service, today: LocalDate(Date(), in: service.organisation.zone), on: req.db)
         return try await service.account(member.id!, purpose: .account)
     }
 
