@@ -304,17 +304,8 @@ public struct Programme: Sendable {
                 let requests = sessions.map { BookingRequest(range: $0, title: input.title.trimmed, tentative: true, needsStaff: input.needsStaff, staff: staff) }
                 bookingIDs = try await bookings.insert(requests, space: space, series: nil, now: now, in: sql).ids
             }
-            try await sql.raw("""
-                INSERT INTO activities (id, organisation_id, branch_id, space_id, venue_id, kind, title, description, image_url, language, accessibility,
-                    core_function, age_min, age_max, series_id, community_id, organiser, list_id, registration, price_cents, capacity, needs_staff,
-                    guest_data_days, status, starts_at, ends_at, created_at, updated_at)
-                VALUES (\(bind: id), \(bind: organisationID), \(bind: input.branchID), \(bind: input.spaceID), \(bind: input.venueID), \(bind: input.kind),
-                    \(bind: input.title.trimmed), \(bind: input.description.trimmed), \(bind: input.imageURL.trimmed), \(bind: input.language),
-                    \(bind: input.accessibility.trimmed), \(bind: input.coreFunction.rawValue), \(bind: input.ageMin), \(bind: input.ageMax),
-                    \(bind: input.seriesID), \(bind: input.communityID), \(bind: input.organiser.trimmed), \(bind: input.listID),
-                    \(bind: input.registration.rawValue), \(bind: input.priceCents), \(bind: input.capacity), \(bind: input.needsStaff),
-                    \(bind: input.guestDataDays), 'draft', \(bind: sessions.first!.start), \(bind: sessions.map(\.end).max()!), \(bind: now), \(bind: now))
-                """).run()
+            try await ActivityRow(id: id, organisationID: organisationID, status: .draft, createdAt: now,
+                                  plan: ActivityPlanColumns(input, sessions: sessions, now: now)).insert(on: sql)
             try await Self.writeTags(input, activity: id, on: sql)
             for (session, booking) in zip(sessions, bookingIDs) {
                 try await sql.raw("""
@@ -377,17 +368,7 @@ public struct Programme: Sendable {
                     VALUES (\(bind: id), \(bind: session.start), \(bind: session.end), \(bind: booking))
                     """).run()
             }
-            try await sql.raw("""
-                UPDATE activities SET branch_id = \(bind: input.branchID), space_id = \(bind: input.spaceID), venue_id = \(bind: input.venueID),
-                    kind = \(bind: input.kind), title = \(bind: input.title.trimmed), description = \(bind: input.description.trimmed),
-                    image_url = \(bind: input.imageURL.trimmed), language = \(bind: input.language), accessibility = \(bind: input.accessibility.trimmed),
-                    core_function = \(bind: input.coreFunction.rawValue), age_min = \(bind: input.ageMin), age_max = \(bind: input.ageMax),
-                    series_id = \(bind: input.seriesID), community_id = \(bind: input.communityID), organiser = \(bind: input.organiser.trimmed),
-                    list_id = \(bind: input.listID), registration = \(bind: input.registration.rawValue), price_cents = \(bind: input.priceCents),
-                    capacity = \(bind: input.capacity), needs_staff = \(bind: input.needsStaff), guest_data_days = \(bind: input.guestDataDays),
-                    starts_at = \(bind: sessions.first!.start), ends_at = \(bind: sessions.map(\.end).max()!), updated_at = \(bind: now)
-                WHERE id = \(bind: id)
-                """).run()
+            try await ActivityPlanColumns(input, sessions: sessions, now: now).update(id, on: sql)
             try await Self.writeTags(input, activity: id, on: sql)
             _ = try await Registrations.promote(activity: id, now: now, on: sql)
         }
@@ -455,33 +436,13 @@ public struct Programme: Sendable {
 
     // MARK: Reading
 
-    static let activityColumns: SQLQueryString = """
-        a.id, a.organisation_id, a.branch_id, a.space_id, a.venue_id, a.kind, a.title, a.description, a.image_url, a.language, a.accessibility,
-        a.core_function, a.age_min, a.age_max, a.series_id, a.community_id, a.organiser, a.list_id, a.registration, a.price_cents, a.capacity,
-        a.needs_staff, a.guest_data_days, a.status, a.created_at, a.updated_at
-        """
-
     func activity(_ row: any SQLRow) throws -> Activity {
-        Activity(id: try row.decode(column: "id", as: UUID.self), organisationID: try row.decode(column: "organisation_id", as: UUID.self),
-                 branchID: try row.decode(column: "branch_id", as: UUID.self), spaceID: try row.decode(column: "space_id", as: UUID?.self),
-                 venueID: try row.decode(column: "venue_id", as: UUID?.self), kind: try row.decode(column: "kind", as: String.self),
-                 title: try row.decode(column: "title", as: String.self), description: try row.decode(column: "description", as: String.self),
-                 imageURL: try row.decode(column: "image_url", as: String.self), language: try row.decode(column: "language", as: String.self),
-                 accessibility: try row.decode(column: "accessibility", as: String.self),
-                 coreFunction: CoreFunction(rawValue: try row.decode(column: "core_function", as: String.self)) ?? .meeting,
-                 themes: [], audiences: [], ageMin: try row.decode(column: "age_min", as: Int?.self), ageMax: try row.decode(column: "age_max", as: Int?.self),
-                 seriesID: try row.decode(column: "series_id", as: Int?.self), communityID: try row.decode(column: "community_id", as: UUID?.self),
-                 organiser: try row.decode(column: "organiser", as: String.self), partnerIDs: [], listID: try row.decode(column: "list_id", as: UUID?.self),
-                 registration: RegistrationMode(rawValue: try row.decode(column: "registration", as: String.self)) ?? .none,
-                 priceCents: try row.decode(column: "price_cents", as: Int.self), capacity: try row.decode(column: "capacity", as: Int?.self),
-                 needsStaff: try row.decode(column: "needs_staff", as: Bool.self), guestDataDays: try row.decode(column: "guest_data_days", as: Int.self),
-                 status: Activity.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .draft,
-                 createdAt: try row.decode(column: "created_at", as: Date.self), updatedAt: try row.decode(column: "updated_at", as: Date.self))
+        try row.decode(model: ActivityRow.self).activity
     }
 
     public func listing(_ id: UUID) async throws -> ActivityListing? {
         guard let row = try await sql.raw("""
-            SELECT \(Self.activityColumns) FROM activities a WHERE a.id = \(bind: id) AND a.organisation_id = \(bind: organisationID)
+            SELECT a.* FROM activities a WHERE a.id = \(bind: id) AND a.organisation_id = \(bind: organisationID)
             """).first() else { return nil }
         return try await complete([try activity(row)]).first
     }
@@ -532,7 +493,7 @@ public struct Programme: Sendable {
     /// The agenda: activities still running after `from`, first starting first.
     public func agenda(_ filter: AgendaFilter) async throws -> [ActivityListing] {
         var query: SQLQueryString = """
-            SELECT \(Self.activityColumns) FROM activities a
+            SELECT a.* FROM activities a
             WHERE a.organisation_id = \(bind: organisationID) AND a.ends_at > \(bind: filter.from)
             """
         if !filter.includeUnpublished { query += " AND a.status IN ('published', 'cancelled')" }
