@@ -97,7 +97,7 @@ struct BranchAPIController: RouteCollection {
             throw BiebError.notFound("organisation", nl: "Organisatie niet gevonden.")
         }
         let at = try Self.instant(req, "open_at")
-        var list = try await directory.branches(of: org.id!)
+        var list = try await directory.branches(of: try org.requireID())
         if let kind = req.query[String.self, at: "kind"] {
             guard let value = BranchKind(rawValue: kind) else {
                 throw BiebError.invalid("kind", "Unknown branch kind '\(kind)'.", nl: "Onbekend soort vestiging '\(kind)'.")

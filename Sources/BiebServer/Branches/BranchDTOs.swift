@@ -12,8 +12,8 @@ struct OrganisationDTO: Content {
     let time_zone: String
     let website: String?
 
-    init(_ org: Organisation) {
-        id = org.id!
+    init(_ org: Organisation) throws {
+        id = try org.requireID()
         slug = org.slug
         name = org.name
         time_zone = org.timeZone

@@ -30,7 +30,7 @@ struct PublicPages: RouteCollection {
         var cards: [OrgCard] = []
         let now = Date()
         for org in try await directory.organisations() {
-            let branches = try await directory.branches(of: org.id!)
+            let branches = try await directory.branches(of: try org.requireID())
             let calendars = try await directory.calendars(of: branches, timeZone: org.zone,
                                                           exceptionsFrom: LocalDate(now, in: org.zone).adding(days: -1))
             let open = calendars.values.filter { $0.level(at: now) != .closed }.count
@@ -63,7 +63,7 @@ struct PublicPages: RouteCollection {
         }
         let now = Date()
         let words = BranchPresentation(lang: lang, timeZone: org.zone)
-        let branches = try await directory.branches(of: org.id!)
+        let branches = try await directory.branches(of: try org.requireID())
         let ids = branches.map { $0.id! }
         let calendars = try await directory.calendars(of: branches, timeZone: org.zone, exceptionsFrom: LocalDate(now, in: org.zone).adding(days: -1))
         let facilities = try await directory.facilities(of: ids)
@@ -103,7 +103,7 @@ struct PublicPages: RouteCollection {
         let lang = Language.of(req)
         let directory = req.branches
         guard let org = try await directory.organisation(slug: req.parameters.get("org") ?? ""),
-              let branch = try await directory.branch(slug: req.parameters.get("branch") ?? "", in: org.id!), branch.active else {
+              let branch = try await directory.branch(slug: req.parameters.get("branch") ?? "", in: try org.requireID()), branch.active else {
             throw Abort(.notFound)
         }
         let now = Date()
@@ -179,10 +179,10 @@ struct PublicPages: RouteCollection {
             let walkIn: Bool
             let url: String
         }
-        let consultation = try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
+        let consultation = try await ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone)
             .hours(branch: branch.id!, in: TimeRange(start: now, end: now.addingTimeInterval(7 * 86_400)))
         let partnerNames = Dictionary(uniqueKeysWithValues: partners.map { ($0.partner.id!, $0.partner.name) })
-        let study = try await SpaceBookings(req.db, organisationID: org.id!, timeZone: org.zone).freeStudyPlaces(branch: branch.id!, at: now)
+        let study = try await SpaceBookings(req.db, organisationID: try org.requireID(), timeZone: org.zone).freeStudyPlaces(branch: branch.id!, at: now)
             .filter { $0.space.bookable }
         let studyFree: String? = status.isOpen && !study.isEmpty
             ? Locales.text("branch_study_free_now", lang, ["free": String(study.map(\.free).reduce(0, +)),

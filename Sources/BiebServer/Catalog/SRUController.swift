@@ -109,7 +109,7 @@ struct SRUController: RouteCollection {
             throw Diagnostic(number: 71, message: "Unsupported record packing", details: packing)
         }
         let (schemaURI, dublinCore) = try schema(req)
-        let (total, titles) = try await req.catalogSearch(org.id!).titles(query, limit: maximum, offset: start - 1)
+        let (total, titles) = try await req.catalogSearch(try org.requireID()).titles(query, limit: maximum, offset: start - 1)
         if total > 0, start > total {
             throw Diagnostic(number: 61, message: "First record position out of range", details: String(start))
         }

@@ -48,8 +48,8 @@ extension StaffCatalogPages {
         let title = try await Self.title(req, org: org)
         let form = try req.content.decode(ItemForm.self)
         do {
-            let draft = try form.draft(branches: try await req.branches.labels(of: org.id!))
-            _ = try await CatalogStore(req.db, organisationID: org.id!).addItem(to: title.id!, draft)
+            let draft = try form.draft(branches: try await req.branches.labels(of: try org.requireID()))
+            _ = try await CatalogStore(req.db, organisationID: try org.requireID()).addItem(to: title.id!, draft)
             return req.redirect(to: "/staff/catalogue/\(title.id!)", done: "saved")
         } catch let error as BiebError {
             return try await renderTitle(page, org: org, title: title, form: nil, error: error)
@@ -61,12 +61,12 @@ extension StaffCatalogPages {
         _ = try req.staff(.editCatalog)
         let org = try Self.organisation(page)
         let title = try await Self.title(req, org: org)
-        let store = CatalogStore(req.db, organisationID: org.id!)
+        let store = CatalogStore(req.db, organisationID: try org.requireID())
         guard let itemID = req.parameters.get("itemID").flatMap(Int.init),
               try await store.items(of: title.id!).contains(where: { $0.id == itemID }) else { throw Abort(.notFound) }
         let form = try req.content.decode(ItemForm.self)
         do {
-            let draft = try form.draft(branches: try await req.branches.labels(of: org.id!))
+            let draft = try form.draft(branches: try await req.branches.labels(of: try org.requireID()))
             try await store.updateItem(itemID, draft)
             if let text = form.status, let status = ItemStatus(rawValue: text),
                let item = try await store.items(of: title.id!).first(where: { $0.id == itemID }), item.status != status {

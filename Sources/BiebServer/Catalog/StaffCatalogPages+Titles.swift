@@ -208,10 +208,10 @@ extension StaffCatalogPages {
         let req = page.request
         var items: [ItemRow] = []
         var branchOptions: [FormOption] = []
-        let branches = try await req.branches.labels(of: org.id!)
+        let branches = try await req.branches.labels(of: try org.requireID())
         let formats = Formats(lang: page.lang, timeZone: org.zone)
         if let title {
-            let copies = try await CatalogStore(req.db, organisationID: org.id!).items(of: title.id!)
+            let copies = try await CatalogStore(req.db, organisationID: try org.requireID()).items(of: title.id!)
             let names = Dictionary(uniqueKeysWithValues: branches.map { ($0.id, $0.name) })
             items = copies.map { item in
                 ItemRow(id: item.id!, barcode: item.barcode,
@@ -254,7 +254,7 @@ extension StaffCatalogPages {
 
     static func title(_ req: Request, org: Organisation) async throws -> Title {
         guard let id = req.parameters.get("titleID").flatMap(Int.init),
-              let title = try await CatalogStore(req.db, organisationID: org.id!).title(id), !title.deleted else {
+              let title = try await CatalogStore(req.db, organisationID: try org.requireID()).title(id), !title.deleted else {
             throw Abort(.notFound)
         }
         return title
@@ -278,7 +278,7 @@ extension StaffCatalogPages {
             var record = try form.record(base: nil)
             record.controlNumber = "bieb-" + UUID().uuidString.lowercased().prefix(12)
             let incoming = try IncomingTitle(marc: MARCMapping.record(for: record), record: record)
-            let id = try await CatalogStore(req.db, organisationID: org.id!).create(incoming)
+            let id = try await CatalogStore(req.db, organisationID: try org.requireID()).create(incoming)
             return req.redirect(to: "/staff/catalogue/\(id)", done: "saved")
         } catch let error as BiebError {
             return try await renderTitle(page, org: org, title: nil, form: form, error: error)
@@ -302,7 +302,7 @@ extension StaffCatalogPages {
         do {
             let record = try form.record(base: title.record)
             let incoming = try IncomingTitle(marc: MARCMapping.record(for: record, base: title.marcRecord), record: record)
-            try await CatalogStore(req.db, organisationID: org.id!).update(title.id!, with: incoming)
+            try await CatalogStore(req.db, organisationID: try org.requireID()).update(title.id!, with: incoming)
             return req.redirect(to: "/staff/catalogue/\(title.id!)", done: "saved")
         } catch let error as BiebError {
             return try await renderTitle(page, org: org, title: title, form: form, error: error)
@@ -315,7 +315,7 @@ extension StaffCatalogPages {
         let org = try Self.organisation(page)
         let title = try await Self.title(req, org: org)
         do {
-            try await CatalogStore(req.db, organisationID: org.id!).delete(titleID: title.id!)
+            try await CatalogStore(req.db, organisationID: try org.requireID()).delete(titleID: title.id!)
             return req.redirect(to: "/staff/catalogue", done: "deleted")
         } catch let error as BiebError {
             return try await renderTitle(page, org: org, title: title, form: nil, error: error)

@@ -60,7 +60,7 @@ struct StaffCatalogPages: RouteCollection {
         var total: Int?
         if !text.isEmpty {
             do {
-                let result = try await req.catalogSearch(org.id!).titles(try SearchQuery.parse(text), limit: 50, offset: 0)
+                let result = try await req.catalogSearch(try org.requireID()).titles(try SearchQuery.parse(text), limit: 50, offset: 0)
                 total = result.total
                 rows = result.titles.map {
                     Row(id: $0.id!, title: $0.title, author: $0.mainAuthor, year: $0.year.map(String.init),

@@ -218,7 +218,7 @@ public enum DemoNetwork {
         try await org.create(on: db)
         var ids: [String: UUID] = [:]
         for fact in denHaagBranches {
-            ids[fact.slug] = try await create(fact, org: org.id!, city: "Den Haag", municipality: "Den Haag", on: db, today: today)
+            ids[fact.slug] = try await create(fact, org: try org.requireID(), city: "Den Haag", municipality: "Den Haag", on: db, today: today)
         }
         // Partners housed in branches (national programmes present in many libraries).
         let partners: [(String, String, String, [(String, String)])] = [
@@ -233,7 +233,7 @@ public enum DemoNetwork {
              [("haagse-hout", "Computerhulp voor senioren, eerste maandag van de maand")]),
         ]
         for (name, kind, website, links) in partners {
-            let partner = Partner(organisationID: org.id!, name: name, kind: kind, website: website)
+            let partner = Partner(organisationID: try org.requireID(), name: name, kind: kind, website: website)
             try await partner.create(on: db)
             for (slug, role) in links {
                 try await BranchPartner(branchID: ids[slug]!, partnerID: partner.id!, role: role).create(on: db)
@@ -247,7 +247,7 @@ public enum DemoNetwork {
         let maintenance = today.adding(days: 20)
         try await BranchDirectory(db).addException(to: ids["laak"]!, CalendarException(
             startDate: maintenance, endDate: maintenance.adding(days: 1), reason: "Gesloten wegens onderhoud"))
-        return org.id!
+        return try org.requireID()
     }
 
     // MARK: Heemstede
@@ -262,7 +262,7 @@ public enum DemoNetwork {
                               postcode: "2101 AA", neighbourhood: "Centrum", district: "", lat: 52.3555, lon: 4.6215, schedule: heemstede,
                               studyPlaces: 48, computers: 8, rooms: [("Zaal Plein1", 80), ("Studiecabine", 4)],
                               note: "In cultureel centrum Plein1, met café Binnenste Buiten. Selfservice van 08:00 tot 22:00.")
-        let mainID = try await create(main, org: org.id!, city: "Heemstede", municipality: "Heemstede", on: db, today: today)
+        let mainID = try await create(main, org: try org.requireID(), city: "Heemstede", municipality: "Heemstede", on: db, today: today)
         // The summer timetable: closed on Fridays, like summer 2023 (confirmed), for the coming summer.
         let summerYear = today.month >= 9 ? today.year + 1 : today.year
         var summer = heemstede
@@ -277,14 +277,14 @@ public enum DemoNetwork {
                                     neighbourhood: "Bennebroek", district: "", lat: 52.3200, lon: 4.5980,
                                     schedule: WeeklySchedule(name: "Standaard", periods: [p(.wednesday, "14:00", "17:00"), p(.saturday, "10:00", "12:00")]),
                                     studyPlaces: 4, computers: 1, rooms: [], note: "Klein uitleenpunt.")
-        _ = try await create(bennebroek, org: org.id!, city: "Bennebroek", municipality: "Bloemendaal", on: db, today: today)
+        _ = try await create(bennebroek, org: try org.requireID(), city: "Bennebroek", municipality: "Bloemendaal", on: db, today: today)
         let vogelenzang = BranchFact(slug: "vogelenzang", name: "Bibliotheek op school Vogelenzang", kind: .partnerHosted,
                                      street: "Vogelenzangseweg 1 (schatting; in de basisschool)", postcode: "2114 AA",
                                      neighbourhood: "Vogelenzang", district: "", lat: 52.3230, lon: 4.5690,
                                      schedule: WeeklySchedule(name: "Standaard", periods: [p(.tuesday, "15:00", "17:00"), p(.thursday, "15:00", "17:00")]),
                                      studyPlaces: 0, computers: 0, rooms: [], note: "In de basisschool; na schooltijd open voor de buurt.")
-        _ = try await create(vogelenzang, org: org.id!, city: "Vogelenzang", municipality: "Bloemendaal", on: db, today: today)
-        return org.id!
+        _ = try await create(vogelenzang, org: try org.requireID(), city: "Vogelenzang", municipality: "Bloemendaal", on: db, today: today)
+        return try org.requireID()
     }
 
     // MARK: Helpers

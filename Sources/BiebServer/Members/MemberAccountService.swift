@@ -38,10 +38,10 @@ struct MemberAccountService {
             org = found
         }
         return MemberAccountService(
-            req: req, signedIn: member, organisation: org, branches: try await req.branches.labels(of: org.id!),
-            circulation: Circulation(req.db, organisationID: org.id!, timeZone: org.zone, calendars: req.application.calendarCache,
+            req: req, signedIn: member, organisation: org, branches: try await req.branches.labels(of: try org.requireID()),
+            circulation: Circulation(req.db, organisationID: try org.requireID(), timeZone: org.zone, calendars: req.application.calendarCache,
                                      ruleBooks: req.application.ruleBookCache),
-            accounts: MemberAccounts(req.db, organisationID: org.id!), members: MemberDirectory(req.db, organisationID: org.id!),
+            accounts: MemberAccounts(req.db, organisationID: try org.requireID()), members: MemberDirectory(req.db, organisationID: try org.requireID()),
             now: Date())
     }
 

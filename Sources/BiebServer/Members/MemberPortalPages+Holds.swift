@@ -29,7 +29,8 @@ extension MemberPortalPages {
 
     func renderHoldForm(_ req: Request, org: Organisation, service: MemberAccountService, title titleID: Int?, error: BiebError?) async throws -> Response {
         let lang = Language.of(req)
-        guard let titleID, let title = try await Title.query(on: req.db).filter(\.$organisationID == org.id!).filter(\.$id == titleID)
+        let orgID = try org.requireID()
+        guard let titleID, let title = try await Title.query(on: req.db).filter(\.$organisationID == orgID).filter(\.$id == titleID)
             .filter(\.$deleted == false).first() else { throw Abort(.notFound) }
         let chosen = Self.accountID(req) ?? service.signedIn.id
         let home = try await service.members.member(chosen)?.homeBranchID

@@ -97,7 +97,7 @@ struct MemberPortalPages: RouteCollection {
         do {
             let member = try await MemberSignIn(request: req, organisation: org)
                 .verify(card: form.card, pin: form.pin, email: form.email, password: form.password)
-            try await MemberSession.start(req, member: member, organisation: org.id!)
+            try await MemberSession.start(req, member: member, organisation: try org.requireID())
             return req.redirect(to: Self.safeBack(form.back, org), redirectType: .normal)
         } catch let error as BiebError {
             let response = try await PublicPages().render(req, "portal/login", SignInContext(

@@ -62,7 +62,7 @@ struct ReadingTips: RouteCollection {
         let account = MemberPortalPages.accountID(req) ?? service.signedIn.id
         try await service.authorize(account)
         let lang = Language.of(req)
-        let tips = try await Recommendations(req.db, organisationID: org.id!).suggestions(for: account)
+        let tips = try await Recommendations(req.db, organisationID: try org.requireID()).suggestions(for: account)
         func tip(_ s: Suggestion) -> Tip {
             Tip(title: s.title, url: "/\(org.slug)/catalogus/\(s.titleID)", author: s.author ?? "",
                 why: Locales.text("tips_why_\(s.reason.rawValue)", lang, ["n": String(s.members)]))

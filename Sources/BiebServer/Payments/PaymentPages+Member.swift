@@ -46,7 +46,7 @@ struct PaymentPages: RouteCollection {
         let (org, service, _) = try await frame.setUp(req)
         let lang = Language.of(req)
         guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
-              var payment = try await Payments(req.db, organisationID: org.id!).find(id), let member = payment.memberID,
+              var payment = try await Payments(req.db, organisationID: try org.requireID()).find(id), let member = payment.memberID,
               (try? await service.authorize(member)) != nil else {
             throw Abort(.notFound)
         }

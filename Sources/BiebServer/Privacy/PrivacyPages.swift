@@ -56,7 +56,7 @@ struct PrivacyPages: RouteCollection {
         try await service.authorize(account)
         let lang = Language.of(req)
         let formats = Formats(lang: lang, timeZone: org.zone)
-        let store = LoanHistory(req.db, organisationID: org.id!)
+        let store = LoanHistory(req.db, organisationID: try org.requireID())
         let since = try await store.since(member: account)
         let query = (req.query[String.self, at: "q"] ?? "").trimmed
         let page = min(max(req.query[Int.self, at: "pagina"] ?? 1, 1), 10_000)
@@ -95,12 +95,12 @@ struct PrivacyPages: RouteCollection {
             message = Locales.text("portal_history_off_done", lang)
         case "delete_all":
             try await service.authorize(account)
-            let n = try await LoanHistory(req.db, organisationID: org.id!).deleteAll(member: account)
+            let n = try await LoanHistory(req.db, organisationID: try org.requireID()).deleteAll(member: account)
             message = Locales.text("portal_history_deleted_all", lang, ["n": String(n)])
         case "delete":
             try await service.authorize(account)
             guard let entry = try? req.content.get(Int.self, at: "entry"),
-                  try await LoanHistory(req.db, organisationID: org.id!).delete(member: account, entry: entry) else {
+                  try await LoanHistory(req.db, organisationID: try org.requireID()).delete(member: account, entry: entry) else {
                 throw BiebError.notFound("history_entry", nl: "Regel van de leengeschiedenis niet gevonden.")
             }
             message = Locales.text("portal_history_deleted", lang)
@@ -174,7 +174,7 @@ struct PrivacyPages: RouteCollection {
                     DataBody.Pair(label: Locales.text("data_col_\($0)", lang), value: readable($1))
                 } : [])
         }
-        let erasure = Erasure(req.db, organisationID: org.id!)
+        let erasure = Erasure(req.db, organisationID: try org.requireID())
         let requested = try await erasure.requestedAt(member: account)
         let blockers = try await erasure.blockers(member: account)
         let body = DataBody(sections: sections, downloadURL: Portal.base(org) + "/privacy/download"
@@ -220,7 +220,7 @@ struct PrivacyPages: RouteCollection {
     func withdrawErasure(req: Request) async throws -> Response {
         let (org, service, account) = try await frame.setUp(req)
         try await service.authorize(account)
-        try await Erasure(req.db, organisationID: org.id!).withdrawRequest(member: account)
+        try await Erasure(req.db, organisationID: try org.requireID()).withdrawRequest(member: account)
         return frame.back(req, org, "/privacy", account, service, Locales.text("portal_close_withdrawn", Language.of(req)))
     }
 
@@ -255,16 +255,16 @@ struct PrivacyPages: RouteCollection {
         let user = try req.staff(.auditPrivacy)
         guard let org = page.organisation else { throw Abort(.notFound) }
         let formats = Formats(lang: page.lang, timeZone: org.zone)
-        let retention = Retention(req.db, organisationID: org.id!)
+        let retention = Retention(req.db, organisationID: try org.requireID())
         let settings = try await retention.settings()
         let card = card.trimmed
         var member: Member?
         if !card.isEmpty {
-            member = try await MemberDirectory(req.db, organisationID: org.id!).member(card: card)?.member
+            member = try await MemberDirectory(req.db, organisationID: try org.requireID()).member(card: card)?.member
         }
         func when(_ date: Date) -> String { formats.dateWithYear(LocalDate(date, in: org.zone)) + " " + formats.time(date) }
         let views = card.isEmpty || member != nil
-            ? try await MemberViews(req.db, organisationID: org.id!).list(member: member?.id, limit: 300) : []
+            ? try await MemberViews(req.db, organisationID: try org.requireID()).list(member: member?.id, limit: 300) : []
         var names: [UUID: String] = [:]
         if member == nil {
             let ids = Array(Set(views.map(\.memberID)))

@@ -37,7 +37,7 @@ extension AgendaPages {
 
     static func listing(_ req: Request, _ org: Organisation) async throws -> ActivityListing {
         guard let id = req.parameters.get("activityID").flatMap(UUID.init(uuidString:)),
-              let listing = try await Programme(req.db, organisationID: org.id!, timeZone: org.zone).listing(id),
+              let listing = try await Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone).listing(id),
               listing.activity.status != .draft else { throw Abort(.notFound) }
         return listing
     }
@@ -49,8 +49,8 @@ extension AgendaPages {
         let words = try await Words.make(req, org)
         let a = listing.activity
         let now = Date()
-        let partners = try await PartnerDirectory(req.db).partners(of: org.id!).filter { a.partnerIDs.contains($0.id!) }.map(\.name)
-        let series = try await a.seriesID.asyncMap { id in try await Programme(req.db, organisationID: org.id!, timeZone: org.zone).series().first { $0.id == id }?.title }
+        let partners = try await PartnerDirectory(req.db).partners(of: try org.requireID()).filter { a.partnerIDs.contains($0.id!) }.map(\.name)
+        let series = try await a.seriesID.asyncMap { id in try await Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone).series().first { $0.id == id }?.title }
         var closed: String?
         if a.status == .cancelled { closed = Locales.text("agenda_cancelled", lang) }
         else if a.registration == .none { closed = Locales.text("agenda_no_registration", lang) }
@@ -136,7 +136,7 @@ extension AgendaPages {
                 let until = registration.confirmBy.map { Formats(lang: lang, timeZone: org.zone).moment($0) } ?? ""
                 return MemberPortalPages.done(req, back, Locales.text("registration_check_mail", lang, ["until": until]))
             }
-            let registration = try await Registrations(req.db, organisationID: org.id!).register(
+            let registration = try await Registrations(req.db, organisationID: try org.requireID()).register(
                 for: listing.activity.id, RegistrationRequest(member: member, places: form.places ?? 1, language: lang.rawValue))
             guard let token = registration.token else { return req.redirect(to: back, redirectType: .normal) }
             return req.redirect(to: "/\(org.slug)/afmelden/\(token)?nieuw=1", redirectType: .normal)
@@ -165,8 +165,8 @@ extension AgendaPages {
     func registration(req: Request) async throws -> Response {
         let org = try await req.organisation()
         let lang = Language.of(req)
-        guard let registration = try await Registrations(req.db, organisationID: org.id!).registration(token: req.parameters.get("token") ?? ""),
-              let listing = try await Programme(req.db, organisationID: org.id!, timeZone: org.zone).listing(registration.activityID) else {
+        guard let registration = try await Registrations(req.db, organisationID: try org.requireID()).registration(token: req.parameters.get("token") ?? ""),
+              let listing = try await Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone).listing(registration.activityID) else {
             throw Abort(.notFound)
         }
         let words = try await Words.make(req, org)
@@ -190,7 +190,7 @@ extension AgendaPages {
         let token = req.parameters.get("token") ?? ""
         let page = "/\(org.slug)/aanmelding/\(token)"
         do {
-            try await Registrations(req.db, organisationID: org.id!).confirm(token: token)
+            try await Registrations(req.db, organisationID: try org.requireID()).confirm(token: token)
             return MemberPortalPages.done(req, page, Locales.text("registration_confirmed_done", lang))
         } catch let error as BiebError where error.kind != .notFound {
             return MemberPortalPages.done(req, page, error.message(dutch: lang == .nl))
@@ -201,7 +201,7 @@ extension AgendaPages {
     func cancelRegistration(req: Request) async throws -> Response {
         let org = try await req.organisation()
         let lang = Language.of(req)
-        let registrations = Registrations(req.db, organisationID: org.id!)
+        let registrations = Registrations(req.db, organisationID: try org.requireID())
         guard let registration = try await registrations.registration(token: req.parameters.get("token") ?? "") else { throw Abort(.notFound) }
         do {
             try await registrations.cancel(registration.id)

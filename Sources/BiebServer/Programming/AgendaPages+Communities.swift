@@ -32,10 +32,10 @@ extension AgendaPages {
         let org = try await req.organisation()
         let lang = Language.of(req)
         let words = try await Words.make(req, org)
-        let store = Communities(req.db, organisationID: org.id!)
+        let store = Communities(req.db, organisationID: try org.requireID())
         let member = Self.signedIn(req, org)
         let followed = Set(try await member.asyncMap { try await store.followed(by: $0).map(\.id) } ?? [])
-        let programme = Programme(req.db, organisationID: org.id!, timeZone: org.zone)
+        let programme = Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         var cards: [CommunityCard] = []
         for community in try await store.all() {
             var filter = AgendaFilter(from: Date())
@@ -60,7 +60,7 @@ extension AgendaPages {
         let lang = Language.of(req)
         guard let member = Self.signedIn(req, org) else { return req.redirect(to: "/\(org.slug)/mijn/inloggen", redirectType: .normal) }
         guard let id = req.parameters.get("communityID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
-        let store = Communities(req.db, organisationID: org.id!)
+        let store = Communities(req.db, organisationID: try org.requireID())
         if (try req.content.decode(FollowForm.self)).follow == "0" {
             try await store.unfollow(id, member: member)
             return MemberPortalPages.done(req, "/\(org.slug)/groepen#g-\(id)", Locales.text("communities_unfollowed", lang))

@@ -27,7 +27,7 @@ extension AgendaPages {
     }
 
     func hourCards(_ req: Request, _ org: Organisation, _ hours: [ConsultationHour], store: ConsultationHours, words: Words) async throws -> [HourCard] {
-        let partners = Dictionary(uniqueKeysWithValues: try await PartnerDirectory(req.db).partners(of: org.id!).map { ($0.id!, $0.name) })
+        let partners = Dictionary(uniqueKeysWithValues: try await PartnerDirectory(req.db).partners(of: try org.requireID()).map { ($0.id!, $0.name) })
         let free = try await store.freeSlots(hours)
         var cards: [HourCard] = []
         for hour in hours {
@@ -42,7 +42,7 @@ extension AgendaPages {
         let org = try await req.organisation()
         let lang = Language.of(req)
         let words = try await Words.make(req, org)
-        let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
+        let store = ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         let now = Date()
         let branch = req.query[String.self, at: "vestiging"].flatMap(UUID.init(uuidString:))
         let hours = try await store.hours(branch: branch, in: TimeRange(start: now, end: now.addingTimeInterval(28 * 86_400)))
@@ -69,7 +69,7 @@ extension AgendaPages {
 
     static func hourRecord(_ req: Request, _ org: Organisation) async throws -> ConsultationHour {
         guard let id = req.parameters.get("hourID").flatMap(UUID.init(uuidString:)),
-              let hour = try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone).hour(id), !hour.cancelled else {
+              let hour = try await ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone).hour(id), !hour.cancelled else {
             throw Abort(.notFound)
         }
         return hour
@@ -79,7 +79,7 @@ extension AgendaPages {
         let org = try await req.organisation()
         let words = try await Words.make(req, org)
         let hour = try await Self.hourRecord(req, org)
-        let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
+        let store = ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         let card = try await hourCards(req, org, [hour], store: store, words: words)[0]
         var memberName: String?
         if let member = Self.signedIn(req, org) { memberName = try await Member.find(member, on: req.db)?.name }
@@ -111,7 +111,7 @@ extension AgendaPages {
             let appointment = member == nil
                 ? try await GuestRegistrations.bookAppointment(req, organisation: org, hour: hour.id, slot: slot, name: form.name, email: form.email,
                                                                question: form.question ?? "", language: lang.rawValue)
-                : try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone).book(
+                : try await ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone).book(
                     hour: hour.id, slot: slot, member: member, name: form.name, email: form.email, question: form.question ?? "",
                     language: lang.rawValue)
             return req.redirect(to: "/\(org.slug)/afspraak-afzeggen/\(appointment.token ?? "")?nieuw=1", redirectType: .normal)
@@ -134,7 +134,7 @@ extension AgendaPages {
     func appointment(req: Request) async throws -> Response {
         let org = try await req.organisation()
         let lang = Language.of(req)
-        let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
+        let store = ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         guard let appointment = try await store.appointment(token: req.parameters.get("token") ?? ""),
               let hour = try await store.hour(appointment.hourID) else { throw Abort(.notFound) }
         let words = try await Words.make(req, org)
@@ -148,7 +148,7 @@ extension AgendaPages {
 
     func cancelAppointment(req: Request) async throws -> Response {
         let org = try await req.organisation()
-        let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
+        let store = ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         guard let appointment = try await store.appointment(token: req.parameters.get("token") ?? "") else { throw Abort(.notFound) }
         try await store.cancelAppointment(appointment.id)
         return MemberPortalPages.done(req, req.url.path, Locales.text("appointment_cancelled_done", Language.of(req)))

@@ -16,7 +16,7 @@ extension AgendaPages {
         filter.limit = 500
         filter.to = filter.to ?? filter.from.addingTimeInterval(366 * 86_400)
         let words = try await Words.make(req, org)
-        let programme = Programme(req.db, organisationID: org.id!, timeZone: org.zone)
+        let programme = Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         var listings: [ActivityListing]
         if let one = try ProgrammeAPIController.uuidQuery(req, "activity") {
             listings = try await programme.listing(one).map { [$0] }?.filter { $0.activity.status != .draft } ?? []
@@ -33,10 +33,10 @@ extension AgendaPages {
     func personalFeed(req: Request) async throws -> Response {
         let org = try await req.organisation()
         let token = (req.parameters.get("feed") ?? "").replacingOccurrences(of: ".ics", with: "")
-        guard let member = try await CalendarFeeds(req.db).member(token: token, organisation: org.id!) else { throw Abort(.notFound) }
-        let programme = Programme(req.db, organisationID: org.id!, timeZone: org.zone)
+        guard let member = try await CalendarFeeds(req.db).member(token: token, organisation: try org.requireID()) else { throw Abort(.notFound) }
+        let programme = Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         var listings: [ActivityListing] = []
-        for registration in try await Registrations(req.db, organisationID: org.id!).registrations(member: member) where registration.status == .registered {
+        for registration in try await Registrations(req.db, organisationID: try org.requireID()).registrations(member: member) where registration.status == .registered {
             if let listing = try await programme.listing(registration.activityID) { listings.append(listing) }
         }
         let words = try await Words.make(req, org)

@@ -68,8 +68,8 @@ struct AgendaPages: RouteCollection {
         var english: Bool { lang == .en }
 
         static func make(_ req: Request, _ org: Organisation) async throws -> Words {
-            let programme = Programme(req.db, organisationID: org.id!, timeZone: org.zone)
-            let branches = try await req.branches.branches(of: org.id!)
+            let programme = Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone)
+            let branches = try await req.branches.branches(of: try org.requireID())
             var spaces: [UUID: Space] = [:]
             for space in try await Space.query(on: req.db).filter(\.$branch.$id ~~ branches.map { $0.id! }).all() { spaces[space.id!] = space }
             return Words(lang: Language.of(req), org: org,
@@ -191,7 +191,7 @@ struct AgendaPages: RouteCollection {
         let page = max(0, req.query[Int.self, at: "pagina"] ?? 0)
         filter.limit = 26
         filter.offset = page * 25
-        let listings = try await Programme(req.db, organisationID: org.id!, timeZone: org.zone).agenda(filter)
+        let listings = try await Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone).agenda(filter)
         var feed = URLComponents()
         feed.path = "/\(org.slug)/agenda.ics"
         var items: [URLQueryItem] = []

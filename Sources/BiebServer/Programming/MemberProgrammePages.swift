@@ -48,16 +48,16 @@ struct MemberProgrammePages: RouteCollection {
         try await service.authorize(account)
         let lang = Language.of(req)
         let words = try await AgendaPages.Words.make(req, org)
-        let programme = Programme(req.db, organisationID: org.id!, timeZone: org.zone)
+        let programme = Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         var lines: [Line] = []
-        for registration in try await Registrations(req.db, organisationID: org.id!).registrations(member: account) {
+        for registration in try await Registrations(req.db, organisationID: try org.requireID()).registrations(member: account) {
             guard let listing = try await programme.listing(registration.activityID) else { continue }
             lines.append(Line(id: registration.id, title: listing.activity.title, url: "/\(org.slug)/agenda/\(listing.activity.id)",
                               when: words.when(listing), place: words.place(listing.activity),
                               status: Locales.text("registration_status_\(registration.status.rawValue)", lang),
                               cancelURL: MemberPortalPages.base(org) + "/activiteiten/\(registration.id)/afmelden"))
         }
-        let communities = try await Communities(req.db, organisationID: org.id!).followed(by: account).map(\.name)
+        let communities = try await Communities(req.db, organisationID: try org.requireID()).followed(by: account).map(\.name)
         let token = try await CalendarFeeds(req.db).token(member: account)
         return try await pages.render(req, "portal/activities", title: Locales.text("portal_activities", lang), org: org, service: service,
                                       account: account, body: ActivitiesBody(
@@ -73,7 +73,7 @@ struct MemberProgrammePages: RouteCollection {
         let lang = Language.of(req)
         guard let id = req.parameters.get("registrationID").flatMap(Int.init) else { throw Abort(.notFound) }
         do {
-            try await Registrations(req.db, organisationID: org.id!).cancel(id, member: account)
+            try await Registrations(req.db, organisationID: try org.requireID()).cancel(id, member: account)
             return pages.back(req, org, "/activiteiten", account, service, Locales.text("registration_cancelled_done", lang))
         } catch let error as BiebError {
             return pages.back(req, org, "/activiteiten", account, service, error.message(dutch: lang == .nl))
@@ -128,7 +128,7 @@ struct MemberProgrammePages: RouteCollection {
         let lang = Language.of(req)
         let now = Date()
         let formats = Formats(lang: lang, timeZone: org.zone)
-        let store = SpaceBookings(req.db, organisationID: org.id!, timeZone: org.zone)
+        let store = SpaceBookings(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         let names = Dictionary(uniqueKeysWithValues: service.branches.map { ($0.id, $0.name) })
         // The bookable study areas of the organisation's open branches, with places free now.
         let free = try await store.freeStudyPlaces(branches: service.branches.filter(\.active).map(\.id), at: now).filter { $0.space.bookable }
@@ -170,7 +170,7 @@ struct MemberProgrammePages: RouteCollection {
             }
             let range = TimeRange(start: LocalClock.instant(of: day, minute: from.minuteOfDay, in: org.zone),
                                   end: LocalClock.instant(of: day, minute: until.minuteOfDay, in: org.zone))
-            _ = try await SpaceBookings(req.db, organisationID: org.id!, timeZone: org.zone).bookStudyPlace(branch: branch.id, range: range, member: account)
+            _ = try await SpaceBookings(req.db, organisationID: try org.requireID(), timeZone: org.zone).bookStudyPlace(branch: branch.id, range: range, member: account)
             return pages.back(req, org, "/studieplekken", account, service, Locales.text("portal_study_booked", lang))
         } catch let error as BiebError {
             return pages.back(req, org, "/studieplekken", account, service, error.message(dutch: lang == .nl))
@@ -183,7 +183,7 @@ struct MemberProgrammePages: RouteCollection {
         let lang = Language.of(req)
         guard let id = req.parameters.get("bookingID").flatMap(Int.init) else { throw Abort(.notFound) }
         do {
-            try await SpaceBookings(req.db, organisationID: org.id!, timeZone: org.zone).cancel(id, member: account)
+            try await SpaceBookings(req.db, organisationID: try org.requireID(), timeZone: org.zone).cancel(id, member: account)
             return pages.back(req, org, "/studieplekken", account, service, Locales.text("portal_study_cancelled", lang))
         } catch let error as BiebError {
             return pages.back(req, org, "/studieplekken", account, service, error.message(dutch: lang == .nl))

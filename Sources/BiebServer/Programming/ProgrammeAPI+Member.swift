@@ -18,9 +18,9 @@ extension ProgrammeAPIController {
     func myRegistrations(req: Request) async throws -> [MyRegistrationDTO] {
         let (service, account) = try await MemberAccountService.authorized(req)
         let org = service.organisation
-        let programme = Programme(req.db, organisationID: org.id!, timeZone: org.zone)
+        let programme = Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         var out: [MyRegistrationDTO] = []
-        for registration in try await Registrations(req.db, organisationID: org.id!).registrations(member: account) {
+        for registration in try await Registrations(req.db, organisationID: try org.requireID()).registrations(member: account) {
             guard let listing = try await programme.listing(registration.activityID) else { continue }
             out.append(MyRegistrationDTO(registration: RegistrationDTO(registration, organisation: org, own: true),
                                          activity: ActivityDTO(listing, organisation: org, staff: false)))
@@ -38,11 +38,11 @@ extension ProgrammeAPIController {
         let input = try req.content.decode(MyRegistrationInput.self)
         guard let activity = input.activity_id else { throw BiebError.invalid("activity_id", "Give the activity.", nl: "Geef de activiteit.") }
         let org = service.organisation
-        guard let listing = try await Programme(req.db, organisationID: org.id!, timeZone: org.zone).listing(activity), listing.activity.status != .draft else {
+        guard let listing = try await Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone).listing(activity), listing.activity.status != .draft else {
             throw BiebError.notFound("activity", nl: "Activiteit niet gevonden.")
         }
         let member = try await service.record(account)
-        let registration = try await Registrations(req.db, organisationID: org.id!).register(
+        let registration = try await Registrations(req.db, organisationID: try org.requireID()).register(
             for: activity, RegistrationRequest(member: account, places: input.places ?? 1, language: member.language))
         return try await RegistrationDTO(registration, organisation: org, own: true).encodeResponse(status: .created, for: req)
     }
@@ -77,7 +77,7 @@ extension ProgrammeAPIController {
         let input = try req.content.decode(AppointmentInput.self)
         guard let hour = input.hour_id else { throw BiebError.invalid("hour_id", "Give the consultation hour.", nl: "Geef het spreekuur.") }
         let org = service.organisation
-        let appointment = try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone).book(
+        let appointment = try await ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone).book(
             hour: hour, slot: try Self.slot(input), member: account, name: nil, email: nil, question: input.question ?? "", language: member.language)
         return try await Self.appointmentDTO(appointment, organisation: org, own: true, partner: false).encodeResponse(status: .created, for: req)
     }
@@ -85,7 +85,7 @@ extension ProgrammeAPIController {
     func myCancelAppointment(req: Request) async throws -> HTTPStatus {
         let (service, account) = try await MemberAccountService.authorized(req)
         let org = service.organisation
-        try await ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone).cancelAppointment(try req.intParameter("appointmentID"), member: account)
+        try await ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone).cancelAppointment(try req.intParameter("appointmentID"), member: account)
         return .noContent
     }
 

@@ -12,12 +12,12 @@ extension ProgrammeAPIController {
 
     func agenda(req: Request) async throws -> [ActivityDTO] {
         let org = try await req.organisation()
-        let listings = try await Programme(req.db, organisationID: org.id!, timeZone: org.zone).agenda(try Self.filter(req))
+        let listings = try await Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone).agenda(try Self.filter(req))
         return listings.map { ActivityDTO($0, organisation: org, staff: false) }
     }
 
     static func publicListing(_ req: Request, _ org: Organisation) async throws -> ActivityListing {
-        guard let listing = try await Programme(req.db, organisationID: org.id!, timeZone: org.zone).listing(try activityID(req)),
+        guard let listing = try await Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone).listing(try activityID(req)),
               listing.activity.status != .draft else { throw BiebError.notFound("activity", nl: "Activiteit niet gevonden.") }
         return listing
     }
@@ -49,12 +49,12 @@ extension ProgrammeAPIController {
     /// Confirms a guest's registration with the key from its mail.
     func confirmByToken(req: Request) async throws -> RegistrationDTO {
         let org = try await req.organisation()
-        let registration = try await Registrations(req.db, organisationID: org.id!).confirm(token: req.parameters.get("token") ?? "")
+        let registration = try await Registrations(req.db, organisationID: try org.requireID()).confirm(token: req.parameters.get("token") ?? "")
         return RegistrationDTO(registration, organisation: org, own: true)
     }
 
     static func byToken(_ req: Request, _ org: Organisation) async throws -> Registration {
-        guard let registration = try await Registrations(req.db, organisationID: org.id!).registration(token: req.parameters.get("token") ?? "") else {
+        guard let registration = try await Registrations(req.db, organisationID: try org.requireID()).registration(token: req.parameters.get("token") ?? "") else {
             throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden (of al verlopen).")
         }
         return registration
@@ -67,7 +67,7 @@ extension ProgrammeAPIController {
 
     func cancelByToken(req: Request) async throws -> HTTPStatus {
         let org = try await req.organisation()
-        try await Registrations(req.db, organisationID: org.id!).cancel(try await Self.byToken(req, org).id)
+        try await Registrations(req.db, organisationID: try org.requireID()).cancel(try await Self.byToken(req, org).id)
         return .noContent
     }
 
@@ -86,7 +86,7 @@ extension ProgrammeAPIController {
 
     func terms(req: Request) async throws -> TermsDTO {
         let org = try await req.organisation()
-        let programme = Programme(req.db, organisationID: org.id!, timeZone: org.zone)
+        let programme = Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         func dto(_ t: ProgrammeTerm) -> TermDTO { TermDTO(code: t.code, name_nl: t.nl, name_en: t.en) }
         return TermsDTO(kinds: try await programme.terms(.kind).map(dto), themes: try await programme.terms(.theme).map(dto),
                         audiences: ActivityAudience.allCases.map(\.rawValue), core_functions: CoreFunction.allCases.map(\.rawValue))
@@ -113,18 +113,18 @@ extension ProgrammeAPIController {
 
     func communities(req: Request) async throws -> [CommunityDTO] {
         let org = try await req.organisation()
-        return try await Communities(req.db, organisationID: org.id!).all().map(CommunityDTO.init)
+        return try await Communities(req.db, organisationID: try org.requireID()).all().map(CommunityDTO.init)
     }
 
     func community(req: Request) async throws -> CommunityDTO {
         let org = try await req.organisation()
-        guard let community = try await Communities(req.db, organisationID: org.id!).community(try req.uuidParameter("communityID")) else {
+        guard let community = try await Communities(req.db, organisationID: try org.requireID()).community(try req.uuidParameter("communityID")) else {
             throw BiebError.notFound("community", nl: "Groep niet gevonden.")
         }
         var dto = CommunityDTO(community)
         var filter = AgendaFilter(from: Date())
         filter.communityID = community.id
-        dto.meetings = try await Programme(req.db, organisationID: org.id!, timeZone: org.zone).agenda(filter)
+        dto.meetings = try await Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone).agenda(filter)
             .map { ActivityDTO($0, organisation: org, staff: false) }
         return dto
     }
@@ -167,10 +167,10 @@ extension ProgrammeAPIController {
         guard to > from, to.timeIntervalSince(from) <= 93 * 86_400 else {
             throw BiebError.invalid("to", "'to' after 'from', at most 93 days.", nl: "'to' na 'from', hoogstens 93 dagen.")
         }
-        let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
+        let store = ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         let hours = try await store.hours(branch: try Self.uuidQuery(req, "branch"), partner: try Self.uuidQuery(req, "partner"),
                                           in: TimeRange(start: from, end: to))
-        return try await Self.hourDTOs(hours, store: store, req: req, organisation: org.id!)
+        return try await Self.hourDTOs(hours, store: store, req: req, organisation: try org.requireID())
     }
 
     struct AppointmentInput: Content {
@@ -224,7 +224,7 @@ extension ProgrammeAPIController {
 
     func cancelAppointmentByToken(req: Request) async throws -> HTTPStatus {
         let org = try await req.organisation()
-        let store = ConsultationHours(req.db, organisationID: org.id!, timeZone: org.zone)
+        let store = ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         guard let appointment = try await store.appointment(token: req.parameters.get("token") ?? "") else {
             throw BiebError.notFound("appointment", nl: "Afspraak niet gevonden.")
         }

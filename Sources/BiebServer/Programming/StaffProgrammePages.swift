@@ -122,8 +122,8 @@ struct StaffProgrammePages: RouteCollection {
             registrations: RegistrationMode.allCases.map { FormOption(value: $0.rawValue, label: page.t("registration_mode_\($0.rawValue)"), selected: $0 == .free) },
             venues: words.venues.values.sorted { $0.name < $1.name }.map { FormOption(value: $0.id.uuidString, label: "\($0.name), \($0.address)", selected: false) },
             series: try await access.programme.series().map { FormOption(value: String($0.id), label: $0.title, selected: false) },
-            communities: try await Communities(req.db, organisationID: org.id!).all().map { FormOption(value: $0.id.uuidString, label: $0.name, selected: false) },
-            partners: access.user.role == .partner ? [] : try await PartnerDirectory(req.db).partners(of: org.id!)
+            communities: try await Communities(req.db, organisationID: try org.requireID()).all().map { FormOption(value: $0.id.uuidString, label: $0.name, selected: false) },
+            partners: access.user.role == .partner ? [] : try await PartnerDirectory(req.db).partners(of: try org.requireID())
                 .map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
             canLists: access.user.can(.manageProgramme) && access.user.role != .partner,
             today: LocalDate(Date(), in: org.zone).iso, date: chosenDate?.iso ?? ""))
@@ -221,8 +221,8 @@ struct StaffProgrammePages: RouteCollection {
             themes: try await programme.terms(.theme).map { "\($0.name(english: english)) (\($0.code))" },
             series: try await programme.series().map(\.title),
             venues: try await programme.venues().map { "\($0.name), \($0.address)" },
-            communities: try await Communities(req.db, organisationID: org.id!).all().map { "\($0.name) (\($0.followers))" },
-            branches: try await req.branches.branches(of: org.id!).map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
+            communities: try await Communities(req.db, organisationID: try org.requireID()).all().map { "\($0.name) (\($0.followers))" },
+            branches: try await req.branches.branches(of: try org.requireID()).map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
             guestRules: try await access.registrations.guestRules()))
     }
 
@@ -450,7 +450,7 @@ struct StaffProgrammePages: RouteCollection {
         while monday.weekday != .monday { monday = monday.adding(days: -1) }
         let range = TimeRange(start: LocalClock.instant(of: monday, minute: 0, in: org.zone),
                               end: LocalClock.instant(of: monday.adding(days: 7), minute: 0, in: org.zone))
-        let bookings = try await SpaceBookings(req.db, organisationID: org.id!, timeZone: org.zone).bookings(branch: branch.id!, in: range)
+        let bookings = try await SpaceBookings(req.db, organisationID: try org.requireID(), timeZone: org.zone).bookings(branch: branch.id!, in: range)
         let spaces = try await req.branches.spaces(of: branch.id!).filter(\.bookable)
         let formats = Formats(lang: page.lang, timeZone: org.zone)
         let staffView = user.can(.manageMembers, branch: branch.id)
@@ -505,7 +505,7 @@ struct StaffProgrammePages: RouteCollection {
         let now = Date()
         let partner = access.user.role == .partner ? (access.user.partnerID ?? UUID()) : nil
         let hours = try await access.hours.hours(partner: partner, in: TimeRange(start: now.addingTimeInterval(-86_400), end: now.addingTimeInterval(92 * 86_400)))
-        let partners = try await PartnerDirectory(req.db).partners(of: org.id!).filter { partner == nil || $0.id == partner }
+        let partners = try await PartnerDirectory(req.db).partners(of: try org.requireID()).filter { partner == nil || $0.id == partner }
         var branchIDs = Set(words.branches.keys)
         if let partner {
             branchIDs = Set(try await BranchPartner.query(on: req.db).filter(\.$partner.$id == partner).all().map { $0.$branch.id })

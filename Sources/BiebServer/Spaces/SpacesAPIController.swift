@@ -80,7 +80,7 @@ struct SpacesAPIController: RouteCollection {
     func studyPlaces(req: Request) async throws -> [StudyAreaDTO] {
         let (branch, org) = try await BranchAPIController.publicBranch(req)
         let at = try req.instantQuery("at") ?? Date()
-        return try await SpaceBookings(req.db, organisationID: org.id!, timeZone: org.zone).freeStudyPlaces(branch: branch.id!, at: at).map {
+        return try await SpaceBookings(req.db, organisationID: try org.requireID(), timeZone: org.zone).freeStudyPlaces(branch: branch.id!, at: at).map {
             StudyAreaDTO(space_id: $0.space.id!, name: $0.space.name, places: $0.space.capacity, free: $0.free, bookable: $0.space.bookable)
         }
     }

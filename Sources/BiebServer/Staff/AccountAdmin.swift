@@ -26,16 +26,16 @@ public enum AccountAdmin {
         }
         var branchID: UUID?
         if let branchSlug {
-            guard let branch = try await BranchDirectory(app.db).branch(slug: branchSlug, in: org.id!) else {
+            guard let branch = try await BranchDirectory(app.db).branch(slug: branchSlug, in: try org.requireID()) else {
                 throw BiebError.invalid("--branch", "No branch '\(branchSlug)' in \(org.slug).")
             }
             branchID = branch.id
         }
         let displayName = name ?? String(email.split(separator: "@").first ?? "")
-        let user = StaffUser(organisationID: org.id!, email: email, name: displayName,
+        let user = StaffUser(organisationID: try org.requireID(), email: email, name: displayName,
                              passwordHash: try await app.password.async.hash(password), role: role, branchID: branchID)
         if let partnerName {
-            let partners = try await PartnerDirectory(app.db).partners(of: org.id!)
+            let partners = try await PartnerDirectory(app.db).partners(of: try org.requireID())
             guard let partner = partners.first(where: { $0.name.lowercased() == partnerName.lowercased() }) else {
                 throw BiebError.invalid("--partner", "No partner '\(partnerName)' in \(org.slug). Known: \(partners.map(\.name).joined(separator: ", ")).")
             }

@@ -113,7 +113,7 @@ struct StaffPages: RouteCollection {
         let user = try req.staff()
         let org = page.organisation!
         let directory = req.branches
-        let branches = try await directory.branches(of: org.id!, includeInactive: true)
+        let branches = try await directory.branches(of: try org.requireID(), includeInactive: true)
         let now = Date()
         let calendars = try await directory.calendars(of: branches, timeZone: org.zone,
                                                       exceptionsFrom: LocalDate(now, in: org.zone).adding(days: -1))

@@ -52,7 +52,7 @@ struct ListPages: RouteCollection {
             ListLink(name: $0.name, url: $0.url, description: $0.description.isEmpty ? nil : $0.description,
                      count: Locales.text($0.count == 1 ? "list_one_title" : "list_titles", lang, ["n": String($0.count)]))
         }
-        let branches = try await req.branches.branches(of: org.id!).map { BranchLink(name: $0.name, url: "/\(org.slug)/\($0.slug)/nieuw") }
+        let branches = try await req.branches.branches(of: try org.requireID()).map { BranchLink(name: $0.name, url: "/\(org.slug)/\($0.slug)/nieuw") }
         struct Context: Encodable {
             let page: PageContext
             let organisation: String

@@ -63,7 +63,7 @@ extension StaffCatalogPages {
         let form = try req.content.decode(ListForm.self)
         let service = try await ListService(req, organisation: org)
         do {
-            let list = TitleList(organisationID: org.id!, slug: form.slug ?? "", name: form.name ?? "", description: form.description ?? "",
+            let list = TitleList(organisationID: try org.requireID(), slug: form.slug ?? "", name: form.name ?? "", description: form.description ?? "",
                                  isPublic: form.is_public != nil)
             if let slug = form.branch, !slug.isEmpty {
                 guard let id = service.catalogue.branchesBySlug[slug] else {
@@ -98,7 +98,7 @@ extension StaffCatalogPages {
 
     static func list(_ req: Request, org: Organisation) async throws -> TitleList {
         guard let id = req.parameters.get("listID").flatMap(UUID.init(uuidString:)),
-              let list = try await TitleLists(req.db, organisationID: org.id!).list(id) else { throw Abort(.notFound) }
+              let list = try await TitleLists(req.db, organisationID: try org.requireID()).list(id) else { throw Abort(.notFound) }
         return list
     }
 
@@ -165,7 +165,7 @@ extension StaffCatalogPages {
         let org = try Self.organisation(page)
         let list = try await Self.list(req, org: org)
         _ = try req.staff(.manageLists, branch: list.branchID)
-        try await TitleLists(req.db, organisationID: org.id!).delete(list.id!)
+        try await TitleLists(req.db, organisationID: try org.requireID()).delete(list.id!)
         return req.redirect(to: "/staff/lists", done: "deleted")
     }
 
@@ -182,12 +182,12 @@ extension StaffCatalogPages {
         let list = try await Self.list(req, org: org)
         _ = try req.staff(.manageLists, branch: list.branchID)
         let form = try req.content.decode(EntryForm.self)
-        let lists = TitleLists(req.db, organisationID: org.id!)
+        let lists = TitleLists(req.db, organisationID: try org.requireID())
         do {
             let text = (form.title ?? "").trimmed
             var titleID = Int(text)
             if let isbn = ISBN(text) {
-                titleID = try await CatalogStore(req.db, organisationID: org.id!).title(isbn: isbn)?.id
+                titleID = try await CatalogStore(req.db, organisationID: try org.requireID()).title(isbn: isbn)?.id
             }
             guard let titleID else {
                 throw BiebError.invalid("title", "Give a title number or an ISBN that is in the catalogue.",
@@ -206,7 +206,7 @@ extension StaffCatalogPages {
         let list = try await Self.list(req, org: org)
         _ = try req.staff(.manageLists, branch: list.branchID)
         guard let titleID = req.parameters.get("titleID").flatMap(Int.init) else { throw Abort(.notFound) }
-        let lists = TitleLists(req.db, organisationID: org.id!)
+        let lists = TitleLists(req.db, organisationID: try org.requireID())
         switch req.parameters.get("action") {
         case "up": try await lists.move(titleID, in: list.id!, by: -1)
         case "down": try await lists.move(titleID, in: list.id!, by: 1)

@@ -1,3 +1,7 @@
+// Longer than 600 lines on purpose: the index's columns, keeping them up to
+// date and the search loop that reads them share private storage guarded by
+// one lock; split across files, that storage would have to be visible to the
+// whole module.
 import Foundation
 import SQLKit
 import BiebCore
