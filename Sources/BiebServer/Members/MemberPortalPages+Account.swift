@@ -30,14 +30,8 @@ extension MemberPortalPages {
         let current: Bool
     }
 
-    struct OverviewContext: Encodable {
-        let page: PageContext
-        let organisation: String
-        let orgURL: String
-        let base: String
-        let accountID: String
-        let name: String
-        let isOwn: Bool
+    /// The account page's own part; the header is the member frame's.
+    struct OverviewBody: Encodable {
         let tabs: [AccountTab]
         let blocks: [String]
         let loans: [Row]
@@ -117,10 +111,7 @@ extension MemberPortalPages {
                 c: Money.text(line.amountCents))
         }
         let fee = overview.membershipType.map { Membership.fee(yearlyCents: $0.yearlyFeeCents, birthDate: member.birthDate, on: today) } ?? 0
-        let context = OverviewContext(
-            page: Self.page(req, org, title: Locales.text("portal_title", lang), name: accounts.first?.name),
-            organisation: org.name, orgURL: "/\(org.slug)", base: base, accountID: id.uuidString, name: member.name,
-            isOwn: overview.relation == .own,
+        let body = OverviewBody(
             tabs: accounts.count > 1 ? accounts.map { AccountTab(name: $0.name, url: "\(base)?lid=\($0.id)", current: $0.id == id) } : [],
             blocks: overview.account.blocks.map { $0.message(dutch: dutch) },
             loans: loans, holds: holds, fees: fees, balance: Money.text(member.balanceCents), owes: member.balanceCents > 0,
@@ -131,9 +122,8 @@ extension MemberPortalPages {
             canPayMembership: req.application.paymentSettings != nil && fee > 0 && member.membershipEnd.days(until: today) > -60,
             cards: overview.cards.filter { $0.status == .active }.map(\.barcode).joined(separator: ", "),
             error: error?.message(dutch: dutch), catalogueURL: "/\(org.slug)/catalogus")
-        let response = try await PublicPages().render(req, "portal/account", context)
-        response.status = status
-        return response
+        return try await MemberPageFrame().render(req, "portal/account", title: Locales.text("portal_title", lang), org: org, service: service,
+                                                  account: id, signedInName: accounts.first?.name, body: body, status: status)
     }
 
     /// A fee line for the member: a charge by what it was for; a payment by how it was paid

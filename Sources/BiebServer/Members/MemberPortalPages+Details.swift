@@ -8,15 +8,9 @@ import BiebStore
 extension MemberPortalPages {
     // MARK: Details, password, PIN
 
-    struct DetailsContext: Encodable {
-        let page: PageContext
-        let organisation: String
-        let orgURL: String
-        let base: String
-        let accountID: String
-        let name: String
+    /// The details page's own part; the header is the member frame's.
+    struct DetailsBody: Encodable {
         let birthDate: String
-        let isOwn: Bool
         let email: String
         let phone: String
         let street: String
@@ -47,17 +41,14 @@ extension MemberPortalPages {
         let id = Self.accountID(req) ?? service.signedIn.id
         let overview = try await service.overview(id)
         let member = overview.member
-        let context = DetailsContext(
-            page: Self.page(req, org, title: Locales.text("portal_details", lang), name: nil), organisation: org.name,
-            orgURL: "/\(org.slug)", base: Self.base(org), accountID: id.uuidString, name: member.name,
-            birthDate: Formats(lang: lang, timeZone: org.zone).longDate(member.birthDate), isOwn: overview.relation == .own,
+        let body = DetailsBody(
+            birthDate: Formats(lang: lang, timeZone: org.zone).longDate(member.birthDate),
             email: form?.email ?? member.email ?? "", phone: form?.phone ?? member.phone ?? "", street: form?.street ?? member.street,
             postcode: form?.postcode ?? member.postcode, city: form?.city ?? member.city,
             signsInWithEmail: member.passwordHash != nil, hasPIN: overview.hasPIN,
             error: error?.message(dutch: lang == .nl), errorField: error?.field)
-        let response = try await PublicPages().render(req, "portal/details", context)
-        response.status = error?.httpStatus ?? .ok
-        return response
+        return try await MemberPageFrame().render(req, "portal/details", title: Locales.text("portal_details", lang), org: org, service: service,
+                                                  account: id, body: body, status: error?.httpStatus ?? .ok)
     }
 
     func detailsPath(_ req: Request, _ org: Organisation, _ account: UUID, _ own: UUID) -> String {

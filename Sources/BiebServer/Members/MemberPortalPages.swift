@@ -192,14 +192,8 @@ extension MemberPortalPages {
         let text: String
     }
 
-    struct MessagesContext: Encodable {
-        let page: PageContext
-        let organisation: String
-        let orgURL: String
-        let base: String
-        let accountID: String
-        let name: String
-        let isOwn: Bool
+    /// The message choices page's own part; the header is the member frame's.
+    struct MessagesBody: Encodable {
         let hasEmail: Bool
         let choices: [Choice]
         let languages: [FormOption]
@@ -218,13 +212,11 @@ extension MemberPortalPages {
         let service = try await MemberAccountService.make(req, organisation: org)
         let lang = Language.of(req)
         let id = Self.accountID(req) ?? service.signedIn.id
-        let relation = try await service.authorize(id)
-        let member = try await service.record(id)
+        _ = try await service.authorize(id)
         let preferences = try await service.preferences(account: id)
         let formats = Formats(lang: lang, timeZone: org.zone)
-        let context = MessagesContext(
-            page: Self.page(req, org, title: Locales.text("portal_messages", lang), name: nil), organisation: org.name, orgURL: "/\(org.slug)",
-            base: Self.base(org), accountID: id.uuidString, name: member.name, isOwn: relation == .own, hasEmail: preferences.hasEmail,
+        let body = MessagesBody(
+            hasEmail: preferences.hasEmail,
             choices: Self.choicePurposes.map { purpose in
                 Choice(name: purpose.rawValue, label: Locales.text("consent_label_\(purpose.rawValue)", lang),
                        text: MemberAccountService.consentText(purpose, dutch: lang == .nl), on: preferences.current[purpose] ?? purpose.onUntilWithdrawn)
@@ -238,9 +230,8 @@ extension MemberPortalPages {
                            text: record.text)
             },
             error: error?.message(dutch: lang == .nl))
-        let response = try await PublicPages().render(req, "portal/messages", context)
-        response.status = error?.httpStatus ?? .ok
-        return response
+        return try await MemberPageFrame().render(req, "portal/messages", title: Locales.text("portal_messages", lang), org: org,
+                                                  service: service, account: id, body: body, status: error?.httpStatus ?? .ok)
     }
 
     func saveMessages(req: Request) async throws -> Response {

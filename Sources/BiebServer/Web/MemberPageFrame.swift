@@ -7,8 +7,9 @@ import BiebStore
 /// The frame of a member's own pages (`/{org}/mijn/…`): the organisation and
 /// the account a page is about (the member's own, or a child's with `?lid=`,
 /// checked by `MemberAccountService`), the header every such page shows, and
-/// the way back after a form with its message. Privacy, payments, tips and
-/// the member's programme pages use it.
+/// the way back after a form with its message. Every page of a member's
+/// account uses it: the account, details, messages, privacy, payments,
+/// tips and the member's programme pages.
 struct MemberPageFrame {
     typealias Portal = MemberPortalPages
 
@@ -24,12 +25,14 @@ struct MemberPageFrame {
         let body: Body
     }
 
+    /// Renders `template` with the frame's header and the page's `body`;
+    /// `signedInName` shows who is signed in in the page's menu.
     func render<Body: Encodable>(_ req: Request, _ template: String, title: String, org: Organisation, service: MemberAccountService,
-                                 account: UUID, body: Body, status: HTTPStatus = .ok) async throws -> Response {
+                                 account: UUID, signedInName: String? = nil, body: Body, status: HTTPStatus = .ok) async throws -> Response {
         let relation = try await service.authorize(account)
         guard let member = try await service.members.member(account) else { throw MemberAccountService.notFound }
         let own = relation == .own
-        let context = Context(page: Portal.page(req, org, title: title, name: nil), organisation: org.name, orgURL: "/\(org.slug)",
+        let context = Context(page: Portal.page(req, org, title: title, name: signedInName), organisation: org.name, orgURL: "/\(org.slug)",
                               base: Portal.base(org), accountID: account.uuidString, name: member.name, isOwn: own,
                               lid: own ? "" : "?lid=\(account.uuidString)", body: body)
         let response = try await PublicPages().render(req, template, context)
