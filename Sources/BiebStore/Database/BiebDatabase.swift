@@ -70,7 +70,7 @@ public enum BiebDatabase {
         migrations.add(CreatePayments())
         migrations.add(IndexPrivacy())
         migrations.add(CreateSpaceBookings())
-        migrations.add(CreateProgramming())
+        migrations.add(ProgrammingSchema.migrations)
         migrations.add(AddSpaceFacilities())
         migrations.add(CreateThrottleTables())
         migrations.add(AddGuestConfirmation())

@@ -3,43 +3,6 @@ import Foundation
 import SQLKit
 import BiebCore
 
-/// What staff (or a partner) fill in for an activity.
-public struct ActivityInput: Sendable {
-    public var branchID: UUID
-    public var spaceID: UUID?
-    public var venueID: UUID?
-    public var kind: String
-    public var title: String
-    public var description: String = ""
-    public var imageURL: String = ""
-    public var language: String = "nl"
-    public var accessibility: String = ""
-    public var coreFunction: CoreFunction = .meeting
-    public var themes: [String] = []
-    public var audiences: [ActivityAudience] = []
-    public var ageMin: Int?
-    public var ageMax: Int?
-    public var seriesID: Int?
-    public var communityID: UUID?
-    public var organiser: String = ""
-    public var partnerIDs: [UUID] = []
-    public var listID: UUID?
-    public var registration: RegistrationMode = .free
-    public var priceCents: Int = 0
-    public var capacity: Int?
-    public var needsStaff: Bool = true
-    public var guestDataDays: Int = 0
-    /// The sessions, in any order.
-    public var sessions: [TimeRange]
-
-    public init(branchID: UUID, kind: String, title: String, sessions: [TimeRange]) {
-        self.branchID = branchID
-        self.kind = kind
-        self.title = title
-        self.sessions = sessions
-    }
-}
-
 /// What the agenda shows.
 public struct AgendaFilter: Sendable, Equatable {
     public var branchID: UUID?
@@ -236,23 +199,7 @@ public struct Programme: Sendable {
         if let unknown = input.themes.first(where: { !themes.contains($0) }) {
             throw BiebError.invalid("themes", "Unknown theme '\(unknown)'; use any of: \(themes.joined(separator: ", ")).", nl: "Onbekend thema '\(unknown)'; kies uit: \(themes.joined(separator: ", ")).")
         }
-        if let min = input.ageMin, !(0...120).contains(min) { throw BiebError.invalid("age_min", "An age between 0 and 120.", nl: "Een leeftijd tussen 0 en 120.") }
-        if let max = input.ageMax, !(0...120).contains(max) || max < (input.ageMin ?? 0) {
-            throw BiebError.invalid("age_max", "An age between the lowest age and 120.", nl: "Een leeftijd tussen de laagste leeftijd en 120.")
-        }
-        if let capacity = input.capacity, !(1...100_000).contains(capacity) {
-            throw BiebError.invalid("capacity", "Places between 1 and 100,000 (leave empty for no limit).", nl: "Plaatsen tussen 1 en 100.000 (leeg: geen grens).")
-        }
-        switch input.registration {
-        case .paid:
-            guard (1...100_000).contains(input.priceCents) else { throw BiebError.invalid("price_cents", "A paid activity needs a price (in cents, up to 100,000).", nl: "Een betaalde activiteit heeft een prijs nodig (in centen, tot 100.000).") }
-        case .free, .none:
-            guard input.priceCents == 0 else { throw BiebError.invalid("price_cents", "Only a paid activity has a price.", nl: "Alleen een betaalde activiteit heeft een prijs.") }
-        }
-        guard (0...365).contains(input.guestDataDays) else { throw BiebError.invalid("guest_data_days", "Between 0 and 365 days.", nl: "Tussen 0 en 365 dagen.") }
-        if input.spaceID != nil && input.venueID != nil {
-            throw BiebError.invalid("venue_id", "Either a space of the branch or an external venue, not both.", nl: "Een ruimte van de vestiging of een externe locatie, niet beide.")
-        }
+        try input.checkFields()
         if let space = input.spaceID {
             let (_, spaceBranch) = try await bookings.space(space)
             guard spaceBranch.id == branch.id else { throw BiebError.invalid("space_id", "That space is in another branch.", nl: "Die ruimte hoort bij een andere vestiging.") }

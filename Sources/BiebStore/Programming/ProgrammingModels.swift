@@ -167,6 +167,14 @@ public struct ProgrammeTerm: Sendable, Equatable, Codable {
 }
 
 /// The programme's tables.
+/// The programme's migrations, in order; they run where `CreateProgramming`
+/// stands among all migrations (`BiebDatabase.addMigrations`). A change to
+/// the programme's tables is a migration appended here; it may rely on the
+/// programme's earlier migrations and on everything registered before them.
+enum ProgrammingSchema {
+    static var migrations: [any Migration] { [CreateProgramming()] }
+}
+
 struct CreateProgramming: AsyncMigration {
     func prepare(on database: Database) async throws {
         try await database.schema("programme_terms")
