@@ -117,6 +117,7 @@ let package = Package(
             dependencies: [
                 "BiebCore", "BiebStore", "BiebServer", "BiebTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

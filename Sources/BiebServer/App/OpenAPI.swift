@@ -185,11 +185,9 @@ enum OpenAPIDocument {
                 + "{\"error\": {\"code\", \"message\", \"field\"}} with a 4xx status. Messages follow Accept-Language (nl, en).",
             version: OperationsController.version),
         servers: URLTemplate(rawValue: "/").map { [OpenAPI.Server(urlTemplate: $0)] } ?? [],
-        paths: merged([paths, CirculationOpenAPI.paths, SelfServiceOpenAPI.paths, MemberAccountOpenAPI.paths, MessagesOpenAPI.paths,
-                       PrivacyOpenAPI.paths, SpacesOpenAPI.paths, ProgrammeOpenAPI.paths]).mapValues { .pathItem($0) },
+        paths: merged(parts.map(\.paths)).mapValues { .pathItem($0) },
         components: .init(
-            schemas: merged([schemas, CirculationOpenAPI.schemas, SelfServiceOpenAPI.schemas, MemberAccountOpenAPI.schemas,
-                             MessagesOpenAPI.schemas, PrivacyOpenAPI.schemas, SpacesOpenAPI.schemas, ProgrammeOpenAPI.schemas]),
+            schemas: merged(parts.map(\.schemas)),
             securitySchemes: [
                 "bearer": .securityScheme(.http(scheme: "bearer", description: "A token from POST /api/v1/auth/token")),
                 "basic": .securityScheme(.http(scheme: "basic", description: "A door terminal's login and password")),
@@ -198,7 +196,15 @@ enum OpenAPIDocument {
         tags: ["operations", "organisations", "branches", "opening hours", "spaces", "partners", "catalogue", "lists", "members",
                "circulation", "auth", "users", "self-service"])
 
-    /// The features' parts as one; where two define the same key, the first stays.
+    /// The paths and schemas of this file and of each feature.
+    static let parts: [(paths: Paths, schemas: Schemas)] = [
+        (paths, schemas), (CirculationOpenAPI.paths, CirculationOpenAPI.schemas), (SelfServiceOpenAPI.paths, SelfServiceOpenAPI.schemas),
+        (MemberAccountOpenAPI.paths, MemberAccountOpenAPI.schemas), (MessagesOpenAPI.paths, MessagesOpenAPI.schemas),
+        (PrivacyOpenAPI.paths, PrivacyOpenAPI.schemas), (SpacesOpenAPI.paths, SpacesOpenAPI.schemas),
+        (ProgrammeOpenAPI.paths, ProgrammeOpenAPI.schemas),
+    ]
+
+    /// The parts as one; where two define the same key, the first stays (a test checks that none do).
     static func merged<Key: Hashable, Value>(_ parts: [OrderedDictionary<Key, Value>]) -> OrderedDictionary<Key, Value> {
         var all = OrderedDictionary<Key, Value>()
         for part in parts { all.merge(part) { first, _ in first } }
