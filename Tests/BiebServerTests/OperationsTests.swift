@@ -97,6 +97,23 @@ import BiebCore
         #expect(kind?["enum"] as? [String] == BranchKind.allCases.map(\.rawValue))
     }
 
+    /// The test client's check of every answer against the served document still bites: a branch
+    /// of a kind the document does not list is reported.
+    @Test func openAPIConformanceCatchesAValueOutsideTheEnum() async throws {
+        try await withBieb(.sqlite) { app in
+            _ = try await Fixture.make(on: app)
+            let path = "/api/v1/organisations/city/branches"
+            var response = try await TestClient(app).send(.GET, path)
+            #expect(try await OpenAPIConformance.problems(method: .GET, path: path, response: response, app: app).isEmpty)
+            var branches = try list(response)
+            try #require(!branches.isEmpty)
+            branches[0]["kind"] = "castle"
+            response.body = ByteBuffer(string: String(decoding: try JSONSerialization.data(withJSONObject: branches), as: UTF8.self))
+            let problems = try await OpenAPIConformance.problems(method: .GET, path: path, response: response, app: app)
+            #expect(problems.contains { $0.contains("'castle' is not one of") }, "\(problems)")
+        }
+    }
+
     /// The features' parts are merged into one document, where a path or schema defined twice would keep only its first definition.
     @Test func openAPIFeaturesDefineEachPathAndSchemaOnce() {
         let parts = OpenAPIDocument.parts
