@@ -164,6 +164,10 @@ public enum OpenAPIConformance {
             if let choices = schema["enum"] as? [Any], !choices.contains(where: { Self.same($0, value) }) {
                 problems.append("\(path): \(Self.describe(value)) is not one of \(choices.map { "\($0)" }.joined(separator: ", "))")
             }
+            // OpenAPIKit writes an enumeration of one value as `const`.
+            if let constant = schema["const"], !Self.same(constant, value) {
+                problems.append("\(path): \(Self.describe(value)) is not \(constant)")
+            }
             if let format = schema["format"] as? String, let text = value.string, !Self.hasFormat(text, format) {
                 problems.append("\(path): '\(text)' is not a \(format)")
             }

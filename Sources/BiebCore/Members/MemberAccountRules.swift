@@ -18,7 +18,7 @@ public enum AccountAccess {
     }
 
     /// How the signed-in member relates to an account they may manage.
-    public enum Relation: String, Sendable, Codable {
+    public enum Relation: String, Sendable, Codable, CaseIterable {
         case own = "self"
         case child
     }

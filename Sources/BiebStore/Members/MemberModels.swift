@@ -87,7 +87,7 @@ public final class Member: Model, @unchecked Sendable {
 public final class MemberCard: Model, @unchecked Sendable {
     public static let schema = "member_cards"
 
-    public enum Status: String, Codable, Sendable { case active, lost, replaced }
+    public enum Status: String, Codable, Sendable, CaseIterable { case active, lost, replaced }
 
     @ID(key: .id) public var id: UUID?
     @Field(key: "organisation_id") public var organisationID: UUID

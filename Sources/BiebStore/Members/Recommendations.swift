@@ -5,7 +5,7 @@ import BiebCore
 
 /// A title suggested to a member, and why.
 public struct Suggestion: Sendable, Equatable {
-    public enum Reason: String, Sendable, Equatable {
+    public enum Reason: String, Sendable, Equatable, CaseIterable {
         /// Members who borrowed what you borrowed also borrowed this.
         case alsoBorrowed = "also_borrowed"
         /// New, by an author you borrowed.

@@ -5,7 +5,7 @@ import BiebCore
 
 /// A booking of a space for a time range.
 public struct SpaceBooking: Sendable, Equatable, Codable {
-    public enum Status: String, Codable, Sendable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
         /// Held for a plan, until `holdUntil`; then it lapses by itself.
         case tentative
         case confirmed
