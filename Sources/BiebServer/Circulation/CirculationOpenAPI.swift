@@ -159,7 +159,9 @@ enum CirculationOpenAPI {
         "MemberInput": D.object([
             "name": D.string, "birth_date": D.date, "email": D.string, "phone": D.string, "street": D.string, "postcode": D.string,
             "city": D.string, "home_branch": D.string.with(description: "Branch id or slug"),
-            "membership_type": D.string.with(description: "Type code"), "card": D.string, "guardian_id": D.uuid,
+            "membership_type": D.string.with(description: "Type code"), "card": D.string,
+            "guardian_id": D.uuid.with(description: "The parent or guardian, by member id"),
+            "guardian_card": D.string.with(description: "The parent or guardian, by card (instead of guardian_id)"),
         ]),
         "MembershipType": D.object([
             "id": D.uuid, "code": D.string, "name_nl": D.string, "name_en": D.string, "yearly_fee_cents": D.int, "youth": D.bool,
