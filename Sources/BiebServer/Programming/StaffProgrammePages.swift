@@ -129,26 +129,31 @@ struct StaffProgrammePages: RouteCollection {
             today: LocalDate(Date(), in: org.zone).iso, date: chosenDate?.iso ?? ""))
     }
 
+    /// The plan form's own fields: what it types differently from the API
+    /// (a series and places as text, a checkbox, an amount in euros, a
+    /// date with times and weeks). Every other field of the form has the
+    /// API's name and decodes as `ActivityFields` (`planFields`).
     struct PlanForm: Content {
-        var branch_id: String?
-        var space_id: String?
-        var venue_id: String?
         var series_id: String?
-        var community_id: String?
-        var partner_ids: [String]?
-        var kind: String?
-        var title: String?
-        var description: String?
-        var themes: [String]?
-        var audiences: [String]?
-        var registration: String?
-        var price: String?
         var capacity: String?
         var needs_staff: String?
+        var price: String?
         var date: String?
         var starts: String?
         var ends: String?
         var weeks: String?
+
+        static let names: Set<String> = ["series_id", "capacity", "needs_staff", "price", "date", "starts", "ends", "weeks"]
+    }
+
+    /// The plan form's body as the API's `ActivityFields`, leaving out the
+    /// fields `PlanForm` reads: a field added to activities arrives from the
+    /// form by its name without a change here.
+    static func planFields(_ req: Request) throws -> ActivityFields {
+        let pairs = (req.body.string ?? "").split(separator: "&").filter { pair in
+            !PlanForm.names.contains(String(pair.prefix { $0 != "=" }))
+        }
+        return try URLEncodedFormDecoder().decode(ActivityFields.self, from: pairs.joined(separator: "&"))
     }
 
     /// Plans a draft from the form: a date, start and end, repeated weekly `weeks` times.
@@ -169,15 +174,14 @@ struct StaffProgrammePages: RouteCollection {
                                  end: LocalClock.instant(of: date, minute: ends.minuteOfDay, in: org.zone))
             }
             // The form's own fields (a date, times and weeks, an amount in euros, a places box) become the API's; then one decoding.
-            var fields = ActivityFields(branch_id: form.branch_id, space_id: form.space_id, venue_id: form.venue_id, kind: form.kind,
-                                        title: form.title, description: form.description, themes: form.themes, audiences: form.audiences,
-                                        series_id: try form.series_id.flatMap { text in
-                                            guard !text.isEmpty else { return nil }
-                                            guard let id = Int(text) else { throw BiebError.invalid("series_id", "Choose a series.", nl: "Kies een reeks.") }
-                                            return id
-                                        },
-                                        community_id: form.community_id, partner_ids: form.partner_ids, registration: form.registration ?? "free",
-                                        needs_staff: form.needs_staff != nil)
+            var fields = try Self.planFields(req)
+            fields.series_id = try form.series_id.flatMap { text in
+                guard !text.isEmpty else { return nil }
+                guard let id = Int(text) else { throw BiebError.invalid("series_id", "Choose a series.", nl: "Kies een reeks.") }
+                return id
+            }
+            fields.registration = fields.registration ?? RegistrationMode.free.rawValue
+            fields.needs_staff = form.needs_staff != nil
             if fields.registration == RegistrationMode.paid.rawValue {
                 fields.price_cents = try Money.cents(euros: form.price, field: "price")
             }
