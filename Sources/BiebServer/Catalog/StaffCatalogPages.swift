@@ -10,11 +10,7 @@ import BiebStore
 /// tokens, like the other staff pages.
 struct StaffCatalogPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped("staff")
-            .grouped(StaffSessionsMiddleware())
-            .grouped(SessionAuthenticator())
-            .grouped(CSRFMiddleware())
-            .grouped(RequireStaffPage())
+        let staff = routes.staffPages()
         staff.get("catalogue", use: catalogue)
         staff.get("catalogue", "new", use: newTitleForm)
         staff.post("catalogue", "new", use: createTitle)

@@ -11,11 +11,7 @@ import BiebStore
 /// fields have the focus, so a desk works with a scanner and the keyboard.
 struct DeskPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped("staff")
-            .grouped(StaffSessionsMiddleware())
-            .grouped(SessionAuthenticator())
-            .grouped(CSRFMiddleware())
-            .grouped(RequireStaffPage())
+        let staff = routes.staffPages()
         staff.get("desk", use: desk)
         staff.post("desk", use: act)
         staff.post("desk", "find", use: find)

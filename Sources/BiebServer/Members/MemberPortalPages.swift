@@ -13,8 +13,7 @@ import BiebStore
 /// no JavaScript.
 struct MemberPortalPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let portal = routes.grouped(StaffSessionsMiddleware()).grouped(MemberSessionAuthenticator()).grouped(CSRFMiddleware())
-            .grouped(":org", "mijn")
+        let portal = routes.memberPages(signedIn: false)
         portal.get("inloggen", use: signInForm)
         portal.post("inloggen", use: signIn)
         portal.post("uitloggen", use: signOut)

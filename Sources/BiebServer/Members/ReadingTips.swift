@@ -11,8 +11,7 @@ struct ReadingTips: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.grouped("api", "v1", "my").grouped(MemberBearerAuthenticator())
             .get("accounts", ":member", "recommendations", use: api)
-        routes.grouped(StaffSessionsMiddleware()).grouped(MemberSessionAuthenticator()).grouped(CSRFMiddleware())
-            .grouped(":org", "mijn").grouped(RequireMemberPage()).get("tips", use: page)
+        routes.memberPages().get("tips", use: page)
     }
 
     struct TipDTO: Content {

@@ -9,11 +9,7 @@ import BiebStore
 /// of message in Dutch and English, with a preview (admins edit).
 struct MessagePages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped("staff")
-            .grouped(StaffSessionsMiddleware())
-            .grouped(SessionAuthenticator())
-            .grouped(CSRFMiddleware())
-            .grouped(RequireStaffPage())
+        let staff = routes.staffPages()
         staff.get("messages", use: outbox)
         staff.get("messages", "templates", use: templates)
         staff.get("messages", "templates", ":kind", ":language", use: template)

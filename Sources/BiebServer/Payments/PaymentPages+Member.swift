@@ -12,8 +12,7 @@ struct PaymentPages: RouteCollection {
     let frame = MemberPageFrame()
 
     func boot(routes: any RoutesBuilder) throws {
-        let portal = routes.grouped(StaffSessionsMiddleware()).grouped(MemberSessionAuthenticator()).grouped(CSRFMiddleware())
-            .grouped(":org", "mijn").grouped(RequireMemberPage())
+        let portal = routes.memberPages()
         portal.post("betalen", use: pay)
         portal.get("betaling", ":paymentID", use: paymentResult)
     }

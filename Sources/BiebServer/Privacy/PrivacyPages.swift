@@ -11,8 +11,7 @@ import BiebStore
 /// The staff page for the privacy officer is `/staff/privacy`.
 struct PrivacyPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let portal = routes.grouped(StaffSessionsMiddleware()).grouped(MemberSessionAuthenticator()).grouped(CSRFMiddleware())
-            .grouped(":org", "mijn").grouped(RequireMemberPage())
+        let portal = routes.memberPages()
         portal.get("geschiedenis", use: history)
         portal.post("geschiedenis", use: changeHistory)
         portal.get("geschiedenis", "export", use: exportHistory)
@@ -20,8 +19,7 @@ struct PrivacyPages: RouteCollection {
         portal.get("privacy", "download", use: download)
         portal.post("privacy", "opheffen", use: requestErasure)
         portal.post("privacy", "intrekken", use: withdrawErasure)
-        let staff = routes.grouped("staff").grouped(StaffSessionsMiddleware()).grouped(SessionAuthenticator()).grouped(CSRFMiddleware())
-            .grouped(RequireStaffPage()).grouped("privacy")
+        let staff = routes.staffPages().grouped("privacy")
         staff.get(use: audit)
         staff.post(use: auditSearch)
         staff.post("settings", use: saveSettings)

@@ -10,8 +10,7 @@ import BiebStore
 /// for today or another day, cancel.
 struct MemberProgrammePages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let mine = routes.grouped(StaffSessionsMiddleware()).grouped(MemberSessionAuthenticator()).grouped(CSRFMiddleware())
-            .grouped(":org", "mijn").grouped(RequireMemberPage())
+        let mine = routes.memberPages()
         mine.get("activiteiten", use: activities)
         mine.post("activiteiten", ":registrationID", "afmelden", use: cancel)
         mine.post("activiteiten", "agenda-adres", use: feed)

@@ -10,11 +10,7 @@ import BiebStore
 /// week of every space of a branch; partners' consultation hours.
 struct StaffProgrammePages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped("staff")
-            .grouped(StaffSessionsMiddleware())
-            .grouped(SessionAuthenticator())
-            .grouped(CSRFMiddleware())
-            .grouped(RequireStaffPage())
+        let staff = routes.staffPages()
         staff.get("programma", use: list)
         staff.post("programma", use: create)
         staff.get("programma", "lijsten", use: settings)

@@ -247,6 +247,8 @@ extension DeskService {
     var selfService: SelfServiceStore { SelfServiceStore(req.db, organisationID: organisation.id!) }
 }
 
+/// A SIP2 terminal as staff send it: the API's body and the self-service
+/// page's form alike, decoded into a `TerminalDraft` in one place.
 struct TerminalInput: Content {
     var name: String?
     var login: String?
@@ -281,7 +283,7 @@ struct TerminalInput: Content {
         } else if let existing, existing.kindRaw == kind.rawValue {
             allowed = existing.allowedMessages
         }
-        return TerminalDraft(name: name ?? existing?.name ?? "", login: login ?? existing?.login ?? "", kind: kind, branch: branchID,
+        return TerminalDraft(name: name ?? existing?.name ?? "", login: login?.trimmed ?? existing?.login ?? "", kind: kind, branch: branchID,
                              locationCode: location_code ?? existing?.locationCode, language: language ?? existing?.language ?? "nl",
                              allowedMessages: allowed, active: active ?? existing?.active ?? true)
     }

@@ -9,11 +9,7 @@ import BiebStore
 /// bins (admins). Without JavaScript; every form names what was wrong.
 struct SelfServicePages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped("staff")
-            .grouped(StaffSessionsMiddleware())
-            .grouped(SessionAuthenticator())
-            .grouped(CSRFMiddleware())
-            .grouped(RequireStaffPage())
+        let staff = routes.staffPages()
         staff.get("self-service", use: overview)
         staff.post("self-service", "terminals", use: createTerminal)
         staff.post("self-service", "terminals", ":terminalID", use: changeTerminal)
@@ -44,16 +40,6 @@ struct SelfServicePages: RouteCollection {
         let visits: Int
     }
 
-    struct NewTerminal: Content {
-        var name: String?
-        var login: String?
-        var password: String?
-        var kind: String?
-        var branch: String?
-        var location_code: String?
-        var language: String?
-    }
-
     struct Context: Encodable {
         let page: PageContext
         let canManage: Bool
@@ -63,13 +49,14 @@ struct SelfServicePages: RouteCollection {
         let bins: [BinLine]
         let branches: [FormOption]
         let kinds: [FormOption]
-        let form: NewTerminal
+        /// The new terminal form as typed (the API's `TerminalInput`; never the password).
+        let form: TerminalInput
         let message: String?
         let error: String?
         let errorField: String?
     }
 
-    func render(_ req: Request, message: String? = nil, error: BiebError? = nil, form: NewTerminal? = nil,
+    func render(_ req: Request, message: String? = nil, error: BiebError? = nil, form: TerminalInput? = nil,
                 status: HTTPStatus = .ok) async throws -> Response {
         let service = try await DeskService.make(req)
         let page = try await StaffPages.Page(req)
@@ -93,7 +80,8 @@ struct SelfServicePages: RouteCollection {
                 bins.append(BinLine(slug: branch.slug, name: branch.name, holds: set.holds, transit: set.transit, shelf: set.shelf))
             }
         }
-        let form = form ?? NewTerminal(kind: "kiosk", language: service.lang.rawValue)
+        var form = form ?? TerminalInput(kind: "kiosk", language: service.lang.rawValue)
+        form.password = nil
         let title = page.t("self_service_title")
         return try await page.render("staff/self_service", Context(
             page: page.context(title), canManage: canManage,
@@ -104,8 +92,7 @@ struct SelfServicePages: RouteCollection {
             branches: service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.slug == form.branch) },
             kinds: SIP2Terminal.Kind.allCases.map { FormOption(value: $0.rawValue, label: page.t("terminal_kind_\($0.rawValue)"),
                                                                       selected: $0.rawValue == form.kind) },
-            form: NewTerminal(name: form.name, login: form.login, password: nil, kind: form.kind, branch: form.branch,
-                              location_code: form.location_code, language: form.language),
+            form: form,
             message: message, error: error.map(page.message), errorField: error?.field), status: status)
     }
 
@@ -115,10 +102,9 @@ struct SelfServicePages: RouteCollection {
 
     func createTerminal(req: Request) async throws -> Response {
         let service = try await DeskService.make(req, .manageSelfService)
-        let form = try req.content.decode(NewTerminal.self)
+        let form = try req.content.decode(TerminalInput.self)
         do {
-            let draft = try TerminalInput(name: form.name, login: form.login?.trimmed, kind: form.kind, branch: form.branch,
-                                          location_code: form.location_code, language: form.language).draft(service, existing: nil)
+            let draft = try form.draft(service, existing: nil)
             let password = form.password ?? ""
             try TerminalDraft.validatePassword(password)
             let terminal = try await service.selfService.create(draft, passwordHash: try await req.password.async.hash(password))

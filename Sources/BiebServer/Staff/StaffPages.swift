@@ -13,15 +13,12 @@ import BiebStore
 /// cookie (HttpOnly, SameSite=Lax).
 struct StaffPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let staff = routes.grouped("staff")
-            .grouped(StaffSessionsMiddleware())
-            .grouped(SessionAuthenticator())
-            .grouped(CSRFMiddleware())
+        let staff = routes.staffPages(signedIn: false)
         staff.get("login", use: loginForm)
         staff.post("login", use: login)
         staff.post("logout", use: logout)
 
-        let signedIn = staff.grouped(RequireStaffPage())
+        let signedIn = routes.staffPages()
         signedIn.get(use: dashboard)
         signedIn.get("branches", "new", use: newBranchForm)
         signedIn.post("branches", "new", use: createBranch)

@@ -51,16 +51,10 @@ public enum UpsertOutcome: Equatable, Sendable {
 /// Writes titles and items of one organisation. A batch is one transaction:
 /// a title, its ISBNs, its copies and its search-index row are written
 /// together or not at all.
-public struct CatalogStore: Sendable {
-    public let db: any Database
-    public let organisationID: UUID
+public struct CatalogStore: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     /// Branch ids by slug, for holdings.
     public func branchesBySlug() async throws -> [String: UUID] {

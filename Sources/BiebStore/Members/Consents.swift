@@ -29,16 +29,10 @@ public struct ConsentRecord: Sendable, Equatable {
     public let source: String
 }
 
-public struct Consents: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct Consents: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     /// Whether each purpose is on for the member now.
     public func current(member: UUID) async throws -> [ConsentPurpose: Bool] {

@@ -21,16 +21,10 @@ public struct LoanHistoryEntry: Sendable, Equatable, Codable {
 /// ends it. Switching it off deletes it (`Consents.record`). The history is
 /// the member's: it is never used for anything they did not agree to
 /// (recommendations need their own consent).
-public struct LoanHistory: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct LoanHistory: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     /// Since when the member keeps a history (nil: not kept).
     public func since(member: UUID) async throws -> Date? {

@@ -7,16 +7,10 @@ import BiebCore
 /// password), API tokens, contact changes made by the member, and the
 /// youth accounts a guardian manages. Every query is scoped to one
 /// organisation.
-public struct MemberAccounts: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct MemberAccounts: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     // MARK: Signing in
 

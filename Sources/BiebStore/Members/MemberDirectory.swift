@@ -23,16 +23,10 @@ public struct MemberRegistration: Sendable {
 
 /// Members, their cards and membership types: register, find, change, block.
 /// Scoped to an organisation; another organisation's member is "not found".
-public struct MemberDirectory: Sendable {
-    public let db: any Database
-    public let organisationID: UUID
+public struct MemberDirectory: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     // MARK: Membership types
 

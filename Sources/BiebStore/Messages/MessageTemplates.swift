@@ -5,16 +5,10 @@ import BiebCore
 
 /// An organisation's own wording of its messages (per kind and language);
 /// without one, the message uses Bieb's default text.
-public struct MessageTemplates: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct MessageTemplates: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     public struct Stored: Sendable {
         public let template: MessageTemplate

@@ -74,16 +74,10 @@ public struct PaymentMismatch: Sendable, Equatable, Codable {
 /// is always booked, even after a failure was reported. A payment that
 /// never gets a webhook is found by `stale` and fetched again (each check
 /// moves it to the back of that list).
-public struct Payments: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct Payments: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     static let columns: SQLQueryString = """
         id, organisation_id, member_id, purpose, amount_cents, provider, provider_payment_id, checkout_url, status, booked_at,

@@ -10,16 +10,10 @@ import BiebCore
 /// loans without a member, circulation events with an age band, membership
 /// type and postcode area, online payments without a member (the amounts
 /// the bookkeeping needs), and a count in the privacy log.
-public struct Erasure: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct Erasure: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     /// What still blocks removing the account.
     public func blockers(member: UUID) async throws -> [ErasureBlocker] {

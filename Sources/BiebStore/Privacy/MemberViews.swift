@@ -35,16 +35,10 @@ public struct MemberView: Sendable, Equatable, Codable {
 /// opens a member's personal data (details, loans, fees), a line. Members
 /// see the lines about themselves; the privacy officer sees all of the
 /// organisation's. Kept `Retention.viewLogDays`.
-public struct MemberViews: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct MemberViews: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     public func record(member: UUID, staff: UUID, purpose: ViewPurpose, via: String, at now: Date = Date()) async throws {
         try await record(members: [member], staff: staff, purpose: purpose, via: via, at: now)

@@ -16,16 +16,10 @@ public struct Community: Sendable, Equatable, Codable {
     public let followers: Int
 }
 
-public struct Communities: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct Communities: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     static func community(_ row: any SQLRow) throws -> Community {
         Community(id: try row.decode(column: "id", as: UUID.self), branchID: try row.decode(column: "branch_id", as: UUID?.self),

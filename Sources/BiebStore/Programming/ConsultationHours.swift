@@ -74,18 +74,13 @@ public struct ConsultationHourInput: Sendable {
 /// slot is booked by one: a unique index on (hour, slot) over booked
 /// appointments decides two residents racing for it. Names, e-mail
 /// addresses and questions are erased once the hour is over.
-public struct ConsultationHours: Sendable {
-    let db: any Database
-    public let organisationID: UUID
-    public let timeZone: TimeZone
+public struct ConsultationHours: OrganisationStore {
+    public let db: any Database, organisationID: UUID, timeZone: TimeZone
 
     public init(_ db: any Database, organisationID: UUID, timeZone: TimeZone) {
-        self.db = db
-        self.organisationID = organisationID
-        self.timeZone = timeZone
+        (self.db, self.organisationID, self.timeZone) = (db, organisationID, timeZone)
     }
 
-    var sql: any SQLDatabase { db.sql }
 
     static let columns: SQLQueryString = "h.id, h.partner_id, h.branch_id, h.space_id, h.title, h.description, h.starts_at, h.ends_at, h.slot_minutes, h.cancelled"
 

@@ -32,18 +32,13 @@ public struct AgendaFilter: Sendable, Equatable {
 /// held tentatively while the activity is a draft, confirmed when it is
 /// published, cancelled with it — so the room's week and the agenda never
 /// disagree, and a draft never blocks a room for good.
-public struct Programme: Sendable {
-    let db: any Database
-    public let organisationID: UUID
-    public let timeZone: TimeZone
+public struct Programme: OrganisationStore {
+    public let db: any Database, organisationID: UUID, timeZone: TimeZone
 
     public init(_ db: any Database, organisationID: UUID, timeZone: TimeZone) {
-        self.db = db
-        self.organisationID = organisationID
-        self.timeZone = timeZone
+        (self.db, self.organisationID, self.timeZone) = (db, organisationID, timeZone)
     }
 
-    var sql: any SQLDatabase { db.sql }
     var bookings: SpaceBookings { SpaceBookings(db, organisationID: organisationID, timeZone: timeZone) }
 
     /// Longest a session may be (an exhibition runs for months).

@@ -60,16 +60,10 @@ public struct DoorListLine: Sendable, Equatable {
 /// minutes): its places go to the waiting list and the guest's name and
 /// address are erased. One address gets at most one such mail an hour, so
 /// nobody can use the form to mail a stranger over and over.
-public struct Registrations: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct Registrations: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
     /// For reading activities (times are instants; the zone is not used here).
     var programme: Programme { Programme(db, organisationID: organisationID, timeZone: .gmt) }
 

@@ -55,16 +55,10 @@ public struct TerminalDraft: Sendable {
 
 /// Self-service of an organisation: SIP2 terminal accounts, sort bins per
 /// branch, members' PINs and self-service terms, and door visits.
-public struct SelfServiceStore: Sendable {
-    public let db: any Database
-    public let organisationID: UUID
+public struct SelfServiceStore: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     // MARK: Terminals
 

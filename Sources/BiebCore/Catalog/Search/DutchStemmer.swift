@@ -151,14 +151,7 @@ public enum DutchStemmer {
     static func regions(_ w: Word) -> (Int, Int) {
         let limit = w.count
         guard limit >= 3 else { return (limit, limit) }
-        func after(_ from: Int) -> Int? {
-            var i = from
-            while i < limit, !vowels.contains(w[i]) { i += 1 }
-            guard i < limit else { return nil }
-            while i < limit, vowels.contains(w[i]) { i += 1 }
-            guard i < limit else { return nil }
-            return i + 1
-        }
+        func after(_ from: Int) -> Int? { SnowballRegions.start(after: from, in: w, vowels: vowels) }
         guard let found = after(0) else { return (limit, limit) }
         // R2 is found from where the search for R1 ended, before R1 is moved to 3.
         let p2 = after(found) ?? limit

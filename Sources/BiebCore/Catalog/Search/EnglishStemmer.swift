@@ -172,14 +172,7 @@ public enum EnglishStemmer {
 
     static func regions(_ w: Word) -> (Int, Int) {
         let limit = w.count
-        func after(_ from: Int) -> Int? {
-            var i = from
-            while i < limit, !vowels.contains(w[i]) { i += 1 }
-            guard i < limit else { return nil }
-            while i < limit, vowels.contains(w[i]) { i += 1 }
-            guard i < limit else { return nil }
-            return i + 1
-        }
+        func after(_ from: Int) -> Int? { SnowballRegions.start(after: from, in: w, vowels: vowels) }
         var p1: Int
         if let prefix = regionPrefixes.filter({ w.starts(with: $0.unicodeScalars) }).max(by: { $0.count < $1.count }) {
             p1 = prefix.count

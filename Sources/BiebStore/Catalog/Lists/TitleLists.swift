@@ -85,16 +85,10 @@ struct CreateTitleLists: AsyncMigration {
 
 /// Curated lists of one organisation, and the automatic "new in the
 /// collection" per branch.
-public struct TitleLists: Sendable {
-    public let db: any Database
-    public let organisationID: UUID
+public struct TitleLists: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     /// The most entries a list holds.
     public static let maxEntries = 500
