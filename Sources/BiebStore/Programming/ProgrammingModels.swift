@@ -112,6 +112,14 @@ public struct Registration: Sendable, Equatable, Codable {
 
     /// A guest's registration waiting for its e-mail link.
     public var isProvisional: Bool { confirmBy != nil && confirmedAt == nil }
+
+    /// Coded as its row in `registrations`: each key is a column, named here
+    /// once (`Registrations` reads rows with SQLKit's `decode(model:)`).
+    enum CodingKeys: String, CodingKey {
+        case id, activityID = "activity_id", memberID = "member_id", guestName = "guest_name", guestEmail = "guest_email", places, status
+        case token, language, createdAt = "created_at", promotedAt = "promoted_at", feeLineID = "fee_line_id", confirmBy = "confirm_by"
+        case confirmedAt = "confirmed_at"
+    }
 }
 
 /// How guests (registrations without an account) may register, per organisation.

@@ -69,20 +69,8 @@ public struct Registrations: OrganisationStore {
 
     public static let maximumPlaces = 10
 
-    static let columns: SQLQueryString = """
-        r.id, r.activity_id, r.member_id, r.guest_name, r.guest_email, r.places, r.status, r.token, r.language, r.created_at, r.promoted_at, r.fee_line_id,
-        r.confirm_by, r.confirmed_at
-        """
-
     static func registration(_ row: any SQLRow) throws -> Registration {
-        Registration(id: try row.decode(column: "id", as: Int.self), activityID: try row.decode(column: "activity_id", as: UUID.self),
-                     memberID: try row.decode(column: "member_id", as: UUID?.self), guestName: try row.decode(column: "guest_name", as: String?.self),
-                     guestEmail: try row.decode(column: "guest_email", as: String?.self), places: try row.decode(column: "places", as: Int.self),
-                     status: Registration.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .cancelled,
-                     token: try row.decode(column: "token", as: String?.self), language: try row.decode(column: "language", as: String.self),
-                     createdAt: try row.decode(column: "created_at", as: Date.self), promotedAt: try row.decode(column: "promoted_at", as: Date?.self),
-                     feeLineID: try row.decode(column: "fee_line_id", as: Int?.self), confirmBy: try row.decode(column: "confirm_by", as: Date?.self),
-                     confirmedAt: try row.decode(column: "confirmed_at", as: Date?.self))
+        try row.decode(model: Registration.self)
     }
 
     // MARK: Guests
@@ -181,7 +169,7 @@ public struct Registrations: OrganisationStore {
 
     public func registration(_ id: Int) async throws -> Registration? {
         try await sql.raw("""
-            SELECT \(Self.columns) FROM registrations r JOIN activities a ON a.id = r.activity_id
+            SELECT r.* FROM registrations r JOIN activities a ON a.id = r.activity_id
             WHERE r.id = \(bind: id) AND a.organisation_id = \(bind: organisationID)
             """).first().map(Self.registration)
     }
@@ -189,7 +177,7 @@ public struct Registrations: OrganisationStore {
     public func registration(token: String) async throws -> Registration? {
         guard token.count == 32 else { return nil }
         return try await sql.raw("""
-            SELECT \(Self.columns) FROM registrations r JOIN activities a ON a.id = r.activity_id
+            SELECT r.* FROM registrations r JOIN activities a ON a.id = r.activity_id
             WHERE r.token = \(bind: token) AND a.organisation_id = \(bind: organisationID)
             """).first().map(Self.registration)
     }
@@ -197,7 +185,7 @@ public struct Registrations: OrganisationStore {
     /// A member's registrations (not cancelled ones), soonest activity first.
     public func registrations(member: UUID) async throws -> [Registration] {
         try await sql.raw("""
-            SELECT \(Self.columns) FROM registrations r JOIN activities a ON a.id = r.activity_id
+            SELECT r.* FROM registrations r JOIN activities a ON a.id = r.activity_id
             WHERE r.member_id = \(bind: member) AND a.organisation_id = \(bind: organisationID) AND r.status IN ('registered', 'waiting')
             ORDER BY a.starts_at
             """).all().map(Self.registration)
@@ -399,7 +387,7 @@ public struct Registrations: OrganisationStore {
     /// The registrations of an activity, in order (registered first, then the waiting list).
     public func registrations(activity: UUID, includeCancelled: Bool = false) async throws -> [Registration] {
         try await sql.raw("""
-            SELECT \(Self.columns) FROM registrations r JOIN activities a ON a.id = r.activity_id
+            SELECT r.* FROM registrations r JOIN activities a ON a.id = r.activity_id
             WHERE r.activity_id = \(bind: activity) AND a.organisation_id = \(bind: organisationID)
             """ + (includeCancelled ? "" : " AND r.status IN ('registered', 'waiting')")
             + " ORDER BY CASE r.status WHEN 'registered' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, r.id").all().map(Self.registration)
@@ -432,7 +420,7 @@ public struct Registrations: OrganisationStore {
             throw BiebError.invalid("card", "No member with card '\(card.trimmed)'.", nl: "Geen lid met pas '\(card.trimmed)'.", code: "card_not_found")
         }
         guard let registration = try await sql.raw("""
-            SELECT \(Self.columns) FROM registrations r WHERE r.activity_id = \(bind: activity) AND r.member_id = \(bind: member.id!)
+            SELECT r.* FROM registrations r WHERE r.activity_id = \(bind: activity) AND r.member_id = \(bind: member.id!)
               AND r.status IN ('registered', 'waiting') ORDER BY r.id DESC
             """).first().map(Self.registration) else {
             throw BiebError(.conflict, code: "not_registered", field: "card", message: "\(member.name) is not registered for this activity.",
