@@ -38,6 +38,14 @@ public struct PaymentRecord: Sendable, Equatable, Codable {
     public let description: String
     public let createdAt: Date
     public let updatedAt: Date
+
+    /// Coded as its row in `payments`: each key is a column, named here once
+    /// (`Payments` reads rows with SQLKit's `decode(model:)`).
+    enum CodingKeys: String, CodingKey {
+        case id, organisationID = "organisation_id", memberID = "member_id", purpose, amountCents = "amount_cents", provider
+        case providerPaymentID = "provider_payment_id", checkoutURL = "checkout_url", status, bookedAt = "booked_at"
+        case refundedCents = "refunded_cents", description, createdAt = "created_at", updatedAt = "updated_at"
+    }
 }
 
 /// What the provider says about a payment (always fetched from the
@@ -79,23 +87,8 @@ public struct Payments: OrganisationStore {
 
     public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
-    static let columns: SQLQueryString = """
-        id, organisation_id, member_id, purpose, amount_cents, provider, provider_payment_id, checkout_url, status, booked_at,
-        refunded_cents, description, created_at, updated_at
-        """
-
     static func record(_ row: any SQLRow) throws -> PaymentRecord {
-        PaymentRecord(id: try row.decode(column: "id", as: UUID.self), organisationID: try row.decode(column: "organisation_id", as: UUID.self),
-                      memberID: try row.decode(column: "member_id", as: UUID?.self),
-                      purpose: PaymentPurpose(rawValue: try row.decode(column: "purpose", as: String.self)) ?? .fees,
-                      amountCents: try row.decode(column: "amount_cents", as: Int.self), provider: try row.decode(column: "provider", as: String.self),
-                      providerPaymentID: try row.decode(column: "provider_payment_id", as: String?.self),
-                      checkoutURL: try row.decode(column: "checkout_url", as: String?.self),
-                      status: PaymentStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
-                      bookedAt: try row.decode(column: "booked_at", as: Date?.self),
-                      refundedCents: try row.decode(column: "refunded_cents", as: Int.self),
-                      description: try row.decode(column: "description", as: String.self),
-                      createdAt: try row.decode(column: "created_at", as: Date.self), updatedAt: try row.decode(column: "updated_at", as: Date.self))
+        try row.decode(model: PaymentRecord.self)
     }
 
     // MARK: Starting
@@ -112,7 +105,7 @@ public struct Payments: OrganisationStore {
             let sql = tx.sql
             // One open payment per member and purpose: a second tab does not start a second payment.
             if let open = try await sql.raw("""
-                SELECT \(Self.columns) FROM payments WHERE member_id = \(bind: member) AND purpose = \(bind: purpose.rawValue)
+                SELECT * FROM payments WHERE member_id = \(bind: member) AND purpose = \(bind: purpose.rawValue)
                     AND status = 'open' AND amount_cents = \(bind: amountCents) AND checkout_url IS NOT NULL
                     AND created_at > \(bind: now.addingTimeInterval(-900))
                 """).first() {
@@ -123,7 +116,7 @@ public struct Payments: OrganisationStore {
                     created_at, updated_at)
                 VALUES (\(bind: id), \(bind: organisationID), \(bind: member), \(bind: purpose.rawValue), \(bind: amountCents), \(bind: provider),
                     'open', 0, \(bind: description), \(bind: now), \(bind: now))
-                RETURNING \(Self.columns)
+                RETURNING *
                 """).first()!)
         }
     }
@@ -150,13 +143,13 @@ public struct Payments: OrganisationStore {
     // MARK: Reading
 
     public func find(_ id: UUID) async throws -> PaymentRecord? {
-        try await sql.raw("SELECT \(Self.columns) FROM payments WHERE id = \(bind: id) AND organisation_id = \(bind: organisationID)")
+        try await sql.raw("SELECT * FROM payments WHERE id = \(bind: id) AND organisation_id = \(bind: organisationID)")
             .first().map(Self.record)
     }
 
     public func find(provider: String, providerPaymentID: String) async throws -> PaymentRecord? {
         try await sql.raw("""
-            SELECT \(Self.columns) FROM payments WHERE provider = \(bind: provider) AND provider_payment_id = \(bind: providerPaymentID)
+            SELECT * FROM payments WHERE provider = \(bind: provider) AND provider_payment_id = \(bind: providerPaymentID)
                 AND organisation_id = \(bind: organisationID)
             """).first().map(Self.record)
     }
@@ -165,14 +158,14 @@ public struct Payments: OrganisationStore {
     public func list(member: UUID? = nil, limit: Int = 100) async throws -> [PaymentRecord] {
         var filter: SQLQueryString = ""
         if let member { filter = " AND member_id = \(bind: member)" }
-        return try await sql.raw("SELECT \(Self.columns) FROM payments WHERE organisation_id = \(bind: organisationID)"
+        return try await sql.raw("SELECT * FROM payments WHERE organisation_id = \(bind: organisationID)"
                                  + filter + " ORDER BY created_at DESC LIMIT \(literal: limit)").all().map(Self.record)
     }
 
     /// Open payments started before `before`: their webhook may never come; ask the provider.
     public func stale(before: Date, limit: Int = 100) async throws -> [PaymentRecord] {
         try await sql.raw("""
-            SELECT \(Self.columns) FROM payments WHERE organisation_id = \(bind: organisationID) AND status = 'open'
+            SELECT * FROM payments WHERE organisation_id = \(bind: organisationID) AND status = 'open'
                 AND provider_payment_id IS NOT NULL AND updated_at < \(bind: before)
             ORDER BY updated_at LIMIT \(literal: limit)
             """).all().map(Self.record)
@@ -196,7 +189,7 @@ public struct Payments: OrganisationStore {
         return try await WriteGate.transaction(on: db) { tx in
             let sql = tx.sql
             guard let row = try await sql.raw("""
-                SELECT \(Self.columns) FROM payments WHERE id = \(bind: paymentID) AND organisation_id = \(bind: organisationID)
+                SELECT * FROM payments WHERE id = \(bind: paymentID) AND organisation_id = \(bind: organisationID)
                 """).first() else { throw BiebError.notFound("payment", nl: "Betaling niet gevonden.") }
             let payment = try Self.record(row)
             switch state.status {
@@ -257,9 +250,9 @@ public struct Payments: OrganisationStore {
                 UPDATE payments SET refunded_cents = refunded_cents + \(bind: cents), updated_at = \(bind: now)
                 WHERE id = \(bind: paymentID) AND organisation_id = \(bind: organisationID) AND status = 'paid'
                     AND refunded_cents + \(bind: cents) <= amount_cents
-                RETURNING \(Self.columns)
+                RETURNING *
                 """).first() else {
-                guard let payment = try await sql.raw("SELECT \(Self.columns) FROM payments WHERE id = \(bind: paymentID) AND organisation_id = \(bind: organisationID)")
+                guard let payment = try await sql.raw("SELECT * FROM payments WHERE id = \(bind: paymentID) AND organisation_id = \(bind: organisationID)")
                     .first().map(Self.record) else { throw BiebError.notFound("payment", nl: "Betaling niet gevonden.") }
                 if payment.status != .paid {
                     throw BiebError(.conflict, code: "not_paid", field: "payment", message: "Only a paid payment can be refunded.",
