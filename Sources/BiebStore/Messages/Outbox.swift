@@ -40,7 +40,7 @@ public enum NoticeKind: String, Codable, Sendable, CaseIterable {
 }
 
 /// A message in the outbox.
-public struct OutboxMessage: Sendable, Equatable {
+public struct OutboxMessage: Sendable, Equatable, Decodable {
     public enum Status: String, Codable, Sendable, CaseIterable {
         /// Waiting to be sent (again).
         case pending
@@ -70,6 +70,14 @@ public struct OutboxMessage: Sendable, Equatable {
     /// Set for a message written when it was put in (a PIN reset link), or once sent.
     public let bodyText: String?
     public let bodyHTML: String?
+
+    /// Read as its row in `outbox_messages`: each key is a column, named
+    /// here once (`Outbox` reads rows with SQLKit's `decode(model:)`).
+    enum CodingKeys: String, CodingKey {
+        case id, organisationID = "organisation_id", memberID = "member_id", kind, reference, status, attempts
+        case nextAttemptAt = "next_attempt_at", recipient, subject, lastError = "last_error", createdAt = "created_at", sentAt = "sent_at"
+        case bodyText = "body_text", bodyHTML = "body_html"
+    }
 }
 
 /// The durable outbox: notices are put in by the same transaction as the
@@ -134,28 +142,14 @@ public struct Outbox: Sendable {
                 UPDATE outbox_messages SET status = 'sending', claimed_until = \(bind: now.addingTimeInterval(Self.lease)), attempts = attempts + 1
                 WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
                              ORDER BY id LIMIT \(literal: limit) \(unsafeRaw: lock))
-                RETURNING \(unsafeRaw: Self.columns)
+                RETURNING *
                 """).all()
         }
         return try rows.map(Self.message).sorted { $0.id < $1.id }
     }
 
-    static let columns = """
-        id, organisation_id, member_id, kind, reference, status, attempts, next_attempt_at, recipient, subject, last_error, created_at, sent_at,
-        body_text, body_html
-        """
-
     static func message(_ row: any SQLRow) throws -> OutboxMessage {
-        OutboxMessage(id: try row.decode(column: "id", as: Int.self), organisationID: try row.decode(column: "organisation_id", as: UUID.self),
-                      memberID: try row.decode(column: "member_id", as: UUID?.self),
-                      kind: NoticeKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .dueSoon,
-                      reference: try row.decode(column: "reference", as: String.self),
-                      status: OutboxMessage.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
-                      attempts: try row.decode(column: "attempts", as: Int.self), nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self),
-                      recipient: try row.decode(column: "recipient", as: String?.self), subject: try row.decode(column: "subject", as: String?.self),
-                      lastError: try row.decode(column: "last_error", as: String?.self), createdAt: try row.decode(column: "created_at", as: Date.self),
-                      sentAt: try row.decode(column: "sent_at", as: Date?.self), bodyText: try row.decode(column: "body_text", as: String?.self),
-                      bodyHTML: try row.decode(column: "body_html", as: String?.self))
+        try row.decode(model: OutboxMessage.self)
     }
 
     /// What was rendered for a claimed message (kept for staff to see what went out).
@@ -238,7 +232,7 @@ public struct Outbox: Sendable {
 
     /// An organisation's messages, newest first, optionally of one status.
     public func list(organisation: UUID, status: OutboxMessage.Status? = nil, limit: Int = 100) async throws -> [OutboxMessage] {
-        var query: SQLQueryString = "SELECT \(unsafeRaw: Self.columns) FROM outbox_messages WHERE organisation_id = \(bind: organisation)"
+        var query: SQLQueryString = "SELECT * FROM outbox_messages WHERE organisation_id = \(bind: organisation)"
         if let status { query += " AND status = \(bind: status.rawValue)" }
         return try await sql.raw(query + " ORDER BY id DESC LIMIT \(literal: limit)").all().map(Self.message)
     }
@@ -265,7 +259,7 @@ public struct Outbox: Sendable {
     /// One message of an organisation.
     public func find(_ id: Int, organisation: UUID) async throws -> OutboxMessage? {
         try await sql.raw("""
-            SELECT \(unsafeRaw: Self.columns) FROM outbox_messages WHERE id = \(bind: id) AND organisation_id = \(bind: organisation)
+            SELECT * FROM outbox_messages WHERE id = \(bind: id) AND organisation_id = \(bind: organisation)
             """).first().map(Self.message)
     }
 
