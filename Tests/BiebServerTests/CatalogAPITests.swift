@@ -16,12 +16,7 @@ import FoundationXML
     func searchWithFacetsAndAvailability(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalog(app, organisation: fixture.city)
-            let store = CatalogStore(app.db, organisationID: fixture.city)
-            let avonden = try #require(try await Title.query(on: app.db).filter(\.$controlNumber == "nl-1").first())
-            _ = try await store.upsert([try IncomingTitle(marc: avonden.marcRecord!, record: avonden.record!,
-                                                          holdings: [Holding(branch: "centrale", barcode: "900")])],
-                                       branches: try await store.branchesBySlug(), defaultBranch: nil)
+            try await seedSearchCatalogWithACopy(app, organisation: fixture.city)
             let client = TestClient(app)
             let response = try await client.send(.GET, "/api/v1/organisations/city/search?q=avonden")
             #expect(response.status == .ok)

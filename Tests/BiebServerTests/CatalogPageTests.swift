@@ -13,12 +13,7 @@ import BiebTestSupport
     func searchPageWithFacetsAndRecordPage(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalog(app, organisation: fixture.city)
-            let store = CatalogStore(app.db, organisationID: fixture.city)
-            let avonden = try #require(try await Title.query(on: app.db).filter(\.$controlNumber == "nl-1").first())
-            _ = try await store.upsert([try IncomingTitle(marc: avonden.marcRecord!, record: avonden.record!,
-                                                          holdings: [Holding(branch: "centrale", barcode: "900")])],
-                                       branches: try await store.branchesBySlug(), defaultBranch: nil)
+            let avonden = try await seedSearchCatalogWithACopy(app, organisation: fixture.city)
             let client = TestClient(app)
             let empty = try await client.send(.GET, "/city/catalogus")
             #expect(empty.status == .ok)

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Vapor
 import BiebCore
@@ -26,3 +27,19 @@ public func seedSearchCatalog(_ app: Application, organisation: UUID) async thro
     _ = try await CatalogStore(app.db, organisationID: organisation).upsert(incoming, branches: [:], defaultBranch: nil)
 }
 
+
+/// The search catalogue (`seedSearchCatalog`) with one copy of "Avonden"
+/// (control number nl-1, barcode 900) on the shelf at the central branch;
+/// returns "Avonden".
+@discardableResult
+public func seedSearchCatalogWithACopy(_ app: Application, organisation: UUID) async throws -> Title {
+    try await seedSearchCatalog(app, organisation: organisation)
+    let store = CatalogStore(app.db, organisationID: organisation)
+    guard let avonden = try await Title.query(on: app.db).filter(\.$controlNumber == "nl-1").first(),
+          let marc = avonden.marcRecord, let record = avonden.record else {
+        throw BiebError.notFound("title", nl: "Titel nl-1 ontbreekt in de zoekcatalogus.")
+    }
+    _ = try await store.upsert([try IncomingTitle(marc: marc, record: record, holdings: [Holding(branch: "centrale", barcode: "900")])],
+                               branches: try await store.branchesBySlug(), defaultBranch: nil)
+    return avonden
+}
