@@ -139,15 +139,10 @@ struct BranchAPIController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let user = try req.staff(.createBranch)
         let input = try req.content.decode(BranchInput.self)
-        guard let name = input.name, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw BiebError.invalid("name", "name is required.", nl: "naam is verplicht.")
-        }
-        guard input.kind != nil else {
-            throw BiebError.invalid("kind", "kind is required (\(BranchKind.allCases.map(\.rawValue).joined(separator: ", "))).",
-                                    nl: "soort is verplicht.")
-        }
-        let branch = Branch(organisationID: user.organisationID, slug: input.slug ?? Validate.slugify(name), name: name, kind: .district)
+        try input.checkNew()
+        let branch = Branch(organisationID: user.organisationID, slug: "", name: "", kind: .district)
         try input.apply(to: branch)
+        if input.slug == nil { branch.slug = Validate.slugify(branch.name) }
         try await req.branches.save(branch)
         let org = try await req.branches.organisation(id: user.organisationID)!
         let response = Response(status: .created)

@@ -145,17 +145,27 @@ struct BranchInput: Content {
     var self_service: SelfServiceDTO?
     var active: Bool?
 
-    /// Applies the given fields to a branch; unknown kinds are named.
+    /// What a new branch needs: a name and a kind.
+    func checkNew() throws {
+        guard let name, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw BiebError.invalid("name", "name is required.", nl: "naam is verplicht.")
+        }
+        guard kind != nil else {
+            throw BiebError.invalid("kind", "kind is required (\(BranchKind.allCases.map(\.rawValue).joined(separator: ", "))).",
+                                    nl: "soort is verplicht.")
+        }
+    }
+
+    /// Applies the given fields to a branch (the API's body and the staff
+    /// branch form alike); an unknown kind is named after all the rest is
+    /// applied. An empty slug is made from the name.
     func apply(to branch: Branch) throws {
         if let name { branch.name = name }
-        if let slug { branch.slug = slug }
-        if let kind {
-            guard BranchKind(rawValue: kind) != nil else {
-                throw BiebError.invalid("kind", "Unknown branch kind '\(kind)'; use one of: \(BranchKind.allCases.map(\.rawValue).joined(separator: ", ")).",
-                                        nl: "Onbekend soort vestiging '\(kind)'.")
-            }
-            branch.kindRaw = kind
+        if let slug {
+            let trimmed = slug.trimmingCharacters(in: .whitespaces)
+            branch.slug = trimmed.isEmpty ? Validate.slugify(branch.name) : trimmed
         }
+        if let kind, BranchKind(rawValue: kind) != nil { branch.kindRaw = kind }
         if let address {
             if let v = address.street { branch.street = v }
             if let v = address.postcode { branch.postcode = v }
@@ -180,6 +190,11 @@ struct BranchInput: Content {
             if let v = selfService.requires_terms_accepted { branch.selfServiceRequiresTerms = v }
         }
         if let active { branch.active = active }
+        // Checked last, so that a form shown again keeps everything typed.
+        if let kind, BranchKind(rawValue: kind) == nil {
+            throw BiebError.invalid("kind", "Unknown branch kind '\(kind)'; use one of: \(BranchKind.allCases.map(\.rawValue).joined(separator: ", ")).",
+                                    nl: "Onbekend soort vestiging '\(kind)'.")
+        }
     }
 }
 

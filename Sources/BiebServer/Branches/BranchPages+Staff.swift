@@ -87,9 +87,10 @@ extension StaffPages {
     }
 
     /// The branch form again, with the error and what was typed.
+    /// The branch form again with the error, answered with the error's status (400, or 409 for a slug taken) as the API does.
     func branchFormWithError(_ page: Page, branch: Branch, isNew: Bool, error: BiebError) async throws -> Response {
         try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: isNew, error: page.message(error)),
-                              status: .badRequest)
+                              status: error.httpStatus)
     }
 
     func newBranchForm(req: Request) async throws -> Response {
@@ -120,27 +121,28 @@ extension StaffPages {
         var requires_terms: String?
         var active: String?
 
-        func apply(to branch: Branch) throws {
-            branch.name = name ?? ""
-            let trimmedSlug = (slug ?? "").trimmingCharacters(in: .whitespaces)
-            branch.slug = trimmedSlug.isEmpty ? Validate.slugify(branch.name) : trimmedSlug
-            if let kind { branch.kindRaw = kind }
-            branch.street = street ?? ""
-            branch.postcode = postcode ?? ""
-            branch.city = city ?? ""
-            branch.municipality = municipality ?? ""
-            branch.neighbourhood = neighbourhood ?? ""
-            branch.district = district ?? ""
-            branch.latitude = try Self.number(latitude, field: "latitude")
-            branch.longitude = try Self.number(longitude, field: "longitude")
-            branch.phone = phone ?? ""
-            branch.email = email ?? ""
-            branch.descriptionNL = description_nl ?? ""
-            branch.descriptionEN = description_en ?? ""
-            branch.selfServiceMinAge = try Self.integer(min_age, field: "min_age") ?? branch.selfServiceMinAge
-            branch.selfServiceMinMembershipDays = try Self.integer(min_days, field: "min_days") ?? branch.selfServiceMinMembershipDays
-            branch.selfServiceRequiresTerms = requires_terms == "on"
-            branch.active = active == "on"
+        /// The form as the API's `BranchInput`, applied by its one decoding
+        /// (`BranchInput.apply`). The form sends every field, so an empty
+        /// one clears it; a location needs both numbers or neither.
+        func apply(to branch: Branch, isNew: Bool = false) throws {
+            let latitude = try Self.number(latitude, field: "latitude"), longitude = try Self.number(longitude, field: "longitude")
+            if (latitude == nil) != (longitude == nil) {
+                throw BiebError.invalid(latitude == nil ? "latitude" : "longitude", "Give both latitude and longitude, or neither.",
+                                        nl: "Geef zowel breedte- als lengtegraad, of geen van beide.")
+            }
+            let input = BranchInput(
+                slug: slug ?? "", name: name ?? "", kind: kind,
+                address: AddressDTO(street: street ?? "", postcode: postcode ?? "", city: city ?? "", municipality: municipality ?? ""),
+                neighbourhood: neighbourhood ?? "", district: district ?? "",
+                location: latitude.flatMap { lat in longitude.map { LocationDTO(latitude: lat, longitude: $0) } },
+                phone: phone ?? "", email: email ?? "", description: TextsDTO(nl: description_nl ?? "", en: description_en ?? ""),
+                self_service: SelfServiceDTO(minimum_age: try Self.integer(min_age, field: "min_age"),
+                                             minimum_membership_days: try Self.integer(min_days, field: "min_days"),
+                                             requires_terms_accepted: requires_terms == "on"),
+                active: active == "on")
+            try input.apply(to: branch)
+            if isNew { try input.checkNew() }
+            if latitude == nil { (branch.latitude, branch.longitude) = (nil, nil) }
         }
 
         static func number(_ text: String?, field: String) throws -> Double? {
@@ -165,7 +167,7 @@ extension StaffPages {
         let user = try req.staff(.createBranch)
         let branch = Branch(organisationID: user.organisationID, slug: "", name: "", kind: .district)
         do {
-            try req.content.decode(BranchFormInput.self).apply(to: branch)
+            try req.content.decode(BranchFormInput.self).apply(to: branch, isNew: true)
             try await req.branches.save(branch)
         } catch let error as BiebError {
             return try await branchFormWithError(page, branch: branch, isNew: true, error: error)
