@@ -257,11 +257,7 @@ struct MemberAccountAPIController: RouteCollection {
                             nl: "Een nieuwe naam of geboortedatum wordt aan de balie aangepast (neem een identiteitsbewijs mee).")
         }
         let current = try await service.record(account)
-        struct Input: Decodable { var email: String?; var phone: String?; var street: String?; var postcode: String?; var city: String? }
-        let input = try req.content.decode(Input.self)
-        let change = ContactChange(email: input.email ?? current.email, phone: input.phone ?? current.phone, street: input.street ?? current.street,
-                                   postcode: input.postcode ?? current.postcode, city: input.city ?? current.city)
-        let member = try await service.changeContact(account: account, change)
+        let member = try await service.changeContact(account: account, try req.content.decode(ContactInput.self).change(over: current))
         let type = try await MembershipType.find(member.membershipTypeID, on: req.db)
         return MemberDTO(member, cards: try await service.members.cards(of: account), type: type, lang: Language.of(req), today: service.today)
     }

@@ -67,3 +67,21 @@ struct MemberInput: Content {
                                              today: today, staff: service.user.id)
     }
 }
+
+/// A member's own contact details as they send them: the account API and
+/// the portal's details form decode the same fields the same way. A field
+/// left out keeps what the member has (the form sends every field). A new
+/// name or birth date is the desk's, never the member's.
+struct ContactInput: Content {
+    var email: String?
+    var phone: String?
+    var street: String?
+    var postcode: String?
+    var city: String?
+
+    /// The change, over the details `member` has.
+    func change(over member: Member) -> ContactChange {
+        ContactChange(email: email ?? member.email, phone: phone ?? member.phone, street: street ?? member.street,
+                      postcode: postcode ?? member.postcode, city: city ?? member.city)
+    }
+}

@@ -26,15 +26,7 @@ extension MemberPortalPages {
         try await renderDetails(req, error: nil, form: nil)
     }
 
-    struct DetailsForm: Content {
-        var email: String?
-        var phone: String?
-        var street: String?
-        var postcode: String?
-        var city: String?
-    }
-
-    func renderDetails(_ req: Request, error: BiebError?, form: DetailsForm?) async throws -> Response {
+    func renderDetails(_ req: Request, error: BiebError?, form: ContactInput?) async throws -> Response {
         let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let lang = Language.of(req)
@@ -59,10 +51,9 @@ extension MemberPortalPages {
         let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let account = Self.accountID(req) ?? service.signedIn.id
-        let form = try req.content.decode(DetailsForm.self)
+        let form = try req.content.decode(ContactInput.self)
         do {
-            _ = try await service.changeContact(account: account, ContactChange(
-                email: form.email, phone: form.phone, street: form.street ?? "", postcode: form.postcode ?? "", city: form.city ?? ""))
+            _ = try await service.changeContact(account: account, form.change(over: try await service.record(account)))
             return Self.done(req, detailsPath(req, org, account, service.signedIn.id), Locales.text("portal_details_saved", Language.of(req)))
         } catch let error as BiebError {
             return try await renderDetails(req, error: error, form: form)
