@@ -226,6 +226,16 @@ import BiebTestSupport
             let page = try await client.send(.GET, path)
             #expect(page.body.string.contains("De avonden"))
             #expect(try await TestClient(app).send(.GET, "/city/lijsten/zomerlezen").body.string.contains("Tip"))
+
+            // The form and the API apply a list's details in one place: an unknown branch is refused on both, the list unchanged.
+            let moved = try await client.send(.POST, path, form: ["csrf": token, "name": "Zomerlezen", "branch": "maan", "is_public": "on"])
+            #expect(moved.status == .unprocessableEntity)
+            #expect(moved.body.string.contains("Geen vestiging"))
+            let api = TestClient(app)
+            try await api.signInAPI(Fixture.staff, password: Fixture.password)
+            #expect(try await api.send(.PATCH, "/api/v1/lists/\(list.id!)", object: ["branch": "maan"]).apiError?.field == "branch")
+            let kept = try #require(try await TitleList.find(list.id, on: app.db))
+            #expect(kept.branchID == nil && kept.isPublic)
         }
     }
 }

@@ -4,6 +4,8 @@ import Vapor
 import BiebCore
 import BiebStore
 
+/// A curated list as staff send it: the API's body and the staff list
+/// forms alike, applied in one place. A field left out keeps its value.
 struct TitleListInput: Content {
     var name: String?
     var slug: String?
@@ -11,6 +13,24 @@ struct TitleListInput: Content {
     /// Branch slug; empty for none.
     var branch: String?
     var is_public: Bool?
+
+    /// Applies the given fields to `list`; an unknown branch is named.
+    func apply(to list: TitleList, service: ListService) throws {
+        if let name { list.name = name }
+        if let slug { list.slug = slug }
+        if let description { list.description = description }
+        if let is_public { list.isPublic = is_public }
+        if let branch {
+            if branch.trimmed.isEmpty {
+                list.branchID = nil
+            } else {
+                guard let id = service.catalogue.branchesBySlug[branch.trimmed] else {
+                    throw BiebError.invalid("branch", "No branch '\(branch)'.", nl: "Geen vestiging '\(branch)'.")
+                }
+                list.branchID = id
+            }
+        }
+    }
 }
 
 struct ListEntryInput: Content {
@@ -97,28 +117,11 @@ struct ListAPIController: RouteCollection {
     }
 
     /// Applies input to a list; a branch slug must name one of the organisation's branches.
-    static func apply(_ input: TitleListInput, to list: TitleList, service: ListService) throws {
-        if let name = input.name { list.name = name }
-        if let slug = input.slug { list.slug = slug }
-        if let description = input.description { list.description = description }
-        if let isPublic = input.is_public { list.isPublic = isPublic }
-        if let branch = input.branch {
-            if branch.trimmed.isEmpty {
-                list.branchID = nil
-            } else {
-                guard let id = service.catalogue.branchesBySlug[branch.trimmed] else {
-                    throw BiebError.invalid("branch", "No branch '\(branch)'.", nl: "Geen vestiging '\(branch)'.")
-                }
-                list.branchID = id
-            }
-        }
-    }
-
     func create(req: Request) async throws -> Response {
         let (service, user) = try await Self.own(req)
         let input = try req.content.decode(TitleListInput.self)
         let list = TitleList(organisationID: user.organisationID, slug: "", name: "")
-        try Self.apply(input, to: list, service: service)
+        try input.apply(to: list, service: service)
         _ = try req.staff(.manageLists, branch: list.branchID)
         try await service.lists.save(list)
         let response = Response(status: .created)
@@ -129,7 +132,7 @@ struct ListAPIController: RouteCollection {
 
     func update(req: Request) async throws -> TitleListDTO {
         let (service, list) = try await Self.editable(req)
-        try Self.apply(try req.content.decode(TitleListInput.self), to: list, service: service)
+        try req.content.decode(TitleListInput.self).apply(to: list, service: service)
         // Moving a list to another branch needs the right there too.
         _ = try req.staff(.manageLists, branch: list.branchID)
         try await service.lists.save(list)

@@ -48,13 +48,18 @@ extension StaffCatalogPages {
                                      status: error == nil ? .ok : (error?.kind == .conflict ? .conflict : .unprocessableEntity))
     }
 
+    /// The list forms' fields; they are the API's (`TitleListInput`) but for
+    /// the checkbox, whose absence means "not public".
     struct ListForm: Content {
-        var csrf: String?
         var name: String?
         var slug: String?
         var description: String?
         var branch: String?
         var is_public: String?
+
+        var input: TitleListInput {
+            TitleListInput(name: name, slug: slug, description: description ?? "", branch: branch, is_public: is_public != nil)
+        }
     }
 
     func createList(req: Request) async throws -> Response {
@@ -63,14 +68,8 @@ extension StaffCatalogPages {
         let form = try req.content.decode(ListForm.self)
         let service = try await ListService(req, organisation: org)
         do {
-            let list = TitleList(organisationID: try org.requireID(), slug: form.slug ?? "", name: form.name ?? "", description: form.description ?? "",
-                                 isPublic: form.is_public != nil)
-            if let slug = form.branch, !slug.isEmpty {
-                guard let id = service.catalogue.branchesBySlug[slug] else {
-                    throw BiebError.invalid("branch", "No branch '\(slug)'.", nl: "Geen vestiging '\(slug)'.")
-                }
-                list.branchID = id
-            }
+            let list = TitleList(organisationID: try org.requireID(), slug: "", name: "")
+            try form.input.apply(to: list, service: service)
             _ = try req.staff(.manageLists, branch: list.branchID)
             try await service.lists.save(list)
             return req.redirect(to: "/staff/lists/\(list.id!)", done: "saved")
@@ -145,13 +144,7 @@ extension StaffCatalogPages {
         let form = try req.content.decode(ListForm.self)
         let service = try await ListService(req, organisation: org)
         do {
-            list.name = form.name ?? list.name
-            list.slug = form.slug ?? list.slug
-            list.description = form.description ?? ""
-            list.isPublic = form.is_public != nil
-            if let slug = form.branch {
-                list.branchID = slug.isEmpty ? nil : service.catalogue.branchesBySlug[slug]
-            }
+            try form.input.apply(to: list, service: service)
             _ = try req.staff(.manageLists, branch: list.branchID)
             try await service.lists.save(list)
             return req.redirect(to: "/staff/lists/\(list.id!)", done: "saved")
