@@ -200,7 +200,7 @@ extension Circulation {
         var after: Int?
         while true {
             var query: SQLQueryString = """
-                SELECT id, item_id, pickup_branch_id, local_only, suspended_until, placed_at FROM holds
+                SELECT \(SQLList(QueuedHoldRow.columns)) FROM holds
                 WHERE title_id = \(bind: title) AND status = \(bind: Hold.Status.waiting.rawValue)
                 """
             if let last = after {
@@ -211,12 +211,7 @@ extension Circulation {
                     """
             }
             let rows = try await sql.raw(query + " ORDER BY placed_at, id LIMIT 50").all()
-            let holds = try rows.map { row in
-                HoldQueue.Hold(id: try row.decode(column: "id", as: Int.self), itemID: try row.decode(column: "item_id", as: Int?.self),
-                               pickupBranch: try row.decode(column: "pickup_branch_id", as: UUID.self),
-                               localOnly: try row.decode(column: "local_only", as: Bool.self),
-                               suspendedUntil: try row.decode(column: "suspended_until", as: String?.self).flatMap(LocalDate.init(iso:)))
-            }
+            let holds = try rows.map { try $0.decode(model: QueuedHoldRow.self).hold }
             if let hold = HoldQueue.first(of: holds.filter { !skipping.contains($0.id) }, for: copy, today: today) { return hold }
             guard rows.count == 50, let last = rows.last else { return nil }
             after = try last.decode(column: "id", as: Int.self)
@@ -317,12 +312,9 @@ extension Circulation {
     /// whose copy went to someone else): a copy at the pickup branch first.
     /// The copy appears on its branch's pick list. Returns the copy, if any.
     func allocateCopy(toHold holdID: Int, at desk: Desk, on sql: any SQLDatabase) async throws -> Int? {
-        guard let row = try await sql.select().columns("title_id", "item_id", "pickup_branch_id", "local_only", "suspended_until")
+        guard let row = try await sql.select().column("title_id").columns(QueuedHoldRow.columns)
             .from(Hold.schema).where("id", .equal, holdID).where("status", .equal, Hold.Status.waiting.rawValue).first() else { return nil }
-        let hold = HoldQueue.Hold(id: holdID, itemID: try row.decode(column: "item_id", as: Int?.self),
-                                  pickupBranch: try row.decode(column: "pickup_branch_id", as: UUID.self),
-                                  localOnly: try row.decode(column: "local_only", as: Bool.self),
-                                  suspendedUntil: try row.decode(column: "suspended_until", as: String?.self).flatMap(LocalDate.init(iso:)))
+        let hold = try row.decode(model: QueuedHoldRow.self).hold
         let candidates = try await sql.select().columns("id", "owning_branch_id", "current_branch_id").from(Item.schema)
             .where("title_id", .equal, try row.decode(column: "title_id", as: Int.self))
             .where("status", .equal, ItemStatus.available.rawValue).where("hold_id", .is, SQLLiteral.null).all()
@@ -388,5 +380,22 @@ extension Circulation {
             }
         }
         return ended
+    }
+}
+
+/// The columns of a hold that the queue's rules (`HoldQueue`) look at, read
+/// from `holds` by name in one place.
+struct QueuedHoldRow: Decodable {
+    var id: Int
+    var item_id: Int?
+    var pickup_branch_id: UUID
+    var local_only: Bool
+    var suspended_until: String?
+
+    static let columns: [any SQLExpression] = ["id", "item_id", "pickup_branch_id", "local_only", "suspended_until"].map { SQLColumn($0) }
+
+    var hold: HoldQueue.Hold {
+        HoldQueue.Hold(id: id, itemID: item_id, pickupBranch: pickup_branch_id, localOnly: local_only,
+                       suspendedUntil: suspended_until.flatMap(LocalDate.init(iso:)))
     }
 }
