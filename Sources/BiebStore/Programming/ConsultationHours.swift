@@ -6,7 +6,7 @@ import BiebCore
 /// A partner's consultation hour in a branch (help with digital
 /// government, a tax clinic): appointment slots of `slotMinutes` that
 /// residents book with a short question, or a walk-in hour.
-public struct ConsultationHour: Sendable, Equatable, Codable {
+public struct ConsultationHour: Sendable, Equatable {
     public let id: UUID
     public let partnerID: UUID
     public let branchID: UUID
@@ -20,6 +20,12 @@ public struct ConsultationHour: Sendable, Equatable, Codable {
 
     public var isWalkIn: Bool { slotMinutes == nil }
 
+    /// Read from its row in `consultation_hours`: each key is a column, named here once.
+    enum CodingKeys: String, CodingKey {
+        case id, partnerID = "partner_id", branchID = "branch_id", spaceID = "space_id", title, description
+        case startsAt = "starts_at", endsAt = "ends_at", slotMinutes = "slot_minutes", cancelled
+    }
+
     /// The slot starts, in order.
     public var slots: [Date] {
         guard let minutes = slotMinutes, minutes > 0 else { return [] }
@@ -30,6 +36,17 @@ public struct ConsultationHour: Sendable, Equatable, Codable {
             start = start.addingTimeInterval(Double(minutes) * 60)
         }
         return out
+    }
+}
+
+extension ConsultationHour: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let row = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try row.decode(UUID.self, forKey: .id), partnerID: try row.decode(UUID.self, forKey: .partnerID),
+                  branchID: try row.decode(UUID.self, forKey: .branchID), spaceID: try row.decodeIfPresent(UUID.self, forKey: .spaceID),
+                  title: try row.decode(String.self, forKey: .title), description: try row.decode(String.self, forKey: .description),
+                  range: TimeRange(start: try row.decode(Date.self, forKey: .startsAt), end: try row.decode(Date.self, forKey: .endsAt)),
+                  slotMinutes: try row.decodeIfPresent(Int.self, forKey: .slotMinutes), cancelled: try row.decode(Bool.self, forKey: .cancelled))
     }
 }
 
@@ -45,6 +62,11 @@ public struct Appointment: Sendable, Equatable, Codable {
     public let status: String
     public let token: String?
     public let language: String
+
+    /// Coded as its row in `appointments`: each key is a column, named here once.
+    enum CodingKeys: String, CodingKey {
+        case id, hourID = "hour_id", slotStart = "slot_start", memberID = "member_id", name, email, question, status, token, language
+    }
 }
 
 /// What a partner publishes: one hour, or a weekly recurrence of them.
@@ -82,35 +104,23 @@ public struct ConsultationHours: OrganisationStore {
     }
 
 
-    static let columns: SQLQueryString = "h.id, h.partner_id, h.branch_id, h.space_id, h.title, h.description, h.starts_at, h.ends_at, h.slot_minutes, h.cancelled"
-
     static func hour(_ row: any SQLRow) throws -> ConsultationHour {
-        ConsultationHour(id: try row.decode(column: "id", as: UUID.self), partnerID: try row.decode(column: "partner_id", as: UUID.self),
-                         branchID: try row.decode(column: "branch_id", as: UUID.self), spaceID: try row.decode(column: "space_id", as: UUID?.self),
-                         title: try row.decode(column: "title", as: String.self), description: try row.decode(column: "description", as: String.self),
-                         range: TimeRange(start: try row.decode(column: "starts_at", as: Date.self), end: try row.decode(column: "ends_at", as: Date.self)),
-                         slotMinutes: try row.decode(column: "slot_minutes", as: Int?.self), cancelled: try row.decode(column: "cancelled", as: Bool.self))
+        try row.decode(model: ConsultationHour.self)
     }
 
-    static let appointmentColumns: SQLQueryString = "p.id, p.hour_id, p.slot_start, p.member_id, p.name, p.email, p.question, p.status, p.token, p.language"
-
     static func appointment(_ row: any SQLRow) throws -> Appointment {
-        Appointment(id: try row.decode(column: "id", as: Int.self), hourID: try row.decode(column: "hour_id", as: UUID.self),
-                    slotStart: try row.decode(column: "slot_start", as: Date.self), memberID: try row.decode(column: "member_id", as: UUID?.self),
-                    name: try row.decode(column: "name", as: String?.self), email: try row.decode(column: "email", as: String?.self),
-                    question: try row.decode(column: "question", as: String?.self), status: try row.decode(column: "status", as: String.self),
-                    token: try row.decode(column: "token", as: String?.self), language: try row.decode(column: "language", as: String.self))
+        try row.decode(model: Appointment.self)
     }
 
     public func hour(_ id: UUID) async throws -> ConsultationHour? {
-        try await sql.raw("SELECT \(Self.columns) FROM consultation_hours h WHERE h.id = \(bind: id) AND h.organisation_id = \(bind: organisationID)")
+        try await sql.raw("SELECT h.* FROM consultation_hours h WHERE h.id = \(bind: id) AND h.organisation_id = \(bind: organisationID)")
             .first().map(Self.hour)
     }
 
     /// Hours that touch a range, of a branch and/or a partner, soonest first.
     public func hours(branch: UUID? = nil, partner: UUID? = nil, in range: TimeRange, includeCancelled: Bool = false) async throws -> [ConsultationHour] {
         var query: SQLQueryString = """
-            SELECT \(Self.columns) FROM consultation_hours h
+            SELECT h.* FROM consultation_hours h
             WHERE h.organisation_id = \(bind: organisationID) AND h.starts_at < \(bind: range.end) AND h.ends_at > \(bind: range.start)
             """
         if let branch { query += " AND h.branch_id = \(bind: branch)" }
@@ -206,14 +216,14 @@ public struct ConsultationHours: OrganisationStore {
     /// The booked slots of an hour.
     public func appointments(hour: UUID, includeCancelled: Bool = false) async throws -> [Appointment] {
         try await sql.raw("""
-            SELECT \(Self.appointmentColumns) FROM appointments p JOIN consultation_hours h ON h.id = p.hour_id
+            SELECT p.* FROM appointments p JOIN consultation_hours h ON h.id = p.hour_id
             WHERE p.hour_id = \(bind: hour) AND h.organisation_id = \(bind: organisationID)
             """ + (includeCancelled ? "" : " AND p.status = 'booked'") + " ORDER BY p.slot_start").all().map(Self.appointment)
     }
 
     public func appointment(_ id: Int) async throws -> Appointment? {
         try await sql.raw("""
-            SELECT \(Self.appointmentColumns) FROM appointments p JOIN consultation_hours h ON h.id = p.hour_id
+            SELECT p.* FROM appointments p JOIN consultation_hours h ON h.id = p.hour_id
             WHERE p.id = \(bind: id) AND h.organisation_id = \(bind: organisationID)
             """).first().map(Self.appointment)
     }
@@ -221,7 +231,7 @@ public struct ConsultationHours: OrganisationStore {
     public func appointment(token: String) async throws -> Appointment? {
         guard token.count == 32 else { return nil }
         return try await sql.raw("""
-            SELECT \(Self.appointmentColumns) FROM appointments p JOIN consultation_hours h ON h.id = p.hour_id
+            SELECT p.* FROM appointments p JOIN consultation_hours h ON h.id = p.hour_id
             WHERE p.token = \(bind: token) AND h.organisation_id = \(bind: organisationID)
             """).first().map(Self.appointment)
     }
