@@ -225,6 +225,8 @@ extension StaffPages {
 
     // MARK: Partners
 
+    /// The branch page's partner form: an existing partner, or a new one
+    /// (`new_…`, made as the API makes one: `PartnerPatch`), and its role here.
     struct PartnerInput: Content {
         var partner_id: String?
         var new_name: String?
@@ -248,8 +250,8 @@ extension StaffPages {
                     }
                     partner = existing
                 } else {
-                    partner = Partner(organisationID: user.organisationID, name: input.new_name ?? "",
-                                      kind: input.new_kind ?? PartnerKind.other.rawValue, website: input.new_website ?? "")
+                    partner = PartnerPatch(name: input.new_name, kind: input.new_kind, website: input.new_website)
+                        .newPartner(of: user.organisationID)
                     try await directory.save(partner)
                 }
                 try await directory.house(partner.id!, in: branch.id!, role: input.role ?? "")

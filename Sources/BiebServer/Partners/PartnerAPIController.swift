@@ -21,10 +21,18 @@ struct PartnerDTO: Content {
     }
 }
 
+/// A partner organisation as staff send it: the API's body and the new
+/// partner on a branch's staff page alike (the store checks the name and
+/// the kind when it saves).
 struct PartnerPatch: Content {
     var name: String?
     var kind: String?
     var website: String?
+
+    /// A new partner of `organisationID` (kind `other` when none is given).
+    func newPartner(of organisationID: UUID) -> Partner {
+        Partner(organisationID: organisationID, name: name ?? "", kind: kind ?? PartnerKind.other.rawValue, website: website ?? "")
+    }
 
     func apply(to partner: Partner) {
         if let name { partner.name = name }
@@ -62,8 +70,7 @@ struct PartnerAPIController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let user = try req.staff(.editBranch)
         let input = try req.content.decode(PartnerPatch.self)
-        let partner = Partner(organisationID: user.organisationID, name: input.name ?? "", kind: input.kind ?? PartnerKind.other.rawValue,
-                              website: input.website ?? "")
+        let partner = input.newPartner(of: user.organisationID)
         try await PartnerDirectory(req.db).save(partner)
         let response = Response(status: .created)
         try response.content.encode(PartnerDTO(partner))
