@@ -8,6 +8,7 @@ import BiebStore
 /// (`/api/v1/my/accounts/{member}/payments`), the provider's webhook
 /// (`/api/v1/payments/webhook/{organisation}`), and staff list, refund
 /// and reconcile (`/api/v1/payments`).
+/// Routes and shared types here; the handlers by audience in `PaymentsAPI+Member.swift`, `PaymentsAPI+Staff.swift` (the webhook here).
 struct PaymentsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let my = routes.grouped("api", "v1", "my").grouped(MemberBearerAuthenticator()).grouped("accounts", ":member", "payments")
@@ -66,34 +67,6 @@ struct PaymentsAPIController: RouteCollection {
         return purpose
     }
 
-    func start(req: Request) async throws -> Response {
-        let service = try await MemberAccountService.make(req)
-        let member = try await service.record(try MemberAccountAPIController.account(req))
-        let purpose = try Self.purpose(try req.content.decode(StartInput.self).purpose)
-        let payment = try await OnlinePayments(app: req.application, organisation: service.organisation).start(member: member, purpose: purpose)
-        let response = try await PaymentDTO(payment).encodeResponse(status: .created, for: req)
-        response.headers.replaceOrAdd(name: .location, value: "/api/v1/my/accounts/\(member.id!)/payments/\(payment.id)")
-        return response
-    }
-
-    func memberPayments(req: Request) async throws -> [PaymentDTO] {
-        let (service, account) = try await MemberAccountService.authorized(req)
-        return try await Payments(req.db, organisationID: service.organisation.id!).list(member: account).map { PaymentDTO($0) }
-    }
-
-    /// One payment of the member's; while open, its state is asked of the provider first.
-    func memberPayment(req: Request) async throws -> PaymentDTO {
-        let (service, account) = try await MemberAccountService.authorized(req)
-        guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
-              var payment = try await Payments(req.db, organisationID: service.organisation.id!).find(id), payment.memberID == account else {
-            throw BiebError.notFound("payment", nl: "Betaling niet gevonden.")
-        }
-        if payment.status == .open {
-            payment = try await OnlinePayments(app: req.application, organisation: service.organisation).refresh(payment)
-        }
-        return PaymentDTO(payment)
-    }
-
     // MARK: The provider
 
     /// The provider's notice: `id=tr_…` (form) or `{"id": "…"}`. The state
@@ -112,50 +85,9 @@ struct PaymentsAPIController: RouteCollection {
 
     // MARK: Staff
 
-    func list(req: Request) async throws -> [PaymentDTO] {
-        let user = try req.staff(.refundPayments)
-        var member: UUID?
-        if let text = req.query[String.self, at: "member"] {
-            guard let id = UUID(uuidString: text) else {
-                throw BiebError.invalid("member", "'\(text)' is not a member id.", nl: "'\(text)' is geen lidnummer (id).")
-            }
-            member = id
-        }
-        let limit = min(max(req.query[Int.self, at: "limit"] ?? 100, 1), 500)
-        return try await Payments(req.db, organisationID: user.organisationID).list(member: member, limit: limit).map { PaymentDTO($0, staff: true) }
-    }
-
-    static func payment(_ req: Request, organisation: UUID) async throws -> PaymentRecord {
-        guard let id = req.parameters.get("paymentID").flatMap(UUID.init(uuidString:)),
-              let payment = try await Payments(req.db, organisationID: organisation).find(id) else {
-            throw BiebError.notFound("payment", nl: "Betaling niet gevonden.")
-        }
-        return payment
-    }
-
-    func show(req: Request) async throws -> PaymentDTO {
-        let user = try req.staff(.refundPayments)
-        return PaymentDTO(try await Self.payment(req, organisation: user.organisationID), staff: true)
-    }
-
     struct RefundInput: Content {
         var amount_cents: Int?
         var note: String?
-    }
-
-    func refund(req: Request) async throws -> PaymentDTO {
-        let user = try req.staff(.refundPayments)
-        let payment = try await Self.payment(req, organisation: user.organisationID)
-        let input = try req.content.decode(RefundInput.self)
-        guard let cents = input.amount_cents else {
-            throw BiebError.invalid("amount_cents", "Give the amount to refund in cents.", nl: "Geef het terug te betalen bedrag in centen.")
-        }
-        guard let organisation = try await req.branches.organisation(id: user.organisationID) else {
-            throw BiebError.notFound("organisation", nl: "Organisatie niet gevonden.")
-        }
-        let note = String((input.note ?? "").trimmed.prefix(200))
-        return PaymentDTO(try await OnlinePayments(app: req.application, organisation: organisation)
-            .refund(payment.id, cents: cents, staff: user.id, note: note), staff: true)
     }
 
     struct ReconciliationDTO: Content {
@@ -171,13 +103,4 @@ struct PaymentsAPIController: RouteCollection {
         let mismatches: [Mismatch]
     }
 
-    /// Every payment against the ledger: `balanced` when all agree.
-    func reconciliation(req: Request) async throws -> ReconciliationDTO {
-        let user = try req.staff(.refundPayments)
-        let mismatches = try await Payments(req.db, organisationID: user.organisationID).reconcile()
-        return ReconciliationDTO(balanced: mismatches.isEmpty, mismatches: mismatches.map {
-            .init(payment_id: $0.paymentID, status: $0.status.rawValue, amount_cents: $0.amountCents, booked_cents: $0.bookedCents,
-                  refunded_cents: $0.refundedCents, ledger_refund_cents: $0.ledgerRefundCents)
-        })
-    }
 }

@@ -7,6 +7,7 @@ import BiebStore
 /// Bookings of spaces over the API: staff book rooms, study places and
 /// computers (once, tentatively, or weekly), confirm and cancel; anyone sees
 /// the free study places of a branch now; members book a study place.
+/// Routes and shared types here; the handlers by audience in `SpacesAPI+Member.swift`, `SpacesAPI+Staff.swift`.
 struct SpacesAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("api", "v1").grouped(BearerAuthenticator())
@@ -76,37 +77,7 @@ struct SpacesAPIController: RouteCollection {
         let bookable: Bool
     }
 
-    /// Free study places per study area of a branch, now (or `at`).
-    func studyPlaces(req: Request) async throws -> [StudyAreaDTO] {
-        let (branch, org) = try await BranchAPIController.publicBranch(req)
-        let at = try req.instantQuery("at") ?? Date()
-        return try await SpaceBookings(req.db, organisationID: try org.requireID(), timeZone: org.zone).freeStudyPlaces(branch: branch.id!, at: at).map {
-            StudyAreaDTO(space_id: $0.space.id!, name: $0.space.name, places: $0.space.capacity, free: $0.free, bookable: $0.space.bookable)
-        }
-    }
-
     // MARK: Staff
-
-    func branchBookings(req: Request) async throws -> [BookingDTO] {
-        let (branch, _, user) = try await BranchAPIController.ownBranch(req, .viewStaffPages)
-        return try await Self.store(req, organisation: user.organisationID).bookings(branch: branch.id!, in: try Self.window(req))
-            .map { BookingDTO($0, staff: true) }
-    }
-
-    /// The space and the store, checking the permission at the space's branch.
-    static func space(_ req: Request, _ permission: Permission) async throws -> (SpaceBookings, UUID, StaffUser) {
-        let user = try req.staff()
-        let store = try await store(req, organisation: user.organisationID)
-        let id = try req.uuidParameter("spaceID")
-        let (_, branch) = try await store.space(id)
-        _ = try req.staff(permission, branch: branch.id)
-        return (store, id, user)
-    }
-
-    func spaceBookings(req: Request) async throws -> [BookingDTO] {
-        let (store, space, _) = try await Self.space(req, .viewStaffPages)
-        return try await store.bookings(space: space, in: try Self.window(req)).map { BookingDTO($0, staff: true) }
-    }
 
     struct BookInput: Content {
         var starts_at: String?
@@ -125,15 +96,6 @@ struct SpacesAPIController: RouteCollection {
             throw BiebError.invalid("ends_at", "Give the end (ISO 8601).", nl: "Geef het einde (ISO 8601).")
         }
         return TimeRange(start: start, end: end)
-    }
-
-    func book(req: Request) async throws -> Response {
-        let (store, space, user) = try await Self.space(req, .editSpaces)
-        let input = try req.content.decode(BookInput.self)
-        let booking = try await store.book(space: space, BookingRequest(
-            range: try Self.range(input), title: input.title ?? "", tentative: input.tentative ?? false,
-            holdHours: input.hold_hours ?? SpaceBookings.defaultHoldHours, needsStaff: input.needs_staff ?? false, staff: user.id))
-        return try await BookingDTO(booking, staff: true).encodeResponse(status: .created, for: req)
     }
 
     struct SeriesInput: Content {
@@ -179,44 +141,9 @@ struct SpacesAPIController: RouteCollection {
                                           everyWeeks: input.every_weeks ?? 1, skipped: skipped)
     }
 
-    /// A weekly series, all occurrences or none (409 names the date that does not fit).
-    func bookSeries(req: Request) async throws -> Response {
-        let (store, space, user) = try await Self.space(req, .editSpaces)
-        let input = try req.content.decode(SeriesInput.self)
-        let recurrence = try Self.recurrence(input)
-        let title = input.title?.trimmed ?? ""
-        guard !title.isEmpty else {
-            throw BiebError.invalid("title", "Say what the bookings are for.", nl: "Zeg waarvoor de boekingen zijn.")
-        }
-        let outcome = try await store.bookSeries(space: space, recurrence: recurrence, title: title, needsStaff: input.needs_staff ?? false,
-                                                 staff: user.id)
-        return try await SeriesDTO(series_id: outcome.seriesID, bookings: outcome.bookings.map { BookingDTO($0, staff: true) })
-            .encodeResponse(status: .created, for: req)
-    }
-
     static func bookingID(_ req: Request) throws -> Int {
         guard let id = req.parameters.get("bookingID").flatMap(Int.init) else { throw BiebError.notFound("booking", nl: "Boeking niet gevonden.") }
         return id
-    }
-
-    /// A booking of the staff member's organisation, checked at its branch.
-    static func staffBooking(_ req: Request) async throws -> (SpaceBookings, SpaceBooking) {
-        let user = try req.staff()
-        let store = try await store(req, organisation: user.organisationID)
-        guard let booking = try await store.booking(try bookingID(req)) else { throw BiebError.notFound("booking", nl: "Boeking niet gevonden.") }
-        _ = try req.staff(.editSpaces, branch: booking.branchID)
-        return (store, booking)
-    }
-
-    func confirm(req: Request) async throws -> BookingDTO {
-        let (store, booking) = try await Self.staffBooking(req)
-        return BookingDTO(try await store.confirm(booking.id), staff: true)
-    }
-
-    func cancel(req: Request) async throws -> HTTPStatus {
-        let (store, booking) = try await Self.staffBooking(req)
-        try await store.cancel(booking.id)
-        return .noContent
     }
 
     // MARK: Members
@@ -228,28 +155,4 @@ struct SpacesAPIController: RouteCollection {
         var ends_at: String?
     }
 
-    /// Books a place in a study area of the branch that has room (self-service hours will do).
-    func memberBook(req: Request) async throws -> Response {
-        let (service, account) = try await MemberAccountService.authorized(req)
-        let input = try req.content.decode(StudyInput.self)
-        let branch = try service.branch(input.branch, field: "branch")
-        let range = try Self.range(BookInput(starts_at: input.starts_at, ends_at: input.ends_at))
-        let booking = try await SpaceBookings(req.db, organisationID: service.organisation.id!, timeZone: service.organisation.zone)
-            .bookStudyPlace(branch: branch.id, range: range, member: account)
-        return try await BookingDTO(booking, staff: false).encodeResponse(status: .created, for: req)
-    }
-
-    func memberBookings(req: Request) async throws -> [BookingDTO] {
-        let (service, account) = try await MemberAccountService.authorized(req)
-        let store = SpaceBookings(req.db, organisationID: service.organisation.id!, timeZone: service.organisation.zone)
-        return try await store.bookings(member: account, in: TimeRange(start: Date().addingTimeInterval(-86_400), end: Date().addingTimeInterval(62 * 86_400)))
-            .map { BookingDTO($0, staff: false) }
-    }
-
-    func memberCancel(req: Request) async throws -> HTTPStatus {
-        let (service, account) = try await MemberAccountService.authorized(req)
-        try await SpaceBookings(req.db, organisationID: service.organisation.id!, timeZone: service.organisation.zone)
-            .cancel(try Self.bookingID(req), member: account)
-        return .noContent
-    }
 }
