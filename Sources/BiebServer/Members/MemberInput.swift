@@ -60,9 +60,10 @@ struct MemberInput: Content {
 
     /// Saves the changes to `member`'s details, home branch, membership type and guardian.
     func update(_ member: Member, _ service: DeskService, today: LocalDate, on db: any Database) async throws {
-        let type = try await MembershipType.find(member.membershipTypeID, on: db)
+        var type = membership_type
+        if type == nil { type = try await MembershipType.find(member.membershipTypeID, on: db)?.code }
         _ = try await service.members.update(member.id!, details: details(over: member), homeBranch: try homeBranch(service, current: member.homeBranchID).id,
-                                             membershipType: membership_type ?? type?.code ?? "",
+                                             membershipType: type ?? "",
                                              guardian: try await guardian(service, current: member.guardianID),
                                              today: today, staff: service.user.id)
     }

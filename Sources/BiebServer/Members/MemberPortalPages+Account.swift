@@ -122,8 +122,8 @@ extension MemberPortalPages {
             canPayMembership: req.application.paymentSettings != nil && fee > 0 && member.membershipEnd.days(until: today) > -60,
             cards: overview.cards.filter { $0.status == .active }.map(\.barcode).joined(separator: ", "),
             error: error?.message(dutch: dutch), catalogueURL: "/\(org.slug)/catalogus")
-        return try await MemberPageFrame().render(req, "portal/account", title: Locales.text("portal_title", lang), org: org, service: service,
-                                                  account: id, signedInName: accounts.first?.name, body: body, status: status)
+        return try await MemberPageFrame().render(req, "portal/account", title: Locales.text("portal_title", lang), org: org, member: member,
+                                                  isOwn: overview.relation == .own, signedInName: accounts.first?.name, body: body, status: status)
     }
 
     /// A fee line for the member: a charge by what it was for; a payment by how it was paid

@@ -39,8 +39,8 @@ extension MemberPortalPages {
             postcode: form?.postcode ?? member.postcode, city: form?.city ?? member.city,
             signsInWithEmail: member.passwordHash != nil, hasPIN: overview.hasPIN,
             error: error?.message(dutch: lang == .nl), errorField: error?.field)
-        return try await MemberPageFrame().render(req, "portal/details", title: Locales.text("portal_details", lang), org: org, service: service,
-                                                  account: id, body: body, status: error?.httpStatus ?? .ok)
+        return try await MemberPageFrame().render(req, "portal/details", title: Locales.text("portal_details", lang), org: org, member: member,
+                                                  isOwn: overview.relation == .own, body: body, status: error?.httpStatus ?? .ok)
     }
 
     func detailsPath(_ req: Request, _ org: Organisation, _ account: UUID, _ own: UUID) -> String {

@@ -211,8 +211,7 @@ extension MemberPortalPages {
         let service = try await MemberAccountService.make(req, organisation: org)
         let lang = Language.of(req)
         let id = Self.accountID(req) ?? service.signedIn.id
-        _ = try await service.authorize(id)
-        let preferences = try await service.preferences(account: id)
+        let preferences = try await service.preferences(account: id)  // checks the account may be seen
         let formats = Formats(lang: lang, timeZone: org.zone)
         let body = MessagesBody(
             hasEmail: preferences.hasEmail,
