@@ -99,21 +99,10 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 }
 
-extension LocalDate: Codable {
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let date = LocalDate(iso: text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "Expected a date as YYYY-MM-DD, got '\(text)'.")
-        }
-        self = date
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(iso)
-    }
+extension LocalDate: TextCoded {
+    public init?(codedText: String) { self.init(iso: codedText) }
+    public var codedText: String { iso }
+    public static var textForm: String { "a date as YYYY-MM-DD" }
 }
 
 /// ISO weekday: Monday is 1, Sunday is 7.
@@ -181,21 +170,10 @@ public struct LocalTime: Hashable, Comparable, Sendable, CustomStringConvertible
     public static func < (lhs: LocalTime, rhs: LocalTime) -> Bool { lhs.minuteOfDay < rhs.minuteOfDay }
 }
 
-extension LocalTime: Codable {
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let time = LocalTime(text) else {
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "Expected a time as HH:MM (00:00 to 24:00), got '\(text)'.")
-        }
-        self = time
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
-    }
+extension LocalTime: TextCoded {
+    public init?(codedText: String) { self.init(codedText) }
+    public var codedText: String { text }
+    public static var textForm: String { "a time as HH:MM (00:00 to 24:00)" }
 }
 
 /// Conversion between instants and wall-clock time in a time zone, exact around

@@ -4,7 +4,7 @@ import Foundation
 /// 13-digit form. Accepts ISBN-10 and ISBN-13 with or without hyphens or
 /// spaces, with an "ISBN" prefix, and with trailing qualifiers as found in
 /// MARC 020 $a ("9789025452353 (gebonden)").
-public struct ISBN: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct ISBN: Hashable, Sendable, CustomStringConvertible {
     /// The 13 digits, no hyphens ("9789025452353").
     public let isbn13: String
 
@@ -119,20 +119,11 @@ public struct ISBN: Hashable, Sendable, Codable, CustomStringConvertible {
         let body = "978" + isbn10.prefix(9)
         return body + String(checkDigit13(body))
     }
+}
 
-    // MARK: Codable as the 13-digit string
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let isbn = ISBN(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a valid ISBN.")
-        }
-        self = isbn
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(isbn13)
-    }
+/// Coded as the 13-digit string.
+extension ISBN: TextCoded {
+    public init?(codedText: String) { self.init(codedText) }
+    public var codedText: String { isbn13 }
+    public static var textForm: String { "an ISBN (10 or 13 digits, with a valid check digit)" }
 }

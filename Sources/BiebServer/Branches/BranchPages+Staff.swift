@@ -181,16 +181,25 @@ extension StaffPages {
         return try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: false, error: nil))
     }
 
-    func saveBranch(req: Request) async throws -> Response {
+    /// A change sent from a branch's page: refused, the page again with the error next to its field;
+    /// made, back to the page with "saved".
+    func changeOnBranchPage(_ req: Request, _ permission: Permission,
+                            _ change: @escaping (Branch, StaffUser) async throws -> Void) async throws -> Response {
         let page = try await Page(req)
-        let (branch, _, _) = try await Self.branch(req, .editBranch)
+        let (branch, _, user) = try await Self.branch(req, permission)
         do {
-            try req.content.decode(BranchFormInput.self).apply(to: branch)
-            try await req.branches.save(branch)
+            try await change(branch, user)
         } catch let error as BiebError {
             return try await branchFormWithError(page, branch: branch, isNew: false, error: error)
         }
         return req.redirect(to: "/staff/branches/\(branch.id!)", done: "saved")
+    }
+
+    func saveBranch(req: Request) async throws -> Response {
+        try await changeOnBranchPage(req, .editBranch) { branch, _ in
+            try req.content.decode(BranchFormInput.self).apply(to: branch)
+            try await req.branches.save(branch)
+        }
     }
 
     struct SpaceInput: Content {
@@ -201,18 +210,13 @@ extension StaffPages {
     }
 
     func addSpace(req: Request) async throws -> Response {
-        let page = try await Page(req)
-        let (branch, _, _) = try await Self.branch(req, .editSpaces)
-        let input = try req.content.decode(SpaceInput.self)
-        do {
+        try await changeOnBranchPage(req, .editSpaces) { branch, _ in
+            let input = try req.content.decode(SpaceInput.self)
             let capacity = try BranchFormInput.integer(input.capacity, field: "capacity") ?? 0
             let space = Space(branchID: branch.id!, kind: .room, name: input.name ?? "", capacity: capacity, bookable: input.bookable == "on")
             try SpacePatch(kind: input.kind, name: nil, capacity: nil, bookable: nil, notes: nil, facilities: nil).apply(to: space)
             try await req.branches.save(space)
-        } catch let error as BiebError {
-            return try await branchFormWithError(page, branch: branch, isNew: false, error: error)
         }
-        return req.redirect(to: "/staff/branches/\(branch.id!)", done: "saved")
     }
 
     func deleteSpace(req: Request) async throws -> Response {
@@ -237,10 +241,8 @@ extension StaffPages {
 
     /// Houses an existing partner in the branch, or adds a new partner and houses it.
     func housePartner(req: Request) async throws -> Response {
-        let page = try await Page(req)
-        let (branch, _, user) = try await Self.branch(req, .editBranch)
-        let input = try req.content.decode(PartnerInput.self)
-        do {
+        try await changeOnBranchPage(req, .editBranch) { branch, user in
+            let input = try req.content.decode(PartnerInput.self)
             try await req.db.transaction { tx in
                 let directory = PartnerDirectory(tx)
                 let partner: Partner
@@ -256,10 +258,7 @@ extension StaffPages {
                 }
                 try await directory.house(partner.id!, in: branch.id!, role: input.role ?? "")
             }
-        } catch let error as BiebError {
-            return try await branchFormWithError(page, branch: branch, isNew: false, error: error)
         }
-        return req.redirect(to: "/staff/branches/\(branch.id!)", done: "saved")
     }
 
     func unhousePartner(req: Request) async throws -> Response {

@@ -61,13 +61,14 @@ struct CheckoutInput: Content {
     var branch: String?
 }
 
+/// A checkout's answer: the loan and its due date first, then the copy lent.
 struct CheckoutDTO: Content {
     let loan_id: Int
+    let due_on: String
     let item_id: Int
     let barcode: String
     let title_id: Int
     let title: String
-    let due_on: String
     let filled_hold: Int?
     let message: String
 }
@@ -182,8 +183,8 @@ extension DeskService {
     }
 
     func dto(_ receipt: CheckoutReceipt) -> CheckoutDTO {
-        CheckoutDTO(loan_id: receipt.loanID, item_id: receipt.item, barcode: receipt.barcode, title_id: receipt.titleID, title: receipt.title,
-                    due_on: receipt.dueOn.iso, filled_hold: receipt.filledHold,
+        CheckoutDTO(loan_id: receipt.loanID, due_on: receipt.dueOn.iso, item_id: receipt.item, barcode: receipt.barcode, title_id: receipt.titleID,
+                    title: receipt.title, filled_hold: receipt.filledHold,
                     message: Locales.text("desk_lent", lang, ["title": receipt.title, "date": dutch ? receipt.dueOn.dutchText : receipt.dueOn.iso]))
     }
 

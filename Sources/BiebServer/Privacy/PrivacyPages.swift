@@ -50,8 +50,7 @@ struct PrivacyPages: RouteCollection {
     }
 
     func history(req: Request) async throws -> Response {
-        let (org, service, account) = try await frame.setUp(req)
-        try await service.authorize(account)
+        let (org, service, account) = try await frame.authorized(req)
         let lang = Language.of(req)
         let formats = Formats(lang: lang, timeZone: org.zone)
         let store = LoanHistory(req.db, organisationID: try org.requireID())
@@ -109,8 +108,7 @@ struct PrivacyPages: RouteCollection {
     }
 
     func exportHistory(req: Request) async throws -> Response {
-        let (_, service, account) = try await frame.setUp(req)
-        try await service.authorize(account)
+        let (_, service, account) = try await frame.authorized(req)
         return try await PrivacyAPIController.historyExport(req, service, account: account, format: req.query[String.self, at: "format"] ?? "csv")
     }
 
@@ -141,8 +139,7 @@ struct PrivacyPages: RouteCollection {
     }
 
     func renderPrivacy(_ req: Request, error: BiebError?) async throws -> Response {
-        let (org, service, account) = try await frame.setUp(req)
-        try await service.authorize(account)
+        let (org, service, account) = try await frame.authorized(req)
         let lang = Language.of(req)
         let formats = Formats(lang: lang, timeZone: org.zone)
         let data = try await MemberData.read(member: account, organisation: org, on: req.db)
@@ -184,8 +181,7 @@ struct PrivacyPages: RouteCollection {
     }
 
     func download(req: Request) async throws -> Response {
-        let (_, service, account) = try await frame.setUp(req)
-        try await service.authorize(account)
+        let (_, service, account) = try await frame.authorized(req)
         return try await PrivacyAPIController.dataDownload(req, service, account: account)
     }
 
@@ -216,8 +212,7 @@ struct PrivacyPages: RouteCollection {
     }
 
     func withdrawErasure(req: Request) async throws -> Response {
-        let (org, service, account) = try await frame.setUp(req)
-        try await service.authorize(account)
+        let (org, service, account) = try await frame.authorized(req)
         try await Erasure(req.db, organisationID: try org.requireID()).withdrawRequest(member: account)
         return frame.back(req, org, "/privacy", account, service, Locales.text("portal_close_withdrawn", Language.of(req)))
     }

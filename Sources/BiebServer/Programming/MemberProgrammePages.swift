@@ -43,8 +43,7 @@ struct MemberProgrammePages: RouteCollection {
     }
 
     func activities(req: Request) async throws -> Response {
-        let (org, service, account) = try await pages.setUp(req)
-        try await service.authorize(account)
+        let (org, service, account) = try await pages.authorized(req)
         let lang = Language.of(req)
         let words = try await AgendaPages.Words.make(req, org)
         let programme = Programme(req.db, organisationID: try org.requireID(), timeZone: org.zone)
@@ -67,8 +66,7 @@ struct MemberProgrammePages: RouteCollection {
     }
 
     func cancel(req: Request) async throws -> Response {
-        let (org, service, account) = try await pages.setUp(req)
-        try await service.authorize(account)
+        let (org, service, account) = try await pages.authorized(req)
         let lang = Language.of(req)
         guard let id = req.parameters.get("registrationID").flatMap(Int.init) else { throw Abort(.notFound) }
         do {
@@ -85,8 +83,7 @@ struct MemberProgrammePages: RouteCollection {
 
     /// A new secret feed address (the old one stops working), or none.
     func feed(req: Request) async throws -> Response {
-        let (org, service, account) = try await pages.setUp(req)
-        try await service.authorize(account)
+        let (org, service, account) = try await pages.authorized(req)
         let lang = Language.of(req)
         if (try req.content.decode(FeedForm.self)).stop != nil {
             try await CalendarFeeds(req.db).revoke(member: account)
@@ -122,8 +119,7 @@ struct MemberProgrammePages: RouteCollection {
     }
 
     func studyPlaces(req: Request) async throws -> Response {
-        let (org, service, account) = try await pages.setUp(req)
-        try await service.authorize(account)
+        let (org, service, account) = try await pages.authorized(req)
         let lang = Language.of(req)
         let now = Date()
         let formats = Formats(lang: lang, timeZone: org.zone)
@@ -157,8 +153,7 @@ struct MemberProgrammePages: RouteCollection {
     }
 
     func bookStudyPlace(req: Request) async throws -> Response {
-        let (org, service, account) = try await pages.setUp(req)
-        try await service.authorize(account)
+        let (org, service, account) = try await pages.authorized(req)
         let lang = Language.of(req)
         let form = try req.content.decode(StudyForm.self)
         do {
@@ -177,8 +172,7 @@ struct MemberProgrammePages: RouteCollection {
     }
 
     func cancelStudyPlace(req: Request) async throws -> Response {
-        let (org, service, account) = try await pages.setUp(req)
-        try await service.authorize(account)
+        let (org, service, account) = try await pages.authorized(req)
         let lang = Language.of(req)
         guard let id = req.parameters.get("bookingID").flatMap(Int.init) else { throw Abort(.notFound) }
         do {

@@ -211,11 +211,8 @@ extension ProgrammeAPIController {
     }
 
     func setGuestRules(req: Request) async throws -> GuestRulesDTO {
-        let access = try await ProgrammeAccess.make(req)
-        _ = try req.staff(.manageProgramme)
-        guard access.user.role != .partner else {
-            throw ProgrammeAccess.forbidden("The rules for guests are the library's own.", nl: "De regels voor gasten zijn van de bibliotheek.")
-        }
+        let access = try await ProgrammeAccess.library(req, partnerRefusal: "The rules for guests are the library's own.",
+                                                       nl: "De regels voor gasten zijn van de bibliotheek.")
         let input = try req.content.decode(GuestRulesDTO.self)
         let rules = try await access.registrations.updateGuestRules(placesPerRegistration: input.places_per_registration,
                                                                     confirmHours: input.confirm_hours)
@@ -223,11 +220,8 @@ extension ProgrammeAPIController {
     }
 
     func saveTerm(req: Request) async throws -> TermDTO {
-        let access = try await ProgrammeAccess.make(req)
-        _ = try req.staff(.manageProgramme)
-        guard access.user.role != .partner else {
-            throw ProgrammeAccess.forbidden("Kinds and themes are the library's own lists.", nl: "Soorten en thema's zijn lijsten van de bibliotheek.")
-        }
+        let access = try await ProgrammeAccess.library(req, partnerRefusal: "Kinds and themes are the library's own lists.",
+                                                       nl: "Soorten en thema's zijn lijsten van de bibliotheek.")
         guard let vocabulary = Vocabulary(rawValue: req.parameters.get("vocabulary") ?? "") else {
             throw BiebError.invalid("vocabulary", "Terms are of 'kind' or 'theme'.", nl: "Termen zijn van 'kind' of 'theme'.")
         }
@@ -253,11 +247,7 @@ extension ProgrammeAPIController {
     }
 
     func createSeries(req: Request) async throws -> Response {
-        let access = try await ProgrammeAccess.make(req)
-        _ = try req.staff(.manageProgramme)
-        guard access.user.role != .partner else {
-            throw ProgrammeAccess.forbidden("Series are made by the library.", nl: "Reeksen maakt de bibliotheek.")
-        }
+        let access = try await ProgrammeAccess.library(req, partnerRefusal: "Series are made by the library.", nl: "Reeksen maakt de bibliotheek.")
         let input = try req.content.decode(SeriesInput.self)
         let series = try await access.programme.createSeries(title: input.title ?? "", description: input.description ?? "")
         return try await SeriesDTO(id: series.id, title: series.title, description: series.description).encodeResponse(status: .created, for: req)
@@ -284,11 +274,8 @@ extension ProgrammeAPIController {
     }
 
     func createVenue(req: Request) async throws -> Response {
-        let access = try await ProgrammeAccess.make(req)
-        _ = try req.staff(.manageProgramme)
-        guard access.user.role != .partner else {
-            throw ProgrammeAccess.forbidden("Venues are added by the library.", nl: "Locaties voegt de bibliotheek toe.")
-        }
+        let access = try await ProgrammeAccess.library(req, partnerRefusal: "Venues are added by the library.",
+                                                       nl: "Locaties voegt de bibliotheek toe.")
         let input = try req.content.decode(VenueInput.self)
         let venue = try await access.programme.createVenue(name: input.name ?? "", address: input.address ?? "", notes: input.notes ?? "", branch: input.branch_id)
         return try await VenueDTO(id: venue.id, branch_id: venue.branchID, name: venue.name, address: venue.address, notes: venue.notes)
@@ -303,11 +290,8 @@ extension ProgrammeAPIController {
     }
 
     func createCommunity(req: Request) async throws -> Response {
-        let access = try await ProgrammeAccess.make(req)
-        _ = try req.staff(.manageProgramme)
-        guard access.user.role != .partner else {
-            throw ProgrammeAccess.forbidden("Communities are added by the library.", nl: "Groepen voegt de bibliotheek toe.")
-        }
+        let access = try await ProgrammeAccess.library(req, partnerRefusal: "Communities are added by the library.",
+                                                       nl: "Groepen voegt de bibliotheek toe.")
         let input = try req.content.decode(CommunityInput.self)
         let community = try await Communities(req.db, organisationID: access.organisation.id!).save(
             name: input.name ?? "", description: input.description ?? "", contact: input.contact ?? "", branch: input.branch_id)
@@ -315,11 +299,8 @@ extension ProgrammeAPIController {
     }
 
     func updateCommunity(req: Request) async throws -> CommunityDTO {
-        let access = try await ProgrammeAccess.make(req)
-        _ = try req.staff(.manageProgramme)
-        guard access.user.role != .partner else {
-            throw ProgrammeAccess.forbidden("Communities are changed by the library.", nl: "Groepen wijzigt de bibliotheek.")
-        }
+        let access = try await ProgrammeAccess.library(req, partnerRefusal: "Communities are changed by the library.",
+                                                       nl: "Groepen wijzigt de bibliotheek.")
         let input = try req.content.decode(CommunityInput.self)
         return CommunityDTO(try await Communities(req.db, organisationID: access.organisation.id!).save(
             id: try req.uuidParameter("communityID"), name: input.name ?? "", description: input.description ?? "",

@@ -25,6 +25,18 @@ struct ProgrammeAccess {
     var registrations: Registrations { Registrations(req.db, organisationID: organisation.id!) }
     var hours: ConsultationHours { ConsultationHours(req.db, organisationID: organisation.id!, timeZone: organisation.zone) }
 
+    /// Staff of the library who plan the programme, for the library's own lists and rules; a partner
+    /// contact is refused with words that say whose they are (`partnerRefusal`, English and Dutch).
+    static func library(_ req: Request, partnerRefusal: String, nl: String) async throws -> ProgrammeAccess {
+        let access = try await make(req)
+        _ = try req.staff(.manageProgramme)
+        guard access.user.role != .partner else { throw forbidden(partnerRefusal, nl: nl) }
+        return access
+    }
+
+    /// Whether this user keeps the library's own programme lists (kinds, themes, series, venues, groups, guest rules).
+    var keepsLibraryLists: Bool { user.can(.manageProgramme) && user.role != .partner }
+
     static func forbidden(_ message: String, nl: String) -> BiebError {
         BiebError(.forbidden, code: "forbidden", message: message, nl: nl)
     }

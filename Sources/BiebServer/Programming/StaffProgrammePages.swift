@@ -121,7 +121,7 @@ struct StaffProgrammePages: RouteCollection {
             communities: try await Communities(req.db, organisationID: try org.requireID()).all().map { FormOption(value: $0.id.uuidString, label: $0.name, selected: false) },
             partners: access.user.role == .partner ? [] : try await PartnerDirectory(req.db).partners(of: try org.requireID())
                 .map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
-            canLists: access.user.can(.manageProgramme) && access.user.role != .partner,
+            canLists: access.keepsLibraryLists,
             today: LocalDate(Date(), in: org.zone).iso, date: chosenDate?.iso ?? ""))
     }
 
@@ -211,7 +211,7 @@ struct StaffProgrammePages: RouteCollection {
     /// The library's own lists for the programme (staff who plan; not partners).
     func settings(req: Request) async throws -> Response {
         let (access, page) = try await Self.access(req)
-        guard access.user.can(.manageProgramme), access.user.role != .partner else { throw Abort(.forbidden) }
+        guard access.keepsLibraryLists else { throw Abort(.forbidden) }
         let org = access.organisation
         let english = page.lang == .en
         let programme = access.programme
@@ -242,7 +242,7 @@ struct StaffProgrammePages: RouteCollection {
 
     func saveSetting(req: Request) async throws -> Response {
         let (access, page) = try await Self.access(req)
-        guard access.user.can(.manageProgramme), access.user.role != .partner else { throw Abort(.forbidden) }
+        guard access.keepsLibraryLists else { throw Abort(.forbidden) }
         let form = try req.content.decode(SettingForm.self)
         let branch = form.branch_id.flatMap(UUID.init(uuidString:))
         do {

@@ -12,12 +12,7 @@ extension SIP2Work {
 
     func itemInformation() async throws -> SIP2Response {
         let barcode = request.field("AB") ?? ""
-        let item: Circulation.ItemFacts
-        do {
-            item = try await circulation.item(barcode: barcode)
-        } catch let error as BiebError {
-            return refusal(error.message(dutch: dutch))
-        }
+        let item = try await refusing { try await circulation.item(barcode: barcode) }
         let sql = db.sql
         var r = SIP2Response("18")
         r.fixed(Self.circulationStatus(item.status))
@@ -66,12 +61,7 @@ extension SIP2Work {
         guard case .found(let member) = try await patron(card) else { return refusal(text("sip2_unknown_card")) }
         if let message = pinMessage(try await checkPIN(member.id, session: &session)) { return refusal(message) }
         guard let barcode = request.field("AB") else { return refusal(text("sip2_hold_needs_item")) }
-        let item: Circulation.ItemFacts
-        do {
-            item = try await circulation.item(barcode: barcode)
-        } catch let error as BiebError {
-            return refusal(error.message(dutch: dutch))
-        }
+        let item = try await refusing { try await circulation.item(barcode: barcode) }
         let sql = db.sql
         var pickup = terminal.branch
         if let wanted = request.field("BS")?.trimmed.lowercased() {
@@ -84,11 +74,8 @@ extension SIP2Work {
         var r = SIP2Response("16")
         switch request.fixed(0, 1) {
         case "+":
-            let hold: Hold
-            do {
-                hold = try await circulation.placeHold(member: member.id, title: item.titleID, pickup: pickup, at: desk)
-            } catch let error as BiebError {
-                return refusal(error.message(dutch: dutch))
+            let hold = try await refusing {
+                try await circulation.placeHold(member: member.id, title: item.titleID, pickup: pickup, at: desk)
             }
             let position = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(Hold.schema)
                 .where("title_id", .equal, item.titleID).where("status", .equal, Hold.Status.waiting.rawValue)
@@ -110,11 +97,7 @@ extension SIP2Work {
                 .where("title_id", .equal, item.titleID).where("status", .in, Circulation.activeHoldStatusValues).first() else {
                 return refusal(text("sip2_hold_not_found"))
             }
-            do {
-                try await circulation.cancelHold(try row.decode(column: "id", as: Int.self), member: member.id, at: desk)
-            } catch let error as BiebError {
-                return refusal(error.message(dutch: dutch))
-            }
+            try await refusing { try await circulation.cancelHold(try row.decode(column: "id", as: Int.self), member: member.id, at: desk) }
             r.fixed("1N")
             r.date(now, in: terminal.timeZone)
             r.field("AO", terminal.institution)
@@ -139,11 +122,8 @@ extension SIP2Work {
         guard currency.isEmpty || currency == "EUR" else { return refusal(text("sip2_currency")) }
         guard let cents = SIP2.cents(request.field("BV") ?? ""), cents > 0 else { return refusal(text("sip2_amount_invalid")) }
         let method = request.fixed(20, 2) == "00" ? "kiosk contant" : "kiosk pin"
-        let booked: Bool
-        do {
-            booked = try await circulation.pay(member: member.id, cents: cents, method: method, reference: request.field("BK"), at: desk)
-        } catch let error as BiebError {
-            return refusal(error.message(dutch: dutch))
+        let booked = try await refusing {
+            try await circulation.pay(member: member.id, cents: cents, method: method, reference: request.field("BK"), at: desk)
         }
         let balance = try await circulation.member(member.id).balanceCents
         var r = SIP2Response("38")

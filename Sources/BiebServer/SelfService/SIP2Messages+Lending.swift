@@ -212,12 +212,7 @@ extension SIP2Work {
         let card = request.field("AA") ?? ""
         guard case .found(let member) = try await patron(card) else { return refusal(text("sip2_unknown_card")) }
         if let message = pinMessage(try await checkPIN(member.id, session: &session)) { return refusal(message) }
-        let results: [(loan: Int, result: Result<RenewReceipt, BiebError>)]
-        do {
-            results = try await circulation.renewAll(member: member.id, at: desk)
-        } catch let error as BiebError {
-            return refusal(error.message(dutch: dutch))
-        }
+        let results = try await refusing { try await circulation.renewAll(member: member.id, at: desk) }
         let renewed = results.compactMap { try? $0.result.get() }
         let account = try await circulation.account(member: member.id, now: now)
         let barcodes = Dictionary(account.loans.map { ($0.loanID, $0.barcode) }, uniquingKeysWith: { a, _ in a })

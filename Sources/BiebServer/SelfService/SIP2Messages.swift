@@ -8,6 +8,11 @@ import BiebStore
 
 typealias Work = SIP2Work
 
+/// A message refused by a circulation rule: the answer is the refusal itself.
+struct SIP2Refused: Error {
+    let response: SIP2Response
+}
+
 /// One request of a logged-in terminal: the answer for each message pair.
 struct SIP2Work {
     let service: SIP2Service
@@ -28,6 +33,15 @@ struct SIP2Work {
     func text(_ key: String, _ values: [String: String] = [:]) -> String { service.text(key, dutch, values) }
     func refusal(_ message: String) -> SIP2Response {
         service.refusal(request, session: SIP2Session(terminal: terminal), message: message, now: now)
+    }
+    /// Runs a circulation step; a rule's refusal (`BiebError`) ends the message with that refusal, in the
+    /// terminal's language (`SIP2Service.respond` answers with it).
+    func refusing<T>(_ step: () async throws -> T) async throws -> T {
+        do {
+            return try await step()
+        } catch let error as BiebError {
+            throw SIP2Refused(response: refusal(error.message(dutch: dutch)))
+        }
     }
     func day(_ date: LocalDate) -> String { dutch ? date.dutchText : date.iso }
     /// A due date as SIP2 writes dates: the end of the day, local time.

@@ -83,6 +83,8 @@ struct SIP2Service: Sendable {
         var response: SIP2Response
         do {
             (response, close) = try await handle(request, session: &session, now: now)
+        } catch let refused as SIP2Refused {
+            (response, close) = (refused.response, false)
         } catch {
             // Only unexpected failures land here (a database gone away): a refusal the terminal can show.
             logger.error("SIP2 \(request.command.rawValue) failed: \(String(describing: error))")

@@ -55,6 +55,13 @@ struct MemberPageFrame {
         return (org, service, Portal.accountID(req) ?? service.signedIn.id)
     }
 
+    /// `setUp`, once the signed-in member may act for the account (their own, or a child's they are guardian of).
+    func authorized(_ req: Request) async throws -> (Organisation, MemberAccountService, UUID) {
+        let (org, service, account) = try await setUp(req)
+        try await service.authorize(account)
+        return (org, service, account)
+    }
+
     func back(_ req: Request, _ org: Organisation, _ path: String, _ account: UUID, _ service: MemberAccountService, _ message: String) -> Response {
         Portal.done(req, Portal.base(org) + path + (account == service.signedIn.id ? "" : "?lid=\(account)"), message)
     }

@@ -46,9 +46,8 @@ public struct BranchDirectory: Sendable {
     /// Id, slug, name and kind of an organisation's branches (active or not),
     /// in the order of `branches(of:)`: a light read for pages that only name them.
     public func labels(of organisationID: UUID) async throws -> [BranchLabel] {
-        guard let sql = db as? any SQLDatabase else { return try await branches(of: organisationID, includeInactive: true).map(BranchLabel.init) }
         let order = BranchKind.allCases
-        return try await sql.select().column("id").column("slug").column("name").column("kind").column("active").from(Branch.schema)
+        return try await db.sql.select().column("id").column("slug").column("name").column("kind").column("active").from(Branch.schema)
             .where("organisation_id", .equal, organisationID).all()
             .map { row in
                 BranchLabel(id: try row.decode(column: "id", as: UUID.self), slug: try row.decode(column: "slug", as: String.self),
@@ -155,15 +154,9 @@ public struct BranchDirectory: Sendable {
         guard !branchIDs.isEmpty else { return [:] }
         guard cache != nil else { return try await loadCalendars(of: branchIDs, timeZone: timeZone, exceptionsFrom: exceptionsFrom) }
         var versions: [UUID: Int] = [:]
-        if let sql = db as? any SQLDatabase {
-            for row in try await sql.select().column("id").column("calendar_version").from(Branch.schema)
-                .where("id", .in, SQLBind.group(branchIDs)).all() {
-                versions[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "calendar_version", as: Int.self)
-            }
-        } else {
-            for branch in try await Branch.query(on: db).filter(\.$id ~~ branchIDs).field(\.$id).field(\.$calendarVersion).all() {
-                versions[branch.id!] = branch.calendarVersion
-            }
+        for row in try await db.sql.select().column("id").column("calendar_version").from(Branch.schema)
+            .where("id", .in, SQLBind.group(branchIDs)).all() {
+            versions[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "calendar_version", as: Int.self)
         }
         return try await calendars(versions: versions, timeZone: timeZone, exceptionsFrom: exceptionsFrom)
     }
@@ -316,8 +309,7 @@ public struct BranchDirectory: Sendable {
     /// transaction that changes its schedules or exceptions (which also takes
     /// the row lock, so concurrent changes to one calendar queue up).
     static func calendarChanged(_ branchID: UUID, on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        try await sql.update(Branch.schema)
+        try await db.sql.update(Branch.schema)
             .set(SQLIdentifier("calendar_version"), to: SQLBinaryExpression(SQLIdentifier("calendar_version"), .add, SQLLiteral.numeric("1")))
             .where(SQLIdentifier("id"), .equal, SQLBind(branchID))
             .run()

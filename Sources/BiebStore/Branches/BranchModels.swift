@@ -334,17 +334,15 @@ struct CreateBranches: AsyncMigration {
 /// Indexes for the lookups every request makes.
 struct IndexBranchTables: AsyncMigration {
     func prepare(on database: Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "spaces_branch_idx").on(Space.schema).column("branch_id").run()
-        try await sql.create(index: "opening_schedules_branch_idx").on(OpeningSchedule.schema).column("branch_id").run()
-        try await sql.create(index: "opening_periods_schedule_idx").on(OpeningPeriodRecord.schema).column("schedule_id").run()
-        try await sql.create(index: "calendar_exceptions_branch_idx").on(CalendarExceptionRecord.schema)
-            .column("branch_id").column("end_date").run()
-        try await sql.create(index: "exception_periods_exception_idx").on(ExceptionPeriodRecord.schema).column("exception_id").run()
+        try await database.createIndex("spaces_branch_idx", on: Space.schema, "branch_id")
+        try await database.createIndex("opening_schedules_branch_idx", on: OpeningSchedule.schema, "branch_id")
+        try await database.createIndex("opening_periods_schedule_idx", on: OpeningPeriodRecord.schema, "schedule_id")
+        try await database.createIndex("calendar_exceptions_branch_idx", on: CalendarExceptionRecord.schema, "branch_id", "end_date")
+        try await database.createIndex("exception_periods_exception_idx", on: ExceptionPeriodRecord.schema, "exception_id")
     }
 
     func revert(on database: Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         for name in ["spaces_branch_idx", "opening_schedules_branch_idx", "opening_periods_schedule_idx",
                      "calendar_exceptions_branch_idx", "exception_periods_exception_idx"] {
             try await sql.drop(index: name).run()

@@ -149,7 +149,7 @@ public struct CatalogImporter: Sendable {
         }
         if let error = pipe.error { throw BiebError.invalid("FILE", error) }
         // Fresh statistics, so the query planner knows the catalogue's new size.
-        if let sql = store.db as? any SQLDatabase { try await BiebDatabase.analyze(sql) }
+        try await BiebDatabase.analyze(store.db.sql)
         report.seconds = Date().timeIntervalSince(started)
         return report
     }

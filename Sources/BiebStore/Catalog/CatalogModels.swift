@@ -152,19 +152,19 @@ struct CreateCatalog: AsyncMigration {
             .unique(on: "organisation_id", "barcode")
             .create()
 
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "titles_control_number_idx").on(Title.schema).column("organisation_id").column("control_number").run()
-        try await sql.create(index: "titles_work_idx").on(Title.schema).column("work_id").run()
-        try await sql.create(index: "titles_changed_idx").on(Title.schema).column("organisation_id").column("changed_version").run()
-        try await sql.create(index: "titles_updated_idx").on(Title.schema).column("organisation_id").column("updated_at").run()
-        try await sql.create(index: "title_isbns_title_idx").on("title_isbns").column("title_id").run()
-        try await sql.create(index: "items_title_idx").on(Item.schema).column("title_id").run()
-        try await sql.create(index: "items_branch_status_idx").on(Item.schema).column("current_branch_id").column("status").run()
+        let sql = database.sql
+        try await database.createIndex("titles_control_number_idx", on: Title.schema, "organisation_id", "control_number")
+        try await database.createIndex("titles_work_idx", on: Title.schema, "work_id")
+        try await database.createIndex("titles_changed_idx", on: Title.schema, "organisation_id", "changed_version")
+        try await database.createIndex("titles_updated_idx", on: Title.schema, "organisation_id", "updated_at")
+        try await database.createIndex("title_isbns_title_idx", on: "title_isbns", "title_id")
+        try await database.createIndex("items_title_idx", on: Item.schema, "title_id")
+        try await database.createIndex("items_branch_status_idx", on: Item.schema, "current_branch_id", "status")
         try await SearchIndex.create(on: sql)
     }
 
     func revert(on database: Database) async throws {
-        if let sql = database as? any SQLDatabase { try await SearchIndex.drop(on: sql) }
+        try await SearchIndex.drop(on: database.sql)
         for schema in [Item.schema, "title_isbns", Title.schema, CatalogChanges.schema] {
             try await database.schema(schema).delete()
         }

@@ -95,7 +95,8 @@ public struct CatalogStore: OrganisationStore {
         let validated = outcomes
 
         let stored = try await db.withConnection { connection in
-          if let sql = connection as? any SQLDatabase, SearchIndex.engine(of: sql) == .sqlite {
+          let sql = connection.sql
+          if SearchIndex.engine(of: sql) == .sqlite {
             // On this connection, outside the transaction: a larger page cache (index pages stay in
             // memory across batches), and WAL commits without a sync each (a crash keeps the
             // database whole; the last batches may need importing again, which updates them).
@@ -544,8 +545,7 @@ public enum Harvest {
 
     /// Formats present per organisation, for ListSets.
     public static func formats(on db: any Database) async throws -> [(organisationID: UUID, format: String)] {
-        guard let sql = db as? any SQLDatabase else { return [] }
-        return try await sql.select().distinct().column("organisation_id").column("format").from(Title.schema)
+        try await db.sql.select().distinct().column("organisation_id").column("format").from(Title.schema)
             .orderBy("format").all().map {
                 (try $0.decode(column: "organisation_id", as: UUID.self), try $0.decode(column: "format", as: String.self))
             }

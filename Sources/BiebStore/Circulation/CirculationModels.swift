@@ -327,21 +327,21 @@ struct CreateCirculation: AsyncMigration {
         // The hold a copy is set aside for: the row that orders concurrent allocations of one copy.
         try await database.schema(Item.schema).field("hold_id", .int64).update()
 
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         // One open loan per copy, whatever races: the second insert fails.
         try await sql.raw("CREATE UNIQUE INDEX loans_open_item_idx ON loans (item_id) WHERE open").run()
-        try await sql.create(index: "loans_member_idx").on(Loan.schema).column("member_id").column("open").run()
-        try await sql.create(index: "loans_due_idx").on(Loan.schema).column("organisation_id").column("open").column("due_on").run()
+        try await database.createIndex("loans_member_idx", on: Loan.schema, "member_id", "open")
+        try await database.createIndex("loans_due_idx", on: Loan.schema, "organisation_id", "open", "due_on")
         // The queue of a title: active holds in placement order.
-        try await sql.create(index: "holds_queue_idx").on(Hold.schema).column("title_id").column("status").column("placed_at").column("id").run()
-        try await sql.create(index: "holds_member_idx").on(Hold.schema).column("member_id").column("status").run()
-        try await sql.create(index: "holds_allocated_idx").on(Hold.schema).column("allocated_item_id").run()
-        try await sql.create(index: "holds_pickup_idx").on(Hold.schema).column("pickup_branch_id").column("status").run()
-        try await sql.create(index: "transfers_item_idx").on(Transfer.schema).column("item_id").column("received_at").run()
-        try await sql.create(index: "transfers_to_idx").on(Transfer.schema).column("to_branch_id").column("received_at").run()
-        try await sql.create(index: "transfers_from_idx").on(Transfer.schema).column("from_branch_id").column("received_at").run()
-        try await sql.create(index: "fee_lines_member_idx").on(FeeLine.schema).column("member_id").column("created_at").run()
-        try await sql.create(index: "circulation_events_idx").on(CirculationEvent.schema).column("organisation_id").column("at").run()
+        try await database.createIndex("holds_queue_idx", on: Hold.schema, "title_id", "status", "placed_at", "id")
+        try await database.createIndex("holds_member_idx", on: Hold.schema, "member_id", "status")
+        try await database.createIndex("holds_allocated_idx", on: Hold.schema, "allocated_item_id")
+        try await database.createIndex("holds_pickup_idx", on: Hold.schema, "pickup_branch_id", "status")
+        try await database.createIndex("transfers_item_idx", on: Transfer.schema, "item_id", "received_at")
+        try await database.createIndex("transfers_to_idx", on: Transfer.schema, "to_branch_id", "received_at")
+        try await database.createIndex("transfers_from_idx", on: Transfer.schema, "from_branch_id", "received_at")
+        try await database.createIndex("fee_lines_member_idx", on: FeeLine.schema, "member_id", "created_at")
+        try await database.createIndex("circulation_events_idx", on: CirculationEvent.schema, "organisation_id", "at")
     }
 
     func revert(on database: Database) async throws {
@@ -359,13 +359,12 @@ struct CreateCirculation: AsyncMigration {
 /// scanned the loans; and work lists start from holds by status.
 struct IndexCirculation: AsyncMigration {
     func prepare(on database: Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "loans_item_idx").on(Loan.schema).column("item_id").run()
-        try await sql.create(index: "holds_status_idx").on(Hold.schema).column("organisation_id").column("status").run()
+        try await database.createIndex("loans_item_idx", on: Loan.schema, "item_id")
+        try await database.createIndex("holds_status_idx", on: Hold.schema, "organisation_id", "status")
     }
 
     func revert(on database: Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         try await sql.drop(index: "loans_item_idx").run()
         try await sql.drop(index: "holds_status_idx").run()
     }

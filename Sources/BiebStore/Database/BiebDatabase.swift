@@ -109,8 +109,7 @@ public enum BiebDatabase {
 
     /// A quick round trip to the database, for `/health`.
     public static func ping(_ db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        try await sql.raw("SELECT 1").run()
+        try await db.sql.raw("SELECT 1").run()
     }
 }
 

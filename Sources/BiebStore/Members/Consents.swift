@@ -111,8 +111,7 @@ struct CreateConsents: AsyncMigration {
         let builder = database.schema(Member.schema)
         builder.schema.createFields = [.definition(name: .key("language"), dataType: .string, constraints: [.required, .sql(.default("nl"))])]
         try await builder.update()
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "consents_member_idx").on("consents").column("member_id").column("purpose").column("id").run()
+        try await database.createIndex("consents_member_idx", on: "consents", "member_id", "purpose", "id")
     }
 
     func revert(on database: Database) async throws {

@@ -166,8 +166,7 @@ struct CreateMemberAccounts: AsyncMigration {
             .field("created_at", .datetime, .required)
             .unique(on: "token_hash")
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "member_tokens_member_idx").on(MemberToken.schema).column("member_id").run()
+        try await database.createIndex("member_tokens_member_idx", on: MemberToken.schema, "member_id")
     }
 
     func revert(on database: Database) async throws {

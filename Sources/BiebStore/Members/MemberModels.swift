@@ -161,10 +161,9 @@ struct CreateMembers: AsyncMigration {
             .field("loans", .int, .required)
             .compositeIdentifier(over: "member_id", "item_type")
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "members_name_idx").on(Member.schema).column("organisation_id").column("name_key").run()
-        try await sql.create(index: "members_email_idx").on(Member.schema).column("organisation_id").column("email").run()
-        try await sql.create(index: "member_cards_member_idx").on(MemberCard.schema).column("member_id").run()
+        try await database.createIndex("members_name_idx", on: Member.schema, "organisation_id", "name_key")
+        try await database.createIndex("members_email_idx", on: Member.schema, "organisation_id", "email")
+        try await database.createIndex("member_cards_member_idx", on: MemberCard.schema, "member_id")
     }
 
     func revert(on database: Database) async throws {

@@ -335,10 +335,9 @@ struct CreateOutbox: AsyncMigration {
             .field("sent_at", .datetime)
             .unique(on: "organisation_id", "dedupe_key")
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "outbox_due_idx").on("outbox_messages").column("status").column("next_attempt_at").run()
-        try await sql.create(index: "outbox_org_idx").on("outbox_messages").column("organisation_id").column("id").run()
-        try await sql.create(index: "outbox_member_idx").on("outbox_messages").column("member_id").run()
+        try await database.createIndex("outbox_due_idx", on: "outbox_messages", "status", "next_attempt_at")
+        try await database.createIndex("outbox_org_idx", on: "outbox_messages", "organisation_id", "id")
+        try await database.createIndex("outbox_member_idx", on: "outbox_messages", "member_id")
     }
 
     func revert(on database: Database) async throws {

@@ -358,10 +358,9 @@ struct CreatePayments: AsyncMigration {
         let fees = database.schema(FeeLine.schema)
         fees.schema.createFields = [.definition(name: .key("payment_id"), dataType: .uuid, constraints: [])]
         try await fees.update()
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "payments_member_idx").on("payments").column("member_id").column("status").run()
-        try await sql.create(index: "payments_open_idx").on("payments").column("organisation_id").column("status").column("updated_at").run()
-        try await sql.create(index: "fee_lines_payment_idx").on(FeeLine.schema).column("payment_id").run()
+        try await database.createIndex("payments_member_idx", on: "payments", "member_id", "status")
+        try await database.createIndex("payments_open_idx", on: "payments", "organisation_id", "status", "updated_at")
+        try await database.createIndex("fee_lines_payment_idx", on: FeeLine.schema, "payment_id")
     }
 
     func revert(on database: Database) async throws {

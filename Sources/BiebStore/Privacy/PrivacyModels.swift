@@ -46,13 +46,13 @@ public struct PrivacyLogEntry: Sendable, Equatable, Codable {
 /// these, so its cost follows what is still linked, not all of history.
 struct IndexPrivacy: AsyncMigration {
     func prepare(on database: Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         try await sql.raw("CREATE INDEX circulation_events_linked_idx ON circulation_events (id) WHERE member_id IS NOT NULL").run()
         try await sql.raw("CREATE INDEX loans_linked_idx ON loans (id) WHERE member_id IS NOT NULL").run()
     }
 
     func revert(on database: Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         try await sql.raw("DROP INDEX circulation_events_linked_idx").run()
         try await sql.raw("DROP INDEX loans_linked_idx").run()
     }
@@ -105,16 +105,15 @@ struct CreatePrivacy: AsyncMigration {
             .field("purpose", .string, .required)
             .field("via", .string, .required)
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "loan_history_member_idx").on("loan_history").column("member_id").column("returned_at").run()
-        try await sql.create(index: "loan_history_title_idx").on("loan_history").column("title_id").run()
-        try await sql.create(index: "privacy_log_idx").on("privacy_log").column("organisation_id").column("at").run()
-        try await sql.create(index: "member_views_member_idx").on("member_views").column("member_id").column("at").run()
-        try await sql.create(index: "member_views_org_idx").on("member_views").column("organisation_id").column("at").run()
-        try await sql.create(index: "circulation_events_member_idx").on(CirculationEvent.schema).column("member_id").run()
-        try await sql.create(index: "loans_returned_idx").on(Loan.schema).column("organisation_id").column("open").column("returned_at").run()
-        try await sql.create(index: "fee_lines_loan_idx").on(FeeLine.schema).column("loan_id").run()
-        try await sql.create(index: "members_erasure_idx").on(Member.schema).column("erasure_requested_at").run()
+        try await database.createIndex("loan_history_member_idx", on: "loan_history", "member_id", "returned_at")
+        try await database.createIndex("loan_history_title_idx", on: "loan_history", "title_id")
+        try await database.createIndex("privacy_log_idx", on: "privacy_log", "organisation_id", "at")
+        try await database.createIndex("member_views_member_idx", on: "member_views", "member_id", "at")
+        try await database.createIndex("member_views_org_idx", on: "member_views", "organisation_id", "at")
+        try await database.createIndex("circulation_events_member_idx", on: CirculationEvent.schema, "member_id")
+        try await database.createIndex("loans_returned_idx", on: Loan.schema, "organisation_id", "open", "returned_at")
+        try await database.createIndex("fee_lines_loan_idx", on: FeeLine.schema, "loan_id")
+        try await database.createIndex("members_erasure_idx", on: Member.schema, "erasure_requested_at")
     }
 
     func revert(on database: Database) async throws {

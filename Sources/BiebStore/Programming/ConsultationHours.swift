@@ -222,17 +222,20 @@ public struct ConsultationHours: OrganisationStore {
     }
 
     public func appointment(_ id: Int) async throws -> Appointment? {
-        try await sql.raw("""
-            SELECT p.* FROM appointments p JOIN consultation_hours h ON h.id = p.hour_id
-            WHERE p.id = \(bind: id) AND h.organisation_id = \(bind: organisationID)
-            """).first().map(Self.appointment)
+        try await appointment(where: "p.id = \(bind: id)")
     }
 
+    /// The appointment a cancellation link names (its token is 32 hex digits).
     public func appointment(token: String) async throws -> Appointment? {
         guard token.count == 32 else { return nil }
-        return try await sql.raw("""
+        return try await appointment(where: "p.token = \(bind: token)")
+    }
+
+    /// One appointment at an hour of this organisation's (`p` is the appointment).
+    private func appointment(where condition: SQLQueryString) async throws -> Appointment? {
+        try await sql.raw("""
             SELECT p.* FROM appointments p JOIN consultation_hours h ON h.id = p.hour_id
-            WHERE p.token = \(bind: token) AND h.organisation_id = \(bind: organisationID)
+            WHERE \(condition) AND h.organisation_id = \(bind: organisationID)
             """).first().map(Self.appointment)
     }
 

@@ -332,18 +332,18 @@ struct CreateProgramming: AsyncMigration {
         try await database.schema(Member.schema)
             .field("calendar_token", .string)
             .update()
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "activities_agenda_idx").on("activities").column("organisation_id").column("ends_at").run()
-        try await sql.create(index: "activity_sessions_activity_idx").on("activity_sessions").column("activity_id").column("starts_at").run()
-        try await sql.create(index: "activity_sessions_start_idx").on("activity_sessions").column("starts_at").run()
-        try await sql.create(index: "activity_tags_code_idx").on("activity_tags").column("vocabulary").column("code").run()
-        try await sql.create(index: "registrations_activity_idx").on("registrations").column("activity_id").column("status").run()
-        try await sql.create(index: "registrations_member_idx").on("registrations").column("member_id").run()
-        try await sql.create(index: "registrations_token_idx").on("registrations").column("token").unique().run()
-        try await sql.create(index: "consultation_hours_branch_idx").on("consultation_hours").column("branch_id").column("starts_at").run()
-        try await sql.create(index: "appointments_member_idx").on("appointments").column("member_id").run()
-        try await sql.create(index: "appointments_token_idx").on("appointments").column("token").unique().run()
-        try await sql.create(index: "members_calendar_token_idx").on(Member.schema).column("calendar_token").unique().run()
+        let sql = database.sql
+        try await database.createIndex("activities_agenda_idx", on: "activities", "organisation_id", "ends_at")
+        try await database.createIndex("activity_sessions_activity_idx", on: "activity_sessions", "activity_id", "starts_at")
+        try await database.createIndex("activity_sessions_start_idx", on: "activity_sessions", "starts_at")
+        try await database.createIndex("activity_tags_code_idx", on: "activity_tags", "vocabulary", "code")
+        try await database.createIndex("registrations_activity_idx", on: "registrations", "activity_id", "status")
+        try await database.createIndex("registrations_member_idx", on: "registrations", "member_id")
+        try await database.createIndex("registrations_token_idx", on: "registrations", "token", unique: true)
+        try await database.createIndex("consultation_hours_branch_idx", on: "consultation_hours", "branch_id", "starts_at")
+        try await database.createIndex("appointments_member_idx", on: "appointments", "member_id")
+        try await database.createIndex("appointments_token_idx", on: "appointments", "token", unique: true)
+        try await database.createIndex("members_calendar_token_idx", on: Member.schema, "calendar_token", unique: true)
         // One booked appointment per slot: two residents racing for a slot, one wins.
         try await sql.raw("CREATE UNIQUE INDEX appointments_slot_idx ON appointments (hour_id, slot_start) WHERE status = 'booked'").run()
     }
@@ -371,7 +371,7 @@ struct AddGuestConfirmation: AsyncMigration {
             .field("confirm_hours", .int, .required)
             .field("updated_at", .datetime, .required)
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
+        let sql = database.sql
         // The lapse job reads provisional registrations by deadline; the one-mail-an-hour rule by address.
         try await sql.raw("CREATE INDEX registrations_provisional_idx ON registrations (confirm_by) WHERE confirmed_at IS NULL AND confirm_by IS NOT NULL").run()
         try await sql.raw("CREATE INDEX registrations_guest_email_idx ON registrations (LOWER(guest_email)) WHERE member_id IS NULL").run()

@@ -168,17 +168,20 @@ public struct Registrations: OrganisationStore {
     }
 
     public func registration(_ id: Int) async throws -> Registration? {
-        try await sql.raw("""
-            SELECT r.* FROM registrations r JOIN activities a ON a.id = r.activity_id
-            WHERE r.id = \(bind: id) AND a.organisation_id = \(bind: organisationID)
-            """).first().map(Self.registration)
+        try await registration(where: "r.id = \(bind: id)")
     }
 
+    /// The registration a confirmation or cancellation link names (its token is 32 hex digits).
     public func registration(token: String) async throws -> Registration? {
         guard token.count == 32 else { return nil }
-        return try await sql.raw("""
+        return try await registration(where: "r.token = \(bind: token)")
+    }
+
+    /// One registration for an activity of this organisation's (`r` is the registration).
+    private func registration(where condition: SQLQueryString) async throws -> Registration? {
+        try await sql.raw("""
             SELECT r.* FROM registrations r JOIN activities a ON a.id = r.activity_id
-            WHERE r.token = \(bind: token) AND a.organisation_id = \(bind: organisationID)
+            WHERE \(condition) AND a.organisation_id = \(bind: organisationID)
             """).first().map(Self.registration)
     }
 

@@ -109,9 +109,8 @@ struct CreateSelfService: AsyncMigration {
             builder.schema.createFields = [field]
             try await builder.update()
         }
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "sip2_terminals_org_idx").on(SIP2Terminal.schema).column("organisation_id").run()
-        try await sql.create(index: "visits_branch_idx").on(Visits.schema).column("branch_id").column("at").run()
+        try await database.createIndex("sip2_terminals_org_idx", on: SIP2Terminal.schema, "organisation_id")
+        try await database.createIndex("visits_branch_idx", on: Visits.schema, "branch_id", "at")
     }
 
     func revert(on database: Database) async throws {

@@ -399,10 +399,9 @@ struct CreateSpaceBookings: AsyncMigration {
             .field("needs_staff", .bool, .required)
             .field("created_at", .datetime, .required)
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.create(index: "space_bookings_space_idx").on("space_bookings").column("space_id").column("starts_at").run()
-        try await sql.create(index: "space_bookings_member_idx").on("space_bookings").column("member_id").run()
-        try await sql.create(index: "space_bookings_hold_idx").on("space_bookings").column("status").column("hold_until").run()
+        try await database.createIndex("space_bookings_space_idx", on: "space_bookings", "space_id", "starts_at")
+        try await database.createIndex("space_bookings_member_idx", on: "space_bookings", "member_id")
+        try await database.createIndex("space_bookings_hold_idx", on: "space_bookings", "status", "hold_until")
     }
 
     func revert(on database: Database) async throws {

@@ -145,9 +145,7 @@ struct CreateStaffSessions: AsyncMigration {
             .field("expires_at", .datetime, .required)
             .unique(on: "key")
             .create()
-        if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "staff_sessions_expires_idx").on(StaffSessionRecord.schema).column("expires_at").run()
-        }
+        try await database.createIndex("staff_sessions_expires_idx", on: StaffSessionRecord.schema, "expires_at")
     }
 
     func revert(on database: Database) async throws {

@@ -44,7 +44,7 @@ public enum DublinCore {
         for field in record.fields("655") { add("type", field.first("a")) }
         for field in record.fields("340") { add("format", join(field, "abcde")) }
         for field in record.fields("856") { add("format", field.first("q")) }
-        for field in record.fields("020") { if let isbn = field.first("a").flatMap(ISBN.init) { add("identifier", "URN:ISBN:\(isbn.isbn13)") } }
+        for field in record.fields("020") { if let isbn = field.first("a").flatMap(ISBN.init(_:)) { add("identifier", "URN:ISBN:\(isbn.isbn13)") } }
         for field in record.fields("022") { add("identifier", field.first("a").map { "URN:ISSN:\($0)" }) }
         for field in record.fields("024") { add("identifier", field.first("a")) }
         for field in record.fields("856") { add("identifier", field.first("u")) }

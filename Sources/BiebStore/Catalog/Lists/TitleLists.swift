@@ -71,13 +71,12 @@ struct CreateTitleLists: AsyncMigration {
             .field("added_at", .datetime, .required)
             .compositeIdentifier(over: "list_id", "title_id")
             .create()
-        guard let sql = database as? any SQLDatabase else { return }
         // "New in the collection": the copies a branch acquired lately.
-        try await sql.create(index: "items_acquired_idx").on(Item.schema).column("owning_branch_id").column("acquired_on").run()
+        try await database.createIndex("items_acquired_idx", on: Item.schema, "owning_branch_id", "acquired_on")
     }
 
     func revert(on database: Database) async throws {
-        if let sql = database as? any SQLDatabase { try await sql.drop(index: "items_acquired_idx").run() }
+        try await database.sql.drop(index: "items_acquired_idx").run()
         try await database.schema("title_list_entries").delete()
         try await database.schema(TitleList.schema).delete()
     }
