@@ -140,11 +140,17 @@ struct DeskPages: RouteCollection {
         var member: String?
     }
 
-    func desk(req: Request) async throws -> Response {
+    /// The desk at the branch the lookup names, for staff who may lend there.
+    static func desk(_ req: Request, _ lookup: DeskQuery) async throws -> (DeskService, StaffPages.Page, BranchLabel) {
         let (service, page) = try await Self.service(req)
-        let query = try req.query.decode(DeskQuery.self)
-        let branch = try service.branch(query.branch)
+        let branch = try service.branch(lookup.branch)
         _ = try req.staff(.circulate, branch: branch.id)
+        return (service, page, branch)
+    }
+
+    func desk(req: Request) async throws -> Response {
+        let query = try req.query.decode(DeskQuery.self)
+        let (service, page, branch) = try await Self.desk(req, query)
         return try await render(req, service: service, page: page, branch: branch, query: query.card ?? "",
                                 memberID: query.member.flatMap(UUID.init(uuidString:)))
     }
@@ -152,10 +158,8 @@ struct DeskPages: RouteCollection {
     /// The lookup form posts the card number or name (so it stays out of
     /// URLs and access logs); one member found goes to their account by id.
     func find(req: Request) async throws -> Response {
-        let (service, page) = try await Self.service(req)
         let form = try req.content.decode(DeskQuery.self)
-        let branch = try service.branch(form.branch)
-        _ = try req.staff(.circulate, branch: branch.id)
+        let (service, page, branch) = try await Self.desk(req, form)
         let text = form.card?.trimmed ?? ""
         if !text.isEmpty {
             let matches = try await service.members.find(text)

@@ -79,17 +79,12 @@ public struct BranchDirectory: Sendable {
     /// in the organisation is a conflict naming the field.
     public func save(_ branch: Branch) async throws {
         try BranchValidation.validate(branch)
-        var duplicate = Branch.query(on: db)
-            .filter(\.$organisation.$id == branch.$organisation.id)
-            .filter(\.$slug == branch.slug)
-        if let id = branch.id { duplicate = duplicate.filter(\.$id != id) }
         let taken = BiebError(.conflict, code: "slug_taken", field: "slug",
                               message: "Another branch of this organisation already uses the slug '\(branch.slug)'.",
                               nl: "Een andere vestiging gebruikt de korte naam '\(branch.slug)' al.")
-        if try await duplicate.count() > 0 { throw taken }
-        // Two requests racing past the check: the unique index decides, and
-        // the loser gets the same answer.
-        do { try await branch.save(on: db) } catch let error as any DatabaseError where error.isConstraintFailure { throw taken }
+        let others = Branch.query(on: db)
+            .filter(\.$organisation.$id == branch.$organisation.id).filter(\.$slug == branch.slug)
+        try await branch.save(on: db, unlessTakenBy: others, taken)
     }
 
     // MARK: Spaces and facilities

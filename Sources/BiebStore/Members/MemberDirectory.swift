@@ -61,13 +61,11 @@ public struct MemberDirectory: OrganisationStore {
             throw BiebError.invalid("yearly_fee_cents", "A youth membership is free: members under 18 pay no fee (Wsob).",
                                     nl: "Een jeugdabonnement is gratis: leden onder de 18 betalen geen contributie (Wsob).")
         }
-        var others = MembershipType.query(on: db).filter(\.$organisationID == organisationID).filter(\.$code == type.code)
-        if let id = type.id { others = others.filter(\.$id != id) }
-        if try await others.first() != nil {
-            throw BiebError(.conflict, code: "code_taken", field: "code", message: "There is already a membership type '\(type.code)'.",
-                            nl: "Er is al een abonnementsvorm '\(type.code)'.")
-        }
-        try await type.save(on: db)
+        let taken = BiebError(.conflict, code: "code_taken", field: "code", message: "There is already a membership type '\(type.code)'.",
+                              nl: "Er is al een abonnementsvorm '\(type.code)'.")
+        let others = MembershipType.query(on: db)
+            .filter(\.$organisationID == organisationID).filter(\.$code == type.code)
+        try await type.save(on: db, unlessTakenBy: others, taken)
     }
 
     // MARK: Members

@@ -56,13 +56,10 @@ public struct StaffDirectory: Sendable {
                                         nl: "Deze vestiging hoort niet bij de organisatie.")
             }
         }
-        var duplicate = StaffUser.query(on: db).filter(\.$email == user.email)
-        if let id = user.id { duplicate = duplicate.filter(\.$id != id) }
         let taken = BiebError(.conflict, code: "email_taken", field: "email",
                               message: "An account with the e-mail address \(user.email) already exists.",
                               nl: "Er bestaat al een account met het e-mailadres \(user.email).")
-        if try await duplicate.count() > 0 { throw taken }
-        do { try await user.save(on: db) } catch let error as any DatabaseError where error.isConstraintFailure { throw taken }
+        try await user.save(on: db, unlessTakenBy: StaffUser.query(on: db).filter(\.$email == user.email), taken)
     }
 
     // MARK: Tokens

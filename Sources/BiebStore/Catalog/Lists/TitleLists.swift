@@ -146,20 +146,12 @@ public struct TitleLists: OrganisationStore {
                                         nl: "Die vestiging hoort niet bij deze organisatie.")
             }
         }
-        var others = TitleList.query(on: db).filter(\.$organisationID == organisationID).filter(\.$slug == list.slug)
-        if let id = list.id { others = others.filter(\.$id != id) }
-        if try await others.first() != nil {
-            throw BiebError(.conflict, code: "slug_taken", field: "slug", message: "There is already a list called '\(list.slug)'.",
-                            nl: "Er is al een lijst met de korte naam '\(list.slug)'.")
-        }
         list.updatedAt = Date()
-        do {
-            try await list.save(on: db)
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            // Two saves raced for one slug: the unique index decides.
-            throw BiebError(.conflict, code: "slug_taken", field: "slug", message: "There is already a list called '\(list.slug)'.",
-                            nl: "Er is al een lijst met de korte naam '\(list.slug)'.")
-        }
+        let taken = BiebError(.conflict, code: "slug_taken", field: "slug", message: "There is already a list called '\(list.slug)'.",
+                              nl: "Er is al een lijst met de korte naam '\(list.slug)'.")
+        let others = TitleList.query(on: db)
+            .filter(\.$organisationID == organisationID).filter(\.$slug == list.slug)
+        try await list.save(on: db, unlessTakenBy: others, taken)
     }
 
     public func delete(_ id: UUID) async throws {
