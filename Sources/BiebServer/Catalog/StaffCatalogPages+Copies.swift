@@ -42,10 +42,7 @@ extension StaffCatalogPages {
     }
 
     func addItem(req: Request) async throws -> Response {
-        let page = try await Page(req)
-        _ = try req.staff(.editCatalog)
-        let org = try Self.organisation(page)
-        let title = try await Self.title(req, org: org)
+        let (page, org, title) = try await Self.editing(req)
         let form = try req.content.decode(ItemForm.self)
         do {
             let draft = try form.draft(branches: try await req.branches.labels(of: try org.requireID()))
@@ -57,10 +54,7 @@ extension StaffCatalogPages {
     }
 
     func saveItem(req: Request) async throws -> Response {
-        let page = try await Page(req)
-        _ = try req.staff(.editCatalog)
-        let org = try Self.organisation(page)
-        let title = try await Self.title(req, org: org)
+        let (page, org, title) = try await Self.editing(req)
         let store = CatalogStore(req.db, organisationID: try org.requireID())
         guard let itemID = req.parameters.get("itemID").flatMap(Int.init),
               try await store.items(of: title.id!).contains(where: { $0.id == itemID }) else { throw Abort(.notFound) }

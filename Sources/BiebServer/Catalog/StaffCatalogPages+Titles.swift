@@ -252,6 +252,14 @@ extension StaffCatalogPages {
                                      status: error.kind == .conflict ? .conflict : .unprocessableEntity)
     }
 
+    /// The page, the organisation and the title a cataloguer changes (or 404).
+    static func editing(_ req: Request) async throws -> (Page, Organisation, Title) {
+        let page = try await Page(req)
+        _ = try req.staff(.editCatalog)
+        let org = try Self.organisation(page)
+        return (page, org, try await Self.title(req, org: org))
+    }
+
     static func title(_ req: Request, org: Organisation) async throws -> Title {
         guard let id = req.parameters.get("titleID").flatMap(Int.init),
               let title = try await CatalogStore(req.db, organisationID: try org.requireID()).title(id), !title.deleted else {
@@ -294,10 +302,7 @@ extension StaffCatalogPages {
     }
 
     func saveTitle(req: Request) async throws -> Response {
-        let page = try await Page(req)
-        _ = try req.staff(.editCatalog)
-        let org = try Self.organisation(page)
-        let title = try await Self.title(req, org: org)
+        let (page, org, title) = try await Self.editing(req)
         let form = try req.content.decode(TitleForm.self)
         do {
             let record = try form.record(base: title.record)
@@ -310,10 +315,7 @@ extension StaffCatalogPages {
     }
 
     func deleteTitle(req: Request) async throws -> Response {
-        let page = try await Page(req)
-        _ = try req.staff(.editCatalog)
-        let org = try Self.organisation(page)
-        let title = try await Self.title(req, org: org)
+        let (page, org, title) = try await Self.editing(req)
         do {
             try await CatalogStore(req.db, organisationID: try org.requireID()).delete(titleID: title.id!)
             return req.redirect(to: "/staff/catalogue", done: "deleted")

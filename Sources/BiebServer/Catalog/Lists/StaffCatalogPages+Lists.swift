@@ -95,6 +95,16 @@ extension StaffCatalogPages {
         return try await renderList(page, org: org, list: list, error: nil)
     }
 
+    /// The page, the organisation and the list a librarian changes: 404 for another organisation's
+    /// list, 403 for a branch list of a branch they may not keep lists for.
+    static func changing(_ req: Request) async throws -> (Page, Organisation, TitleList) {
+        let page = try await Page(req)
+        let org = try Self.organisation(page)
+        let list = try await Self.list(req, org: org)
+        _ = try req.staff(.manageLists, branch: list.branchID)
+        return (page, org, list)
+    }
+
     static func list(_ req: Request, org: Organisation) async throws -> TitleList {
         guard let id = req.parameters.get("listID").flatMap(UUID.init(uuidString:)),
               let list = try await TitleLists(req.db, organisationID: try org.requireID()).list(id) else { throw Abort(.notFound) }
@@ -137,10 +147,7 @@ extension StaffCatalogPages {
     }
 
     func saveList(req: Request) async throws -> Response {
-        let page = try await Page(req)
-        let org = try Self.organisation(page)
-        let list = try await Self.list(req, org: org)
-        _ = try req.staff(.manageLists, branch: list.branchID)
+        let (page, org, list) = try await Self.changing(req)
         let form = try req.content.decode(ListForm.self)
         let service = try await ListService(req, organisation: org)
         do {
@@ -154,10 +161,7 @@ extension StaffCatalogPages {
     }
 
     func deleteList(req: Request) async throws -> Response {
-        let page = try await Page(req)
-        let org = try Self.organisation(page)
-        let list = try await Self.list(req, org: org)
-        _ = try req.staff(.manageLists, branch: list.branchID)
+        let (_, org, list) = try await Self.changing(req)
         try await TitleLists(req.db, organisationID: try org.requireID()).delete(list.id!)
         return req.redirect(to: "/staff/lists", done: "deleted")
     }
@@ -170,10 +174,7 @@ extension StaffCatalogPages {
     }
 
     func addToList(req: Request) async throws -> Response {
-        let page = try await Page(req)
-        let org = try Self.organisation(page)
-        let list = try await Self.list(req, org: org)
-        _ = try req.staff(.manageLists, branch: list.branchID)
+        let (page, org, list) = try await Self.changing(req)
         let form = try req.content.decode(EntryForm.self)
         let lists = TitleLists(req.db, organisationID: try org.requireID())
         do {
@@ -194,10 +195,7 @@ extension StaffCatalogPages {
     }
 
     func changeListEntry(req: Request) async throws -> Response {
-        let page = try await Page(req)
-        let org = try Self.organisation(page)
-        let list = try await Self.list(req, org: org)
-        _ = try req.staff(.manageLists, branch: list.branchID)
+        let (_, org, list) = try await Self.changing(req)
         guard let titleID = req.parameters.get("titleID").flatMap(Int.init) else { throw Abort(.notFound) }
         let lists = TitleLists(req.db, organisationID: try org.requireID())
         switch req.parameters.get("action") {
