@@ -126,6 +126,10 @@ func refusal(_ body: () async throws -> Void) async -> BiebError? {
             #expect(try await Hold.find(hold.id, on: app.db)?.status == .inTransit)
             let incoming = try await desk.transfers(branch: f.network.district, incoming: true)
             #expect(incoming.map(\.barcode) == ["D1C1"])
+            // Each line says where it comes from and since when it is under way.
+            #expect(incoming.map(\.branch) == [f.network.central])
+            #expect(incoming.map(\.holdID) == [hold.id])
+            #expect(incoming.allSatisfy { $0.since != nil && $0.memberName == nil && $0.until == nil })
             // Nobody else may take it meanwhile.
             #expect(await refusal { _ = try await desk.checkout(member: f.adult, item: "D1C1", at: central) }?.code == "item_unavailable")
 
@@ -134,7 +138,10 @@ func refusal(_ body: () async throws -> Void) async -> BiebError? {
             let received = try await desk.checkin(item: "D1C1", at: districtDesk)
             // Opening days after Thursday 26: Fri 27, Tue 1, Wed 2, Thu 3, Fri 4, Tue 8, Wed 9.
             #expect(received.routing == .holdShelf(hold: hold.id!, until: LocalDate(iso: "2026-12-09")!))
-            #expect(try await desk.holdShelf(branch: f.network.district).map(\.memberName) == ["Bram Jansen"])
+            let shelf = try await desk.holdShelf(branch: f.network.district)
+            #expect(shelf.map(\.memberName) == ["Bram Jansen"])
+            #expect(shelf.map(\.until) == [LocalDate(iso: "2026-12-09")])
+            #expect(shelf.map(\.branch) == [f.network.district])
             #expect(try await desk.transfers(branch: f.network.district, incoming: true).isEmpty)
             #expect(await refusal { _ = try await desk.checkout(member: f.adult, item: "D1C1", at: districtDesk) }?.code == "item_held")
 
@@ -160,6 +167,7 @@ func refusal(_ body: () async throws -> Void) async -> BiebError? {
             let (toPick, _) = try await desk.pickList(branch: f.network.central)
             #expect(toPick.count == 1)
             let picked = try #require(toPick.first)
+            #expect(picked.branch == f.network.central && picked.holdID == first.id && picked.since != nil)
             #expect(picked.barcode.hasSuffix("C1") || picked.barcode.hasSuffix("C2"))
             // Scanned from the pick list: onto the hold shelf here.
             let shelved = try await desk.checkin(item: picked.barcode, at: central)

@@ -5,7 +5,8 @@ import BiebCore
 
 /// What a desk shows: a member's account and a branch's work lists.
 extension Circulation {
-    public struct LoanLine: Sendable, Equatable {
+    /// An open loan as the account lists it; the row of the account's loan query.
+    public struct LoanLine: Sendable, Equatable, Decodable {
         public let loanID: Int
         public let itemID: Int
         public let barcode: String
@@ -14,6 +15,11 @@ extension Circulation {
         public let dueOn: LocalDate
         public let renewals: Int
         public let checkedOutAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case loanID = "id", itemID = "item_id", barcode, titleID = "title_id", title, dueOn = "due_on", renewals
+            case checkedOutAt = "checked_out_at"
+        }
     }
 
     public struct HoldLine: Sendable, Equatable {
@@ -60,13 +66,7 @@ extension Circulation {
             SELECT l.id, l.item_id, i.barcode, l.title_id, t.title, l.due_on, l.renewals, l.checked_out_at
             FROM loans l JOIN items i ON i.id = l.item_id JOIN titles t ON t.id = l.title_id
             WHERE l.member_id = \(bind: memberID) AND l.open = \(bind: true) ORDER BY l.due_on, l.id
-            """).all().map { row in
-            LoanLine(loanID: try row.decode(column: "id", as: Int.self), itemID: try row.decode(column: "item_id", as: Int.self),
-                     barcode: try row.decode(column: "barcode", as: String.self), titleID: try row.decode(column: "title_id", as: Int.self),
-                     title: try row.decode(column: "title", as: String.self),
-                     dueOn: LocalDate(iso: try row.decode(column: "due_on", as: String.self))!,
-                     renewals: try row.decode(column: "renewals", as: Int.self), checkedOutAt: try row.decode(column: "checked_out_at", as: Date.self))
-        }
+            """).all(decoding: LoanLine.self)
         var holds: [HoldLine] = []
         for row in try await sql.raw("""
             SELECT h.id, h.title_id, t.title, h.status, h.pickup_branch_id, h.placed_at, h.expires_on, h.suspended_until, h.ready_until, i.barcode
@@ -105,8 +105,8 @@ extension Circulation {
         return Account(member: member, blocks: blocks, loans: loans, holds: holds, fees: fees)
     }
 
-    /// A line of a branch's work lists.
-    public struct WorkItem: Sendable, Equatable {
+    /// A line of a branch's work lists; each list's query names its columns as these keys.
+    public struct WorkItem: Sendable, Equatable, Decodable {
         public let itemID: Int
         public let barcode: String
         public let title: String
@@ -117,48 +117,40 @@ extension Circulation {
         public let memberName: String?
         public let until: LocalDate?
         public let since: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case itemID = "id", barcode, title, callNumber = "call_number", branch, holdID = "hold_id", memberName = "member_name"
+            case until, since
+        }
     }
 
     /// Copies on this branch's shelves set aside for holds (to pick and scan
     /// at the desk), and copies left on the hold shelf whose hold ended (to clear).
     public func pickList(branch: UUID) async throws -> (toPick: [WorkItem], toClear: [WorkItem]) {
         let toPick = try await sql.raw("""
-            SELECT i.id, i.barcode, t.title, i.call_number, h.pickup_branch_id, h.id AS hold_id, h.updated_at
+            SELECT i.id, i.barcode, t.title, i.call_number, h.pickup_branch_id AS branch, h.id AS hold_id, h.updated_at AS since
             FROM holds h JOIN items i ON i.id = h.allocated_item_id AND i.hold_id = h.id JOIN titles t ON t.id = i.title_id
             WHERE h.organisation_id = \(bind: organisationID) AND h.status = \(bind: Hold.Status.allocated.rawValue)
               AND i.current_branch_id = \(bind: branch)
             ORDER BY i.call_number, t.title
-            """).all().map { row in
-            WorkItem(itemID: try row.decode(column: "id", as: Int.self), barcode: try row.decode(column: "barcode", as: String.self),
-                     title: try row.decode(column: "title", as: String.self), callNumber: try row.decode(column: "call_number", as: String.self),
-                     branch: try row.decode(column: "pickup_branch_id", as: UUID.self), holdID: try row.decode(column: "hold_id", as: Int.self),
-                     memberName: nil, until: nil, since: try row.decode(column: "updated_at", as: Date.self))
-        }
+            """).all(decoding: WorkItem.self)
         let toClear = try await sql.raw("""
-            SELECT i.id, i.barcode, t.title, i.call_number, i.updated_at FROM items i JOIN titles t ON t.id = i.title_id
+            SELECT i.id, i.barcode, t.title, i.call_number, i.updated_at AS since FROM items i JOIN titles t ON t.id = i.title_id
             WHERE i.current_branch_id = \(bind: branch) AND i.status = \(bind: ItemStatus.onHoldShelf.rawValue) AND i.hold_id IS NULL
             ORDER BY t.title
-            """).all().map { row in
-            WorkItem(itemID: try row.decode(column: "id", as: Int.self), barcode: try row.decode(column: "barcode", as: String.self),
-                     title: try row.decode(column: "title", as: String.self), callNumber: try row.decode(column: "call_number", as: String.self),
-                     branch: nil, holdID: nil, memberName: nil, until: nil, since: try row.decode(column: "updated_at", as: Date.self))
-        }
+            """).all(decoding: WorkItem.self)
         return (toPick, toClear)
     }
 
     /// The hold shelf: ready holds at this branch, by member name.
     public func holdShelf(branch: UUID) async throws -> [WorkItem] {
         try await sql.raw("""
-            SELECT i.id, i.barcode, t.title, i.call_number, h.id AS hold_id, m.name, h.ready_until
+            SELECT i.id, i.barcode, t.title, i.call_number, h.pickup_branch_id AS branch, h.id AS hold_id, m.name AS member_name,
+                   h.ready_until AS until
             FROM holds h JOIN items i ON i.id = h.allocated_item_id JOIN titles t ON t.id = h.title_id JOIN members m ON m.id = h.member_id
             WHERE h.pickup_branch_id = \(bind: branch) AND h.status = \(bind: Hold.Status.ready.rawValue)
             ORDER BY m.name_key, t.title
-            """).all().map { row in
-            WorkItem(itemID: try row.decode(column: "id", as: Int.self), barcode: try row.decode(column: "barcode", as: String.self),
-                     title: try row.decode(column: "title", as: String.self), callNumber: try row.decode(column: "call_number", as: String.self),
-                     branch: branch, holdID: try row.decode(column: "hold_id", as: Int.self), memberName: try row.decode(column: "name", as: String.self),
-                     until: try row.decode(column: "ready_until", as: String?.self).flatMap(LocalDate.init(iso:)), since: nil)
-        }
+            """).all(decoding: WorkItem.self)
     }
 
     /// Copies on their way to this branch (to receive with a scan), and those sent from it.
@@ -166,15 +158,10 @@ extension Circulation {
         let column = incoming ? "to_branch_id" : "from_branch_id"
         let other = incoming ? "from_branch_id" : "to_branch_id"
         return try await sql.raw("""
-            SELECT i.id, i.barcode, t.title, i.call_number, r.\(unsafeRaw: other) AS other, r.hold_id, r.sent_at, r.created_at
+            SELECT i.id, i.barcode, t.title, i.call_number, r.\(unsafeRaw: other) AS branch, r.hold_id,
+                   COALESCE(r.sent_at, r.created_at) AS since
             FROM transfers r JOIN items i ON i.id = r.item_id JOIN titles t ON t.id = i.title_id
             WHERE r.\(unsafeRaw: column) = \(bind: branch) AND r.received_at IS NULL ORDER BY r.created_at
-            """).all().map { row in
-            WorkItem(itemID: try row.decode(column: "id", as: Int.self), barcode: try row.decode(column: "barcode", as: String.self),
-                     title: try row.decode(column: "title", as: String.self), callNumber: try row.decode(column: "call_number", as: String.self),
-                     branch: try row.decode(column: "other", as: UUID.self), holdID: try row.decode(column: "hold_id", as: Int?.self),
-                     memberName: nil, until: nil,
-                     since: try row.decode(column: "sent_at", as: Date?.self) ?? row.decode(column: "created_at", as: Date.self))
-        }
+            """).all(decoding: WorkItem.self)
     }
 }
