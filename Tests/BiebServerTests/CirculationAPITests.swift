@@ -74,6 +74,8 @@ import BiebTestSupport
             let hold = try await staff.send(.POST, "/api/v1/holds", object: ["card": CirculationFixture.youthCard, "title_id": book, "pickup_branch": "oost"])
             #expect(hold.status == .created)
             #expect(try object(hold)["position"] as? Int == 1)
+            // A week into the loans: a renewal would move their due dates.
+            try await backdateOpenLoans(app, days: 7)
             let renewHeld = try await staff.send(.POST, "/api/v1/loans/\(loanID)/renew", object: [:])
             #expect(renewHeld.apiError?.code == "held_for_others")
             // Renew by scanning a copy: one nobody waits for renews; one not on loan is refused.

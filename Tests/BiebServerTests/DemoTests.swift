@@ -153,6 +153,9 @@ import BiebTestSupport
             let out = try SIP2Answer(try await kiosk.request("11NN\(date)\(date)AOden-haag|AA2000000001|AB\(shelf.barcode)|AD\(DemoSelfService.pin)|"),
                                      fixedLength: Layout.checkout)
             #expect(out.fixed(0, 1) == "1", "\(out.text)")
+            // Renewed the same day it would keep its due date: refused; a week on, renewed.
+            #expect(try await kiosk.request("29NN\(date)\(date)AOden-haag|AA2000000001|AB\(shelf.barcode)|").hasPrefix("300"))
+            try await backdateOpenLoans(app, days: 7, barcodes: [shelf.barcode])
             #expect(try await kiosk.request("29NN\(date)\(date)AOden-haag|AA2000000001|AB\(shelf.barcode)|").hasPrefix("301"))
             // A member who owes money pays part of it.
             let sql = app.db as! any SQLDatabase

@@ -222,13 +222,22 @@ import BiebTestSupport
 
             let loans = try list(try await anna.send(.GET, "\(base)/loans"))
             #expect(loans.count == 2)
-            // Renew twice (the rule allows two), the third time refused with the rule's words, in English when asked.
-            for _ in 1...2 { #expect(try await anna.send(.POST, "\(base)/loans/\(book.loanID)/renew").status == .ok) }
+            // Renewing a loan lent today would not move its due date: refused, and no renewal is used up.
+            let today = try await anna.send(.POST, "\(base)/loans/\(book.loanID)/renew")
+            #expect(today.status == .conflict)
+            #expect(today.apiError?.code == "renewal_not_extending")
+            #expect(try list(try await anna.send(.GET, "\(base)/loans")).allSatisfy { $0["renewals"] as? Int == 0 })
+            // Renew twice, a week apart (the rule allows two), the third time refused with the rule's words, in English when asked.
+            for _ in 1...2 {
+                try await backdateOpenLoans(app, days: 7)
+                #expect(try await anna.send(.POST, "\(base)/loans/\(book.loanID)/renew").status == .ok)
+            }
             let third = try await anna.send(.POST, "\(base)/loans/\(book.loanID)/renew?lang=en")
             #expect(third.status == .conflict)
             #expect(third.apiError?.code == "renewal_limit")
             #expect(third.apiError?.message.hasPrefix("Renewed 2 times already, the most allowed (rule:") == true)
             // Renew all: the book is refused (limit), the DVD renewed, each with its outcome.
+            try await backdateOpenLoans(app, days: 7)
             let all = try object(try await anna.send(.POST, "\(base)/loans/renew-all"))
             let outcomes = try #require(all["outcomes"] as? [[String: Any]])
             #expect(outcomes.count == 2)
@@ -491,7 +500,8 @@ import BiebTestSupport
             #expect(account.contains("Betaald aan de balie"))
             let end = try #require(try await Member.find(w.anna, on: app.db)).membershipEnd
             #expect(account.contains("\(end.day) \(["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"][end.month - 1]) \(end.year)"))
-            // Renew by form: back to the page with the new due date said.
+            // Renew by form, a week into the loan: back to the page with the new due date said.
+            try await backdateOpenLoans(app, days: 7)
             let renewed = try await browser.send(.POST, "/city/mijn/verlengen", form: [
                 "csrf": try #require(TestClient.csrf(in: account)), "lid": w.anna.uuidString, "loan": String(loan.loanID)])
             #expect(renewed.status == .seeOther)

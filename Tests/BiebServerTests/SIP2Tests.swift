@@ -74,7 +74,14 @@ enum Layout {
             #expect(book.field("AJ") == "Boek 2")
             #expect(book.field("CK") == "001")
             #expect(book.field("AF") == "Borrowed. Due back by 2026-12-14.")
-            // The same copy again with renewal allowed (SC renewal policy Y): renewed.
+            // The same copy again with renewal allowed (SC renewal policy Y), the same day: that would not
+            // move the due date, so it is refused and no renewal is used up.
+            let sameDay = try SIP2Answer(try await kiosk.request("11YN\(date)\(date)AOcity|AA\(CirculationFixture.adultCard)|ABB2C1|"),
+                                         fixedLength: Layout.checkout)
+            #expect(sameDay.fixed(0, 1) == "0")
+            #expect(sameDay.field("AF") == "Renewing now would not change the due date: it stays 2026-12-14. Renew closer to that date.")
+            // A week into the loan: renewed.
+            try await backdateOpenLoans(s.app, days: 7, barcodes: ["B2C1"])
             let again = try SIP2Answer(try await kiosk.request("11YN\(date)\(date)AOcity|AA\(CirculationFixture.adultCard)|ABB2C1|"),
                                        fixedLength: Layout.checkout)
             #expect(again.fixed(0, 4) == "1YNY")
@@ -95,7 +102,8 @@ enum Layout {
             #expect(unknown.fixed(0, 2) == "01")
             #expect(unknown.field("AF") == "No copy with barcode NOPE.")
 
-            // 29 → 30 renew one; 65 → 66 renew all (the DVD has one renewal, the book two).
+            // 29 → 30 renew one; 65 → 66 renew all (the DVD has one renewal, the book two), a week on.
+            try await backdateOpenLoans(s.app, days: 7)
             let renewed = try SIP2Answer(try await kiosk.request("29NN\(date)\(date)AOcity|AA\(CirculationFixture.adultCard)|ABD1C1|"),
                                          fixedLength: Layout.checkout)
             #expect(renewed.code == "30")

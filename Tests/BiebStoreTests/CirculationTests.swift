@@ -66,8 +66,14 @@ func refusal(_ body: () async throws -> Void) async -> BiebError? {
             let renewed = try await desk.renew(loan: book.loanID, at: later)
             #expect(renewed.dueOn == LocalDate(iso: "2026-12-22"))
             #expect(renewed.renewals == 1)
-            _ = try await desk.renew(loan: book.loanID, at: later)
-            #expect(await refusal { _ = try await desk.renew(loan: book.loanID, at: later) }?.code == "renewal_limit")
+            // Again the same day: the due date would stay 22 December, so it is refused and uses up nothing.
+            let again = await refusal { _ = try await desk.renew(loan: book.loanID, at: later) }
+            #expect(again?.code == "renewal_not_extending")
+            #expect(again?.messageNL == "Verlengen verandert de inleverdatum nu niet: die blijft 22 december 2026. Verleng dichter bij die datum.")
+            #expect(try await desk.account(member: f.adult, now: noon("2026-12-01")).loans.first { $0.loanID == book.loanID }?.renewals == 1)
+            let weekLater = Circulation.Desk(branch: f.network.central, now: noon("2026-12-08"))
+            #expect(try await desk.renew(loan: book.loanID, at: weekLater).dueOn == LocalDate(iso: "2026-12-29"))
+            #expect(await refusal { _ = try await desk.renew(loan: book.loanID, at: weekLater) }?.code == "renewal_limit")
             _ = try await desk.renew(loan: dvd.loanID, at: later)
             #expect(await refusal { _ = try await desk.renew(loan: dvd.loanID, member: f.youth, at: later) }?.code == "not_your_loan")
 
@@ -114,8 +120,9 @@ func refusal(_ body: () async throws -> Void) async -> BiebError? {
             let hold = try await desk.placeHold(member: f.youth, title: dvd, pickup: f.network.district, at: central)
             #expect(hold.status == .waiting)
             #expect(try await desk.account(member: f.youth).holds.first?.position == 1)
-            // Someone waits: no renewal.
-            #expect(await refusal { _ = try await desk.renew(loan: loan.loanID, at: central) }?.code == "held_for_others")
+            // Someone waits: no renewal (asked a few days into the loan, when it would extend it).
+            let friday = Circulation.Desk(branch: f.network.central, now: noon("2026-11-27"))
+            #expect(await refusal { _ = try await desk.renew(loan: loan.loanID, at: friday) }?.code == "held_for_others")
             #expect(await refusal {
                 _ = try await desk.placeHold(member: f.youth, title: dvd, pickup: f.network.central, at: central)
             }?.code == "hold_exists")

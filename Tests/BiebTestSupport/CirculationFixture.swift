@@ -78,3 +78,24 @@ public func setItemStatus(_ app: Application, organisation: UUID, _ status: Item
         try await CatalogChanges.copiesChanged(of: titles, organisationID: organisation, on: sql)
     }
 }
+
+/// Moves the due dates of open loans `days` back (the loan's and its copy's),
+/// as if the copies had been lent that much earlier: a renewal today then
+/// moves the due date on (a renewal that would not extend a loan is
+/// refused). All open loans, or those of the copies with these barcodes.
+public func backdateOpenLoans(_ app: Application, days: Int, barcodes: [String]? = nil) async throws {
+    let sql = app.db.sql
+    var query: SQLQueryString = """
+        SELECT l.id, l.item_id, l.due_on, i.due_at FROM loans l JOIN items i ON i.id = l.item_id WHERE l.open = \(bind: true)
+        """
+    if let barcodes { query = query + " AND i.barcode IN (\(binds: barcodes))" }
+    for row in try await sql.raw(query).all() {
+        guard let due = LocalDate(iso: try row.decode(column: "due_on", as: String.self)) else { continue }
+        try await sql.update(Loan.schema).set("due_on", to: due.adding(days: -days).iso)
+            .where("id", .equal, try row.decode(column: "id", as: Int.self)).run()
+        if let dueAt = try row.decode(column: "due_at", as: Date?.self) {
+            try await sql.update(Item.schema).set("due_at", to: dueAt.addingTimeInterval(-Double(days) * 86_400))
+                .where("id", .equal, try row.decode(column: "item_id", as: Int.self)).run()
+        }
+    }
+}

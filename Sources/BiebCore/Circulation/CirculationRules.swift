@@ -103,6 +103,13 @@ public enum Refusal {
                        nl: "Al \(policy.maxRenewals) keer verlengd, meer mag niet (regel: \(rule.nl)).")
     }
 
+    /// A renewal would give the due date the loan already has (lent or renewed today): it is refused
+    /// and changes nothing, so no renewal is used up for nothing.
+    public static func notExtended(due: LocalDate) -> BiebError {
+        refused("renewal_not_extending", en: "Renewing now would not change the due date: it stays \(due.iso). Renew closer to that date.",
+                nl: "Verlengen verandert de inleverdatum nu niet: die blijft \(due.dutchText). Verleng dichter bij die datum.")
+    }
+
     public static func holdLimit(_ policy: LoanPolicy) -> BiebError {
         let rule = policy.source(.maxHolds)
         return refused("hold_limit", en: "Hold limit of \(policy.maxHolds) reached (rule: \(rule.en)).",

@@ -268,11 +268,13 @@ extension Circulation {
     // MARK: Renew
 
     /// Renews a loan (from today, for the rule's loan period), unless the
-    /// renewals are used up, the member is blocked, or another member waits
-    /// for the title and this copy could serve them.
+    /// renewals are used up, the member is blocked, another member waits
+    /// for the title and this copy could serve them, or the new due date
+    /// would be no later than the one the loan has (a renewal that does not
+    /// extend uses up nothing and changes nothing).
     public func renew(loan loanID: Int, member expected: UUID? = nil, at desk: Desk) async throws -> RenewReceipt {
         let today = today(desk)
-        guard let loan = try await sql.select().columns("id", "item_id", "member_id", "branch_id", "item_type", "renewals").from(Loan.schema)
+        guard let loan = try await sql.select().columns("id", "item_id", "member_id", "branch_id", "item_type", "renewals", "due_on").from(Loan.schema)
             .where("id", .equal, loanID).where("organisation_id", .equal, organisationID).where("open", .equal, true).first(),
             let memberID = try loan.decode(column: "member_id", as: UUID?.self) else {
             throw BiebError.notFound("loan", nl: "Uitlening niet gevonden (of al ingeleverd).")
@@ -286,6 +288,9 @@ extension Circulation {
         if try loan.decode(column: "renewals", as: Int.self) >= policy.maxRenewals { throw Refusal.renewalLimit(policy) }
         let itemID = try loan.decode(column: "item_id", as: Int.self)
         let due = DueDates.due(from: today, days: policy.loanDays, calendar: try await calendar(of: branch), selfServiceReturns: true)
+        if let current = LocalDate(iso: try loan.decode(column: "due_on", as: String.self)), due <= current {
+            throw Refusal.notExtended(due: current)
+        }
         let dueAt = DueDates.endOfDay(due, in: timeZone)
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx -> RenewReceipt in
@@ -299,7 +304,14 @@ extension Circulation {
                 .set(SQLIdentifier("renewals"), to: SQLBinaryExpression(SQLIdentifier("renewals"), .add, SQLLiteral.numeric("1")))
                 .set("due_on", to: due.iso)
                 .where("id", .equal, loanID).where("open", .equal, true).where("renewals", .lessThan, policy.maxRenewals)
+                .where("due_on", .lessThan, due.iso)
                 .returning("renewals").first() else {
+                // A renewal that raced this one won: it used the last renewal, or already moved the due date here.
+                let now = try await sql.select().columns("renewals", "due_on").from(Loan.schema).where("id", .equal, loanID).first()
+                if let now, try now.decode(column: "renewals", as: Int.self) < policy.maxRenewals,
+                   let current = LocalDate(iso: try now.decode(column: "due_on", as: String.self)) {
+                    throw Refusal.notExtended(due: current)
+                }
                 throw Refusal.renewalLimit(policy)
             }
             try await sql.update(Item.schema).set("due_at", to: dueAt).where("id", .equal, item.id).run()
