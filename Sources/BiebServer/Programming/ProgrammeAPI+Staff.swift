@@ -126,9 +126,7 @@ extension ProgrammeAPIController {
         let access = try await ProgrammeAccess.make(req)
         let listing = try await access.activity(try Self.activityID(req), .checkIn)
         let id = try req.intParameter("registrationID")
-        guard let registration = try await access.registrations.registration(id), registration.activityID == listing.activity.id else {
-            throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden.")
-        }
+        _ = try await access.registration(id, for: listing.activity.id)
         try await access.registrations.cancel(id)
         return .noContent
     }
@@ -167,11 +165,8 @@ extension ProgrammeAPIController {
         if let card = input.card, !card.trimmed.isEmpty {
             registration = try await access.registrations.checkIn(card: card, activity: listing.activity.id, session: session, staff: access.user.id)
         } else if let id = input.registration_id {
-            guard let found = try await access.registrations.registration(id), found.activityID == listing.activity.id else {
-                throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden.")
-            }
+            registration = try await access.registration(id, for: listing.activity.id)
             try await access.registrations.checkIn(registration: id, session: session, staff: access.user.id)
-            registration = found
         } else {
             throw BiebError.invalid("registration_id", "Give a registration_id, or scan a card.", nl: "Geef een registration_id, of scan een pas.")
         }
@@ -182,9 +177,7 @@ extension ProgrammeAPIController {
         let access = try await ProgrammeAccess.make(req)
         let listing = try await access.activity(try Self.activityID(req), .checkIn)
         let id = try req.intParameter("registrationID")
-        guard let found = try await access.registrations.registration(id), found.activityID == listing.activity.id else {
-            throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden.")
-        }
+        _ = try await access.registration(id, for: listing.activity.id)
         try await access.registrations.undoCheckIn(registration: id, session: try req.intParameter("sessionID"))
         return .noContent
     }

@@ -37,6 +37,14 @@ struct ProgrammeAccess {
     /// Whether this user keeps the library's own programme lists (kinds, themes, series, venues, groups, guest rules).
     var keepsLibraryLists: Bool { user.can(.manageProgramme) && user.role != .partner }
 
+    /// A registration for this activity: one for another activity is not found here.
+    func registration(_ id: Int, for activity: UUID) async throws -> Registration {
+        guard let found = try await registrations.registration(id), found.activityID == activity else {
+            throw BiebError.notFound("registration", nl: "Aanmelding niet gevonden.")
+        }
+        return found
+    }
+
     static func forbidden(_ message: String, nl: String) -> BiebError {
         BiebError(.forbidden, code: "forbidden", message: message, nl: nl)
     }
