@@ -32,6 +32,13 @@ struct StaffProgrammePages: RouteCollection {
         (try await ProgrammeAccess.make(req), try await StaffPages.Page(req))
     }
 
+    /// The access and page for the library's own lists (not for partner contacts).
+    static func libraryLists(_ req: Request) async throws -> (ProgrammeAccess, StaffPages.Page) {
+        let (access, page) = try await Self.access(req)
+        guard access.keepsLibraryLists else { throw Abort(.forbidden) }
+        return (access, page)
+    }
+
     /// Back to a page with a message (an error's words, or a `flash_` key's).
     static func back(_ req: Request, _ path: String, done: String? = nil, error: BiebError? = nil, page: StaffPages.Page) -> Response {
         if let error {
@@ -210,8 +217,7 @@ struct StaffProgrammePages: RouteCollection {
 
     /// The library's own lists for the programme (staff who plan; not partners).
     func settings(req: Request) async throws -> Response {
-        let (access, page) = try await Self.access(req)
-        guard access.keepsLibraryLists else { throw Abort(.forbidden) }
+        let (access, page) = try await Self.libraryLists(req)
         let org = access.organisation
         let english = page.lang == .en
         let programme = access.programme
@@ -241,8 +247,7 @@ struct StaffProgrammePages: RouteCollection {
     }
 
     func saveSetting(req: Request) async throws -> Response {
-        let (access, page) = try await Self.access(req)
-        guard access.keepsLibraryLists else { throw Abort(.forbidden) }
+        let (access, page) = try await Self.libraryLists(req)
         let form = try req.content.decode(SettingForm.self)
         let branch = form.branch_id.flatMap(UUID.init(uuidString:))
         do {
@@ -313,14 +318,15 @@ struct StaffProgrammePages: RouteCollection {
         let people: [Person]
     }
 
-    static func listing(_ req: Request, _ access: ProgrammeAccess, _ permission: Permission) async throws -> ActivityListing {
+    /// The access, the page and the activity of the path, for staff with this permission for it.
+    static func activityPage(_ req: Request, _ permission: Permission) async throws -> (ProgrammeAccess, StaffPages.Page, ActivityListing) {
+        let (access, page) = try await Self.access(req)
         guard let id = req.parameters.get("activityID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
-        return try await access.activity(id, permission)
+        return (access, page, try await access.activity(id, permission))
     }
 
     func activity(req: Request) async throws -> Response {
-        let (access, page) = try await Self.access(req)
-        let listing = try await Self.listing(req, access, .checkIn)
+        let (access, page, listing) = try await Self.activityPage(req, .checkIn)
         let a = listing.activity
         let words = try await AgendaPages.Words.make(req, access.organisation)
         let lines = try await access.doorList(a.id)
@@ -346,8 +352,7 @@ struct StaffProgrammePages: RouteCollection {
     }
 
     func publish(req: Request) async throws -> Response {
-        let (access, page) = try await Self.access(req)
-        let listing = try await Self.listing(req, access, .manageProgramme)
+        let (access, page, listing) = try await Self.activityPage(req, .manageProgramme)
         let path = "/staff/programma/\(listing.activity.id)"
         do {
             _ = try await access.programme.publish(listing.activity.id, staff: access.user.id)
@@ -358,8 +363,7 @@ struct StaffProgrammePages: RouteCollection {
     }
 
     func cancel(req: Request) async throws -> Response {
-        let (access, page) = try await Self.access(req)
-        let listing = try await Self.listing(req, access, .manageProgramme)
+        let (access, page, listing) = try await Self.activityPage(req, .manageProgramme)
         _ = try await access.programme.cancel(listing.activity.id)
         return Self.back(req, "/staff/programma/\(listing.activity.id)", done: "activity_cancelled", page: page)
     }
@@ -374,8 +378,7 @@ struct StaffProgrammePages: RouteCollection {
 
     /// Check-in by a scanned card, or by ticking (and unticking) a name.
     func checkIn(req: Request) async throws -> Response {
-        let (access, page) = try await Self.access(req)
-        let listing = try await Self.listing(req, access, .checkIn)
+        let (access, page, listing) = try await Self.activityPage(req, .checkIn)
         let form = try req.content.decode(CheckInForm.self)
         let path = "/staff/programma/\(listing.activity.id)"
         do {
@@ -400,8 +403,7 @@ struct StaffProgrammePages: RouteCollection {
     }
 
     func doorCSV(req: Request) async throws -> Response {
-        let (access, _) = try await Self.access(req)
-        let listing = try await Self.listing(req, access, .checkIn)
+        let (access, _, listing) = try await Self.activityPage(req, .checkIn)
         let lines = try await access.doorList(listing.activity.id)
         return ProgrammeAPIController.csv(lines, listing: listing, organisation: access.organisation)
     }
