@@ -257,6 +257,10 @@ import BiebTestSupport
             let twice = try await anna.send(.POST, "\(base)/holds", object: ["title_id": dvd, "pickup_branch": "oost"])
             #expect(twice.status == .conflict)
             #expect(twice.apiError?.code == "hold_exists")
+            // In the member's words, not the desk's ("Dit lid heeft …").
+            #expect(twice.apiError?.message == "Je hebt deze titel al gereserveerd.")
+            let twiceEN = try await anna.send(.POST, "\(base)/holds?lang=en", object: ["title_id": dvd, "pickup_branch": "oost"])
+            #expect(twiceEN.apiError?.message == "You already have a hold on this title.")
             let nowhere = try await anna.send(.POST, "\(base)/holds", object: ["title_id": dvd, "pickup_branch": "maan"])
             #expect(nowhere.status == .badRequest)
             #expect(nowhere.apiError?.field == "pickup_branch")

@@ -134,7 +134,25 @@ struct MemberAccountService {
     func placeHold(account: UUID, title: Int, pickup: String?) async throws -> Hold {
         let member = try await record(account)
         let branch = try branch(pickup)
-        return try await circulation.placeHold(member: account, title: title, pickup: branch.id, at: desk(for: member))
+        do {
+            return try await circulation.placeHold(member: account, title: title, pickup: branch.id, at: desk(for: member))
+        } catch let error as BiebError {
+            throw Self.inMemberWords(error, own: account == signedIn.id)
+        }
+    }
+
+    /// The desk's refusals of a hold say "this member"; a member reads about themselves (or the
+    /// child whose account they use). Other refusals are already in words for anyone.
+    static func inMemberWords(_ error: BiebError, own: Bool) -> BiebError {
+        let (en, nl): (String, String)
+        switch (error.code, own) {
+        case ("hold_exists", true): (en, nl) = ("You already have a hold on this title.", "Je hebt deze titel al gereserveerd.")
+        case ("hold_exists", false): (en, nl) = ("This account already has a hold on this title.", "Op dit account is deze titel al gereserveerd.")
+        case ("already_borrowed", true): (en, nl) = ("You have this title on loan now.", "Je hebt deze titel nu te leen.")
+        case ("already_borrowed", false): (en, nl) = ("This account has this title on loan now.", "Op dit account is deze titel nu te leen.")
+        default: return error
+        }
+        return BiebError(error.kind, code: error.code, field: error.field, message: en, nl: nl)
     }
 
     /// Another pickup branch, a pause until a day, or a resumption (in that order when several are asked).
