@@ -524,6 +524,8 @@ import BiebTestSupport
             #expect(try await browser.send(.GET, "/city/catalogus/\(title)").body.string.contains("/city/mijn/reserveren?titel=\(title)"))
             let holdForm = try await browser.send(.GET, "/city/mijn/reserveren?titel=\(title)")
             #expect(holdForm.body.string.contains("Bram Jansen"))
+            // What the hold costs is said before it is placed: free by these rules.
+            #expect(holdForm.body.string.contains("Reserveren is gratis."))
             let placed = try await browser.send(.POST, "/city/mijn/reserveringen", form: [
                 "csrf": try #require(TestClient.csrf(in: holdForm.body.string)), "title": String(title), "lid": w.bram.uuidString, "pickup": "oost"])
             #expect(placed.status == .seeOther)
@@ -533,6 +535,20 @@ import BiebTestSupport
             #expect(bram.body.string.contains("Waiting, number 1 in the queue") || bram.body.string.contains("Being fetched for you"))
             #expect(bram.body.string.contains("Bibliotheek Oost"))
             #expect(bram.headers.first(name: .contentLanguage) == "en")
+
+            // A rule that charges € 1,00 for a hold picked up at Oost: each branch says its fee, and the confirmation says it was charged.
+            let rules = LoanRuleStore(app.db, organisationID: w.f.network.city, cache: app.ruleBookCache)
+            try await rules.replaceRules(try await rules.rules().map { (scope: $0.scope, terms: $0.terms) }
+                                         + [(scope: LoanRuleScope(branch: w.f.network.district), terms: LoanTerms(holdFeeCents: 100))])
+            let paid = try #require(w.f.titles["book-4"])
+            let feeForm = try await browser.send(.GET, "/city/mijn/reserveren?titel=\(paid)&lang=nl").body.string
+            #expect(feeForm.contains("Wat reserveren kost, hangt af van waar je het ophaalt"))
+            #expect(feeForm.contains("Bibliotheek Oost (€ 1,00)"))
+            #expect(feeForm.contains("Centrale Bibliotheek (gratis)"))
+            let charged = try await browser.send(.POST, "/city/mijn/reserveringen", form: [
+                "csrf": try #require(TestClient.csrf(in: feeForm)), "title": String(paid), "lid": w.anna.uuidString, "pickup": "oost"])
+            #expect(charged.status == .seeOther)
+            #expect(try await browser.send(.GET, "/city/mijn").body.string.contains("Er is € 1,00 in rekening gebracht voor de reservering."))
 
             // Contact details: a bad postcode is named and the input kept; a good one saved.
             let details = try await browser.send(.GET, "/city/mijn/gegevens")

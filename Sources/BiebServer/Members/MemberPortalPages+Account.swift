@@ -184,9 +184,12 @@ extension MemberPortalPages {
                 throw BiebError.invalid("title", "Say which title to reserve.", nl: "Geef aan welke titel je wilt reserveren.")
             }
             let hold = try await service.placeHold(account: account, title: title, pickup: form.pickup)
-            let titleText = try await Title.find(hold.titleID, on: req.db)?.title ?? ""
-            return Self.done(req, Self.base(org) + (account == service.signedIn.id ? "" : "?lid=\(account)"),
-                             Locales.text("portal_hold_placed", lang, ["title": titleText, "branch": service.branchName(hold.pickupBranchID)]))
+            let placed = try await Title.find(hold.titleID, on: req.db)
+            let charged = try await service.circulation.holdFees(member: account, format: placed?.format ?? "", pickups: [hold.pickupBranchID])
+                .values.first ?? 0
+            let message = Locales.text("portal_hold_placed", lang, ["title": placed?.title ?? "", "branch": service.branchName(hold.pickupBranchID)])
+                + (charged > 0 ? " " + Locales.text("portal_hold_charged", lang, ["amount": Money.text(charged)]) : "")
+            return Self.done(req, Self.base(org) + (account == service.signedIn.id ? "" : "?lid=\(account)"), message)
         } catch let error as BiebError {
             return try await renderHoldForm(req, org: org, service: service, title: form.title, error: error)
         }

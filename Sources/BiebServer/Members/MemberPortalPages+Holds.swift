@@ -18,6 +18,8 @@ extension MemberPortalPages {
         let titleURL: String
         let accounts: [FormOption]
         let branches: [FormOption]
+        /// What the hold costs, said before the member confirms (or that it is free).
+        let fee: String
         let error: String?
     }
 
@@ -35,14 +37,25 @@ extension MemberPortalPages {
         let chosen = Self.accountID(req) ?? service.signedIn.id
         let home = try await service.members.member(chosen)?.homeBranchID
         let chosenBranch = (try? req.content.get(String.self, at: "pickup"))
+        let pickups = service.branches.filter(\.active)
+        let fees = try await service.circulation.holdFees(member: chosen, format: title.format, pickups: pickups.map(\.id))
+        let oneFee = Set(fees.values).count <= 1 ? fees.values.first ?? 0 : nil
+        let fee = switch oneFee {
+        case 0?: Locales.text("portal_hold_free", lang)
+        case let cents?: Locales.text("portal_hold_fee", lang, ["amount": Money.text(cents)])
+        case nil: Locales.text("portal_hold_fee_varies", lang)
+        }
         let context = HoldFormContext(
             page: Self.page(req, org, title: Locales.text("portal_place_hold", lang), name: nil), organisation: org.name,
             orgURL: "/\(org.slug)", base: Self.base(org), title: title.title, titleID: titleID, titleURL: "/\(org.slug)/catalogus/\(titleID)",
             accounts: try await service.manageable().map { FormOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == chosen) },
-            branches: service.branches.filter(\.active).map { branch in
-                FormOption(value: branch.slug, label: branch.name, selected: chosenBranch.map { $0 == branch.slug } ?? (branch.id == home))
+            branches: pickups.map { branch in
+                // Where the fee differs by branch, each branch says its own.
+                let label = oneFee == nil ? "\(branch.name) (\(fees[branch.id].map { $0 == 0 ? Locales.text("portal_free", lang) : Money.text($0) } ?? ""))"
+                    : branch.name
+                return FormOption(value: branch.slug, label: label, selected: chosenBranch.map { $0 == branch.slug } ?? (branch.id == home))
             },
-            error: error?.message(dutch: lang == .nl))
+            fee: fee, error: error?.message(dutch: lang == .nl))
         let response = try await PublicPages().render(req, "portal/hold", context)
         response.status = error?.httpStatus ?? .ok
         return response

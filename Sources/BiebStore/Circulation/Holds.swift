@@ -77,6 +77,14 @@ extension Circulation {
         return try await Hold.find(holdID, on: db)!
     }
 
+    /// What a hold on a title of this format costs the member, per pickup branch (0: free): the
+    /// rule `placeHold` charges by, so a member can be told before they confirm.
+    public func holdFees(member memberID: UUID, format: String, pickups: [UUID]) async throws -> [UUID: Int] {
+        let member = try await member(memberID)
+        let (_, book) = try await environment()
+        return Dictionary(uniqueKeysWithValues: pickups.map { ($0, book.policy(branch: $0, category: member.category, itemType: format).holdFeeCents) })
+    }
+
     static let activeHoldStatuses = Hold.Status.allCases.filter(\.isActive).map(\.rawValue)
 
     /// Cancels a hold (by the member or staff). A copy set aside for it goes
