@@ -177,7 +177,17 @@ import BiebTestSupport
             #expect(added.status == .seeOther)
             let records = try await BranchDirectory(app.db).exceptionRecords(of: fixture.district)
             #expect(records.map(\.reason) == ["Verbouwing"])
-            let delete = try await client.send(.POST, "/staff/branches/\(fixture.district)/exceptions/\(records[0].id!)/delete", form: ["csrf": token2])
+            // The editor lists it with its year (past and coming years stand side by side).
+            #expect(try await client.send(.GET, path).body.string.contains("3 maart 2031 – 5 maart 2031"))
+            // Delete asks first: the button shows what goes and deletes nothing yet.
+            let deletePath = "/staff/branches/\(fixture.district)/exceptions/\(records[0].id!)/delete"
+            let ask = try await client.send(.POST, deletePath, form: ["csrf": token2])
+            #expect(ask.status == .ok)
+            #expect(ask.body.string.contains("Deze uitzondering verwijderen: 3 maart 2031 – 5 maart 2031, Verbouwing"))
+            #expect(ask.body.string.contains(#"name="confirm" value="yes""#))
+            #expect(ask.body.string.contains(#"href="\#(path)">Nee, terug</a>"#))
+            #expect(try await BranchDirectory(app.db).exceptionRecords(of: fixture.district).count == 1)
+            let delete = try await client.send(.POST, deletePath, form: ["csrf": try #require(TestClient.csrf(in: ask.body.string)), "confirm": "yes"])
             #expect(delete.status == .seeOther)
             #expect(try await BranchDirectory(app.db).exceptionRecords(of: fixture.district).isEmpty)
         }

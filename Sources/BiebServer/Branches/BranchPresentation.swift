@@ -86,10 +86,13 @@ struct BranchPresentation {
         let hours: String
     }
 
-    func exceptionRow(_ exception: CalendarException) -> ExceptionRow {
+    /// An exception as a line of a list; `withYear` for lists that span years (the hours editor keeps
+    /// past and coming years' exceptions side by side).
+    func exceptionRow(_ exception: CalendarException, withYear: Bool = false) -> ExceptionRow {
+        let date = withYear ? formats.dateWithYear : formats.longDate
         let dates = exception.startDate == exception.endDate
-            ? formats.longDate(exception.startDate)
-            : "\(formats.longDate(exception.startDate)) – \(formats.longDate(exception.endDate))"
+            ? date(exception.startDate)
+            : "\(date(exception.startDate)) – \(date(exception.endDate))"
         return ExceptionRow(dates: dates, reason: exception.reason, hours: periodsText(exception.periods).joined(separator: ", "))
     }
 

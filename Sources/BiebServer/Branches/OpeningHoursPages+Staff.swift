@@ -144,7 +144,7 @@ extension StaffPages {
             schedules: scheduleBlocks, scheduleCount: scheduleBlocks.count,
             exceptions: exceptions.compactMap { record in
                 BranchDirectory.exception(from: record).map { value in
-                    let row = words.exceptionRow(value)
+                    let row = words.exceptionRow(value, withYear: true)
                     return ExceptionLine(dates: row.dates, reason: row.reason, hours: row.hours, deleteURL: "\(base)/exceptions/\(record.id!)/delete")
                 }
             },
@@ -288,13 +288,35 @@ extension StaffPages {
         return FormPlace(anchor: anchor, label: page.t(key))
     }
 
+    struct ConfirmContext: Encodable {
+        let page: PageContext
+        let back: String
+        let backURL: String
+        let question: String
+        let action: String
+        let confirmLabel: String
+    }
+
+    /// Deletes an exception once asked again: the list's button shows what goes (dates, reason,
+    /// hours) with a second button that deletes (`confirm=yes`) and a way back.
     func deleteException(req: Request) async throws -> Response {
-        let (branch, _, _) = try await Self.branch(req, .editExceptions)
+        let page = try await Page(req)
+        let (branch, org, _) = try await Self.branch(req, .editExceptions)
         let directory = req.branches
         guard let id = req.parameters.get("exceptionID").flatMap(UUID.init(uuidString:)),
               let record = try await directory.exceptionRecord(id, branch: branch.id!) else { throw Abort(.notFound) }
+        let hoursURL = "/staff/branches/\(branch.id!)/hours"
+        guard (try? req.content.get(String.self, at: "confirm")) == "yes" else {
+            guard let exception = BranchDirectory.exception(from: record) else { throw Abort(.notFound) }
+            let row = BranchPresentation(lang: page.lang, timeZone: org.zone).exceptionRow(exception, withYear: true)
+            let what = [row.dates, row.reason, row.hours].filter { !$0.isEmpty }.joined(separator: ", ")
+            return try await page.render("staff/confirm", ConfirmContext(
+                page: page.context(page.t("exc_delete_title")), back: page.t("hours_title", ["branch": branch.name]), backURL: hoursURL,
+                question: page.t("exc_delete_question", ["exception": what]),
+                action: "/staff/branches/\(branch.id!)/exceptions/\(id)/delete", confirmLabel: page.t("delete")))
+        }
         try await directory.deleteException(record)
-        return req.redirect(to: "/staff/branches/\(branch.id!)/hours", done: "deleted")
+        return req.redirect(to: hoursURL, done: "deleted")
     }
 
     func addHolidays(req: Request) async throws -> Response {

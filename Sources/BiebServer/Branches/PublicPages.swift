@@ -207,7 +207,7 @@ struct PublicPages: RouteCollection {
             week: (defaultSchedule ?? regular).map(words.week) ?? [],
             weekName: defaultSchedule?.name.nonEmpty,
             seasons: seasonal.map { SeasonView(name: $0.name, dates: "\(words.formats.longDate($0.validFrom!)) – \(words.formats.longDate($0.validUntil!))", week: words.week($0)) },
-            exceptions: upcoming.map(words.exceptionRow).nonEmpty,
+            exceptions: upcoming.map { words.exceptionRow($0) }.nonEmpty,
             facilities: Self.facilityTexts(facilities, lang).nonEmpty,
             spaces: spaces.map { SpaceView(name: $0.name, kind: Locales.text("space_\($0.kindRaw)", lang), capacity: String($0.capacity),
                                            facilities: $0.facilities) }.nonEmpty,
