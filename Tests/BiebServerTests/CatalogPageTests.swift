@@ -73,4 +73,40 @@ import BiebTestSupport
             #expect(try await client.send(.GET, "/town/catalogus/\(avonden.id!)").status == .notFound)
         }
     }
+
+    /// A copy on loan says when it is back; once that day has passed, that it is overdue — not a date
+    /// in the past as if it were still to come.
+    @Test(arguments: TestDatabase.all)
+    func anOverdueCopySaysItIsOverdue(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            let avonden = try await seedSearchCatalogWithACopy(app, organisation: fixture.city)
+            let copy = try #require(try await Item.query(on: app.db).filter(\.$titleID == avonden.id!).first())
+            let client = TestClient(app)
+            let zone = BranchCalendar.amsterdam
+            func dayText(_ date: Date) -> String {
+                let day = LocalDate(date, in: zone)
+                let months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
+                return "\(day.day) \(months[day.month - 1])"
+            }
+
+            let coming = Date().addingTimeInterval(5 * 86_400)
+            try await setItemStatus(app, organisation: fixture.city, .onLoan, due: coming, items: [copy.id!])
+            let record = try await client.send(.GET, "/city/catalogus/\(avonden.id!)").body.string
+            #expect(record.contains("terug vanaf"))
+            #expect(record.contains(dayText(coming)))
+            #expect(!record.contains("te laat"))
+
+            let passed = Date().addingTimeInterval(-3 * 86_400)
+            try await setItemStatus(app, organisation: fixture.city, .onLoan, due: passed, items: [copy.id!])
+            let late = try await client.send(.GET, "/city/catalogus/\(avonden.id!)").body.string
+            #expect(late.contains("te laat, had"))
+            #expect(late.contains(dayText(passed)))
+            #expect(!late.contains("terug vanaf"))
+            let results = try await client.send(.GET, "/city/catalogus?q=avonden").body.string
+            #expect(results.contains("Uitgeleend en te laat: het had"))
+            let english = try await TestClient(app).send(.GET, "/city/catalogus/\(avonden.id!)?lang=en").body.string
+            #expect(english.contains("overdue, was due back"))
+        }
+    }
 }

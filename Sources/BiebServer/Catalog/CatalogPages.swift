@@ -57,8 +57,7 @@ struct CatalogPages: RouteCollection {
             }
         }
         if let due = list.compactMap(\.earliestDue).min() {
-            let formats = Formats(lang: lang, timeZone: timeZone)
-            return (Locales.text("cat_on_loan_until", lang, ["date": formats.longDate(LocalDate(due, in: timeZone))]), false)
+            return (Self.backText(due, whole: true, lang: lang, timeZone: timeZone), false)
         }
         if list.contains(where: { $0.inTransit > 0 || $0.onHoldShelf > 0 }) { return (Locales.text("cat_reserved", lang), false) }
         return (Locales.text("cat_no_copies", lang), false)
@@ -256,7 +255,7 @@ struct CatalogPages: RouteCollection {
             if row.on_shelf > 0 { parts.append(Locales.text("cat_n_on_shelf", lang, ["n": String(row.on_shelf)])) }
             if row.on_loan > 0 {
                 parts.append(Locales.text("cat_n_on_loan", lang, ["n": String(row.on_loan)])
-                             + (row.earliest_due.map { " (" + Locales.text("cat_back_from", lang, ["date": formats.longDate(LocalDate($0, in: org.zone))]) + ")" } ?? ""))
+                             + (row.earliest_due.map { " (" + Self.backText($0, whole: false, lang: lang, timeZone: org.zone) + ")" } ?? ""))
             }
             if row.in_transit > 0 { parts.append(Locales.text("cat_n_in_transit", lang, ["n": String(row.in_transit)])) }
             if row.on_hold_shelf > 0 { parts.append(Locales.text("cat_n_on_hold_shelf", lang, ["n": String(row.on_hold_shelf)])) }
@@ -318,5 +317,23 @@ struct CatalogPages: RouteCollection {
         }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
+    }
+}
+
+extension CatalogPages {
+    /// When an on-loan copy is back: "terug vanaf vrijdag 27 november", or, once that day has passed,
+    /// that it is overdue — never a date in the past as if it were still to come. `whole`: the
+    /// sentence on its own ("Uitgeleend, …"); otherwise the part after a count ("1 uitgeleend (…)").
+    static func backText(_ due: Date, whole: Bool, now: Date = Date(), lang: Language, timeZone: TimeZone) -> String {
+        let day = LocalDate(due, in: timeZone)
+        let date = Formats(lang: lang, timeZone: timeZone).longDate(day)
+        let overdue = day < LocalDate(now, in: timeZone)
+        let key = switch (whole, overdue) {
+        case (true, false): "cat_on_loan_until"
+        case (true, true): "cat_on_loan_overdue"
+        case (false, false): "cat_back_from"
+        case (false, true): "cat_overdue_since"
+        }
+        return Locales.text(key, lang, ["date": date])
     }
 }
