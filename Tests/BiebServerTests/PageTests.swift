@@ -44,6 +44,16 @@ import BiebTestSupport
             let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
             try await BranchDirectory(app.db).addException(to: fixture.central, CalendarException(
                 startDate: today.adding(days: 3), reason: "Studiedag personeel"))
+            // Consultation hours this week count from the start of today: an early one today is listed
+            // (whether or not it is over yet), one a week on is not.
+            let zone = BranchCalendar.amsterdam
+            let consultation = ConsultationHours(app.db, organisationID: fixture.city, timeZone: zone)
+            for (title, day) in [("Vroeg digi-spreekuur", today), ("Spreekuur over een week", today.adding(days: 7))] {
+                _ = try await consultation.publish(ConsultationHourInput(
+                    partnerID: fixture.partnerOrg, branchID: fixture.central, title: title, slotMinutes: nil,
+                    range: TimeRange(start: LocalClock.instant(of: day, minute: 8 * 60, in: zone), end: LocalClock.instant(of: day, minute: 8 * 60 + 45, in: zone))),
+                    staff: nil, now: LocalClock.instant(of: today, minute: 0, in: zone))
+            }
             let client = TestClient(app)
             let response = try await client.send(.GET, "/city/centrale")
             #expect(response.status == .ok)
@@ -51,6 +61,8 @@ import BiebTestSupport
             #expect(html.contains("Vaste openingstijden"))
             #expect(html.contains("10:00–17:00 bemand, 08:00–22:00 selfservice"))
             #expect(html.contains("Studiedag personeel"))
+            #expect(html.contains("Vroeg digi-spreekuur"))
+            #expect(!html.contains("Spreekuur over een week"))
             #expect(html.contains("120 studieplekken"))
             #expect(html.contains("16 jaar of ouder"))
 

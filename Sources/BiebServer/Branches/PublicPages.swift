@@ -180,7 +180,7 @@ struct PublicPages: RouteCollection {
             let url: String
         }
         let consultation = try await ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone)
-            .hours(branch: branch.id!, in: TimeRange(start: now, end: now.addingTimeInterval(7 * 86_400)))
+            .hours(branch: branch.id!, in: Self.thisWeek(from: now, in: org.zone))
         let partnerNames = Dictionary(uniqueKeysWithValues: partners.map { ($0.partner.id!, $0.partner.name) })
         let study = try await SpaceBookings(req.db, organisationID: try org.requireID(), timeZone: org.zone).freeStudyPlaces(branch: branch.id!, at: now)
             .filter { $0.space.bookable }
@@ -225,5 +225,15 @@ struct PublicPages: RouteCollection {
         response.rememberLanguage(from: req)
         response.headers.replaceOrAdd(name: .contentLanguage, value: Language.of(req).rawValue)
         return response
+    }
+}
+
+extension PublicPages {
+    /// "This week" on a branch page: from the start of today (an hour earlier today still counts)
+    /// through the end of the sixth day after it.
+    static func thisWeek(from now: Date, in zone: TimeZone) -> TimeRange {
+        let today = LocalDate(now, in: zone)
+        return TimeRange(start: LocalClock.instant(of: today, minute: 0, in: zone),
+                         end: LocalClock.instant(of: today.adding(days: 7), minute: 0, in: zone))
     }
 }
