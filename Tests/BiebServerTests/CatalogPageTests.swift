@@ -55,12 +55,17 @@ import BiebTestSupport
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("aanhalingsteken"))
 
+            // A second copy with a shelf mark: the title page says where to look on the shelf.
+            _ = try await CatalogStore(app.db, organisationID: fixture.city).addItem(
+                to: avonden.id!, ItemDraft(barcode: "901", branchID: fixture.central, callNumber: "R REVE", shelfLocation: "Romans"))
             let record = try await client.send(.GET, "/city/catalogus/\(avonden.id!)")
             #expect(record.status == .ok)
             let recordHTML = record.body.string
+            #expect(recordHTML.contains("Plaats in de kast"))
+            #expect(recordHTML.contains("<td>R REVE (Romans)</td>"))
             #expect(recordHTML.contains("De avonden"))
             #expect(recordHTML.contains("Reve, Gerard"))
-            #expect(recordHTML.contains("1 op de plank"))
+            #expect(recordHTML.contains("2 op de plank"))
             #expect(recordHTML.contains("9789025452353"))
             let start = try #require(recordHTML.range(of: #"<script type="application/ld+json">"#))
             let end = try #require(recordHTML.range(of: "</script>", range: start.upperBound..<recordHTML.endIndex))

@@ -214,7 +214,10 @@ struct CatalogPages: RouteCollection {
             let url: String
             let available: Bool
             let status: String
+            /// Where to look on the shelf there (call numbers).
+            let shelfMark: String?
         }
+        let shelfMarks = try await service.store.shelfMarks(of: id)
         struct Context: Encodable {
             let page: PageContext
             let organisation: String
@@ -260,7 +263,7 @@ struct CatalogPages: RouteCollection {
             if row.in_transit > 0 { parts.append(Locales.text("cat_n_in_transit", lang, ["n": String(row.in_transit)])) }
             if row.on_hold_shelf > 0 { parts.append(Locales.text("cat_n_on_hold_shelf", lang, ["n": String(row.on_hold_shelf)])) }
             return AvailabilityRow(branch: row.branch, url: "/\(org.slug)/\(slugs[row.branch_id] ?? "")", available: row.on_shelf > 0,
-                                   status: parts.joined(separator: ", "))
+                                   status: parts.joined(separator: ", "), shelfMark: shelfMarks[row.branch_id]?.joined(separator: "; ").nonEmpty)
         }
         let base = "/\(org.slug)/catalogus"
         let names = service.branchNames

@@ -461,6 +461,25 @@ public struct BranchAvailability: Sendable, Equatable {
 
 extension CatalogStore {
     /// Availability of many titles at once: title id → branches (with copies), by branch id.
+    /// Where a title's copies stand on the shelf, per branch they are at: the call numbers (with the
+    /// shelf location where there is one), e.g. "JEUGD AVI-E4 BOS" or "R REVE (Romans)". Copies that are
+    /// lost, missing or withdrawn are left out.
+    public func shelfMarks(of titleID: Int) async throws -> [UUID: [String]] {
+        var marks: [UUID: [String]] = [:]
+        for row in try await sql.select().column("current_branch_id").column("call_number").column("shelf_location").from(Item.schema)
+            .where("title_id", .equal, titleID).where("organisation_id", .equal, organisationID)
+            .where("status", .notIn, SQLBind.group([ItemStatus.lost, .missing, .withdrawn].map(\.rawValue)))
+            .orderBy("call_number").all() {
+            let call = try row.decode(column: "call_number", as: String.self).trimmed
+            guard !call.isEmpty else { continue }
+            let location = try row.decode(column: "shelf_location", as: String.self).trimmed
+            let mark = location.isEmpty ? call : "\(call) (\(location))"
+            let branch = try row.decode(column: "current_branch_id", as: UUID.self)
+            if !(marks[branch] ?? []).contains(mark) { marks[branch, default: []].append(mark) }
+        }
+        return marks
+    }
+
     public func availability(of titleIDs: [Int]) async throws -> [Int: [BranchAvailability]] {
         guard !titleIDs.isEmpty else { return [:] }
         var result: [Int: [UUID: BranchAvailability]] = [:]
