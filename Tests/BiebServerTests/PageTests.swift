@@ -4,7 +4,7 @@ import Testing
 import Vapor
 import VaporTesting
 import BiebCore
-import BiebServer
+@testable import BiebServer
 import BiebStore
 import BiebTestSupport
 
@@ -64,6 +64,12 @@ import BiebTestSupport
             #expect(html.contains("Vroeg digi-spreekuur"))
             #expect(!html.contains("Spreekuur over een week"))
             #expect(html.contains("120 studieplekken"))
+            // Counted things in their singular or plural form.
+            #expect(PublicPages.facilityTexts(BranchFacilities(studyPlaces: 1, rooms: 1, publicComputers: 1), .nl) == ["1 studieplek", "1 zaal", "1 computer"])
+            #expect(PublicPages.facilityTexts(BranchFacilities(studyPlaces: 2, rooms: 2, publicComputers: 2), .en)
+                    == ["2 study places", "2 rooms", "2 computers"])
+            #expect(Locales.text("notice_status_registered", .nl, count: 1) == "Je bent aangemeld (1 plaats) voor:")
+            #expect(Locales.text("notice_status_registered", .nl, count: 3) == "Je bent aangemeld (3 plaatsen) voor:")
             #expect(html.contains("16 jaar of ouder"))
 
             let start = try #require(html.range(of: #"<script type="application/ld+json">"#))

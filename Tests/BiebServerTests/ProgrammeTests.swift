@@ -468,6 +468,16 @@ import BiebTestSupport
                 extra: ["description": description])))
             let id = try #require(created["id"] as? String)
             _ = try await staff.send(.POST, "/api/v1/activities/\(id)/publish")
+            // A course of three weekly sessions: the agenda shows the first and counts the rest right.
+            let week: TimeInterval = 7 * 86_400
+            let course = try object(try await staff.send(.POST, "/api/v1/activities", object: Self.activity(
+                f, space: hall, title: "Cursus: klik en tik", capacity: 8,
+                sessions: (1...3).map { (S.tuesday(10).addingTimeInterval(Double($0) * week), S.tuesday(12).addingTimeInterval(Double($0) * week)) },
+                extra: ["themes": ["sustainability"], "kind": "course"])))
+            _ = try await staff.send(.POST, "/api/v1/activities/\(try #require(course["id"] as? String))/publish")
+            let courseList = try await TestClient(app).send(.GET, "/city/agenda").body.string
+            #expect(courseList.contains("(en nog 2 keer; 3 keer in totaal)"))
+            #expect(try await TestClient(app).send(.GET, "/city/agenda?lang=en").body.string.contains("(and 2 more times; 3 in all)"))
 
             // The agenda, filtered without JavaScript, in Dutch and English.
             let visitor = TestClient(app)

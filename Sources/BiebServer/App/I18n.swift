@@ -66,6 +66,13 @@ enum Locales {
         return tables[lang] ?? [:]
     }
 
+    /// A text that counts something, in its singular or plural form: `key_one` when `count` is 1 (and
+    /// the table has it), `key` otherwise; `{n}` is the count.
+    static func text(_ key: String, _ lang: Language, count: Int, _ values: [String: String] = [:]) -> String {
+        let form = count == 1 && table(lang)[key + "_one"] != nil ? key + "_one" : key
+        return text(form, lang, values.merging(["n": String(count)]) { given, _ in given })
+    }
+
     /// A text by key, with `{name}` placeholders filled in.
     static func text(_ key: String, _ lang: Language, _ values: [String: String] = [:]) -> String {
         var text = table(lang)[key] ?? key

@@ -93,9 +93,9 @@ struct PublicPages: RouteCollection {
 
     static func facilityTexts(_ f: BranchFacilities, _ lang: Language) -> [String] {
         var texts: [String] = []
-        if f.studyPlaces > 0 { texts.append(Locales.text("facility_study_places", lang, ["n": String(f.studyPlaces)])) }
-        if f.rooms > 0 { texts.append(Locales.text(f.rooms == 1 ? "facility_room" : "facility_rooms", lang, ["n": String(f.rooms)])) }
-        if f.publicComputers > 0 { texts.append(Locales.text("facility_computers", lang, ["n": String(f.publicComputers)])) }
+        if f.studyPlaces > 0 { texts.append(Locales.text("facility_study_places", lang, count: f.studyPlaces)) }
+        if f.rooms > 0 { texts.append(Locales.text("facility_rooms", lang, count: f.rooms)) }
+        if f.publicComputers > 0 { texts.append(Locales.text("facility_computers", lang, count: f.publicComputers)) }
         return texts
     }
 

@@ -362,7 +362,7 @@ struct NoticeComposer {
             text["confirm_url"] = registration.token.map { site + "/aanmelding/\($0)" } ?? site + "/agenda"
             text["confirm_by"] = registration.confirmBy.map(f.moment) ?? ""
             text["status"] = Locales.text(registration.status == .waiting ? "notice_status_waiting" : "notice_status_registered",
-                                          language == "en" ? .en : .nl, ["places": String(registration.places)])
+                                          language == "en" ? .en : .nl, count: registration.places)
         case "appointment":
             let hours = ConsultationHours(db, organisationID: orgID, timeZone: organisation.zone)
             guard let appointment = try await hours.appointment(id), let hour = try await hours.hour(appointment.hourID) else {

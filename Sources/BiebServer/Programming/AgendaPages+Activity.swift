@@ -153,7 +153,8 @@ extension AgendaPages {
         let orgURL: String
         let card: ActivityCard
         let status: String
-        let places: Int
+        /// "2 plaatsen", "1 plaats".
+        let places: String
         let isNew: Bool
         let cancelled: Bool
         let action: String
@@ -173,7 +174,7 @@ extension AgendaPages {
         let context = RegistrationContext(
             page: try await Self.page(req, org, title: Locales.text("registration_title", lang)), organisation: org.name, orgURL: "/\(org.slug)",
             card: words.card(listing), status: Locales.text("registration_status_\(registration.status.rawValue)", lang),
-            places: registration.places, isNew: req.query[String.self, at: "nieuw"] != nil,
+            places: "\(registration.places) " + Locales.text("registration_places", lang, count: registration.places), isNew: req.query[String.self, at: "nieuw"] != nil,
             cancelled: registration.status == .cancelled || registration.status == .lapsed,
             action: "/\(org.slug)/afmelden/\(registration.token ?? "")",
             provisional: registration.isProvisional && registration.status != .lapsed

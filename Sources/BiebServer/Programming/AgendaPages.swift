@@ -92,7 +92,10 @@ struct AgendaPages: RouteCollection {
         func when(_ listing: ActivityListing) -> String {
             guard let first = listing.sessions.first else { return "" }
             let text = formats.range(first.range)
-            return listing.sessions.count > 1 ? text + " " + Locales.text("agenda_sessions_more", lang, ["n": String(listing.sessions.count)]) : text
+            // "(en nog 5 keer; 6 keer in totaal)": the first is the date shown.
+            return listing.sessions.count > 1
+                ? text + " " + Locales.text("agenda_sessions_more", lang, count: listing.sessions.count - 1, ["total": String(listing.sessions.count)])
+                : text
         }
 
         func audience(_ a: Activity) -> String? {
