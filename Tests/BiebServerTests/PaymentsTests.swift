@@ -58,6 +58,15 @@ import BiebTestSupport
             // A second tab starts no second payment.
             #expect(try object(try await carla.send(.POST, base, object: ["purpose": "fees"]))["id"] as? String == id)
 
+            // The account page offers online payment, and the desk as the other way — not "pay at the desk" alone.
+            let pages = TestClient(app)
+            let login = try await pages.send(.GET, "/city/mijn/inloggen")
+            _ = try await pages.send(.POST, "/city/mijn/inloggen", form: [
+                "csrf": try #require(TestClient.csrf(in: login.body.string)), "card": "C0001", "pin": MemberAccountTests.pin])
+            let account = try await pages.send(.GET, "/city/mijn?lang=nl").body.string
+            #expect(account.contains("Online betalen (€ 12,35)</button> of betaal aan de balie"))
+            #expect(!account.contains("betalen kan aan de balie"))
+
             // The member pays on the provider's page; the provider calls the webhook and sends the browser back.
             let browser = TestClient(app)
             let page = try await browser.send(.GET, Self.path(checkout))
@@ -192,6 +201,14 @@ import BiebTestSupport
             let w = try await W.world(app)
             try await Self.owing(app, w)
             app.paymentSettings = nil
+            // The account page says the money is paid at the desk, and offers no online payment.
+            let pages = TestClient(app)
+            let login = try await pages.send(.GET, "/city/mijn/inloggen")
+            _ = try await pages.send(.POST, "/city/mijn/inloggen", form: [
+                "csrf": try #require(TestClient.csrf(in: login.body.string)), "card": "C0001", "pin": MemberAccountTests.pin])
+            let account = try await pages.send(.GET, "/city/mijn?lang=nl").body.string
+            #expect(account.contains("betalen kan aan de balie"))
+            #expect(!account.contains("Online betalen"))
             let carla = try await W.signIn(app, card: "C0001")
             let off = try await carla.send(.POST, "/api/v1/my/accounts/\(w.carla)/payments", object: ["purpose": "fees"])
             #expect(off.status == .serviceUnavailable)
