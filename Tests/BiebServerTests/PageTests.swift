@@ -285,3 +285,33 @@ import BiebTestSupport
         }
     }
 }
+
+/// The focus ring must stand out at 3:1 or more against the backgrounds it is drawn on (WCAG 2.2,
+/// non-text contrast and focus appearance): the page's white and the header's and tables' soft tints.
+@Suite struct FocusRingTests {
+    static func luminance(_ hex: String) -> Double {
+        let value = Int(hex.dropFirst(), radix: 16)!
+        func channel(_ shift: Int) -> Double {
+            let c = Double((value >> shift) & 0xff) / 255
+            return c <= 0.03928 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4)
+        }
+        return 0.2126 * channel(16) + 0.7152 * channel(8) + 0.0722 * channel(0)
+    }
+
+    static func contrast(_ a: String, _ b: String) -> Double {
+        let (x, y) = (luminance(a), luminance(b))
+        return (max(x, y) + 0.05) / (min(x, y) + 0.05)
+    }
+
+    @Test func theFocusRingHasThreeToOneAgainstThePageBackgrounds() async throws {
+        let css = try String(contentsOf: Resources.directory.appendingPathComponent("Public/css/bieb.css"), encoding: .utf8)
+        let rule = try #require(css.split(separator: "\n").first { $0.hasPrefix(":focus-visible") })
+        let colour = try #require(rule.firstMatch(of: /outline: \d+px solid (#[0-9a-fA-F]{6})/)?.output.1)
+        // The amber ring it had (#ffbf47) was about 1.6:1 on white.
+        #expect(Self.contrast("#ffbf47", "#ffffff") < 3)
+        for background in ["#ffffff", "#f3f5f8", "#eef6ff", "#e8f4ec", "#fdecee", "#eceef2"] {
+            #expect(Self.contrast(String(colour), background) >= 3, "focus ring \(colour) on \(background)")
+        }
+    }
+}
+
