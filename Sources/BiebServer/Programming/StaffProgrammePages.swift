@@ -44,7 +44,8 @@ struct StaffProgrammePages: RouteCollection {
         if let error {
             var components = URLComponents()
             components.path = path
-            components.queryItems = [URLQueryItem(name: "fout", value: page.message(error))]
+            // The words for people, and the field by its input name (which both paths share: `ActivityFields`).
+            components.queryItems = [URLQueryItem(name: "fout", value: page.message(error))] + (error.field.map { [URLQueryItem(name: "veld", value: $0)] } ?? [])
             return req.redirect(to: components.string ?? path, redirectType: .normal)
         }
         return req.redirect(to: path + (done.map { "?done=\($0)" } ?? ""), redirectType: .normal)

@@ -45,11 +45,30 @@ extension StaffPages {
             return response
         }
 
+        /// An error in words for the page: the field named as the forms label it ("Begint om: …"),
+        /// never by its name in the API ("sessions[0].starts_at"); a field without a label is left
+        /// out (the message says what is wrong).
         func message(_ error: BiebError) -> String {
             let text = error.message(dutch: lang == .nl)
-            guard let field = error.field else { return text }
-            return "\(t("form_field")) \(field): \(text)"
+            guard let field = error.field, let key = Self.labelKey(of: field) else { return text }
+            return "\(t(key)): \(text)"
         }
+
+        /// The label of an input field by its API name (the last part of a path such as
+        /// `sessions[1].starts_at`), as the staff forms show it.
+        static func labelKey(of field: String) -> String? {
+            let name = field.split(separator: ".").last.map { String($0.prefix { $0 != "[" }) } ?? field
+            return fieldLabels[name]
+        }
+
+        static let fieldLabels: [String: String] = [
+            "title": "programme_title_field", "kind": "agenda_kind", "branch_id": "agenda_branch", "space_id": "programme_space",
+            "venue_id": "programme_venue", "sessions": "programme_date", "date": "programme_date", "starts_at": "field_starts",
+            "starts": "field_starts", "ends_at": "field_ends", "ends": "field_ends", "weeks": "programme_weeks",
+            "description": "programme_description", "series_id": "agenda_series", "community_id": "programme_community",
+            "registration": "programme_registration", "price_cents": "programme_price", "price": "programme_price",
+            "capacity": "agenda_places",
+        ]
     }
 
 
