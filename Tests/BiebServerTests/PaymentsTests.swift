@@ -13,6 +13,15 @@ import BiebTestSupport
 /// renewal, refunds, reconciliation, and the Mollie adapter against a stand-in
 /// of Mollie's API.
 @Suite("Online payments") struct PaymentsTests {
+    /// Carla's account page in Dutch, signed in through the portal's form.
+    static func carlasAccountPage(_ app: Application) async throws -> String {
+        let pages = TestClient(app)
+        let login = try await pages.send(.GET, "/city/mijn/inloggen")
+        _ = try await pages.send(.POST, "/city/mijn/inloggen", form: [
+            "csrf": try #require(TestClient.csrf(in: login.body.string)), "card": "C0001", "pin": MemberAccountTests.pin])
+        return try await pages.send(.GET, "/city/mijn?lang=nl").body.string
+    }
+
     typealias W = MemberAccountTests
 
     /// Carla owes € 12,35 (a charge at the desk).
@@ -59,11 +68,7 @@ import BiebTestSupport
             #expect(try object(try await carla.send(.POST, base, object: ["purpose": "fees"]))["id"] as? String == id)
 
             // The account page offers online payment, and the desk as the other way — not "pay at the desk" alone.
-            let pages = TestClient(app)
-            let login = try await pages.send(.GET, "/city/mijn/inloggen")
-            _ = try await pages.send(.POST, "/city/mijn/inloggen", form: [
-                "csrf": try #require(TestClient.csrf(in: login.body.string)), "card": "C0001", "pin": MemberAccountTests.pin])
-            let account = try await pages.send(.GET, "/city/mijn?lang=nl").body.string
+            let account = try await Self.carlasAccountPage(app)
             #expect(account.contains("Online betalen (€ 12,35)</button> of betaal aan de balie"))
             #expect(!account.contains("betalen kan aan de balie"))
 
@@ -202,11 +207,7 @@ import BiebTestSupport
             try await Self.owing(app, w)
             app.paymentSettings = nil
             // The account page says the money is paid at the desk, and offers no online payment.
-            let pages = TestClient(app)
-            let login = try await pages.send(.GET, "/city/mijn/inloggen")
-            _ = try await pages.send(.POST, "/city/mijn/inloggen", form: [
-                "csrf": try #require(TestClient.csrf(in: login.body.string)), "card": "C0001", "pin": MemberAccountTests.pin])
-            let account = try await pages.send(.GET, "/city/mijn?lang=nl").body.string
+            let account = try await Self.carlasAccountPage(app)
             #expect(account.contains("betalen kan aan de balie"))
             #expect(!account.contains("Online betalen"))
             let carla = try await W.signIn(app, card: "C0001")

@@ -306,9 +306,13 @@ extension Circulation {
                 .where("id", .equal, loanID).where("open", .equal, true).where("renewals", .lessThan, policy.maxRenewals)
                 .where("due_on", .lessThan, due.iso)
                 .returning("renewals").first() else {
-                // A renewal that raced this one won: it used the last renewal, or already moved the due date here.
-                let now = try await sql.select().columns("renewals", "due_on").from(Loan.schema).where("id", .equal, loanID).first()
-                if let now, try now.decode(column: "renewals", as: Int.self) < policy.maxRenewals,
+                // Something raced this renewal and won: a return ended the loan, a renewal used the last
+                // renewal, or one already moved the due date here.
+                let now = try await sql.select().columns("renewals", "due_on", "open").from(Loan.schema).where("id", .equal, loanID).first()
+                guard let now, try now.decode(column: "open", as: Bool.self) else {
+                    throw BiebError.notFound("loan", nl: "Uitlening niet gevonden (of al ingeleverd).")
+                }
+                if try now.decode(column: "renewals", as: Int.self) < policy.maxRenewals,
                    let current = LocalDate(iso: try now.decode(column: "due_on", as: String.self)) {
                     throw Refusal.notExtended(due: current)
                 }
