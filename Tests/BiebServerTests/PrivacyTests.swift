@@ -216,6 +216,13 @@ import BiebTestSupport
             #expect(readable.status == .ok)
             #expect(readable.body.string.contains("Carla Bos"))
             #expect(readable.body.string.contains("privacy_request") == false)  // the reason in words, not a code
+            // Each landmark and region has a name of its own (a section and the scrolling table inside it did share one).
+            let html = readable.body.string
+            let named = html.matches(of: /aria-labelledby="([^"]+)"/).map { String($0.output.1) }
+            #expect(Set(named).count == named.count, "names used twice: \(named)")
+            let labels = html.matches(of: /aria-label="([^"]+)"/).map { String($0.output.1) }
+            #expect(Set(labels).count == labels.count, "labels used twice: \(labels)")
+            #expect(html.contains(#"role="region" aria-label="Tabel: "#))
 
             // Erasure is blocked by the open loan, said plainly; the holds go at once.
             let waiting = try await carla.send(.POST, "\(base)/erasure")
