@@ -37,6 +37,14 @@ import BiebTestSupport
                                                                           "action": "checkout", "item": "B1C1"])
             #expect(lent.status == .ok)
             #expect(lent.body.string.contains("Boek 1 uitgeleend tot en met"))
+            // In English the desk writes dates as people do, not as ISO.
+            let lentEN = try await client.send(.POST, "/staff/desk?lang=en", form: ["csrf": token, "branch": "centrale", "member": member,
+                                                                                    "action": "checkout", "item": "B2C1"])
+            let englishHTML = lentEN.body.string
+            #expect(englishHTML.contains("Boek 2 lent until "))
+            #expect(englishHTML.firstMatch(of: /lent until \d{1,2} [A-Z][a-z]+ \d{4}\./) != nil)
+            #expect(englishHTML.firstMatch(of: /lent until \d{4}-\d{2}-\d{2}/) == nil)
+            _ = try await client.send(.GET, "/staff/desk?lang=nl")   // back to Dutch for what follows
             #expect(lent.body.string.contains("<td>B1C1</td>"))
             let again = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": member,
                                                                            "action": "checkout", "item": "B1C1"])

@@ -185,7 +185,7 @@ extension DeskService {
     func dto(_ receipt: CheckoutReceipt) -> CheckoutDTO {
         CheckoutDTO(loan_id: receipt.loanID, due_on: receipt.dueOn.iso, item_id: receipt.item, barcode: receipt.barcode, title_id: receipt.titleID,
                     title: receipt.title, filled_hold: receipt.filledHold,
-                    message: Locales.text("desk_lent", lang, ["title": receipt.title, "date": dutch ? receipt.dueOn.dutchText : receipt.dueOn.iso]))
+                    message: Locales.text("desk_lent", lang, ["title": receipt.title, "date": day(receipt.dueOn)]))
     }
 
     func dto(_ receipt: RenewReceipt) -> RenewDTO { RenewDTO(receipt) }

@@ -69,6 +69,8 @@ struct DeskService {
     }
 
     var dutch: Bool { lang == .nl }
+    /// A date in the desk's words: "14 december 2026", "14 December 2026" (never ISO on a page).
+    func day(_ date: LocalDate) -> String { Formats(lang: lang, timeZone: organisation.zone).dateWithYear(date) }
 
     /// A branch of the organisation by id or slug; the account's own branch
     /// (or the central library) when none is given.
@@ -99,7 +101,7 @@ struct DeskService {
         case .shelf:
             return Locales.text("desk_route_shelf", lang)
         case .holdShelf(_, let until):
-            return Locales.text("desk_route_hold_shelf", lang, ["date": dutch ? until.dutchText : until.iso])
+            return Locales.text("desk_route_hold_shelf", lang, ["date": day(until)])
         case .transit(let to, let hold):
             return Locales.text(hold == nil ? "desk_route_home" : "desk_route_transit_hold", lang, ["branch": branchName(to)])
         }

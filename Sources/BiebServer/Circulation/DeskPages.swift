@@ -200,7 +200,7 @@ struct DeskPages: RouteCollection {
                 message = service.dto(try await circulation.checkout(member: memberID, item: form.item ?? "", at: desk)).message
             case "renew":
                 let receipt = try await circulation.renew(loan: Int(form.loan ?? "") ?? 0, member: memberID, at: desk)
-                message = page.t("desk_renewed", ["title": receipt.title, "date": service.dutch ? receipt.dueOn.dutchText : receipt.dueOn.iso])
+                message = page.t("desk_renewed", ["title": receipt.title, "date": service.day(receipt.dueOn)])
             case "renew_all":
                 let results = try await circulation.renewAll(member: memberID, at: desk)
                 let refused = results.compactMap { if case .failure(let error) = $0.result { error.message(dutch: service.dutch) } else { nil } }
@@ -235,7 +235,7 @@ struct DeskPages: RouteCollection {
                     throw BiebError.invalid("until", "Give the day the hold should resume.", nl: "Geef de dag waarop de reservering weer ingaat.")
                 }
                 try await circulation.suspendHold(Int(form.hold ?? "") ?? 0, until: until, member: memberID, at: desk)
-                message = page.t("desk_hold_suspended", ["date": service.dutch ? until.dutchText : until.iso])
+                message = page.t("desk_hold_suspended", ["date": service.day(until)])
             case "resume":
                 try await circulation.suspendHold(Int(form.hold ?? "") ?? 0, until: nil, member: memberID, at: desk)
                 message = page.t("desk_hold_resumed")
@@ -314,7 +314,7 @@ struct DeskPages: RouteCollection {
         _ = try req.staff(.circulate, branch: branch.id)
         let circulation = service.circulation
         let (toPick, toClear) = try await circulation.pickList(branch: branch.id)
-        func date(_ d: LocalDate?) -> String { d.map { service.dutch ? $0.dutchText : $0.iso } ?? "" }
+        func date(_ d: LocalDate?) -> String { d.map { service.day($0) } ?? "" }
         let today = LocalDate(Date(), in: service.organisation.zone)
         return try await page.render("staff/worklists", ListsContext(
             page: page.context(page.t("worklists_title", ["branch": branch.name])), branch: branch.slug,
@@ -418,7 +418,7 @@ struct DeskPages: RouteCollection {
             FormOption(value: $0.code, label: "\($0.name(dutch: service.dutch)) (\(Money.text($0.yearlyFeeCents)))",
                               selected: $0.code == form.membership_type)
         }
-        let end = service.dutch ? member.membershipEnd.dutchText : member.membershipEnd.iso
+        let end = service.day(member.membershipEnd)
         let door = try await service.selfService.doorFacts(member: member.id!)
         let pin = try await service.selfService.pinState(member: member.id!)
         let formats = Formats(lang: service.lang, timeZone: service.organisation.zone)
@@ -427,7 +427,7 @@ struct DeskPages: RouteCollection {
             pinText += " " + page.t("member_pin_locked", ["time": formats.shortDate(LocalDate(until, in: service.organisation.zone)) + " " + formats.time(until)])
         }
         let panel = SelfServicePanel(pin: pinText, hasPIN: door.hasPIN,
-                                     terms: door.termsAcceptedOn.map { page.t("member_terms_accepted", ["date": service.dutch ? $0.dutchText : $0.iso]) }
+                                     terms: door.termsAcceptedOn.map { page.t("member_terms_accepted", ["date": service.day($0)]) }
                                          ?? page.t("member_terms_none"),
                                      termsAccepted: door.termsAcceptedOn != nil)
         return try await page.render("staff/member_edit", EditContext(
@@ -492,7 +492,7 @@ struct DeskPages: RouteCollection {
             case "renew":
                 _ = try req.staff(.manageMembers, branch: member.homeBranchID)
                 let renewed = try await service.members.renewMembership(id, today: today, staff: service.user.id)
-                message = page.t("member_renewed", ["end": service.dutch ? renewed.membershipEnd.dutchText : renewed.membershipEnd.iso])
+                message = page.t("member_renewed", ["end": service.day(renewed.membershipEnd)])
             case "pin":
                 _ = try req.staff(.manageMembers, branch: member.homeBranchID)
                 let pin = try MemberPIN.validate(form.pin ?? "")

@@ -86,8 +86,8 @@ struct SelfServicePages: RouteCollection {
         return try await page.render("staff/self_service", Context(
             page: page.context(title), canManage: canManage,
             visits: service.branches.filter(\.active).map { VisitLine(name: $0.name, visits: counts[$0.id] ?? 0) },
-            visitPeriod: page.t("self_service_visits_period", ["from": service.dutch ? from.dutchText : from.iso,
-                                                               "to": service.dutch ? today.dutchText : today.iso]),
+            visitPeriod: page.t("self_service_visits_period", ["from": service.day(from),
+                                                               "to": service.day(today)]),
             terminals: terminals, bins: bins,
             branches: service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.slug == form.branch) },
             kinds: SIP2Terminal.Kind.allCases.map { FormOption(value: $0.rawValue, label: page.t("terminal_kind_\($0.rawValue)"),
