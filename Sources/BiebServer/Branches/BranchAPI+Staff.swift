@@ -51,24 +51,25 @@ extension BranchAPIController {
         return response
     }
 
-    func updateException(req: Request) async throws -> ExceptionDTO {
+    /// The exception the path names, of a branch whose exceptions the user may change (404 for another's).
+    static func ownException(_ req: Request) async throws -> (Branch, CalendarExceptionRecord) {
         let (branch, _, _) = try await Self.ownBranch(req, .editExceptions)
-        let directory = req.branches
-        guard let record = try await directory.exceptionRecord(try req.uuidParameter("exceptionID"), branch: branch.id!) else {
+        guard let record = try await req.branches.exceptionRecord(try req.uuidParameter("exceptionID"), branch: branch.id!) else {
             throw BiebError.notFound("exception", nl: "Uitzondering niet gevonden.")
         }
+        return (branch, record)
+    }
+
+    func updateException(req: Request) async throws -> ExceptionDTO {
+        let (branch, record) = try await Self.ownException(req)
         let exception = try HoursInput.exception(try req.content.decode(ExceptionDTO.self))
-        try await directory.updateException(record, to: exception)
-        return ExceptionDTO(try await directory.exceptionRecord(record.id!, branch: branch.id!)!)!
+        try await req.branches.updateException(record, to: exception)
+        return ExceptionDTO(try await req.branches.exceptionRecord(record.id!, branch: branch.id!)!)!
     }
 
     func deleteException(req: Request) async throws -> HTTPStatus {
-        let (branch, _, _) = try await Self.ownBranch(req, .editExceptions)
-        let directory = req.branches
-        guard let record = try await directory.exceptionRecord(try req.uuidParameter("exceptionID"), branch: branch.id!) else {
-            throw BiebError.notFound("exception", nl: "Uitzondering niet gevonden.")
-        }
-        try await directory.deleteException(record)
+        let (_, record) = try await Self.ownException(req)
+        try await req.branches.deleteException(record)
         return .noContent
     }
 
