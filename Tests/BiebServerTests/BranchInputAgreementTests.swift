@@ -15,11 +15,8 @@ import BiebTestSupport
     func theAPIAndTheBranchFormAcceptAndRefuseTheSame(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             _ = try await Fixture.make(on: app)
-            let api = TestClient(app)
-            try await api.signInAPI(Fixture.admin, password: Fixture.password)
+            let (api, pages) = try await signedInBothWays(app, Fixture.admin, password: Fixture.password)
             api.headers.replaceOrAdd(name: .acceptLanguage, value: "nl")
-            let pages = TestClient(app)
-            try await pages.signInPages(Fixture.admin, password: Fixture.password)
             let csrf = try #require(TestClient.csrf(in: try await pages.send(.GET, "/staff/branches/new").body.string))
             // What each path gets on top of good details (kind, street, postcode, city), and the field both must name (nil: accepted).
             let cases: [(name: String, change: [String: String], field: String?)] = [

@@ -27,10 +27,7 @@ import BiebTestSupport
     func theAPIAndTheMemberFormsAcceptAndRefuseTheSame(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let f = try await CirculationFixture.make(on: app, today: LocalDate(Date(), in: BranchCalendar.amsterdam))
-            let api = TestClient(app)
-            try await api.signInAPI(Fixture.staff, password: Fixture.password)
-            let pages = TestClient(app)
-            try await pages.signInPages(Fixture.staff, password: Fixture.password)
+            let (api, pages) = try await signedInBothWays(app, Fixture.staff, password: Fixture.password)
             let csrf = try #require(TestClient.csrf(in: try await pages.send(.GET, "/staff/members/new?branch=centrale").body.string))
             // What each path gets on top of the good details, and the field both must name (nil: accepted).
             let cases: [(name: String, change: [String: String], field: String?)] = [

@@ -55,10 +55,7 @@ import BiebTestSupport
     func theAPIAndTheHoursFormAcceptAndRefuseTheSame(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let f = try await Fixture.make(on: app)
-            let api = TestClient(app)
-            try await api.signInAPI(Fixture.staff, password: Fixture.password)
-            let pages = TestClient(app)
-            try await pages.signInPages(Fixture.staff, password: Fixture.password)
+            let (api, pages) = try await signedInBothWays(app, Fixture.staff, password: Fixture.password)
             // The API writes the district branch, the form the neighbourhood branch; the results are compared.
             let formPath = "/staff/branches/\(f.neighbourhood)/hours"
             let csrf = try #require(TestClient.csrf(in: try await pages.send(.GET, formPath).body.string))

@@ -728,10 +728,7 @@ import BiebTestSupport
     func theAPIAndThePlanFormAcceptAndRefuseTheSame(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let f = try await Fixture.make(on: app)
-            let api = TestClient(app)
-            try await api.signInAPI(Fixture.staff, password: Fixture.password)
-            let pages = TestClient(app)
-            try await pages.signInPages(Fixture.staff, password: Fixture.password)
+            let (api, pages) = try await signedInBothWays(app, Fixture.staff, password: Fixture.password)
             let csrf = try #require(TestClient.csrf(in: try await pages.send(.GET, "/staff/programma").body.string))
             let tuesday = LocalDate(S.tuesday(14), in: S.amsterdam)
             let form: [String: String] = ["csrf": csrf, "title": "Lezing", "kind": "lecture", "branch_id": f.central.uuidString, "date": tuesday.iso,

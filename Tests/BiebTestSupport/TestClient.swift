@@ -123,3 +123,13 @@ extension TestingHTTPResponse {
         return (body.error.code, body.error.field, body.error.message)
     }
 }
+
+/// One staff member signed in twice — with a token for the JSON API and with a session for the
+/// pages — for the tests that send the same input both ways and compare the answers.
+public func signedInBothWays(_ app: Application, _ email: String, password: String) async throws -> (api: TestClient, pages: TestClient) {
+    let api = TestClient(app)
+    try await api.signInAPI(email, password: password)
+    let pages = TestClient(app)
+    try await pages.signInPages(email, password: password)
+    return (api, pages)
+}
