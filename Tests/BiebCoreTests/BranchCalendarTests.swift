@@ -141,6 +141,20 @@ let smallTown = WeeklySchedule(name: "Standaard", periods:
         ])
         let calendar = BranchCalendar(schedules: [smallTown], exceptions: [popUp, renovation])
         #expect(calendar.openingDays(from: d("2027-03-01"), through: d("2027-03-15")) == [d("2027-03-06"), d("2027-03-15")])
+
+        // Listed as they apply: the renovation around the open day, each date once, in date order.
+        let listed = calendar.exceptionsAsTheyApply(from: d("2027-02-27"), through: d("2027-03-31"))
+        #expect(listed.map { "\($0.startDate.iso)…\($0.endDate.iso) \($0.reason)" } == [
+            "2027-03-01…2027-03-05 Verbouwing", "2027-03-06…2027-03-06 Open dag", "2027-03-07…2027-03-14 Verbouwing",
+        ])
+        #expect(listed[1].periods == popUp.periods)
+        // A window cuts the list: from the 10th only the rest of the renovation.
+        #expect(calendar.exceptionsAsTheyApply(from: d("2027-03-10"), through: d("2027-03-12")).map(\.endDate) == [d("2027-03-12")])
+        #expect(calendar.exceptionsAsTheyApply(from: d("2027-04-01"), through: d("2027-03-01")).isEmpty)
+        let takenOver = calendar.daysTakenOver(from: renovation)
+        #expect(takenOver.map(\.date) == [d("2027-03-06")])
+        #expect(takenOver.first?.by == popUp)
+        #expect(calendar.daysTakenOver(from: popUp).isEmpty)
     }
 
     @Test func seasonalScheduleWinsOverDefault() {

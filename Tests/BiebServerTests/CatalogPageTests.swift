@@ -28,10 +28,19 @@ import BiebTestSupport
             #expect(html.contains("Nederlands"))
             #expect(html.contains("language=dut"))
             #expect(!html.contains("<script src"))
+            // On a phone the results come first: the facets fold away behind a disclosure (closed while no
+            // filter is chosen, no JavaScript needed), and a link skips straight to the results.
+            #expect(html.contains(#"<details class="facets">"#))
+            #expect(html.contains(##"<a class="to-results" href="#results-h">Naar de resultaten</a>"##))
+            #expect(html.contains(#"<h2 id="results-h" class="visually-hidden" tabindex="-1">"#))
+            let skip = try #require(html.range(of: "to-results"))
+            let facets = try #require(html.range(of: #"<details class="facets""#))
+            #expect(skip.lowerBound < facets.lowerBound)
 
             let filtered = try await client.send(.GET, "/city/catalogus?q=avonden&language=eng")
             #expect(filtered.body.string.contains("1 resultaat voor ‘avonden’"))
             #expect(filtered.body.string.contains("aria-current=\"true\""))
+            #expect(filtered.body.string.contains(#"<details class="facets" open>"#))
 
             let english = try await TestClient(app).send(.GET, "/city/catalogus?q=avonden&lang=en")
             #expect(english.body.string.contains("2 results for ‘avonden’"))

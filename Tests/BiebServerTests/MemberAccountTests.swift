@@ -494,6 +494,21 @@ import BiebTestSupport
             #expect(signedIn.status == .seeOther)
             #expect(signedIn.headers.first(name: .location) == "/city/mijn")
 
+            // One header on every page of the organisation: signed in, it links to the account and signs out,
+            // on the public pages too; it never offers to sign in again.
+            let title3 = try #require(w.f.titles["book-3"])
+            for path in ["/city", "/city/centrale", "/city/catalogus", "/city/catalogus?q=boek", "/city/catalogus/\(title3)", "/city/agenda",
+                         "/city/lijsten", "/city/mijn", "/city/mijn/gegevens", "/city/mijn/reserveren?titel=\(title3)", "/city/mijn/privacy"] {
+                let html = try await browser.send(.GET, path).body.string
+                #expect(html.contains(#"<a href="/city/mijn">Mijn bibliotheek</a>"#), "\(path)")
+                #expect(html.contains(#"<form method="post" action="/city/mijn/uitloggen""#), "\(path)")
+                #expect(!html.contains(#"href="/city/mijn/inloggen""#), "\(path)")
+            }
+            // A visitor without a session sees "sign in" there, and gets no session from reading.
+            let visitor = try await TestClient(app).send(.GET, "/city/centrale")
+            #expect(visitor.body.string.contains(#"<a href="/city/mijn/inloggen">Inloggen</a>"#))
+            #expect(visitor.headers.setCookie == nil)
+
             let page = try await browser.send(.GET, "/city/mijn")
             #expect(page.status == .ok)
             let account = page.body.string

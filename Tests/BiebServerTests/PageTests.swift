@@ -44,6 +44,12 @@ import BiebTestSupport
             let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
             try await BranchDirectory(app.db).addException(to: fixture.central, CalendarException(
                 startDate: today.adding(days: 3), reason: "Studiedag personeel"))
+            // Two exceptions overlap: maintenance on days 20–21 and special hours on day 21. The page lists
+            // them as the calendar applies them (the shorter one wins the 21st), never both for one day.
+            try await BranchDirectory(app.db).addException(to: fixture.central, CalendarException(
+                startDate: today.adding(days: 20), endDate: today.adding(days: 21), reason: "Onderhoud"))
+            try await BranchDirectory(app.db).addException(to: fixture.central, CalendarException(
+                startDate: today.adding(days: 21), reason: "Kerstavond", periods: [DayPeriod(opens: LocalTime("10:00")!, closes: LocalTime("16:00")!, level: .staffed)]))
             // Consultation hours this week count from the start of today: an early one today is listed
             // (whether or not it is over yet), one a week on is not.
             let zone = BranchCalendar.amsterdam
@@ -61,6 +67,13 @@ import BiebTestSupport
             #expect(html.contains("Vaste openingstijden"))
             #expect(html.contains("10:00–17:00 bemand, 08:00–22:00 selfservice"))
             #expect(html.contains("Studiedag personeel"))
+            let long = BranchPresentation(lang: .nl, timeZone: BranchCalendar.amsterdam).formats.longDate
+            #expect(html.contains("<strong>\(long(today.adding(days: 20)))</strong>: Onderhoud — "))
+            #expect(html.contains("<strong>\(long(today.adding(days: 21)))</strong>: Kerstavond — 10:00–16:00 bemand"))
+            #expect(!html.contains("\(long(today.adding(days: 20))) – "))
+            // The API's day answers agree: the 21st is open, the 20th closed.
+            let days = try object(try await client.send(.GET, "/api/v1/branches/\(fixture.central)/opening-days?from=\(today.adding(days: 20).iso)&to=\(today.adding(days: 21).iso)"))
+            #expect(days["days"] as? [String] == [today.adding(days: 21).iso])
             #expect(html.contains("Vroeg digi-spreekuur"))
             #expect(!html.contains("Spreekuur over een week"))
             #expect(html.contains("120 studieplekken"))
@@ -197,6 +210,13 @@ import BiebTestSupport
             #expect(records.map(\.reason) == ["Verbouwing"])
             // The editor lists it with its year (past and coming years stand side by side).
             #expect(try await client.send(.GET, path).body.string.contains("3 maart 2031 – 5 maart 2031"))
+            // A shorter exception inside it takes its day over; the editor says so at the longer one.
+            let openDay = try await client.send(.POST, "\(path.replacingOccurrences(of: "/hours", with: ""))/exceptions",
+                                                form: ["csrf": token2, "start_date": "2031-03-04", "reason": "Open dag", "opens": "11:00", "closes": "15:00"])
+            #expect(openDay.status == .seeOther)
+            #expect(try await client.send(.GET, path).body.string.contains("Op 4 maart 2031 geldt „Open dag” (de kortere uitzondering gaat voor)."))
+            let shortOne = try #require(try await BranchDirectory(app.db).exceptionRecords(of: fixture.district).first { $0.reason == "Open dag" })
+            try await BranchDirectory(app.db).deleteException(shortOne)
             // Delete asks first: the button shows what goes and deletes nothing yet.
             let deletePath = "/staff/branches/\(fixture.district)/exceptions/\(records[0].id!)/delete"
             let ask = try await client.send(.POST, deletePath, form: ["csrf": token2])
@@ -312,6 +332,22 @@ import BiebTestSupport
         for background in ["#ffffff", "#f3f5f8", "#eef6ff", "#e8f4ec", "#fdecee", "#eceef2"] {
             #expect(Self.contrast(String(colour), background) >= 3, "focus ring \(colour) on \(background)")
         }
+    }
+
+    /// The rules that keep a 320 px phone from scrolling sideways (scripts/check-layout.sh checks the pages
+    /// themselves in a real browser in CI): a grid column never asks for more than the width there is,
+    /// fieldsets and pre-formatted text may shrink, table cells and long words wrap, buttons wrap.
+    @Test func thePageRulesFitAPhone() throws {
+        let css = try String(contentsOf: Resources.directory.appendingPathComponent("Public/css/bieb.css"), encoding: .utf8)
+        let fixedColumns = css.matches(of: /minmax\(\d+(\.\d+)?rem/).map { String($0.output.0) }
+        #expect(fixedColumns.isEmpty, "grid columns wider than a phone: \(fixedColumns)")
+        let rules = css.split(separator: "\n")
+        func rule(_ selector: String) -> String { rules.filter { $0.hasPrefix(selector + " {") }.joined() }
+        #expect(rule("fieldset").contains("min-width: 0"))
+        #expect(rule("pre").contains("overflow-x: auto"))
+        #expect(rule("th, td").contains("overflow-wrap: anywhere"))
+        #expect(rule(".search-row input").contains("min-width: 0"))
+        #expect(css.contains("max-width: 100%; white-space: normal;"))  // buttons
     }
 }
 

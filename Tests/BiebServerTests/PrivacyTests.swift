@@ -216,6 +216,21 @@ import BiebTestSupport
             #expect(readable.status == .ok)
             #expect(readable.body.string.contains("Carla Bos"))
             #expect(readable.body.string.contains("privacy_request") == false)  // the reason in words, not a code
+            // Written for a person: euros, words instead of codes, dates as people write them, no internal numbers.
+            let person = readable.body.string
+            #expect(person.contains("<dt>Saldo</dt>"))
+            #expect(person.contains("€ 54,00"))
+            #expect(!person.contains("centen"))
+            #expect(!person.lowercased().contains("<dd>\(w.carla.uuidString.lowercased())"))
+            #expect(person.contains(#"<td data-label="Status">in gebruik</td>"#))  // the card
+            #expect(person.contains(#"<td data-label="Doel">openstaande kosten</td>"#))  // the online payment
+            #expect(!person.contains(">active<") && !person.contains(">fees<") && !person.contains(">portal<"))
+            #expect(person.firstMatch(of: />\d{4}-\d{2}-\d{2}/) == nil)  // no value is an ISO date
+            #expect(person.firstMatch(of: /\d{4}-\d{2}-\d{2}T/) == nil)
+            #expect(person.contains(#"<td data-label="Plaatsen">1</td>"#))  // numbers as numbers on both databases
+            // The download stays complete and as stored.
+            #expect(((data["member"] as? [String: Any])?["id"] as? String)?.lowercased() == w.carla.uuidString.lowercased())
+            #expect((data["cards"] as? [[String: Any]])?.first?["status"] as? String == "active")
             // Each landmark and region has a name of its own (a section and the scrolling table inside it did share one).
             let html = readable.body.string
             let named = html.matches(of: /aria-labelledby="([^"]+)"/).map { String($0.output.1) }

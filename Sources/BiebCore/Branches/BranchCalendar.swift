@@ -113,6 +113,46 @@ public struct BranchCalendar: Sendable {
         exceptionIndex[date.daysSinceEpoch].map { exceptions[$0] }
     }
 
+    /// The exceptions as they apply from `start` through `end`: where two
+    /// overlap, the days the shorter one takes are cut out of the longer one,
+    /// so every date appears once, with the exception `hours(on:)` uses for it.
+    /// A maintenance closure 23–24 December and special hours on the 24th come
+    /// out as "23 December closed" and "24 December special hours". In date order.
+    public func exceptionsAsTheyApply(from start: LocalDate, through end: LocalDate) -> [CalendarException] {
+        guard start <= end else { return [] }
+        var pieces: [CalendarException] = []
+        var current: (position: Int, from: LocalDate, to: LocalDate)?
+        for day in start.daysSinceEpoch...end.daysSinceEpoch {
+            let date = LocalDate(daysSinceEpoch: day)
+            let position = exceptionIndex[day]
+            if let open = current, position == open.position {
+                current?.to = date
+                continue
+            }
+            if let open = current { pieces.append(piece(of: open.position, from: open.from, to: open.to)) }
+            current = position.map { ($0, date, date) }
+        }
+        if let open = current { pieces.append(piece(of: open.position, from: open.from, to: open.to)) }
+        return pieces
+    }
+
+    /// The days of `exception` on which another (shorter) exception applies
+    /// instead, with that exception; empty when it applies on all its days.
+    public func daysTakenOver(from exception: CalendarException) -> [(date: LocalDate, by: CalendarException)] {
+        guard exception.startDate <= exception.endDate else { return [] }
+        return (exception.startDate.daysSinceEpoch...exception.endDate.daysSinceEpoch).compactMap { day in
+            guard let position = exceptionIndex[day], exceptions[position] != exception else { return nil }
+            return (LocalDate(daysSinceEpoch: day), exceptions[position])
+        }
+    }
+
+    private func piece(of position: Int, from: LocalDate, to: LocalDate) -> CalendarException {
+        var piece = exceptions[position]
+        piece.startDate = from
+        piece.endDate = to
+        return piece
+    }
+
     /// The hours of one date, after exceptions.
     public func hours(on date: LocalDate) -> DayHours {
         if let exception = exception(on: date) {

@@ -1,5 +1,6 @@
 import Foundation
 import Vapor
+import BiebStore
 
 /// What every page's layout needs: language, texts, title, the signed-in
 /// account, the CSRF token for forms, and the URL of the same page in the
@@ -19,8 +20,8 @@ struct PageContext: Encodable {
     var member: MemberLink?
 
     struct MemberLink: Encodable {
-        /// The signed-in member's name; nil: not signed in.
-        let name: String?
+        /// A member of this organisation is signed in (the header offers the account and signing out).
+        let signedIn: Bool
         let accountURL: String
         let signOutURL: String
         let signInURL: String
@@ -50,6 +51,28 @@ struct PageContext: Encodable {
         self.user = user
         self.csrf = csrf
         self.flash = flash
+    }
+}
+
+extension PageContext {
+    /// The context of a page of an organisation's public or member side, with the one header
+    /// every such page has: the member's account and "sign out" when a member of `org` is signed in,
+    /// "sign in" when not. A visitor without a session cookie gets no form token and no flash,
+    /// so nothing is stored per page view; a member's or staff's session gives both, and so does
+    /// `session` (the member pages: their forms need a token).
+    static func organisation(_ req: Request, _ org: Organisation, title: String, session: Bool = false) -> PageContext {
+        let lang = Language.of(req)
+        var page: PageContext
+        if session || req.cookies[req.application.sessions.configuration.cookieName] != nil {
+            page = PageContext(req, lang: lang, title: title, csrf: CSRFMiddleware.token(for: req), flash: req.session.data["member_flash"])
+            req.session.data["member_flash"] = nil
+        } else {
+            page = PageContext(req, lang: lang, title: title)
+        }
+        let portal = MemberPortalPages.base(org)
+        page.member = MemberLink(signedIn: req.auth.get(SignedInMember.self).map { $0.organisationID == org.id } ?? false,
+                                 accountURL: portal, signOutURL: portal + "/uitloggen", signInURL: portal + "/inloggen")
+        return page
     }
 }
 

@@ -96,6 +96,16 @@ struct BranchPresentation {
         return ExceptionRow(dates: dates, reason: exception.reason, hours: periodsText(exception.periods).joined(separator: ", "))
     }
 
+    /// Which days of an exception another, shorter one takes over (the calendar's rule), as a note
+    /// for the hours editor; nil when it applies on all its days.
+    func takenOverNote(_ days: [(date: LocalDate, by: CalendarException)]) -> String? {
+        guard !days.isEmpty else { return nil }
+        let lines = Dictionary(grouping: days, by: { $0.by.reason }).sorted { $0.value[0].date < $1.value[0].date }.map { reason, days in
+            Locales.text("exc_taken_over", lang, ["dates": days.map { formats.dateWithYear($0.date) }.joined(separator: ", "), "reason": reason])
+        }
+        return lines.joined(separator: " ")
+    }
+
     func kindName(_ kind: BranchKind) -> String {
         Locales.text("kind_\(kind.rawValue)", lang)
     }

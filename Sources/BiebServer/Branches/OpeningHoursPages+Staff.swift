@@ -36,6 +36,8 @@ extension StaffPages {
         let dates: String
         let reason: String
         let hours: String
+        /// The days on which a shorter exception applies instead ("On 24 December 2026 Christmas Eve applies").
+        let takenOver: String?
         let deleteURL: String
     }
 
@@ -110,6 +112,7 @@ extension StaffPages {
         let words = BranchPresentation(lang: page.lang, timeZone: org.zone)
         let today = LocalDate(Date(), in: org.zone)
         let exceptions = try await page.request.branches.exceptionRecords(of: branch.id!, from: today)
+        let calendar = BranchCalendar(timeZone: org.zone, schedules: [], exceptions: exceptions.compactMap(BranchDirectory.exception(from:)))
         let base = "/staff/branches/\(branch.id!)"
         func levelOptions(_ selected: String) -> [FormOption] {
             [ServiceLevel.staffed, .selfService, .closed].map { FormOption(value: $0.rawValue, label: words.formats.level($0), selected: $0.rawValue == selected) }
@@ -145,7 +148,9 @@ extension StaffPages {
             exceptions: exceptions.compactMap { record in
                 BranchDirectory.exception(from: record).map { value in
                     let row = words.exceptionRow(value, withYear: true)
-                    return ExceptionLine(dates: row.dates, reason: row.reason, hours: row.hours, deleteURL: "\(base)/exceptions/\(record.id!)/delete")
+                    return ExceptionLine(dates: row.dates, reason: row.reason, hours: row.hours,
+                                         takenOver: words.takenOverNote(calendar.daysTakenOver(from: value)),
+                                         deleteURL: "\(base)/exceptions/\(record.id!)/delete")
                 }
             },
             exceptionURL: "\(base)/exceptions", holidaysURL: "\(base)/holidays", levels: levelOptions("staffed"),

@@ -13,8 +13,9 @@ struct PublicPages: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get(use: home)
-        routes.get(":org", use: organisation)
-        routes.get(":org", ":branch", use: branch)
+        let pages = routes.publicPages()
+        pages.get(":org", use: organisation)
+        pages.get(":org", ":branch", use: branch)
     }
 
     struct OrgCard: Encodable {
@@ -86,7 +87,7 @@ struct PublicPages: RouteCollection {
             let openCount: Int
             let total: Int
         }
-        let page = PageContext(req, lang: lang, title: org.name)
+        let page = PageContext.organisation(req, org, title: org.name)
         return try await render(req, "branches", Context(page: page, organisation: org.name, orgURL: "/\(org.slug)", branches: rows,
                                                          onlyOpen: onlyOpen, openCount: rows.filter(\.open).count, total: branches.count))
     }
@@ -111,8 +112,11 @@ struct PublicPages: RouteCollection {
         let words = BranchPresentation(lang: lang, timeZone: org.zone)
         let calendar = try await directory.calendar(of: branch, timeZone: org.zone, exceptionsFrom: today.adding(days: -1))
         let status = calendar.status(at: now)
-        let upcoming = calendar.exceptions.filter { $0.endDate >= today && $0.startDate <= today.adding(days: 90) }
-            .sorted { $0.startDate < $1.startDate }
+        // The coming exceptions as the calendar applies them (an overlap listed once, as it counts),
+        // those that start within 90 days to their last day.
+        let horizon = calendar.exceptions.filter { $0.endDate >= today && $0.startDate <= today.adding(days: 90) }
+            .map(\.endDate).max() ?? today
+        let upcoming = calendar.exceptionsAsTheyApply(from: today, through: horizon)
         let regular = calendar.schedule(on: today)
         let defaultSchedule = calendar.schedules.first(where: \.isDefault)
         let seasonal = calendar.schedules.filter { !$0.isDefault && ($0.validUntil ?? today) >= today }
@@ -196,7 +200,7 @@ struct PublicPages: RouteCollection {
                 "months": String(max(1, Int((Double(conditions.minimumMembershipDays) / 30).rounded()))),
             ]) : nil
         let url = req.bieb.baseURL + "/\(org.slug)/\(branch.slug)"
-        let page = PageContext(req, lang: lang, title: branch.name)
+        let page = PageContext.organisation(req, org, title: branch.name)
         let context = Context(
             page: page, organisation: org.name, orgURL: "/\(org.slug)", name: branch.name, kind: words.kindName(branch.kind),
             street: branch.street, postcode: branch.postcode, city: branch.city, neighbourhood: branch.neighbourhood.nonEmpty,

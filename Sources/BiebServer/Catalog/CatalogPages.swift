@@ -9,8 +9,9 @@ import BiebStore
 /// copies per branch and schema.org `Book` data). No JavaScript needed.
 struct CatalogPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(":org", "catalogus", use: search)
-        routes.get(":org", "catalogus", ":titleID", use: title)
+        let pages = routes.publicPages()
+        pages.get(":org", "catalogus", use: search)
+        pages.get(":org", "catalogus", ":titleID", use: title)
     }
 
     struct Link: Encodable {
@@ -96,7 +97,7 @@ struct CatalogPages: RouteCollection {
             FormOption(value: $0.rawValue, label: Locales.text("cat_sort_\($0.rawValue)", lang),
                               selected: $0.rawValue == (req.query[String.self, at: "sort"] ?? "relevance"))
         }
-        let pageContext = PageContext(req, lang: lang, title: text.isEmpty ? Locales.text("cat_title", lang) : "\(text) · \(Locales.text("cat_title", lang))")
+        let pageContext = PageContext.organisation(req, org, title: text.isEmpty ? Locales.text("cat_title", lang) : "\(text) · \(Locales.text("cat_title", lang))")
         guard !text.trimmed.isEmpty else {
             return try await PublicPages().render(req, "catalog/search", Context(
                 page: pageContext, organisation: org.name, orgURL: "/\(org.slug)", action: base, q: "", error: nil, searched: false,
@@ -204,7 +205,6 @@ struct CatalogPages: RouteCollection {
             throw Abort(.notFound)
         }
         let dto = try await service.titleDTO(title)
-        let formats = Formats(lang: lang, timeZone: org.zone)
         struct Row: Encodable {
             let label: String
             let value: String
@@ -274,9 +274,7 @@ struct CatalogPages: RouteCollection {
             return EditionView(title: edition.title, url: "\(base)/\(edition.id)", format: Locales.text("format_\(edition.format)", lang),
                                year: edition.year.map(String.init), status: status, available: available)
         }
-        var page = PageContext(req, lang: lang, title: dto.title)
-        let portal = "/\(org.slug)/mijn"
-        page.member = PageContext.MemberLink(name: nil, accountURL: portal, signOutURL: portal + "/uitloggen", signInURL: portal + "/inloggen")
+        let page = PageContext.organisation(req, org, title: dto.title)
         return try await PublicPages().render(req, "catalog/title", Context(
             page: page, organisation: org.name, orgURL: "/\(org.slug)", searchURL: base, title: dto.title, subtitle: dto.subtitle,
             authors: dto.contributors.map { $0.role == "author" || $0.main ? $0.name : "\($0.name) (\(Locales.text("role_contributor_\($0.role)", lang)))" }.nonEmpty,

@@ -123,7 +123,7 @@ extension MemberPortalPages {
             cards: overview.cards.filter { $0.status == .active }.map(\.barcode).joined(separator: ", "),
             error: error?.message(dutch: dutch), catalogueURL: "/\(org.slug)/catalogus")
         return try await MemberPageFrame().render(req, "portal/account", title: Locales.text("portal_title", lang), org: org, member: member,
-                                                  isOwn: overview.relation == .own, signedInName: accounts.first?.name, body: body, status: status)
+                                                  isOwn: overview.relation == .own, body: body, status: status)
     }
 
     /// A fee line for the member: a charge by what it was for; a payment by how it was paid

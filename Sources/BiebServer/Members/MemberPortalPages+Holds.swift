@@ -46,7 +46,7 @@ extension MemberPortalPages {
         case nil: Locales.text("portal_hold_fee_varies", lang)
         }
         let context = HoldFormContext(
-            page: Self.page(req, org, title: Locales.text("portal_place_hold", lang), name: nil), organisation: org.name,
+            page: Self.page(req, org, title: Locales.text("portal_place_hold", lang)), organisation: org.name,
             orgURL: "/\(org.slug)", base: Self.base(org), title: title.title, titleID: titleID, titleURL: "/\(org.slug)/catalogus/\(titleID)",
             accounts: try await service.manageable().map { FormOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == chosen) },
             branches: pickups.map { branch in

@@ -39,14 +39,9 @@ struct MemberPortalPages: RouteCollection {
 
     static func base(_ org: Organisation) -> String { "/\(org.slug)/mijn" }
 
-    /// The layout's context for a member page.
-    static func page(_ req: Request, _ org: Organisation, title: String, name: String?) -> PageContext {
-        var page = PageContext(req, lang: Language.of(req), title: title, csrf: CSRFMiddleware.token(for: req),
-                               flash: req.session.data["member_flash"])
-        req.session.data["member_flash"] = nil
-        page.member = PageContext.MemberLink(name: name, accountURL: base(org), signOutURL: base(org) + "/uitloggen",
-                                             signInURL: base(org) + "/inloggen")
-        return page
+    /// The layout's context for a member page (the member pages always have a session: forms carry its token).
+    static func page(_ req: Request, _ org: Organisation, title: String) -> PageContext {
+        PageContext.organisation(req, org, title: title, session: true)
     }
 
     /// Back to a member page with a message for the next page.
@@ -83,7 +78,7 @@ struct MemberPortalPages: RouteCollection {
         }
         let lang = Language.of(req)
         return try await PublicPages().render(req, "portal/login", SignInContext(
-            page: Self.page(req, org, title: Locales.text("portal_sign_in", lang), name: nil), organisation: org.name, orgURL: "/\(org.slug)",
+            page: Self.page(req, org, title: Locales.text("portal_sign_in", lang)), organisation: org.name, orgURL: "/\(org.slug)",
             base: Self.base(org), action: Self.base(org) + "/inloggen", back: Self.safeBack(req.query[String.self, at: "terug"], org),
             card: "", email: "", error: nil, errorField: nil))
     }
@@ -100,7 +95,7 @@ struct MemberPortalPages: RouteCollection {
             return req.redirect(to: Self.safeBack(form.back, org), redirectType: .normal)
         } catch let error as BiebError {
             let response = try await PublicPages().render(req, "portal/login", SignInContext(
-                page: Self.page(req, org, title: Locales.text("portal_sign_in", lang), name: nil), organisation: org.name,
+                page: Self.page(req, org, title: Locales.text("portal_sign_in", lang)), organisation: org.name,
                 orgURL: "/\(org.slug)", base: Self.base(org), action: Self.base(org) + "/inloggen", back: Self.safeBack(form.back, org),
                 card: form.card ?? "", email: form.email ?? "", error: error.message(dutch: lang == .nl), errorField: error.field))
             response.status = error.httpStatus
@@ -132,7 +127,7 @@ extension MemberPortalPages {
                    error: BiebError? = nil) async throws -> Response {
         let lang = Language.of(req)
         let response = try await PublicPages().render(req, template, PINContext(
-            page: Self.page(req, org, title: Locales.text(template == "portal/pin_forgot" ? "portal_pin_forgot" : "portal_pin_choose", lang), name: nil),
+            page: Self.page(req, org, title: Locales.text(template == "portal/pin_forgot" ? "portal_pin_forgot" : "portal_pin_choose", lang)),
             organisation: org.name, orgURL: "/\(org.slug)", base: Self.base(org), code: code, valid: valid, sent: sent,
             error: error?.message(dutch: lang == .nl)))
         response.status = error?.httpStatus ?? .ok

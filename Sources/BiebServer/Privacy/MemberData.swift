@@ -34,8 +34,9 @@ struct MemberData {
                 try columns.map { column in
                     if dates.contains(column) { return iso(try row.decode(column: column, as: Date?.self)) }
                     if bools.contains(column) { return try row.decode(column: column, as: Bool?.self).map { $0 ? "true" : "false" } }
-                    if let text = try? row.decode(column: column, as: String?.self) { return text }
+                    // Numbers first: PostgreSQL hands an integer's bytes to a String decode.
                     if let number = try? row.decode(column: column, as: Int?.self) { return String(number) }
+                    if let text = try? row.decode(column: column, as: String?.self) { return text }
                     if let flag = try? row.decode(column: column, as: Bool?.self) { return flag ? "true" : "false" }
                     if let uuid = try? row.decode(column: column, as: UUID?.self) { return uuid.uuidString.lowercased() }
                     return nil

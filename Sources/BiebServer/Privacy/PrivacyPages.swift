@@ -119,7 +119,8 @@ struct PrivacyPages: RouteCollection {
             let id: String
             let title: String
             let headings: [String]
-            let rows: [[String]]
+            /// Each cell with its column's heading (a phone shows the table as labelled lines).
+            let rows: [[Pair]]
             /// A single record: shown as a list of label and value.
             let pairs: [Pair]
         }
@@ -141,40 +142,24 @@ struct PrivacyPages: RouteCollection {
     func renderPrivacy(_ req: Request, error: BiebError?) async throws -> Response {
         let (org, service, account) = try await frame.authorized(req)
         let lang = Language.of(req)
-        let formats = Formats(lang: lang, timeZone: org.zone)
         let data = try await MemberData.read(member: account, organisation: org, on: req.db)
-        let iso = ISO8601DateFormatter()
-        func readable(_ value: String?) -> String {
-            guard let value else { return "—" }
-            if value.count > 19, let date = iso.date(from: value) {
-                return formats.dateWithYear(LocalDate(date, in: org.zone)) + " " + formats.time(date)
-            }
-            if value == "true" { return Locales.text("yes", lang) }
-            if value == "false" { return Locales.text("no", lang) }
-            return value
-        }
-        // Codes in words: (section, column) → the locale keys' prefix.
-        let words: [String: String] = ["staff_views.purpose": "view_purpose_", "consents.purpose": "consent_label_", "fees.kind": "fee_",
-                                       "holds.status": "hold_status_", "payments.status": "payment_status_", "staff_views.role": "role_"]
-        func cell(_ section: String, _ column: String, _ value: String?) -> String {
-            if let prefix = words["\(section).\(column)"], let value { return Locales.text(prefix + value, lang) }
-            return readable(value)
-        }
+        let words = MemberDataWords(lang: lang, timeZone: org.zone)
         let sections = data.sections.map { section in
-            DataBody.Section(
+            let shown = words.shown(section)
+            let rows = section.rows.map { row in
+                shown.map { DataBody.Pair(label: words.heading(section.columns[$0]), value: words.value(section.key, section.columns[$0], row[$0])) }
+            }
+            return DataBody.Section(
                 id: "data-\(section.key)", title: Locales.text("data_section_\(section.key)", lang),
-                headings: section.single ? [] : section.columns.map { Locales.text("data_col_\($0)", lang) },
-                rows: section.single ? [] : section.rows.map { row in zip(section.columns, row).map { cell(section.key, $0, $1) } },
-                pairs: section.single ? zip(section.columns, section.rows.first ?? []).map {
-                    DataBody.Pair(label: Locales.text("data_col_\($0)", lang), value: readable($1))
-                } : [])
+                headings: section.single ? [] : shown.map { words.heading(section.columns[$0]) },
+                rows: section.single ? [] : rows, pairs: section.single ? rows.first ?? [] : [])
         }
         let erasure = Erasure(req.db, organisationID: try org.requireID())
         let requested = try await erasure.requestedAt(member: account)
         let blockers = try await erasure.blockers(member: account)
         let body = DataBody(sections: sections, downloadURL: Portal.base(org) + "/privacy/download"
                                 + (account == service.signedIn.id ? "" : "?lid=\(account)"),
-                            requested: requested.map { formats.dateWithYear(LocalDate($0, in: org.zone)) },
+                            requested: requested.map { words.formats.dateWithYear(LocalDate($0, in: org.zone)) },
                             blockers: blockers.map { $0.message(dutch: lang == .nl) }, canClose: blockers.isEmpty)
         return try await frame.render(req, "portal/privacy", title: Locales.text("portal_privacy", lang), org: org, service: service, account: account,
                                 body: body, status: error?.httpStatus ?? .ok)
@@ -201,7 +186,7 @@ struct PrivacyPages: RouteCollection {
         case .erased:
             if account == service.signedIn.id {
                 MemberSession.end(req)
-                let context = ClosedContext(page: Portal.page(req, org, title: Locales.text("portal_closed_title", lang), name: nil),
+                let context = ClosedContext(page: Portal.page(req, org, title: Locales.text("portal_closed_title", lang)),
                                             organisation: org.name, orgURL: "/\(org.slug)")
                 return try await PublicPages().render(req, "portal/closed", context)
             }

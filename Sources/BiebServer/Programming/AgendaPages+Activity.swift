@@ -60,7 +60,7 @@ extension AgendaPages {
         let list = try await a.listID.asyncMap { try await TitleList.find($0, on: req.db) }
         let url = req.application.bieb.baseURL + "/\(org.slug)/agenda/\(a.id)"
         let context = ActivityContext(
-            page: try await Self.page(req, org, title: a.title), organisation: org.name, orgURL: "/\(org.slug)", agendaURL: "/\(org.slug)/agenda",
+            page: .organisation(req, org, title: a.title), organisation: org.name, orgURL: "/\(org.slug)", agendaURL: "/\(org.slug)/agenda",
             card: words.card(listing), description: a.description.components(separatedBy: "\n\n").filter { !$0.trimmed.isEmpty },
             sessions: listing.sessions.map { SessionLine(when: words.formats.range($0.range), past: $0.range.end <= now) },
             language: a.language == "nl" ? nil : Locale(identifier: lang.rawValue).localizedString(forLanguageCode: a.language) ?? a.language,
@@ -172,7 +172,7 @@ extension AgendaPages {
         }
         let words = try await Words.make(req, org)
         let context = RegistrationContext(
-            page: try await Self.page(req, org, title: Locales.text("registration_title", lang)), organisation: org.name, orgURL: "/\(org.slug)",
+            page: .organisation(req, org, title: Locales.text("registration_title", lang)), organisation: org.name, orgURL: "/\(org.slug)",
             card: words.card(listing), status: Locales.text("registration_status_\(registration.status.rawValue)", lang),
             places: "\(registration.places) " + Locales.text("registration_places", lang, count: registration.places), isNew: req.query[String.self, at: "nieuw"] != nil,
             cancelled: registration.status == .cancelled || registration.status == .lapsed,

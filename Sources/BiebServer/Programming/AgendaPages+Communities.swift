@@ -47,7 +47,7 @@ extension AgendaPages {
                                        meetings: try await programme.agenda(filter).map(words.card)))
         }
         return try await PublicPages().render(req, "agenda/communities", CommunitiesContext(
-            page: try await Self.page(req, org, title: Locales.text("communities_title", lang)), organisation: org.name, orgURL: "/\(org.slug)",
+            page: .organisation(req, org, title: Locales.text("communities_title", lang)), organisation: org.name, orgURL: "/\(org.slug)",
             communities: cards, signedIn: member != nil, signInURL: "/\(org.slug)/mijn/inloggen"))
     }
 

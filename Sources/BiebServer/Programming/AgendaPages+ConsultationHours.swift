@@ -47,7 +47,7 @@ extension AgendaPages {
         let branch = req.query[String.self, at: "vestiging"].flatMap(UUID.init(uuidString:))
         let hours = try await store.hours(branch: branch, in: TimeRange(start: now, end: now.addingTimeInterval(28 * 86_400)))
         return try await PublicPages().render(req, "agenda/hours", HoursContext(
-            page: try await Self.page(req, org, title: Locales.text("consult_title", lang)), organisation: org.name, orgURL: "/\(org.slug)",
+            page: .organisation(req, org, title: Locales.text("consult_title", lang)), organisation: org.name, orgURL: "/\(org.slug)",
             hours: try await hourCards(req, org, hours, store: store, words: words)))
     }
 
@@ -85,7 +85,7 @@ extension AgendaPages {
         if let member = Self.signedIn(req, org) { memberName = try await Member.find(member, on: req.db)?.name }
         let minutes = Double(hour.slotMinutes ?? 0) * 60
         return try await PublicPages().render(req, "agenda/hour", HourContext(
-            page: try await Self.page(req, org, title: hour.title), organisation: org.name, orgURL: "/\(org.slug)", card: card,
+            page: .organisation(req, org, title: hour.title), organisation: org.name, orgURL: "/\(org.slug)", card: card,
             description: hour.description.isEmpty ? nil : hour.description,
             slots: try await store.freeSlots(hour).map { Slot(value: $0.formatted(.iso8601), label: "\(words.formats.time($0))–\(words.formats.time($0.addingTimeInterval(minutes)))") },
             action: req.url.path, memberName: memberName))
@@ -140,7 +140,7 @@ extension AgendaPages {
         let words = try await Words.make(req, org)
         let minutes = Double(hour.slotMinutes ?? 0) * 60
         return try await PublicPages().render(req, "agenda/appointment", AppointmentContext(
-            page: try await Self.page(req, org, title: Locales.text("appointment_title", lang)), organisation: org.name, orgURL: "/\(org.slug)",
+            page: .organisation(req, org, title: Locales.text("appointment_title", lang)), organisation: org.name, orgURL: "/\(org.slug)",
             card: try await hourCards(req, org, [hour], store: store, words: words)[0],
             when: words.formats.range(TimeRange(start: appointment.slotStart, end: appointment.slotStart.addingTimeInterval(minutes))),
             isNew: req.query[String.self, at: "nieuw"] != nil, cancelled: appointment.status != "booked", action: req.url.path))

@@ -17,7 +17,7 @@ struct AgendaPages: RouteCollection {
         routes.get(":org", "agenda", "mijn", ":feed", use: personalFeed)
         // Visitors read and register without a session (no row stored per page view); forms acting for a
         // signed-in member check the form token themselves (`memberForm`); a cancellation key is its own proof.
-        let pages = routes.grouped(StaffSessionsMiddleware()).grouped(MemberSessionAuthenticator())
+        let pages = routes.publicPages()
         pages.get(":org", "agenda", use: agenda)
         pages.get(":org", "agenda", ":activityID", use: activity)
         pages.post(":org", "agenda", ":activityID", "aanmelden", use: register)
@@ -128,21 +128,6 @@ struct AgendaPages: RouteCollection {
     }
 
 
-    /// The page context with the member links (and the signed-in member's name). A visitor without a
-    /// session gets none: no form token, no flash, nothing stored.
-    static func page(_ req: Request, _ org: Organisation, title: String) async throws -> PageContext {
-        guard req.cookies[req.application.sessions.configuration.cookieName] != nil else {
-            var page = PageContext(req, lang: Language.of(req), title: title)
-            let portal = MemberPortalPages.base(org)
-            page.member = PageContext.MemberLink(name: nil, accountURL: portal, signOutURL: portal + "/uitloggen", signInURL: portal + "/inloggen")
-            return page
-        }
-        var name: String?
-        if let member = req.auth.get(SignedInMember.self), member.organisationID == org.id {
-            name = try await Member.find(member.id, on: req.db)?.name
-        }
-        return MemberPortalPages.page(req, org, title: title, name: name)
-    }
 
     static func signedIn(_ req: Request, _ org: Organisation) -> UUID? {
         guard let member = req.auth.get(SignedInMember.self), member.organisationID == org.id else { return nil }
@@ -211,7 +196,7 @@ struct AgendaPages: RouteCollection {
         }
         let english = lang == .en
         let context = AgendaContext(
-            page: try await Self.page(req, org, title: Locales.text("agenda_title", lang) + " · " + org.name),
+            page: .organisation(req, org, title: Locales.text("agenda_title", lang) + " · " + org.name),
             organisation: org.name, orgURL: "/\(org.slug)", action: "/\(org.slug)/agenda",
             branches: words.branches.values.filter(\.active).sorted { $0.name < $1.name }
                 .map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == filter.branchID) },

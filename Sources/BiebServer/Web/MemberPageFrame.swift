@@ -26,22 +26,21 @@ struct MemberPageFrame {
     }
 
     /// Renders `template` with the frame's header and the page's `body` for
-    /// `account`, once the signed-in member may see it; `signedInName` shows
-    /// who is signed in in the page's menu.
+    /// `account`, once the signed-in member may see it.
     func render<Body: Encodable>(_ req: Request, _ template: String, title: String, org: Organisation, service: MemberAccountService,
-                                 account: UUID, signedInName: String? = nil, body: Body, status: HTTPStatus = .ok) async throws -> Response {
+                                 account: UUID, body: Body, status: HTTPStatus = .ok) async throws -> Response {
         let relation = try await service.authorize(account)
         guard let member = try await service.members.member(account) else { throw MemberAccountService.notFound }
         return try await render(req, template, title: title, org: org, member: member, isOwn: relation == .own,
-                                signedInName: signedInName, body: body, status: status)
+                                body: body, status: status)
     }
 
     /// The same for an account already checked, its member in hand (from
     /// `MemberAccountService.overview`).
     func render<Body: Encodable>(_ req: Request, _ template: String, title: String, org: Organisation, member: Member, isOwn: Bool,
-                                 signedInName: String? = nil, body: Body, status: HTTPStatus = .ok) async throws -> Response {
+                                 body: Body, status: HTTPStatus = .ok) async throws -> Response {
         let account = try member.requireID()
-        let context = Context(page: Portal.page(req, org, title: title, name: signedInName), organisation: org.name, orgURL: "/\(org.slug)",
+        let context = Context(page: Portal.page(req, org, title: title), organisation: org.name, orgURL: "/\(org.slug)",
                               base: Portal.base(org), accountID: account.uuidString, name: member.name, isOwn: isOwn,
                               lid: isOwn ? "" : "?lid=\(account.uuidString)", body: body)
         let response = try await PublicPages().render(req, template, context)

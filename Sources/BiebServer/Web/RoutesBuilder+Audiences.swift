@@ -11,6 +11,13 @@ extension RoutesBuilder {
         return signedIn ? staff.grouped(RequireStaffPage()) : staff
     }
 
+    /// An organisation's public pages (`/{org}`, its branches, catalogue, lists, agenda): anyone reads
+    /// them; a session cookie, when a visitor has one, tells the header who is signed in. Forms that act
+    /// for a signed-in member check the form token themselves.
+    func publicPages() -> any RoutesBuilder {
+        grouped(StaffSessionsMiddleware()).grouped(MemberSessionAuthenticator())
+    }
+
     /// `/{org}/mijn/…`, a member's own pages. With `signedIn` (the
     /// default) a signed-in member is required; without, the sign-in pages.
     func memberPages(signedIn: Bool = true) -> any RoutesBuilder {

@@ -9,9 +9,10 @@ import BiebStore
 /// `/{org}/{branch}/nieuw`. Titles with availability, no JavaScript.
 struct ListPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get(":org", "lijsten", use: index)
-        routes.get(":org", "lijsten", ":slug", use: list)
-        routes.get(":org", ":branch", "nieuw", use: newInCollection)
+        let pages = routes.publicPages()
+        pages.get(":org", "lijsten", use: index)
+        pages.get(":org", "lijsten", ":slug", use: list)
+        pages.get(":org", ":branch", "nieuw", use: newInCollection)
     }
 
     struct ListLink: Encodable {
@@ -61,7 +62,7 @@ struct ListPages: RouteCollection {
             let branches: [BranchLink]
         }
         return try await PublicPages().render(req, "catalog/lists", Context(
-            page: PageContext(req, lang: lang, title: Locales.text("lists_title", lang) + " – " + org.name),
+            page: .organisation(req, org, title: Locales.text("lists_title", lang) + " – " + org.name),
             organisation: org.name, orgURL: "/\(org.slug)", lists: lists, branches: branches))
     }
 
@@ -107,7 +108,7 @@ struct ListPages: RouteCollection {
         let detail = try await service.detail(list)
         let org = service.organisation
         return try await PublicPages().render(req, "catalog/list", ListContext(
-            page: PageContext(req, lang: lang, title: list.name + " – " + org.name), organisation: org.name, orgURL: "/\(org.slug)",
+            page: .organisation(req, org, title: list.name + " – " + org.name), organisation: org.name, orgURL: "/\(org.slug)",
             name: list.name, intro: list.description.isEmpty ? nil : list.description,
             rows: rows(detail.titles, service: service, lang: lang), empty: Locales.text("list_empty", lang)))
     }
@@ -120,7 +121,7 @@ struct ListPages: RouteCollection {
         let titles = try await service.newInCollection(branch, today: LocalDate(Date(), in: org.zone))
         let name = Locales.text("list_new_title", lang, ["branch": branch.name])
         return try await PublicPages().render(req, "catalog/list", ListContext(
-            page: PageContext(req, lang: lang, title: name + " – " + org.name), organisation: org.name, orgURL: "/\(org.slug)",
+            page: .organisation(req, org, title: name + " – " + org.name), organisation: org.name, orgURL: "/\(org.slug)",
             name: name, intro: Locales.text("list_new_intro", lang, ["days": String(ListService.newDays)]),
             rows: rows(titles, service: service, lang: lang), empty: Locales.text("list_new_empty", lang)))
     }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# No page scrolls sideways on a 320 px phone, checked in a real browser: starts
+# the demo (debug build) and opens its public pages, a member's pages and staff
+# pages in headless Chromium at 320 px (scripts/check-layout.py). Needs
+# Debian's chromium and chromium-driver (.ci/run installs them).
+#
+#   scripts/check-layout.sh [width]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WIDTH=${1:-320}
+PORT=8197
+swift build --product bieb >/dev/null
+DATA=$(mktemp -d /tmp/bieb-layout.XXXXXX)
+LOG_LEVEL=warning .build/debug/bieb demo --data "$DATA" --port $PORT --sip2-port 0 >"$DATA/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+B=http://127.0.0.1:$PORT
+for _ in $(seq 1 600); do curl -sf "$B/health" >/dev/null && break; sleep 0.2; done
+first() { curl -sf "$1" | grep -o "$2" | head -1 | cut -d'"' -f2 || true; }
+TITLE=$(first "$B/den-haag/catalogus?q=boek" 'href="/den-haag/catalogus/[0-9]*"')
+ACTIVITY=$(first "$B/den-haag/agenda" 'href="/den-haag/agenda/[A-Za-z0-9-]*"')
+HOUR=$(first "$B/den-haag/spreekuren" 'href="/den-haag/spreekuren/[A-Za-z0-9-]*"')
+LIST=$(first "$B/den-haag/lijsten" 'href="/den-haag/lijsten/[a-z0-9-]*"')
+status=0
+echo "== public pages"
+python3 scripts/check-layout.py "$B" --width "$WIDTH" / /den-haag /den-haag/centrale-bibliotheek /den-haag/ypenburg /heemstede \
+  "/den-haag/catalogus" "/den-haag/catalogus?q=boek" "/den-haag/catalogus?q=boek&lang=en" "$TITLE" /den-haag/agenda "$ACTIVITY" \
+  /den-haag/spreekuren "$HOUR" /den-haag/groepen /den-haag/lijsten "$LIST" /den-haag/mijn/inloggen /staff/login || status=1
+echo "== a member's pages (a parent with a child's account)"
+python3 scripts/check-layout.py "$B" --width "$WIDTH" --member 2000000005:2580 /den-haag/mijn /den-haag/mijn/gegevens \
+  /den-haag/mijn/berichten /den-haag/mijn/geschiedenis /den-haag/mijn/privacy "/den-haag/mijn/privacy?lang=en" /den-haag/mijn/tips \
+  /den-haag/mijn/activiteiten /den-haag/mijn/studieplekken "/den-haag/mijn/reserveren?titel=${TITLE##*/}" || status=1
+echo "== staff pages (an administrator)"
+COOKIES="$DATA/cookies"
+curl -s -c "$COOKIES" "$B/staff/login" >"$DATA/login.html"
+CSRF=$(grep -o 'name="csrf" value="[^"]*"' "$DATA/login.html" | head -1 | cut -d'"' -f4)
+curl -s -b "$COOKIES" -c "$COOKIES" -o /dev/null --data-urlencode "csrf=$CSRF" --data-urlencode "email=admin@denhaag.bieb.demo" \
+  --data-urlencode "password=bieb-demo-2026" "$B/staff/login"
+BRANCH=$(curl -s -b "$COOKIES" "$B/staff" | grep -o 'href="/staff/branches/[A-F0-9-]*/hours"' | head -1 | cut -d'"' -f2)
+BRANCH=${BRANCH%/hours}
+ACT=$(curl -s -b "$COOKIES" "$B/staff/programma" | grep -o 'href="/staff/programma/[A-F0-9-]*"' | head -1 | cut -d'"' -f2)
+python3 scripts/check-layout.py "$B" --width "$WIDTH" --staff admin@denhaag.bieb.demo:bieb-demo-2026 /staff "$BRANCH" "$BRANCH/hours" \
+  "$BRANCH/week" /staff/branches/new /staff/catalogue "/staff/catalogue?q=boek" "/staff/catalogue/${TITLE##*/}" /staff/catalogue/new \
+  "/staff/desk?branch=centrale-bibliotheek&card=2000000005" "/staff/desk/lists?branch=centrale-bibliotheek" \
+  "/staff/desk/returns?branch=centrale-bibliotheek" "/staff/members/new?branch=centrale-bibliotheek" /staff/lists /staff/messages \
+  /staff/messages/templates /staff/privacy /staff/programma "$ACT" /staff/self-service /staff/spreekuren /staff/users || status=1
+exit $status
