@@ -88,6 +88,12 @@ def main():
             driver.script("document.getElementById('email').value = arguments[0]; document.getElementById('password').value = arguments[1];"
                           "document.getElementById('email').form.submit();", email, password)
             time.sleep(1)
+        if args.member or args.staff:
+            # The pages are only worth checking signed in: the header then has a sign-out form.
+            driver.go(args.base + args.paths[0])
+            if not driver.script("return document.querySelector('form[action$=\"/uitloggen\"], form[action=\"/staff/logout\"]') !== null"):
+                print(f"signing in failed: {args.paths[0]} has no sign-out form")
+                sys.exit(1)
         for path in args.paths:
             driver.go(args.base + path)
             result = driver.script(WIDEST)

@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 WIDTH=${1:-320}
 PORT=8197
-swift build --product bieb >/dev/null
 DATA=$(mktemp -d /tmp/bieb-layout.XXXXXX)
+swift build --product bieb >"$DATA/build.log" 2>&1 || { cat "$DATA/build.log"; exit 1; }
 LOG_LEVEL=warning .build/debug/bieb demo --data "$DATA" --port $PORT --sip2-port 0 >"$DATA/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
