@@ -122,6 +122,13 @@ import BiebTestSupport
             let byEmail = try await TestClient(app).send(.POST, "/api/v1/my/token", object: [
                 "organisation": "den-haag", "email": DemoPortal.email, "password": DemoNetwork.password])
             #expect(byEmail.status == .created)
+            // That member has loans to renew in the walk-through (borrowed a week before the demo's day).
+            let member = TestClient(app)
+            member.headers.bearerAuthorization = BearerAuthorization(token: try #require(try object(byEmail)["token"] as? String))
+            let own = try #require(try list(try await member.send(.GET, "/api/v1/my/accounts")).first?["id"] as? String)
+            let walkLoans = try list(try await member.send(.GET, "/api/v1/my/accounts/\(own)/loans"))
+            #expect(walkLoans.count >= 2)
+            #expect(walkLoans.contains { ($0["due_on"] as? String).flatMap(LocalDate.init(iso:)).map { $0 > today } == true })
         }
     }
 

@@ -41,7 +41,7 @@ public enum DemoNetwork {
                 try await DemoCatalog.seed(app: app, organisation: denHaag.id!, loc: true, today: today)
                 try await DemoCirculation.seed(app: app, organisation: denHaag.id!, members: 240, cardPrefix: "2000", today: today)
                 try await DemoSelfService.seed(app: app, organisation: denHaag.id!, today: today)
-                try await DemoPortal.seed(app: app, organisation: denHaag.id!)
+                try await DemoPortal.seed(app: app, organisation: denHaag.id!, today: today)
                 try await DemoProgramme.seed(app: app, organisation: denHaag.id!, today: today)
             }
             if let heemstede = try await directory.organisation(slug: "heemstede") {
