@@ -517,6 +517,8 @@ import BiebTestSupport
             #expect(account.contains("<main id=\"main\""))
             // The fee lines say what they were (the membership) and how it was paid; the membership's end has its year.
             #expect(account.contains("Betaald aan de balie"))
+            // No text on the page is an ISO date (the membership line says its period as people write it).
+            #expect(account.firstMatch(of: />[^<]*\d{4}-\d{2}-\d{2}[^<]*</) == nil)
             let end = try #require(try await Member.find(w.anna, on: app.db)).membershipEnd
             #expect(account.contains("\(end.day) \(["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"][end.month - 1]) \(end.year)"))
             // Renew by form, a week into the loan: back to the page with the new due date said.

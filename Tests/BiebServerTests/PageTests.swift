@@ -68,6 +68,13 @@ import BiebTestSupport
             #expect(html.contains("10:00–17:00 bemand, 08:00–22:00 selfservice"))
             #expect(html.contains("Studiedag personeel"))
             let long = BranchPresentation(lang: .nl, timeZone: BranchCalendar.amsterdam).formats.longDate
+            // A holiday Bieb added is said in the page's language; a reason staff wrote stays as written.
+            let english = BranchPresentation(lang: .en, timeZone: BranchCalendar.amsterdam)
+            let christmas = LocalDate(iso: "2026-12-25")!
+            #expect(english.exceptionRow(CalendarException(startDate: christmas, reason: "Eerste Kerstdag")).reason == "Christmas Day")
+            #expect(english.exceptionRow(CalendarException(startDate: christmas, reason: "Onderhoud")).reason == "Onderhoud")
+            #expect(BranchPresentation(lang: .nl, timeZone: BranchCalendar.amsterdam)
+                .exceptionRow(CalendarException(startDate: christmas, reason: "Eerste Kerstdag")).reason == "Eerste Kerstdag")
             #expect(html.contains("<strong>\(long(today.adding(days: 20)))</strong>: Onderhoud — "))
             #expect(html.contains("<strong>\(long(today.adding(days: 21)))</strong>: Kerstavond — 10:00–16:00 bemand"))
             #expect(!html.contains("\(long(today.adding(days: 20))) – "))

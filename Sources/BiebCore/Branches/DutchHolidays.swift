@@ -87,7 +87,20 @@ public enum DutchHolidays {
                 let closes = period.crossesMidnight || period.closes > early || period.closes == .midnight ? early : period.closes
                 return DayPeriod(opens: period.opens, closes: closes, level: period.level)
             }
-            return CalendarException(startDate: holiday.date, reason: "\(holiday.nameNL): vroeg dicht", periods: cut)
+            return CalendarException(startDate: holiday.date, reason: "\(holiday.nameNL)\(earlyClosingNL)", periods: cut)
         }
+    }
+
+    static let earlyClosingNL = ": vroeg dicht"
+
+    /// The English words for an exception Bieb made for a holiday (`exceptions(in:for:)` writes the Dutch
+    /// name, "Eerste Kerstdag" or "Kerstavond: vroeg dicht"); nil for any other reason, such as one staff
+    /// wrote themselves, or a holiday name on another date.
+    public static func english(reason: String, on date: LocalDate) -> String? {
+        for holiday in holidays(in: date.year) where holiday.date == date {
+            if reason == holiday.nameNL { return holiday.nameEN }
+            if reason == holiday.nameNL + earlyClosingNL { return holiday.nameEN + ": closing early" }
+        }
+        return nil
     }
 }

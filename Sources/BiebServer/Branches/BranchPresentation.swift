@@ -64,7 +64,7 @@ struct BranchPresentation {
             let date = today.adding(days: offset)
             let hours = calendar.hours(on: date)
             return DayRow(label: formats.longDate(date), date: date.iso, isToday: offset == 0, closed: hours.isClosed,
-                          periods: periodsText(hours.periods).joined(separator: ", "), note: hours.exception?.reason)
+                          periods: periodsText(hours.periods).joined(separator: ", "), note: hours.exception.map(reason))
         }
     }
 
@@ -93,14 +93,20 @@ struct BranchPresentation {
         let dates = exception.startDate == exception.endDate
             ? date(exception.startDate)
             : "\(date(exception.startDate)) – \(date(exception.endDate))"
-        return ExceptionRow(dates: dates, reason: exception.reason, hours: periodsText(exception.periods).joined(separator: ", "))
+        return ExceptionRow(dates: dates, reason: reason(exception), hours: periodsText(exception.periods).joined(separator: ", "))
+    }
+
+    /// An exception's reason in the page's language where Bieb wrote it (a public holiday); as staff wrote it otherwise.
+    func reason(_ exception: CalendarException) -> String {
+        guard lang == .en, exception.startDate == exception.endDate else { return exception.reason }
+        return DutchHolidays.english(reason: exception.reason, on: exception.startDate) ?? exception.reason
     }
 
     /// Which days of an exception another, shorter one takes over (the calendar's rule), as a note
     /// for the hours editor; nil when it applies on all its days.
     func takenOverNote(_ days: [(date: LocalDate, by: CalendarException)]) -> String? {
         guard !days.isEmpty else { return nil }
-        let lines = Dictionary(grouping: days, by: { $0.by.reason }).sorted { $0.value[0].date < $1.value[0].date }.map { reason, days in
+        let lines = Dictionary(grouping: days, by: { reason($0.by) }).sorted { $0.value[0].date < $1.value[0].date }.map { reason, days in
             Locales.text("exc_taken_over", lang, ["dates": days.map { formats.dateWithYear($0.date) }.joined(separator: ", "), "reason": reason])
         }
         return lines.joined(separator: " ")

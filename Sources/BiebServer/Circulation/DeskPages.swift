@@ -113,8 +113,7 @@ struct DeskPages: RouteCollection {
     func panel(_ service: DeskService, member memberID: UUID, page: StaffPages.Page) async throws -> MemberPanel {
         let account = try await service.account(memberID)
         let m = account.member
-        let dutch = service.dutch
-        func date(_ iso: String) -> String { dutch ? (LocalDate(iso: iso)?.dutchText ?? iso) : iso }
+        func date(_ iso: String) -> String { LocalDate(iso: iso).map(service.day) ?? iso }
         let card = m.cards.first { $0.status == "active" }?.barcode ?? "—"
         let details = page.t("desk_member_details", ["type": m.membership_type_name ?? "?", "end": date(m.membership_end),
                                                      "branch": service.branchName(m.home_branch_id)])
@@ -130,7 +129,8 @@ struct DeskPages: RouteCollection {
                 return Line(cells: [hold.title, status, extra, hold.pickup_branch], id: String(hold.id), flag: hold.status == "ready")
             },
             fees: account.fees.prefix(10).map { fee in
-                Line(cells: [page.t("fee_\(fee.kind)"), fee.note, fee.amount], id: nil, flag: fee.amount_cents > 0)
+                Line(cells: [page.t("fee_\(fee.kind)"), FeeNote.words(fee.note, english: page.lang == .en, date: service.day), fee.amount],
+                     id: nil, flag: fee.amount_cents > 0)
             })
     }
 

@@ -85,7 +85,7 @@ public enum DemoNetwork {
 
     /// Centrale Bibliotheek: Mon–Fri 10–21, Sat 10–17, Sun 12–17 (suggested
     /// template in the facts' notes); study hall opens with the card from 08:30.
-    static let central = WeeklySchedule(name: "Standaard", periods:
+    static let central = WeeklySchedule(periods:
         [Weekday.monday, .tuesday, .wednesday, .thursday, .friday].map { p($0, "10:00", "21:00") }
         + [Weekday.monday, .tuesday, .wednesday, .thursday, .friday, .saturday].map { p($0, "08:30", "10:00", .selfService) }
         + [p(.saturday, "10:00", "17:00"), p(.sunday, "12:00", "17:00")])
@@ -99,18 +99,18 @@ public enum DemoNetwork {
             // Estimate: extended self-service hours, as more branches offer them.
             periods += Weekday.allCases.map { p($0, "08:00", "22:00", .selfService) }
         }
-        return WeeklySchedule(name: "Standaard", periods: periods)
+        return WeeklySchedule(periods: periods)
     }
 
     /// Buurtbibliotheek: the 2012 policy minimum of 3 days × 3 hours, run by volunteers.
-    static let neighbourhood = WeeklySchedule(name: "Standaard", periods: [
+    static let neighbourhood = WeeklySchedule(periods: [
         p(.tuesday, "14:00", "17:00"), p(.thursday, "14:00", "17:00"), p(.saturday, "10:00", "13:00"),
     ])
 
     /// Heemstede (Plein1): 38.5 staffed hours a week and self-service 08:00–22:00
     /// every day (estimate; the facts found no staffed/self-service split).
     /// Sunday 12:00–16:00 staffed is confirmed from January 2024.
-    static let heemstede = WeeklySchedule(name: "Standaard", periods:
+    static let heemstede = WeeklySchedule(periods:
         [p(.monday, "13:00", "17:00")]
         + [Weekday.tuesday, .wednesday, .thursday].map { p($0, "10:00", "17:00") }
         + [p(.friday, "10:00", "15:30"), p(.saturday, "10:00", "14:00"), p(.sunday, "12:00", "16:00")]
@@ -180,7 +180,7 @@ public enum DemoNetwork {
         BranchFact(slug: "nieuw-waldeck", name: "Bibliotheek Nieuw Waldeck", kind: .district, street: "Hengelolaan 10 (schatting)", postcode: "2554 AA",
                    neighbourhood: "Waldeck", district: "Loosduinen", lat: 52.0610, lon: 4.2590,
                    schedule: district(saturdayOpens: "11:00", mondayOpen: false), studyPlaces: 16, computers: 4, rooms: [], note: ""),
-        BranchFact(slug: "bouwlust", name: "Bibliotheek Bouwlust", kind: .district, street: "Eekhoornrade 1 (huisnummer geschat)", postcode: "2544 LA",
+        BranchFact(slug: "bouwlust", name: "Bibliotheek Bouwlust", kind: .district, street: "Eekhoornrade 1", postcode: "2544 LA",
                    neighbourhood: "Bouwlust en Vrederust", district: "Escamp", lat: 52.0370, lon: 4.2790,
                    schedule: district(saturdayOpens: "11:00"), studyPlaces: 20, computers: 6, rooms: [("Wijkzaal", 30)],
                    note: "Geopend op 9 februari 2021 in wijkcentrum Bouwlust."),
@@ -201,15 +201,15 @@ public enum DemoNetwork {
                    schedule: neighbourhood, studyPlaces: 6, computers: 2, rooms: [], note: "In brede buurtschool De Vuurvlinder."),
         BranchFact(slug: "buurtbibliotheek-oostduin", name: "Buurtbibliotheek Oostduin", kind: .partnerHosted, street: "Van Alkemadelaan 1 (schatting)", postcode: "2597 AA",
                    neighbourhood: "Benoordenhout", district: "Haagse Hout", lat: 52.1000, lon: 4.3400,
-                   schedule: WeeklySchedule(name: "Standaard", periods: [p(.monday, "10:00", "12:00"), p(.wednesday, "14:00", "16:00")]),
+                   schedule: WeeklySchedule(periods: [p(.monday, "10:00", "12:00"), p(.wednesday, "14:00", "16:00")]),
                    studyPlaces: 0, computers: 0, rooms: [], note: "In woonzorgcentrum Oostduin, voor bewoners en buurt."),
         BranchFact(slug: "biebpunt-duindorp", name: "Biebpunt Duindorp", kind: .outreachPoint, street: "Tesselsestraat 2 (schatting)", postcode: "2583 EA",
                    neighbourhood: "Duindorp", district: "Scheveningen", lat: 52.0950, lon: 4.2660,
-                   schedule: WeeklySchedule(name: "Standaard", periods: [p(.wednesday, "14:00", "16:30"), p(.saturday, "10:30", "12:30")]),
+                   schedule: WeeklySchedule(periods: [p(.wednesday, "14:00", "16:30"), p(.saturday, "10:30", "12:30")]),
                    studyPlaces: 0, computers: 1, rooms: [], note: "In het buurthuis; boeken lenen en terugbrengen, taalspreekuur."),
         BranchFact(slug: "biebpunt-zuiderpark", name: "Biebpunt Zuiderpark", kind: .outreachPoint, street: "Zuiderparklaan 60 (schatting)", postcode: "2574 HA",
                    neighbourhood: "Zuiderpark", district: "Escamp", lat: 52.0520, lon: 4.2950,
-                   schedule: WeeklySchedule(name: "Standaard", periods: [p(.thursday, "15:00", "17:00")]),
+                   schedule: WeeklySchedule(periods: [p(.thursday, "15:00", "17:00")]),
                    studyPlaces: 0, computers: 0, rooms: [], note: "Leespunt in het sportcomplex."),
     ]
 
@@ -275,13 +275,13 @@ public enum DemoNetwork {
         let bennebroek = BranchFact(slug: "bennebroek", name: "Biebpunt Bennebroek", kind: .outreachPoint,
                                     street: "Bennebroekerlaan 5 (schatting; voormalige Franciscusschool)", postcode: "2121 GP",
                                     neighbourhood: "Bennebroek", district: "", lat: 52.3200, lon: 4.5980,
-                                    schedule: WeeklySchedule(name: "Standaard", periods: [p(.wednesday, "14:00", "17:00"), p(.saturday, "10:00", "12:00")]),
+                                    schedule: WeeklySchedule(periods: [p(.wednesday, "14:00", "17:00"), p(.saturday, "10:00", "12:00")]),
                                     studyPlaces: 4, computers: 1, rooms: [], note: "Klein uitleenpunt.")
         _ = try await create(bennebroek, org: try org.requireID(), city: "Bennebroek", municipality: "Bloemendaal", on: db, today: today)
         let vogelenzang = BranchFact(slug: "vogelenzang", name: "Bibliotheek op school Vogelenzang", kind: .partnerHosted,
                                      street: "Vogelenzangseweg 1 (schatting; in de basisschool)", postcode: "2114 AA",
                                      neighbourhood: "Vogelenzang", district: "", lat: 52.3230, lon: 4.5690,
-                                     schedule: WeeklySchedule(name: "Standaard", periods: [p(.tuesday, "15:00", "17:00"), p(.thursday, "15:00", "17:00")]),
+                                     schedule: WeeklySchedule(periods: [p(.tuesday, "15:00", "17:00"), p(.thursday, "15:00", "17:00")]),
                                      studyPlaces: 0, computers: 0, rooms: [], note: "In de basisschool; na schooltijd open voor de buurt.")
         _ = try await create(vogelenzang, org: try org.requireID(), city: "Vogelenzang", municipality: "Bloemendaal", on: db, today: today)
         return try org.requireID()

@@ -106,7 +106,7 @@ extension MemberPortalPages {
                        canMove: waiting || hold.status == .allocated)
         }
         let fees = overview.account.fees.map { line in
-            Row(id: String(line.id), title: Self.describe(line, lang: lang), titleURL: "",
+            Row(id: String(line.id), title: Self.describe(line, formats: formats), titleURL: "",
                 a: Locales.text("fee_\(line.kind.rawValue)", lang), b: formats.dateWithYear(LocalDate(line.at, in: org.zone)),
                 c: Money.text(line.amountCents))
         }
@@ -128,14 +128,17 @@ extension MemberPortalPages {
 
     /// A fee line for the member: a charge by what it was for; a payment by how it was paid
     /// (the ledger keeps the method as the note: "kas", "pin", "kiosk pin BK…").
-    static func describe(_ line: Circulation.FeeLineView, lang: Language) -> String {
+    static func describe(_ line: Circulation.FeeLineView, formats: Formats) -> String {
+        let lang = formats.lang
         let kind = Locales.text("fee_\(line.kind.rawValue)", lang)
-        guard line.kind == .payment else { return line.note.isEmpty ? kind : line.note }
+        guard line.kind == .payment else {
+            return line.note.isEmpty ? kind : FeeNote.words(line.note, english: lang == .en, date: formats.dateWithYear)
+        }
         for (prefix, key) in [("kiosk contant", "portal_paid_kiosk_cash"), ("kiosk pin", "portal_paid_kiosk_card"), ("kas", "portal_paid_cash"),
                               ("pin", "portal_paid_card"), ("online", "portal_paid_online")] where line.note.hasPrefix(prefix) {
             return Locales.text(key, lang)
         }
-        return line.note.isEmpty ? kind : "\(kind) (\(line.note))"
+        return line.note.isEmpty ? kind : "\(kind) (\(FeeNote.words(line.note, english: lang == .en, date: formats.dateWithYear)))"
     }
 
     /// Runs a change from the account page: back to the page with a message,

@@ -44,12 +44,12 @@ struct MemberData {
             }
         }
         let memberColumns = ["id", "name", "birth_date", "email", "phone", "street", "postcode", "city", "home_branch", "membership_type",
-                             "membership_start", "membership_end", "language", "guardian_id", "block_reason", "balance_cents",
+                             "membership_type_en", "membership_start", "membership_end", "language", "guardian_id", "block_reason", "balance_cents",
                              "signs_in_with_email", "has_pin", "self_service_terms_on", "loan_history_since", "erasure_requested_at",
                              "created_at", "updated_at"]
         let member = try await rows("""
             SELECT m.id, m.name, m.birth_date, m.email, m.phone, m.street, m.postcode, m.city, b.name AS home_branch, t.name_nl AS membership_type,
-                m.membership_start, m.membership_end, m.language, m.guardian_id, m.block_reason, m.balance_cents,
+                t.name_en AS membership_type_en, m.membership_start, m.membership_end, m.language, m.guardian_id, m.block_reason, m.balance_cents,
                 (m.password_hash IS NOT NULL) AS signs_in_with_email, (m.pin_hash IS NOT NULL) AS has_pin, m.self_service_terms_on,
                 m.loan_history_since, m.erasure_requested_at, m.created_at, m.updated_at
             FROM members m JOIN branches b ON b.id = m.home_branch_id JOIN membership_types t ON t.id = m.membership_type_id

@@ -14,7 +14,22 @@ struct MemberDataWords {
     }
 
     /// Internal numbers mean nothing to a person; the page leaves them out (the download keeps them).
-    static let internalColumns: Set<String> = ["id", "guardian_id"]
+    /// A name kept in both languages shows once, in the page's language.
+    static let internalColumns: Set<String> = ["id", "guardian_id", "membership_type_en"]
+
+    /// A section's rows as the page shows them: each value with its column's heading.
+    func rows(of section: MemberData.Section) -> [[(heading: String, value: String)]] {
+        let shown = self.shown(section)
+        let english = section.columns.firstIndex(of: "membership_type_en")
+        return section.rows.map { row in
+            shown.map { index in
+                let column = section.columns[index]
+                var raw = row[index]
+                if lang == .en, column == "membership_type", let english, let name = row[english], !name.isEmpty { raw = name }
+                return (heading(column), value(section.key, column, raw))
+            }
+        }
+    }
 
     /// Coded columns (section.column) and the prefix of the locale keys that say their values in words.
     static let codes: [String: String] = [
@@ -36,6 +51,7 @@ struct MemberDataWords {
     /// One value as a person reads it; "—" for nothing.
     func value(_ section: String, _ column: String, _ value: String?) -> String {
         guard let value, !value.isEmpty else { return "—" }
+        if section == "fees", column == "note" { return FeeNote.words(value, english: lang == .en, date: formats.dateWithYear) }
         if let prefix = Self.codes["\(section).\(column)"] {
             return Locales.table(lang)[prefix + value] ?? value
         }

@@ -145,13 +145,10 @@ struct PrivacyPages: RouteCollection {
         let data = try await MemberData.read(member: account, organisation: org, on: req.db)
         let words = MemberDataWords(lang: lang, timeZone: org.zone)
         let sections = data.sections.map { section in
-            let shown = words.shown(section)
-            let rows = section.rows.map { row in
-                shown.map { DataBody.Pair(label: words.heading(section.columns[$0]), value: words.value(section.key, section.columns[$0], row[$0])) }
-            }
+            let rows = words.rows(of: section).map { row in row.map { DataBody.Pair(label: $0.heading, value: $0.value) } }
             return DataBody.Section(
                 id: "data-\(section.key)", title: Locales.text("data_section_\(section.key)", lang),
-                headings: section.single ? [] : shown.map { words.heading(section.columns[$0]) },
+                headings: section.single ? [] : words.shown(section).map { words.heading(section.columns[$0]) },
                 rows: section.single ? [] : rows, pairs: section.single ? rows.first ?? [] : [])
         }
         let erasure = Erasure(req.db, organisationID: try org.requireID())

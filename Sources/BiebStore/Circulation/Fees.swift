@@ -124,7 +124,7 @@ extension Circulation {
                     try await Ledger.setOverdueFine(fine.cents, loan: try row.decode(column: "id", as: Int.self),
                                                     member: try row.decode(column: "member_id", as: UUID.self), organisation: organisationID,
                                                     item: try row.decode(column: "item_id", as: Int.self), branch: nil,
-                                                    note: "\(try row.decode(column: "title", as: String.self)): \(fine.days) dagen te laat",
+                                                    note: FeeNote.overdue(title: try row.decode(column: "title", as: String.self), days: fine.days),
                                                     at: now, on: sql)
                 }
             }

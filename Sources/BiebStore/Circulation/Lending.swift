@@ -244,7 +244,7 @@ extension Circulation {
                                  youth: facts.isYouth(on: today))
         if fine.cents > 0 {
             try await Ledger.setOverdueFine(fine.cents, loan: loan, member: member, organisation: organisation, item: item.id,
-                                            branch: desk.branch, note: "\(item.title): \(fine.days) dagen te laat", at: desk.now, on: sql)
+                                            branch: desk.branch, note: FeeNote.overdue(title: item.title, days: fine.days), at: desk.now, on: sql)
         }
         return fine
     }
@@ -261,7 +261,7 @@ extension Circulation {
         try await sql.update(Loan.schema).set("ended_as", to: "lost_found").where("id", .equal, loanID).run()
         if charged > 0 {
             try await Ledger.post(.refund, cents: -charged, member: member, organisation: organisation, loan: loanID, item: item.id,
-                                  note: "\(item.title) teruggevonden", staff: desk.staff, branch: desk.branch, at: desk.now, on: sql)
+                                  note: FeeNote.found(title: item.title), staff: desk.staff, branch: desk.branch, at: desk.now, on: sql)
         }
     }
 
@@ -387,7 +387,7 @@ extension Circulation {
                                           book: book, organisation: organisationID, today: today, at: desk, on: sql)
                 if ending == "lost" {
                     try await Ledger.post(.lost, cents: item.priceCents ?? settings.lostItemCents, member: memberID, organisation: organisationID,
-                                          loan: loanID, item: item.id, note: "\(item.title) (\(item.barcode)) verloren", staff: desk.staff,
+                                          loan: loanID, item: item.id, note: FeeNote.lost(title: item.title, barcode: item.barcode), staff: desk.staff,
                                           branch: desk.branch, at: desk.now, on: sql)
                 }
             }

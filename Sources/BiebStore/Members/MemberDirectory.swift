@@ -143,7 +143,7 @@ public struct MemberDirectory: OrganisationStore {
                 let sql = tx.sql
                 if fee > 0 {
                     try await Ledger.post(.membership, cents: fee, member: member.id!, organisation: organisationID,
-                                          note: "\(typeName) \(today.iso) – \(member.membershipEndText)", staff: staff, branch: branch,
+                                          note: FeeNote.membership(type: typeName, from: today, through: Membership.end(startingOn: today)), staff: staff, branch: branch,
                                           at: member.createdAt, on: sql)
                 }
                 try await Ledger.event("member_registered", organisation: organisationID, at: member.createdAt, branch: branch,
@@ -272,7 +272,7 @@ public struct MemberDirectory: OrganisationStore {
         let end = Membership.renewedEnd(currentEnd: currentEnd, today: today)
         try await sql.update(Member.schema).set("membership_end", to: end.iso).set("updated_at", to: now).where("id", .equal, id).run()
         if feeCents > 0 {
-            try await Ledger.post(.membership, cents: feeCents, member: id, organisation: organisation, note: "\(typeName) \(from.iso) – \(end.iso)",
+            try await Ledger.post(.membership, cents: feeCents, member: id, organisation: organisation, note: FeeNote.membership(type: typeName, from: from, through: end),
                                   staff: staff, branch: branch, payment: payment, at: now, on: sql)
         }
         try await Ledger.event("membership_renewed", organisation: organisation, at: now, branch: branch, member: id, staff: staff,

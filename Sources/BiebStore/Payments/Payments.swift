@@ -216,7 +216,7 @@ public struct Payments: OrganisationStore {
                                                     timeZone: timeZone, payment: paymentID, on: sql)
                 }
                 // The note says how it was paid, as desk payments do ("kas", "pin"): online, through which provider.
-                try await Ledger.post(.payment, cents: -cents, member: member, organisation: organisationID, note: "online (\(payment.provider))",
+                try await Ledger.post(.payment, cents: -cents, member: member, organisation: organisationID, note: FeeNote.onlinePayment(provider: payment.provider),
                                       payment: paymentID, at: now, on: sql)
                 try await Ledger.event("payment_online", organisation: organisationID, at: now, member: member, detail: "\(cents)", on: sql)
                 return .booked

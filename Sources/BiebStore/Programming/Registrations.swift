@@ -328,7 +328,7 @@ public struct Registrations: OrganisationStore {
             """).first(), try row.decode(column: "status", as: String.self) == "registered",
               let member = try row.decode(column: "member_id", as: UUID?.self) else { return }
         try await Ledger.post(.activity, cents: -(try row.decode(column: "amount_cents", as: Int.self)), member: member, organisation: organisation,
-                              note: "Afgemeld: " + (try row.decode(column: "title", as: String.self)),
+                              note: FeeNote.cancelledRegistration(activity: try row.decode(column: "title", as: String.self)),
                               branch: try row.decode(column: "branch_id", as: UUID.self), at: now, on: sql)
     }
 
