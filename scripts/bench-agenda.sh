@@ -16,9 +16,10 @@ DURATION=${3:-10}
 PORT=8182
 
 command -v wrk >/dev/null || { echo "install wrk first (apt-get install wrk)" >&2; exit 1; }
-swift build -c release --product bieb >/dev/null
+# BIEB may name another build (to compare two side by side); by default, the release build here.
+if [ -z "${BIEB:-}" ]; then swift build -c release --product bieb >/dev/null; BIEB=.build/release/bieb; fi
 DATA=$(mktemp -d /tmp/bieb-agenda.XXXXXX)
-BIEB_TRUSTED_PROXIES=127.0.0.1 LOG_LEVEL=warning .build/release/bieb demo --data "$DATA" --port $PORT --sip2-port 0 >"$DATA/server.log" 2>&1 &
+BIEB_TRUSTED_PROXIES=127.0.0.1 LOG_LEVEL=warning "$BIEB" demo --data "$DATA" --port $PORT --sip2-port 0 >"$DATA/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done

@@ -16,10 +16,9 @@ PORT=8189
 CONNECTIONS=16
 
 command -v wrk >/dev/null || { echo "install wrk first (apt-get install wrk)" >&2; exit 1; }
-swift build -c release --product bieb >/dev/null
-swift build -c release --product bieb-bench >/dev/null
-BIEB=.build/release/bieb
-BENCH=.build/release/bieb-bench
+# BIEB and BENCH may name other builds (to compare two side by side); by default, the release build here.
+if [ -z "${BIEB:-}" ]; then swift build -c release --product bieb >/dev/null; BIEB=.build/release/bieb; fi
+if [ -z "${BENCH:-}" ]; then swift build -c release --product bieb-bench >/dev/null; BENCH=.build/release/bieb-bench; fi
 scripts/fetch-marc-data.sh >/dev/null
 REAL=bench-data/BooksAll.2016.part01.utf8
 

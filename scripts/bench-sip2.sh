@@ -24,10 +24,9 @@ if [ ! -s "$DATA/bieb.sqlite" ] || [ ! -s "$DATA/items.txt" ]; then
   echo "== no circulation benchmark database yet: building it with scripts/bench-circulation.sh"
   scripts/bench-circulation.sh 5
 fi
-swift build -c release --product bieb >/dev/null
-swift build -c release --product bieb-bench >/dev/null
-BIEB=.build/release/bieb
-BENCH=.build/release/bieb-bench
+# BIEB and BENCH may name other builds (to compare two side by side); by default, the release build here.
+if [ -z "${BIEB:-}" ]; then swift build -c release --product bieb >/dev/null; BIEB=.build/release/bieb; fi
+if [ -z "${BENCH:-}" ]; then swift build -c release --product bieb-bench >/dev/null; BENCH=.build/release/bieb-bench; fi
 $BIEB migrate --data "$DATA" >/dev/null
 # A fresh choice of copies on the shelf (the desk benchmark leaves some on loan), and the kiosk accounts.
 $BENCH circulation-setup "$DATA/bieb.sqlite" den-haag 100000 100000 "$DATA" | tail -1

@@ -585,6 +585,12 @@ import BiebTestSupport
             #expect(form.status == .ok)
             let csrf = try #require(TestClient.csrf(in: form.body.string))
             let hall = try await S.spaceID(app, "Zaal")
+            // The rooms are grouped by their branch, so the room list follows the branch without JavaScript.
+            #expect(form.body.string.contains(#"<optgroup label="Centrale Bibliotheek"><option value="\#(hall)">"#))
+            // The branch is the staff member's own until they choose another.
+            try await app.db.sql.raw("UPDATE staff_users SET branch_id = \(bind: f.district) WHERE email = \(bind: Fixture.staff)").run()
+            #expect(try await staff.send(.GET, "/staff/programma").body.string.contains("<option value=\"\(f.district.uuidString)\" selected>"))
+            try await app.db.sql.raw("UPDATE staff_users SET branch_id = NULL WHERE email = \(bind: Fixture.staff)").run()
             let tuesday = LocalDate(S.tuesday(14), in: S.amsterdam)
             var fields = ["csrf": csrf, "title": "Lezing over water", "kind": "lecture", "branch_id": f.central.uuidString, "space_id": hall.uuidString,
                           "date": tuesday.iso, "starts": "14:00", "ends": "12:00", "weeks": "2", "registration": "free", "capacity": "10",

@@ -63,13 +63,19 @@ struct StaffProgrammePages: RouteCollection {
         let places: String
     }
 
+    struct SpaceGroup: Encodable {
+        let branch: String
+        let spaces: [FormOption]
+    }
+
     struct ListContext: Encodable {
         let page: PageContext
         let error: String?
         let lines: [Line]
         let canPlan: Bool
         let branches: [FormOption]
-        let spaces: [FormOption]
+        /// The rooms grouped by their branch (the room list follows the branch without JavaScript).
+        let spaceGroups: [SpaceGroup]
         let kinds: [FormOption]
         let themes: [FormOption]
         let audiences: [FormOption]
@@ -117,9 +123,15 @@ struct StaffProgrammePages: RouteCollection {
                      places: listing.activity.capacity.map { "\(listing.taken)/\($0)" + (listing.waiting > 0 ? " (+\(listing.waiting))" : "") } ?? "\(listing.taken)")
             },
             canPlan: access.user.can(.manageProgramme) && !branches.isEmpty,
-            branches: branches.map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == chosenSpace?.$branch.id) },
-            spaces: spaces.map { FormOption(value: $0.id!.uuidString, label: "\($0.name) (\(words.branches[$0.$branch.id]!.name), \($0.capacity))",
-                                        selected: $0.id == chosenSpace?.id) },
+            // The branch of the space chosen in the week calendar, else the staff member's own.
+            branches: branches.map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == (chosenSpace?.$branch.id ?? access.user.branchID)) },
+            spaceGroups: branches.compactMap { branch in
+                let own = spaces.filter { $0.$branch.id == branch.id }
+                return own.isEmpty ? nil : SpaceGroup(branch: branch.name, spaces: own.map {
+                    FormOption(value: $0.id!.uuidString, label: page.t("programme_space_option", ["space": $0.name, "n": String($0.capacity)]),
+                               selected: $0.id == chosenSpace?.id)
+                })
+            },
             kinds: words.kinds.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { FormOption(value: $0.code, label: $0.name(english: english), selected: false) },
             themes: words.themes.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { FormOption(value: $0.code, label: $0.name(english: english), selected: false) },
             audiences: ActivityAudience.allCases.map { FormOption(value: $0.rawValue, label: page.t("programme_audience_\($0.rawValue)"), selected: false) },
