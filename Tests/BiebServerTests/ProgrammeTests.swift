@@ -526,10 +526,23 @@ import BiebTestSupport
             let mine = try await visitor.send(.GET, location)
             #expect(mine.body.string.contains("<strong>Aangemeld</strong>"))
             #expect(!mine.body.string.contains("Voorlopig"))
-            // A bad address is named and nothing is stored.
-            let bad = try await visitor.send(.POST, "/city/agenda/\(id)/aanmelden", form: ["name": "X", "email": "nope", "places": "1"])
-            #expect(bad.status == .seeOther)
-            #expect(try await visitor.send(.GET, "/city/agenda/\(id)").body.string.contains("&#39;nope&#39; is geen e-mailadres."))
+            // A bad address: the page again (nothing stored), the error in a summary at the top in the error colour
+            // linking to the field and next to the field itself, and everything typed kept.
+            func registrations() async throws -> Int {
+                try await app.db.sql.raw("SELECT COUNT(*) AS n FROM registrations").first()!.decode(column: "n", as: Int.self)
+            }
+            let registered = try await registrations()
+            let bad = try await visitor.send(.POST, "/city/agenda/\(id)/aanmelden", form: ["name": "Piet Gast", "email": "piet@example", "places": "2"])
+            #expect(bad.status == .badRequest)
+            let again = bad.body.string
+            #expect(again.contains(#"<div class="error-summary" id="fout" role="alert" tabindex="-1">"#))
+            #expect(again.contains(##"<a href="#email">&#39;piet@example&#39; is geen e-mailadres.</a>"##))
+            #expect(again.contains(#"value="piet@example" aria-invalid="true" aria-describedby="email-error"><span class="field-error" id="email-error">&#39;piet@example&#39; is geen e-mailadres.</span>"#))
+            #expect(again.contains(#"value="Piet Gast""#))
+            #expect(again.contains(#"name="places" type="number" min="1" max="10" value="2""#))
+            #expect(again.contains(##"action="/city/agenda/\##(id)/aanmelden#fout""##))
+            #expect(!again.contains(#"class="flash""#))
+            #expect(try await registrations() == registered)
             let cancelPage = location.replacingOccurrences(of: "/aanmelding/", with: "/afmelden/")
             _ = try await visitor.send(.POST, cancelPage, form: [:])
             #expect(try await visitor.send(.GET, cancelPage).body.string.contains("Afgemeld"))

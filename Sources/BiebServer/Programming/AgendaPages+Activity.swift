@@ -33,6 +33,9 @@ extension AgendaPages {
         let signInURL: String
         let jsonLD: String
         let calendarURL: String
+        /// The registration form as typed (again after an error) and what was wrong with it.
+        let form: RegisterForm
+        let errors: FormErrors?
     }
 
     static func listing(_ req: Request, _ org: Organisation) async throws -> ActivityListing {
@@ -44,8 +47,13 @@ extension AgendaPages {
 
     func activity(req: Request) async throws -> Response {
         let org = try await req.organisation()
+        return try await activityPage(req, org, try await Self.listing(req, org), form: RegisterForm(places: 1), errors: nil)
+    }
+
+    /// The activity's page; after a rejected registration with the form as typed and its errors.
+    func activityPage(_ req: Request, _ org: Organisation, _ listing: ActivityListing, form: RegisterForm, errors: FormErrors?,
+                      status: HTTPStatus = .ok) async throws -> Response {
         let lang = Language.of(req)
-        let listing = try await Self.listing(req, org)
         let words = try await Words.make(req, org)
         let a = listing.activity
         let now = Date()
@@ -69,8 +77,11 @@ extension AgendaPages {
             listURL: (list ?? nil).map { "/\(org.slug)/lijsten/\($0.slug)" }, open: closed == nil, closedReason: closed,
             action: "/\(org.slug)/agenda/\(a.id)/aanmelden", memberName: memberName, paid: a.registration == .paid,
             signInURL: "/\(org.slug)/mijn/inloggen?terug=" + (req.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
-            jsonLD: Self.jsonLD(listing, words: words, url: url), calendarURL: "/\(org.slug)/agenda.ics?activity=\(a.id)")
-        return try await PublicPages().render(req, "agenda/activity", context)
+            jsonLD: Self.jsonLD(listing, words: words, url: url), calendarURL: "/\(org.slug)/agenda.ics?activity=\(a.id)",
+            form: form, errors: errors)
+        let response = try await PublicPages().render(req, "agenda/activity", context)
+        response.status = status
+        return response
     }
 
     /// schema.org `Event` for search engines: dates, place, capacity and the offer.
@@ -141,7 +152,9 @@ extension AgendaPages {
             guard let token = registration.token else { return req.redirect(to: back, redirectType: .normal) }
             return req.redirect(to: "/\(org.slug)/afmelden/\(token)?nieuw=1", redirectType: .normal)
         } catch let error as BiebError where error.kind != .notFound {
-            return MemberPortalPages.done(req, back + "#aanmelden", error.message(dutch: lang == .nl))
+            // The page again, with the error next to its field and in a summary at the top, and the form as typed.
+            return try await activityPage(req, org, listing, form: form, errors: FormErrors(error, lang: lang, known: ["name", "email", "places"]),
+                                          status: error.httpStatus)
         }
     }
 

@@ -1,0 +1,30 @@
+import Foundation
+import BiebCore
+
+/// A rejected form, shown the same way on every page that uses it: the errors
+/// in a summary at the top of the page (in the error colour, each linking to
+/// its field; the form's action ends in `#fout`, so the browser scrolls to
+/// the summary without JavaScript) and each next to its own field
+/// (`errors.fields.<field>`, with `aria-invalid` and `aria-describedby`). The
+/// page renders the form again with everything the person typed.
+/// Template: `Views/form-errors.leaf` (the summary).
+struct FormErrors: Encodable {
+    struct Item: Encodable {
+        /// The id of the field in the form; nil for an error about the whole form.
+        let field: String?
+        let message: String
+    }
+
+    let items: [Item]
+    /// Field id → its message, for the line under the field.
+    let fields: [String: String]
+
+    /// `error` as the form's errors; `known` are the fields the form has (an error about another field,
+    /// or none, goes in the summary only).
+    init(_ error: BiebError, lang: Language, known: Set<String>) {
+        let message = error.message(dutch: lang == .nl)
+        let field = error.field.flatMap { known.contains($0) ? $0 : nil }
+        items = [Item(field: field, message: message)]
+        fields = field.map { [$0: message] } ?? [:]
+    }
+}
