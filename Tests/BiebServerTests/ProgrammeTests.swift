@@ -361,6 +361,17 @@ import BiebTestSupport
             #expect(publicHours.body.string.contains("Digi-spreekuur"))
             let slotPage = try await TestClient(app).send(.GET, "/city/spreekuren/\(hour)")
             #expect(slotPage.body.string.contains("name=\"slot\""))
+            // A booking with a bad address: the page again with the error at the top and under the field, all typed kept.
+            let slots = slotPage.body.string.matches(of: /name="slot" id="slot-\d+" value="([^"]+)"/).map { String($0.output.1) }
+            let laterSlot = try #require(slots.dropFirst().first)
+            let rejected = try await TestClient(app).send(.POST, "/city/spreekuren/\(hour)", form: [
+                "slot": laterSlot, "name": "Piet Gast", "email": "piet@example", "question": "Over mijn DigiD"])
+            #expect(rejected.status == .badRequest)
+            let page = rejected.body.string
+            #expect(page.contains(##"<a href="#email">&#39;piet@example&#39; is geen e-mailadres.</a>"##))
+            #expect(page.contains(#"<span class="field-error" id="email-error">"#))
+            #expect(page.contains(#"value="Piet Gast""#) && page.contains(">Over mijn DigiD</textarea>"))
+            #expect(page.contains(#"value="\#(laterSlot)" checked>"#))
             // The partner cancels an hour: whoever had an appointment hears it.
             let third = try #require(published.last?["id"] as? String)
             let thirdSlot = try #require((published.last?["free_slots"] as? [String])?.first)

@@ -54,6 +54,7 @@ extension AgendaPages {
     struct Slot: Encodable {
         let value: String
         let label: String
+        let checked: Bool
     }
 
     struct HourContext: Encodable {
@@ -65,6 +66,9 @@ extension AgendaPages {
         let slots: [Slot]
         let action: String
         let memberName: String?
+        /// The booking form as typed (again after an error) and what was wrong with it.
+        let form: SlotForm
+        let errors: FormErrors?
     }
 
     static func hourRecord(_ req: Request, _ org: Organisation) async throws -> ConsultationHour {
@@ -77,18 +81,31 @@ extension AgendaPages {
 
     func hour(req: Request) async throws -> Response {
         let org = try await req.organisation()
+        return try await hourPage(req, org, try await Self.hourRecord(req, org), form: SlotForm(), errors: nil)
+    }
+
+    /// A consultation hour's page; after a rejected booking with the form as typed and its errors.
+    func hourPage(_ req: Request, _ org: Organisation, _ hour: ConsultationHour, form: SlotForm, errors: FormErrors?,
+                  status: HTTPStatus = .ok) async throws -> Response {
         let words = try await Words.make(req, org)
-        let hour = try await Self.hourRecord(req, org)
         let store = ConsultationHours(req.db, organisationID: try org.requireID(), timeZone: org.zone)
         let card = try await hourCards(req, org, [hour], store: store, words: words)[0]
         var memberName: String?
         if let member = Self.signedIn(req, org) { memberName = try await Member.find(member, on: req.db)?.name }
         let minutes = Double(hour.slotMinutes ?? 0) * 60
-        return try await PublicPages().render(req, "agenda/hour", HourContext(
+        let slots = try await store.freeSlots(hour).map { start in
+            Slot(value: start.formatted(.iso8601), label: "\(words.formats.time(start))–\(words.formats.time(start.addingTimeInterval(minutes)))",
+                 checked: false)
+        }
+        // The slot chosen before an error stays chosen while it is free; otherwise the first.
+        let chosen = slots.contains { $0.value == form.slot } ? form.slot : slots.first?.value
+        let response = try await PublicPages().render(req, "agenda/hour", HourContext(
             page: .organisation(req, org, title: hour.title), organisation: org.name, orgURL: "/\(org.slug)", card: card,
             description: hour.description.isEmpty ? nil : hour.description,
-            slots: try await store.freeSlots(hour).map { Slot(value: $0.formatted(.iso8601), label: "\(words.formats.time($0))–\(words.formats.time($0.addingTimeInterval(minutes)))") },
-            action: req.url.path, memberName: memberName))
+            slots: slots.map { Slot(value: $0.value, label: $0.label, checked: $0.value == chosen) },
+            action: "/\(org.slug)/spreekuren/\(hour.id)", memberName: memberName, form: form, errors: errors))
+        response.status = status
+        return response
     }
 
     struct SlotForm: Content {
@@ -116,7 +133,8 @@ extension AgendaPages {
                     language: lang.rawValue)
             return req.redirect(to: "/\(org.slug)/afspraak-afzeggen/\(appointment.token ?? "")?nieuw=1", redirectType: .normal)
         } catch let error as BiebError where error.kind != .notFound {
-            return MemberPortalPages.done(req, req.url.path, error.message(dutch: lang == .nl))
+            return try await hourPage(req, org, hour, form: form, errors: FormErrors(error, lang: lang, known: ["name", "email", "question"]),
+                                      status: error.httpStatus)
         }
     }
 
