@@ -127,8 +127,6 @@ struct AgendaPages: RouteCollection {
         }
     }
 
-
-
     static func signedIn(_ req: Request, _ org: Organisation) -> UUID? {
         guard let member = req.auth.get(SignedInMember.self), member.organisationID == org.id else { return nil }
         return member.id
