@@ -88,6 +88,10 @@ struct Formats {
     let lang: Language
     let timeZone: TimeZone
 
+    /// A note on a fee line as the page says it (`FeeNote`: Bieb's own notes in the page's language,
+    /// a membership period's dates written out; what staff typed as typed).
+    func feeNote(_ note: String) -> String { FeeNote.words(note, english: lang == .en, date: dateWithYear) }
+
     func time(_ date: Date) -> String {
         let minute = LocalClock.minuteOfDay(of: date, in: timeZone)
         return String(format: "%02d:%02d", minute / 60, minute % 60)

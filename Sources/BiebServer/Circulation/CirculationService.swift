@@ -70,7 +70,9 @@ struct DeskService {
 
     var dutch: Bool { lang == .nl }
     /// A date in the desk's words: "14 december 2026", "14 December 2026" (never ISO on a page).
-    func day(_ date: LocalDate) -> String { Formats(lang: lang, timeZone: organisation.zone).dateWithYear(date) }
+    func day(_ date: LocalDate) -> String { formats.dateWithYear(date) }
+
+    var formats: Formats { Formats(lang: lang, timeZone: organisation.zone) }
 
     /// A branch of the organisation by id or slug; the account's own branch
     /// (or the central library) when none is given.

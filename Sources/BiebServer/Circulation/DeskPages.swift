@@ -129,8 +129,7 @@ struct DeskPages: RouteCollection {
                 return Line(cells: [hold.title, status, extra, hold.pickup_branch], id: String(hold.id), flag: hold.status == "ready")
             },
             fees: account.fees.prefix(10).map { fee in
-                Line(cells: [page.t("fee_\(fee.kind)"), FeeNote.words(fee.note, english: page.lang == .en, date: service.day), fee.amount],
-                     id: nil, flag: fee.amount_cents > 0)
+                Line(cells: [page.t("fee_\(fee.kind)"), service.formats.feeNote(fee.note), fee.amount], id: nil, flag: fee.amount_cents > 0)
             })
     }
 

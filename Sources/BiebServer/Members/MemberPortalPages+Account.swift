@@ -132,13 +132,13 @@ extension MemberPortalPages {
         let lang = formats.lang
         let kind = Locales.text("fee_\(line.kind.rawValue)", lang)
         guard line.kind == .payment else {
-            return line.note.isEmpty ? kind : FeeNote.words(line.note, english: lang == .en, date: formats.dateWithYear)
+            return line.note.isEmpty ? kind : formats.feeNote(line.note)
         }
         for (prefix, key) in [("kiosk contant", "portal_paid_kiosk_cash"), ("kiosk pin", "portal_paid_kiosk_card"), ("kas", "portal_paid_cash"),
                               ("pin", "portal_paid_card"), ("online", "portal_paid_online")] where line.note.hasPrefix(prefix) {
             return Locales.text(key, lang)
         }
-        return line.note.isEmpty ? kind : "\(kind) (\(FeeNote.words(line.note, english: lang == .en, date: formats.dateWithYear)))"
+        return line.note.isEmpty ? kind : "\(kind) (\(formats.feeNote(line.note)))"
     }
 
     /// Runs a change from the account page: back to the page with a message,

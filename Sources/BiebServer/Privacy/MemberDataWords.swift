@@ -51,7 +51,7 @@ struct MemberDataWords {
     /// One value as a person reads it; "—" for nothing.
     func value(_ section: String, _ column: String, _ value: String?) -> String {
         guard let value, !value.isEmpty else { return "—" }
-        if section == "fees", column == "note" { return FeeNote.words(value, english: lang == .en, date: formats.dateWithYear) }
+        if section == "fees", column == "note" { return formats.feeNote(value) }
         if let prefix = Self.codes["\(section).\(column)"] {
             return Locales.table(lang)[prefix + value] ?? value
         }
