@@ -6,6 +6,7 @@ import Foundation
 //   swift run -c release bieb-bench              the branch calendar
 //   swift run -c release bieb-bench marc FILE    reading (and writing) a MARC file
 //   swift run -c release bieb-bench stem dutch|english FILE   stems of the words in FILE (one a line)
+//   swift run -c release bieb-bench compounds WORDLIST [MARCFILE] [--sample]   splitting Dutch compounds (cost, sample)
 //   swift run -c release bieb-bench sql DB SQL [RUNS]      times a SQL statement (DB: SQLite file or postgres:// URL)
 //   swift run -c release bieb-bench search DB ORG QUERY...  catalogue search with facets, cold and cached
 //   swift run -c release bieb-bench generate-marc IN OUT N    N synthetic variants of every record of IN (for the 1M benchmark)
@@ -22,6 +23,12 @@ if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "stem" {
     var out = ""
     for word in text.split(separator: "\n") { out += "\(word)\t\(language.stem(String(word)))\n" }
     FileHandle.standardOutput.write(Data(out.utf8))
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 3, CommandLine.arguments[1] == "compounds" {
+    let rest = CommandLine.arguments.dropFirst(3).filter { $0 != "--sample" }
+    benchmarkCompounds(wordList: CommandLine.arguments[2], marc: rest.first, sample: CommandLine.arguments.contains("--sample"))
     exit(0)
 }
 

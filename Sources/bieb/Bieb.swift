@@ -12,7 +12,7 @@ struct Bieb: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bieb",
         abstract: "Bieb, the open library services platform.",
-        subcommands: [Serve.self, Demo.self, Migrate.self, ImportCommand.self, ExportCommand.self, UserCommand.self, OrganisationCommand.self,
+        subcommands: [Serve.self, Demo.self, Migrate.self, ImportCommand.self, ExportCommand.self, ReindexCommand.self, UserCommand.self, OrganisationCommand.self,
                       SIP2ClientCommand.self],
         defaultSubcommand: Serve.self)
 

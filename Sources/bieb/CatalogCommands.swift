@@ -79,6 +79,41 @@ struct ImportCommand: AsyncParsableCommand {
     }
 }
 
+struct ReindexCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reindex",
+        abstract: "Index the titles for search again, from their stored records.",
+        discussion: """
+            Needed once after installing the Dutch word list (apt-get install wdutch, or BIEB_DUTCH_WORDS): Dutch \
+            titles indexed without it are found by their compound words only ("wereldoorlog", not "oorlog"). \
+            Searches go on meanwhile; each batch of 500 titles is one transaction.
+            """)
+
+    @ArgumentParser.OptionGroup var database: DatabaseOptions
+    @ArgumentParser.Flag(help: "Only titles in Dutch (the ones whose compounds are split).") var dutch = false
+
+    func run() async throws {
+        let location = database.location(defaultFile: "bieb.sqlite")
+        if DutchWordList.compounds == nil {
+            print("No Dutch word list at \(DutchWordList.path ?? "(switched off)"): compound words stay whole. Install wdutch first.")
+        }
+        let app = try await Runner.application(database: location, migrate: true, quiet: true)
+        do {
+            let bar = ProgressBar(label: "reindex")
+            let start = Date()
+            let count = try await SearchReindex.run(on: app.db, languages: dutch ? SearchReindex.dutchCodes : nil) { done, total in
+                bar.update(fraction: Double(done) / Double(max(total, 1)), text: "\(done.formatted()) of \(total.formatted()) titles")
+            }
+            bar.finish()
+            print(String(format: "Indexed %@ titles again in %.1f s, in %@.", count.formatted(), Date().timeIntervalSince(start), "\(location)"))
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}
+
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "Export data.", subcommands: [MARC.self])
 

@@ -49,6 +49,27 @@ import FoundationXML
         }
     }
 
+    @Test(arguments: TestDatabase.all)
+    func dutchCompoundWordsAreFoundByTheirPartsOnThePageAndInTheAPI(_ database: TestDatabase) async throws {
+        try #require(DutchWordList.compounds != nil, "install Debian's wdutch: the Dutch word list splits compounds")
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            try await seedSearchCatalog(app, organisation: fixture.city)
+            try await seedCompoundTitles(app, organisation: fixture.city)
+            let client = TestClient(app)
+            let body = try object(try await client.send(.GET, "/api/v1/organisations/city/search?q=oorlog"))
+            #expect(body["total"] as? Int == 1)
+            let titles = (body["works"] as? [[String: Any]] ?? []).flatMap { ($0["titles"] as? [[String: Any]]) ?? [] }
+            #expect(titles.map { $0["title"] as? String } == ["Kinderen in de Tweede Wereldoorlog"])
+            let page = try await client.send(.GET, "/city/catalogus?q=onderwerp%3Aoorlog")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("Kinderen in de Tweede Wereldoorlog"))
+            let kind = try await client.send(.GET, "/city/catalogus?q=kind")
+            #expect(kind.body.string.contains("De fiets"), "Kinderboeken")
+            #expect(!kind.body.string.contains("Kindle"))
+        }
+    }
+
     @Test func badSearchesAreExplained() async throws {
         try await withBieb(.sqlite) { app in
             _ = try await Fixture.make(on: app)

@@ -49,6 +49,65 @@ import BiebTestSupport
     }
 
     @Test(arguments: TestDatabase.all)
+    func dutchCompoundsAreFoundByTheirParts(_ database: TestDatabase) async throws {
+        try #require(DutchWordList.compounds != nil, "install Debian's wdutch: the Dutch word list splits compounds")
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            try await seedSearchCatalog(app, organisation: fixture.city)
+            try await seedCompoundTitles(app, organisation: fixture.city)
+            let search = CatalogSearch(app.db, organisationID: fixture.city)
+            func find(_ text: String) async throws -> Set<String> { Set(numbers(try await search.search(try SearchQuery.parse(text)))) }
+            #expect(try await find("oorlog") == ["nl-6"])
+            #expect(try await find("onderwerp:oorlog") == ["nl-6"])
+            #expect(try await find("subject:winter") == ["nl-6"])
+            #expect(try await find("winter") == ["nl-1", "nl-6"], "winterverhaal, oorlogswinter")
+            #expect(try await find("boek") == ["nl-3"], "Kinderboeken")
+            #expect(try await find("tocht") == ["nl-2"], "Fietstochten")
+            // The compound itself and phrases across it are found as before.
+            #expect(try await find("wereldoorlog") == ["nl-6"])
+            #expect(try await find("\"tweede wereldoorlog\"") == ["nl-6"])
+            #expect(try await find("title:fietstochten").isEmpty)
+            // Precision: "kind" finds the children's books, not the Kindle; English is not split.
+            #expect(try await find("kind") == ["nl-3"])
+            #expect(try await find("kindle") == ["en-4"])
+            #expect(try await find("hand").isEmpty, "handbook is English")
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func reindexingSplitsTheCompoundsOfTitlesIndexedWhole(_ database: TestDatabase) async throws {
+        try #require(DutchWordList.compounds != nil, "install Debian's wdutch: the Dutch word list splits compounds")
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            try await seedSearchCatalog(app, organisation: fixture.city)
+            try await seedCompoundTitles(app, organisation: fixture.city)
+            // As a title indexed before compounds were split (or without the word list).
+            let title = try #require(try await Title.query(on: app.db).filter(\.$controlNumber == "nl-6").first())
+            let record = try #require(title.record)
+            try await app.db.transaction { tx in
+                try await SearchIndex.write([(try title.requireID(), fixture.city, SearchDocument(record))], replacing: [try title.requireID()], on: tx.sql)
+            }
+            let search = CatalogSearch(app.db, organisationID: fixture.city)
+            #expect(try await search.search(try SearchQuery.parse("oorlog")).total == 0)
+            #expect(try await search.search(try SearchQuery.parse("wereldoorlog")).total == 1)
+
+            let versionBefore = try await CatalogChanges.current(organisationID: fixture.city, on: app.db.sql).titlesVersion
+            var heard: [(Int, Int)] = []
+            let dutch = try await SearchReindex.run(on: app.db, languages: SearchReindex.dutchCodes) { heard.append(($0, $1)) }
+            #expect(dutch == 6)
+            #expect(heard.last.map { [$0.0, $0.1] } == [6, 6])
+            #expect(try await CatalogChanges.current(organisationID: fixture.city, on: app.db.sql).titlesVersion > versionBefore,
+                    "cached searches are dropped")
+            #expect(numbers(try await search.search(try SearchQuery.parse("oorlog"))) == ["nl-6"])
+            // Every title, and nothing lost or doubled on the way.
+            #expect(try await SearchReindex.run(on: app.db) == 10)
+            #expect(numbers(try await search.search(try SearchQuery.parse("oorlog"))) == ["nl-6"])
+            #expect(Set(numbers(try await search.search(try SearchQuery.parse("avonden")))) == ["nl-1", "en-3"])
+            #expect(numbers(try await search.search(try SearchQuery.parse("kindle"))) == ["en-4"])
+        }
+    }
+
+    @Test(arguments: TestDatabase.all)
     func rankingSortingPagingAndIsolation(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let fixture = try await Fixture.make(on: app)

@@ -27,6 +27,18 @@ public func seedSearchCatalog(_ app: Application, organisation: UUID) async thro
     _ = try await CatalogStore(app.db, organisationID: organisation).upsert(incoming, branches: [:], defaultBranch: nil)
 }
 
+/// Two titles besides the search catalogue: Dutch compounds ("nl-6",
+/// "Kinderen in de Tweede Wereldoorlog", subject "Oorlogswinter") and an
+/// English title a naive part match would flood in ("en-4", "The Kindle handbook").
+public func seedCompoundTitles(_ app: Application, organisation: UUID) async throws {
+    let titles = [
+        TitleRecord(controlNumber: "nl-6", title: "Kinderen in de Tweede Wereldoorlog", language: "dut", subjects: ["Oorlogswinter"]),
+        TitleRecord(controlNumber: "en-4", title: "The Kindle handbook", language: "eng"),
+    ]
+    _ = try await CatalogStore(app.db, organisationID: organisation)
+        .upsert(try titles.map { try IncomingTitle(marc: MARCMapping.record(for: $0), record: $0) }, branches: [:], defaultBranch: nil)
+}
+
 
 /// The search catalogue (`seedSearchCatalog`) with one copy of "Avonden"
 /// (control number nl-1, barcode 900) on the shelf at the central branch;

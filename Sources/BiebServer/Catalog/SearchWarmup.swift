@@ -32,6 +32,9 @@ struct SearchWarmup: LifecycleHandler {
 
     /// Loads the search columns of every organisation, one after another.
     static func warm(_ app: Application) async throws {
+        if DutchWordList.compounds == nil, let path = DutchWordList.path {
+            app.logger.warning("No Dutch word list at \(path): compound words are indexed whole, so \"oorlog\" does not find \"Wereldoorlog\". Install wdutch, then run `bieb reindex`.")
+        }
         let sql = app.db.sql
         for organisation in try await BranchDirectory(app.db).organisations() {
             try Task.checkCancellation()

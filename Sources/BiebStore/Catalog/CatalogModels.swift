@@ -45,8 +45,11 @@ public final class Title: Model, @unchecked Sendable {
     public init() {}
 
     /// The stored MARC record.
-    public var marcRecord: MARCRecord? {
-        guard case .success(let read) = ISO2709Reader<DataByteSource>.parse([UInt8](marc), position: MARCPosition(record: 1, byteOffset: 0), warnings: []) else {
+    public var marcRecord: MARCRecord? { Self.marcRecord(marc) }
+
+    /// A record as stored in the `marc` column.
+    static func marcRecord(_ stored: Data) -> MARCRecord? {
+        guard case .success(let read) = ISO2709Reader<DataByteSource>.parse([UInt8](stored), position: MARCPosition(record: 1, byteOffset: 0), warnings: []) else {
             return nil
         }
         return read.record

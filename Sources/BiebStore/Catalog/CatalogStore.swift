@@ -37,7 +37,7 @@ public struct IncomingTitle: Sendable {
         } catch {
             throw BiebError.invalid("marc", "the record cannot be stored as ISO 2709: \(error.reason)")
         }
-        document = SearchDocument(record, cache: cache)
+        document = SearchDocument(record, cache: cache, compounds: DutchWordList.compounds)
         workKey = WorkKey.make(title: record.title, mainAuthor: record.mainAuthor)
     }
 }

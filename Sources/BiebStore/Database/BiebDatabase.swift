@@ -74,6 +74,7 @@ public enum BiebDatabase {
         migrations.add(AddSpaceFacilities())
         migrations.add(CreateThrottleTables())
         migrations.add(AddGuestConfirmation())
+        migrations.add(IndexDutchCompounds())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

@@ -5,7 +5,11 @@ import Foundation
 /// indexed as stems in the title's language (other languages: the folded
 /// words); names and identifiers as folded words. Queries expand each word to
 /// the word and its Dutch and English stems (see `SearchTerms`), so
-/// "fietsen" finds "fiets" and "libraries" finds "library".
+/// "fietsen" finds "fiets" and "libraries" finds "library". In Dutch titles,
+/// subjects and other text, the parts of compound words follow at the end of
+/// their field (`DutchCompounds`): "Tweede Wereldoorlog" is indexed as
+/// "tweed wereldoorlog wereld oorlog", so "oorlog" finds it; phrases within
+/// the text stay as they were.
 public struct SearchDocument: Hashable, Sendable {
     public var title: String
     public var author: String
@@ -14,12 +18,24 @@ public struct SearchDocument: Hashable, Sendable {
     /// ISBN-13 and ISBN-10 forms, and the control number.
     public var identifiers: String
 
-    public init(_ record: TitleRecord, cache: StemCache? = nil) {
+    /// `compounds` splits Dutch compound words; without it they are indexed whole only.
+    public init(_ record: TitleRecord, cache: StemCache? = nil, compounds: DutchCompounds? = nil) {
         let language = StemLanguage(marcCode: record.language)
         func stems(_ parts: [String?]) -> String {
             let words = parts.compactMap { $0 }.flatMap(TextAnalysis.words)
             guard let language else { return words.joined(separator: " ") }
-            return words.map { cache?.stem($0, language) ?? language.stem($0) }.joined(separator: " ")
+            func stem(_ word: String) -> String { cache?.stem(word, language) ?? language.stem(word) }
+            var terms = words.map(stem)
+            if language == .dutch, let compounds {
+                var added = Set(terms)
+                for word in words {
+                    for part in cache?.parts(of: word, compounds) ?? compounds.parts(of: word) {
+                        let term = stem(part)
+                        if added.insert(term).inserted { terms.append(term) }
+                    }
+                }
+            }
+            return terms.joined(separator: " ")
         }
         title = stems([record.title, record.subtitle, record.series])
         author = (record.contributors.map(\.name) + [record.responsibility].compactMap { $0 })

@@ -105,12 +105,14 @@ public enum TextAnalysis {
     }
 }
 
-/// Stems words with a cache: titles repeat the same words again and again.
+/// Stems words (and splits Dutch compounds, for one word list) with a cache:
+/// titles repeat the same words again and again.
 /// Not thread-safe: give each thread its own (it is Sendable so a thread can
 /// be handed one).
 public final class StemCache: @unchecked Sendable {
     private var dutch: [String: String] = [:]
     private var english: [String: String] = [:]
+    private var compoundParts: [String: [String]] = [:]
     private let capacity: Int
 
     public init(capacity: Int = 200_000) {
@@ -132,5 +134,14 @@ public final class StemCache: @unchecked Sendable {
             english[word] = stem
             return stem
         }
+    }
+
+    /// `compounds.parts(of: word)`, remembered.
+    public func parts(of word: String, _ compounds: DutchCompounds) -> [String] {
+        if let hit = compoundParts[word] { return hit }
+        if compoundParts.count >= capacity { compoundParts.removeAll(keepingCapacity: true) }
+        let parts = compounds.parts(of: word)
+        compoundParts[word] = parts
+        return parts
     }
 }

@@ -1,0 +1,78 @@
+import FluentKit
+import Foundation
+import SQLKit
+import BiebCore
+
+/// Writes the search-index rows of stored titles again from their MARC
+/// records: after the way titles are indexed changed (Dutch compounds split,
+/// `DutchWordList`), or after the word list was installed. Titles go in
+/// batches of 500, each batch one transaction that also claims a catalogue
+/// version, so cached searches of the organisation are dropped and searches
+/// go on meanwhile.
+public enum SearchReindex {
+    /// MARC language codes whose titles are stemmed as Dutch (`StemLanguage`).
+    public static let dutchCodes = ["dut", "nld", "fry", "vls"]
+
+    /// Reindexes the titles of every organisation (only those in `languages`,
+    /// MARC codes, when given); `progress` hears (done, total) after each
+    /// batch. Returns how many titles were written.
+    @discardableResult
+    public static func run(on db: any Database, languages: [String]? = nil,
+                           progress: (Int, Int) -> Void = { _, _ in }) async throws -> Int {
+        let sql = db.sql
+        func titles(_ query: SQLSelectBuilder) -> SQLSelectBuilder {
+            let query = query.from(Title.schema).where("deleted", .equal, false)
+            guard let languages else { return query }
+            return query.where(SQLFunction("lower", args: SQLColumn("language")), .in, SQLBind.group(languages))
+        }
+        let total = try await titles(sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n"))
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+        guard total > 0 else { return 0 }
+        let cache = StemCache()
+        var done = 0, after = 0
+        while true {
+            let rows = try await titles(sql.select().columns("id", "organisation_id", "marc"))
+                .where("id", .greaterThan, after).orderBy("id").limit(500).all()
+            guard let last = rows.last else { break }
+            after = try last.decode(column: "id", as: Int.self)
+            var batch: [(id: Int, organisationID: UUID, document: SearchDocument)] = []
+            for row in rows {
+                guard let marc = Title.marcRecord(try row.decode(column: "marc", as: Data.self)) else { continue }
+                let record = MARCMapping.title(from: marc)
+                batch.append((try row.decode(column: "id", as: Int.self), try row.decode(column: "organisation_id", as: UUID.self),
+                              SearchDocument(record, cache: cache, compounds: DutchWordList.compounds)))
+            }
+            let written = batch
+            try await WriteGate.transaction(on: db) { tx in
+                let sql = tx.sql
+                for organisationID in Set(written.map(\.organisationID)) {
+                    _ = try await CatalogChanges.claim(organisationID: organisationID, titles: true, on: sql)
+                }
+                try await SearchIndex.write(written, replacing: written.map(\.id), on: sql)
+            }
+            done += rows.count
+            progress(min(done, total), total)
+        }
+        return done
+    }
+}
+
+/// Splits the compounds of the Dutch titles indexed before Bieb split them
+/// (when the word list is there; `bieb reindex` does it later otherwise).
+struct IndexDutchCompounds: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        guard DutchWordList.compounds != nil else { return }
+        let logger = database.logger
+        var reported = 0
+        try await SearchReindex.run(on: database, languages: SearchReindex.dutchCodes) { done, total in
+            guard total >= 20_000 else { return }
+            let tenth = done * 10 / total
+            if tenth > reported {
+                reported = tenth
+                logger.info("Splitting Dutch compounds in the search index: \(done) of \(total) titles")
+            }
+        }
+    }
+
+    func revert(on database: any Database) async throws {}
+}
