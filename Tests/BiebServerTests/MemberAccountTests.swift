@@ -575,7 +575,20 @@ import BiebTestSupport
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("Spui 70"))
             #expect(bad.body.string.contains(#"id="postcode" name="postcode" value="99""#))
+            // The error in the summary at the top (linking to the field) and next to the field.
+            #expect(bad.body.string.contains(#"<div class="error-summary" id="fout""#))
+            #expect(bad.body.string.contains(##"<a href="#postcode">"##))
+            #expect(bad.body.string.contains(#"aria-invalid="true" aria-describedby="postcode-error"><span class="field-error" id="postcode-error">"#))
+            #expect(bad.body.string.contains(##"action="/city/mijn/gegevens#fout""##))
             #expect(try await Member.find(w.anna, on: app.db)?.street == "Spui 68")
+            // Two PINs that differ: named at the PIN form's second field, not at the password form's.
+            let pins = try await browser.send(.POST, "/city/mijn/pincode", form: [
+                "csrf": try #require(TestClient.csrf(in: details.body.string)), "lid": w.anna.uuidString, "current": "2580",
+                "pin": "8642", "repeated": "8643"])
+            #expect(pins.status == .badRequest)
+            #expect(pins.body.string.contains(##"<a href="#pin_repeated">De twee pincodes zijn niet gelijk.</a>"##))
+            #expect(pins.body.string.contains(#"<span class="field-error" id="pin_repeated-error">De twee pincodes zijn niet gelijk.</span>"#))
+            #expect(!pins.body.string.contains(#"id="password_repeated-error""#))
             let good = try await browser.send(.POST, "/city/mijn/gegevens", form: [
                 "csrf": try #require(TestClient.csrf(in: details.body.string)), "lid": w.anna.uuidString, "email": "anna@example.nl",
                 "street": "Spui 70", "postcode": "2511bt", "city": "Den Haag"])

@@ -18,15 +18,20 @@ extension MemberPortalPages {
         let city: String
         let signsInWithEmail: Bool
         let hasPIN: Bool
-        let error: String?
-        let errorField: String?
     }
+
+    /// The input ids of an error's field, per form of the page (the password and PIN forms both have a "repeated").
+    static let contactFields = ["email": "email", "phone": "phone", "street": "street", "postcode": "postcode", "city": "city"]
+    static let passwordFields = ["password": "password", "repeated": "password_repeated"]
+    static let pinFields = ["current_pin": "current", "pin": "pin", "repeated": "pin_repeated"]
 
     func details(req: Request) async throws -> Response {
-        try await renderDetails(req, error: nil, form: nil)
+        try await renderDetails(req, error: nil, fields: [:], form: nil)
     }
 
-    func renderDetails(_ req: Request, error: BiebError?, form: ContactInput?) async throws -> Response {
+    /// The page, with `error` (when a form was refused) above the page and next to its field (`fields`: the
+    /// refused form's inputs), and the contact details as typed (`form`).
+    func renderDetails(_ req: Request, error: BiebError?, fields: [String: String], form: ContactInput?) async throws -> Response {
         let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let lang = Language.of(req)
@@ -37,10 +42,10 @@ extension MemberPortalPages {
             birthDate: Formats(lang: lang, timeZone: org.zone).longDate(member.birthDate),
             email: form?.email ?? member.email ?? "", phone: form?.phone ?? member.phone ?? "", street: form?.street ?? member.street,
             postcode: form?.postcode ?? member.postcode, city: form?.city ?? member.city,
-            signsInWithEmail: member.passwordHash != nil, hasPIN: overview.hasPIN,
-            error: error?.message(dutch: lang == .nl), errorField: error?.field)
+            signsInWithEmail: member.passwordHash != nil, hasPIN: overview.hasPIN)
         return try await MemberPageFrame().render(req, "portal/details", title: Locales.text("portal_details", lang), org: org, member: member,
-                                                  isOwn: overview.relation == .own, body: body, status: error?.httpStatus ?? .ok)
+                                                  isOwn: overview.relation == .own, body: body,
+                                                  errors: error.map { FormErrors($0, lang: lang, ids: fields) }, status: error?.httpStatus ?? .ok)
     }
 
     func detailsPath(_ req: Request, _ org: Organisation, _ account: UUID, _ own: UUID) -> String {
@@ -56,7 +61,7 @@ extension MemberPortalPages {
             _ = try await service.changeContact(account: account, form.change(over: try await service.record(account)))
             return Self.done(req, detailsPath(req, org, account, service.signedIn.id), Locales.text("portal_details_saved", Language.of(req)))
         } catch let error as BiebError {
-            return try await renderDetails(req, error: error, form: form)
+            return try await renderDetails(req, error: error, fields: Self.contactFields, form: form)
         }
     }
 
@@ -73,7 +78,7 @@ extension MemberPortalPages {
             try await service.setPassword(account: account, password: form.password ?? "")
             return Self.done(req, detailsPath(req, org, account, service.signedIn.id), Locales.text("portal_password_saved", Language.of(req)))
         } catch let error as BiebError {
-            return try await renderDetails(req, error: error, form: nil)
+            return try await renderDetails(req, error: error, fields: Self.passwordFields, form: nil)
         }
     }
 
@@ -90,7 +95,7 @@ extension MemberPortalPages {
             try await service.setPIN(account: account, current: form.current, new: form.pin ?? "")
             return Self.done(req, detailsPath(req, org, account, service.signedIn.id), Locales.text("portal_pin_saved", Language.of(req)))
         } catch let error as BiebError {
-            return try await renderDetails(req, error: error, form: nil)
+            return try await renderDetails(req, error: error, fields: Self.pinFields, form: nil)
         }
     }
 }

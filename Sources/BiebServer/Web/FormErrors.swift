@@ -22,8 +22,14 @@ struct FormErrors: Encodable {
     /// `error` as the form's errors; `known` are the fields the form has (an error about another field,
     /// or none, goes in the summary only).
     init(_ error: BiebError, lang: Language, known: Set<String>) {
+        self.init(error, lang: lang, ids: Dictionary(uniqueKeysWithValues: known.map { ($0, $0) }))
+    }
+
+    /// `error` as the errors of a form whose field ids differ from the error's field names (several forms on
+    /// one page): `ids` maps an error's field to the id of its input.
+    init(_ error: BiebError, lang: Language, ids: [String: String]) {
         let message = error.message(dutch: lang == .nl)
-        let field = error.field.flatMap { known.contains($0) ? $0 : nil }
+        let field = error.field.flatMap { ids[$0] }
         items = [Item(field: field, message: message)]
         fields = field.map { [$0: message] } ?? [:]
     }

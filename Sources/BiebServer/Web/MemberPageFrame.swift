@@ -23,6 +23,8 @@ struct MemberPageFrame {
         let isOwn: Bool
         let lid: String
         let body: Body
+        /// A rejected form on the page (`FormErrors`, `Views/form-errors.leaf`).
+        let errors: FormErrors?
     }
 
     /// Renders `template` with the frame's header and the page's `body` for
@@ -38,11 +40,11 @@ struct MemberPageFrame {
     /// The same for an account already checked, its member in hand (from
     /// `MemberAccountService.overview`).
     func render<Body: Encodable>(_ req: Request, _ template: String, title: String, org: Organisation, member: Member, isOwn: Bool,
-                                 body: Body, status: HTTPStatus = .ok) async throws -> Response {
+                                 body: Body, errors: FormErrors? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let account = try member.requireID()
         let context = Context(page: Portal.page(req, org, title: title), organisation: org.name, orgURL: "/\(org.slug)",
                               base: Portal.base(org), accountID: account.uuidString, name: member.name, isOwn: isOwn,
-                              lid: isOwn ? "" : "?lid=\(account.uuidString)", body: body)
+                              lid: isOwn ? "" : "?lid=\(account.uuidString)", body: body, errors: errors)
         let response = try await PublicPages().render(req, template, context)
         response.status = status
         return response
