@@ -566,6 +566,15 @@ import BiebTestSupport
                 "csrf": try #require(TestClient.csrf(in: feeForm)), "title": String(paid), "lid": w.anna.uuidString, "pickup": "oost"])
             #expect(charged.status == .seeOther)
             #expect(try await browser.send(.GET, "/city/mijn").body.string.contains("Er is € 1,00 in rekening gebracht voor de reservering."))
+            // The same hold again: refused in member words, in the summary at the top of the form kept as chosen.
+            let again = try await browser.send(.POST, "/city/mijn/reserveringen", form: [
+                "csrf": try #require(TestClient.csrf(in: feeForm)), "title": String(paid), "lid": w.anna.uuidString, "pickup": "oost"])
+            #expect(again.status.code >= 400 && again.status.code < 500)
+            let againPage = again.body.string
+            #expect(againPage.contains(#"<div class="error-summary" id="fout""#))
+            #expect(againPage.contains("<li>Je hebt deze titel al gereserveerd.</li>"))
+            #expect(againPage.contains(#"<option value="oost" selected>"#))
+            #expect(againPage.contains(##"action="/city/mijn/reserveringen#fout""##))
 
             // Contact details: a bad postcode is named and the input kept; a good one saved.
             let details = try await browser.send(.GET, "/city/mijn/gegevens")

@@ -20,7 +20,7 @@ extension MemberPortalPages {
         let branches: [FormOption]
         /// What the hold costs, said before the member confirms (or that it is free).
         let fee: String
-        let error: String?
+        let errors: FormErrors?
     }
 
     func holdForm(req: Request) async throws -> Response {
@@ -55,7 +55,7 @@ extension MemberPortalPages {
                     : branch.name
                 return FormOption(value: branch.slug, label: label, selected: chosenBranch.map { $0 == branch.slug } ?? (branch.id == home))
             },
-            fee: fee, error: error?.message(dutch: lang == .nl))
+            fee: fee, errors: error.map { FormErrors($0, lang: lang, known: ["lid", "pickup"]) })
         let response = try await PublicPages().render(req, "portal/hold", context)
         response.status = error?.httpStatus ?? .ok
         return response
