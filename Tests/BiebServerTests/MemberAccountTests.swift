@@ -373,6 +373,15 @@ import BiebTestSupport
                 "csrf": try #require(TestClient.csrf(in: login.body.string)), "card": "A0001", "pin": Self.pin])
             let page = try await browser.send(.GET, "/city/mijn/berichten")
             #expect(page.body.string.contains("id=\"service_notices\" name=\"service_notices\" checked"))
+            // A language the form does not offer: named at its field, the boxes kept as ticked, nothing saved.
+            let refused = try await browser.send(.POST, "/city/mijn/berichten", form: [
+                "csrf": try #require(TestClient.csrf(in: page.body.string)), "lid": w.anna.uuidString, "recommendations": "on", "language": "fr"])
+            #expect(refused.status == .badRequest)
+            #expect(refused.body.string.contains(##"<a href="#language">Kies nl (Nederlands) of en (Engels).</a>"##))
+            #expect(refused.body.string.contains(#"<span class="field-error" id="language-error">"#))
+            #expect(refused.body.string.contains("id=\"recommendations\" name=\"recommendations\" checked"))
+            #expect(!refused.body.string.contains("id=\"service_notices\" name=\"service_notices\" checked"))
+            #expect(try await Consents(app.db, organisationID: w.f.network.city).current(member: w.anna)[.recommendations] != true)
             let saved = try await browser.send(.POST, "/city/mijn/berichten", form: [
                 "csrf": try #require(TestClient.csrf(in: page.body.string)), "lid": w.anna.uuidString, "recommendations": "on", "language": "nl"])
             #expect(saved.status == .seeOther)

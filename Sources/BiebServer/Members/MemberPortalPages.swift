@@ -192,7 +192,6 @@ extension MemberPortalPages {
         let choices: [Choice]
         let languages: [FormOption]
         let history: [HistoryRow]
-        let error: String?
     }
 
     static let choicePurposes: [ConsentPurpose] = [.serviceNotices, .newsletter, .recommendations]
@@ -201,7 +200,8 @@ extension MemberPortalPages {
         try await renderMessages(req, error: nil)
     }
 
-    func renderMessages(_ req: Request, error: BiebError?) async throws -> Response {
+    /// The page; after a refused save, with the error (`FormErrors`) and the boxes and language as sent (`typed`).
+    func renderMessages(_ req: Request, error: BiebError?, typed: (choices: [ConsentPurpose: Bool], language: String?)? = nil) async throws -> Response {
         let org = try await req.organisation()
         let service = try await MemberAccountService.make(req, organisation: org)
         let lang = Language.of(req)
@@ -212,19 +212,20 @@ extension MemberPortalPages {
             hasEmail: preferences.hasEmail,
             choices: Self.choicePurposes.map { purpose in
                 Choice(name: purpose.rawValue, label: Locales.text("consent_label_\(purpose.rawValue)", lang),
-                       text: MemberAccountService.consentText(purpose, dutch: lang == .nl), on: preferences.current[purpose] ?? purpose.onUntilWithdrawn)
+                       text: MemberAccountService.consentText(purpose, dutch: lang == .nl),
+                       on: typed?.choices[purpose] ?? preferences.current[purpose] ?? purpose.onUntilWithdrawn)
             },
-            languages: [FormOption(value: "nl", label: "Nederlands", selected: preferences.language != "en"),
-                        FormOption(value: "en", label: "English", selected: preferences.language == "en")],
+            languages: [FormOption(value: "nl", label: "Nederlands", selected: (typed?.language ?? preferences.language) != "en"),
+                        FormOption(value: "en", label: "English", selected: (typed?.language ?? preferences.language) == "en")],
             history: preferences.history.map { record in
                 HistoryRow(when: formats.dateWithYear(LocalDate(record.at, in: org.zone)) + " " + formats.time(record.at),
                            what: Locales.text(record.granted ? "consent_granted" : "consent_withdrawn", lang,
                                               ["what": Locales.text("consent_label_\(record.purpose.rawValue)", lang)]),
                            text: record.text)
-            },
-            error: error?.message(dutch: lang == .nl))
+            })
         return try await MemberPageFrame().render(req, "portal/messages", title: Locales.text("portal_messages", lang), org: org,
-                                                  service: service, account: id, body: body, status: error?.httpStatus ?? .ok)
+                                                  service: service, account: id, body: body,
+                                                  errors: error.map { FormErrors($0, lang: lang, known: ["language"]) }, status: error?.httpStatus ?? .ok)
     }
 
     func saveMessages(req: Request) async throws -> Response {
@@ -234,13 +235,14 @@ extension MemberPortalPages {
         // A box left unticked sends nothing: every purpose on the form is on only when it came back ticked.
         var choices: [ConsentPurpose: Bool] = [:]
         for purpose in Self.choicePurposes { choices[purpose] = (try? req.content.get(String.self, at: purpose.rawValue)) == "on" }
+        let language = try? req.content.get(String.self, at: "language")
         do {
-            try await service.setPreferences(account: account, language: try? req.content.get(String.self, at: "language"), choices: choices,
+            try await service.setPreferences(account: account, language: language, choices: choices,
                                              source: "portal", dutch: Language.of(req) == .nl)
             return Self.done(req, Self.base(org) + "/berichten" + (account == service.signedIn.id ? "" : "?lid=\(account)"),
                              Locales.text("portal_messages_saved", Language.of(req)))
         } catch let error as BiebError {
-            return try await renderMessages(req, error: error)
+            return try await renderMessages(req, error: error, typed: (choices, language))
         }
     }
 }

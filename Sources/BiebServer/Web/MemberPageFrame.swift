@@ -30,11 +30,11 @@ struct MemberPageFrame {
     /// Renders `template` with the frame's header and the page's `body` for
     /// `account`, once the signed-in member may see it.
     func render<Body: Encodable>(_ req: Request, _ template: String, title: String, org: Organisation, service: MemberAccountService,
-                                 account: UUID, body: Body, status: HTTPStatus = .ok) async throws -> Response {
+                                 account: UUID, body: Body, errors: FormErrors? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let relation = try await service.authorize(account)
         guard let member = try await service.members.member(account) else { throw MemberAccountService.notFound }
         return try await render(req, template, title: title, org: org, member: member, isOwn: relation == .own,
-                                body: body, status: status)
+                                body: body, errors: errors, status: status)
     }
 
     /// The same for an account already checked, its member in hand (from
