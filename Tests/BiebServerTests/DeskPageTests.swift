@@ -79,7 +79,12 @@ import BiebTestSupport
             #expect(wrong.status == .badRequest)
             #expect(wrong.body.string.contains("geen geldige postcode"))
             #expect(wrong.body.string.contains(#"value="Fatima el Amrani""#))
-            #expect(wrong.body.string.contains(#"id="postcode" name="postcode" required size="8" value="0511 AB" aria-invalid="true""#))
+            #expect(wrong.body.string.contains(#"id="postcode" name="postcode" required size="8" value="0511 AB" aria-invalid="true" aria-describedby="postcode-error">"#))
+            // In the summary at the top, linking to the field, and next to the field.
+            let summary = try #require(wrong.body.string.components(separatedBy: #"<div class="error-summary" id="fout""#).dropFirst().first)
+            #expect(summary.contains(##"<a href="#postcode">&#39;0511 AB&#39; is geen geldige postcode"##))
+            #expect(wrong.body.string.contains(#"<span class="field-error" id="postcode-error">&#39;0511 AB&#39; is geen geldige postcode"#))
+            #expect(wrong.body.string.contains(##"action="/staff/members/new#fout""##))
             fields["postcode"] = "2511 AB"
             let created = try await client.send(.POST, "/staff/members/new", form: fields)
             #expect(created.status == .seeOther)

@@ -189,8 +189,7 @@ extension StaffCatalogPages {
         let audiences: [FormOption]
         let aviLevels: [FormOption]
         let accessRules: [FormOption]
-        let error: String?
-        let errorField: String?
+        let errors: FormErrors?
         let canEdit: Bool
         let publicURL: String?
         let deleteAction: String?
@@ -237,7 +236,7 @@ extension StaffCatalogPages {
             aviLevels: [FormOption(value: "", label: "—", selected: (form.avi ?? "").isEmpty)]
                 + AVI.levels.map { FormOption(value: $0, label: $0, selected: $0 == form.avi) },
             accessRules: options(AccessRule.self, selected: form.access_rule, key: "access", empty: true),
-            error: error.map(page.message), errorField: error?.field, canEdit: canEdit,
+            errors: page.formErrors(error, fields: ["title", "authors", "year", "isbns", "language", "age_max", "nur", "link"]), canEdit: canEdit,
             publicURL: title.map { "/\(org.slug)/catalogus/\($0.id!)" },
             deleteAction: title.map { "/staff/catalogue/\($0.id!)/delete" },
             items: items, branches: branchOptions,

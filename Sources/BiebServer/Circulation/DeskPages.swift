@@ -339,9 +339,14 @@ struct DeskPages: RouteCollection {
         let branches: [FormOption]
         let types: [FormOption]
         let form: MemberInput
-        let error: String?
-        let errorField: String?
+        let errors: FormErrors?
     }
+
+    /// The member form's fields, by the names errors give them.
+    static let memberFields: Set<String> = ["name", "birth_date", "street", "postcode", "city", "email", "phone", "home_branch", "membership_type"]
+    /// A new member's: besides, the card and the guardian's card (an error about the guardian is shown there).
+    static let newMemberFields = Dictionary(uniqueKeysWithValues: memberFields.map { ($0, $0) })
+        .merging(["card": "card", "guardian": "guardian_card", "guardian_card": "guardian_card"]) { $1 }
 
     func memberForm(_ service: DeskService, page: StaffPages.Page, branch: BranchLabel, form: MemberInput, error: BiebError?,
                     status: HTTPStatus = .ok) async throws -> Response {
@@ -353,7 +358,7 @@ struct DeskPages: RouteCollection {
             page: page.context(page.t("member_new_title")), branch: branch.slug,
             branches: service.branches.filter { $0.active && service.user.can(.manageMembers, branch: $0.id) }
                 .map { FormOption(value: $0.slug, label: $0.name, selected: $0.id == branch.id) },
-            types: types, form: form, error: error.map(page.message), errorField: error?.field), status: status)
+            types: types, form: form, errors: page.formErrors(error, ids: Self.newMemberFields)), status: status)
     }
 
     func newMemberForm(req: Request) async throws -> Response {
@@ -394,8 +399,7 @@ struct DeskPages: RouteCollection {
         let canBlock: Bool
         let selfService: SelfServicePanel
         let message: String?
-        let error: String?
-        let errorField: String?
+        let errors: FormErrors?
     }
 
     /// A member's PIN and self-service terms, as the member page shows them.
@@ -437,7 +441,7 @@ struct DeskPages: RouteCollection {
                 Line(cells: [$0.barcode, page.t("card_status_\($0.status.rawValue)"), $0.issuedOn], id: nil, flag: $0.status == .active)
             },
             blockReason: member.blockReason, canBlock: service.user.can(.blockAndWaive), selfService: panel, message: message,
-            error: error.map(page.message), errorField: error?.field), status: status)
+            errors: page.formErrors(error, fields: Self.memberFields.union(["card", "pin", "reason"]))), status: status)
     }
 
     func memberPage(req: Request) async throws -> Response {

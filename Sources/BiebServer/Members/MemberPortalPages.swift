@@ -61,8 +61,7 @@ struct MemberPortalPages: RouteCollection {
         let back: String
         let card: String
         let email: String
-        let error: String?
-        let errorField: String?
+        let errors: FormErrors?
     }
 
     /// Only a path inside this organisation's pages: never another site.
@@ -80,7 +79,7 @@ struct MemberPortalPages: RouteCollection {
         return try await PublicPages().render(req, "portal/login", SignInContext(
             page: Self.page(req, org, title: Locales.text("portal_sign_in", lang)), organisation: org.name, orgURL: "/\(org.slug)",
             base: Self.base(org), action: Self.base(org) + "/inloggen", back: Self.safeBack(req.query[String.self, at: "terug"], org),
-            card: "", email: "", error: nil, errorField: nil))
+            card: "", email: "", errors: nil))
     }
 
     func signIn(req: Request) async throws -> Response {
@@ -97,7 +96,7 @@ struct MemberPortalPages: RouteCollection {
             let response = try await PublicPages().render(req, "portal/login", SignInContext(
                 page: Self.page(req, org, title: Locales.text("portal_sign_in", lang)), organisation: org.name,
                 orgURL: "/\(org.slug)", base: Self.base(org), action: Self.base(org) + "/inloggen", back: Self.safeBack(form.back, org),
-                card: form.card ?? "", email: form.email ?? "", error: error.message(dutch: lang == .nl), errorField: error.field))
+                card: form.card ?? "", email: form.email ?? "", errors: FormErrors(error, lang: lang, known: ["card", "pin", "email", "password"])))
             response.status = error.httpStatus
             if let seconds = error.retryAfter { response.headers.replaceOrAdd(name: "Retry-After", value: String(seconds)) }
             return response

@@ -124,8 +124,7 @@ struct MessagePages: RouteCollection {
         let placeholders: [String]
         let previewSubject: String
         let previewText: String
-        let error: String?
-        let errorField: String?
+        let errors: FormErrors?
     }
 
     func template(req: Request) async throws -> Response {
@@ -144,7 +143,7 @@ struct MessagePages: RouteCollection {
             page: page.context(name), kind: kind.rawValue, language: language, name: name, subject: template.subject, text: template.text,
             html: template.html, customised: customised, canEdit: service.user.can(.editMessageTemplates),
             placeholders: Notices.placeholders(kind).sorted().map { "{{\($0)}}" }, previewSubject: preview.subject, previewText: preview.text,
-            error: error.map(page.message), errorField: error?.field), status: error?.httpStatus ?? .ok)
+            errors: page.formErrors(error, fields: ["subject", "text", "html"])), status: error?.httpStatus ?? .ok)
     }
 
     func saveTemplate(req: Request) async throws -> Response {

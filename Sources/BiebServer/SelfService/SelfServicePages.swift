@@ -52,8 +52,7 @@ struct SelfServicePages: RouteCollection {
         /// The new terminal form as typed (the API's `TerminalInput`; never the password).
         let form: TerminalInput
         let message: String?
-        let error: String?
-        let errorField: String?
+        let errors: FormErrors?
     }
 
     func render(_ req: Request, message: String? = nil, error: BiebError? = nil, form: TerminalInput? = nil,
@@ -93,7 +92,7 @@ struct SelfServicePages: RouteCollection {
             kinds: SIP2Terminal.Kind.allCases.map { FormOption(value: $0.rawValue, label: page.t("terminal_kind_\($0.rawValue)"),
                                                                       selected: $0.rawValue == form.kind) },
             form: form,
-            message: message, error: error.map(page.message), errorField: error?.field), status: status)
+            message: message, errors: page.formErrors(error, ids: ["name": "tname", "login": "tlogin", "password": "tpass"])), status: status)
     }
 
     func overview(req: Request) async throws -> Response {

@@ -28,9 +28,14 @@ struct FormErrors: Encodable {
     /// `error` as the errors of a form whose field ids differ from the error's field names (several forms on
     /// one page): `ids` maps an error's field to the id of its input.
     init(_ error: BiebError, lang: Language, ids: [String: String]) {
-        let message = error.message(dutch: lang == .nl)
+        self.init(error, summary: error.message(dutch: lang == .nl), lang: lang, ids: ids)
+    }
+
+    /// The same with the summary's words given (staff pages name the field's label there: "Postcode: …");
+    /// next to the field the message alone.
+    init(_ error: BiebError, summary: String, lang: Language, ids: [String: String]) {
         let field = error.field.flatMap { ids[$0] }
-        items = [Item(field: field, message: message)]
-        fields = field.map { [$0: message] } ?? [:]
+        items = [Item(field: field, message: summary)]
+        fields = field.map { [$0: error.message(dutch: lang == .nl)] } ?? [:]
     }
 }

@@ -54,6 +54,16 @@ extension StaffPages {
             return "\(t(key)): \(text)"
         }
 
+        /// A refused form for the page (`FormErrors`): `ids` maps the error's field to its input's id.
+        func formErrors(_ error: BiebError?, ids: [String: String]) -> FormErrors? {
+            error.map { FormErrors($0, summary: message($0), lang: lang, ids: ids) }
+        }
+
+        /// The same where each field's id is its name.
+        func formErrors(_ error: BiebError?, fields: Set<String>) -> FormErrors? {
+            formErrors(error, ids: Dictionary(uniqueKeysWithValues: fields.map { ($0, $0) }))
+        }
+
         /// The label of an input field by its API name (the last part of a path such as
         /// `sessions[1].starts_at`), as the staff forms show it.
         static func labelKey(of field: String) -> String? {
