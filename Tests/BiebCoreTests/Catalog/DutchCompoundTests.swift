@@ -7,6 +7,7 @@ import Testing
     let compounds = DutchCompounds(words: [
         "wereld", "oorlog", "winter", "kind", "boek", "boeken", "kast", "week", "kinderboeken", "onder", "wijs",
         "weten", "schap", "tweede", "lees", "voorlees", "voor", "leesboek", "pannekoek", "koek", "pann",
+        "keur", "keurs", "slager", "lager", "flessen", "automaat", "auto", "maat", "nummer", "nummers", "service", "vice",
     ])
 
     @Test func aHeadAndATailThatAreWords() {
@@ -20,8 +21,15 @@ import Testing
         #expect(compounds.parts(of: "kindenkast") == ["kind", "kast"])
     }
 
-    @Test func theLongestHeadWinsAndIsSplitAgain() {
+    @Test func theLongerTailWinsThenTheLongerHead() {
+        #expect(compounds.parts(of: "keurslager") == ["keur", "slager"])
+        #expect(compounds.parts(of: "nummerservice") == ["nummer", "service"])
+        #expect(compounds.parts(of: "boekenkast") == ["boeken", "kast"], "not boek + en + kast")
+    }
+
+    @Test func partsOfTenLettersOrMoreAreSplitAgain() {
         #expect(compounds.parts(of: "kinderboekenweek") == ["kinderboeken", "kind", "boeken", "week"])
+        #expect(compounds.parts(of: "flessenautomaat") == ["flessen", "automaat"], "automaat has 8 letters")
         // A tail that is not in the list but is a compound itself.
         #expect(compounds.parts(of: "winterkinderboeken") == ["winter", "kinderboeken", "kind", "boeken"])
     }

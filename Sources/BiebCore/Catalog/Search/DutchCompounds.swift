@@ -9,11 +9,12 @@
 /// - A split is a head that is a word, an optional linking sound ("s" in
 ///   oorlog·s·winter, "en" in boek·en·kast, "er" in kind·er·boek, "e" in
 ///   pann·e·koek), and a tail that is a word or itself a compound.
-/// - A tail that is a word beats a tail that is a compound; then the split
-///   whose shorter part is longest ("nummer" + "service", not "nummers" +
-///   "vice"); then the longer tail ("hoek" + "staal", not "hoeks" + "taal").
-///   Parts are split again: "kinderboekenweek" gives "kinderboeken",
-///   "kind", "boeken" and "week".
+/// - A tail that is a word beats a tail that is a compound; then the longer
+///   tail (Dutch compounds end in the word they are about: "nummer" +
+///   "service", not "nummers" + "vice"; "keur" + "slager", not "keurs" +
+///   "lager"); then the longer head ("boeken" + "kast"). Parts of 10 letters
+///   or more are split again: "kinderboekenweek" gives "kinderboeken",
+///   "kind", "boeken" and "week"; "automaat" in "flessenautomaat" stays whole.
 /// - Heads that are prepositions or particles ("onder", "voor", "buiten") do
 ///   not split, nor do shorter heads inside them: "onderwijs" is not about
 ///   "wijs", "overleven" not about "leven", "buitenlicht" not about "buit".
@@ -29,6 +30,8 @@ public struct DutchCompounds: Sendable {
 
     static let minimumWordLength = 8
     static let minimumPartLength = 4
+    /// Parts shorter than this are not split again ("automaat" is not "auto" + "maat").
+    static let minimumResplitLength = 10
     /// Longer "words" are codes or run-together text, not compounds; the bound keeps the search for a split cheap.
     static let maximumWordLength = 40
     /// Linking sounds between head and tail, tried in this order.
@@ -43,7 +46,7 @@ public struct DutchCompounds: Sendable {
     static let particleLengths = Set(particles.map(\.utf8.count)).sorted()
     /// Tails that are also suffixes or inflected endings.
     static let suffixes: Set<String> = [
-        "achtig", "achtige", "baar", "bare", "ende", "eren", "erij", "heden", "lende", "ment", "isme", "ismen", "lijk", "lijke", "ling", "lingen",
+        "achtig", "achtige", "baar", "bare", "eerde", "eerden", "ende", "eren", "erij", "heden", "lende", "ment", "isme", "ismen", "lijk", "lijke", "ling", "lingen",
         "loos", "loze", "matig", "matige", "schap", "schappen", "ster", "sters", "waardig", "zaam", "zame",
     ]
 
@@ -93,14 +96,12 @@ public struct DutchCompounds: Sendable {
         for part in [head, tail] {
             let text = String(decoding: part, as: UTF8.self)
             if !parts.contains(text) { parts.append(text) }
-            collect(part, into: &parts, depth: depth + 1)
+            if part.count >= Self.minimumResplitLength { collect(part, into: &parts, depth: depth + 1) }
         }
     }
 
-    /// The best split, or nil. A tail that is a word beats one that is only a
-    /// compound; among those, the split whose shorter part is longest wins
-    /// ("nummer" + "service", not "nummers" + "vice"), then the longer tail
-    /// ("hoek" + "staal", not "hoeks" + "taal").
+    /// The best split, or nil: a tail that is a word beats one that is only a
+    /// compound; then the longer tail, then the longer head.
     func split(_ word: ArraySlice<UInt8>) -> (head: ArraySlice<UInt8>, tail: ArraySlice<UInt8>)? {
         let length = word.count
         guard length >= Self.minimumWordLength else { return nil }
@@ -122,7 +123,7 @@ public struct DutchCompounds: Sendable {
                 let tail = rest.dropFirst(linker.count)
                 guard tail.count >= Self.minimumPartLength, acceptable(tail: tail) else { continue }
                 if words.contains(String(decoding: tail, as: UTF8.self)) {
-                    let score = (min(head.count, tail.count), tail.count)
+                    let score = (tail.count, head.count)
                     if best == nil || score > best!.score { best = (head, tail, score) }
                 } else if best == nil, compoundTail == nil, split(tail) != nil {
                     compoundTail = (head, tail)
