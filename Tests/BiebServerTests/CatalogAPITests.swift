@@ -51,11 +51,7 @@ import FoundationXML
 
     @Test(arguments: TestDatabase.all)
     func dutchCompoundWordsAreFoundByTheirPartsOnThePageAndInTheAPI(_ database: TestDatabase) async throws {
-        try #require(DutchWordList.compounds != nil, "install Debian's wdutch: the Dutch word list splits compounds")
-        try await withBieb(database) { app in
-            let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalog(app, organisation: fixture.city)
-            try await seedCompoundTitles(app, organisation: fixture.city)
+        try await withCompoundCatalog(database) { app, fixture async throws in
             let client = TestClient(app)
             let body = try object(try await client.send(.GET, "/api/v1/organisations/city/search?q=oorlog"))
             #expect(body["total"] as? Int == 1)

@@ -50,11 +50,7 @@ import BiebTestSupport
 
     @Test(arguments: TestDatabase.all)
     func dutchCompoundsAreFoundByTheirParts(_ database: TestDatabase) async throws {
-        try #require(DutchWordList.compounds != nil, "install Debian's wdutch: the Dutch word list splits compounds")
-        try await withBieb(database) { app in
-            let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalog(app, organisation: fixture.city)
-            try await seedCompoundTitles(app, organisation: fixture.city)
+        try await withCompoundCatalog(database) { app, fixture async throws in
             let search = CatalogSearch(app.db, organisationID: fixture.city)
             func find(_ text: String) async throws -> Set<String> { Set(numbers(try await search.search(try SearchQuery.parse(text)))) }
             #expect(try await find("oorlog") == ["nl-6"])
@@ -76,11 +72,7 @@ import BiebTestSupport
 
     @Test(arguments: TestDatabase.all)
     func reindexingSplitsTheCompoundsOfTitlesIndexedWhole(_ database: TestDatabase) async throws {
-        try #require(DutchWordList.compounds != nil, "install Debian's wdutch: the Dutch word list splits compounds")
-        try await withBieb(database) { app in
-            let fixture = try await Fixture.make(on: app)
-            try await seedSearchCatalog(app, organisation: fixture.city)
-            try await seedCompoundTitles(app, organisation: fixture.city)
+        try await withCompoundCatalog(database) { app, fixture async throws in
             // As a title indexed before compounds were split (or without the word list).
             let title = try #require(try await Title.query(on: app.db).filter(\.$controlNumber == "nl-6").first())
             let record = try #require(title.record)

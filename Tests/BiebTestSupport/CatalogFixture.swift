@@ -39,6 +39,20 @@ public func seedCompoundTitles(_ app: Application, organisation: UUID) async thr
         .upsert(try titles.map { try IncomingTitle(marc: MARCMapping.record(for: $0), record: $0) }, branches: [:], defaultBranch: nil)
 }
 
+/// A Bieb on `database` with the search catalogue and the compound titles in the city's catalogue.
+/// Splitting needs Debian's Dutch word list (`wdutch`); without it this throws, saying so.
+public func withCompoundCatalog<T>(_ database: TestDatabase, _ body: (Application, Fixture) async throws -> T) async throws -> T {
+    guard DutchWordList.compounds != nil else {
+        throw BiebError.invalid("word_list", "install Debian's wdutch: the Dutch word list splits compounds (\(DutchWordList.path ?? "switched off"))")
+    }
+    return try await withBieb(database) { app in
+        let fixture = try await Fixture.make(on: app)
+        try await seedSearchCatalog(app, organisation: fixture.city)
+        try await seedCompoundTitles(app, organisation: fixture.city)
+        return try await body(app, fixture)
+    }
+}
+
 
 /// The search catalogue (`seedSearchCatalog`) with one copy of "Avonden"
 /// (control number nl-1, barcode 900) on the shelf at the central branch;
