@@ -74,6 +74,15 @@ public final class TestClient: @unchecked Sendable {
         return match.components(separatedBy: "value=\"").last.map { String($0.dropLast()) }
     }
 
+    /// The words of a page's error summary (`Views/form-errors.leaf`) without its tags; empty when there is none.
+    public static func errorSummary(in html: String) -> String {
+        guard let start = html.range(of: #"<div class="error-summary""#),
+              let end = html.range(of: "</div>", range: start.upperBound..<html.endIndex) else { return "" }
+        return String(html[start.lowerBound..<end.upperBound])
+            .replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression)
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
     /// Signs in on the staff pages (session cookie).
     public func signInPages(_ email: String, password: String) async throws {
         let page = try await send(.GET, "/staff/login")

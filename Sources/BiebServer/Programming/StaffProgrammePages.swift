@@ -71,6 +71,9 @@ struct StaffProgrammePages: RouteCollection {
     struct ListContext: Encodable {
         let page: PageContext
         let error: String?
+        /// A refused plan form: its errors, and what was typed (`form.title`, …).
+        let errors: FormErrors?
+        let form: FormValues
         let lines: [Line]
         let canPlan: Bool
         let branches: [FormOption]
@@ -86,12 +89,27 @@ struct StaffProgrammePages: RouteCollection {
         let partners: [FormOption]
         let canLists: Bool
         let today: String
-        /// Prefilled from the week calendar (`?ruimte=&datum=`).
+        /// Prefilled from the week calendar (`?ruimte=&datum=`), or as typed.
         let date: String
+        let needsStaff: Bool
     }
 
     func list(req: Request) async throws -> Response {
+        try await renderList(req, refused: nil)
+    }
+
+    /// The plan form's inputs by the names errors give them (the times' error is at the end time).
+    static let planFieldIDs = ["title": "title", "kind": "kind", "branch_id": "branch_id", "space_id": "space_id", "venue_id": "venue_id",
+                               "date": "date", "starts": "starts", "ends": "ends", "weeks": "weeks", "description": "description",
+                               "series_id": "series_id", "community_id": "community_id", "registration": "registration",
+                               "price": "price", "price_cents": "price", "capacity": "capacity", "sessions": "date"]
+
+    /// The list with the plan form; after a refused plan, with its error and everything as typed.
+    func renderList(_ req: Request, refused: (error: BiebError, form: FormValues)?) async throws -> Response {
         let (access, page) = try await Self.access(req)
+        let typed = refused?.form
+        /// A choice as typed, or the default when the form is new.
+        func chosen(_ name: String, _ value: String, otherwise: Bool) -> Bool { typed.map { $0.contains(name, value) } ?? otherwise }
         // Volunteers check people in at their own branch: they see its activities.
         guard access.user.can(.manageProgramme) || access.user.can(.checkIn, branch: access.user.branchID) else { throw Abort(.forbidden) }
         let org = access.organisation
@@ -116,6 +134,7 @@ struct StaffProgrammePages: RouteCollection {
             .sorted { (words.branches[$0.$branch.id]!.name, $0.name) < (words.branches[$1.$branch.id]!.name, $1.name) }
         return try await page.render("staff/programme", ListContext(
             page: page.context(page.t("programme_staff_title")), error: req.query[String.self, at: "fout"],
+            errors: page.formErrors(refused?.error, ids: Self.planFieldIDs), form: typed ?? FormValues(),
             lines: listings.map { listing in
                 Line(url: "/staff/programma/\(listing.activity.id)", title: listing.activity.title, when: words.when(listing),
                      place: words.place(listing.activity), status: page.t("activity_status_\(listing.activity.status.rawValue)"),
@@ -124,25 +143,39 @@ struct StaffProgrammePages: RouteCollection {
             },
             canPlan: access.user.can(.manageProgramme) && !branches.isEmpty,
             // The branch of the space chosen in the week calendar, else the staff member's own.
-            branches: branches.map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == (chosenSpace?.$branch.id ?? access.user.branchID)) },
+            branches: branches.map { FormOption(value: $0.id!.uuidString, label: $0.name,
+                                                selected: chosen("branch_id", $0.id!.uuidString, otherwise: $0.id == (chosenSpace?.$branch.id ?? access.user.branchID))) },
             spaceGroups: branches.compactMap { branch in
                 let own = spaces.filter { $0.$branch.id == branch.id }
                 return own.isEmpty ? nil : SpaceGroup(branch: branch.name, spaces: own.map {
                     FormOption(value: $0.id!.uuidString, label: page.t("programme_space_option", ["space": $0.name, "n": String($0.capacity)]),
-                               selected: $0.id == chosenSpace?.id)
+                               selected: chosen("space_id", $0.id!.uuidString, otherwise: $0.id == chosenSpace?.id))
                 })
             },
-            kinds: words.kinds.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { FormOption(value: $0.code, label: $0.name(english: english), selected: false) },
-            themes: words.themes.values.sorted { $0.name(english: english) < $1.name(english: english) }.map { FormOption(value: $0.code, label: $0.name(english: english), selected: false) },
-            audiences: ActivityAudience.allCases.map { FormOption(value: $0.rawValue, label: page.t("programme_audience_\($0.rawValue)"), selected: false) },
-            registrations: RegistrationMode.allCases.map { FormOption(value: $0.rawValue, label: page.t("registration_mode_\($0.rawValue)"), selected: $0 == .free) },
-            venues: words.venues.values.sorted { $0.name < $1.name }.map { FormOption(value: $0.id.uuidString, label: "\($0.name), \($0.address)", selected: false) },
-            series: try await access.programme.series().map { FormOption(value: String($0.id), label: $0.title, selected: false) },
-            communities: try await Communities(req.db, organisationID: try org.requireID()).all().map { FormOption(value: $0.id.uuidString, label: $0.name, selected: false) },
+            kinds: words.kinds.values.sorted { $0.name(english: english) < $1.name(english: english) }
+                .map { FormOption(value: $0.code, label: $0.name(english: english), selected: chosen("kind", $0.code, otherwise: false)) },
+            themes: words.themes.values.sorted { $0.name(english: english) < $1.name(english: english) }
+                .map { FormOption(value: $0.code, label: $0.name(english: english), selected: chosen("themes[]", $0.code, otherwise: false)) },
+            audiences: ActivityAudience.allCases.map {
+                FormOption(value: $0.rawValue, label: page.t("programme_audience_\($0.rawValue)"), selected: chosen("audiences[]", $0.rawValue, otherwise: false))
+            },
+            registrations: RegistrationMode.allCases.map {
+                FormOption(value: $0.rawValue, label: page.t("registration_mode_\($0.rawValue)"), selected: chosen("registration", $0.rawValue, otherwise: $0 == .free))
+            },
+            venues: words.venues.values.sorted { $0.name < $1.name }.map {
+                FormOption(value: $0.id.uuidString, label: "\($0.name), \($0.address)", selected: chosen("venue_id", $0.id.uuidString, otherwise: false))
+            },
+            series: try await access.programme.series().map {
+                FormOption(value: String($0.id), label: $0.title, selected: chosen("series_id", String($0.id), otherwise: false))
+            },
+            communities: try await Communities(req.db, organisationID: try org.requireID()).all().map {
+                FormOption(value: $0.id.uuidString, label: $0.name, selected: chosen("community_id", $0.id.uuidString, otherwise: false))
+            },
             partners: access.user.role == .partner ? [] : try await PartnerDirectory(req.db).partners(of: try org.requireID())
-                .map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
+                .map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: chosen("partner_ids[]", $0.id!.uuidString, otherwise: false)) },
             canLists: access.keepsLibraryLists,
-            today: LocalDate(Date(), in: org.zone).iso, date: chosenDate?.iso ?? ""))
+            today: LocalDate(Date(), in: org.zone).iso, date: typed?["date"] ?? chosenDate?.iso ?? "", needsStaff: typed.map { $0["needs_staff"] != nil } ?? true),
+            status: refused?.error.httpStatus ?? .ok)
     }
 
     /// The plan form's own fields: what it types differently from the API
@@ -210,7 +243,7 @@ struct StaffProgrammePages: RouteCollection {
             let listing = try await access.programme.create(input, staff: access.user.id)
             return Self.back(req, "/staff/programma/\(listing.activity.id)", done: "activity_planned", page: page)
         } catch let error as BiebError where error.kind == .invalid || error.kind == .conflict || error.kind == .notFound {
-            return Self.back(req, "/staff/programma", error: error, page: page)
+            return try await renderList(req, refused: (error, FormValues(req)))
         }
     }
 

@@ -12,6 +12,8 @@ struct FormErrors: Encodable {
     struct Item: Encodable {
         /// The id of the field in the form; nil for an error about the whole form.
         let field: String?
+        /// The field as the error names it (the API's name), for tests and scripts: `data-field`.
+        let name: String?
         let message: String
     }
 
@@ -35,7 +37,7 @@ struct FormErrors: Encodable {
     /// next to the field the message alone.
     init(_ error: BiebError, summary: String, lang: Language, ids: [String: String]) {
         let field = error.field.flatMap { ids[$0] }
-        items = [Item(field: field, message: summary)]
+        items = [Item(field: field, name: error.field, message: summary)]
         fields = field.map { [$0: error.message(dutch: lang == .nl)] } ?? [:]
     }
 }
