@@ -296,9 +296,7 @@ func refusal(_ body: () async throws -> Void) async -> BiebError? {
             try await desk.waive(member: f.adult, cents: 900, reason: "Eerste keer te laat", at: central)
             let account = try await desk.account(member: f.adult)
             #expect(account.member.balanceCents == 0)
-            // Newest first by date: the membership fee was charged when the fixture was made (today), the
-            // payment and the waiver at the desk's noon of 23 November 2026 (the waiver after the payment).
-            #expect(account.fees.map(\.kind) == [.membership, .waiver, .payment])
+            #expect(account.fees.map(\.kind) == [.waiver, .payment, .membership])
             #expect(account.fees.map(\.amountCents).reduce(0, +) == 0)
 
             // Lost: the price is charged; found again later: refunded.

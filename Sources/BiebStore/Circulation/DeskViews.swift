@@ -96,8 +96,7 @@ extension Circulation {
                                   itemBarcode: try row.decode(column: "barcode", as: String?.self), position: position))
         }
         let fees = try await sql.select().columns("id", "kind", "amount_cents", "note", "created_at").from(FeeLine.schema)
-            // Newest first by when each line was made (lines made at one moment: in the order they were made).
-            .where("member_id", .equal, memberID).orderBy("created_at", .descending).orderBy("id", .descending).limit(50).all().map { row in
+            .where("member_id", .equal, memberID).orderBy("id", .descending).limit(50).all().map { row in
                 FeeLineView(id: try row.decode(column: "id", as: Int.self),
                             kind: FeeLine.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .damaged,
                             amountCents: try row.decode(column: "amount_cents", as: Int.self), note: try row.decode(column: "note", as: String.self),
