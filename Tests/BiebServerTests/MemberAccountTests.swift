@@ -581,7 +581,7 @@ import BiebTestSupport
             #expect(again.status.code >= 400 && again.status.code < 500)
             let againPage = again.body.string
             #expect(againPage.contains(#"<div class="error-summary" id="fout""#))
-            #expect(againPage.contains("<li>Je hebt deze titel al gereserveerd.</li>"))
+            #expect(TestClient.errorSummary(in: againPage).contains("Je hebt deze titel al gereserveerd."))
             #expect(againPage.contains(#"<option value="oost" selected>"#))
             #expect(againPage.contains(##"action="/city/mijn/reserveringen#fout""##))
 
