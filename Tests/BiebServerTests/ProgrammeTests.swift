@@ -356,6 +356,18 @@ import BiebTestSupport
             try await partnerPages.signInPages(Fixture.partner, password: Fixture.password)
             let ownHours = try await partnerPages.send(.GET, "/staff/spreekuren")
             #expect(ownHours.body.string.contains("DigiD aanvragen"))
+            // Publishing hours that end before they start: the form again, naming the field, everything as typed.
+            let refusedHours = try await partnerPages.send(.POST, "/staff/spreekuren", form: [
+                "csrf": try #require(TestClient.csrf(in: ownHours.body.string)), "branch_id": f.central.uuidString, "title": "Belastingspreekuur",
+                "description": "Hulp bij de aangifte", "from": "2031-03-04", "starts": "15:00", "ends": "14:00", "weeks": "6", "slot_minutes": "30"])
+            #expect(refusedHours.status == .badRequest)
+            let hoursPage = refusedHours.body.string
+            #expect(TestClient.errorSummary(in: hoursPage).contains("UU:MM"))
+            #expect(hoursPage.contains(##"<a href="#ends">"##) && hoursPage.contains(#"<span class="field-error" id="ends-error">"#))
+            for kept in [#"value="Belastingspreekuur""#, ">Hulp bij de aangifte</textarea>", #"value="2031-03-04""#, #"value="15:00""#,
+                         #"max="26" value="6""#, #"max="240" value="30""#, "<option value=\"\(f.central.uuidString)\" selected>"] {
+                #expect(hoursPage.contains(kept), "kept: \(kept)")
+            }
             #expect(try await partnerPages.send(.GET, "/staff/programma").status == .ok)
             let publicHours = try await TestClient(app).send(.GET, "/city/spreekuren")
             #expect(publicHours.body.string.contains("Digi-spreekuur"))

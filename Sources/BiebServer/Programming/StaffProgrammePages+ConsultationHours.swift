@@ -21,6 +21,9 @@ extension StaffProgrammePages {
     struct HoursContext: Encodable {
         let page: PageContext
         let error: String?
+        /// A refused publish form: its errors, and what was typed.
+        let errors: FormErrors?
+        let form: FormValues
         let lines: [HourLine]
         let partners: [FormOption]
         let branches: [FormOption]
@@ -29,7 +32,17 @@ extension StaffProgrammePages {
     }
 
     func hours(req: Request) async throws -> Response {
+        try await renderHours(req, refused: nil)
+    }
+
+    /// The publish form's inputs by the names errors give them.
+    static let hourFieldIDs = ["partner_id": "partner_id", "branch_id": "branch_id", "title": "title", "description": "description",
+                               "from": "from", "starts": "starts", "ends": "ends", "weeks": "weeks", "slot_minutes": "slot_minutes"]
+
+    /// The hours with the publish form; after a refused publish, with its error and everything as typed.
+    func renderHours(_ req: Request, refused: (error: BiebError, form: FormValues)?) async throws -> Response {
         let (access, page) = try await Self.access(req)
+        let typed = refused?.form
         guard access.user.can(.manageConsultationHours) else { throw Abort(.forbidden) }
         let org = access.organisation
         let words = try await AgendaPages.Words.make(req, org)
@@ -51,11 +64,15 @@ extension StaffProgrammePages {
                                   appointments: appointments, cancelURL: "/staff/spreekuren/\(hour.id)/afzeggen"))
         }
         return try await page.render("staff/consultation-hours", HoursContext(
-            page: page.context(page.t("consult_staff_title")), error: req.query[String.self, at: "fout"], lines: lines,
-            partners: partners.map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == partner) },
+            page: page.context(page.t("consult_staff_title")), error: req.query[String.self, at: "fout"],
+            errors: page.formErrors(refused?.error, ids: Self.hourFieldIDs), form: typed ?? FormValues(), lines: lines,
+            partners: partners.map { option in
+                FormOption(value: option.id!.uuidString, label: option.name,
+                           selected: typed?.contains("partner_id", option.id!.uuidString) ?? (option.id == partner))
+            },
             branches: words.branches.values.filter { branchIDs.contains($0.id!) }.sorted { $0.name < $1.name }
-                .map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
-            isPartner: partner != nil, today: LocalDate(now, in: org.zone).iso))
+                .map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: typed?.contains("branch_id", $0.id!.uuidString) ?? false) },
+            isPartner: partner != nil, today: LocalDate(now, in: org.zone).iso), status: refused?.error.httpStatus ?? .ok)
     }
 
     struct HourForm: Content {
@@ -98,7 +115,7 @@ extension StaffProgrammePages {
             _ = try await access.hours.publish(input, staff: access.user.id)
             return Self.back(req, "/staff/spreekuren", done: "hours_published", page: page)
         } catch let error as BiebError where error.kind != .forbidden {
-            return Self.back(req, "/staff/spreekuren", error: error, page: page)
+            return try await renderHours(req, refused: (error, FormValues(req)))
         }
     }
 
