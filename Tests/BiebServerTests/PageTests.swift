@@ -302,6 +302,18 @@ import BiebTestSupport
             #expect(page.body.string.contains(Fixture.volunteer))
             #expect(!page.body.string.contains(Fixture.townAdmin))
             let token = try #require(TestClient.csrf(in: page.body.string))
+            // A password too short: named at its field and in the summary; name, e-mail and role kept.
+            let short = try await client.send(.POST, "/staff/users", form: [
+                "csrf": token, "name": "Nina Nieuw", "email": "nina@city.test", "role": "volunteer", "branch_id": "", "password": "kort",
+            ])
+            #expect(short.status == .badRequest)
+            let shortPage = short.body.string
+            #expect(shortPage.contains(##"<a href="#upass">"##) && shortPage.contains(#"<span class="field-error" id="upass-error">"#))
+            #expect(shortPage.contains(#"id="uname" name="name" required value="Nina Nieuw""#))
+            #expect(shortPage.contains(#"id="uemail" name="email" type="email" required value="nina@city.test""#))
+            let newRole = shortPage.components(separatedBy: #"id="urole""#).dropFirst().first?.components(separatedBy: "</select>").first ?? ""
+            #expect(newRole.contains(#"<option value="volunteer" selected>"#) && !newRole.contains(#"<option value="staff" selected>"#))
+            #expect(shortPage.contains(##"action="/staff/users#fout""##))
             let created = try await client.send(.POST, "/staff/users", form: [
                 "csrf": token, "name": "Nina Nieuw", "email": "nina@city.test", "role": "staff", "branch_id": "", "password": "een goed wachtwoord",
             ])

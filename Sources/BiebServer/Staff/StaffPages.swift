@@ -162,12 +162,17 @@ struct StaffPages: RouteCollection {
         let users: [UserLine]
         let roles: [FormOption]
         let branches: [FormOption]
-        let error: String?
+        /// A refused form: in the summary, and at the new account's field when it was that form.
+        let errors: FormErrors?
         let name: String
         let email: String
     }
 
-    func usersContext(_ page: Page, admin: StaffUser, error: String?, name: String = "", email: String = "") async throws -> UsersContext {
+    /// The new-account form's inputs by the names errors give them.
+    static let newUserFieldIDs = ["name": "uname", "email": "uemail", "role": "urole", "branch_id": "ubranch", "password": "upass"]
+
+    /// The accounts page; `typed` is the new-account form as sent when it was refused.
+    func usersContext(_ page: Page, admin: StaffUser, error: BiebError?, typed: UserInput? = nil) async throws -> UsersContext {
         let db = page.request.db
         let list = try await StaffDirectory(db).users(of: admin.organisationID)
         let branches = try await BranchDirectory(db).branches(of: admin.organisationID, includeInactive: true)
@@ -188,7 +193,9 @@ struct StaffPages: RouteCollection {
                              "\(words.longDate(LocalDate(date, in: words.timeZone))) \(words.time(date))"
                          } ?? "—")
             },
-            roles: roleOptions(.staff), branches: branchOptions(nil), error: error, name: name, email: email)
+            roles: roleOptions(typed?.role.flatMap(StaffRole.init(rawValue:)) ?? .staff),
+            branches: branchOptions(typed?.branch_id.flatMap(UUID.init(uuidString:))),
+            errors: page.formErrors(error, ids: typed == nil ? [:] : Self.newUserFieldIDs), name: typed?.name ?? "", email: typed?.email ?? "")
     }
 
     func users(req: Request) async throws -> Response {
@@ -219,8 +226,7 @@ struct StaffPages: RouteCollection {
             user.roleRaw = input.role ?? ""
             try await StaffAccounts.validateAndSave(user, password: password, on: req)
         } catch let error as BiebError {
-            return try await page.render("staff/users", usersContext(page, admin: admin, error: page.message(error),
-                                                                     name: input.name ?? "", email: input.email ?? ""), status: .badRequest)
+            return try await page.render("staff/users", usersContext(page, admin: admin, error: error, typed: input), status: .badRequest)
         }
         return req.redirect(to: "/staff/users", done: "created")
     }
@@ -249,7 +255,7 @@ struct StaffPages: RouteCollection {
             // A changed role or branch counts from the next request.
             req.application.tokenCache.clear()
         } catch let error as BiebError {
-            return try await page.render("staff/users", usersContext(page, admin: admin, error: page.message(error)), status: .badRequest)
+            return try await page.render("staff/users", usersContext(page, admin: admin, error: error), status: .badRequest)
         }
         return req.redirect(to: "/staff/users", done: "saved")
     }
