@@ -45,6 +45,10 @@ import BiebTestSupport
                     let shown = posted.body.string.replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
                     #expect(shown.contains(refusal.message.replacingOccurrences(of: "API", with: "Form")),
                             "\(c.name): the form does not say \(refusal.message)")
+                    // The form's summary names the same field and the message stands at that field.
+                    let named = posted.body.string.components(separatedBy: #"data-field=""#).dropFirst().first.map { String($0.prefix { $0 != "\"" }) }
+                    #expect(named == field, "\(c.name): the form named \(named ?? "nothing")")
+                    #expect(posted.body.string.contains(#"<span class="field-error" id="\#(field)-error">"#), "\(c.name)")
                 } else {
                     #expect(answer.status == .created, "\(c.name): \(answer.body.string)")
                     #expect(posted.status == .seeOther, "\(c.name)")

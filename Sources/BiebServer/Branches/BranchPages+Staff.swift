@@ -13,7 +13,7 @@ extension StaffPages {
         let page: PageContext
         let action: String
         let isNew: Bool
-        let error: String?
+        let errors: FormErrors?
         let name: String
         let slug: String
         let kinds: [FormOption]
@@ -57,8 +57,14 @@ extension StaffPages {
         let deleteURL: String
     }
 
+    /// The branch form's inputs by the names errors give them.
+    static let branchFieldIDs = ["name": "name", "slug": "slug", "kind": "kind", "street": "street", "postcode": "postcode", "city": "city",
+                                 "municipality": "municipality", "neighbourhood": "neighbourhood", "district": "district",
+                                 "latitude": "latitude", "longitude": "longitude", "phone": "phone", "email": "bemail",
+                                 "description_nl": "dnl", "description_en": "den", "min_age": "min_age", "min_days": "min_days"]
+
     /// The branch form: details, and for an existing branch its spaces and partners.
-    func branchFormContext(_ page: Page, branch: Branch, isNew: Bool, error: String?) async throws -> BranchForm {
+    func branchFormContext(_ page: Page, branch: Branch, isNew: Bool, error: BiebError?) async throws -> BranchForm {
         let words = BranchPresentation(lang: page.lang, timeZone: page.organisation?.zone ?? BranchCalendar.amsterdam)
         let base = isNew ? nil : "/staff/branches/\(branch.id!)"
         let spaces = isNew ? [] : try await page.request.branches.spaces(of: branch.id!)
@@ -66,7 +72,7 @@ extension StaffPages {
         let organisationPartners = try await PartnerDirectory(page.request.db).partners(of: branch.$organisation.id)
         return BranchForm(
             page: page.context(isNew ? page.t("branch_new") : branch.name),
-            action: isNew ? "/staff/branches/new" : base!, isNew: isNew, error: error,
+            action: isNew ? "/staff/branches/new" : base!, isNew: isNew, errors: page.formErrors(error, ids: Self.branchFieldIDs),
             name: branch.name, slug: branch.slug,
             kinds: BranchKind.allCases.map { FormOption(value: $0.rawValue, label: words.kindName($0), selected: $0.rawValue == branch.kindRaw) },
             street: branch.street, postcode: branch.postcode, city: branch.city, municipality: branch.municipality,
@@ -86,10 +92,10 @@ extension StaffPages {
             partnersURL: base.map { "\($0)/partners" })
     }
 
-    /// The branch form again, with the error and what was typed.
-    /// The branch form again with the error, answered with the error's status (400, or 409 for a slug taken) as the API does.
+    /// The branch form again with the error (in the summary and at its field) and what was typed, answered
+    /// with the error's status (400, or 409 for a slug taken) as the API does.
     func branchFormWithError(_ page: Page, branch: Branch, isNew: Bool, error: BiebError) async throws -> Response {
-        try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: isNew, error: page.message(error)),
+        try await page.render("staff/branch", branchFormContext(page, branch: branch, isNew: isNew, error: error),
                               status: error.httpStatus)
     }
 
