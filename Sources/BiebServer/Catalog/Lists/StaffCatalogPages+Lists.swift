@@ -33,7 +33,7 @@ extension StaffCatalogPages {
             let page: PageContext
             let rows: [ListRow]
             let branches: [FormOption]
-            let error: String?
+            let errors: FormErrors?
             let name: String
             let description: String
             let canCreate: Bool
@@ -43,7 +43,8 @@ extension StaffCatalogPages {
         let options = (user?.can(.manageLists) == true ? [FormOption(value: "", label: page.t("list_whole_organisation"), selected: true)] : [])
             + branches.map { FormOption(value: $0.slug, label: $0.name, selected: false) }
         return try await page.render("staff/lists", Context(page: page.context(page.t("lists_title")), rows: rows, branches: options,
-                                                            error: error.map(page.message), name: name, description: description,
+                                                            errors: page.formErrors(error, fields: ["name", "description", "branch"]),
+                                                            name: name, description: description,
                                                             canCreate: !options.isEmpty),
                                      status: error == nil ? .ok : (error?.kind == .conflict ? .conflict : .unprocessableEntity))
     }
@@ -111,7 +112,8 @@ extension StaffCatalogPages {
         return list
     }
 
-    func renderList(_ page: Page, org: Organisation, list: TitleList, error: BiebError?) async throws -> Response {
+    /// A list's page; after a refused form, with its error and what was sent (`typed`) in place of the stored details.
+    func renderList(_ page: Page, org: Organisation, list: TitleList, error: BiebError?, typed: FormValues? = nil) async throws -> Response {
         let service = try await ListService(page.request, organisation: org)
         let detail = try await service.detail(list)
         let base = "/staff/lists/\(list.id!)"
@@ -133,16 +135,24 @@ extension StaffCatalogPages {
             let addAction: String
             let deleteAction: String
             let publicURL: String?
-            let error: String?
+            let errors: FormErrors?
+            /// The title and note of a refused addition.
+            let form: FormValues
             let canEdit: Bool
         }
         let canEdit = page.user?.can(.manageLists, branch: list.branchID) == true
-        let branches = [FormOption(value: "", label: page.t("list_whole_organisation"), selected: list.branchID == nil)]
-            + service.catalogue.branches.map { FormOption(value: $0.slug, label: $0.name, selected: $0.id == list.branchID) }
+        // The details as sent when the details form was refused, else as stored.
+        let details = typed?["name"] == nil ? nil : typed
+        let branches = [FormOption(value: "", label: page.t("list_whole_organisation"), selected: details.map { ($0["branch"] ?? "").isEmpty } ?? (list.branchID == nil))]
+            + service.catalogue.branches.map { branch in
+                FormOption(value: branch.slug, label: branch.name, selected: details.map { $0["branch"] == branch.slug } ?? (branch.id == list.branchID))
+            }
         return try await page.render("staff/list", Context(
-            page: page.context(list.name), action: base, name: list.name, slug: list.slug, description: list.description,
-            isPublic: list.isPublic, branches: branches, entries: entries, addAction: "\(base)/titles", deleteAction: "\(base)/delete",
-            publicURL: list.isPublic ? "/\(org.slug)/lijsten/\(list.slug)" : nil, error: error.map(page.message), canEdit: canEdit),
+            page: page.context(list.name), action: base, name: details?["name"] ?? list.name, slug: details?["slug"] ?? list.slug,
+            description: details?["description"] ?? list.description, isPublic: details.map { $0["is_public"] != nil } ?? list.isPublic, branches: branches, entries: entries, addAction: "\(base)/titles", deleteAction: "\(base)/delete",
+            publicURL: list.isPublic ? "/\(org.slug)/lijsten/\(list.slug)" : nil,
+            errors: page.formErrors(error, fields: ["title", "note", "name", "slug", "description", "branch"]), form: typed ?? FormValues(),
+            canEdit: canEdit),
             status: error == nil ? .ok : (error?.kind == .conflict ? .conflict : .unprocessableEntity))
     }
 
@@ -156,7 +166,7 @@ extension StaffCatalogPages {
             try await service.lists.save(list)
             return req.redirect(to: "/staff/lists/\(list.id!)", done: "saved")
         } catch let error as BiebError where error.kind != .forbidden {
-            return try await renderList(page, org: org, list: try await Self.list(req, org: org), error: error)
+            return try await renderList(page, org: org, list: try await Self.list(req, org: org), error: error, typed: FormValues(req))
         }
     }
 
@@ -190,7 +200,7 @@ extension StaffCatalogPages {
             try await lists.add(titleID, note: form.note ?? "", to: list.id!)
             return req.redirect(to: "/staff/lists/\(list.id!)", done: "saved")
         } catch let error as BiebError {
-            return try await renderList(page, org: org, list: list, error: error)
+            return try await renderList(page, org: org, list: list, error: error, typed: FormValues(req))
         }
     }
 
