@@ -442,6 +442,15 @@ import BiebTestSupport
             let asked = try await browser.send(.POST, "/city/mijn/pincode-vergeten", form: [
                 "csrf": try #require(TestClient.csrf(in: form.body.string)), "card": "Z9999"])
             #expect(asked.status == .ok && asked.body.string.contains("Als we je kennen en een e-mailadres van je hebben"))
+            // Choosing a PIN on the page: two that differ are named at the second field, in the summary too.
+            try await PINResets(app.db, organisationID: org).create(member: w.carla, codeHash: SHA256.hash(data: Data("page-code".utf8)).map { String(format: "%02x", $0) }.joined(), now: Date())
+            let choose = try await browser.send(.GET, "/city/mijn/pincode-kiezen?code=page-code")
+            let differ = try await browser.send(.POST, "/city/mijn/pincode-kiezen", form: [
+                "csrf": try #require(TestClient.csrf(in: choose.body.string)), "code": "page-code", "pin": "2468", "repeated": "2469"])
+            #expect(differ.status == .badRequest)
+            #expect(differ.body.string.contains(##"<a href="#repeated">De twee pincodes zijn niet gelijk.</a>"##))
+            #expect(differ.body.string.contains(#"<span class="field-error" id="repeated-error">"#))
+            #expect(differ.body.string.contains(##"action="/city/mijn/pincode-kiezen#fout""##))
         }
     }
 

@@ -119,16 +119,18 @@ extension MemberPortalPages {
         let code: String
         let valid: Bool
         let sent: Bool
-        let error: String?
+        let errors: FormErrors?
+        /// The card or e-mail address as typed, after a refused request for a link.
+        let form: FormValues
     }
 
     func renderPIN(_ req: Request, _ template: String, org: Organisation, code: String = "", valid: Bool = true, sent: Bool = false,
-                   error: BiebError? = nil) async throws -> Response {
+                   error: BiebError? = nil, typed: FormValues? = nil) async throws -> Response {
         let lang = Language.of(req)
         let response = try await PublicPages().render(req, template, PINContext(
             page: Self.page(req, org, title: Locales.text(template == "portal/pin_forgot" ? "portal_pin_forgot" : "portal_pin_choose", lang)),
             organisation: org.name, orgURL: "/\(org.slug)", base: Self.base(org), code: code, valid: valid, sent: sent,
-            error: error?.message(dutch: lang == .nl)))
+            errors: error.map { FormErrors($0, lang: lang, known: ["card", "email", "pin", "repeated"]) }, form: typed ?? FormValues()))
         response.status = error?.httpStatus ?? .ok
         if let seconds = error?.retryAfter { response.headers.replaceOrAdd(name: "Retry-After", value: String(seconds)) }
         return response
@@ -146,7 +148,7 @@ extension MemberPortalPages {
             try await PINReset(request: req, organisation: org).ask(card: form.card, email: form.email)
             return try await renderPIN(req, "portal/pin_forgot", org: org, sent: true)
         } catch let error as BiebError {
-            return try await renderPIN(req, "portal/pin_forgot", org: org, error: error)
+            return try await renderPIN(req, "portal/pin_forgot", org: org, error: error, typed: FormValues(["card": [form.card ?? ""], "email": [form.email ?? ""]]))
         }
     }
 
