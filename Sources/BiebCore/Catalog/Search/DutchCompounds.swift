@@ -1,6 +1,6 @@
 /// Splits Dutch compound words into the words they are made of, so that a
-/// search for "oorlog" finds "Tweede Wereldoorlog" and "kinderboek" finds
-/// "Kinderboekenweek". Dutch writes compounds as one word; the index keeps the
+/// search for "oorlog" finds "Tweede Wereldoorlog" and "Oorlogswinter", and
+/// "boek" finds "Kinderboeken". Dutch writes compounds as one word; the index keeps the
 /// compound and adds its parts (`SearchDocument`), queries stay as they are.
 ///
 /// The rules, all from a word list (Debian's `wdutch`, OpenTaal):
@@ -13,8 +13,8 @@
 ///   tail (Dutch compounds end in the word they are about: "nummer" +
 ///   "service", not "nummers" + "vice"; "keur" + "slager", not "keurs" +
 ///   "lager"); then the longer head ("boeken" + "kast"). Parts of 10 letters
-///   or more are split again: "kinderboekenweek" gives "kinderboeken",
-///   "kind", "boeken" and "week"; "automaat" in "flessenautomaat" stays whole.
+///   or more are split again (a part "kinderboeken" gives "kind" and
+///   "boeken"); "automaat" in "flessenautomaat" stays whole.
 /// - Heads that are prepositions or particles ("onder", "voor", "buiten") do
 ///   not split, nor do shorter heads inside them: "onderwijs" is not about
 ///   "wijs", "overleven" not about "leven", "buitenlicht" not about "buit".
@@ -46,8 +46,9 @@ public struct DutchCompounds: Sendable {
     static let particleLengths = Set(particles.map(\.utf8.count)).sorted()
     /// Tails that are also suffixes or inflected endings.
     static let suffixes: Set<String> = [
-        "achtig", "achtige", "baar", "bare", "eerde", "eerden", "ende", "eren", "erij", "heden", "lende", "ment", "isme", "ismen", "lijk", "lijke", "ling", "lingen",
-        "loos", "loze", "matig", "matige", "schap", "schappen", "ster", "sters", "waardig", "zaam", "zame",
+        "achtig", "achtige", "baar", "bare", "eerde", "eerden", "ende", "eren", "erij", "heden", "isme", "ismen",
+        "lende", "lijk", "lijke", "ling", "lingen", "loos", "loze", "matig", "matige", "ment", "schap", "schappen",
+        "ster", "sters", "waardig", "zaam", "zame",
     ]
 
     /// From words already folded (lower case, no diacritics).
