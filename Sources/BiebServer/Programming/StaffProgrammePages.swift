@@ -259,10 +259,32 @@ struct StaffProgrammePages: RouteCollection {
         let communities: [String]
         let branches: [FormOption]
         let guestRules: GuestRules
+        /// Which form was refused ("kind", "theme", "series", "venue", "guests", "community"), its errors and what was typed.
+        let refused: String?
+        let errors: FormErrors?
+        let form: FormValues
+    }
+
+    /// Each form's inputs by the names errors give them (the forms share names such as "name", so each has its own ids).
+    static func settingFieldIDs(_ what: String) -> [String: String] {
+        switch what {
+        case "kind", "theme": ["code": "\(what)_code", "name_nl": "\(what)_nl", "name_en": "\(what)_en"]
+        case "series": ["title": "series_title", "description": "series_description"]
+        case "venue": ["name": "venue_name", "address": "venue_address", "branch_id": "venue_branch"]
+        case "guests": ["places_per_registration": "guest_places", "confirm_hours": "guest_hours"]
+        case "community": ["name": "community_name", "description": "community_description", "contact": "community_contact",
+                           "branch_id": "community_branch"]
+        default: [:]
+        }
     }
 
     /// The library's own lists for the programme (staff who plan; not partners).
     func settings(req: Request) async throws -> Response {
+        try await renderSettings(req, refused: nil)
+    }
+
+    /// The lists page; after a refused form, with its error at its fields and what was typed in it.
+    func renderSettings(_ req: Request, refused: (what: String, error: BiebError, form: FormValues)?) async throws -> Response {
         let (access, page) = try await Self.libraryLists(req)
         let org = access.organisation
         let english = page.lang == .en
@@ -275,7 +297,10 @@ struct StaffProgrammePages: RouteCollection {
             venues: try await programme.venues().map { "\($0.name), \($0.address)" },
             communities: try await Communities(req.db, organisationID: try org.requireID()).all().map { "\($0.name) (\($0.followers))" },
             branches: try await req.branches.branches(of: try org.requireID()).map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
-            guestRules: try await access.registrations.guestRules()))
+            guestRules: try await access.registrations.guestRules(),
+            refused: refused?.what, errors: refused.flatMap { page.formErrors($0.error, ids: Self.settingFieldIDs($0.what)) },
+            form: refused?.form ?? FormValues()),
+            status: refused?.error.httpStatus ?? .ok)
     }
 
     struct SettingForm: Content {
@@ -316,7 +341,7 @@ struct StaffProgrammePages: RouteCollection {
             }
             return Self.back(req, "/staff/programma/lijsten", done: "programme_list_saved", page: page)
         } catch let error as BiebError {
-            return Self.back(req, "/staff/programma/lijsten", error: error, page: page)
+            return try await renderSettings(req, refused: (req.parameters.get("what") ?? "", error, FormValues(req)))
         }
     }
 
