@@ -832,8 +832,8 @@ import BiebTestSupport
             var partnerForm = form.merging(["csrf": partnerCSRF]) { $1 }
             partnerForm["needs_staff"] = nil
             let planned = try await partnerPages.send(.POST, "/staff/programma", form: partnerForm)
+            #expect(planned.status == .seeOther, "\(TestClient.errorSummary(in: planned.body.string))")
             let plannedAt = try #require(planned.headers.first(name: .location))
-            #expect(!plannedAt.contains("fout="), "\(plannedAt.removingPercentEncoding ?? plannedAt)")
             let id = try #require(plannedAt.split(separator: "?").first?.split(separator: "/").last.map(String.init))
             let plan = try object(try await api.send(.GET, "/api/v1/activities/\(id)/plan"))
             #expect(plan["partner_ids"] as? [String] == [f.partnerOrg.uuidString])

@@ -148,7 +148,7 @@ extension MemberPortalPages {
             try await PINReset(request: req, organisation: org).ask(card: form.card, email: form.email)
             return try await renderPIN(req, "portal/pin_forgot", org: org, sent: true)
         } catch let error as BiebError {
-            return try await renderPIN(req, "portal/pin_forgot", org: org, error: error, typed: FormValues(["card": [form.card ?? ""], "email": [form.email ?? ""]]))
+            return try await renderPIN(req, "portal/pin_forgot", org: org, error: error, typed: FormValues(req))
         }
     }
 

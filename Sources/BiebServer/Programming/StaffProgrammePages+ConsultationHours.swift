@@ -20,7 +20,6 @@ extension StaffProgrammePages {
 
     struct HoursContext: Encodable {
         let page: PageContext
-        let error: String?
         /// A refused publish form: its errors, and what was typed.
         let errors: FormErrors?
         let form: FormValues
@@ -35,9 +34,8 @@ extension StaffProgrammePages {
         try await renderHours(req, refused: nil)
     }
 
-    /// The publish form's inputs by the names errors give them.
-    static let hourFieldIDs = ["partner_id": "partner_id", "branch_id": "branch_id", "title": "title", "description": "description",
-                               "from": "from", "starts": "starts", "ends": "ends", "weeks": "weeks", "slot_minutes": "slot_minutes"]
+    /// The publish form's fields (each input's id is its name).
+    static let hourFields: Set<String> = ["partner_id", "branch_id", "title", "description", "from", "starts", "ends", "weeks", "slot_minutes"]
 
     /// The hours with the publish form; after a refused publish, with its error and everything as typed.
     func renderHours(_ req: Request, refused: (error: BiebError, form: FormValues)?) async throws -> Response {
@@ -64,8 +62,8 @@ extension StaffProgrammePages {
                                   appointments: appointments, cancelURL: "/staff/spreekuren/\(hour.id)/afzeggen"))
         }
         return try await page.render("staff/consultation-hours", HoursContext(
-            page: page.context(page.t("consult_staff_title")), error: req.query[String.self, at: "fout"],
-            errors: page.formErrors(refused?.error, ids: Self.hourFieldIDs), form: typed ?? FormValues(), lines: lines,
+            page: page.context(page.t("consult_staff_title")),
+            errors: page.formErrors(refused?.error, fields: Self.hourFields), form: typed ?? FormValues(), lines: lines,
             partners: partners.map { option in
                 FormOption(value: option.id!.uuidString, label: option.name,
                            selected: typed?.contains("partner_id", option.id!.uuidString) ?? (option.id == partner))

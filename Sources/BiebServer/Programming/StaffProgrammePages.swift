@@ -39,13 +39,13 @@ struct StaffProgrammePages: RouteCollection {
         return (access, page)
     }
 
-    /// Back to a page with a message (an error's words, or a `flash_` key's).
+    /// Back to a page with a message (an error's words, or a `flash_` key's). Forms with fields are shown
+    /// again instead (`FormErrors`); this is for the activity page's buttons and scans.
     static func back(_ req: Request, _ path: String, done: String? = nil, error: BiebError? = nil, page: StaffPages.Page) -> Response {
         if let error {
             var components = URLComponents()
             components.path = path
-            // The words for people, and the field by its input name (which both paths share: `ActivityFields`).
-            components.queryItems = [URLQueryItem(name: "fout", value: page.message(error))] + (error.field.map { [URLQueryItem(name: "veld", value: $0)] } ?? [])
+            components.queryItems = [URLQueryItem(name: "fout", value: page.message(error))]
             return req.redirect(to: components.string ?? path, redirectType: .normal)
         }
         return req.redirect(to: path + (done.map { "?done=\($0)" } ?? ""), redirectType: .normal)
@@ -70,7 +70,6 @@ struct StaffProgrammePages: RouteCollection {
 
     struct ListContext: Encodable {
         let page: PageContext
-        let error: String?
         /// A refused plan form: its errors, and what was typed (`form.title`, …).
         let errors: FormErrors?
         let form: FormValues
@@ -133,7 +132,7 @@ struct StaffProgrammePages: RouteCollection {
         let spaces = words.spaces.values.filter { space in space.kind == .room && space.bookable && branches.contains { $0.id == space.$branch.id } }
             .sorted { (words.branches[$0.$branch.id]!.name, $0.name) < (words.branches[$1.$branch.id]!.name, $1.name) }
         return try await page.render("staff/programme", ListContext(
-            page: page.context(page.t("programme_staff_title")), error: req.query[String.self, at: "fout"],
+            page: page.context(page.t("programme_staff_title")),
             errors: page.formErrors(refused?.error, ids: Self.planFieldIDs), form: typed ?? FormValues(),
             lines: listings.map { listing in
                 Line(url: "/staff/programma/\(listing.activity.id)", title: listing.activity.title, when: words.when(listing),
@@ -251,7 +250,6 @@ struct StaffProgrammePages: RouteCollection {
 
     struct SettingsContext: Encodable {
         let page: PageContext
-        let error: String?
         let kinds: [String]
         let themes: [String]
         let series: [String]
@@ -290,7 +288,7 @@ struct StaffProgrammePages: RouteCollection {
         let english = page.lang == .en
         let programme = access.programme
         return try await page.render("staff/programme-lists", SettingsContext(
-            page: page.context(page.t("programme_lists_title")), error: req.query[String.self, at: "fout"],
+            page: page.context(page.t("programme_lists_title")),
             kinds: try await programme.terms(.kind).map { "\($0.name(english: english)) (\($0.code))" },
             themes: try await programme.terms(.theme).map { "\($0.name(english: english)) (\($0.code))" },
             series: try await programme.series().map(\.title),
