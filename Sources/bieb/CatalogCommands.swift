@@ -101,7 +101,7 @@ struct ReindexCommand: AsyncParsableCommand {
         do {
             let bar = ProgressBar(label: "reindex")
             let start = Date()
-            let count = try await SearchReindex.run(on: app.db, languages: dutch ? SearchReindex.dutchCodes : nil) { done, total in
+            let count = try await SearchReindex.run(on: app.db, languages: dutch ? StemLanguage.dutch.marcCodes : nil) { done, total in
                 bar.update(fraction: Double(done) / Double(max(total, 1)), text: "\(done.formatted()) of \(total.formatted()) titles")
             }
             bar.finish()

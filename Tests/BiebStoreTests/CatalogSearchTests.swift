@@ -85,7 +85,7 @@ import BiebTestSupport
 
             let versionBefore = try await CatalogChanges.current(organisationID: fixture.city, on: app.db.sql).titlesVersion
             var heard: [(Int, Int)] = []
-            let dutch = try await SearchReindex.run(on: app.db, languages: SearchReindex.dutchCodes) { heard.append(($0, $1)) }
+            let dutch = try await SearchReindex.run(on: app.db, languages: StemLanguage.dutch.marcCodes) { heard.append(($0, $1)) }
             #expect(dutch == 6)
             #expect(heard.last.map { [$0.0, $0.1] } == [6, 6])
             #expect(try await CatalogChanges.current(organisationID: fixture.city, on: app.db.sql).titlesVersion > versionBefore,

@@ -34,6 +34,13 @@ func stemVectors(_ name: String) throws -> [(String, String)] {
         for (word, stem) in expected { #expect(DutchStemmer.stem(word) == stem, "\(word)") }
     }
 
+    @Test func languagesByTheirMARCCodes() {
+        for code in ["dut", "NLD", "fry", "vls"] { #expect(StemLanguage(marcCode: code) == .dutch, "\(code)") }
+        #expect(StemLanguage(marcCode: "eng") == .english)
+        #expect(StemLanguage(marcCode: "ger") == nil && StemLanguage(marcCode: nil) == nil)
+        #expect(StemLanguage.dutch.marcCodes == ["dut", "nld", "fry", "vls"])
+    }
+
     @Test func theExamplesSearchPromises() {
         // "fietsen" stems to the word "fiets" (whose own stem is "fiet"): search
         // indexes words and stems, so either form finds the other.

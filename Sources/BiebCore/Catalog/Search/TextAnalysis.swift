@@ -4,13 +4,18 @@ import Foundation
 public enum StemLanguage: String, Sendable, CaseIterable {
     case dutch, english
 
+    /// The MARC language codes (ISO 639-2/B) stemmed in this language: Dutch, Frisian and Flemish as Dutch.
+    public var marcCodes: [String] {
+        switch self {
+        case .dutch: ["dut", "nld", "fry", "vls"]
+        case .english: ["eng"]
+        }
+    }
+
     /// From a MARC language code (ISO 639-2/B): dut/nld → Dutch, eng → English.
     public init?(marcCode: String?) {
-        switch marcCode?.lowercased() {
-        case "dut", "nld", "fry", "vls": self = .dutch
-        case "eng": self = .english
-        default: return nil
-        }
+        guard let code = marcCode?.lowercased(), let language = Self.allCases.first(where: { $0.marcCodes.contains(code) }) else { return nil }
+        self = language
     }
 
     public func stem(_ word: String) -> String {

@@ -10,9 +10,6 @@ import BiebCore
 /// version, so cached searches of the organisation are dropped and searches
 /// go on meanwhile.
 public enum SearchReindex {
-    /// MARC language codes whose titles are stemmed as Dutch (`StemLanguage`).
-    public static let dutchCodes = ["dut", "nld", "fry", "vls"]
-
     /// Reindexes the titles of every organisation (only those in `languages`,
     /// MARC codes, when given); `progress` hears (done, total) after each
     /// batch. Returns how many titles were written.
@@ -64,7 +61,7 @@ struct IndexDutchCompounds: AsyncMigration {
         guard DutchWordList.compounds != nil else { return }
         let logger = database.logger
         var reported = 0
-        try await SearchReindex.run(on: database, languages: SearchReindex.dutchCodes) { done, total in
+        try await SearchReindex.run(on: database, languages: StemLanguage.dutch.marcCodes) { done, total in
             guard total >= 20_000 else { return }
             let tenth = done * 10 / total
             if tenth > reported {
