@@ -338,3 +338,25 @@ import BiebTestSupport
         #expect(Money.cents(decimal: "") == nil)
     }
 }
+
+@Suite("The account's fee table") struct FeeTableOrderTests {
+    /// "Kosten en betalingen, nieuwste eerst": by the day booked, also when a charge was booked back-dated after a newer one.
+    @Test(arguments: TestDatabase.all)
+    func feesAreListedNewestFirstByTheirDay(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let w = try await MemberAccountTests.world(app)
+            let desk = Circulation.Desk(branch: w.f.network.central, now: Date())
+            let circulation = Circulation(app.db, organisationID: w.f.network.city)
+            try await circulation.charge(member: w.carla, cents: 300, note: "Nieuwe tas", at: desk)
+            try await circulation.charge(member: w.carla, cents: 200, note: "Oude schade", at: desk)
+            let sql = app.db as! any SQLDatabase
+            try await sql.raw("""
+                UPDATE fee_lines SET created_at = \(bind: Date().addingTimeInterval(-40 * 86_400)) WHERE note = 'Oude schade'
+                """).run()
+            let page = try await PaymentsTests.carlasAccountPage(app)
+            let newer = try #require(page.range(of: "Nieuwe tas")), older = try #require(page.range(of: "Oude schade"))
+            #expect(newer.lowerBound < older.lowerBound)
+            #expect(page.contains("nieuwste eerst"))
+        }
+    }
+}

@@ -106,8 +106,9 @@ public struct LoanTerms: Equatable, Sendable, Codable {
         func check(_ term: LoanTerm, _ range: ClosedRange<Int>) throws {
             guard let value = value(term) else { return }
             guard range.contains(value) else {
-                throw BiebError.invalid("\(field).\(term.rawValue)", "\(term.rawValue) must be from \(range.lowerBound) to \(range.upperBound).",
-                                        nl: "\(term.rawValue) moet tussen \(range.lowerBound) en \(range.upperBound) liggen.")
+                // The field names the term; the words are for a person ("Uitleentermijn: geef een getal …" on the page).
+                throw BiebError.invalid("\(field).\(term.rawValue)", "Give a number from \(range.lowerBound) to \(range.upperBound).",
+                                        nl: "Geef een getal van \(range.lowerBound) tot en met \(range.upperBound).")
             }
         }
         try check(.loanDays, 1...365)

@@ -125,4 +125,9 @@ public struct RateLimit: Sendable, Equatable {
     public static let guestAppointmentsPerAddress = RateLimit("guest_appointment_address", limit: 10, window: 3_600)
     /// PIN-reset requests from one client address.
     public static let pinResetsPerAddress = RateLimit("pin_reset_address", limit: 5, window: 900)
+    /// Memberships joined online from one client address (a household joins two or three).
+    public static let onlineJoinsPerAddress = RateLimit("online_join_address", limit: 3, window: 86_400)
+    /// Joins refused because the e-mail address has a membership, per client
+    /// address: the answer tells that the address is a member's, so it is not for asking by the hundred.
+    public static let onlineJoinEmailTakenPerAddress = RateLimit("online_join_email_taken_address", limit: 5, window: 3_600)
 }

@@ -25,6 +25,8 @@ struct PageContext: Encodable {
         let accountURL: String
         let signOutURL: String
         let signInURL: String
+        /// Joining online, for a visitor who is not signed in.
+        let joinURL: String
     }
 
     struct UserSummary: Encodable {
@@ -71,7 +73,8 @@ extension PageContext {
         }
         let portal = MemberPortalPages.base(org)
         page.member = MemberLink(signedIn: req.auth.get(SignedInMember.self).map { $0.organisationID == org.id } ?? false,
-                                 accountURL: portal, signOutURL: portal + "/uitloggen", signInURL: portal + "/inloggen")
+                                 accountURL: portal, signOutURL: portal + "/uitloggen", signInURL: portal + "/inloggen",
+                                 joinURL: "/\(org.slug)/lid-worden")
         return page
     }
 }

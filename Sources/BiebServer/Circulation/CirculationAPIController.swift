@@ -242,6 +242,18 @@ struct CirculationAPIController: RouteCollection {
         var youth_exempt_from_fines: Bool?
         /// How desks name the rule (read only).
         var label: String?
+
+        /// The rules as the store takes them, the branch by id or slug: the API's and the staff page's one reading.
+        static func rules(_ input: [RuleDTO], _ service: DeskService) throws -> [(scope: LoanRuleScope, terms: LoanTerms)] {
+            try input.enumerated().map { index, rule in
+                let branch = try rule.branch.map { try service.branch($0, field: "rules[\(index)].branch").id }
+                return (LoanRuleScope(branch: branch, category: rule.category, itemType: rule.item_type),
+                        LoanTerms(loanDays: rule.loan_days, maxRenewals: rule.max_renewals, maxLoans: rule.max_loans,
+                                  maxLoansOfType: rule.max_loans_of_type, maxHolds: rule.max_holds, finePerDayCents: rule.fine_per_day_cents,
+                                  maxFineCents: rule.max_fine_cents, holdFeeCents: rule.hold_fee_cents,
+                                  youthExemptFromFines: rule.youth_exempt_from_fines))
+            }
+        }
     }
 
     func rules(req: Request) async throws -> [RuleDTO] {
@@ -261,16 +273,7 @@ struct CirculationAPIController: RouteCollection {
     func replaceRules(req: Request) async throws -> [RuleDTO] {
         let service = try await DeskService.make(req, .manageLoanRules)
         let input = try req.content.decode([RuleDTO].self)
-        var rules: [(LoanRuleScope, LoanTerms)] = []
-        for (index, rule) in input.enumerated() {
-            let branch = try rule.branch.map { try service.branch($0, field: "rules[\(index)].branch").id }
-            rules.append((LoanRuleScope(branch: branch, category: rule.category, itemType: rule.item_type),
-                          LoanTerms(loanDays: rule.loan_days, maxRenewals: rule.max_renewals, maxLoans: rule.max_loans,
-                                    maxLoansOfType: rule.max_loans_of_type, maxHolds: rule.max_holds, finePerDayCents: rule.fine_per_day_cents,
-                                    maxFineCents: rule.max_fine_cents, holdFeeCents: rule.hold_fee_cents,
-                                    youthExemptFromFines: rule.youth_exempt_from_fines)))
-        }
-        try await service.circulation.rules.replaceRules(rules.map { (scope: $0.0, terms: $0.1) })
+        try await service.circulation.rules.replaceRules(try RuleDTO.rules(input, service))
         return try await self.rules(req: req)
     }
 

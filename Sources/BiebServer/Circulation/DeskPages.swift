@@ -52,6 +52,8 @@ struct DeskPages: RouteCollection {
         let loans: [Line]
         let holds: [Line]
         let fees: [Line]
+        /// Joined online and nobody saw an identity document yet: what to check.
+        let identityCheck: String?
     }
 
     struct DeskContext: Encodable {
@@ -117,6 +119,7 @@ struct DeskPages: RouteCollection {
         let card = m.cards.first { $0.status == "active" }?.barcode ?? "—"
         let details = page.t("desk_member_details", ["type": m.membership_type_name ?? "?", "end": date(m.membership_end),
                                                      "branch": service.branchName(m.home_branch_id)])
+        let joined = try await OnlineJoins(service.req.db, organisationID: try service.organisation.requireID()).unverified(member: memberID)
         return MemberPanel(
             id: m.id.uuidString, name: m.name, card: card, details: details, balance: Money.text(m.balance_cents), owes: m.balance_cents > 0,
             blocks: account.blocks.map(\.message),
@@ -130,6 +133,9 @@ struct DeskPages: RouteCollection {
             },
             fees: account.fees.prefix(10).map { fee in
                 Line(cells: [page.t("fee_\(fee.kind)"), service.formats.feeNote(fee.note), fee.amount], id: nil, flag: fee.amount_cents > 0)
+            },
+            identityCheck: joined.map {
+                page.t("desk_identity_check", ["date": service.day(LocalDate($0, in: service.organisation.zone)), "birth": date(m.birth_date)])
             })
     }
 
@@ -235,6 +241,11 @@ struct DeskPages: RouteCollection {
                 }
                 try await circulation.suspendHold(Int(form.hold ?? "") ?? 0, until: until, member: memberID, at: desk)
                 message = page.t("desk_hold_suspended", ["date": service.day(until)])
+            case "verify_identity":
+                _ = try req.staff(.manageMembers, branch: branch.id)
+                try await OnlineJoins(req.db, organisationID: try service.organisation.requireID())
+                    .verify(member: memberID, staff: try service.user.requireID(), branch: branch.id)
+                message = page.t("desk_identity_verified")
             case "resume":
                 try await circulation.suspendHold(Int(form.hold ?? "") ?? 0, until: nil, member: memberID, at: desk)
                 message = page.t("desk_hold_resumed")

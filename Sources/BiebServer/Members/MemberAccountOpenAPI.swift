@@ -28,6 +28,24 @@ enum MemberAccountOpenAPI {
     }
 
     static let paths: D.Paths = [
+        "/api/v1/organisations/{org}/members": .init(
+            post: D.operation(
+                "Join the library online: the desk's checks, one membership per e-mail address, a card number at once and a welcome e-mail; the first year's fee (none under 18) is owed until paid; staff check an identity document at the first visit",
+                tag: "my account", params: [D.orgParam], body: D.ref("JoinInput"),
+                responses: [
+                    201: D.response("A member", D.ref("Joined")),
+                    400: D.error("A field will not do; `field` names it"),
+                    404: D.error("No such organisation"),
+                    409: D.error("The e-mail address already belongs to a membership (`email_taken`)"),
+                    429: D.error("Too many joins, or too many refused addresses, from this client address (Retry-After)"),
+                ])),
+        "/api/v1/online-joins": .init(get: D.op(
+            "Members who joined online and whose identity nobody checked yet, newest first (each counts as viewed)", tag: "members",
+            params: [D.query("branch", "Only members of this home branch (id or slug)")], response: D.array(D.ref("OnlineJoin")), auth: true)),
+        "/api/v1/members/{memberID}/identity-check": .init(post: D.op(
+            "An identity document matching name and birth date was seen: the member leaves the list of online joins", tag: "members",
+            params: [D.pathParam("memberID", "Member id")], status: 204, auth: true,
+            extra: [409: D.error("Checked already, or the member did not join online")])),
         "/api/v1/my/token": .init(
             post: D.operation(
                 "Sign in as a member: card number and PIN, or e-mail address and password; returns a member token (shown once, 30 days)",
@@ -103,6 +121,21 @@ enum MemberAccountOpenAPI {
     static let language = D.enumeration(Language.self)
 
     static let schemas: D.Schemas = [
+        "JoinInput": D.object([
+            "name": D.string, "birth_date": D.date, "email": D.string, "phone": D.string, "street": D.string, "postcode": D.string,
+            "city": D.string, "home_branch": D.string.with(description: "Branch id or slug"),
+            "membership_type": D.string.with(description: "A membership type code"),
+            "password": D.string.with(description: "At least 10 characters, to sign in with the e-mail address"),
+            "password_repeated": D.string, "language": D.enumeration(["nl", "en"]),
+        ], required: ["name", "birth_date", "email", "street", "postcode", "city", "home_branch", "membership_type", "password"]),
+        "Joined": D.object([
+            "member_id": D.uuid, "card": D.string, "membership_type": D.string, "membership_end": D.date, "balance_cents": D.int,
+            "identity_check_pending": D.bool,
+        ], required: ["member_id", "card", "membership_type", "membership_end", "balance_cents", "identity_check_pending"]),
+        "OnlineJoin": D.object([
+            "member_id": D.uuid, "name": D.string, "birth_date": D.date, "card": D.nullableString, "home_branch_id": D.uuid,
+            "membership_type": D.string, "balance_cents": D.int, "joined_at": D.dateTime,
+        ], required: ["member_id", "name", "birth_date", "home_branch_id", "membership_type", "balance_cents", "joined_at"]),
         "MemberSignIn": D.object([
             "organisation": D.string.with(description: "The library's slug, e.g. den-haag"),
             "card": D.string, "pin": D.string, "email": D.string, "password": D.string,

@@ -105,7 +105,8 @@ extension MemberPortalPages {
                        canResume: waiting && (hold.suspendedUntil.map { $0 > today } ?? false),
                        canMove: waiting || hold.status == .allocated)
         }
-        let fees = overview.account.fees.map { line in
+        // Newest first, as the table's caption says: by the day booked (a back-dated charge takes its place), then as booked.
+        let fees = overview.account.fees.sorted { ($0.at, $0.id) > ($1.at, $1.id) }.map { line in
             Row(id: String(line.id), title: Self.describe(line, formats: formats), titleURL: "",
                 a: Locales.text("fee_\(line.kind.rawValue)", lang), b: formats.dateWithYear(LocalDate(line.at, in: org.zone)),
                 c: Money.text(line.amountCents))

@@ -24,6 +24,7 @@ enum Notices {
         case .dueSoon, .overdue: common.union(["loans", "due"])
         case .membershipExpiring: common.union(["end", "fee"])
         case .pinReset: common.union(["link", "valid_until"])
+        case .welcome: common.union(["card", "end", "branch"])
         case .recommendations: common.union(["titles", "tips_url"])
         case .activityRegistered: common.union(["title", "when", "place", "status", "activity_url", "cancel_url"])
         case .activityConfirm: common.union(["title", "when", "place", "status", "activity_url", "confirm_url", "confirm_by"])
@@ -117,6 +118,14 @@ enum Notices {
             return make("Choosing a new PIN",
                         "You asked for a new PIN. Choose one with this link (it works until {{valid_until}}):\n\n{{link}}\n\nDid you not ask for this? Then do nothing; your PIN stays as it is.\n\nKind regards,\n{{library}}",
                         "<p>You asked for a new PIN. <a href=\"{{link}}\">Choose a new PIN</a> (the link works until {{valid_until}}).</p>\n<p>Did you not ask for this? Then do nothing; your PIN stays as it is.</p>\n<p>Kind regards,<br>{{library}}</p>")
+        case (.welcome, true):
+            return make("Welkom bij de bibliotheek",
+                        "Welkom als lid van {{library}}! Je pasnummer is\n\n  {{card}}\n\nDaarmee log je in, en je kunt meteen reserveren en e-books lenen. Je abonnement loopt tot en met {{end}}.\n\nKom je voor het eerst naar {{branch}} (of een andere vestiging)? Neem dan een identiteitsbewijs mee: aan de balie kijken we het na en krijg je je bibliotheekpas.\n\nJe account: {{account_url}}\n\nMet vriendelijke groet,\n{{library}}",
+                        "<p>Welkom als lid van {{library}}! Je pasnummer is</p>\n<p><strong>{{card}}</strong></p>\n<p>Daarmee log je in, en je kunt meteen reserveren en e-books lenen. Je abonnement loopt tot en met {{end}}.</p>\n<p>Kom je voor het eerst naar {{branch}} (of een andere vestiging)? Neem dan een identiteitsbewijs mee: aan de balie kijken we het na en krijg je je bibliotheekpas.</p>\n<p><a href=\"{{account_url}}\">Je account</a></p>\n<p>Met vriendelijke groet,<br>{{library}}</p>")
+        case (.welcome, false):
+            return make("Welcome to the library",
+                        "Welcome as a member of {{library}}! Your card number is\n\n  {{card}}\n\nSign in with it; you can place holds and borrow e-books straight away. Your membership runs until {{end}}.\n\nComing to {{branch}} (or another branch) for the first time? Bring an identity document: the desk checks it and gives you your library card.\n\nYour account: {{account_url}}\n\nKind regards,\n{{library}}",
+                        "<p>Welcome as a member of {{library}}! Your card number is</p>\n<p><strong>{{card}}</strong></p>\n<p>Sign in with it; you can place holds and borrow e-books straight away. Your membership runs until {{end}}.</p>\n<p>Coming to {{branch}} (or another branch) for the first time? Bring an identity document: the desk checks it and gives you your library card.</p>\n<p><a href=\"{{account_url}}\">Your account</a></p>\n<p>Kind regards,<br>{{library}}</p>")
         default:
             return programmeTemplate(kind, dutch: dutch)
         }
@@ -284,6 +293,13 @@ struct NoticeComposer {
                     + (tip.author.map { " – " + MessageTemplate.escape($0) } ?? "") + "</li>"
             }.joined(separator: "\n") + "\n</ul>"
             text["tips_url"] = base + "/tips"
+        case .welcome:
+            guard let card = try await MemberDirectory(db, organisationID: organisation.id!).cards(of: memberID).first(where: { $0.status == .active }) else {
+                return .skip("The member has no card in use.")
+            }
+            text["card"] = card.barcode
+            text["end"] = formats.dateWithYear(member.membershipEnd)
+            text["branch"] = try await Branch.find(member.homeBranchID, on: db)?.name ?? organisation.name
         case .membershipExpiring:
             guard let end = LocalDate(iso: value), member.membershipEnd == end else { return .skip("The membership was renewed.") }
             let type = try await MembershipType.find(member.membershipTypeID, on: db)

@@ -62,6 +62,9 @@ struct MemberData {
         }
         try await table("cards", ["barcode", "status", "issued_on"],
                         "SELECT barcode, status, issued_on FROM member_cards WHERE member_id = \(bind: id) ORDER BY issued_on")
+        try await table("online_join", ["joined_at", "identity_checked_at"], dates: ["joined_at", "identity_checked_at"], """
+            SELECT joined_at, verified_at AS identity_checked_at FROM online_joins WHERE member_id = \(bind: id)
+            """)
         try await table("youth_members", ["id", "name"],
                         "SELECT id, name FROM members WHERE guardian_id = \(bind: id) ORDER BY name")
         try await table("loans", ["title", "barcode", "branch", "checked_out_at", "due_on", "renewals", "returned_at", "ended_as"],

@@ -135,13 +135,15 @@ struct StaffPages: RouteCollection {
             let canAuditPrivacy: Bool
             let canProgramme: Bool
             let canHours: Bool
+            let canManageMembers: Bool
         }
         return try await page.render("staff/dashboard", Context(page: page.context(page.t("staff_dashboard")), organisation: org.name,
                                                                  branches: lines, canCreate: user.can(.createBranch),
                                                                  canManageUsers: user.can(.manageUsers), canViewMessages: user.can(.viewMessages),
                                                                  canAuditPrivacy: user.can(.auditPrivacy),
                                                                  canProgramme: user.can(.manageProgramme) || user.can(.checkIn, branch: user.branchID),
-                                                                 canHours: user.can(.manageConsultationHours)))
+                                                                 canHours: user.can(.manageConsultationHours),
+                                                                 canManageMembers: user.can(.manageMembers)))
     }
 
     // MARK: Accounts

@@ -75,6 +75,7 @@ public enum BiebDatabase {
         migrations.add(CreateThrottleTables())
         migrations.add(AddGuestConfirmation())
         migrations.add(IndexDutchCompounds())
+        migrations.add(CreateOnlineJoins())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

@@ -11,13 +11,20 @@ public struct MemberRegistration: Sendable {
     public var membershipType: String
     public var card: String
     public var guardian: UUID?
+    /// The language of the member's messages ("nl" or "en").
+    public var language: String
+    /// A password to sign in with (its hash), chosen when joining online.
+    public var passwordHash: String?
 
-    public init(details: MemberDraft, homeBranch: UUID, membershipType: String, card: String, guardian: UUID? = nil) {
+    public init(details: MemberDraft, homeBranch: UUID, membershipType: String, card: String, guardian: UUID? = nil, language: String = "nl",
+                passwordHash: String? = nil) {
         self.details = details
         self.homeBranch = homeBranch
         self.membershipType = membershipType
         self.card = card
         self.guardian = guardian
+        self.language = language == "en" ? "en" : "nl"
+        self.passwordHash = passwordHash
     }
 }
 
@@ -106,7 +113,10 @@ public struct MemberDirectory: OrganisationStore {
 
     /// Registers a member with a card and a membership starting today; the
     /// yearly fee (none under 18) goes on the ledger.
-    public func register(_ registration: MemberRegistration, today: LocalDate, staff: UUID? = nil, branch: UUID? = nil) async throws -> Member {
+    /// Registers a member with their first card (and the year's fee, when
+    /// there is one); `also` runs in the same transaction, with the new member's id.
+    public func register(_ registration: MemberRegistration, today: LocalDate, staff: UUID? = nil, branch: UUID? = nil,
+                         also: (@Sendable (any Database, UUID) async throws -> Void)? = nil) async throws -> Member {
         let details = try registration.details.validated(today: today)
         let card = try Membership.cardBarcode(registration.card)
         let type = try await checkedType(registration.membershipType, birthDate: details.birthDate, today: today)
@@ -128,7 +138,8 @@ public struct MemberDirectory: OrganisationStore {
         member.membershipEndText = Membership.end(startingOn: today).iso
         member.guardianID = registration.guardian
         member.balanceCents = 0
-        member.language = "nl"
+        member.language = registration.language
+        member.passwordHash = registration.passwordHash
         member.loanCount = 0
         member.holdCount = 0
         member.createdAt = Date()
@@ -148,6 +159,7 @@ public struct MemberDirectory: OrganisationStore {
                 }
                 try await Ledger.event("member_registered", organisation: organisationID, at: member.createdAt, branch: branch,
                                        member: member.id, staff: staff, on: sql)
+                try await also?(tx, member.id!)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw Self.cardTaken(card)

@@ -21,6 +21,8 @@ public enum NoticeKind: String, Codable, Sendable, CaseIterable {
     case activityPromoted = "activity_promoted"
     /// Before each session of an activity one is registered for.
     case activityReminder = "activity_reminder"
+    /// After joining online: the card number and what comes next (always sent, like a PIN reset the member asked for).
+    case welcome
     /// The library called the activity off.
     case activityCancelled = "activity_cancelled"
     /// An appointment in a partner's consultation hour, with the cancellation link.
@@ -30,7 +32,7 @@ public enum NoticeKind: String, Codable, Sendable, CaseIterable {
 
     /// Service notices can be switched off by the member; a PIN reset they asked for always goes; tips have their own consent;
     /// messages about a registration or appointment someone made go to them (also without an account).
-    public var isServiceNotice: Bool { ![.pinReset, .recommendations].contains(self) && !isProgramme }
+    public var isServiceNotice: Bool { ![.pinReset, .recommendations, .welcome].contains(self) && !isProgramme }
 
     /// About a registration or an appointment: sent to a member or to a guest's address.
     public var isProgramme: Bool {

@@ -139,7 +139,7 @@ public struct Erasure: OrganisationStore {
         try await sql.raw("DELETE FROM registrations WHERE member_id = \(bind: member)").run()
         for activity in activities { _ = try await Registrations.promote(activity: activity, now: Date(), on: sql) }
         for table in ["holds", "loan_history", "consents", "outbox_messages", "pin_reset_codes", "member_tokens", "member_views",
-                      "fee_lines", "member_cards", "member_type_loans", "space_bookings", "appointments", "community_followers"] {
+                      "fee_lines", "member_cards", "member_type_loans", "space_bookings", "appointments", "community_followers", "online_joins"] {
             try await sql.raw("DELETE FROM \(unsafeRaw: table) WHERE member_id = \(bind: member)").run()
         }
         // Signed-in page sessions of the member.
