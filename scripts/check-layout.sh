@@ -25,7 +25,7 @@ status=0
 echo "== public pages"
 python3 scripts/check-layout.py "$B" --width "$WIDTH" / /den-haag /den-haag/centrale-bibliotheek /den-haag/ypenburg /heemstede \
   "/den-haag/catalogus" "/den-haag/catalogus?q=boek" "/den-haag/catalogus?q=boek&lang=en" "$TITLE" /den-haag/agenda "$ACTIVITY" \
-  /den-haag/spreekuren "$HOUR" /den-haag/groepen /den-haag/lijsten "$LIST" /den-haag/mijn/inloggen /staff/login || status=1
+  /den-haag/spreekuren "$HOUR" /den-haag/groepen /den-haag/lijsten "$LIST" /den-haag/mijn/inloggen /den-haag/lid-worden /staff/login || status=1
 echo "== a member's pages (a parent with a child's account)"
 python3 scripts/check-layout.py "$B" --width "$WIDTH" --member 2000000005:2580 /den-haag/mijn /den-haag/mijn/gegevens \
   /den-haag/mijn/berichten /den-haag/mijn/geschiedenis /den-haag/mijn/privacy "/den-haag/mijn/privacy?lang=en" /den-haag/mijn/tips \
@@ -43,5 +43,6 @@ python3 scripts/check-layout.py "$B" --width "$WIDTH" --staff admin@denhaag.bieb
   "$BRANCH/week" /staff/branches/new /staff/catalogue "/staff/catalogue?q=boek" "/staff/catalogue/${TITLE##*/}" /staff/catalogue/new \
   "/staff/desk?branch=centrale-bibliotheek&card=2000000005" "/staff/desk/lists?branch=centrale-bibliotheek" \
   "/staff/desk/returns?branch=centrale-bibliotheek" "/staff/members/new?branch=centrale-bibliotheek" /staff/lists /staff/messages \
-  /staff/messages/templates /staff/privacy /staff/programma "$ACT" /staff/self-service /staff/spreekuren /staff/users || status=1
+  /staff/messages/templates /staff/privacy /staff/programma "$ACT" /staff/self-service /staff/spreekuren /staff/users \
+  /staff/loan-rules /staff/members/online || status=1
 exit $status
