@@ -99,6 +99,11 @@ import BiebTestSupport
                     #expect(posted.status == .badRequest, "\(c.name)")
                     #expect(posted.body.string.contains(##"<a href="#\##(input)">"##), "\(c.name): the form's message links elsewhere")
                     #expect(posted.body.string.contains(#"id="\#(input)""#), "\(c.name): the input is on the page again")
+                    // The summary names the API's field; the input itself is marked and described by its message.
+                    #expect(posted.body.string.contains(#"<li data-field="\#(field)">"#), "\(c.name)")
+                    let marked = try #require(posted.body.string.firstMatch(of: try Regex(#"id="\#(input)"[^>]*>"#)).map { String($0.0) })
+                    #expect(marked.contains(#"aria-invalid="true""#), "\(c.name): \(marked)")
+                    #expect(posted.body.string.contains(#"class="field-error""#), "\(c.name)")
                 } else {
                     #expect(answer.status == .ok, "\(c.name): \(answer.body.string)")
                     #expect(posted.status == .seeOther, "\(c.name)")

@@ -210,6 +210,14 @@ import BiebTestSupport
             // Add and delete an exception through the forms.
             let again = try await client.send(.GET, path)
             let token2 = try #require(TestClient.csrf(in: again.body.string))
+            // Refused (the end before the start): the error next to the field and in the summary, everything typed kept.
+            let backwards = try await client.send(.POST, "\(path.replacingOccurrences(of: "/hours", with: ""))/exceptions",
+                                                  form: ["csrf": token2, "start_date": "2031-03-03", "reason": "Verbouwing", "end_date": "2031-03-01"])
+            #expect(backwards.status == .badRequest)
+            #expect(backwards.body.string.contains(##"<li data-field="end_date"><a href="#end_date">"##))
+            #expect(backwards.body.string.contains(#"id="end_date-error""#))
+            #expect(backwards.body.string.contains(#"value="Verbouwing""#))
+            #expect(backwards.body.string.contains(#"value="2031-03-01""#))
             let added = try await client.send(.POST, "\(path.replacingOccurrences(of: "/hours", with: ""))/exceptions",
                                               form: ["csrf": token2, "start_date": "2031-03-03", "reason": "Verbouwing", "end_date": "2031-03-05"])
             #expect(added.status == .seeOther)

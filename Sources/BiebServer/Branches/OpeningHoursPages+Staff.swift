@@ -16,6 +16,9 @@ extension StaffPages {
         let opens: String
         let closes: String
         let levels: [FormOption]
+        /// The message next to the input it is about (its id's last part: day, opens, closes, level), if any.
+        let errorInput: String?
+        let error: String?
     }
 
     struct ScheduleBlock: Encodable {
@@ -30,6 +33,9 @@ extension StaffPages {
         let rowCount: Int
         let staffedHours: String
         let selfServiceHours: String
+        /// The message next to the schedule's name, from or until field (`name`, `from`, `until`), if any.
+        let errorInput: String?
+        let error: String?
     }
 
     struct ExceptionLine: Encodable {
@@ -46,9 +52,10 @@ extension StaffPages {
         let branch: String
         let branchURL: String
         let action: String
-        let error: String?
-        /// The link from the error to the input it is about (`#s0_p2_opens`).
-        let errorLink: String?
+        /// A refused form (`FormErrors`): the summary links to the input it is about (`#s0_p2_opens`).
+        let errors: FormErrors?
+        /// The exception form as typed, after it was refused.
+        let exceptionForm: FormValues
         let canEditSchedule: Bool
         let canEditExceptions: Bool
         let schedules: [ScheduleBlock]
@@ -107,8 +114,10 @@ extension StaffPages {
         return raw
     }
 
-    func hoursContext(_ page: Page, branch: Branch, org: Organisation, user: StaffUser, raw: [RawSchedule], error: String?,
-                      errorAnchor: String? = nil) async throws -> HoursContext {
+    func hoursContext(_ page: Page, branch: Branch, org: Organisation, user: StaffUser, raw: [RawSchedule], error: BiebError? = nil,
+                      place: FormPlace? = nil, exceptionForm: FormValues = FormValues()) async throws -> HoursContext {
+        let anchor = place?.anchor
+        let message = error?.message(dutch: page.lang == .nl)
         let words = BranchPresentation(lang: page.lang, timeZone: org.zone)
         let today = LocalDate(Date(), in: org.zone)
         let exceptions = try await page.request.branches.exceptionRecords(of: branch.id!, from: today)
@@ -135,14 +144,23 @@ extension StaffPages {
                 prefix: "s\(index)", isDefault: schedule.isDefault, isNew: index == blocks.count - 1, delete: schedule.delete,
                 name: schedule.name, validFrom: schedule.validFrom, validUntil: schedule.validUntil,
                 rows: rows.enumerated().map { pi, row in
-                    PeriodRow(prefix: "s\(index)_p\(pi)", number: pi + 1, days: dayOptions(row.day), opens: row.opens, closes: row.closes,
-                              levels: levelOptions(row.level))
+                    let prefix = "s\(index)_p\(pi)"
+                    let input = anchor.flatMap { $0.hasPrefix(prefix + "_") ? String($0.dropFirst(prefix.count + 1)) : nil }
+                    return PeriodRow(prefix: prefix, number: pi + 1, days: dayOptions(row.day), opens: row.opens, closes: row.closes,
+                                     levels: levelOptions(row.level), errorInput: input, error: input.flatMap { _ in message })
                 },
-                rowCount: rows.count, staffedHours: hours(.staffed), selfServiceHours: hours(.selfService))
+                rowCount: rows.count, staffedHours: hours(.staffed), selfServiceHours: hours(.selfService),
+                errorInput: anchor.flatMap { ["s\(index)_name": "name", "s\(index)_from": "from", "s\(index)_until": "until"][$0] },
+                error: anchor.flatMap { ["s\(index)_name", "s\(index)_from", "s\(index)_until"].contains($0) ? message : nil })
         }
         return HoursContext(
             page: page.context(page.t("hours_title", ["branch": branch.name])), branch: branch.name, branchURL: base,
-            action: "\(base)/hours", error: error, errorLink: errorAnchor.map { "#\($0)" },
+            action: "\(base)/hours",
+            errors: error.map { error in
+                let summary = place.map { "\(page.t("form_field")) \($0.label): \(message ?? "")" } ?? page.message(error)
+                return FormErrors(error, summary: summary, lang: page.lang, ids: place.map { [error.field ?? "": $0.anchor] } ?? [:])
+            },
+            exceptionForm: exceptionForm,
             canEditSchedule: user.can(.editSchedule, branch: branch.id), canEditExceptions: user.can(.editExceptions, branch: branch.id),
             schedules: scheduleBlocks, scheduleCount: scheduleBlocks.count,
             exceptions: exceptions.compactMap { record in
@@ -160,16 +178,16 @@ extension StaffPages {
     /// The hours page again with an error, linked to the input it is about
     /// (`place`); `raw` keeps the schedules as typed (nil: as stored).
     func hoursWithError(_ page: Page, branch: Branch, org: Organisation, user: StaffUser, error: BiebError,
-                        place: FormPlace? = nil, raw: [RawSchedule]? = nil) async throws -> Response {
+                        place: FormPlace? = nil, raw: [RawSchedule]? = nil, exceptionForm: FormValues = FormValues()) async throws -> Response {
         let schedules: [RawSchedule]
         if let raw {
             schedules = raw
         } else {
             schedules = rawSchedules(from: try await page.request.branches.scheduleRecords(of: branch.id!))
         }
-        let message = place.map { "\(page.t("form_field")) \($0.label): \(error.message(dutch: page.lang == .nl))" } ?? page.message(error)
         return try await page.render("staff/hours", hoursContext(page, branch: branch, org: org, user: user, raw: schedules,
-                                                                 error: message, errorAnchor: place?.anchor), status: .badRequest)
+                                                                 error: error, place: place, exceptionForm: exceptionForm),
+                                     status: error.httpStatus)
     }
 
     func hoursForm(req: Request) async throws -> Response {
@@ -180,7 +198,7 @@ extension StaffPages {
             throw Abort(.forbidden)
         }
         let records = try await req.branches.scheduleRecords(of: branch.id!)
-        return try await page.render("staff/hours", hoursContext(page, branch: branch, org: org, user: user, raw: rawSchedules(from: records), error: nil))
+        return try await page.render("staff/hours", hoursContext(page, branch: branch, org: org, user: user, raw: rawSchedules(from: records)))
     }
 
     /// Where an error about an opening-hours field belongs on the form: the
@@ -279,7 +297,7 @@ extension StaffPages {
             try await req.branches.addException(to: branch.id!, try HoursInput.exception(dto))
         } catch let error as BiebError {
             return try await hoursWithError(page, branch: branch, org: org, user: user, error: error,
-                                            place: Self.exceptionPlace(of: error.field, page: page))
+                                            place: Self.exceptionPlace(of: error.field, page: page), exceptionForm: FormValues(req))
         }
         return req.redirect(to: "/staff/branches/\(branch.id!)/hours", done: "saved")
     }
