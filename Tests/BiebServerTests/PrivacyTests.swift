@@ -281,8 +281,11 @@ import BiebTestSupport
                                                                            "pin": W.pin])
             let privacy = try await browser.send(.GET, "/city/mijn/privacy")
             let csrf = try #require(TestClient.csrf(in: privacy.body.string))
-            // Without ticking the box: nothing happens.
-            _ = try await browser.send(.POST, "/city/mijn/privacy/opheffen", form: ["csrf": csrf, "lid": w.anna.uuidString])
+            // Without ticking the box: nothing happens, and the page says so at the box and at the top.
+            let unticked = try await browser.send(.POST, "/city/mijn/privacy/opheffen?lang=nl", form: ["csrf": csrf, "lid": w.anna.uuidString])
+            #expect(unticked.status == .badRequest)
+            #expect(unticked.body.string.contains(##"<li data-field="confirm"><a href="#confirm">"##))
+            #expect(unticked.body.string.contains(#"id="confirm-error""#))
             #expect(try await Member.find(w.anna, on: app.db) != nil)
             let closed = try await browser.send(.POST, "/city/mijn/privacy/opheffen", form: ["csrf": csrf, "lid": w.anna.uuidString, "confirm": "on"])
             #expect(closed.status == .ok)
@@ -340,6 +343,16 @@ import BiebTestSupport
             try await pages.signInPages("fg@city.test", password: Fixture.password)
             let form = try await pages.send(.GET, "/staff/privacy")
             let audit = try await pages.send(.POST, "/staff/privacy", form: ["csrf": try #require(TestClient.csrf(in: form.body.string)), "card": "C0001"])
+            // An admin's refused rule (not a number): named next to its field and at the top, what was typed kept.
+            let admin = TestClient(app)
+            try await admin.signInPages(Fixture.admin, password: Fixture.password)
+            let refused = try await admin.send(.POST, "/staff/privacy/settings?lang=nl", form: [
+                "csrf": try #require(TestClient.csrf(in: try await admin.send(.GET, "/staff/privacy").body.string)),
+                "loan_link_days": "veertien", "inactive_member_years": "3"])
+            #expect(refused.status == .badRequest)
+            #expect(refused.body.string.contains(#"<li data-field="loan_link_days">"#))
+            #expect(refused.body.string.contains(#"id="loan_link_days-error""#))
+            #expect(refused.body.string.contains(#"value="veertien""#))
             #expect(audit.status == .ok)
             #expect(audit.body.string.contains("Carla Bos"))
             #expect(audit.body.string.contains("accountvragen"))

@@ -159,7 +159,7 @@ struct PrivacyPages: RouteCollection {
                             requested: requested.map { words.formats.dateWithYear(LocalDate($0, in: org.zone)) },
                             blockers: blockers.map { $0.message(dutch: lang == .nl) }, canClose: blockers.isEmpty)
         return try await frame.render(req, "portal/privacy", title: Locales.text("portal_privacy", lang), org: org, service: service, account: account,
-                                body: body, status: error?.httpStatus ?? .ok)
+                                body: body, errors: error.map { FormErrors($0, lang: lang, known: ["confirm"]) }, status: error?.httpStatus ?? .ok)
     }
 
     func download(req: Request) async throws -> Response {
@@ -177,7 +177,8 @@ struct PrivacyPages: RouteCollection {
         let (org, service, account) = try await frame.setUp(req)
         let lang = Language.of(req)
         guard (try? req.content.get(String.self, at: "confirm")) == "on" else {
-            return frame.back(req, org, "/privacy", account, service, Locales.text("portal_close_confirm_needed", lang))
+            return try await renderPrivacy(req, error: BiebError.invalid("confirm", Locales.text("portal_close_confirm_needed", .en),
+                                                                         nl: Locales.text("portal_close_confirm_needed", .nl)))
         }
         switch try await service.requestErasure(account: account) {
         case .erased:
@@ -207,25 +208,30 @@ struct PrivacyPages: RouteCollection {
         }
         let page: PageContext
         let canEdit: Bool
-        let loanLinkDays: Int
-        let inactiveMemberYears: Int
+        /// The rules as stored, or as typed after a refused form.
+        let loanLinkDays: String
+        let inactiveMemberYears: String
         let card: String
         let memberName: String?
         let views: [Row]
         let log: [Row]
+        /// The lookup's answer (no member with that card).
         let error: String?
+        /// A refused settings form, with what was typed.
+        let errors: FormErrors?
+        let form: FormValues
     }
 
     func audit(req: Request) async throws -> Response {
-        try await renderAudit(req, card: "", error: nil)
+        try await renderAudit(req, card: "")
     }
 
     /// The card to filter on comes in the body: card numbers stay out of URLs.
     func auditSearch(req: Request) async throws -> Response {
-        try await renderAudit(req, card: (try? req.content.get(String.self, at: "card")) ?? "", error: nil)
+        try await renderAudit(req, card: (try? req.content.get(String.self, at: "card")) ?? "")
     }
 
-    func renderAudit(_ req: Request, card: String, error: BiebError?) async throws -> Response {
+    func renderAudit(_ req: Request, card: String, error: BiebError? = nil, typed: FormValues = FormValues()) async throws -> Response {
         let page = try await StaffPages.Page(req)
         let user = try req.staff(.auditPrivacy)
         guard let org = page.organisation else { throw Abort(.notFound) }
@@ -251,14 +257,16 @@ struct PrivacyPages: RouteCollection {
             }
         }
         let context = AuditContext(
-            page: page.context(page.t("privacy_title")), canEdit: user.can(.managePrivacySettings), loanLinkDays: settings.loanLinkDays,
-            inactiveMemberYears: settings.inactiveMemberYears, card: card, memberName: member?.name,
+            page: page.context(page.t("privacy_title")), canEdit: user.can(.managePrivacySettings),
+            loanLinkDays: typed["loan_link_days"] ?? String(settings.loanLinkDays),
+            inactiveMemberYears: typed["inactive_member_years"] ?? String(settings.inactiveMemberYears), card: card, memberName: member?.name,
             views: views.map { view in
                 .init(cells: [when(view.at), view.staffName, page.t("role_\(view.staffRole)"),
                               member?.name ?? names[view.memberID] ?? "—", page.t("view_purpose_\(view.purpose.rawValue)"), view.via])
             },
             log: try await retention.log().map { .init(cells: [when($0.at), page.t("privacy_rule_\($0.rule)"), String($0.count), $0.detail]) },
-            error: error?.message(dutch: page.lang == .nl) ?? (!card.isEmpty && member == nil ? page.t("privacy_no_card", ["card": card]) : nil))
+            error: !card.isEmpty && member == nil ? page.t("privacy_no_card", ["card": card]) : nil,
+            errors: page.formErrors(error, fields: ["loan_link_days", "inactive_member_years"]), form: typed)
         return try await page.render("staff/privacy", context, status: error?.httpStatus ?? .ok)
     }
 
@@ -277,7 +285,7 @@ struct PrivacyPages: RouteCollection {
                                            inactiveMemberYears: try number(form.inactive_member_years, "inactive_member_years"))
             try await Retention(req.db, organisationID: user.organisationID).save(settings, by: user.id)
         } catch let error as BiebError {
-            return try await renderAudit(req, card: "", error: error)
+            return try await renderAudit(req, card: "", error: error, typed: FormValues(req))
         }
         return req.redirect(to: "/staff/privacy?done=privacy_saved", redirectType: .normal)
     }
