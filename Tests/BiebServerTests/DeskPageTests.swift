@@ -54,6 +54,21 @@ import BiebTestSupport
                                                                                "action": "pay", "amount": "twaalf"])
             #expect(badAmount.status == .badRequest)
             #expect(badAmount.body.string.contains("geen bedrag in euro"))
+            // Next to its field and in the summary; the amount as typed. A barcode no copy has: at the scan field, which starts empty.
+            #expect(badAmount.body.string.contains(##"<li data-field="amount"><a href="#amount">"##))
+            #expect(badAmount.body.string.contains(#"value="twaalf" aria-invalid="true" aria-describedby="amount-error""#))
+            let noCopy = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": member,
+                                                                            "action": "checkout", "item": "X404"])
+            #expect(noCopy.body.string.contains(##"<li data-field="item"><a href="#item">"##))
+            #expect(noCopy.body.string.contains(#"<input id="item" name="item" autocomplete="off" autofocus required aria-invalid="true" aria-describedby="item-error">"#))
+            #expect(noCopy.body.string.contains(#"<span class="field-error" id="item-error">Geen exemplaar met streepjescode X404.</span>"#))
+            let waived = try await client.send(.POST, "/staff/desk", form: ["csrf": token, "branch": "centrale", "member": member,
+                                                                            "action": "waive", "amount": "1,00", "reason": " "])
+            #expect(waived.status == .badRequest)
+            #expect(waived.body.string.contains(#"id="reason-error""#) || waived.body.string.contains(#"id="waive_amount-error""#))
+            let returned = try await client.send(.POST, "/staff/desk/returns", form: ["csrf": token, "branch": "centrale", "item": "X404"])
+            #expect(returned.body.string.contains(##"<li data-field="item"><a href="#item">"##))
+            #expect(returned.body.string.contains(#"id="item-error""#))
 
             // A name finds several members or one.
             #expect(try await client.send(.POST, "/staff/desk/find", form: ["csrf": token, "branch": "centrale", "card": "vries"])

@@ -65,7 +65,12 @@ struct DeskPages: RouteCollection {
         let found: [Line]
         let member: MemberPanel?
         let message: String?
+        /// A lookup that found nobody.
         let error: String?
+        /// A refused action (`FormErrors`): next to its field and at the top. Scan fields start empty again
+        /// (a scanner types the next barcode into them); amounts and reasons keep what was typed (`typed`).
+        let errors: FormErrors?
+        let typed: FormValues
         let canWaive: Bool
         /// Branches to pick up a hold (active ones).
         let pickups: [FormOption]
@@ -83,7 +88,8 @@ struct DeskPages: RouteCollection {
 
     /// The desk page: the member of `card` (or `member`), or search results for a name.
     func render(_ req: Request, service: DeskService, page: StaffPages.Page, branch: BranchLabel, query: String, memberID: UUID?,
-                message: String? = nil, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
+                message: String? = nil, error: String? = nil, errors: FormErrors? = nil, typed: FormValues = FormValues(),
+                status: HTTPStatus = .ok) async throws -> Response {
         var found: [Line] = []
         var panel: MemberPanel?
         var member = memberID
@@ -107,7 +113,7 @@ struct DeskPages: RouteCollection {
         return try await page.render("staff/desk", DeskContext(
             page: page.context(title), branch: branch.slug, branchName: branch.name, branches: branchOptions(service, selected: branch),
             query: panel == nil ? query : "", found: found, member: panel, message: message, error: lookupError,
-            canWaive: service.user.can(.blockAndWaive),
+            errors: errors, typed: typed, canWaive: service.user.can(.blockAndWaive),
             pickups: service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.id == branch.id) }),
             status: status)
     }
@@ -190,6 +196,12 @@ struct DeskPages: RouteCollection {
         var until: String?
     }
 
+    /// The input each desk action's error fields belong to (the page has several forms; ids without hyphens).
+    static let fieldIDs: [String: [String: String]] = [
+        "checkout": ["item": "item"], "hold": ["item": "hold_item", "pickup_branch": "pickup"], "pay": ["amount": "amount"],
+        "waive": ["amount": "waive_amount", "reason": "reason"],
+    ]
+
     /// Lend, renew, renew all, pay, waive, lost, claimed returned, cancel a hold.
     func act(req: Request) async throws -> Response {
         let (service, page) = try await Self.service(req)
@@ -255,7 +267,8 @@ struct DeskPages: RouteCollection {
             return try await render(req, service: service, page: page, branch: branch, query: "", memberID: memberID, message: message)
         } catch let error as BiebError {
             return try await render(req, service: service, page: page, branch: branch, query: "", memberID: memberID,
-                                    error: error.message(dutch: service.dutch), status: error.httpStatus)
+                                    errors: page.formErrors(error, ids: Self.fieldIDs[form.action ?? ""] ?? [:]), typed: FormValues(req),
+                                    status: error.httpStatus)
         }
     }
 
@@ -269,7 +282,8 @@ struct DeskPages: RouteCollection {
         let branches: [FormOption]
         let message: String?
         let detail: String?
-        let error: String?
+        /// A refused return, next to the scan field (which starts empty again for the next scan) and at the top.
+        let errors: FormErrors?
     }
 
     func returnsPage(req: Request) async throws -> Response {
@@ -278,7 +292,7 @@ struct DeskPages: RouteCollection {
         _ = try req.staff(.circulate, branch: branch.id)
         return try await page.render("staff/returns", ReturnsContext(
             page: page.context(page.t("returns_title", ["branch": branch.name])), branch: branch.slug, branchName: branch.name,
-            branches: branchOptions(service, selected: branch), message: nil, detail: nil, error: nil))
+            branches: branchOptions(service, selected: branch), message: nil, detail: nil, errors: nil))
     }
 
     struct ReturnForm: Content {
@@ -290,19 +304,19 @@ struct DeskPages: RouteCollection {
         let (service, page) = try await Self.service(req)
         let form = try req.content.decode(ReturnForm.self)
         let branch = try service.branch(form.branch)
-        var message: String?, detail: String?, error: String?
+        var message: String?, detail: String?, errors: FormErrors?
         var status = HTTPStatus.ok
         do {
             let receipt = service.dto(try await service.circulation.checkin(item: form.item ?? "", at: try service.desk(branch.id.uuidString)))
             message = receipt.message
             detail = "\(receipt.title) (\(receipt.barcode))"
         } catch let failure as BiebError {
-            error = failure.message(dutch: service.dutch)
+            errors = page.formErrors(failure, fields: ["item"])
             status = failure.httpStatus
         }
         return try await page.render("staff/returns", ReturnsContext(
             page: page.context(page.t("returns_title", ["branch": branch.name])), branch: branch.slug, branchName: branch.name,
-            branches: branchOptions(service, selected: branch), message: message, detail: detail, error: error), status: status)
+            branches: branchOptions(service, selected: branch), message: message, detail: detail, errors: errors), status: status)
     }
 
     // MARK: Work lists
