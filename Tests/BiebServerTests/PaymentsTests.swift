@@ -308,7 +308,7 @@ import BiebTestSupport
                 let id = try #require(try object(started)["id"] as? String)
                 let staff = TestClient(app)
                 try await staff.signInAPI(Fixture.staff, password: Fixture.password)
-                #expect(try await staff.send(.POST, "/api/v1/payments/\(id)/refunds", object: ["amount_cents": 250]).status == .ok)
+                #expect(try await staff.send(.POST, "/api/v1/payments/\(id)/refunds", object: ["amount_cents": 250, "note": "Dubbel betaald"]).status == .ok)
                 #expect(mollie.refunds == ["2.50"])
                 // A refusal by Mollie: the member gets a plain 502, the payment is marked failed, nothing booked.
                 try await Self.owing(app, w, cents: 1)

@@ -113,6 +113,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PrivacyAPIController())
     try app.register(collection: PrivacyPages())
     try app.register(collection: PaymentPages())
+    try app.register(collection: StaffPaymentPages())
     try app.register(collection: ReadingTips())
     try app.register(collection: SpacesAPIController())
     try app.register(collection: ProgrammeAPIController())

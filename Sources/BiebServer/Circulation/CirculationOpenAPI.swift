@@ -79,6 +79,13 @@ enum CirculationOpenAPI {
                                                            body: D.object(["card": D.string]), response: D.ref("Account"))),
         "/api/v1/members/{memberID}/renew-membership": .init(post: op("Renew the membership for a year (fee on the ledger)", tag: "members",
                                                                       params: [memberID], response: D.ref("Account"))),
+        "/api/v1/members/{memberID}/consents": .init(get: op(
+            "What the member agreed to now, the words a choice recorded now would store (the member portal's, in the member's language), and every change, newest first (logged as a view)",
+            tag: "members", params: [memberID], response: D.ref("MemberConsents"))),
+        "/api/v1/members/{memberID}/consents/{purpose}": .init(put: op(
+            "Record the member's choice for one purpose, as given at the desk: stored with the words and the way desk:<staff id>; a choice that changes nothing adds no record",
+            tag: "members", params: [memberID, D.textParam("purpose", "What the consent is for", D.enumeration(ConsentPurpose.self))],
+            body: D.object(["granted": D.bool], required: ["granted"]), response: D.ref("MemberConsents"))),
         "/api/v1/cards/{card}/lost": .init(post: op("Report a card lost: it blocks lending", tag: "members",
                                                     params: [D.textParam("card", "Card number")], status: 204)),
         "/api/v1/membership-types": .init(
@@ -91,6 +98,15 @@ enum CirculationOpenAPI {
     ]
 
     static let schemas: D.Schemas = [
+        "MemberConsents": D.object([
+            "member_id": D.uuid, "language": D.enumeration(["nl", "en"]).with(description: "The language of the words (the member's)"),
+            "current": D.object(D.Properties(ConsentPurpose.allCases.map { ($0.rawValue, D.bool) }) { first, _ in first }),
+            "words": D.object(D.Properties(ConsentPurpose.allCases.map { ($0.rawValue, D.string) }) { first, _ in first }),
+            "history": D.array(D.object([
+                "purpose": D.enumeration(ConsentPurpose.self), "granted": D.bool, "at": D.dateTime, "text": D.string,
+                "source": D.string.with(description: "portal, api, or desk:<staff id>"),
+            ])),
+        ], required: ["member_id", "language", "current", "words", "history"]),
         "CheckoutInput": D.object([
             "card": D.string, "member_id": D.uuid, "item": D.string.with(description: "The copy's barcode"),
             "branch": D.string.with(description: "Branch id or slug (default: the account's own branch, else the central library)"),

@@ -423,6 +423,7 @@ struct DeskPages: RouteCollection {
         let blockReason: String?
         let canBlock: Bool
         let selfService: SelfServicePanel
+        let consents: ConsentPanel
         let message: String?
         let errors: FormErrors?
     }
@@ -435,8 +436,10 @@ struct DeskPages: RouteCollection {
         let termsAccepted: Bool
     }
 
+    /// `consent`: the consent form that was sent (its purpose and choice), when that was the refused one.
     func editPage(_ req: Request, service: DeskService, page: StaffPages.Page, member: Member, form: MemberInput? = nil,
-                  message: String? = nil, error: BiebError? = nil, status: HTTPStatus = .ok) async throws -> Response {
+                  message: String? = nil, error: BiebError? = nil, consent: (purpose: String, granted: Bool?)? = nil,
+                  status: HTTPStatus = .ok) async throws -> Response {
         try await service.logView(of: member.id!, purpose: .account)
         let type = try await MembershipType.find(member.membershipTypeID, on: req.db)
         let form = form ?? MemberInput(name: member.name, birth_date: member.birthDateText, email: member.email, phone: member.phone,
@@ -458,6 +461,8 @@ struct DeskPages: RouteCollection {
                                      terms: door.termsAcceptedOn.map { page.t("member_terms_accepted", ["date": service.day($0)]) }
                                          ?? page.t("member_terms_none"),
                                      termsAccepted: door.termsAcceptedOn != nil)
+        let errors = consent.map { page.formErrors(error, ids: Self.consentFieldIDs($0.purpose)) }
+            ?? page.formErrors(error, fields: Self.memberFields.union(["card", "pin", "reason"]))
         return try await page.render("staff/member_edit", EditContext(
             page: page.context(member.name), id: member.id!.uuidString, branch: form.home_branch ?? "",
             branches: service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.slug == form.home_branch) },
@@ -465,8 +470,9 @@ struct DeskPages: RouteCollection {
             cards: try await service.members.cards(of: member.id!).map {
                 Line(cells: [$0.barcode, page.t("card_status_\($0.status.rawValue)"), $0.issuedOn], id: nil, flag: $0.status == .active)
             },
-            blockReason: member.blockReason, canBlock: service.user.can(.blockAndWaive), selfService: panel, message: message,
-            errors: page.formErrors(error, fields: Self.memberFields.union(["card", "pin", "reason"]))), status: status)
+            blockReason: member.blockReason, canBlock: service.user.can(.blockAndWaive), selfService: panel,
+            consents: try await consentPanel(service, page: page, member: member, errors: errors, typed: consent), message: message,
+            errors: errors), status: status)
     }
 
     func memberPage(req: Request) async throws -> Response {
@@ -484,17 +490,23 @@ struct DeskPages: RouteCollection {
         var reason: String?
         var card: String?
         var pin: String?
+        /// The consent form's purpose (its choice is `ConsentInput`).
+        var purpose: String?
     }
 
-    /// Save details, block or unblock, issue a card, renew the membership, set the PIN, record the self-service terms.
+    /// Save details, block or unblock, issue a card, renew the membership, set the PIN, record the self-service terms,
+    /// record a consent.
     func changeMember(req: Request) async throws -> Response {
         let (service, page) = try await Self.service(req)
         guard let id = req.parameters.get("memberID").flatMap(UUID.init(uuidString:)), let member = try await service.members.member(id) else {
             throw Abort(.notFound)
         }
+        // As for seeing the page: a refused action shows it again, so whoever may not see it gets no page.
+        _ = try req.staff(.circulate, branch: member.homeBranchID)
         let form = try req.content.decode(ChangeForm.self)
         let today = LocalDate(Date(), in: service.organisation.zone)
         var shown: MemberInput?
+        var consent: (purpose: String, granted: Bool?)?
         do {
             let message: String
             switch form.action ?? "" {
@@ -534,12 +546,16 @@ struct DeskPages: RouteCollection {
                 _ = try req.staff(.manageMembers, branch: member.homeBranchID)
                 try await service.selfService.setTermsAccepted(member: id, on: form.action == "terms_accept" ? today : nil, staff: service.user.id)
                 message = page.t("member_terms_saved")
+            case "consent":
+                consent = (form.purpose ?? "", try? req.content.get(Bool.self, at: "granted"))
+                message = try await recordConsent(req, service, page: page, member: member, purpose: form.purpose)
             default:
                 throw BiebError.invalid("action", "Unknown action.", nl: "Onbekende handeling.")
             }
             return try await editPage(req, service: service, page: page, member: try await service.members.member(id) ?? member, message: message)
         } catch let error as BiebError {
-            return try await editPage(req, service: service, page: page, member: member, form: shown, error: error, status: error.httpStatus)
+            return try await editPage(req, service: service, page: page, member: member, form: shown, error: error, consent: consent,
+                                      status: error.httpStatus)
         }
     }
 }

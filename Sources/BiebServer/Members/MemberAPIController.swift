@@ -17,6 +17,8 @@ struct MemberAPIController: RouteCollection {
         api.delete("members", ":memberID", "block", use: unblock)
         api.post("members", ":memberID", "cards", use: issueCard)
         api.post("members", ":memberID", "renew-membership", use: renewMembership)
+        api.get("members", ":memberID", "consents", use: listConsents)
+        api.put("members", ":memberID", "consents", ":purpose", use: recordConsent)
         api.post("cards", ":card", "lost", use: cardLost)
         api.get("membership-types", use: types)
         api.post("membership-types", use: createType)

@@ -15,8 +15,20 @@ extension PaymentsAPIController {
             }
             member = id
         }
+        let status = try Self.status(req.query[String.self, at: "status"])
         let limit = min(max(req.query[Int.self, at: "limit"] ?? 100, 1), 500)
-        return try await Payments(req.db, organisationID: user.organisationID).list(member: member, limit: limit).map { PaymentDTO($0, staff: true) }
+        return try await Payments(req.db, organisationID: user.organisationID).list(member: member, status: status, limit: limit)
+            .map { PaymentDTO($0, staff: true) }
+    }
+
+    /// A status to filter on: nil for none (or empty), else one of `PaymentStatus`.
+    static func status(_ text: String?) throws -> PaymentStatus? {
+        guard let text = text?.trimmed, !text.isEmpty else { return nil }
+        guard let status = PaymentStatus(rawValue: text) else {
+            let known = PaymentStatus.allCases.map(\.rawValue).joined(separator: ", ")
+            throw BiebError.invalid("status", "Choose one of: \(known).", nl: "Kies een van: \(known).")
+        }
+        return status
     }
 
     static func payment(_ req: Request, organisation: UUID) async throws -> PaymentRecord {
@@ -35,14 +47,10 @@ extension PaymentsAPIController {
     func refund(req: Request) async throws -> PaymentDTO {
         let user = try req.staff(.refundPayments)
         let payment = try await Self.payment(req, organisation: user.organisationID)
-        let input = try req.content.decode(RefundInput.self)
-        guard let cents = input.amount_cents else {
-            throw BiebError.invalid("amount_cents", "Give the amount to refund in cents.", nl: "Geef het terug te betalen bedrag in centen.")
-        }
+        let (cents, note) = try req.content.decode(RefundInput.self).checked(against: payment)
         guard let organisation = try await req.branches.organisation(id: user.organisationID) else {
             throw BiebError.notFound("organisation", nl: "Organisatie niet gevonden.")
         }
-        let note = String((input.note ?? "").trimmed.prefix(200))
         return PaymentDTO(try await OnlinePayments(app: req.application, organisation: organisation)
             .refund(payment.id, cents: cents, staff: user.id, note: note), staff: true)
     }

@@ -85,11 +85,6 @@ struct PaymentsAPIController: RouteCollection {
 
     // MARK: Staff
 
-    struct RefundInput: Content {
-        var amount_cents: Int?
-        var note: String?
-    }
-
     struct ReconciliationDTO: Content {
         struct Mismatch: Content {
             let payment_id: UUID

@@ -53,7 +53,9 @@ struct MemberDataWords {
         guard let value, !value.isEmpty else { return "—" }
         if section == "fees", column == "note" { return formats.feeNote(value) }
         if let prefix = Self.codes["\(section).\(column)"] {
-            return Locales.table(lang)[prefix + value] ?? value
+            // A code may carry who after a colon (a consent recorded at the desk: "desk:<staff id>"): the page says the way.
+            let code = value.split(separator: ":", maxSplits: 1).first.map(String.init) ?? value
+            return Locales.table(lang)[prefix + value] ?? Locales.table(lang)[prefix + code] ?? value
         }
         if column.hasSuffix("_cents"), let cents = Int(value) { return Money.text(cents) }
         if value == "true" { return Locales.text("yes", lang) }

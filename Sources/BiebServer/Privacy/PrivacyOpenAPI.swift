@@ -11,8 +11,8 @@ enum PrivacyOpenAPI {
     static let purpose = D.enumeration(PaymentPurpose.self)
 
     static func staff(_ summary: String, tag: String = "privacy", params: [OpenAPI.Parameter] = [], body: JSONSchema? = nil,
-                      response: JSONSchema? = nil) -> OpenAPI.Operation {
-        D.op(summary, tag: tag, params: params, body: body, response: response, auth: true)
+                      response: JSONSchema? = nil, extra: D.Responses = [:]) -> OpenAPI.Operation {
+        D.op(summary, tag: tag, params: params, body: body, response: response, auth: true, extra: extra)
     }
 
     static let paths: D.Paths = [
@@ -56,7 +56,9 @@ enum PrivacyOpenAPI {
                        tag: "payments", params: [D.orgParam], body: D.object(["id": D.string], required: ["id"]))),
         "/api/v1/payments": .init(
             get: staff("Online payments, newest first (staff)", tag: "payments",
-                       params: [D.query("member", "Only this member's", D.uuid), D.query("limit", "1–500, default 100", D.int)],
+                       params: [D.query("member", "Only this member's", D.uuid),
+                                D.query("status", "Only payments in this state", D.enumeration(PaymentStatus.self)),
+                                D.query("limit", "1–500, default 100", D.int)],
                        response: D.array(D.ref("Payment")))),
         "/api/v1/payments/reconciliation": .init(
             get: staff("Every payment against the ledger: balanced, or the mismatches (staff)", tag: "payments",
@@ -65,7 +67,9 @@ enum PrivacyOpenAPI {
             get: staff("One payment (staff)", tag: "payments", params: [paymentID], response: D.ref("Payment"))),
         "/api/v1/payments/{paymentID}/refunds": .init(
             post: staff("Refund (part of) a paid payment at the provider and on the ledger (staff)", tag: "payments", params: [paymentID],
-                        body: D.object(["amount_cents": D.int, "note": D.string], required: ["amount_cents"]), response: D.ref("Payment"))),
+                        body: D.object(["amount_cents": D.int, "note": D.string.with(description: "Why (required; at most 200 characters kept)")],
+                                       required: ["amount_cents", "note"]), response: D.ref("Payment"),
+                        extra: [409: D.error("Refused: only a paid payment can be refunded (not_paid)")])),
         "/api/v1/privacy/settings": .init(
             get: staff("The retention rules (privacy officers and admins)", response: D.ref("PrivacySettings")),
             put: staff("Change the retention rules (admins)", body: D.ref("PrivacySettings"), response: D.ref("PrivacySettings"))),

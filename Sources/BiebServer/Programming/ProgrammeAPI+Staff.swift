@@ -227,23 +227,32 @@ extension ProgrammeAPIController {
         let id: Int
         let title: String
         let description: String
-    }
 
-    struct SeriesInput: Content {
-        var title: String?
-        var description: String?
+        init(_ series: ActivitySeries) { (id, title, description) = (series.id, series.title, series.description) }
     }
 
     func series(req: Request) async throws -> [SeriesDTO] {
         let access = try await ProgrammeAccess.make(req)
-        return try await access.programme.series().map { SeriesDTO(id: $0.id, title: $0.title, description: $0.description) }
+        return try await access.programme.series().map(SeriesDTO.init)
     }
 
     func createSeries(req: Request) async throws -> Response {
         let access = try await ProgrammeAccess.library(req, partnerRefusal: "Series are made by the library.", nl: "Reeksen maakt de bibliotheek.")
-        let input = try req.content.decode(SeriesInput.self)
-        let series = try await access.programme.createSeries(title: input.title ?? "", description: input.description ?? "")
-        return try await SeriesDTO(id: series.id, title: series.title, description: series.description).encodeResponse(status: .created, for: req)
+        let series = try await req.content.decode(ActivitySeriesInput.self).create(in: access.programme)
+        return try await SeriesDTO(series).encodeResponse(status: .created, for: req)
+    }
+
+    func updateSeries(req: Request) async throws -> SeriesDTO {
+        let access = try await ProgrammeAccess.library(req, partnerRefusal: "Series are changed by the library.", nl: "Reeksen wijzigt de bibliotheek.")
+        let id = try req.intParameter("seriesID")
+        return SeriesDTO(try await req.content.decode(ActivitySeriesInput.self).update(id, in: access.programme))
+    }
+
+    /// Removes a series; refused (409 `series_in_use`, naming how many) while activities belong to it.
+    func deleteSeries(req: Request) async throws -> HTTPStatus {
+        let access = try await ProgrammeAccess.library(req, partnerRefusal: "Series are removed by the library.", nl: "Reeksen verwijdert de bibliotheek.")
+        try await access.programme.deleteSeries(try req.intParameter("seriesID"))
+        return .noContent
     }
 
     struct VenueDTO: Content {
@@ -252,27 +261,35 @@ extension ProgrammeAPIController {
         let name: String
         let address: String
         let notes: String
-    }
 
-    struct VenueInput: Content {
-        var branch_id: UUID?
-        var name: String?
-        var address: String?
-        var notes: String?
+        init(_ venue: ExternalVenue) {
+            (id, branch_id, name, address, notes) = (venue.id, venue.branchID, venue.name, venue.address, venue.notes)
+        }
     }
 
     func venues(req: Request) async throws -> [VenueDTO] {
         let access = try await ProgrammeAccess.make(req)
-        return try await access.programme.venues().map { VenueDTO(id: $0.id, branch_id: $0.branchID, name: $0.name, address: $0.address, notes: $0.notes) }
+        return try await access.programme.venues().map(VenueDTO.init)
     }
 
     func createVenue(req: Request) async throws -> Response {
         let access = try await ProgrammeAccess.library(req, partnerRefusal: "Venues are added by the library.",
                                                        nl: "Locaties voegt de bibliotheek toe.")
-        let input = try req.content.decode(VenueInput.self)
-        let venue = try await access.programme.createVenue(name: input.name ?? "", address: input.address ?? "", notes: input.notes ?? "", branch: input.branch_id)
-        return try await VenueDTO(id: venue.id, branch_id: venue.branchID, name: venue.name, address: venue.address, notes: venue.notes)
-            .encodeResponse(status: .created, for: req)
+        let venue = try await req.content.decode(VenueInput.self).create(in: access.programme)
+        return try await VenueDTO(venue).encodeResponse(status: .created, for: req)
+    }
+
+    func updateVenue(req: Request) async throws -> VenueDTO {
+        let access = try await ProgrammeAccess.library(req, partnerRefusal: "Venues are changed by the library.", nl: "Locaties wijzigt de bibliotheek.")
+        let id = try req.uuidParameter("venueID")
+        return VenueDTO(try await req.content.decode(VenueInput.self).update(id, in: access.programme))
+    }
+
+    /// Removes a venue; refused (409 `venue_in_use`, naming how many) while activities take place there.
+    func deleteVenue(req: Request) async throws -> HTTPStatus {
+        let access = try await ProgrammeAccess.library(req, partnerRefusal: "Venues are removed by the library.", nl: "Locaties verwijdert de bibliotheek.")
+        try await access.programme.deleteVenue(try req.uuidParameter("venueID"))
+        return .noContent
     }
 
     struct CommunityInput: Content {

@@ -10,6 +10,11 @@ enum ProgrammeOpenAPI {
     static let activityID = D.pathParam("activityID", "Activity id")
     static let hourID = D.pathParam("hourID", "Consultation hour id")
     static let communityID = D.pathParam("communityID", "Community id")
+    static let seriesID = D.intParam("seriesID", "Series id")
+    static let venueID = D.pathParam("venueID", "Venue id")
+    static let seriesInput = D.object(["title": D.string, "description": D.string], required: ["title"])
+    static let venueInput = D.object(["name": D.string, "address": D.string, "notes": D.string, "branch_id": D.nullableUUID],
+                                     required: ["name", "address"])
     static let token = D.textParam("token", "The key from the link in the mail")
     static let agendaQuery: [OpenAPI.Parameter] = [
         D.query("branch", "Branch id"), D.query("from", "Still running after this moment (default now)", D.dateTime),
@@ -136,14 +141,20 @@ enum ProgrammeOpenAPI {
                         body: D.object(["code": D.string, "name_nl": D.string, "name_en": D.string], required: ["code", "name_nl"]),
                         response: D.anyObject)),
         "/api/v1/activity-series": .init(
-            get: staff("Series", response: D.array(D.anyObject)),
-            post: staff("Create a series", body: D.object(["title": D.string, "description": D.string], required: ["title"]),
-                        status: 201, response: D.anyObject)),
+            get: staff("Series", response: D.array(D.ref("ActivitySeries"))),
+            post: staff("Create a series", body: seriesInput, status: 201, response: D.ref("ActivitySeries"))),
+        "/api/v1/activity-series/{seriesID}": .init(
+            put: staff("Change a series (title and description, as when creating it)", params: [seriesID], body: seriesInput,
+                       response: D.ref("ActivitySeries")),
+            delete: staff("Remove a series; refused (409 series_in_use, naming how many) while activities belong to it", params: [seriesID],
+                          status: 204)),
         "/api/v1/venues": .init(
-            get: staff("External venues", response: D.array(D.anyObject)),
-            post: staff("Add an external venue (a community centre for outreach)",
-                        body: D.object(["name": D.string, "address": D.string, "notes": D.string, "branch_id": D.uuid], required: ["name", "address"]),
-                        status: 201, response: D.anyObject)),
+            get: staff("External venues", response: D.array(D.ref("Venue"))),
+            post: staff("Add an external venue (a community centre for outreach)", body: venueInput, status: 201, response: D.ref("Venue"))),
+        "/api/v1/venues/{venueID}": .init(
+            put: staff("Change an external venue (every field, as when adding it)", params: [venueID], body: venueInput, response: D.ref("Venue")),
+            delete: staff("Remove an external venue; refused (409 venue_in_use, naming how many) while activities take place there",
+                          params: [venueID], status: 204)),
         "/api/v1/communities": .init(post: staff("Create a community", body: D.object([
             "name": D.string, "description": D.string, "contact": D.string, "branch_id": D.uuid,
         ], required: ["name"]), status: 201, response: D.ref("Community"))),
@@ -202,6 +213,9 @@ enum ProgrammeOpenAPI {
             "cancel_url": D.nullableString, "created_at": D.dateTime, "promoted_at": D.nullableDateTime,
             "card": D.nullableString, "attended_sessions": JSONSchema.array(nullable: true, items: D.int),
         ]),
+        "ActivitySeries": D.object(["id": D.int, "title": D.string, "description": D.string], required: ["id", "title", "description"]),
+        "Venue": D.object(["id": D.uuid, "branch_id": D.nullableUUID, "name": D.string, "address": D.string, "notes": D.string],
+                          required: ["id", "name", "address", "notes"]),
         "Community": D.object([
             "id": D.uuid, "name": D.string, "description": D.string, "contact": D.string, "branch_id": D.nullableUUID,
             "followers": D.int, "meetings": JSONSchema.array(nullable: true, items: D.ref("Activity")),

@@ -15,6 +15,11 @@ struct StaffProgrammePages: RouteCollection {
         staff.post("programma", use: create)
         staff.get("programma", "lijsten", use: settings)
         staff.post("programma", "lijsten", ":what", use: saveSetting)
+        for what in ListItem.allCases {
+            staff.get("programma", "lijsten", .constant(what.segment), ":itemID") { try await self.listItem(req: $0, what) }
+            staff.post("programma", "lijsten", .constant(what.segment), ":itemID") { try await self.saveListItem(req: $0, what) }
+            staff.post("programma", "lijsten", .constant(what.segment), ":itemID", "verwijderen") { try await self.deleteListItem(req: $0, what) }
+        }
         staff.get("programma", ":activityID", use: activity)
         staff.post("programma", ":activityID", "publiceren", use: publish)
         staff.post("programma", ":activityID", "afgelasten", use: cancel)
@@ -243,103 +248,6 @@ struct StaffProgrammePages: RouteCollection {
             return Self.back(req, "/staff/programma/\(listing.activity.id)", done: "activity_planned", page: page)
         } catch let error as BiebError where error.kind == .invalid || error.kind == .conflict || error.kind == .notFound {
             return try await renderList(req, refused: (error, FormValues(req)))
-        }
-    }
-
-    // MARK: The programme's lists: kinds, themes, series, venues, communities
-
-    struct SettingsContext: Encodable {
-        let page: PageContext
-        let kinds: [String]
-        let themes: [String]
-        let series: [String]
-        let venues: [String]
-        let communities: [String]
-        let branches: [FormOption]
-        let guestRules: GuestRules
-        /// Which form was refused ("kind", "theme", "series", "venue", "guests", "community"), its errors and what was typed.
-        let refused: String?
-        let errors: FormErrors?
-        let form: FormValues
-    }
-
-    /// Each form's inputs by the names errors give them (the forms share names such as "name", so each has its own ids).
-    static func settingFieldIDs(_ what: String) -> [String: String] {
-        switch what {
-        case "kind", "theme": ["code": "\(what)_code", "name_nl": "\(what)_nl", "name_en": "\(what)_en"]
-        case "series": ["title": "series_title", "description": "series_description"]
-        case "venue": ["name": "venue_name", "address": "venue_address", "branch_id": "venue_branch"]
-        case "guests": ["places_per_registration": "guest_places", "confirm_hours": "guest_hours"]
-        case "community": ["name": "community_name", "description": "community_description", "contact": "community_contact",
-                           "branch_id": "community_branch"]
-        default: [:]
-        }
-    }
-
-    /// The library's own lists for the programme (staff who plan; not partners).
-    func settings(req: Request) async throws -> Response {
-        try await renderSettings(req, refused: nil)
-    }
-
-    /// The lists page; after a refused form, with its error at its fields and what was typed in it.
-    func renderSettings(_ req: Request, refused: (what: String, error: BiebError, form: FormValues)?) async throws -> Response {
-        let (access, page) = try await Self.libraryLists(req)
-        let org = access.organisation
-        let english = page.lang == .en
-        let programme = access.programme
-        return try await page.render("staff/programme-lists", SettingsContext(
-            page: page.context(page.t("programme_lists_title")),
-            kinds: try await programme.terms(.kind).map { "\($0.name(english: english)) (\($0.code))" },
-            themes: try await programme.terms(.theme).map { "\($0.name(english: english)) (\($0.code))" },
-            series: try await programme.series().map(\.title),
-            venues: try await programme.venues().map { "\($0.name), \($0.address)" },
-            communities: try await Communities(req.db, organisationID: try org.requireID()).all().map { "\($0.name) (\($0.followers))" },
-            branches: try await req.branches.branches(of: try org.requireID()).map { FormOption(value: $0.id!.uuidString, label: $0.name, selected: false) },
-            guestRules: try await access.registrations.guestRules(),
-            refused: refused?.what, errors: refused.flatMap { page.formErrors($0.error, ids: Self.settingFieldIDs($0.what)) },
-            form: refused?.form ?? FormValues()),
-            status: refused?.error.httpStatus ?? .ok)
-    }
-
-    struct SettingForm: Content {
-        var code: String?
-        var name_nl: String?
-        var name_en: String?
-        var title: String?
-        var name: String?
-        var description: String?
-        var address: String?
-        var contact: String?
-        var branch_id: String?
-        var places_per_registration: Int?
-        var confirm_hours: Int?
-    }
-
-    func saveSetting(req: Request) async throws -> Response {
-        let (access, page) = try await Self.libraryLists(req)
-        let form = try req.content.decode(SettingForm.self)
-        let branch = form.branch_id.flatMap(UUID.init(uuidString:))
-        do {
-            switch req.parameters.get("what") ?? "" {
-            case "kind", "theme":
-                _ = try await access.programme.saveTerm(req.parameters.get("what") == "kind" ? .kind : .theme, code: form.code?.trimmed ?? "",
-                                                        nl: form.name_nl ?? "", en: form.name_en ?? "")
-            case "series":
-                _ = try await access.programme.createSeries(title: form.title ?? "", description: form.description ?? "")
-            case "venue":
-                _ = try await access.programme.createVenue(name: form.name ?? "", address: form.address ?? "", notes: form.description ?? "", branch: branch)
-            case "guests":
-                _ = try await access.registrations.updateGuestRules(placesPerRegistration: form.places_per_registration,
-                                                                    confirmHours: form.confirm_hours)
-            case "community":
-                _ = try await Communities(req.db, organisationID: access.organisation.id!).save(
-                    name: form.name ?? "", description: form.description ?? "", contact: form.contact ?? "", branch: branch)
-            default:
-                throw Abort(.notFound)
-            }
-            return Self.back(req, "/staff/programma/lijsten", done: "programme_list_saved", page: page)
-        } catch let error as BiebError {
-            return try await renderSettings(req, refused: (req.parameters.get("what") ?? "", error, FormValues(req)))
         }
     }
 

@@ -133,6 +133,7 @@ struct StaffPages: RouteCollection {
             let canManageUsers: Bool
             let canViewMessages: Bool
             let canAuditPrivacy: Bool
+            let canRefundPayments: Bool
             let canProgramme: Bool
             let canHours: Bool
             let canManageMembers: Bool
@@ -141,6 +142,7 @@ struct StaffPages: RouteCollection {
                                                                  branches: lines, canCreate: user.can(.createBranch),
                                                                  canManageUsers: user.can(.manageUsers), canViewMessages: user.can(.viewMessages),
                                                                  canAuditPrivacy: user.can(.auditPrivacy),
+                                                                 canRefundPayments: user.can(.refundPayments),
                                                                  canProgramme: user.can(.manageProgramme) || user.can(.checkIn, branch: user.branchID),
                                                                  canHours: user.can(.manageConsultationHours),
                                                                  canManageMembers: user.can(.manageMembers)))

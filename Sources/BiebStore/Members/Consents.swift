@@ -25,7 +25,7 @@ public struct ConsentRecord: Sendable, Equatable {
     public let at: Date
     /// The words the member agreed to (or withdrew from), as shown then.
     public let text: String
-    /// "portal", "api", "desk" (with staff id), "registration".
+    /// "portal", "api", "desk:<staff id>" (recorded by staff at the desk or over the staff API), "registration".
     public let source: String
 }
 

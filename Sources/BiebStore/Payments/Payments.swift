@@ -154,10 +154,11 @@ public struct Payments: OrganisationStore {
             """).first().map(Self.record)
     }
 
-    /// A member's payments, or the organisation's, newest first.
-    public func list(member: UUID? = nil, limit: Int = 100) async throws -> [PaymentRecord] {
+    /// A member's payments, or the organisation's, newest first; only those with `status` when it is given.
+    public func list(member: UUID? = nil, status: PaymentStatus? = nil, limit: Int = 100) async throws -> [PaymentRecord] {
         var filter: SQLQueryString = ""
         if let member { filter = " AND member_id = \(bind: member)" }
+        if let status { filter = filter + " AND status = \(bind: status.rawValue)" }
         return try await sql.raw("SELECT * FROM payments WHERE organisation_id = \(bind: organisationID)"
                                  + filter + " ORDER BY created_at DESC LIMIT \(literal: limit)").all().map(Self.record)
     }
@@ -240,9 +241,7 @@ public struct Payments: OrganisationStore {
     /// Reserves a refund of a paid payment (at most what is left of it);
     /// the caller asks the provider next and confirms or releases.
     public func reserveRefund(_ paymentID: UUID, cents: Int, now: Date = Date()) async throws -> PaymentRecord {
-        guard cents > 0 else {
-            throw BiebError.invalid("amount_cents", "A refund is a positive amount in cents.", nl: "Een terugbetaling is een positief bedrag in centen.")
-        }
+        guard cents > 0 else { throw Self.refundNotPositive }
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
             let sql = tx.sql
@@ -254,15 +253,20 @@ public struct Payments: OrganisationStore {
                 """).first() else {
                 guard let payment = try await sql.raw("SELECT * FROM payments WHERE id = \(bind: paymentID) AND organisation_id = \(bind: organisationID)")
                     .first().map(Self.record) else { throw BiebError.notFound("payment", nl: "Betaling niet gevonden.") }
-                if payment.status != .paid {
-                    throw BiebError(.conflict, code: "not_paid", field: "payment", message: "Only a paid payment can be refunded.",
-                                    nl: "Alleen een betaalde betaling kan worden terugbetaald.")
-                }
-                throw BiebError.invalid("amount_cents", "At most \(Money.text(payment.amountCents - payment.refundedCents)) is left to refund.",
-                                        nl: "Er kan nog hoogstens \(Money.text(payment.amountCents - payment.refundedCents)) worden terugbetaald.")
+                if payment.status != .paid { throw Self.notPaid }
+                throw Self.refundTooMuch(left: payment.amountCents - payment.refundedCents)
             }
             return try Self.record(row)
         }
+    }
+
+    public static let refundNotPositive = BiebError.invalid("amount_cents", "A refund is a positive amount in cents.",
+                                                           nl: "Een terugbetaling is een positief bedrag in centen.")
+    public static let notPaid = BiebError(.conflict, code: "not_paid", field: "payment", message: "Only a paid payment can be refunded.",
+                                          nl: "Alleen een betaalde betaling kan worden terugbetaald.")
+
+    public static func refundTooMuch(left cents: Int) -> BiebError {
+        BiebError.invalid("amount_cents", "At most \(Money.text(cents)) is left to refund.", nl: "Er kan nog hoogstens \(Money.text(cents)) worden terugbetaald.")
     }
 
     /// The provider refused: the reservation goes.

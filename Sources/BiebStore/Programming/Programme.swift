@@ -115,9 +115,7 @@ public struct Programme: OrganisationStore {
     }
 
     public func createSeries(title: String, description: String) async throws -> ActivitySeries {
-        let title = title.trimmed, description = description.trimmed
-        guard (1...200).contains(title.count) else { throw BiebError.invalid("title", "Give the series a title (at most 200 characters).", nl: "Geef de reeks een titel (hoogstens 200 tekens).") }
-        guard description.count <= 4000 else { throw BiebError.invalid("description", "At most 4000 characters.", nl: "Hoogstens 4000 tekens.") }
+        let (title, description) = try Self.checkSeries(title: title, description: description)
         let organisationID = organisationID
         let id = try await WriteGate.transaction(on: db) { tx in
             try await tx.sql.raw("""
@@ -147,12 +145,7 @@ public struct Programme: OrganisationStore {
     }
 
     public func createVenue(name: String, address: String, notes: String = "", branch: UUID?) async throws -> ExternalVenue {
-        let name = name.trimmed, address = address.trimmed, notes = notes.trimmed
-        guard (1...200).contains(name.count) else { throw BiebError.invalid("name", "Give the venue a name (at most 200 characters).", nl: "Geef de locatie een naam (hoogstens 200 tekens).") }
-        guard (1...300).contains(address.count) else { throw BiebError.invalid("address", "Give the address (at most 300 characters).", nl: "Geef het adres (hoogstens 300 tekens).") }
-        if let branch, try await Branch.query(on: db).filter(\.$id == branch).filter(\.$organisation.$id == organisationID).first() == nil {
-            throw BiebError.notFound("branch", nl: "Vestiging niet gevonden.")
-        }
+        let (name, address, notes) = try await checkVenue(name: name, address: address, notes: notes, branch: branch)
         let venue = ExternalVenue(id: UUID(), organisationID: organisationID, branchID: branch, name: name, address: address, notes: notes)
         try await WriteGate.transaction(on: db) { tx in
             try await tx.sql.raw("""
