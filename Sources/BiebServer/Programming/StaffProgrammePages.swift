@@ -44,16 +44,10 @@ struct StaffProgrammePages: RouteCollection {
         return (access, page)
     }
 
-    /// Back to a page with a message (an error's words, or a `flash_` key's). Forms with fields are shown
-    /// again instead (`FormErrors`); this is for the activity page's buttons and scans.
-    static func back(_ req: Request, _ path: String, done: String? = nil, error: BiebError? = nil, page: StaffPages.Page) -> Response {
-        if let error {
-            var components = URLComponents()
-            components.path = path
-            components.queryItems = [URLQueryItem(name: "fout", value: page.message(error))]
-            return req.redirect(to: components.string ?? path, redirectType: .normal)
-        }
-        return req.redirect(to: path + (done.map { "?done=\($0)" } ?? ""), redirectType: .normal)
+    /// Back to a page after it worked, with a `flash_` key's message. A refusal shows the page again
+    /// with the error (`FormErrors`): next to the field it is about and in the summary.
+    static func back(_ req: Request, _ path: String, done: String? = nil, page: StaffPages.Page) -> Response {
+        req.redirect(to: path + (done.map { "?done=\($0)" } ?? ""), redirectType: .normal)
     }
 
     // MARK: The list and the planning form
@@ -276,11 +270,14 @@ struct StaffProgrammePages: RouteCollection {
         let label: String
         let attended: Int
         let noShows: String
+        /// A refused scan for this session, next to its card field.
+        let error: String?
     }
 
     struct ActivityContext: Encodable {
         let page: PageContext
-        let error: String?
+        /// A refused publish or check-in (`FormErrors`; a scan's error names the session's card field).
+        let errors: FormErrors?
         let title: String
         let when: String
         let place: String
@@ -304,7 +301,14 @@ struct StaffProgrammePages: RouteCollection {
 
     func activity(req: Request) async throws -> Response {
         let (access, page, listing) = try await Self.activityPage(req, .checkIn)
+        return try await renderActivity(req, access: access, page: page, listing: listing)
+    }
+
+    /// The activity's page; after a refusal with `error` (a scan's for `session`), in the error's status.
+    func renderActivity(_ req: Request, access: ProgrammeAccess, page: StaffPages.Page, listing: ActivityListing,
+                        error: BiebError? = nil, session: Int? = nil) async throws -> Response {
         let a = listing.activity
+        let cardError = error.flatMap { ["card", "session"].contains($0.field ?? "") ? $0.message(dutch: page.lang == .nl) : nil }
         let words = try await AgendaPages.Words.make(req, access.organisation)
         let lines = try await access.doorList(a.id)
         let attendance = try await access.registrations.attendance(activity: a.id)
@@ -313,19 +317,22 @@ struct StaffProgrammePages: RouteCollection {
             ($0.id, formats.shortDate(LocalDate($0.range.start, in: access.organisation.zone)) + " " + formats.time($0.range.start))
         })
         return try await page.render("staff/activity", ActivityContext(
-            page: page.context(a.title), error: req.query[String.self, at: "fout"], title: a.title, when: words.when(listing), place: words.place(a),
+            page: page.context(a.title),
+            errors: page.formErrors(error, ids: session.map { ["card": "card_\($0)", "session": "card_\($0)"] } ?? [:]),
+            title: a.title, when: words.when(listing), place: words.place(a),
             status: page.t("activity_status_\(a.status.rawValue)"), draft: a.status == .draft, cancelled: a.status == .cancelled,
             places: a.capacity.map { "\(listing.taken)/\($0)" } ?? "\(listing.taken)",
             publicURL: "/\(access.organisation.slug)/agenda/\(a.id)", base: "/staff/programma/\(a.id)",
             canManage: access.user.can(.manageProgramme, branch: a.branchID),
             sessions: attendance.map {
-                SessionColumn(id: $0.session.id, label: labels[$0.session.id] ?? "", attended: $0.attended, noShows: $0.noShows.map(String.init) ?? "–")
+                SessionColumn(id: $0.session.id, label: labels[$0.session.id] ?? "", attended: $0.attended, noShows: $0.noShows.map(String.init) ?? "–",
+                              error: $0.session.id == session ? cardError : nil)
             },
             people: lines.map { line in
                 Person(id: line.registration.id, name: line.name, card: line.cardNumber ?? "", places: line.registration.places,
                        waiting: line.registration.status == .waiting, unconfirmed: line.registration.isProvisional,
                        marks: listing.sessions.map { Mark(session: $0.id, label: labels[$0.id] ?? "", present: line.attendedSessions.contains($0.id)) })
-            }))
+            }), status: error?.httpStatus ?? .ok)
     }
 
     func publish(req: Request) async throws -> Response {
@@ -335,7 +342,7 @@ struct StaffProgrammePages: RouteCollection {
             _ = try await access.programme.publish(listing.activity.id, staff: access.user.id)
             return Self.back(req, path, done: "activity_published", page: page)
         } catch let error as BiebError {
-            return Self.back(req, path, error: error, page: page)
+            return try await renderActivity(req, access: access, page: page, listing: listing, error: error)
         }
     }
 
@@ -375,7 +382,9 @@ struct StaffProgrammePages: RouteCollection {
             }
             return Self.back(req, path, done: "checked_in", page: page)
         } catch let error as BiebError {
-            return Self.back(req, path, error: error, page: page)
+            // The listing again: a scan that did count elsewhere shows in the numbers.
+            let listing = try await access.activity(listing.activity.id, .checkIn)
+            return try await renderActivity(req, access: access, page: page, listing: listing, error: error, session: form.session)
         }
     }
 
