@@ -39,10 +39,12 @@ curl -s -b "$COOKIES" -c "$COOKIES" -o /dev/null --data-urlencode "csrf=$CSRF" -
 BRANCH=$(curl -s -b "$COOKIES" "$B/staff" | grep -o 'href="/staff/branches/[A-F0-9-]*/hours"' | head -1 | cut -d'"' -f2)
 BRANCH=${BRANCH%/hours}
 ACT=$(curl -s -b "$COOKIES" "$B/staff/programma" | grep -o 'href="/staff/programma/[A-F0-9-]*"' | head -1 | cut -d'"' -f2)
+MEMBER=$(curl -s -b "$COOKIES" "$B/staff/desk?branch=centrale-bibliotheek&card=2000000005" | grep -o 'href="/staff/members/[A-Fa-f0-9-]*"' | head -1 | cut -d'"' -f2)
+SERIES=$(curl -s -b "$COOKIES" "$B/staff/programma/lijsten" | grep -o 'href="/staff/programma/lijsten/reeksen/[0-9]*"' | head -1 | cut -d'"' -f2)
 python3 scripts/check-layout.py "$B" --width "$WIDTH" --staff admin@denhaag.bieb.demo:bieb-demo-2026 /staff "$BRANCH" "$BRANCH/hours" \
   "$BRANCH/week" /staff/branches/new /staff/catalogue "/staff/catalogue?q=boek" "/staff/catalogue/${TITLE##*/}" /staff/catalogue/new \
   "/staff/desk?branch=centrale-bibliotheek&card=2000000005" "/staff/desk/lists?branch=centrale-bibliotheek" \
   "/staff/desk/returns?branch=centrale-bibliotheek" "/staff/members/new?branch=centrale-bibliotheek" /staff/lists /staff/messages \
   /staff/messages/templates /staff/privacy /staff/programma "$ACT" /staff/self-service /staff/spreekuren /staff/users \
-  /staff/loan-rules /staff/members/online || status=1
+  /staff/loan-rules /staff/members/online /staff/betalingen "$MEMBER" /staff/programma/lijsten "$SERIES" || status=1
 exit $status
