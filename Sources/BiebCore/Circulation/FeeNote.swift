@@ -13,10 +13,42 @@ public enum FeeNote {
     public static func onlinePayment(provider: String) -> String { "online (\(provider))" }
     public static func cancelledRegistration(activity: String) -> String { "Afgemeld: \(activity)" }
 
-    /// How a payment at the desk or a kiosk was made, in English ("pin" → "debit card").
-    static let methodsInEnglish: [(dutch: String, english: String)] = [
-        ("kiosk contant", "kiosk cash"), ("kiosk pin", "kiosk debit card"), ("kas", "cash"), ("pin", "debit card"),
-    ]
+    /// How a payment was made, as the ledger's note begins ("kas", "pin", "kiosk pin BK…", "online (test)"):
+    /// the one list of methods that both the desk's English notes and the member's sentences read.
+    public enum PaymentMethod: String, CaseIterable, Sendable {
+        case kioskCash = "kiosk contant"
+        case kioskCard = "kiosk pin"
+        case cash = "kas"
+        case card = "pin"
+        case online
+
+        /// The method a payment's note names, if any (longer prefixes first: "kiosk pin" is not "pin").
+        public static func of(note: String) -> PaymentMethod? {
+            allCases.first { note == $0.rawValue || note.hasPrefix($0.rawValue + " ") }
+        }
+
+        /// The method in English, as the note's first words become on an English page.
+        public var english: String {
+            switch self {
+            case .kioskCash: "kiosk cash"
+            case .kioskCard: "kiosk debit card"
+            case .cash: "cash"
+            case .card: "debit card"
+            case .online: "online"
+            }
+        }
+
+        /// A name for the method in keys and code ("kiosk_cash", "card", …).
+        public var key: String {
+            switch self {
+            case .kioskCash: "kiosk_cash"
+            case .kioskCard: "kiosk_card"
+            case .cash: "cash"
+            case .card: "card"
+            case .online: "online"
+            }
+        }
+    }
 
     /// A note for a person: in English when `english`, with the dates of a
     /// membership period written by `date` in either language.
@@ -32,8 +64,8 @@ public enum FeeNote {
         if let match = note.wholeMatch(of: /(.+) \(([^()]*)\) verloren/) { return "\(match.output.1) (\(match.output.2)) lost" }
         if let match = note.wholeMatch(of: /(.+) teruggevonden/) { return "\(match.output.1) found again" }
         if let match = note.wholeMatch(of: /Afgemeld: (.+)/) { return "Cancelled: \(match.output.1)" }
-        for (dutch, english) in methodsInEnglish where note == dutch || note.hasPrefix(dutch + " ") {
-            return english + note.dropFirst(dutch.count)
+        if let method = PaymentMethod.of(note: note) {
+            return method.english + note.dropFirst(method.rawValue.count)
         }
         return note
     }

@@ -135,10 +135,7 @@ extension MemberPortalPages {
         guard line.kind == .payment else {
             return line.note.isEmpty ? kind : formats.feeNote(line.note)
         }
-        for (prefix, key) in [("kiosk contant", "portal_paid_kiosk_cash"), ("kiosk pin", "portal_paid_kiosk_card"), ("kas", "portal_paid_cash"),
-                              ("pin", "portal_paid_card"), ("online", "portal_paid_online")] where line.note.hasPrefix(prefix) {
-            return Locales.text(key, lang)
-        }
+        if let method = FeeNote.PaymentMethod.of(note: line.note) { return Locales.text("portal_paid_\(method.key)", lang) }
         return line.note.isEmpty ? kind : "\(kind) (\(formats.feeNote(line.note)))"
     }
 

@@ -45,4 +45,19 @@ import Testing
             #expect(DutchHolidays.english(reason: exception.reason, on: exception.startDate) != nil, "\(exception.reason)")
         }
     }
+
+    /// One list of payment methods: the member's sentence and the English note read the same prefixes.
+    @Test func paymentMethodsAreReadFromTheNotesBiebWrites() {
+        #expect(FeeNote.PaymentMethod.of(note: "kas") == .cash)
+        #expect(FeeNote.PaymentMethod.of(note: "pin") == .card)
+        #expect(FeeNote.PaymentMethod.of(note: "kiosk pin BK-03") == .kioskCard)
+        #expect(FeeNote.PaymentMethod.of(note: "kiosk contant BK-03") == .kioskCash)
+        #expect(FeeNote.PaymentMethod.of(note: FeeNote.onlinePayment(provider: "mollie")) == .online)
+        // A word that merely begins like a method is not one.
+        #expect(FeeNote.PaymentMethod.of(note: "pinda's gemorst") == nil)
+        #expect(FeeNote.PaymentMethod.of(note: "kasboek") == nil)
+        #expect(FeeNote.words("kiosk pin BK-03", english: true, date: { $0.iso }) == "kiosk debit card BK-03")
+        #expect(FeeNote.words("pin", english: true, date: { $0.iso }) == "debit card")
+        #expect(FeeNote.words("pin", english: false, date: { $0.iso }) == "pin")
+    }
 }
