@@ -6,34 +6,42 @@ import BiebStore
 
 /// What a person sends to join online: the public API
 /// (`POST /api/v1/organisations/{org}/members`) and the "Lid worden" form
-/// decode the same fields the same way, and `OnlineJoining` checks them
-/// with the rules the desk uses.
+/// decode the same fields the same way. The member's details are
+/// `MemberInput`'s, read from the same body (the desk's names and
+/// decoding; its card and guardian are not taken from a stranger), and
+/// `OnlineJoining` checks them with the rules the desk uses.
 struct JoinInput: Content {
-    var name: String?
-    var birth_date: String?
-    var email: String?
-    var phone: String?
-    var street: String?
-    var postcode: String?
-    var city: String?
-    /// Branch id or slug.
-    var home_branch: String?
-    /// A membership type code.
-    var membership_type: String?
+    var details: MemberInput
     var password: String?
     /// The password again (the form asks twice; the API may leave it out).
     var password_repeated: String?
     /// "nl" or "en": the language of the member's messages.
     var language: String?
 
-    var draft: MemberDraft {
-        MemberDraft(name: name ?? "", birthDate: birth_date ?? "", email: email, phone: phone, street: street ?? "",
-                    postcode: postcode ?? "", city: city ?? "")
+    enum CodingKeys: String, CodingKey { case password, password_repeated, language }
+
+    init(from decoder: any Decoder) throws {
+        details = try MemberInput(from: decoder)
+        details.card = nil
+        details.guardian_id = nil
+        details.guardian_card = nil
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        password = try container.decodeIfPresent(String.self, forKey: .password)
+        password_repeated = try container.decodeIfPresent(String.self, forKey: .password_repeated)
+        language = try container.decodeIfPresent(String.self, forKey: .language)
     }
+
+    func encode(to encoder: any Encoder) throws {
+        try details.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(language, forKey: .language)
+    }
+
+    var draft: MemberDraft { details.details() }
 
     /// The home branch among the organisation's open branches.
     func homeBranch(among branches: [Branch]) throws -> Branch {
-        let text = home_branch?.trimmed ?? ""
+        let text = details.home_branch?.trimmed ?? ""
         guard let branch = branches.first(where: { $0.slug == text || $0.id?.uuidString.lowercased() == text.lowercased() }) else {
             throw BiebError.invalid("home_branch", "Choose the branch you will visit most.", nl: "Kies de vestiging waar je het vaakst komt.")
         }
@@ -64,7 +72,7 @@ struct OnlineJoining {
                 throw BiebError.invalid("password_repeated", "The two passwords are not the same.", nl: "De twee wachtwoorden zijn niet gelijk.")
             }
             let hash = try await request.password.async.hash(password)
-            let registration = MemberRegistration(details: input.draft, homeBranch: try branch.requireID(), membershipType: input.membership_type ?? "",
+            let registration = MemberRegistration(details: input.draft, homeBranch: try branch.requireID(), membershipType: input.details.membership_type ?? "",
                                                   card: "", language: (input.language.flatMap(Language.init(rawValue:)) ?? language).rawValue)
             do {
                 return try await OnlineJoins(request.db, organisationID: try organisation.requireID()).join(registration, passwordHash: hash, today: today)
