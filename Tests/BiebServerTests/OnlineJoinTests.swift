@@ -94,6 +94,7 @@ import BiebTestSupport
             let list = try await staff.send(.GET, "/staff/members/online?lang=nl").body.string
             #expect(list.contains("Noor Yilmaz"))
             #expect(list.contains(card))
+            #expect(!list.contains("Mogelijk al lid"))
             let desk = try await staff.send(.GET, "/staff/desk?branch=oost&member=\(member)&lang=nl").body.string
             #expect(desk.contains("Werd online lid op"))
             let csrfStaff = try #require(TestClient.csrf(in: desk))
@@ -199,10 +200,19 @@ import BiebTestSupport
             // Staff see the member over the API and check the identity once.
             let staff = TestClient(app)
             staff.headers.bearerAuthorization = BearerAuthorization(token: try await staff.signInAPI(Fixture.staff, password: Fixture.password))
+            // Jan, registered at the desk, joins online too with another address: staff are told he may be a member already.
+            var again = Self.adult("jan.smit@example.nl")
+            again["name"] = "jan smit"
+            again["birth_date"] = "1970-01-01"
+            let twice = try await TestClient(app).send(.POST, path, headers: ["X-Forwarded-For": "192.0.2.53"], object: again)
+            #expect(twice.status == .created)
             let waiting = try await staff.send(.GET, "/api/v1/online-joins")
             #expect(waiting.status == .ok)
             let id = try #require(created["member_id"] as? String)
             #expect(waiting.body.string.contains(id))
+            let listed = try #require(try JSONSerialization.jsonObject(with: Data(waiting.body.string.utf8)) as? [[String: Any]])
+            #expect(listed.first { $0["member_id"] as? String == id }?["possible_duplicate"] as? Bool == false)
+            #expect(listed.first { $0["name"] as? String == "jan smit" }?["possible_duplicate"] as? Bool == true)
             #expect(try await staff.send(.POST, "/api/v1/members/\(id)/identity-check").status == .noContent)
             #expect(try await staff.send(.POST, "/api/v1/members/\(id)/identity-check").status == .conflict)
             #expect(!(try await staff.send(.GET, "/api/v1/online-joins").body.string.contains(id)))

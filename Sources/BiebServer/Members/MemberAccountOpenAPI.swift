@@ -135,7 +135,8 @@ enum MemberAccountOpenAPI {
         "OnlineJoin": D.object([
             "member_id": D.uuid, "name": D.string, "birth_date": D.date, "card": D.nullableString, "home_branch_id": D.uuid,
             "membership_type": D.string, "balance_cents": D.int, "joined_at": D.dateTime,
-        ], required: ["member_id", "name", "birth_date", "home_branch_id", "membership_type", "balance_cents", "joined_at"]),
+            "possible_duplicate": D.bool.with(description: "Another member has the same name and birth date"),
+        ], required: ["member_id", "name", "birth_date", "home_branch_id", "membership_type", "balance_cents", "joined_at", "possible_duplicate"]),
         "MemberSignIn": D.object([
             "organisation": D.string.with(description: "The library's slug, e.g. den-haag"),
             "card": D.string, "pin": D.string, "email": D.string, "password": D.string,

@@ -30,6 +30,8 @@ struct OnlineJoinPages: RouteCollection {
         let owed: String?
         let joined: String
         let deskURL: String
+        /// Someone with the same name and birth date is a member already.
+        let possibleDuplicate: Bool
     }
 
     struct ListContext: Encodable {
@@ -55,7 +57,8 @@ struct OnlineJoinPages: RouteCollection {
             return Row(id: join.memberID.uuidString, name: join.name, birthDate: service.day(join.birthDate), card: join.card ?? "—",
                        branch: home?.name ?? "", membership: join.membershipType, owed: join.balanceCents > 0 ? Money.text(join.balanceCents) : nil,
                        joined: service.formats.moment(join.joinedAt),
-                       deskURL: "/staff/desk?branch=\(home?.slug ?? "")&member=\(join.memberID.uuidString)")
+                       deskURL: "/staff/desk?branch=\(home?.slug ?? "")&member=\(join.memberID.uuidString)",
+                       possibleDuplicate: join.possibleDuplicate)
         }
         let branches = [FormOption(value: "", label: page.t("online_joins_all_branches"), selected: (chosen ?? "").isEmpty)]
             + service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.slug == chosen) }
@@ -82,13 +85,16 @@ struct OnlineJoinPages: RouteCollection {
         let membership_type: String
         let balance_cents: Int
         let joined_at: Date
+        /// Another member has the same name and birth date.
+        let possible_duplicate: Bool
     }
 
     func listAPI(req: Request) async throws -> [OnlineJoinDTO] {
         let service = try await DeskService.make(req, .manageMembers)
         return try await awaiting(service, branchText: req.query[String.self, at: "branch"]).map {
             OnlineJoinDTO(member_id: $0.memberID, name: $0.name, birth_date: $0.birthDate.iso, card: $0.card, home_branch_id: $0.homeBranchID,
-                          membership_type: $0.membershipType, balance_cents: $0.balanceCents, joined_at: $0.joinedAt)
+                          membership_type: $0.membershipType, balance_cents: $0.balanceCents, joined_at: $0.joinedAt,
+                          possible_duplicate: $0.possibleDuplicate)
         }
     }
 

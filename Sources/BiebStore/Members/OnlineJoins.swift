@@ -16,6 +16,8 @@ public struct OnlineJoin: Sendable, Equatable {
     /// What the member still owes (the first year's fee until paid).
     public let balanceCents: Int
     public let joinedAt: Date
+    /// Another member of the organisation has the same name and birth date: perhaps a second membership.
+    public let possibleDuplicate: Bool
 }
 
 /// Joining online ("Lid worden"): the member is registered with the rules
@@ -96,7 +98,9 @@ public struct OnlineJoins: OrganisationStore {
         let branchFilter: SQLQueryString = branch.map { "AND m.home_branch_id = \(bind: $0)" } ?? ""
         return try await sql.raw("""
             SELECT m.id, m.name, m.birth_date, m.home_branch_id, m.balance_cents, j.joined_at, t.name_nl,
-                   (SELECT c.barcode FROM member_cards c WHERE c.member_id = m.id AND c.status = 'active' ORDER BY c.issued_on DESC LIMIT 1) AS card
+                   (SELECT c.barcode FROM member_cards c WHERE c.member_id = m.id AND c.status = 'active' ORDER BY c.issued_on DESC LIMIT 1) AS card,
+                   (SELECT COUNT(*) FROM members o WHERE o.organisation_id = m.organisation_id AND o.id <> m.id
+                      AND LOWER(o.name) = LOWER(m.name) AND o.birth_date = m.birth_date) AS same_person
             FROM online_joins j JOIN members m ON m.id = j.member_id JOIN membership_types t ON t.id = m.membership_type_id
             WHERE j.organisation_id = \(bind: organisationID) AND j.verified_at IS NULL \(branchFilter)
             ORDER BY j.joined_at DESC LIMIT \(bind: limit)
@@ -105,7 +109,8 @@ public struct OnlineJoins: OrganisationStore {
                        birthDate: LocalDate(iso: try row.decode(column: "birth_date", as: String.self)) ?? LocalDate(year: 1900, month: 1, day: 1)!,
                        card: try row.decode(column: "card", as: String?.self), homeBranchID: try row.decode(column: "home_branch_id", as: UUID.self),
                        membershipType: try row.decode(column: "name_nl", as: String.self),
-                       balanceCents: try row.decode(column: "balance_cents", as: Int.self), joinedAt: try row.decode(column: "joined_at", as: Date.self))
+                       balanceCents: try row.decode(column: "balance_cents", as: Int.self), joinedAt: try row.decode(column: "joined_at", as: Date.self),
+                       possibleDuplicate: try row.decode(column: "same_person", as: Int.self) > 0)
         }
     }
 
