@@ -73,6 +73,12 @@ import BiebTestSupport
             #expect(!read.contains("Regels opslaan"))
             let tried = try await staff.send(.POST, "/staff/loan-rules", form: ["csrf": try #require(TestClient.csrf(in: read)), "count": "0"])
             #expect(tried.status == .forbidden)
+            // A volunteer of one branch has neither the link nor the page.
+            let volunteer = TestClient(app)
+            try await volunteer.signInPages(Fixture.volunteer, password: Fixture.password)
+            #expect(!(try await volunteer.send(.GET, "/staff").body.string.contains("/staff/loan-rules")))
+            #expect(try await volunteer.send(.GET, "/staff/loan-rules").status == .forbidden)
+            #expect(try await staff.send(.GET, "/staff").body.string.contains("/staff/loan-rules"))
         }
     }
 

@@ -137,6 +137,8 @@ struct StaffPages: RouteCollection {
             let canProgramme: Bool
             let canHours: Bool
             let canManageMembers: Bool
+            /// The loan rules page reads them for the whole organisation (not for a volunteer of one branch).
+            let canReadLoanRules: Bool
         }
         return try await page.render("staff/dashboard", Context(page: page.context(page.t("staff_dashboard")), organisation: org.name,
                                                                  branches: lines, canCreate: user.can(.createBranch),
@@ -145,7 +147,8 @@ struct StaffPages: RouteCollection {
                                                                  canRefundPayments: user.can(.refundPayments),
                                                                  canProgramme: user.can(.manageProgramme) || user.can(.checkIn, branch: user.branchID),
                                                                  canHours: user.can(.manageConsultationHours),
-                                                                 canManageMembers: user.can(.manageMembers)))
+                                                                 canManageMembers: user.can(.manageMembers),
+                                                                 canReadLoanRules: user.can(.circulate)))
     }
 
     // MARK: Accounts
