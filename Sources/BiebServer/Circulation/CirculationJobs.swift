@@ -59,6 +59,11 @@ struct CirculationJobs: LifecycleHandler {
             // Hourly: the retention rules and erasure requests of every organisation (`Retention`).
             for organisation in organisations {
                 try Task.checkCancellation()
+                // The statistics' facts first, while the events still know their member (`InsightFacts`); years
+                // that ended lose their key and pseudonyms, keeping only their totals.
+                let facts = try await InsightFacts(app.db, organisationID: organisation.id!).ingest(timeZone: organisation.zone, now: now)
+                let closed = try await InsightYears(app.db, organisationID: organisation.id!).closeEnded(today: LocalDate(now, in: organisation.zone), now: now)
+                if facts > 0 || !closed.isEmpty { app.logger.info("statistics: \(facts) facts added, years closed: \(closed)") }
                 let outcome = try await Retention(app.db, organisationID: organisation.id!).run(now: now, timeZone: organisation.zone)
                 if outcome != Retention.Outcome() { app.logger.info("privacy rules applied: \(outcome)") }
                 // Names and addresses of guests (registrations without an account) and consultation questions, once it is over.

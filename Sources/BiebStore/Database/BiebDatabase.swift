@@ -76,6 +76,7 @@ public enum BiebDatabase {
         migrations.add(AddGuestConfirmation())
         migrations.add(IndexDutchCompounds())
         migrations.add(CreateOnlineJoins())
+        migrations.add(CreateInsightFacts())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

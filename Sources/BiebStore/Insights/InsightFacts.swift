@@ -1,0 +1,317 @@
+import Crypto
+import FluentKit
+import Foundation
+import SQLKit
+import BiebCore
+
+/// What happened, as statistics keep it.
+public enum FactKind: String, CaseIterable, Codable, Sendable {
+    case loan
+    case renewal
+    case `return`
+    case memberJoined = "member_joined"
+    case membershipRenewed = "membership_renewed"
+
+    /// The circulation event (`circulation_events.kind`) each fact comes from.
+    static let events: [String: FactKind] = [
+        "checkout": .loan, "renew": .renewal, "return": .return, "member_registered": .memberJoined, "membership_renewed": .membershipRenewed,
+    ]
+}
+
+/// The fact stream of the library's numbers, pseudonymous by construction.
+///
+/// A fact is one happening — a loan, a renewal, a return, a member who
+/// joined or renewed — on a day, at a branch, with the dimensions that are
+/// shared by many people: the member's age band on that day, membership
+/// type, postcode area (PC4) and the item type. A fact never holds a member
+/// id, name, card or birth date. For distinct counts ("how many youth
+/// members borrowed this year") it holds a *subject*: an HMAC-SHA256 of the
+/// member id under a key of that calendar year (`insight_year_keys`), so
+/// the same member is the same subject within one year and unrelated
+/// across years. When a year is closed (`InsightYears.close`), its distinct
+/// counts are kept as totals and then the key and every subject of that
+/// year are erased, in one transaction: from then on nothing links the
+/// year's facts to a member, not even with the database in hand.
+///
+/// Facts are read from the circulation event log (`circulation_events`)
+/// by `ingest`, which the privacy job runs just before the retention rules
+/// unlink those events from members; a cursor (`insight_cursor`) moved in
+/// the same transaction as the facts makes it exactly-once.
+public struct InsightFacts: OrganisationStore {
+    public let db: any Database, organisationID: UUID
+
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
+
+    /// Turns new circulation events into facts, in batches; returns how many facts were added.
+    @discardableResult
+    public func ingest(timeZone: TimeZone, batch: Int = 2_000, now: Date = Date()) async throws -> Int {
+        let years = InsightYears(db, organisationID: organisationID)
+        let kinds = SQLQueryString(FactKind.events.keys.sorted().map { "'\($0)'" }.joined(separator: ", "))
+        var added = 0
+        while true {
+            let cursor = try await sql.raw("""
+                SELECT last_event_id FROM insight_cursor WHERE organisation_id = \(bind: organisationID)
+                """).first()?.decode(column: "last_event_id", as: Int.self)
+            let rows = try await sql.raw("""
+                SELECT e.id, e."at", e.kind, e.branch_id, e.member_id, e.age_band, e.member_category, e.member_area,
+                       m.birth_date, m.postcode, t.code, ti.format
+                FROM circulation_events e
+                LEFT JOIN members m ON m.id = e.member_id LEFT JOIN membership_types t ON t.id = m.membership_type_id
+                LEFT JOIN titles ti ON ti.id = e.title_id
+                WHERE e.organisation_id = \(bind: organisationID) AND e.id > \(bind: cursor ?? 0) AND e.kind IN (\(kinds))
+                ORDER BY e.id LIMIT \(literal: batch)
+                """).all()
+            guard let lastRow = rows.last else { return added }
+            let last = try lastRow.decode(column: "id", as: Int.self)
+            var facts: [Fact] = []
+            for row in rows {
+                guard let kind = FactKind.events[try row.decode(column: "kind", as: String.self)] else { continue }
+                let day = LocalDate(try row.decode(column: "at", as: Date.self), in: timeZone)
+                let member = try row.decode(column: "member_id", as: UUID?.self)
+                var dimensions: PseudonymousFacts?
+                if member != nil, let code = try row.decode(column: "code", as: String?.self) {
+                    dimensions = PseudonymousFacts(birthDate: LocalDate(iso: try row.decode(column: "birth_date", as: String?.self) ?? ""), on: day,
+                                                   category: code, postcode: try row.decode(column: "postcode", as: String?.self) ?? "")
+                }
+                var subject: String?
+                if let member { subject = try await years.subject(of: member, year: day.year, now: now) }
+                // Without the member (erased, or already unlinked by the retention rules): the dimensions the event kept.
+                let kept = (ageBand: try row.decode(column: "age_band", as: String?.self), category: try row.decode(column: "member_category", as: String?.self),
+                            area: try row.decode(column: "member_area", as: String?.self))
+                facts.append(Fact(day: day, branch: try row.decode(column: "branch_id", as: UUID?.self), kind: kind,
+                                  ageBand: dimensions == nil ? kept.ageBand : dimensions?.ageBand,
+                                  category: dimensions?.category ?? kept.category,
+                                  area: dimensions == nil ? kept.area : dimensions?.area,
+                                  itemType: kind == .memberJoined || kind == .membershipRenewed ? nil : try row.decode(column: "format", as: String?.self),
+                                  subject: subject))
+            }
+            let organisationID = organisationID
+            let batchFacts = facts
+            let moved = try await WriteGate.transaction(on: db) { tx -> Bool in
+                let sql = tx.sql
+                // Exactly once: the cursor moves only from where this batch started (another ingester would have moved it).
+                if let cursor {
+                    guard try await sql.raw("""
+                        UPDATE insight_cursor SET last_event_id = \(bind: last)
+                        WHERE organisation_id = \(bind: organisationID) AND last_event_id = \(bind: cursor) RETURNING organisation_id
+                        """).first() != nil else { return false }
+                } else {
+                    guard try await sql.raw("""
+                        INSERT INTO insight_cursor (organisation_id, last_event_id) VALUES (\(bind: organisationID), \(bind: last))
+                        ON CONFLICT (organisation_id) DO NOTHING RETURNING organisation_id
+                        """).first() != nil else { return false }
+                }
+                for fact in batchFacts { try await fact.insert(organisation: organisationID, on: sql) }
+                return true
+            }
+            guard moved else { return added }
+            added += facts.count
+            if rows.count < batch { return added }
+        }
+    }
+
+    /// Distinct subjects (members) with a fact of `kinds` from `from` through `through`, youth only when asked:
+    /// for a year that is still open (a closed year's distinct counts are in its totals).
+    public func distinctMembers(_ kinds: Set<FactKind>, from: LocalDate, through: LocalDate, youthOnly: Bool = false) async throws -> Int {
+        let kindList = SQLQueryString(kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))
+        let youth: SQLQueryString = youthOnly ? " AND age_band IN ('\(unsafeRaw: AgeBands.youth.sorted().joined(separator: "', '"))')" : ""
+        return try await sql.raw("""
+            SELECT COUNT(DISTINCT subject) AS n FROM insight_facts
+            WHERE organisation_id = \(bind: organisationID) AND kind IN (\(kindList)) AND day >= \(bind: from.iso) AND day <= \(bind: through.iso)
+              AND subject IS NOT NULL
+            """ + youth).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// How many facts of `kind` from `from` through `through`.
+    public func count(_ kind: FactKind, from: LocalDate, through: LocalDate) async throws -> Int {
+        try await sql.raw("""
+            SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS n FROM insight_facts
+            WHERE organisation_id = \(bind: organisationID) AND kind = \(bind: kind.rawValue) AND day >= \(bind: from.iso) AND day <= \(bind: through.iso)
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// One fact as stored (`insight_facts`: its columns named here).
+    struct Fact: Sendable {
+        let day: LocalDate
+        let branch: UUID?
+        let kind: FactKind
+        let ageBand: String?
+        let category: String?
+        let area: String?
+        let itemType: String?
+        let subject: String?
+
+        func insert(organisation: UUID, on sql: any SQLDatabase) async throws {
+            try await sql.raw("""
+                INSERT INTO insight_facts (organisation_id, day, branch_id, kind, age_band, member_category, member_area, item_type, subject, quantity)
+                VALUES (\(bind: organisation), \(bind: day.iso), \(bind: branch), \(bind: kind.rawValue), \(bind: ageBand), \(bind: category),
+                        \(bind: area), \(bind: itemType), \(bind: subject), 1)
+                """).run()
+        }
+    }
+}
+
+/// The calendar years of the fact stream and their keys: a year's key is
+/// made when its first fact needs a subject, and destroyed when the year is
+/// closed, after its distinct counts are kept as totals
+/// (`insight_year_totals`). A year closes by itself once it ended more than
+/// `graceDays` ago (late returns and renewals of December still count);
+/// events of a closed year become facts without a subject.
+public struct InsightYears: OrganisationStore {
+    public let db: any Database, organisationID: UUID
+
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
+
+    public static let graceDays = 31
+
+    /// The member's subject in `year`: the HMAC-SHA256 of their id under the year's key (128 bits, hex); nil once the year is closed.
+    func subject(of member: UUID, year: Int, now: Date) async throws -> String? {
+        guard let key = try await key(year: year, now: now) else { return nil }
+        let code = HMAC<SHA256>.authenticationCode(for: Data(member.uuidString.lowercased().utf8), using: key)
+        return code.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The key of `year`, made on first use; nil when the year is closed.
+    func key(year: Int, now: Date) async throws -> SymmetricKey? {
+        if let row = try await sql.raw("""
+            SELECT secret FROM insight_year_keys WHERE organisation_id = \(bind: organisationID) AND year = \(bind: year)
+            """).first() {
+            return try row.decode(column: "secret", as: String?.self).flatMap(Self.key(hex:))
+        }
+        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+        let organisationID = organisationID
+        try await WriteGate.transaction(on: db) { tx in
+            // Two servers making the first key of a year at once: one key wins, both use it.
+            try await tx.sql.raw("""
+                INSERT INTO insight_year_keys (organisation_id, year, secret, created_at) VALUES (\(bind: organisationID), \(bind: year), \(bind: secret), \(bind: now))
+                ON CONFLICT (organisation_id, year) DO NOTHING
+                """).run()
+        }
+        return try await key(year: year, now: now)
+    }
+
+    static func key(hex: String) -> SymmetricKey? {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) ?? hex.endIndex
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes.count == 32 ? SymmetricKey(data: bytes) : nil
+    }
+
+    /// Whether `year` is closed (its key destroyed).
+    public func isClosed(_ year: Int) async throws -> Bool {
+        try await sql.raw("""
+            SELECT closed_at FROM insight_year_keys WHERE organisation_id = \(bind: organisationID) AND year = \(bind: year)
+            """).first()?.decode(column: "closed_at", as: Date?.self) != nil
+    }
+
+    /// Closes `year`: its distinct counts become totals, then its key and every subject of its facts are erased
+    /// (one transaction). Refused for a year that has not ended.
+    public func close(_ year: Int, today: LocalDate, now: Date = Date()) async throws {
+        guard year < today.year else {
+            throw BiebError(.conflict, code: "year_not_over", field: "year", message: "\(year) has not ended yet.", nl: "\(year) is nog niet voorbij.")
+        }
+        let organisationID = organisationID
+        let from = "\(year)-01-01", through = "\(year)-12-31"
+        let youth = SQLQueryString("'" + AgeBands.youth.sorted().joined(separator: "', '") + "'")
+        let borrowing = SQLQueryString([FactKind.loan, .renewal, .return].map { "'\($0.rawValue)'" }.joined(separator: ", "))
+        try await WriteGate.transaction(on: db) { tx in
+            let sql = tx.sql
+            let measures: [(String, SQLQueryString)] = [
+                ("active_members", "kind IN (\(borrowing))"),
+                ("active_youth_members", "kind IN (\(borrowing)) AND age_band IN (\(youth))"),
+                ("borrowers", "kind = 'loan'"),
+                ("youth_borrowers", "kind = 'loan' AND age_band IN (\(youth))"),
+            ]
+            for (measure, condition) in measures {
+                let value = try await sql.raw("""
+                    SELECT COUNT(DISTINCT subject) AS n FROM insight_facts
+                    WHERE organisation_id = \(bind: organisationID) AND day >= \(bind: from) AND day <= \(bind: through) AND subject IS NOT NULL AND
+                    """ + " " + condition).first()?.decode(column: "n", as: Int.self) ?? 0
+                try await sql.raw("""
+                    INSERT INTO insight_year_totals (organisation_id, year, measure, value) VALUES (\(bind: organisationID), \(bind: year), \(bind: measure), \(bind: value))
+                    ON CONFLICT (organisation_id, year, measure) DO UPDATE SET value = excluded.value
+                    """).run()
+            }
+            try await sql.raw("""
+                UPDATE insight_facts SET subject = NULL
+                WHERE organisation_id = \(bind: organisationID) AND day >= \(bind: from) AND day <= \(bind: through) AND subject IS NOT NULL
+                """).run()
+            try await sql.raw("""
+                INSERT INTO insight_year_keys (organisation_id, year, secret, created_at, closed_at)
+                VALUES (\(bind: organisationID), \(bind: year), NULL, \(bind: now), \(bind: now))
+                ON CONFLICT (organisation_id, year) DO UPDATE SET secret = NULL, closed_at = \(bind: now)
+                """).run()
+        }
+    }
+
+    /// Closes every year with a key that ended more than `graceDays` ago; returns the years closed.
+    @discardableResult
+    public func closeEnded(today: LocalDate, now: Date = Date()) async throws -> [Int] {
+        let lastToClose = today.adding(days: -Self.graceDays).year - 1
+        let open = try await sql.raw("""
+            SELECT year FROM insight_year_keys WHERE organisation_id = \(bind: organisationID) AND closed_at IS NULL AND year <= \(bind: lastToClose)
+            ORDER BY year
+            """).all().map { try $0.decode(column: "year", as: Int.self) }
+        for year in open { try await close(year, today: today, now: now) }
+        return open
+    }
+
+    /// The totals kept of a closed year, by measure.
+    public func totals(_ year: Int) async throws -> [String: Int] {
+        var totals: [String: Int] = [:]
+        for row in try await sql.raw("""
+            SELECT measure, value FROM insight_year_totals WHERE organisation_id = \(bind: organisationID) AND year = \(bind: year)
+            """).all() {
+            totals[try row.decode(column: "measure", as: String.self)] = try row.decode(column: "value", as: Int.self)
+        }
+        return totals
+    }
+}
+
+/// The fact stream's tables. None has a column for a member id, name, card or birth date.
+struct CreateInsightFacts: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.schema("insight_year_keys")
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("year", .int, .required)
+            .field("secret", .string)
+            .field("created_at", .datetime, .required)
+            .field("closed_at", .datetime)
+            .unique(on: "organisation_id", "year")
+            .create()
+        try await database.schema("insight_facts")
+            .field("id", .int64, .identifier(auto: true))
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("day", .string, .required)
+            .field("branch_id", .uuid)
+            .field("kind", .string, .required)
+            .field("age_band", .string)
+            .field("member_category", .string)
+            .field("member_area", .string)
+            .field("item_type", .string)
+            .field("subject", .string)
+            .field("quantity", .int, .required)
+            .create()
+        try await database.createIndex("insight_facts_day_idx", on: "insight_facts", "organisation_id", "day", "kind")
+        try await database.schema("insight_cursor")
+            .field("organisation_id", .uuid, .identifier(auto: false), .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("last_event_id", .int64, .required)
+            .create()
+        try await database.schema("insight_year_totals")
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("year", .int, .required)
+            .field("measure", .string, .required)
+            .field("value", .int, .required)
+            .unique(on: "organisation_id", "year", "measure")
+            .create()
+    }
+
+    func revert(on database: Database) async throws {
+        for table in ["insight_year_totals", "insight_cursor", "insight_facts", "insight_year_keys"] { try await database.schema(table).delete() }
+    }
+}
