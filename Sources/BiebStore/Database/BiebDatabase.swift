@@ -77,6 +77,7 @@ public enum BiebDatabase {
         migrations.add(IndexDutchCompounds())
         migrations.add(CreateOnlineJoins())
         migrations.add(CreateInsightFacts())
+        migrations.add(CreateInsightRollups())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

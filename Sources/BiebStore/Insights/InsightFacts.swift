@@ -36,7 +36,8 @@ public enum FactKind: String, CaseIterable, Codable, Sendable {
 /// Facts are read from the circulation event log (`circulation_events`)
 /// by `ingest`, which the privacy job runs just before the retention rules
 /// unlink those events from members; a cursor (`insight_cursor`) moved in
-/// the same transaction as the facts makes it exactly-once.
+/// the same transaction as the facts makes it exactly-once. The days a
+/// batch touched get their roll-ups rebuilt (`InsightRollups`).
 public struct InsightFacts: OrganisationStore {
     public let db: any Database, organisationID: UUID
 
@@ -105,6 +106,7 @@ public struct InsightFacts: OrganisationStore {
                 return true
             }
             guard moved else { return added }
+            try await InsightRollups(db, organisationID: organisationID).refresh(days: Set(facts.map(\.day)))
             added += facts.count
             if rows.count < batch { return added }
         }

@@ -1,0 +1,103 @@
+import FluentKit
+import Foundation
+import SQLKit
+import BiebCore
+
+/// Daily roll-ups of the fact stream: per organisation × day × branch ×
+/// kind × audience (youth, adult, unknown) × item type × membership type,
+/// what pages and the API read (never the raw facts). A day's rows are
+/// rebuilt from its facts in one transaction, so a refresh is idempotent
+/// and `rebuild` gives the same rows as the refreshes did.
+public struct InsightRollups: OrganisationStore {
+    public let db: any Database, organisationID: UUID
+
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
+
+    /// The audience of an age band: "youth" (under 18), "adult", or "unknown" (no band kept).
+    static let audience: SQLQueryString = """
+        CASE WHEN age_band IS NULL THEN 'unknown' WHEN age_band IN ('\(unsafeRaw: AgeBands.youth.sorted().joined(separator: "', '"))') THEN 'youth' ELSE 'adult' END
+        """
+
+    /// Rebuilds the roll-ups of `days` from their facts.
+    public func refresh(days: Set<LocalDate>) async throws {
+        let organisationID = organisationID
+        for day in days.sorted() {
+            try await WriteGate.transaction(on: db) { tx in
+                let sql = tx.sql
+                try await sql.raw("DELETE FROM insight_daily WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)").run()
+                try await sql.raw("""
+                    INSERT INTO insight_daily (organisation_id, day, branch_id, kind, audience, item_type, member_category, quantity)
+                    SELECT organisation_id, day, branch_id, kind, \(Self.audience), COALESCE(item_type, ''), COALESCE(member_category, ''), SUM(quantity)
+                    FROM insight_facts WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)
+                    GROUP BY organisation_id, day, branch_id, kind, \(Self.audience), COALESCE(item_type, ''), COALESCE(member_category, '')
+                    """).run()
+            }
+        }
+    }
+
+    /// Rebuilds every day that has facts; returns how many days.
+    @discardableResult
+    public func rebuild() async throws -> Int {
+        let days = try await sql.raw("SELECT DISTINCT day FROM insight_facts WHERE organisation_id = \(bind: organisationID)").all()
+            .compactMap { LocalDate(iso: try $0.decode(column: "day", as: String.self)) }
+        try await refresh(days: Set(days))
+        try await WriteGate.transaction(on: db) { tx in
+            // Days without facts any more have no roll-up either.
+            try await tx.sql.raw("""
+                DELETE FROM insight_daily WHERE organisation_id = \(bind: organisationID)
+                  AND day NOT IN (SELECT DISTINCT day FROM insight_facts WHERE organisation_id = \(bind: organisationID))
+                """).run()
+        }
+        return days.count
+    }
+
+    /// A filter on the roll-ups.
+    public struct Filter: Sendable, Equatable {
+        public var kind: FactKind
+        public var branch: UUID?
+        /// "youth", "adult" or "unknown"; nil: all.
+        public var audience: String?
+
+        public init(kind: FactKind, branch: UUID? = nil, audience: String? = nil) {
+            self.kind = kind
+            self.branch = branch
+            self.audience = audience
+        }
+    }
+
+    /// Totals per month ("2026-01") from `from` through `through`.
+    public func monthly(_ filter: Filter, from: LocalDate, through: LocalDate) async throws -> [String: Int] {
+        var query: SQLQueryString = """
+            SELECT SUBSTR(day, 1, 7) AS month, CAST(SUM(quantity) AS BIGINT) AS n FROM insight_daily
+            WHERE organisation_id = \(bind: organisationID) AND kind = \(bind: filter.kind.rawValue) AND day >= \(bind: from.iso) AND day <= \(bind: through.iso)
+            """
+        if let branch = filter.branch { query = query + " AND branch_id = \(bind: branch)" }
+        if let audience = filter.audience { query = query + " AND audience = \(bind: audience)" }
+        var months: [String: Int] = [:]
+        for row in try await sql.raw(query + " GROUP BY SUBSTR(day, 1, 7)").all() {
+            months[try row.decode(column: "month", as: String.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        return months
+    }
+}
+
+/// The daily roll-ups' table.
+struct CreateInsightRollups: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.schema("insight_daily")
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("day", .string, .required)
+            .field("branch_id", .uuid)
+            .field("kind", .string, .required)
+            .field("audience", .string, .required)
+            .field("item_type", .string, .required)
+            .field("member_category", .string, .required)
+            .field("quantity", .int, .required)
+            .create()
+        try await database.createIndex("insight_daily_idx", on: "insight_daily", "organisation_id", "kind", "day")
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.schema("insight_daily").delete()
+    }
+}
