@@ -15,6 +15,9 @@ public enum StaffRole: String, Codable, Sendable, CaseIterable {
     /// The organisation's privacy officer (functionaris gegevensbescherming):
     /// audits who viewed which member records and what the retention rules did.
     case privacyOfficer = "privacy_officer"
+    /// Management information, read only: the library's numbers, measurements
+    /// and annual report (a director, a policy adviser), no member records.
+    case manager
 }
 
 /// What a signed-in account may do.
@@ -58,6 +61,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case checkIn
     /// Consultation hours (staff; partners their own, in branches that house them).
     case manageConsultationHours
+    /// Management information: the numbers of the whole organisation (admins and managers; not every desk account).
+    case viewInsights
 }
 
 public enum AccessPolicy {
@@ -71,7 +76,7 @@ public enum AccessPolicy {
             return true
         case .staff:
             return ![.manageUsers, .manageLoanRules, .manageSelfService, .editMessageTemplates, .auditPrivacy,
-                     .managePrivacySettings].contains(permission)
+                     .managePrivacySettings, .viewInsights].contains(permission)
         case .volunteer:
             switch permission {
             case .viewStaffPages:
@@ -87,6 +92,8 @@ public enum AccessPolicy {
             return [.viewStaffPages, .manageProgramme, .checkIn, .manageConsultationHours].contains(permission)
         case .privacyOfficer:
             return [.viewStaffPages, .auditPrivacy].contains(permission)
+        case .manager:
+            return [.viewStaffPages, .viewInsights].contains(permission)
         }
     }
 }

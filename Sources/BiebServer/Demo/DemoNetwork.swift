@@ -27,6 +27,8 @@ public enum DemoNetwork {
         Account(email: "admin@heemstede.bieb.demo", role: .admin, organisation: "heemstede", note: "beheerder Bibliotheek Heemstede"),
         Account(email: "privacy@denhaag.bieb.demo", role: .privacyOfficer, organisation: "den-haag",
                 note: "functionaris gegevensbescherming Bibliotheek Den Haag"),
+        Account(email: "directie@denhaag.bieb.demo", role: .manager, organisation: "den-haag",
+                note: "directie Bibliotheek Den Haag: managementinformatie"),
         Account(email: DemoProgramme.partnerEmail, role: .partner, organisation: "den-haag",
                 note: "contactpersoon partner \(DemoProgramme.partnerName): eigen spreekuren"),
     ]

@@ -139,6 +139,7 @@ struct StaffPages: RouteCollection {
             let canManageMembers: Bool
             /// The loan rules page reads them for the whole organisation (not for a volunteer of one branch).
             let canReadLoanRules: Bool
+            let canViewInsights: Bool
         }
         return try await page.render("staff/dashboard", Context(page: page.context(page.t("staff_dashboard")), organisation: org.name,
                                                                  branches: lines, canCreate: user.can(.createBranch),
@@ -148,7 +149,8 @@ struct StaffPages: RouteCollection {
                                                                  canProgramme: user.can(.manageProgramme) || user.can(.checkIn, branch: user.branchID),
                                                                  canHours: user.can(.manageConsultationHours),
                                                                  canManageMembers: user.can(.manageMembers),
-                                                                 canReadLoanRules: user.can(.circulate)))
+                                                                 canReadLoanRules: user.can(.circulate),
+                                                                 canViewInsights: user.can(.viewInsights)))
     }
 
     // MARK: Accounts

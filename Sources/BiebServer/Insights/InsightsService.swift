@@ -1,0 +1,65 @@
+import Fluent
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// Management information for one organisation, shared by the insight
+/// pages and the API: read from the daily roll-ups (and, for distinct
+/// members, the open year's facts or a closed year's totals), for people
+/// with `viewInsights` only.
+struct InsightsService {
+    let user: StaffUser
+    let organisation: Organisation
+    let db: any Database
+    let branches: [BranchLabel]
+
+    static func make(_ req: Request) async throws -> InsightsService {
+        let user = try req.staff(.viewInsights)
+        guard let organisation = try await req.branches.organisation(id: user.organisationID) else {
+            throw BiebError.notFound("organisation", nl: "Organisatie niet gevonden.")
+        }
+        return InsightsService(user: user, organisation: organisation, db: req.db, branches: try await req.branches.labels(of: user.organisationID))
+    }
+
+    var organisationID: UUID { organisation.id! }
+    var today: LocalDate { LocalDate(Date(), in: organisation.zone) }
+
+    /// A branch by slug or id (nil: the whole organisation).
+    func branch(_ text: String?) throws -> BranchLabel? {
+        guard let text = text?.trimmed, !text.isEmpty else { return nil }
+        guard let branch = branches.first(where: { $0.slug == text || $0.id.uuidString.lowercased() == text.lowercased() }) else {
+            throw BiebError.invalid("branch", "There is no branch '\(text)' in this organisation.", nl: "Er is geen vestiging '\(text)' in deze organisatie.")
+        }
+        return branch
+    }
+
+    /// A year from the request, this year when none; years before 2000 or after this one are refused.
+    func year(_ value: Int?) throws -> Int {
+        let year = value ?? today.year
+        guard (2000...today.year).contains(year) else {
+            throw BiebError.invalid("year", "Choose a year from 2000 to \(today.year).", nl: "Kies een jaar van 2000 tot en met \(today.year).")
+        }
+        return year
+    }
+
+    /// The twelve months of `year` with the total of each ("2026-01" … "2026-12").
+    func months(_ kind: FactKind, year: Int, branch: UUID?, audience: String? = nil) async throws -> [(month: String, count: Int)] {
+        let totals = try await InsightRollups(db, organisationID: organisationID)
+            .monthly(.init(kind: kind, branch: branch, audience: audience), from: LocalDate(year: year, month: 1, day: 1)!,
+                     through: LocalDate(year: year, month: 12, day: 31)!)
+        return (1...12).map { month in
+            let key = String(format: "%04d-%02d", year, month)
+            return (key, totals[key] ?? 0)
+        }
+    }
+
+    /// Members who borrowed, renewed or returned in `year` (distinct): from the facts while the year is open, from its totals once closed.
+    func activeMembers(year: Int, youth: Bool) async throws -> Int? {
+        let years = InsightYears(db, organisationID: organisationID)
+        if try await years.isClosed(year) { return try await years.totals(year)[youth ? "active_youth_members" : "active_members"] }
+        return try await InsightFacts(db, organisationID: organisationID)
+            .distinctMembers([.loan, .renewal, .return], from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!,
+                             youthOnly: youth)
+    }
+}
