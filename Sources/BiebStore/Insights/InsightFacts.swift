@@ -49,6 +49,8 @@ public struct InsightFacts: OrganisationStore {
         let years = InsightYears(db, organisationID: organisationID)
         let kinds = SQLQueryString(FactKind.events.keys.sorted().map { "'\($0)'" }.joined(separator: ", "))
         var added = 0
+        // Each year's key is read once per run (nil: the year is closed).
+        var keys: [Int: SymmetricKey?] = [:]
         while true {
             let cursor = try await sql.raw("""
                 SELECT last_event_id FROM insight_cursor WHERE organisation_id = \(bind: organisationID)
@@ -75,7 +77,10 @@ public struct InsightFacts: OrganisationStore {
                                                    category: code, postcode: try row.decode(column: "postcode", as: String?.self) ?? "")
                 }
                 var subject: String?
-                if let member { subject = try await years.subject(of: member, year: day.year, now: now) }
+                if let member {
+                    if keys[day.year] == nil { keys[day.year] = .some(try await years.key(year: day.year, now: now)) }
+                    subject = keys[day.year]!.map { InsightYears.subject(of: member, key: $0) }
+                }
                 // Without the member (erased, or already unlinked by the retention rules): the dimensions the event kept.
                 let kept = (ageBand: try row.decode(column: "age_band", as: String?.self), category: try row.decode(column: "member_category", as: String?.self),
                             area: try row.decode(column: "member_area", as: String?.self))
@@ -102,7 +107,11 @@ public struct InsightFacts: OrganisationStore {
                         ON CONFLICT (organisation_id) DO NOTHING RETURNING organisation_id
                         """).first() != nil else { return false }
                 }
-                for fact in batchFacts { try await fact.insert(organisation: organisationID, on: sql) }
+                // A year closed since its key was read keeps no subject (the privacy job ingests and closes in turn; this is for the rest).
+                let closed = Set(try await sql.raw("""
+                    SELECT year FROM insight_year_keys WHERE organisation_id = \(bind: organisationID) AND closed_at IS NOT NULL
+                    """).all().map { try $0.decode(column: "year", as: Int.self) })
+                for fact in batchFacts { try await fact.without(subjectIn: closed).insert(organisation: organisationID, on: sql) }
                 return true
             }
             guard moved else { return added }
@@ -143,6 +152,12 @@ public struct InsightFacts: OrganisationStore {
         let itemType: String?
         let subject: String?
 
+        /// The fact without its subject when its year is one of `closed`.
+        func without(subjectIn closed: Set<Int>) -> Fact {
+            closed.contains(day.year) ? Fact(day: day, branch: branch, kind: kind, ageBand: ageBand, category: category, area: area,
+                                             itemType: itemType, subject: nil) : self
+        }
+
         func insert(organisation: UUID, on sql: any SQLDatabase) async throws {
             try await sql.raw("""
                 INSERT INTO insight_facts (organisation_id, day, branch_id, kind, age_band, member_category, member_area, item_type, subject, quantity)
@@ -166,9 +181,8 @@ public struct InsightYears: OrganisationStore {
 
     public static let graceDays = 31
 
-    /// The member's subject in `year`: the HMAC-SHA256 of their id under the year's key (128 bits, hex); nil once the year is closed.
-    func subject(of member: UUID, year: Int, now: Date) async throws -> String? {
-        guard let key = try await key(year: year, now: now) else { return nil }
+    /// The member's subject under a year's key: the HMAC-SHA256 of their id (128 bits, hex).
+    static func subject(of member: UUID, key: SymmetricKey) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data(member.uuidString.lowercased().utf8), using: key)
         return code.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
