@@ -27,10 +27,10 @@ public enum DemoNetwork {
         Account(email: "admin@heemstede.bieb.demo", role: .admin, organisation: "heemstede", note: "beheerder Bibliotheek Heemstede"),
         Account(email: "privacy@denhaag.bieb.demo", role: .privacyOfficer, organisation: "den-haag",
                 note: "functionaris gegevensbescherming Bibliotheek Den Haag"),
-        Account(email: "directie@denhaag.bieb.demo", role: .manager, organisation: "den-haag",
-                note: "directie Bibliotheek Den Haag: managementinformatie"),
         Account(email: DemoProgramme.partnerEmail, role: .partner, organisation: "den-haag",
                 note: "contactpersoon partner \(DemoProgramme.partnerName): eigen spreekuren"),
+        Account(email: "directie@denhaag.bieb.demo", role: .manager, organisation: "den-haag",
+                note: "directie Bibliotheek Den Haag: managementinformatie"),
     ]
 
     /// Creates the demo network with its catalogue unless it exists. Returns true when created.
@@ -63,7 +63,7 @@ public enum DemoNetwork {
             let denHaag = try await seedDenHaag(on: tx, today: today)
             let heemstede = try await seedHeemstede(on: tx, today: today)
             let spoorwijk = try await Branch.query(on: tx).filter(\.$slug == "buurtbibliotheek-spoorwijk").first()
-            let names = ["Anna de Vries", "Mohammed El Amrani", "Joke Verbeek", "Pieter Jansen", "Fatma Yilmaz", "Sanne Bakker"]
+            let names = ["Anna de Vries", "Mohammed El Amrani", "Joke Verbeek", "Pieter Jansen", "Fatma Yilmaz", "Sanne Bakker", "Ruud Koster"]
             for (index, account) in accounts.enumerated() {
                 let org = account.organisation == "den-haag" ? denHaag : heemstede
                 let user = StaffUser(organisationID: org, email: account.email, name: names[index], passwordHash: hash,
