@@ -37,7 +37,7 @@ import BiebTestSupport
         return values
     }
 
-    static let tables = ["insight_facts", "insight_year_keys", "insight_cursor", "insight_year_totals"]
+    static let tables = ["insight_facts", "insight_year_keys", "insight_cursor", "insight_year_totals", "insight_daily"]
 
     @Test(arguments: TestDatabase.all)
     func factsHoldNoMemberAndCountDistinctMembersByPseudonym(_ database: TestDatabase) async throws {
@@ -59,6 +59,14 @@ import BiebTestSupport
             #expect(try await facts.count(.renewal, from: from, through: through) == 1)
             #expect(try await facts.count(.return, from: from, through: through) == 1)
             #expect(added >= 5)
+            // Door entries become visit facts (they never held a member), also when no new circulation event came.
+            let door = SelfServiceStore(app.db, organisationID: org)
+            for hour in [10, 11, 15] {
+                try await door.recordVisit(branch: f.network.central, at: LocalClock.instant(of: from, minute: hour * 60, in: BranchCalendar.amsterdam),
+                                           via: "door", ageBand: "25-44", category: "basis")
+            }
+            #expect(try await facts.ingest(timeZone: BranchCalendar.amsterdam) == 3)
+            #expect(try await facts.count(.visit, from: from, through: through) == 3)
             // Exactly once: nothing new, nothing added.
             #expect(try await facts.ingest(timeZone: BranchCalendar.amsterdam) == 0)
             // Distinct members without identities: two borrowers, one of them youth.
@@ -69,6 +77,7 @@ import BiebTestSupport
             let rollups = InsightRollups(app.db, organisationID: org)
             let year = (LocalDate(iso: "2026-01-01")!, LocalDate(iso: "2026-12-31")!)
             #expect(try await rollups.monthly(.init(kind: .loan), from: year.0, through: year.1) == ["2026-11": 3])
+            #expect(try await rollups.monthly(.init(kind: .visit, audience: "adult"), from: year.0, through: year.1) == ["2026-11": 3])
             #expect(try await rollups.monthly(.init(kind: .loan, audience: "youth"), from: year.0, through: year.1) == ["2026-11": 1])
             #expect(try await rollups.monthly(.init(kind: .loan, branch: f.network.district), from: year.0, through: year.1).isEmpty)
             #expect(try await rollups.monthly(.init(kind: .return, branch: f.network.district), from: year.0, through: year.1) == ["2026-11": 1])

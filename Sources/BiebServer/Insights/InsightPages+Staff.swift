@@ -64,7 +64,7 @@ struct InsightPages: RouteCollection {
                              series: [.init(name: String(year), values: current.map(\.count)), .init(name: String(year - 1), values: previous.map(\.count))])
         var figures: [Figure] = []
         for (kind, key) in [(FactKind.loan, "insights_loans"), (.renewal, "insights_renewals"), (.return, "insights_returns"),
-                            (.memberJoined, "insights_new_members")] {
+                            (.memberJoined, "insights_new_members"), (.visit, "insights_door_visits")] {
             let total = try await service.months(kind, year: year, branch: branch?.id).map(\.count).reduce(0, +)
             figures.append(Figure(label: page.t(key), value: String(total)))
         }

@@ -42,7 +42,7 @@ enum MemberAccountOpenAPI {
         "/api/v1/insights/months": .init(get: D.op(
             "A year's months of one kind of fact (loans by default) for the organisation or a branch and an audience; a month under 5 has no count, only \"<5\" (management information: admins and managers)",
             tag: "insights",
-            params: [D.query("kind", "loan, renewal, return, member_joined or membership_renewed"), D.query("year", "The year (this year by default)", D.int),
+            params: [D.query("kind", "loan, renewal, return, member_joined, membership_renewed or visit"), D.query("year", "The year (this year by default)", D.int),
                      D.query("branch", "A branch (id or slug); the organisation by default"), D.query("audience", "youth, adult or unknown")],
             response: D.ref("InsightMonths"), auth: true)),
         "/api/v1/online-joins": .init(get: D.op(

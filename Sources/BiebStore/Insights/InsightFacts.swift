@@ -11,6 +11,8 @@ public enum FactKind: String, CaseIterable, Codable, Sendable {
     case `return`
     case memberJoined = "member_joined"
     case membershipRenewed = "membership_renewed"
+    /// A member let in by the door with their card (SIP2 or the door endpoint): counted, never who.
+    case visit
 
     /// The circulation event (`circulation_events.kind`) each fact comes from.
     static let events: [String: FactKind] = [
@@ -33,7 +35,8 @@ public enum FactKind: String, CaseIterable, Codable, Sendable {
 /// year are erased, in one transaction: from then on nothing links the
 /// year's facts to a member, not even with the database in hand.
 ///
-/// Facts are read from the circulation event log (`circulation_events`)
+/// Facts are read from the circulation event log (`circulation_events`) and
+/// the door's entries (`visits`, which never held a member)
 /// by `ingest`, which the privacy job runs just before the retention rules
 /// unlink those events from members; a cursor (`insight_cursor`) moved in
 /// the same transaction as the facts makes it exactly-once. The days a
@@ -52,9 +55,7 @@ public struct InsightFacts: OrganisationStore {
         // Each year's key is read once per run (nil: the year is closed).
         var keys: [Int: SymmetricKey?] = [:]
         while true {
-            let cursor = try await sql.raw("""
-                SELECT last_event_id FROM insight_cursor WHERE organisation_id = \(bind: organisationID)
-                """).first()?.decode(column: "last_event_id", as: Int.self)
+            let cursor = try await cursor(.events)
             let rows = try await sql.raw("""
                 SELECT e.id, e."at", e.kind, e.branch_id, e.member_id, e.age_band, e.member_category, e.member_area,
                        m.birth_date, m.postcode, t.code, ti.format
@@ -64,7 +65,7 @@ public struct InsightFacts: OrganisationStore {
                 WHERE e.organisation_id = \(bind: organisationID) AND e.id > \(bind: cursor ?? 0) AND e.kind IN (\(kinds))
                 ORDER BY e.id LIMIT \(literal: batch)
                 """).all()
-            guard let lastRow = rows.last else { return added }
+            guard let lastRow = rows.last else { break }
             let last = try lastRow.decode(column: "id", as: Int.self)
             var facts: [Fact] = []
             for row in rows {
@@ -96,22 +97,68 @@ public struct InsightFacts: OrganisationStore {
             let moved = try await WriteGate.transaction(on: db) { tx -> Bool in
                 let sql = tx.sql
                 // Exactly once: the cursor moves only from where this batch started (another ingester would have moved it).
-                if let cursor {
-                    guard try await sql.raw("""
-                        UPDATE insight_cursor SET last_event_id = \(bind: last)
-                        WHERE organisation_id = \(bind: organisationID) AND last_event_id = \(bind: cursor) RETURNING organisation_id
-                        """).first() != nil else { return false }
-                } else {
-                    guard try await sql.raw("""
-                        INSERT INTO insight_cursor (organisation_id, last_event_id) VALUES (\(bind: organisationID), \(bind: last))
-                        ON CONFLICT (organisation_id) DO NOTHING RETURNING organisation_id
-                        """).first() != nil else { return false }
-                }
+                guard try await Self.move(.events, organisation: organisationID, from: cursor, to: last, on: sql) else { return false }
                 // A year closed since its key was read keeps no subject (the privacy job ingests and closes in turn; this is for the rest).
                 let closed = Set(try await sql.raw("""
                     SELECT year FROM insight_year_keys WHERE organisation_id = \(bind: organisationID) AND closed_at IS NOT NULL
                     """).all().map { try $0.decode(column: "year", as: Int.self) })
                 for fact in batchFacts { try await fact.without(subjectIn: closed).insert(organisation: organisationID, on: sql) }
+                return true
+            }
+            guard moved else { return added }
+            try await InsightRollups(db, organisationID: organisationID).refresh(days: Set(facts.map(\.day)))
+            added += facts.count
+            if rows.count < batch { break }
+        }
+        return added + (try await ingestVisits(timeZone: timeZone, batch: batch))
+    }
+
+    /// The sources facts are read from, each with its own cursor.
+    enum Source: String {
+        case events
+        case visits
+    }
+
+    func cursor(_ source: Source) async throws -> Int? {
+        try await sql.raw("""
+            SELECT last_id FROM insight_cursor WHERE organisation_id = \(bind: organisationID) AND source = \(bind: source.rawValue)
+            """).first()?.decode(column: "last_id", as: Int.self)
+    }
+
+    /// Moves a source's cursor from `from` (nil: none yet) to `to`; false when another ingester moved it first.
+    static func move(_ source: Source, organisation: UUID, from: Int?, to: Int, on sql: any SQLDatabase) async throws -> Bool {
+        if let from {
+            return try await sql.raw("""
+                UPDATE insight_cursor SET last_id = \(bind: to)
+                WHERE organisation_id = \(bind: organisation) AND source = \(bind: source.rawValue) AND last_id = \(bind: from) RETURNING source
+                """).first() != nil
+        }
+        return try await sql.raw("""
+            INSERT INTO insight_cursor (organisation_id, source, last_id) VALUES (\(bind: organisation), \(bind: source.rawValue), \(bind: to))
+            ON CONFLICT (organisation_id, source) DO NOTHING RETURNING source
+            """).first() != nil
+    }
+
+    /// Door entries (`visits`, already without a member: an age band and a membership type) become visit facts.
+    func ingestVisits(timeZone: TimeZone, batch: Int) async throws -> Int {
+        var added = 0
+        while true {
+            let cursor = try await cursor(.visits)
+            let rows = try await sql.raw("""
+                SELECT id, "at", branch_id, age_band, category FROM visits
+                WHERE organisation_id = \(bind: organisationID) AND id > \(bind: cursor ?? 0) ORDER BY id LIMIT \(literal: batch)
+                """).all()
+            guard let lastRow = rows.last else { return added }
+            let last = try lastRow.decode(column: "id", as: Int.self)
+            let facts = try rows.map { row in
+                Fact(day: LocalDate(try row.decode(column: "at", as: Date.self), in: timeZone), branch: try row.decode(column: "branch_id", as: UUID.self),
+                     kind: .visit, ageBand: try row.decode(column: "age_band", as: String.self),
+                     category: try row.decode(column: "category", as: String.self), area: nil, itemType: nil, subject: nil)
+            }
+            let organisationID = organisationID
+            let moved = try await WriteGate.transaction(on: db) { tx -> Bool in
+                guard try await Self.move(.visits, organisation: organisationID, from: cursor, to: last, on: tx.sql) else { return false }
+                for fact in facts { try await fact.insert(organisation: organisationID, on: tx.sql) }
                 return true
             }
             guard moved else { return added }
@@ -315,8 +362,10 @@ struct CreateInsightFacts: AsyncMigration {
             .create()
         try await database.createIndex("insight_facts_day_idx", on: "insight_facts", "organisation_id", "day", "kind")
         try await database.schema("insight_cursor")
-            .field("organisation_id", .uuid, .identifier(auto: false), .references(Organisation.schema, "id", onDelete: .cascade))
-            .field("last_event_id", .int64, .required)
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("source", .string, .required)
+            .field("last_id", .int64, .required)
+            .unique(on: "organisation_id", "source")
             .create()
         try await database.schema("insight_year_totals")
             .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
