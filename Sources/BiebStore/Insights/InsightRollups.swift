@@ -18,10 +18,11 @@ public struct InsightRollups: OrganisationStore {
         CASE WHEN age_band IS NULL THEN 'unknown' WHEN age_band IN ('\(unsafeRaw: AgeBands.youth.sorted().joined(separator: "', '"))') THEN 'youth' ELSE 'adult' END
         """
 
-    /// Rebuilds the roll-ups of `days` from their facts.
-    public func refresh(days: Set<LocalDate>) async throws {
+    /// Rebuilds the roll-ups of `days` from their facts; `progress` hears how many days are done.
+    public func refresh(days: Set<LocalDate>, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws {
         let organisationID = organisationID
-        for day in days.sorted() {
+        for (done, day) in days.sorted().enumerated() {
+            progress?(done, days.count)
             try await WriteGate.transaction(on: db) { tx in
                 let sql = tx.sql
                 try await sql.raw("DELETE FROM insight_daily WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)").run()
@@ -37,10 +38,11 @@ public struct InsightRollups: OrganisationStore {
 
     /// Rebuilds every day that has facts; returns how many days.
     @discardableResult
-    public func rebuild() async throws -> Int {
+    public func rebuild(progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Int {
         let days = try await sql.raw("SELECT DISTINCT day FROM insight_facts WHERE organisation_id = \(bind: organisationID)").all()
             .compactMap { LocalDate(iso: try $0.decode(column: "day", as: String.self)) }
-        try await refresh(days: Set(days))
+        try await refresh(days: Set(days), progress: progress)
+        progress?(days.count, days.count)
         try await WriteGate.transaction(on: db) { tx in
             // Days without facts any more have no roll-up either.
             try await tx.sql.raw("""
