@@ -13,6 +13,7 @@ import Foundation
 //   swift run -c release bieb-bench circulation-setup DB ORG MEMBERS ITEMS OUTDIR   members and scan lists for the desk load test
 //   swift run -c release bieb-bench sip2-setup DB ORG       a kiosk account per branch, branches open for the run
 //   swift run -c release bieb-bench sip2 PORT ITEMS CARDS [TERMINALS] [SECONDS] [RATE]   kiosks lending and taking in over SIP2
+//   swift run -c release bieb-bench insights DB ORG EVENTS   a day of EVENTS loans into the statistics' facts, beside a plain copy
 //
 // Prints one line per case: operations, total time, time per operation.
 
@@ -52,6 +53,11 @@ if CommandLine.arguments.count >= 7, CommandLine.arguments[1] == "circulation-se
     setUpCirculationBenchmark(database: CommandLine.arguments[2], organisation: CommandLine.arguments[3],
                               members: Int(CommandLine.arguments[4]) ?? 100_000, items: Int(CommandLine.arguments[5]) ?? 100_000,
                               output: CommandLine.arguments[6])
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 5, CommandLine.arguments[1] == "insights" {
+    benchmarkInsights(database: CommandLine.arguments[2], organisation: CommandLine.arguments[3], events: Int(CommandLine.arguments[4]) ?? 150_000)
     exit(0)
 }
 

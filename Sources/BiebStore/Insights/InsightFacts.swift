@@ -102,7 +102,7 @@ public struct InsightFacts: OrganisationStore {
                 let closed = Set(try await sql.raw("""
                     SELECT year FROM insight_year_keys WHERE organisation_id = \(bind: organisationID) AND closed_at IS NOT NULL
                     """).all().map { try $0.decode(column: "year", as: Int.self) })
-                for fact in batchFacts { try await fact.without(subjectIn: closed).insert(organisation: organisationID, on: sql) }
+                try await Fact.insert(batchFacts.map { $0.without(subjectIn: closed) }, organisation: organisationID, on: sql)
                 return true
             }
             guard moved else { return added }
@@ -158,7 +158,7 @@ public struct InsightFacts: OrganisationStore {
             let organisationID = organisationID
             let moved = try await WriteGate.transaction(on: db) { tx -> Bool in
                 guard try await Self.move(.visits, organisation: organisationID, from: cursor, to: last, on: tx.sql) else { return false }
-                for fact in facts { try await fact.insert(organisation: organisationID, on: tx.sql) }
+                try await Fact.insert(facts, organisation: organisationID, on: tx.sql)
                 return true
             }
             guard moved else { return added }
@@ -205,12 +205,20 @@ public struct InsightFacts: OrganisationStore {
                                              itemType: itemType, subject: nil) : self
         }
 
-        func insert(organisation: UUID, on sql: any SQLDatabase) async throws {
-            try await sql.raw("""
-                INSERT INTO insight_facts (organisation_id, day, branch_id, kind, age_band, member_category, member_area, item_type, subject, quantity)
-                VALUES (\(bind: organisation), \(bind: day.iso), \(bind: branch), \(bind: kind.rawValue), \(bind: ageBand), \(bind: category),
-                        \(bind: area), \(bind: itemType), \(bind: subject), 1)
-                """).run()
+        static let columns = ["organisation_id", "day", "branch_id", "kind", "age_band", "member_category", "member_area", "item_type", "subject",
+                              "quantity"]
+
+        /// Inserts facts, many rows a statement (500: well under SQLite's and PostgreSQL's limits on binds).
+        static func insert(_ facts: [Fact], organisation: UUID, on sql: any SQLDatabase) async throws {
+            for start in stride(from: 0, to: facts.count, by: 500) {
+                var insert = sql.insert(into: "insight_facts").columns(columns)
+                for fact in facts[start..<min(start + 500, facts.count)] {
+                    insert = insert.values([SQLBind(organisation), SQLBind(fact.day.iso), SQLBind(fact.branch), SQLBind(fact.kind.rawValue),
+                                            SQLBind(fact.ageBand), SQLBind(fact.category), SQLBind(fact.area), SQLBind(fact.itemType),
+                                            SQLBind(fact.subject), SQLBind(1)])
+                }
+                try await insert.run()
+            }
         }
     }
 }
