@@ -29,7 +29,7 @@ func benchmarkInsights(database: String, organisation slug: String, events: Int)
             return
         }
         // What was there is read first, so the run times only the new day.
-        _ = try await InsightFacts(app.db, organisationID: orgID).ingest(timeZone: org.zone)
+        _ = try await InsightFacts(app.db, organisationID: orgID).ingest(timeZone: org.zone, settled: 0)
         let first = (try await sql.raw("SELECT COALESCE(MAX(id), 0) AS id FROM circulation_events").first()?.decode(column: "id", as: Int.self)) ?? 0
         let day = Date().addingTimeInterval(-86_400)
         var written = 0
@@ -59,7 +59,7 @@ func benchmarkInsights(database: String, organisation slug: String, events: Int)
         let baseline = Double(DispatchTime.now().uptimeNanoseconds - baselineStart) / 1e9
         try await sql.raw("DROP TABLE bench_events_copy").run()
         let ingestStart = DispatchTime.now().uptimeNanoseconds
-        let facts = try await InsightFacts(app.db, organisationID: orgID).ingest(timeZone: org.zone)
+        let facts = try await InsightFacts(app.db, organisationID: orgID).ingest(timeZone: org.zone, settled: 0)
         let ingest = Double(DispatchTime.now().uptimeNanoseconds - ingestStart) / 1e9
         let rebuildStart = DispatchTime.now().uptimeNanoseconds
         let days = try await InsightRollups(app.db, organisationID: orgID).rebuild()

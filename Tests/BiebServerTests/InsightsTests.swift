@@ -30,7 +30,7 @@ import BiebTestSupport
                 _ = try await desk.checkin(item: item, at: now)
                 _ = try await desk.checkout(member: f.adult, item: item, at: Circulation.Desk(branch: f.network.central, now: lastYear))
             }
-            try await InsightFacts(app.db, organisationID: org).ingest(timeZone: BranchCalendar.amsterdam)
+            try await InsightFacts(app.db, organisationID: org).ingest(timeZone: BranchCalendar.amsterdam, settled: 0)
             _ = try await AccountAdmin.create(email: "directie@city.test", name: "Dirk Directie", role: .manager, organisation: "city",
                                               branch: nil, password: Fixture.password, app: app)
 

@@ -46,9 +46,15 @@ public struct InsightFacts: OrganisationStore {
 
     public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
-    /// Turns new circulation events into facts, in batches; returns how many facts were added.
+    /// How old an event must be before it is read: ids are handed out when a row is written, so on
+    /// PostgreSQL a transaction still open could commit a lower id after a higher one was read.
+    public static let settle: TimeInterval = 60
+
+    /// Turns new circulation events and door entries (older than `settled` seconds) into facts, in batches;
+    /// returns how many facts were added.
     @discardableResult
-    public func ingest(timeZone: TimeZone, batch: Int = 2_000, now: Date = Date()) async throws -> Int {
+    public func ingest(timeZone: TimeZone, batch: Int = 2_000, settled: TimeInterval = InsightFacts.settle, now: Date = Date()) async throws -> Int {
+        let before = now.addingTimeInterval(-settled)
         let years = InsightYears(db, organisationID: organisationID)
         let kinds = SQLQueryString(FactKind.events.keys.sorted().map { "'\($0)'" }.joined(separator: ", "))
         var added = 0
@@ -62,7 +68,7 @@ public struct InsightFacts: OrganisationStore {
                 FROM circulation_events e
                 LEFT JOIN members m ON m.id = e.member_id LEFT JOIN membership_types t ON t.id = m.membership_type_id
                 LEFT JOIN titles ti ON ti.id = e.title_id
-                WHERE e.organisation_id = \(bind: organisationID) AND e.id > \(bind: cursor ?? 0) AND e.kind IN (\(kinds))
+                WHERE e.organisation_id = \(bind: organisationID) AND e.id > \(bind: cursor ?? 0) AND e.kind IN (\(kinds)) AND e."at" < \(bind: before)
                 ORDER BY e.id LIMIT \(literal: batch)
                 """).all()
             guard let lastRow = rows.last else { break }
@@ -110,7 +116,7 @@ public struct InsightFacts: OrganisationStore {
             added += facts.count
             if rows.count < batch { break }
         }
-        return added + (try await ingestVisits(timeZone: timeZone, batch: batch))
+        return added + (try await ingestVisits(timeZone: timeZone, batch: batch, before: before))
     }
 
     /// The sources facts are read from, each with its own cursor.
@@ -140,13 +146,13 @@ public struct InsightFacts: OrganisationStore {
     }
 
     /// Door entries (`visits`, already without a member: an age band and a membership type) become visit facts.
-    func ingestVisits(timeZone: TimeZone, batch: Int) async throws -> Int {
+    func ingestVisits(timeZone: TimeZone, batch: Int, before: Date) async throws -> Int {
         var added = 0
         while true {
             let cursor = try await cursor(.visits)
             let rows = try await sql.raw("""
                 SELECT id, "at", branch_id, age_band, category FROM visits
-                WHERE organisation_id = \(bind: organisationID) AND id > \(bind: cursor ?? 0) ORDER BY id LIMIT \(literal: batch)
+                WHERE organisation_id = \(bind: organisationID) AND id > \(bind: cursor ?? 0) AND "at" < \(bind: before) ORDER BY id LIMIT \(literal: batch)
                 """).all()
             guard let lastRow = rows.last else { return added }
             let last = try lastRow.decode(column: "id", as: Int.self)
