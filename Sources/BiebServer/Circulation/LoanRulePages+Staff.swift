@@ -77,7 +77,7 @@ struct LoanRulePages: RouteCollection {
         return String(value)
     }
 
-    func options(_ service: DeskService, page: StaffPages.Page, anyKey: String, selected: String?,
+    func options(page: StaffPages.Page, anyKey: String, selected: String?,
                  _ values: [(String, String)]) -> [FormOption] {
         [FormOption(value: "", label: page.t(anyKey), selected: (selected ?? "").isEmpty)]
             + values.map { FormOption(value: $0.0, label: $0.1, selected: $0.0 == selected) }
@@ -120,10 +120,10 @@ struct LoanRulePages: RouteCollection {
             }
             let scopeWrong = index == errorRow && !cells.contains { $0.error != nil }
             return RuleRow(index: index, label: source.label, isNew: typed == nil && index == sources.count - 1,
-                           branches: options(service, page: page, anyKey: "loan_rules_any_branch", selected: source.values["branch"], branchValues),
-                           categories: options(service, page: page, anyKey: "loan_rules_any_category", selected: source.values["category"], categoryValues),
-                           types: options(service, page: page, anyKey: "loan_rules_any_type", selected: source.values["item_type"], typeValues),
-                           youth: options(service, page: page, anyKey: "loan_rules_inherit", selected: source.values["youth"],
+                           branches: options(page: page, anyKey: "loan_rules_any_branch", selected: source.values["branch"], branchValues),
+                           categories: options(page: page, anyKey: "loan_rules_any_category", selected: source.values["category"], categoryValues),
+                           types: options(page: page, anyKey: "loan_rules_any_type", selected: source.values["item_type"], typeValues),
+                           youth: options(page: page, anyKey: "loan_rules_inherit", selected: source.values["youth"],
                                           [("yes", page.t("yes")), ("no", page.t("no"))]),
                            cells: cells, scopeError: scopeWrong ? error?.message(dutch: page.lang == .nl) : nil, removed: source.removed)
         }
@@ -144,8 +144,8 @@ struct LoanRulePages: RouteCollection {
             defaults: LoanTerm.allCases.map { Self.text($0, book.defaults.value($0), page) }, rows: rows, count: rows.count, errors: errors,
             preview: preview, previewFor: previewFor, previewForm: previewForm, previewError: previewError,
             branches: service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.slug == previewForm["branch"]) },
-            categories: options(service, page: page, anyKey: "loan_rules_choose", selected: previewForm["category"], categoryValues),
-            types: options(service, page: page, anyKey: "loan_rules_choose", selected: previewForm["item_type"], typeValues)),
+            categories: options(page: page, anyKey: "loan_rules_choose", selected: previewForm["category"], categoryValues),
+            types: options(page: page, anyKey: "loan_rules_choose", selected: previewForm["item_type"], typeValues)),
             status: status)
     }
 

@@ -60,8 +60,7 @@ struct JoinPages: RouteCollection {
             orgURL: "/\(org.slug)", action: "/\(org.slug)/lid-worden", signInURL: MemberPortalPages.base(org) + "/inloggen",
             types: types, branches: branches, errors: error.map { FormErrors($0, lang: lang, known: Self.fields) },
             form: FormValues(typed.values.filter { !$0.key.hasPrefix("password") })))
-        response.status = error?.httpStatus ?? .ok
-        if let seconds = error?.retryAfter { response.headers.replaceOrAdd(name: "Retry-After", value: String(seconds)) }
+        response.refused(by: error)
         return response
     }
 

@@ -57,7 +57,7 @@ extension MemberPortalPages {
             },
             fee: fee, errors: error.map { FormErrors($0, lang: lang, known: ["lid", "pickup"]) })
         let response = try await PublicPages().render(req, "portal/hold", context)
-        response.status = error?.httpStatus ?? .ok
+        response.refused(by: error)
         return response
     }
 }

@@ -97,8 +97,7 @@ struct MemberPortalPages: RouteCollection {
                 page: Self.page(req, org, title: Locales.text("portal_sign_in", lang)), organisation: org.name,
                 orgURL: "/\(org.slug)", base: Self.base(org), action: Self.base(org) + "/inloggen", back: Self.safeBack(form.back, org),
                 card: form.card ?? "", email: form.email ?? "", errors: FormErrors(error, lang: lang, known: ["card", "pin", "email", "password"])))
-            response.status = error.httpStatus
-            if let seconds = error.retryAfter { response.headers.replaceOrAdd(name: "Retry-After", value: String(seconds)) }
+            response.refused(by: error)
             return response
         }
     }
@@ -131,8 +130,7 @@ extension MemberPortalPages {
             page: Self.page(req, org, title: Locales.text(template == "portal/pin_forgot" ? "portal_pin_forgot" : "portal_pin_choose", lang)),
             organisation: org.name, orgURL: "/\(org.slug)", base: Self.base(org), code: code, valid: valid, sent: sent,
             errors: error.map { FormErrors($0, lang: lang, known: ["card", "email", "pin", "repeated"]) }, form: typed ?? FormValues()))
-        response.status = error?.httpStatus ?? .ok
-        if let seconds = error?.retryAfter { response.headers.replaceOrAdd(name: "Retry-After", value: String(seconds)) }
+        response.refused(by: error)
         return response
     }
 
