@@ -37,7 +37,8 @@ import BiebTestSupport
         return values
     }
 
-    static let tables = ["insight_facts", "insight_year_keys", "insight_cursor", "insight_year_totals", "insight_daily"]
+    static let tables = ["insight_facts", "insight_year_keys", "insight_cursor", "insight_year_totals", "insight_daily", "insight_census",
+                         "insight_sessions", "insight_measurements", "insight_snapshots"]
 
     @Test(arguments: TestDatabase.all)
     func factsHoldNoMemberAndCountDistinctMembersByPseudonym(_ database: TestDatabase) async throws {

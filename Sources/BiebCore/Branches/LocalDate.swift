@@ -219,3 +219,19 @@ public enum LocalClock {
         return Int(((local - dayStart) / 60).rounded(.down))
     }
 }
+
+/// A date in JSON is its ISO text ("2026-12-31").
+extension LocalDate: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let date = LocalDate(iso: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Not a date: \(text)"))
+        }
+        self = date
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(iso)
+    }
+}

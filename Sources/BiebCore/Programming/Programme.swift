@@ -21,6 +21,14 @@ public enum CoreFunction: String, Codable, Sendable, CaseIterable {
     case culture = "art_culture"
 }
 
+/// Where people take part: in a room, online, or both at once (the
+/// national statistics count activities in each form since 2020).
+public enum ActivityPresence: String, Codable, Sendable, CaseIterable {
+    case physical
+    case online
+    case hybrid
+}
+
 /// How people take part in an activity.
 public enum RegistrationMode: String, Codable, Sendable, CaseIterable {
     /// Walk in; no registration.

@@ -62,8 +62,14 @@ struct CirculationJobs: LifecycleHandler {
                 // The statistics' facts first, while the events still know their member (`InsightFacts`); years
                 // that ended lose their key and pseudonyms, keeping only their totals.
                 let facts = try await InsightFacts(app.db, organisationID: organisation.id!).ingest(timeZone: organisation.zone, now: now)
-                let closed = try await InsightYears(app.db, organisationID: organisation.id!).closeEnded(today: LocalDate(now, in: organisation.zone), now: now)
-                if facts > 0 || !closed.isEmpty { app.logger.info("statistics: \(facts) facts added, years closed: \(closed)") }
+                let today = LocalDate(now, in: organisation.zone)
+                let closed = try await InsightYears(app.db, organisationID: organisation.id!).closeEnded(today: today, now: now)
+                // Yesterday's members and copies, once; then the measurements whose moment has passed freeze their snapshot.
+                let census = try await InsightCensus(app.db, organisationID: organisation.id!).takeDue(today: today)
+                let snapshots = try await Measurements(app.db, organisationID: organisation.id!).freezeDue(today: today, now: now)
+                if facts > 0 || !closed.isEmpty || census || snapshots > 0 {
+                    app.logger.info("statistics: \(facts) facts added, census taken: \(census), snapshots frozen: \(snapshots), years closed: \(closed)")
+                }
                 let outcome = try await Retention(app.db, organisationID: organisation.id!).run(now: now, timeZone: organisation.zone)
                 if outcome != Retention.Outcome() { app.logger.info("privacy rules applied: \(outcome)") }
                 // Names and addresses of guests (registrations without an account) and consultation questions, once it is over.

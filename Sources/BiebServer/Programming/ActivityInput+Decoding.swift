@@ -21,6 +21,7 @@ struct ActivityFields: Content {
     var language: String?
     var accessibility: String?
     var core_function: String?
+    var presence: String?
     var themes: [String]?
     var audiences: [String]?
     var age_min: Int?
@@ -74,6 +75,12 @@ struct ActivityFields: Content {
                                         nl: "Onbekende kernfunctie '\(function)'.")
             }
             input.coreFunction = value
+        }
+        if let presence, !presence.isEmpty {
+            guard let value = ActivityPresence(rawValue: presence) else {
+                throw BiebError.invalid("presence", "Choose physical, online or hybrid.", nl: "Kies fysiek, online of hybride.")
+            }
+            input.presence = value
         }
         input.themes = themes ?? []
         input.audiences = try (audiences ?? []).map { text in

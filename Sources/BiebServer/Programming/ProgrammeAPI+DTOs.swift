@@ -30,6 +30,7 @@ extension ProgrammeAPIController {
         let language: String
         let accessibility: String
         let core_function: String
+        let presence: String
         let themes: [String]
         let audiences: [String]
         let age_min: Int?
@@ -64,6 +65,7 @@ extension ProgrammeAPIController {
             language = a.language
             accessibility = a.accessibility
             core_function = a.coreFunction.rawValue
+            presence = a.presence.rawValue
             themes = a.themes
             audiences = a.audiences.map(\.rawValue)
             age_min = a.ageMin

@@ -53,6 +53,7 @@ enum ProgrammeOpenAPI {
     static let activityInput = D.object([
         "branch_id": D.uuid, "space_id": D.uuid, "venue_id": D.uuid, "kind": D.string, "title": D.string, "description": D.string,
         "image_url": D.string, "language": D.string, "accessibility": D.string, "core_function": D.enumeration(CoreFunction.self),
+        "presence": D.enumeration(ActivityPresence.self).with(description: "Physical (default), online or hybrid"),
         "themes": D.array(D.string), "audiences": D.array(D.enumeration(ActivityAudience.self)),
         "age_min": D.int, "age_max": D.int, "series_id": D.int, "community_id": D.uuid, "organiser": D.string, "partner_ids": D.array(D.uuid),
         "list_id": D.uuid, "registration": D.enumeration(RegistrationMode.self), "price_cents": D.int,
@@ -198,7 +199,7 @@ enum ProgrammeOpenAPI {
         "Activity": D.object([
             "id": D.uuid, "url": D.string, "status": D.enumeration(Activity.Status.self), "branch_id": D.uuid,
             "space_id": D.nullableUUID, "venue_id": D.nullableUUID, "kind": D.string, "title": D.string, "description": D.string,
-            "image_url": D.string, "language": D.string, "accessibility": D.string, "core_function": D.string,
+            "image_url": D.string, "language": D.string, "accessibility": D.string, "core_function": D.string, "presence": D.string,
             "themes": D.array(D.string), "audiences": D.array(D.string), "age_min": D.nullableInt, "age_max": D.nullableInt,
             "series_id": D.nullableInt, "community_id": D.nullableUUID, "organiser": D.string, "partner_ids": D.array(D.uuid),
             "list_id": D.nullableUUID, "registration": D.string, "price_cents": D.int, "capacity": D.nullableInt,

@@ -80,6 +80,8 @@ struct StaffProgrammePages: RouteCollection {
         let kinds: [FormOption]
         let themes: [FormOption]
         let audiences: [FormOption]
+        let coreFunctions: [FormOption]
+        let presences: [FormOption]
         let registrations: [FormOption]
         let venues: [FormOption]
         let series: [FormOption]
@@ -100,7 +102,8 @@ struct StaffProgrammePages: RouteCollection {
     static let planFieldIDs = ["title": "title", "kind": "kind", "branch_id": "branch_id", "space_id": "space_id", "venue_id": "venue_id",
                                "date": "date", "starts": "starts", "ends": "ends", "weeks": "weeks", "description": "description",
                                "series_id": "series_id", "community_id": "community_id", "registration": "registration",
-                               "price": "price", "price_cents": "price", "capacity": "capacity", "sessions": "date"]
+                               "price": "price", "price_cents": "price", "capacity": "capacity", "sessions": "date",
+                               "core_function": "core_function", "presence": "presence"]
 
     /// The list with the plan form; after a refused plan, with its error and everything as typed.
     func renderList(_ req: Request, refused: (error: BiebError, form: FormValues)?) async throws -> Response {
@@ -156,6 +159,12 @@ struct StaffProgrammePages: RouteCollection {
                 .map { FormOption(value: $0.code, label: $0.name(english: english), selected: chosen("themes[]", $0.code, otherwise: false)) },
             audiences: ActivityAudience.allCases.map {
                 FormOption(value: $0.rawValue, label: page.t("programme_audience_\($0.rawValue)"), selected: chosen("audiences[]", $0.rawValue, otherwise: false))
+            },
+            coreFunctions: CoreFunction.allCases.map {
+                FormOption(value: $0.rawValue, label: $0.name(english: english), selected: chosen("core_function", $0.rawValue, otherwise: $0 == .meeting))
+            },
+            presences: ActivityPresence.allCases.map {
+                FormOption(value: $0.rawValue, label: page.t("presence_\($0.rawValue)"), selected: chosen("presence", $0.rawValue, otherwise: $0 == .physical))
             },
             registrations: RegistrationMode.allCases.map {
                 FormOption(value: $0.rawValue, label: page.t("registration_mode_\($0.rawValue)"), selected: chosen("registration", $0.rawValue, otherwise: $0 == .free))

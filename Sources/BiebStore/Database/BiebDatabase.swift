@@ -78,6 +78,8 @@ public enum BiebDatabase {
         migrations.add(CreateOnlineJoins())
         migrations.add(CreateInsightFacts())
         migrations.add(CreateInsightRollups())
+        migrations.add(ExtendInsightFacts())
+        migrations.add(CreateInsightMeasurements())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

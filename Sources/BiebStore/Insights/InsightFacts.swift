@@ -4,16 +4,7 @@ import Foundation
 import SQLKit
 import BiebCore
 
-/// What happened, as statistics keep it.
-public enum FactKind: String, CaseIterable, Codable, Sendable {
-    case loan
-    case renewal
-    case `return`
-    case memberJoined = "member_joined"
-    case membershipRenewed = "membership_renewed"
-    /// A member let in by the door with their card (SIP2 or the door endpoint): counted, never who.
-    case visit
-
+extension FactKind {
     /// The circulation event (`circulation_events.kind`) each fact comes from.
     static let events: [String: FactKind] = [
         "checkout": .loan, "renew": .renewal, "return": .return, "member_registered": .memberJoined, "membership_renewed": .membershipRenewed,
@@ -50,21 +41,33 @@ public struct InsightFacts: OrganisationStore {
     /// PostgreSQL a transaction still open could commit a lower id after a higher one was read.
     public static let settle: TimeInterval = 60
 
-    /// Turns new circulation events and door entries (older than `settled` seconds) into facts, in batches;
-    /// returns how many facts were added.
+    /// Turns new circulation events and door entries (older than `settled` seconds) and activity sessions (ended more than
+    /// `sessionsSettled` ago) into facts, in batches; returns how many facts were added.
     @discardableResult
-    public func ingest(timeZone: TimeZone, batch: Int = 2_000, settled: TimeInterval = InsightFacts.settle, now: Date = Date()) async throws -> Int {
+    public func ingest(timeZone: TimeZone, batch: Int = 2_000, settled: TimeInterval = InsightFacts.settle,
+                       sessionsSettled: TimeInterval = InsightFacts.sessionSettle, now: Date = Date()) async throws -> Int {
         let before = now.addingTimeInterval(-settled)
         let years = InsightYears(db, organisationID: organisationID)
         let kinds = SQLQueryString(FactKind.events.keys.sorted().map { "'\($0)'" }.joined(separator: ", "))
         var added = 0
         // Each year's key is read once per run (nil: the year is closed).
         var keys: [Int: SymmetricKey?] = [:]
+        // A batch is mostly a few days and a few members over and over: days by quarter hour (every time zone's offset is a
+        // multiple of one), subjects by year and member, each worked out once.
+        var days: [Int: LocalDate] = [:]
+        var subjects: [Int: [UUID: String]] = [:]
+        func localDay(_ at: Date) -> LocalDate {
+            let bucket = Int((at.timeIntervalSince1970 / 900).rounded(.down))
+            if let day = days[bucket] { return day }
+            let day = LocalDate(at, in: timeZone)
+            days[bucket] = day
+            return day
+        }
         while true {
             let cursor = try await cursor(.events)
             let rows = try await sql.raw("""
                 SELECT e.id, e."at", e.kind, e.branch_id, e.member_id, e.age_band, e.member_category, e.member_area,
-                       m.birth_date, m.postcode, t.code, ti.format
+                       m.birth_date, m.postcode, t.code, ti.format, ti.audience, ti.nur
                 FROM circulation_events e
                 LEFT JOIN members m ON m.id = e.member_id LEFT JOIN membership_types t ON t.id = m.membership_type_id
                 LEFT JOIN titles ti ON ti.id = e.title_id
@@ -76,7 +79,7 @@ public struct InsightFacts: OrganisationStore {
             var facts: [Fact] = []
             for row in rows {
                 guard let kind = FactKind.events[try row.decode(column: "kind", as: String.self)] else { continue }
-                let day = LocalDate(try row.decode(column: "at", as: Date.self), in: timeZone)
+                let day = localDay(try row.decode(column: "at", as: Date.self))
                 let member = try row.decode(column: "member_id", as: UUID?.self)
                 var dimensions: PseudonymousFacts?
                 if member != nil, let code = try row.decode(column: "code", as: String?.self) {
@@ -85,18 +88,28 @@ public struct InsightFacts: OrganisationStore {
                 }
                 var subject: String?
                 if let member {
-                    if keys[day.year] == nil { keys[day.year] = .some(try await years.key(year: day.year, now: now)) }
-                    subject = keys[day.year]!.map { InsightYears.subject(of: member, key: $0) }
+                    if let known = subjects[day.year]?[member] {
+                        subject = known
+                    } else {
+                        if keys[day.year] == nil { keys[day.year] = .some(try await years.key(year: day.year, now: now)) }
+                        subject = keys[day.year]!.map { InsightYears.subject(of: member, key: $0) }
+                        subjects[day.year, default: [:]][member] = subject
+                    }
                 }
                 // Without the member (erased, or already unlinked by the retention rules): the dimensions the event kept.
                 let kept = (ageBand: try row.decode(column: "age_band", as: String?.self), category: try row.decode(column: "member_category", as: String?.self),
                             area: try row.decode(column: "member_area", as: String?.self))
+                let lending = kind != .memberJoined && kind != .membershipRenewed
+                let format = lending ? try row.decode(column: "format", as: String?.self) : nil
+                let segment = try format.map {
+                    CollectionSegment.of(format: $0, audience: try row.decode(column: "audience", as: String?.self),
+                                         nur: try row.decode(column: "nur", as: Int?.self)).rawValue
+                }
                 facts.append(Fact(day: day, branch: try row.decode(column: "branch_id", as: UUID?.self), kind: kind,
                                   ageBand: dimensions == nil ? kept.ageBand : dimensions?.ageBand,
                                   category: dimensions?.category ?? kept.category,
                                   area: dimensions == nil ? kept.area : dimensions?.area,
-                                  itemType: kind == .memberJoined || kind == .membershipRenewed ? nil : try row.decode(column: "format", as: String?.self),
-                                  subject: subject))
+                                  itemType: format, subject: subject, segment: segment))
             }
             let organisationID = organisationID
             let batchFacts = facts
@@ -116,13 +129,16 @@ public struct InsightFacts: OrganisationStore {
             added += facts.count
             if rows.count < batch { break }
         }
-        return added + (try await ingestVisits(timeZone: timeZone, batch: batch, before: before))
+        added += try await ingestVisits(timeZone: timeZone, batch: batch, before: before)
+        return added + (try await ingestSessions(timeZone: timeZone, before: now.addingTimeInterval(-sessionsSettled), batch: batch))
     }
 
     /// The sources facts are read from, each with its own cursor.
     enum Source: String {
         case events
         case visits
+        /// The last day the census was taken (as yyyymmdd).
+        case census
     }
 
     func cursor(_ source: Source) async throws -> Int? {
@@ -159,7 +175,7 @@ public struct InsightFacts: OrganisationStore {
             let facts = try rows.map { row in
                 Fact(day: LocalDate(try row.decode(column: "at", as: Date.self), in: timeZone), branch: try row.decode(column: "branch_id", as: UUID.self),
                      kind: .visit, ageBand: try row.decode(column: "age_band", as: String.self),
-                     category: try row.decode(column: "category", as: String.self), area: nil, itemType: nil, subject: nil)
+                     category: try row.decode(column: "category", as: String.self), mode: "door")
             }
             let organisationID = organisationID
             let moved = try await WriteGate.transaction(on: db) { tx -> Bool in
@@ -176,14 +192,16 @@ public struct InsightFacts: OrganisationStore {
 
     /// Distinct subjects (members) with a fact of `kinds` from `from` through `through`, youth only when asked:
     /// for a year that is still open (a closed year's distinct counts are in its totals).
-    public func distinctMembers(_ kinds: Set<FactKind>, from: LocalDate, through: LocalDate, youthOnly: Bool = false) async throws -> Int {
+    public func distinctMembers(_ kinds: Set<FactKind>, from: LocalDate, through: LocalDate, youthOnly: Bool = false, branch: UUID? = nil) async throws -> Int {
         let kindList = SQLQueryString(kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))
-        let youth: SQLQueryString = youthOnly ? " AND age_band IN ('\(unsafeRaw: AgeBands.youth.sorted().joined(separator: "', '"))')" : ""
-        return try await sql.raw("""
+        var query: SQLQueryString = """
             SELECT COUNT(DISTINCT subject) AS n FROM insight_facts
             WHERE organisation_id = \(bind: organisationID) AND kind IN (\(kindList)) AND day >= \(bind: from.iso) AND day <= \(bind: through.iso)
               AND subject IS NOT NULL
-            """ + youth).first()?.decode(column: "n", as: Int.self) ?? 0
+            """
+        if youthOnly { query = query + " AND age_band IN ('\(unsafeRaw: AgeBands.youth.sorted().joined(separator: "', '"))')" }
+        if let branch { query = query + " AND branch_id = \(bind: branch)" }
+        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// How many facts of `kind` from `from` through `through`.
@@ -196,32 +214,46 @@ public struct InsightFacts: OrganisationStore {
 
     /// One fact as stored (`insight_facts`: its columns named here).
     struct Fact: Sendable {
-        let day: LocalDate
-        let branch: UUID?
-        let kind: FactKind
-        let ageBand: String?
-        let category: String?
-        let area: String?
-        let itemType: String?
-        let subject: String?
+        var day: LocalDate
+        var branch: UUID?
+        var kind: FactKind
+        var ageBand: String? = nil
+        var category: String? = nil
+        var area: String? = nil
+        var itemType: String? = nil
+        var subject: String? = nil
+        /// The part of the collection (`CollectionSegment`) a loan, renewal or return was of.
+        var segment: String? = nil
+        /// The core function (`CoreFunction`) of an activity.
+        var coreFunction: String? = nil
+        /// What it was about: an activity's kind, a digital resource, a gate.
+        var topic: String? = nil
+        /// How: an activity physical, online or hybrid; a visit count counted, estimated or from the door.
+        var mode: String? = nil
+        /// "youth" or "adult" when known without an age band (an activity's audience).
+        var audience: String? = nil
+        var quantity: Int = 1
 
         /// The fact without its subject when its year is one of `closed`.
         func without(subjectIn closed: Set<Int>) -> Fact {
-            closed.contains(day.year) ? Fact(day: day, branch: branch, kind: kind, ageBand: ageBand, category: category, area: area,
-                                             itemType: itemType, subject: nil) : self
+            guard closed.contains(day.year) else { return self }
+            var fact = self
+            fact.subject = nil
+            return fact
         }
 
         static let columns = ["organisation_id", "day", "branch_id", "kind", "age_band", "member_category", "member_area", "item_type", "subject",
-                              "quantity"]
+                              "segment", "core_function", "topic", "mode", "audience", "quantity"]
 
-        /// Inserts facts, many rows a statement (500: well under SQLite's and PostgreSQL's limits on binds).
+        /// Inserts facts, many rows a statement (400: well under SQLite's and PostgreSQL's limits on binds).
         static func insert(_ facts: [Fact], organisation: UUID, on sql: any SQLDatabase) async throws {
-            for start in stride(from: 0, to: facts.count, by: 500) {
+            for start in stride(from: 0, to: facts.count, by: 400) {
                 var insert = sql.insert(into: "insight_facts").columns(columns)
-                for fact in facts[start..<min(start + 500, facts.count)] {
+                for fact in facts[start..<min(start + 400, facts.count)] {
                     insert = insert.values([SQLBind(organisation), SQLBind(fact.day.iso), SQLBind(fact.branch), SQLBind(fact.kind.rawValue),
                                             SQLBind(fact.ageBand), SQLBind(fact.category), SQLBind(fact.area), SQLBind(fact.itemType),
-                                            SQLBind(fact.subject), SQLBind(1)])
+                                            SQLBind(fact.subject), SQLBind(fact.segment), SQLBind(fact.coreFunction), SQLBind(fact.topic),
+                                            SQLBind(fact.mode), SQLBind(fact.audience), SQLBind(fact.quantity)])
                 }
                 try await insert.run()
             }
@@ -392,5 +424,40 @@ struct CreateInsightFacts: AsyncMigration {
 
     func revert(on database: Database) async throws {
         for table in ["insight_year_totals", "insight_cursor", "insight_facts", "insight_year_keys"] { try await database.schema(table).delete() }
+    }
+}
+
+/// The fact stream's second step: the part of the collection, an activity's
+/// core function, topic, form and audience on facts and roll-ups; the
+/// sessions already counted; the daily census of members and copies.
+struct ExtendInsightFacts: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        // One column a statement: SQLite alters a table one column at a time.
+        for column in ["segment", "core_function", "topic", "mode", "audience"] { try await database.schema("insight_facts").field(.string(column), .string).update() }
+        for column in ["segment", "core_function", "topic", "mode"] {
+            try await database.schema("insight_daily").field(.string(column), .string, .required, .sql(.default(""))).update()
+        }
+        try await database.schema("insight_sessions")
+            .field("session_id", .int64, .required)
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .unique(on: "session_id")
+            .create()
+        try await database.schema("insight_census")
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("day", .string, .required)
+            .field("branch_id", .uuid)
+            .field("measure", .string, .required)
+            .field("audience", .string, .required)
+            .field("segment", .string, .required)
+            .field("value", .int, .required)
+            .create()
+        try await database.createIndex("insight_census_idx", on: "insight_census", "organisation_id", "measure", "day")
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.schema("insight_census").delete()
+        try await database.schema("insight_sessions").delete()
+        for column in ["segment", "core_function", "topic", "mode"] { try await database.schema("insight_daily").deleteField(.string(column)).update() }
+        for column in ["segment", "core_function", "topic", "mode", "audience"] { try await database.schema("insight_facts").deleteField(.string(column)).update() }
     }
 }

@@ -13,9 +13,16 @@ public struct InsightRollups: OrganisationStore {
 
     public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
-    /// The audience of an age band: "youth" (under 18), "adult", or "unknown" (no band kept).
+    /// The audience of a fact: its own (an activity's), else that of its age band: "youth" (under 18), "adult", or "unknown".
     static let audience: SQLQueryString = """
-        CASE WHEN age_band IS NULL THEN 'unknown' WHEN age_band IN ('\(unsafeRaw: AgeBands.youth.sorted().joined(separator: "', '"))') THEN 'youth' ELSE 'adult' END
+        CASE WHEN audience IS NOT NULL THEN audience WHEN age_band IS NULL THEN 'unknown' \
+        WHEN age_band IN ('\(unsafeRaw: AgeBands.youth.sorted().joined(separator: "', '"))') THEN 'youth' ELSE 'adult' END
+        """
+
+    /// The dimensions a roll-up keeps, as grouped from the facts (an empty text where a fact has none).
+    static let dimensions: SQLQueryString = """
+        organisation_id, day, branch_id, kind, \(audience), COALESCE(item_type, ''), COALESCE(member_category, ''), COALESCE(segment, ''), \
+        COALESCE(core_function, ''), COALESCE(topic, ''), COALESCE(mode, '')
         """
 
     /// Rebuilds the roll-ups of `days` from their facts; `progress` hears how many days are done.
@@ -27,10 +34,11 @@ public struct InsightRollups: OrganisationStore {
                 let sql = tx.sql
                 try await sql.raw("DELETE FROM insight_daily WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)").run()
                 try await sql.raw("""
-                    INSERT INTO insight_daily (organisation_id, day, branch_id, kind, audience, item_type, member_category, quantity)
-                    SELECT organisation_id, day, branch_id, kind, \(Self.audience), COALESCE(item_type, ''), COALESCE(member_category, ''), SUM(quantity)
+                    INSERT INTO insight_daily (organisation_id, day, branch_id, kind, audience, item_type, member_category, segment, core_function,
+                                               topic, mode, quantity)
+                    SELECT \(Self.dimensions), SUM(quantity)
                     FROM insight_facts WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)
-                    GROUP BY organisation_id, day, branch_id, kind, \(Self.audience), COALESCE(item_type, ''), COALESCE(member_category, '')
+                    GROUP BY \(Self.dimensions)
                     """).run()
             }
         }
@@ -65,6 +73,20 @@ public struct InsightRollups: OrganisationStore {
             self.branch = branch
             self.audience = audience
         }
+    }
+
+    /// The total of facts of `kinds` from `from` through `through`, for a branch, an audience and a core function (nil: all).
+    public func total(_ kinds: Set<FactKind>, from: LocalDate, through: LocalDate, branch: UUID? = nil, audience: String? = nil,
+                      coreFunction: String? = nil) async throws -> Int {
+        let kindList = SQLQueryString(kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))
+        var query: SQLQueryString = """
+            SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS n FROM insight_daily
+            WHERE organisation_id = \(bind: organisationID) AND kind IN (\(kindList)) AND day >= \(bind: from.iso) AND day <= \(bind: through.iso)
+            """
+        if let branch { query = query + " AND branch_id = \(bind: branch)" }
+        if let audience { query = query + " AND audience = \(bind: audience)" }
+        if let coreFunction { query = query + " AND core_function = \(bind: coreFunction)" }
+        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// Totals per month ("2026-01") from `from` through `through`.

@@ -18,6 +18,7 @@ public struct ActivityInput: Sendable {
     public var language: String = "nl"
     public var accessibility: String = ""
     public var coreFunction: CoreFunction = .meeting
+    public var presence: ActivityPresence = .physical
     public var themes: [String] = []
     public var audiences: [ActivityAudience] = []
     public var ageMin: Int?
@@ -83,6 +84,7 @@ struct ActivityPlanColumns: Codable, Sendable {
     var language: String
     var accessibility: String
     var core_function: String
+    var presence: String
     var age_min: Int?
     var age_max: Int?
     var series_id: Int?
@@ -111,6 +113,7 @@ struct ActivityPlanColumns: Codable, Sendable {
         language = input.language
         accessibility = input.accessibility.trimmed
         core_function = input.coreFunction.rawValue
+        presence = input.presence.rawValue
         age_min = input.ageMin
         age_max = input.ageMax
         series_id = input.seriesID
@@ -185,6 +188,7 @@ struct ActivityRow: Codable, Sendable {
         Activity(id: id, organisationID: organisation_id, branchID: plan.branch_id, spaceID: plan.space_id, venueID: plan.venue_id,
                  kind: plan.kind, title: plan.title, description: plan.description, imageURL: plan.image_url, language: plan.language,
                  accessibility: plan.accessibility, coreFunction: CoreFunction(rawValue: plan.core_function) ?? .meeting,
+                 presence: ActivityPresence(rawValue: plan.presence) ?? .physical,
                  themes: [], audiences: [], ageMin: plan.age_min, ageMax: plan.age_max, seriesID: plan.series_id,
                  communityID: plan.community_id, organiser: plan.organiser, partnerIDs: [], listID: plan.list_id,
                  registration: RegistrationMode(rawValue: plan.registration) ?? .none, priceCents: plan.price_cents,

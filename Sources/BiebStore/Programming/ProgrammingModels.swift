@@ -31,6 +31,8 @@ public struct Activity: Sendable, Equatable, Codable {
     public var language: String
     public var accessibility: String
     public var coreFunction: CoreFunction
+    /// In a room, online or hybrid.
+    public var presence: ActivityPresence
     public var themes: [String]
     public var audiences: [ActivityAudience]
     public var ageMin: Int?
@@ -180,7 +182,21 @@ public struct ProgrammeTerm: Sendable, Equatable, Codable {
 /// the programme's tables is a migration appended here; it may rely on the
 /// programme's earlier migrations and on everything registered before them.
 enum ProgrammingSchema {
-    static var migrations: [any Migration] { [CreateProgramming()] }
+    static var migrations: [any Migration] { [CreateProgramming(), AddActivityStatistics()] }
+}
+
+/// What the statistics need of activities: whether one is physical, online or hybrid (`ActivityPresence`; those planned
+/// before are physical), and a session's head count where nobody registers (a walk-in lecture, an exhibition's day).
+struct AddActivityStatistics: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.schema("activities").field("presence", .string, .required, .sql(.default("physical"))).update()
+        try await database.schema("activity_sessions").field("head_count", .int).update()
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.schema("activity_sessions").deleteField("head_count").update()
+        try await database.schema("activities").deleteField("presence").update()
+    }
 }
 
 struct CreateProgramming: AsyncMigration {

@@ -35,6 +35,8 @@ public struct SessionAttendance: Sendable, Equatable {
     public let attended: Int
     /// Registered but not checked in, once the session is over; nil before.
     public let noShows: Int?
+    /// People counted by staff where nobody registers (a walk-in lecture); nil: not counted.
+    public var headCount: Int? = nil
 }
 
 /// A line of the list at the door.
@@ -453,10 +455,35 @@ public struct Registrations: OrganisationStore {
             """).all() {
             attended[try row.decode(column: "session_id", as: Int.self)] = try row.decode(column: "n", as: Int.self)
         }
+        var headCounts: [Int: Int] = [:]
+        for row in try await sql.raw("""
+            SELECT id, head_count FROM activity_sessions WHERE activity_id = \(bind: activity) AND head_count IS NOT NULL
+            """).all() {
+            headCounts[try row.decode(column: "id", as: Int.self)] = try row.decode(column: "head_count", as: Int.self)
+        }
         return listing.sessions.map { session in
             let came = attended[session.id] ?? 0
             return SessionAttendance(session: session, registered: registered, attended: came,
-                                     noShows: session.range.end <= now ? max(0, registered - came) : nil)
+                                     noShows: session.range.end <= now ? max(0, registered - came) : nil, headCount: headCounts[session.id])
+        }
+    }
+
+    /// Sets the number of people staff counted at a session (nil clears it): the participants of an activity nobody
+    /// registers for. Refused before the session started and above 100,000.
+    public func setHeadCount(activity: UUID, session: Int, count: Int?, now: Date = Date()) async throws {
+        if let count, !(0...100_000).contains(count) {
+            throw BiebError.invalid("head_count", "Give a number from 0 to 100000.", nl: "Geef een getal van 0 tot en met 100000.")
+        }
+        guard let row = try await sql.raw("""
+            SELECT s.starts_at FROM activity_sessions s JOIN activities a ON a.id = s.activity_id
+            WHERE s.id = \(bind: session) AND s.activity_id = \(bind: activity) AND a.organisation_id = \(bind: organisationID)
+            """).first() else { throw BiebError.notFound("session", nl: "Keer niet gevonden.") }
+        guard try row.decode(column: "starts_at", as: Date.self) <= now else {
+            throw BiebError(.conflict, code: "not_started", field: "head_count", message: "People are counted once the session has started.",
+                            nl: "Tellen kan zodra de keer begonnen is.")
+        }
+        try await WriteGate.transaction(on: db) { tx in
+            try await tx.sql.raw("UPDATE activity_sessions SET head_count = \(bind: count) WHERE id = \(bind: session)").run()
         }
     }
 
