@@ -11,6 +11,17 @@ public enum CollectionSegment: String, Codable, Sendable, CaseIterable {
 
     public var audience: String { self == .youthFiction || self == .youthNonFiction ? "youth" : "adult" }
 
+    public func name(english: Bool) -> String {
+        switch self {
+        case .youthFiction: english ? "Youth fiction" : "Jeugd fictie"
+        case .youthNonFiction: english ? "Youth non-fiction" : "Jeugd non-fictie"
+        case .adultFiction: english ? "Adult fiction" : "Volwassenen fictie"
+        case .adultNonFiction: english ? "Adult non-fiction" : "Volwassenen non-fictie"
+        case .sheetMusic: english ? "Sheet music" : "Bladmuziek"
+        case .audiovisual: english ? "Audiovisual" : "Audiovisueel"
+        }
+    }
+
     public static func of(format: String, audience: String?, nur: Int?) -> CollectionSegment {
         if format == "sheet_music" { return .sheetMusic }
         if ["dvd", "music", "game"].contains(format) { return .audiovisual }

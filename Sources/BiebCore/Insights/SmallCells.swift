@@ -19,3 +19,18 @@ public enum SmallCells {
 public enum AgeBands {
     public static let youth: Set<String> = ["0-11", "12-17"]
 }
+
+extension SmallCells {
+    /// Cells of a breakdown whose total is shown as well, as they may be
+    /// shown: each cell under `threshold` is "<5", and when exactly one cell
+    /// is hidden the smallest other cell is hidden too, so the hidden one
+    /// cannot be worked out as the total minus the rest (secondary
+    /// suppression, as statistics offices do).
+    public static func texts(_ cells: [Int]) -> [String] {
+        var hidden = Set(cells.indices.filter { cells[$0] < threshold })
+        if hidden.count == 1, let next = cells.indices.filter({ !hidden.contains($0) }).min(by: { cells[$0] < cells[$1] }) {
+            hidden.insert(next)
+        }
+        return cells.indices.map { hidden.contains($0) ? Self.hidden : String(cells[$0]) }
+    }
+}

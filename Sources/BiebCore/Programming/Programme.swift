@@ -27,6 +27,14 @@ public enum ActivityPresence: String, Codable, Sendable, CaseIterable {
     case physical
     case online
     case hybrid
+
+    public func name(english: Bool) -> String {
+        switch self {
+        case .physical: english ? "Physical" : "Fysiek"
+        case .online: "Online"
+        case .hybrid: english ? "Hybrid" : "Hybride"
+        }
+    }
 }
 
 /// How people take part in an activity.

@@ -127,6 +127,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: DeskPages())
     try app.register(collection: LoanRulePages())
     try app.register(collection: InsightPages())
+    try app.register(collection: MeasurementPages())
+    try app.register(collection: AnnualReportPages())
     try app.register(collection: InsightsAPIController())
     try app.register(collection: ListPages())
     try app.register(collection: StaffCatalogPages())

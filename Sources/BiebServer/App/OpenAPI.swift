@@ -201,7 +201,7 @@ enum OpenAPIDocument {
         (paths, schemas), (CirculationOpenAPI.paths, CirculationOpenAPI.schemas), (SelfServiceOpenAPI.paths, SelfServiceOpenAPI.schemas),
         (MemberAccountOpenAPI.paths, MemberAccountOpenAPI.schemas), (MessagesOpenAPI.paths, MessagesOpenAPI.schemas),
         (PrivacyOpenAPI.paths, PrivacyOpenAPI.schemas), (SpacesOpenAPI.paths, SpacesOpenAPI.schemas),
-        (ProgrammeOpenAPI.paths, ProgrammeOpenAPI.schemas),
+        (ProgrammeOpenAPI.paths, ProgrammeOpenAPI.schemas), (InsightsOpenAPI.paths, InsightsOpenAPI.schemas),
     ]
 
     /// The parts as one; where two define the same key, the first stays (a test checks that none do).

@@ -5,12 +5,158 @@ import BiebCore
 import BiebStore
 
 /// Management information over the API (`viewInsights`): a year's months
-/// of one kind of fact, for the organisation or a branch and an audience.
-/// The numbers leave Bieb, so a month under 5 has no count, only "<5".
+/// of one kind of fact, for the organisation or a branch and an audience;
+/// the indicator catalogue; measurements with their frozen snapshots; the
+/// annual report (JSON or CSV), what staff fill in on it, and publishing it.
+/// The numbers leave Bieb, so a count under 5 is only "<5".
 struct InsightsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("api", "v1").grouped(BearerAuthenticator())
         api.get("insights", "months", use: months)
+        api.get("insights", "indicators", use: indicators)
+        api.get("insights", "measurements", use: measurements)
+        api.post("insights", "measurements", use: createMeasurement)
+        api.get("insights", "measurements", ":measurementID", use: measurement)
+        api.delete("insights", "measurements", ":measurementID", use: deleteMeasurement)
+        api.get("insights", "annual-reports", ":year", use: annualReport)
+        api.put("insights", "annual-reports", ":year", "entered", use: saveEntered)
+        api.post("insights", "annual-reports", ":year", "publish", use: publish)
+    }
+
+    struct IndicatorDTO: Content {
+        let id: String
+        let name_nl: String
+        let name_en: String
+        let definition_nl: String
+        let definition_en: String
+        let unit: String
+
+        init(_ indicator: Indicator) {
+            id = indicator.id
+            name_nl = indicator.nameNL
+            name_en = indicator.nameEN
+            definition_nl = indicator.definitionNL
+            definition_en = indicator.definitionEN
+            unit = indicator.unit.rawValue
+        }
+    }
+
+    func indicators(req: Request) async throws -> [IndicatorDTO] {
+        _ = try await InsightsService.make(req)
+        return Indicator.catalogue.map(IndicatorDTO.init)
+    }
+
+    struct SnapshotDTO: Content {
+        let day: String
+        /// The value; null when it cannot be known, or when a count is under 5.
+        let value: Double?
+        /// The value as it may be shown ("<5" for a count under 5, "—" when unknown).
+        let shown: String
+        let numerator: String?
+        let denominator: String?
+        let census_day: String?
+        let definition_nl: String
+        let definition_en: String
+        let taken_at: Date
+
+        init(_ snapshot: Snapshot, unit: IndicatorUnit) {
+            day = snapshot.day.iso
+            let hidden = unit == .count && (snapshot.value.map { $0 < Double(SmallCells.threshold) } ?? false)
+            value = hidden ? nil : snapshot.value
+            shown = hidden ? SmallCells.hidden : MeasurementText.value(snapshot.value, unit: unit, english: true)
+            numerator = snapshot.numerator.map(SmallCells.text)
+            denominator = snapshot.denominator.map(SmallCells.text)
+            census_day = snapshot.censusDay?.iso
+            definition_nl = snapshot.definitionNL
+            definition_en = snapshot.definitionEN
+            taken_at = snapshot.takenAt
+        }
+    }
+
+    struct MeasurementDTO: Content {
+        let id: Int
+        let indicator: String
+        let branch: String?
+        let title: String
+        let start: String
+        let end: String
+        let target: Double?
+        let start_snapshot: SnapshotDTO?
+        let end_snapshot: SnapshotDTO?
+        let change: Double?
+        let relative_change: Double?
+        let target_met: Bool?
+
+        init(_ m: IndicatorMeasurement, service: InsightsService) {
+            let unit = Indicator.named(m.indicator)?.unit ?? .count
+            id = m.id
+            indicator = m.indicator
+            branch = service.slug(m.branchID)
+            title = m.title
+            start = m.start.iso
+            end = m.end.iso
+            target = m.target
+            start_snapshot = m.startSnapshot.map { SnapshotDTO($0, unit: unit) }
+            end_snapshot = m.endSnapshot.map { SnapshotDTO($0, unit: unit) }
+            // A change between hidden counts would give them away.
+            let hidden = start_snapshot?.value == nil && start_snapshot != nil || end_snapshot?.value == nil && end_snapshot != nil
+            change = hidden ? nil : m.outcome.change
+            relative_change = hidden ? nil : m.outcome.relativeChange
+            target_met = m.outcome.targetMet
+        }
+    }
+
+    func measurements(req: Request) async throws -> [MeasurementDTO] {
+        let service = try await InsightsService.make(req)
+        return try await service.measurements.all().map { MeasurementDTO($0, service: service) }
+    }
+
+    func measurement(req: Request) async throws -> MeasurementDTO {
+        let service = try await InsightsService.make(req)
+        return MeasurementDTO(try await service.measurement(req.parameters.get("measurementID", as: Int.self)), service: service)
+    }
+
+    func createMeasurement(req: Request) async throws -> Response {
+        let service = try await InsightsService.make(req)
+        let draft = try req.content.decode(MeasurementFields.self).draft(service)
+        let made = try await service.measurements.create(draft, today: service.today)
+        return try await MeasurementDTO(made, service: service).encodeResponse(status: .created, for: req)
+    }
+
+    func deleteMeasurement(req: Request) async throws -> HTTPStatus {
+        let service = try await InsightsService.make(req)
+        try await service.measurements.delete(try await service.measurement(req.parameters.get("measurementID", as: Int.self)).id)
+        return .noContent
+    }
+
+    /// The annual report of `year` (`?branch=` one branch's), as JSON or with `?format=csv` as CSV.
+    func annualReport(req: Request) async throws -> Response {
+        let service = try await InsightsService.make(req)
+        let year = try service.reportYear(req.parameters.get("year", as: Int.self))
+        let branch = try service.branch(req.query[String.self, at: "branch"])
+        let book = try await service.book(year)
+        let report = try service.report(book, branch: branch)
+        let english = Language.of(req) == .en
+        let export = AnnualReportExport(report, book: book, organisation: service.organisation.name, scope: service.scopeName(branch?.id),
+                                        slugs: Dictionary(uniqueKeysWithValues: service.branches.map { ($0.id, $0.slug) }), english: english)
+        if req.query[String.self, at: "format"] == "csv" {
+            return AnnualReportExport.csvResponse(export, report: report, service: service, branch: branch)
+        }
+        return try await export.encodeResponse(for: req)
+    }
+
+    func saveEntered(req: Request) async throws -> Response {
+        let service = try await InsightsService.make(req)
+        let year = try service.reportYear(req.parameters.get("year", as: Int.self))
+        try await service.reports.saveEntered(try req.content.decode(AnnualReportFields.self).entered(), year: year)
+        return try await annualReport(req: req)
+    }
+
+    func publish(req: Request) async throws -> Response {
+        let service = try await InsightsService.make(req)
+        let year = try service.reportYear(req.parameters.get("year", as: Int.self))
+        _ = try await service.reports.publish(year: year, by: service.user.name, today: service.today, timeZone: service.organisation.zone)
+        return try await annualReport(req: req)
     }
 
     struct MonthDTO: Content {

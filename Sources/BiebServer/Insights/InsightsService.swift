@@ -63,3 +63,36 @@ struct InsightsService {
                              youthOnly: youth)
     }
 }
+
+extension InsightsService {
+    var measurements: Measurements { Measurements(db, organisationID: organisationID) }
+    var reports: AnnualReports { AnnualReports(db, organisationID: organisationID) }
+
+    /// A branch's slug by id (nil: the organisation).
+    func slug(_ branch: UUID?) -> String? { branch.flatMap { id in branches.first { $0.id == id }?.slug } }
+
+    /// A branch's name by id, or the organisation's.
+    func scopeName(_ branch: UUID?) -> String { branch.flatMap { id in branches.first { $0.id == id }?.name } ?? organisation.name }
+
+    /// The measurement `id`, or 404.
+    func measurement(_ id: Int?) async throws -> IndicatorMeasurement {
+        guard let id, let measurement = try await measurements.measurement(id) else {
+            throw BiebError.notFound("measurement", nl: "Meting niet gevonden.")
+        }
+        return measurement
+    }
+
+    /// A year for the annual report: from 2000 through this year.
+    func reportYear(_ value: Int?) throws -> Int { try year(value ?? today.year - 1) }
+
+    /// The year's book (frozen once published).
+    func book(_ year: Int) async throws -> AnnualReportBook {
+        try await reports.book(year: year, timeZone: organisation.zone)
+    }
+
+    /// The report of the organisation or a branch, or 404 for a branch without one.
+    func report(_ book: AnnualReportBook, branch: BranchLabel?) throws -> AnnualReport {
+        guard let report = book.report(branch: branch?.id) else { throw BiebError.notFound("branch", nl: "Vestiging niet gevonden.") }
+        return report
+    }
+}

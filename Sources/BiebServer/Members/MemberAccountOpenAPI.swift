@@ -39,12 +39,6 @@ enum MemberAccountOpenAPI {
                     409: D.error("The e-mail address already belongs to a membership (`email_taken`)"),
                     429: D.error("Too many joins, or too many refused addresses, from this client address (Retry-After)"),
                 ])),
-        "/api/v1/insights/months": .init(get: D.op(
-            "A year's months of one kind of fact (loans by default) for the organisation or a branch and an audience; a month under 5 has no count, only \"<5\" (management information: admins and managers)",
-            tag: "insights",
-            params: [D.query("kind", "loan, renewal, return, member_joined, membership_renewed or visit"), D.query("year", "The year (this year by default)", D.int),
-                     D.query("branch", "A branch (id or slug); the organisation by default"), D.query("audience", "youth, adult or unknown")],
-            response: D.ref("InsightMonths"), auth: true)),
         "/api/v1/online-joins": .init(get: D.op(
             "Members who joined online and whose identity nobody checked yet, newest first (each counts as viewed)", tag: "members",
             params: [D.query("branch", "Only members of this home branch (id or slug)")], response: D.array(D.ref("OnlineJoin")), auth: true)),
@@ -138,10 +132,6 @@ enum MemberAccountOpenAPI {
             "member_id": D.uuid, "card": D.string, "membership_type": D.string, "membership_end": D.date, "balance_cents": D.int,
             "identity_check_pending": D.bool,
         ], required: ["member_id", "card", "membership_type", "membership_end", "balance_cents", "identity_check_pending"]),
-        "InsightMonths": D.object([
-            "kind": D.string, "year": D.int, "branch": D.nullableString, "audience": D.nullableString,
-            "months": D.array(D.object(["month": D.string, "count": D.nullableInt, "shown": D.string], required: ["month", "shown"])),
-        ], required: ["kind", "year", "months"]),
         "OnlineJoin": D.object([
             "member_id": D.uuid, "name": D.string, "birth_date": D.date, "card": D.nullableString, "home_branch_id": D.uuid,
             "membership_type": D.string, "balance_cents": D.int, "joined_at": D.dateTime,

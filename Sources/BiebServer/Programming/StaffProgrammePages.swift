@@ -164,7 +164,7 @@ struct StaffProgrammePages: RouteCollection {
                 FormOption(value: $0.rawValue, label: $0.name(english: english), selected: chosen("core_function", $0.rawValue, otherwise: $0 == .meeting))
             },
             presences: ActivityPresence.allCases.map {
-                FormOption(value: $0.rawValue, label: page.t("presence_\($0.rawValue)"), selected: chosen("presence", $0.rawValue, otherwise: $0 == .physical))
+                FormOption(value: $0.rawValue, label: $0.name(english: english), selected: chosen("presence", $0.rawValue, otherwise: $0 == .physical))
             },
             registrations: RegistrationMode.allCases.map {
                 FormOption(value: $0.rawValue, label: page.t("registration_mode_\($0.rawValue)"), selected: chosen("registration", $0.rawValue, otherwise: $0 == .free))

@@ -80,6 +80,7 @@ public enum BiebDatabase {
         migrations.add(CreateInsightRollups())
         migrations.add(ExtendInsightFacts())
         migrations.add(CreateInsightMeasurements())
+        migrations.add(CreateAnnualReports())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

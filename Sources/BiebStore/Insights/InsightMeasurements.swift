@@ -69,7 +69,7 @@ public struct IndicatorValues: OrganisationStore {
 
 /// A measurement: an indicator for the organisation or a branch, read at a
 /// start and an end moment, with an optional target.
-public struct Measurement: Sendable, Equatable {
+public struct IndicatorMeasurement: Sendable, Equatable {
     public let id: Int
     public let indicator: String
     public let branchID: UUID?
@@ -133,7 +133,7 @@ public struct Measurements: OrganisationStore {
     }
 
     /// Makes a measurement; snapshots whose moment has passed are taken at once.
-    public func create(_ draft: Draft, today: LocalDate, now: Date = Date()) async throws -> Measurement {
+    public func create(_ draft: Draft, today: LocalDate, now: Date = Date()) async throws -> IndicatorMeasurement {
         guard Indicator.named(draft.indicator) != nil else {
             throw BiebError.invalid("indicator", "Choose an indicator from the catalogue.", nl: "Kies een indicator uit de catalogus.")
         }
@@ -168,13 +168,13 @@ public struct Measurements: OrganisationStore {
     }
 
     /// Every measurement, the latest end first.
-    public func all() async throws -> [Measurement] {
+    public func all() async throws -> [IndicatorMeasurement] {
         try await load(sql.raw("""
             SELECT * FROM insight_measurements WHERE organisation_id = \(bind: organisationID) ORDER BY end_day DESC, id DESC
             """).all())
     }
 
-    public func measurement(_ id: Int) async throws -> Measurement? {
+    public func measurement(_ id: Int) async throws -> IndicatorMeasurement? {
         try await load(sql.raw("""
             SELECT * FROM insight_measurements WHERE organisation_id = \(bind: organisationID) AND id = \(bind: id)
             """).all()).first
@@ -224,7 +224,7 @@ public struct Measurements: OrganisationStore {
         return taken
     }
 
-    func load(_ rows: [any SQLRow]) async throws -> [Measurement] {
+    func load(_ rows: [any SQLRow]) async throws -> [IndicatorMeasurement] {
         guard !rows.isEmpty else { return [] }
         let ids = try rows.map { try $0.decode(column: "id", as: Int.self) }
         var snapshots: [Int: [Snapshot]] = [:]
@@ -241,7 +241,7 @@ public struct Measurements: OrganisationStore {
         }
         return try rows.map { row in
             let id = try row.decode(column: "id", as: Int.self)
-            return Measurement(id: id, indicator: try row.decode(column: "indicator", as: String.self), branchID: try row.decode(column: "branch_id", as: UUID?.self),
+            return IndicatorMeasurement(id: id, indicator: try row.decode(column: "indicator", as: String.self), branchID: try row.decode(column: "branch_id", as: UUID?.self),
                                title: try row.decode(column: "title", as: String.self), start: LocalDate(iso: try row.decode(column: "start_day", as: String.self))!,
                                end: LocalDate(iso: try row.decode(column: "end_day", as: String.self))!, target: try row.decode(column: "target", as: Double?.self),
                                createdAt: try row.decode(column: "created_at", as: Date.self), snapshots: snapshots[id] ?? [])

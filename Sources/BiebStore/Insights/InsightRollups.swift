@@ -89,6 +89,38 @@ public struct InsightRollups: OrganisationStore {
         return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
+    /// A dimension the roll-ups are grouped by.
+    public enum Dimension: String, Sendable, CaseIterable {
+        case kind, audience, segment, mode, topic
+        case branch = "branch_id"
+        case coreFunction = "core_function"
+        case itemType = "item_type"
+        case month = "SUBSTR(day, 1, 7)"
+    }
+
+    /// Totals of facts of `kinds` from `from` through `through` (for a branch: nil all), grouped by `dimensions`: each
+    /// line's keys in the order asked (a branch as its id, "" where there is none).
+    public func grouped(_ kinds: Set<FactKind>, from: LocalDate, through: LocalDate, branch: UUID? = nil,
+                        by dimensions: [Dimension]) async throws -> [(keys: [String], count: Int)] {
+        let kindList = SQLQueryString(kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))
+        let columns = dimensions.enumerated().map { "\($0.element.rawValue) AS k\($0.offset)" }.joined(separator: ", ")
+        var query: SQLQueryString = """
+            SELECT \(unsafeRaw: columns)\(unsafeRaw: dimensions.isEmpty ? "" : ", ")CAST(SUM(quantity) AS BIGINT) AS n FROM insight_daily
+            WHERE organisation_id = \(bind: organisationID) AND kind IN (\(kindList)) AND day >= \(bind: from.iso) AND day <= \(bind: through.iso)
+            """
+        if let branch { query = query + " AND branch_id = \(bind: branch)" }
+        if !dimensions.isEmpty {
+            query = query + " GROUP BY \(unsafeRaw: dimensions.indices.map { String($0 + 1) }.joined(separator: ", "))"
+        }
+        return try await sql.raw(query).all().map { row in
+            let keys = try dimensions.indices.map { index -> String in
+                if dimensions[index] == .branch { return try row.decode(column: "k\(index)", as: UUID?.self)?.uuidString.lowercased() ?? "" }
+                return try row.decode(column: "k\(index)", as: String?.self) ?? ""
+            }
+            return (keys, try row.decode(column: "n", as: Int?.self) ?? 0)
+        }
+    }
+
     /// Totals per month ("2026-01") from `from` through `through`.
     public func monthly(_ filter: Filter, from: LocalDate, through: LocalDate) async throws -> [String: Int] {
         var query: SQLQueryString = """

@@ -1,0 +1,71 @@
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// A measurement as a client sends it — the API's JSON body and the staff
+/// page's form alike — and its one decoding into a `Measurements.Draft`:
+/// dates as `YYYY-MM-DD`, the branch by slug or id (empty: the whole
+/// organisation), a target as a number with a point or a comma (empty: none).
+struct MeasurementFields: Content {
+    var indicator: String?
+    var branch: String?
+    var title: String?
+    var start: String?
+    var end: String?
+    var target: LooseText?
+
+    func draft(_ service: InsightsService) throws -> Measurements.Draft {
+        guard let indicator = indicator?.trimmed, !indicator.isEmpty else {
+            throw BiebError.invalid("indicator", "Choose an indicator from the catalogue.", nl: "Kies een indicator uit de catalogus.")
+        }
+        let branch = try service.branch(branch)
+        func day(_ text: String?, _ field: String) throws -> LocalDate {
+            guard let date = text.flatMap({ LocalDate(iso: $0.trimmed) }) else {
+                throw BiebError.invalid(field, "Give a date as YYYY-MM-DD.", nl: "Geef een datum als JJJJ-MM-DD.")
+            }
+            return date
+        }
+        var goal: Double?
+        if let text = target?.text.trimmed, !text.isEmpty {
+            guard let value = Double(text.replacingOccurrences(of: ",", with: ".")), value.isFinite else {
+                throw BiebError.invalid("target", "A target is a number of 0 or more.", nl: "Een doel is een getal van 0 of meer.")
+            }
+            goal = value
+        }
+        return Measurements.Draft(indicator: indicator, branchID: branch?.id, title: title ?? "", start: try day(start, "start"),
+                                  end: try day(end, "end"), target: goal)
+    }
+}
+
+/// What staff fill in on an annual report, from the API's JSON body or the
+/// report page's form: numbers as text (empty: not filled in; FTE with a
+/// point or a comma), read once here.
+struct AnnualReportFields: Content {
+    var fte: LooseText?
+    var staff_persons: LooseText?
+    var volunteers: LooseText?
+    var income_euros: LooseText?
+    var expenses_euros: LooseText?
+    var notes: String?
+
+    func entered() throws -> AnnualReport.Entered {
+        func whole(_ value: LooseText?, _ field: String) throws -> Int? {
+            guard let text = value?.text.trimmed, !text.isEmpty else { return nil }
+            guard let value = Int(text) else { throw BiebError.invalid(field, "Give a whole number, without points.", nl: "Geef een heel getal, zonder punten.") }
+            return value
+        }
+        var fteValue: Double?
+        if let text = fte?.text.trimmed, !text.isEmpty {
+            guard let value = Double(text.replacingOccurrences(of: ",", with: ".")) else {
+                throw BiebError.invalid("fte", "Give a number from 0 to 100000.", nl: "Geef een getal van 0 tot en met 100000.")
+            }
+            fteValue = value
+        }
+        let entered = AnnualReport.Entered(fte: fteValue, staffPersons: try whole(staff_persons, "staff_persons"), volunteers: try whole(volunteers, "volunteers"),
+                                           incomeEuros: try whole(income_euros, "income_euros"), expensesEuros: try whole(expenses_euros, "expenses_euros"),
+                                           notes: notes?.trimmed ?? "")
+        try entered.check()
+        return entered
+    }
+}
