@@ -131,6 +131,31 @@ import BiebTestSupport
             let walkLoans = try list(try await member.send(.GET, "/api/v1/my/accounts/\(own)/loans"))
             #expect(walkLoans.count >= 2)
             #expect(walkLoans.contains { ($0["due_on"] as? String).flatMap(LocalDate.init(iso:)).map { $0 > today } == true })
+
+            // Two years of the network's numbers with a library's seasons: adults borrow less in summer, children more (summer reading).
+            let rollups = InsightRollups(app.db, organisationID: denHaag.id!)
+            let lastYear = (LocalDate(year: today.year - 1, month: 1, day: 1)!, LocalDate(year: today.year - 1, month: 12, day: 31)!)
+            let adults = try await rollups.monthly(.init(kind: .loan, audience: "adult"), from: lastYear.0, through: lastYear.1)
+            let children = try await rollups.monthly(.init(kind: .loan, audience: "youth"), from: lastYear.0, through: lastYear.1)
+            let (march, july) = ("\(today.year - 1)-03", "\(today.year - 1)-07")
+            #expect(try #require(adults[july]) < (try #require(adults[march])))
+            #expect(try #require(children[july]) > (try #require(children[march])))
+            #expect(try await rollups.total([.activityParticipant], from: lastYear.0, through: lastYear.1, coreFunction: CoreFunction.reading.rawValue) > 1_000)
+            // Heemstede's youth measurements: last year's start and end frozen, this year's start frozen and its end to come.
+            let heemstede = try #require(try await directory.organisation(slug: "heemstede"))
+            let measurements = try await Measurements(app.db, organisationID: heemstede.id!).all()
+            let members = try #require(measurements.first { $0.indicator == "youth_members" })
+            #expect((members.startSnapshot?.value ?? 0) > 0)
+            #expect((members.endSnapshot?.value ?? 0) > (members.startSnapshot?.value ?? 0))
+            let collection = try #require(measurements.first { $0.indicator == "youth_loans_per_youth_copy" })
+            #expect((collection.startSnapshot?.value ?? 0) > 1)
+            #expect(collection.endSnapshot == nil)
+            // Last year's report has all five core functions with participants.
+            let book = try await AnnualReports(app.db, organisationID: denHaag.id!).book(year: today.year - 1, timeZone: BranchCalendar.amsterdam)
+            for function in CoreFunction.allCases {
+                #expect(book.organisation.activities.filter { $0.coreFunction == function.rawValue }.map(\.participants).reduce(0, +) > 0, "\(function)")
+            }
+            #expect(book.organisation.entered.volunteers == 410)
         }
     }
 

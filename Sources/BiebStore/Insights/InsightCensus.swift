@@ -86,8 +86,21 @@ public struct InsightCensus: OrganisationStore {
         return taken
     }
 
+    /// Records the census of days before Bieb ran (an earlier system's counts, or the demo's history); the daily census
+    /// goes on after the last of them (it does not count those days again).
+    public func append(history: [(day: LocalDate, rows: [Row])]) async throws {
+        guard let last = history.map(\.day).max() else { return }
+        let key = last.year * 10_000 + last.month * 100 + last.day
+        let cursor = try await InsightFacts(db, organisationID: organisationID).cursor(.census)
+        let organisationID = organisationID
+        try await WriteGate.transaction(on: db) { tx in
+            for (day, rows) in history { try await Self.insert(rows, day: day, organisation: organisationID, on: tx.sql) }
+            if (cursor ?? 0) < key { _ = try await InsightFacts.move(.census, organisation: organisationID, from: cursor, to: key, on: tx.sql) }
+        }
+    }
+
     /// One line of a day's census (`insight_census`: its columns named here).
-    struct Row: Sendable {
+    public struct Row: Sendable {
         var branch: UUID?
         var measure: Measure
         /// "youth" or "adult".
@@ -95,6 +108,10 @@ public struct InsightCensus: OrganisationStore {
         /// The part of the collection (copies); "" for members.
         var segment: String
         var value: Int
+
+        public init(branch: UUID?, measure: Measure, audience: String, segment: String, value: Int) {
+            (self.branch, self.measure, self.audience, self.segment, self.value) = (branch, measure, audience, segment, value)
+        }
     }
 
     static func insert(_ rows: [Row], day: LocalDate, organisation: UUID, on sql: any SQLDatabase) async throws {

@@ -133,6 +133,16 @@ public struct InsightFacts: OrganisationStore {
         return added + (try await ingestSessions(timeZone: timeZone, before: now.addingTimeInterval(-sessionsSettled), batch: batch))
     }
 
+    /// Adds facts of history brought in whole (an earlier system's, or the demo's) and rebuilds the roll-ups once.
+    public func append(history facts: [Fact]) async throws {
+        let organisationID = organisationID
+        for start in stride(from: 0, to: facts.count, by: 20_000) {
+            let part = Array(facts[start..<min(start + 20_000, facts.count)])
+            try await WriteGate.transaction(on: db) { tx in try await Fact.insert(part, organisation: organisationID, on: tx.sql) }
+        }
+        try await InsightRollups(db, organisationID: organisationID).rebuild()
+    }
+
     /// The sources facts are read from, each with its own cursor.
     enum Source: String {
         case events
@@ -213,7 +223,7 @@ public struct InsightFacts: OrganisationStore {
     }
 
     /// One fact as stored (`insight_facts`: its columns named here).
-    struct Fact: Sendable {
+    public struct Fact: Sendable {
         var day: LocalDate
         var branch: UUID?
         var kind: FactKind
@@ -233,6 +243,22 @@ public struct InsightFacts: OrganisationStore {
         /// "youth" or "adult" when known without an age band (an activity's audience).
         var audience: String? = nil
         var quantity: Int = 1
+
+        /// A fact of history brought in whole (from an earlier system, or the demo): `quantity` happenings alike.
+        public init(day: LocalDate, branch: UUID?, kind: FactKind, ageBand: String? = nil, category: String? = nil, itemType: String? = nil,
+                    subject: String? = nil, segment: String? = nil, coreFunction: String? = nil, topic: String? = nil, mode: String? = nil,
+                    audience: String? = nil, quantity: Int = 1) {
+            (self.day, self.branch, self.kind, self.ageBand, self.category, self.itemType, self.subject) = (day, branch, kind, ageBand, category, itemType, subject)
+            (self.segment, self.coreFunction, self.topic, self.mode, self.audience, self.quantity) = (segment, coreFunction, topic, mode, audience, quantity)
+        }
+
+        init(day: LocalDate, branch: UUID?, kind: FactKind, ageBand: String? = nil, category: String? = nil, area: String? = nil, itemType: String? = nil,
+             subject: String? = nil, segment: String? = nil, coreFunction: String? = nil, topic: String? = nil, mode: String? = nil,
+             audience: String? = nil, quantity: Int = 1) {
+            self.init(day: day, branch: branch, kind: kind, ageBand: ageBand, category: category, itemType: itemType, subject: subject, segment: segment,
+                      coreFunction: coreFunction, topic: topic, mode: mode, audience: audience, quantity: quantity)
+            self.area = area
+        }
 
         /// The fact without its subject when its year is one of `closed`.
         func without(subjectIn closed: Set<Int>) -> Fact {
@@ -368,6 +394,25 @@ public struct InsightYears: OrganisationStore {
             """).all().map { try $0.decode(column: "year", as: Int.self) }
         for year in open { try await close(year, today: today, now: now) }
         return open
+    }
+
+    /// Records a year that ended before Bieb ran as closed, with its distinct counts as totals (an earlier system's, or
+    /// the demo's): it has no key and its facts no subjects.
+    public func appendClosed(_ year: Int, totals: [String: Int], now: Date = Date()) async throws {
+        let organisationID = organisationID
+        try await WriteGate.transaction(on: db) { tx in
+            for (measure, value) in totals.sorted(by: { $0.key < $1.key }) {
+                try await tx.sql.raw("""
+                    INSERT INTO insight_year_totals (organisation_id, year, measure, value) VALUES (\(bind: organisationID), \(bind: year), \(bind: measure), \(bind: value))
+                    ON CONFLICT (organisation_id, year, measure) DO UPDATE SET value = excluded.value
+                    """).run()
+            }
+            try await tx.sql.raw("""
+                INSERT INTO insight_year_keys (organisation_id, year, secret, created_at, closed_at)
+                VALUES (\(bind: organisationID), \(bind: year), NULL, \(bind: now), \(bind: now))
+                ON CONFLICT (organisation_id, year) DO UPDATE SET secret = NULL, closed_at = \(bind: now)
+                """).run()
+        }
     }
 
     /// The totals kept of a closed year, by measure.

@@ -44,21 +44,23 @@ public struct InsightRollups: OrganisationStore {
         }
     }
 
-    /// Rebuilds every day that has facts; returns how many days.
+    /// Rebuilds every day's roll-ups from the facts in one statement (and days without facts lose theirs); returns how many days.
     @discardableResult
     public func rebuild(progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Int {
-        let days = try await sql.raw("SELECT DISTINCT day FROM insight_facts WHERE organisation_id = \(bind: organisationID)").all()
-            .compactMap { LocalDate(iso: try $0.decode(column: "day", as: String.self)) }
-        try await refresh(days: Set(days), progress: progress)
-        progress?(days.count, days.count)
+        let organisationID = organisationID
+        progress?(0, 1)
         try await WriteGate.transaction(on: db) { tx in
-            // Days without facts any more have no roll-up either.
+            try await tx.sql.raw("DELETE FROM insight_daily WHERE organisation_id = \(bind: organisationID)").run()
             try await tx.sql.raw("""
-                DELETE FROM insight_daily WHERE organisation_id = \(bind: organisationID)
-                  AND day NOT IN (SELECT DISTINCT day FROM insight_facts WHERE organisation_id = \(bind: organisationID))
+                INSERT INTO insight_daily (organisation_id, day, branch_id, kind, audience, item_type, member_category, segment, core_function,
+                                           topic, mode, quantity)
+                SELECT \(Self.dimensions), SUM(quantity) FROM insight_facts WHERE organisation_id = \(bind: organisationID)
+                GROUP BY \(Self.dimensions)
                 """).run()
         }
-        return days.count
+        progress?(1, 1)
+        return try await sql.raw("SELECT COUNT(DISTINCT day) AS n FROM insight_daily WHERE organisation_id = \(bind: organisationID)")
+            .first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// A filter on the roll-ups.
