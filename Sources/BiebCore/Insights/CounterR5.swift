@@ -66,8 +66,14 @@ public enum CounterReport {
             self.count = count
         }
 
+        /// By month, platform, resource, metric, count. (Field by field rather than as a tuple: a tuple copies
+        /// four strings per comparison, and a title report sorts hundreds of thousands of rows.)
         public static func < (lhs: UsageCount, rhs: UsageCount) -> Bool {
-            (lhs.month, lhs.platform, lhs.resource, lhs.metric, lhs.count) < (rhs.month, rhs.platform, rhs.resource, rhs.metric, rhs.count)
+            if lhs.month != rhs.month { return lhs.month < rhs.month }
+            if lhs.platform != rhs.platform { return lhs.platform < rhs.platform }
+            if lhs.resource != rhs.resource { return lhs.resource < rhs.resource }
+            if lhs.metric != rhs.metric { return lhs.metric < rhs.metric }
+            return lhs.count < rhs.count
         }
     }
 
@@ -275,28 +281,30 @@ public enum CounterReport {
     }
 
     /// A count: a whole number from 0 to `ImportNumber.maximum` (a string of digits is taken too).
-    static func count(_ value: Any?, item: String, tally: inout Tally) -> Int? {
-        if let text = value as? String {
-            switch ImportNumber.parse(text.trimmingCharacters(in: .whitespaces)) {
-            case .success(let whole): return whole
-            case .failure(let failure):
-                tally.problems.add(ImportNumber.problem(failure, text, column: "Count", item: item))
-                return nil
-            }
-        }
-        if let number = value as? NSNumber, let whole = value as? Int, Double(whole) == number.doubleValue {
+    /// The item's path is only written out for a problem: a report has hundreds of thousands of counts.
+    static func count(_ value: Any?, item: @autoclosure () -> String, tally: inout Tally) -> Int? {
+        // A JSON number converts to Int only when it is whole (1.5 does not).
+        if let whole = value as? Int {
             if whole < 0 {
-                tally.problems.add(ImportNumber.problem(.negative, number.stringValue, column: "Count", item: item))
+                tally.problems.add(ImportNumber.problem(.negative, String(whole), column: "Count", item: item()))
                 return nil
             }
             if whole > ImportNumber.maximum {
-                tally.problems.add(ImportNumber.problem(.tooLarge, number.stringValue, column: "Count", item: item))
+                tally.problems.add(ImportNumber.problem(.tooLarge, String(whole), column: "Count", item: item()))
                 return nil
             }
             return whole
         }
+        if let text = value as? String {
+            switch ImportNumber.parse(text.trimmingCharacters(in: .whitespaces)) {
+            case .success(let whole): return whole
+            case .failure(let failure):
+                tally.problems.add(ImportNumber.problem(failure, text, column: "Count", item: item()))
+                return nil
+            }
+        }
         let written = value.map { "\($0)" } ?? "nothing"
-        tally.problems.add(ImportNumber.problem(.notANumber, written, column: "Count", item: item))
+        tally.problems.add(ImportNumber.problem(.notANumber, written, column: "Count", item: item()))
         return nil
     }
 
@@ -359,13 +367,13 @@ public enum CounterReport {
         }
         let month = ImportDate.format(year: begin.year, month: begin.month)!
         for (index, instance) in instances.enumerated() {
-            let location = "\(path).Instance[\(index)]"
+            func location() -> String { "\(path).Instance[\(index)]" }
             guard let instance = instance as? [String: Any], let metric = string(instance["Metric_Type"]), !metric.isEmpty else {
-                tally.problems.add(ImportProblem(item: location, code: "bad_item", message: "An instance needs a Metric_Type.",
+                tally.problems.add(ImportProblem(item: location(), code: "bad_item", message: "An instance needs a Metric_Type.",
                                                  nl: "Een instance heeft een Metric_Type nodig."))
                 continue
             }
-            if let count = count(instance["Count"], item: location, tally: &tally) {
+            if let count = count(instance["Count"], item: location(), tally: &tally) {
                 tally.add(month: month, platform: platform, resource: resource, metric: metric, count: count)
             }
         }
@@ -387,14 +395,14 @@ public enum CounterReport {
             }
             for key in months.keys.sorted() {
                 // Only "YYYY-MM": granularity "totals" gives a key that is no month.
-                guard key.count == 7, let month = ImportDate.month(key), month == key else {
+                guard ImportDate.isMonthKey(key) else {
                     tally.problems.add(ImportProblem(item: "\(location).\(key)", code: "bad_period",
                                                      message: "'\(key)' is not a month (YYYY-MM); ask for the report by month.",
                                                      nl: "'\(key)' is geen maand (JJJJ-MM); vraag het rapport per maand op."))
                     continue
                 }
                 if let count = count(months[key], item: "\(location).\(key)", tally: &tally) {
-                    tally.add(month: month, platform: platform, resource: resource, metric: metric, count: count)
+                    tally.add(month: key, platform: platform, resource: resource, metric: metric, count: count)
                 }
             }
         }

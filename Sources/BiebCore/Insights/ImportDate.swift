@@ -115,9 +115,26 @@ enum ImportDate {
         }
     }
 
+    /// "YYYY-MM", nil when there is no such month. (Not `String(format:)`: that is slow on Linux, and a report has a month per count.)
     static func format(year: Int, month: Int) -> String? {
-        guard LocalDate(year: year, month: month, day: 1) != nil else { return nil }
-        return String(format: "%04d-%02d", year, month)
+        guard (1000...9999).contains(year), (1...12).contains(month) else { return nil }
+        return "\(year)-\(month < 10 ? "0" : "")\(month)"
+    }
+
+    /// Whether `text` is exactly a month as "YYYY-MM" (R5.1's keys), without parsing it into parts.
+    static func isMonthKey(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard bytes.count == 7 else { return false }
+        var month = 0
+        for (index, byte) in bytes.enumerated() {
+            if index == 4 {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard byte >= 0x30, byte <= 0x39 else { return false }
+                if index > 4 { month = month * 10 + Int(byte - 0x30) }
+            }
+        }
+        return (1...12).contains(month) && bytes.first != UInt8(ascii: "0")
     }
 
     static func isDigits(_ text: some StringProtocol) -> Bool {

@@ -6,9 +6,11 @@ import Foundation
 /// The file:
 /// - a header row, then one row per interval (an hour, a quarter) or per day;
 ///   `,` or `;` as separator, whichever the header row uses;
-/// - columns by heading, in any order and case: `date`/`datum` (required),
-///   `time`/`tijd`, `counter`/`teller`/`gate`/`poort`/`sensor`/`location`/`locatie`,
-///   `in`/`binnen`, `out`/`buiten`, `total`/`totaal`/`count`/`aantal`;
+/// - columns by heading, in any order and case: `date`/`datum` (required;
+///   `date/time`, `datum/tijd`, `datetime`, `timestamp`, `tijdstip` when it
+///   holds the time too), `time`/`tijd`,
+///   `counter`/`teller`/`gate`/`poort`/`sensor`/`location`/`locatie`,
+///   `in`/`binnen`, `out`/`buiten`/`uit`, `total`/`totaal`/`count`/`aantal`;
 ///   either `in` or a total is required;
 /// - dates as `ImportDate` reads them (2026-03-01, 01-03-2026, 1-3-2026,
 ///   01/03/2026), a time in its own column or after the date;
@@ -153,7 +155,8 @@ public enum PeopleCounterImport {
             (\.leaving, ["out", "buiten", "uit"]),
             (\.total, ["total", "totaal", "count", "aantal"]),
         ] }
-        static let dateNames: Set<String> = ["date", "datum"]
+        /// A date column; the last five hold a date and a time ("2026-03-01 10:15").
+        static let dateNames: Set<String> = ["date", "datum", "date/time", "datum/tijd", "datetime", "timestamp", "tijdstip"]
 
         /// The column the visits are read from: `in`, else the total.
         var visits: Int { entering ?? total! }

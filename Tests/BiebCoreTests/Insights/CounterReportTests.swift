@@ -312,6 +312,15 @@ import Testing
         #expect(ImportDate.month(written) == month)
     }
 
+    /// R5.1's month keys are exactly "YYYY-MM".
+    @Test func monthKeys() {
+        #expect(ImportDate.isMonthKey("2026-01"))
+        #expect(ImportDate.isMonthKey("2026-12"))
+        for key in ["2026-1", "2026-00", "2026-13", "2026/01", "Totals", "Jan-2026", "0999-01", " 2026-01", ""] {
+            #expect(!ImportDate.isMonthKey(key), "\(key)")
+        }
+    }
+
     @Test(arguments: ["2026-13", "13-2026", "Foo-2026", "2026", "Jan", "Jan-202", "Reporting_Period_Total", ""])
     func notMonths(written: String) {
         #expect(ImportDate.month(written) == nil)

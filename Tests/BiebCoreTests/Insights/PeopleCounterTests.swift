@@ -43,7 +43,8 @@ import Testing
     }
 
     /// Headings match whatever their case, accents or padding, in Dutch or English.
-    @Test(arguments: ["DATUM;POORT;AANTAL", " date , Gate , Total ", "Datum;Sensor;Totaal", "datum,teller,count", "Date;Location;Aantal"])
+    @Test(arguments: ["DATUM;POORT;AANTAL", " date , Gate , Total ", "Datum;Sensor;Totaal", "datum,teller,count", "Date;Location;Aantal",
+                      "Datum/tijd;Teller;Aantal", "Timestamp,Gate,Count"])
     func headingSynonyms(header: String) throws {
         let separator = header.contains(";") ? ";" : ","
         let csv = header + "\n" + ["02-03-2026", "A", "5"].joined(separator: separator)
@@ -186,6 +187,13 @@ import Testing
         #expect(visits(result, "A") == ["2026-03-02": 10, "2026-03-03": 20])
         #expect(visits(result, "B") == ["2026-03-02": 5, "2026-03-03": 5])
         #expect(result.days.first { $0.counter == "B" && $0.date == d("2026-03-03") }?.origin == .estimated)
+    }
+
+    /// A date and time in one column orders cumulative readings like a time column does.
+    @Test func dateAndTimeInOneColumn() throws {
+        let csv = "Datum/tijd;Binnen\n02-03-2026 17:00;180\n02-03-2026 09:00;100\n02-03-2026 12:00;150\n"
+        let result = try Import.parse(csv, settings: .init(readings: .cumulative))
+        #expect(visits(result) == ["2026-03-02": 80])
     }
 
     /// Every accepted way of writing a date gives the same day; the day comes first in the Dutch forms.
