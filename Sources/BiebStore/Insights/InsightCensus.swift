@@ -60,7 +60,7 @@ public struct InsightCensus: OrganisationStore {
             GROUP BY i.owning_branch_id, t.format, t.audience, t.nur
             """).all() {
             let branch = try row.decode(column: "branch_id", as: UUID?.self)
-            let segment = CollectionSegment.of(format: try row.decode(column: "format", as: String.self), audience: try row.decode(column: "audience", as: String?.self),
+            let segment = CollectionSegment.of(formatCode: try row.decode(column: "format", as: String.self), audienceCode: try row.decode(column: "audience", as: String?.self),
                                                nur: try row.decode(column: "nur", as: Int?.self))
             let key = "\(branch?.uuidString ?? "")|\(segment.rawValue)"
             copies[key, default: Row(branch: branch, measure: .copies, audience: segment.audience, segment: segment.rawValue, value: 0)].value

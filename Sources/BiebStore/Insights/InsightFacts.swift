@@ -102,7 +102,7 @@ public struct InsightFacts: OrganisationStore {
                 let lending = kind != .memberJoined && kind != .membershipRenewed
                 let format = lending ? try row.decode(column: "format", as: String?.self) : nil
                 let segment = try format.map {
-                    CollectionSegment.of(format: $0, audience: try row.decode(column: "audience", as: String?.self),
+                    CollectionSegment.of(formatCode: $0, audienceCode: try row.decode(column: "audience", as: String?.self),
                                          nur: try row.decode(column: "nur", as: Int?.self)).rawValue
                 }
                 facts.append(Fact(day: day, branch: try row.decode(column: "branch_id", as: UUID?.self), kind: kind,
