@@ -183,4 +183,66 @@ import BiebTestSupport
             #expect(!published.body.string.contains("/staff/inzicht/jaarverslag/gegevens"))
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func peopleCounterExportsAndStaffCountsBecomeVisitsPerLocation(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let (_, year) = try await Self.world(app)
+            let api = TestClient(app)
+            api.headers.bearerAuthorization = BearerAuthorization(token: try await api.signInAPI("directie@city.test", password: Fixture.password))
+            // An hourly in/out export with a day missing: people going in are the visits; the missing day is estimated.
+            let export = "datum;tijd;in;uit\r\n03-03-\(year);10:00;40;38\r\n03-03-\(year);11:00;25;20\r\n05-03-\(year);10:00;30;31\r\n"
+            var csv = HTTPHeaders()
+            csv.contentType = HTTPMediaType(type: "text", subType: "csv")
+            for _ in 0..<2 {
+                let imported = try object(try await api.send(.POST, "/api/v1/insights/visitor-counts?branch=oost", headers: csv, body: export))
+                #expect(imported["imported"] as? Bool == true)
+                #expect(imported["days"] as? Int == 3)
+                #expect(imported["estimated_days"] as? [String] == ["\(year)-03-04"])
+            }
+            // Imported twice, counted once; the district's visits are "estimated" (a day was).
+            let book = try await AnnualReports(app.db, organisationID: try #require(try await Organisation.query(on: app.db).filter(\.$slug == "city").first()?.id))
+                .compute(year: year, entered: .init(), timeZone: Self.zone, now: Date())
+            let oost = try #require(book.organisation.branches.first { $0.name.contains("Oost") || $0.kind == BranchKind.district.rawValue })
+            #expect(oost.visits >= 95 && oost.visits < 95 + 70)
+            #expect(oost.visitsMethod == "estimated")
+            // A file with a bad line is refused whole, naming the line.
+            let bad = try await api.send(.POST, "/api/v1/insights/visitor-counts?branch=oost", headers: csv, body: "datum;in\r\n01-04-\(year);12\r\nmorgen;4\r\n")
+            #expect(bad.status == .unprocessableEntity)
+            let refused = try object(bad)
+            #expect(refused["imported"] as? Bool == false)
+            #expect((refused["problems"] as? [[String: Any]])?.first?["line"] as? Int == 3)
+            #expect(try await api.send(.POST, "/api/v1/insights/visitor-counts?branch=nergens", headers: csv, body: export).apiError?.field == "branch")
+            // Staff count a day where no counter stands: "counted" by hand.
+            #expect(try await api.send(.PUT, "/api/v1/insights/visitor-counts", json: ["branch": "centrale", "day": "\(year)-06-01", "count": "210"]).status == .noContent)
+            #expect(try await api.send(.PUT, "/api/v1/insights/visitor-counts", json: ["branch": "centrale", "day": "\(year)-06-01", "count": "-1"]).apiError?.field == "count")
+            let report = try object(try await api.send(.GET, "/api/v1/insights/annual-reports/\(year)"))
+            let lines = try #require((report["branches"] as? [String: Any])?["lines"] as? [[String: Any]])
+            #expect((lines.first { $0["key"] as? String == "centrale" }?["cells"] as? [String: String])?["visits"] == "210")
+
+            // The page: an upload through the form (multipart), and a typed count refused with its field.
+            let pages = TestClient(app)
+            try await pages.signInPages("directie@city.test", password: Fixture.password)
+            let form = try await pages.send(.GET, "/staff/inzicht/bezoekers?lang=nl")
+            #expect(form.status == .ok)
+            let token = try #require(TestClient.csrf(in: form.body.string))
+            let boundary = "bieb-test-boundary"
+            var multipart = HTTPHeaders()
+            multipart.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+            let body = [("csrf", token, nil), ("branch", "centrale", nil), ("readings", "interval", nil), ("file", "datum,totaal\r\n\(year)-06-02,77\r\n", "teller.csv")]
+                .map { name, value, file in
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"" + (file.map { "; filename=\"\($0)\"\r\nContent-Type: text/csv" } ?? "") + "\r\n\r\n\(value)\r\n"
+                }.joined() + "--\(boundary)--\r\n"
+            let uploaded = try await pages.send(.POST, "/staff/inzicht/bezoekers/import?lang=nl", headers: multipart, body: body)
+            #expect(uploaded.status == .ok)
+            #expect(uploaded.body.string.contains("De telling is binnengebracht"))
+            let typed = try await pages.send(.POST, "/staff/inzicht/bezoekers/telling?lang=nl", form: ["csrf": token, "branch": "centrale", "day": "\(year)-06-03", "count": "veel"])
+            #expect(typed.status == .unprocessableEntity)
+            #expect(typed.body.string.contains(#"id="count-error""#))
+            #expect(typed.body.string.contains(#"value="\#(year)-06-03""#))
+            let after = try object(try await api.send(.GET, "/api/v1/insights/annual-reports/\(year)"))
+            let centrale = try #require(((after["branches"] as? [String: Any])?["lines"] as? [[String: Any]])?.first { $0["key"] as? String == "centrale" })
+            #expect((centrale["cells"] as? [String: String])?["visits"] == "287")
+        }
+    }
 }

@@ -96,8 +96,8 @@ import BiebTestSupport
             #expect(try await census.take(day: monday) == false)
             #expect(try await census.value(.members, on: monday)?.value == 2)
             #expect(try await census.value(.members, on: monday, audience: "youth")?.value == 1)
-            // The fixture's 6 books × 3 copies are adult non-fiction (no NUR code); the 6 DVDs audiovisual.
-            #expect(try await census.value(.copies, on: monday, segments: [CollectionSegment.adultNonFiction.rawValue])?.value == 18)
+            // The fixture's 6 books × 3 copies are adult fiction (a book without a NUR code); the 6 DVDs audiovisual.
+            #expect(try await census.value(.copies, on: monday, segments: [CollectionSegment.adultFiction.rawValue])?.value == 18)
             #expect(try await census.value(.copies, on: monday, segments: [CollectionSegment.audiovisual.rawValue])?.value == 6)
             #expect(try await census.value(.copies, on: monday, branch: f.network.district)?.value == 6)
             // A later day without a census is answered from the nearest earlier one, and says so.

@@ -129,6 +129,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: InsightPages())
     try app.register(collection: MeasurementPages())
     try app.register(collection: AnnualReportPages())
+    try app.register(collection: VisitorPages())
     try app.register(collection: InsightsAPIController())
     try app.register(collection: ListPages())
     try app.register(collection: StaffCatalogPages())

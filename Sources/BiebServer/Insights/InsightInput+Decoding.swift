@@ -69,3 +69,49 @@ struct AnnualReportFields: Content {
         return entered
     }
 }
+
+/// How a people counter's export is to be read — from the API's query or the
+/// staff page's upload form: the branch (slug or id), interval or cumulative
+/// readings, and whether the gate counts both ways.
+struct VisitorImportFields: Content {
+    var branch: String?
+    var readings: String?
+    var two_way: String?
+    /// The export itself (the page's file input); the API sends it as the body.
+    var file: File?
+
+    func settings(_ service: InsightsService) throws -> (branch: BranchLabel, settings: PeopleCounterImport.Settings) {
+        guard let branch = try service.branch(branch) else {
+            throw BiebError.invalid("branch", "Choose the branch the counter stands in.", nl: "Kies de vestiging waar de teller staat.")
+        }
+        var settings = PeopleCounterImport.Settings()
+        if let text = readings?.trimmed, !text.isEmpty {
+            guard let value = PeopleCounterImport.Readings(rawValue: text) else {
+                throw BiebError.invalid("readings", "Choose interval or cumulative.", nl: "Kies interval of cumulative.")
+            }
+            settings.readings = value
+        }
+        settings.twoWay = ["1", "true", "on", "yes"].contains(two_way?.lowercased() ?? "")
+        return (branch, settings)
+    }
+}
+
+/// A day's count of visitors typed by staff (API body or page form).
+struct ManualVisitorFields: Content {
+    var branch: String?
+    var day: String?
+    var count: LooseText?
+
+    func day(_ service: InsightsService) throws -> (branch: BranchLabel, day: VisitorCounts.Day) {
+        guard let branch = try service.branch(branch) else {
+            throw BiebError.invalid("branch", "Choose the branch.", nl: "Kies de vestiging.")
+        }
+        guard let date = day.flatMap({ LocalDate(iso: $0.trimmed) }), date <= service.today else {
+            throw BiebError.invalid("day", "Give a day up to today as YYYY-MM-DD.", nl: "Geef een dag tot en met vandaag als JJJJ-MM-DD.")
+        }
+        guard let visits = count.flatMap({ Int($0.text.trimmed) }), (0...1_000_000).contains(visits) else {
+            throw BiebError.invalid("count", "Give a number from 0 to 1000000.", nl: "Geef een getal van 0 tot en met 1000000.")
+        }
+        return (branch, VisitorCounts.Day(date: date, visits: visits, estimated: false))
+    }
+}

@@ -21,6 +21,41 @@ struct InsightsAPIController: RouteCollection {
         api.get("insights", "annual-reports", ":year", use: annualReport)
         api.put("insights", "annual-reports", ":year", "entered", use: saveEntered)
         api.post("insights", "annual-reports", ":year", "publish", use: publish)
+        api.on(.POST, "insights", "visitor-counts", body: .collect(maxSize: "20mb"), use: importVisitorCounts)
+        api.put("insights", "visitor-counts", use: countVisitors)
+    }
+
+    struct ImportDTO: Content {
+        let branch: String
+        let days: Int
+        let visits: Int
+        let estimated_days: [String]
+        let corrections: [String]
+        let problems: [ProblemDTO]
+        let imported: Bool
+    }
+
+    struct ProblemDTO: Content {
+        let line: Int?
+        let code: String
+        let message: String
+    }
+
+    /// A people counter's export (the body, CSV) for a branch: imported whole, or refused with every bad line (422).
+    func importVisitorCounts(req: Request) async throws -> Response {
+        let service = try await InsightsService.make(req)
+        let (branch, settings) = try req.query.decode(VisitorImportFields.self).settings(service)
+        let text = req.body.string ?? ""
+        let outcome = try await VisitorImport.run(text, branch: branch, settings: settings, service: service, english: Language.of(req) == .en)
+        return try await outcome.encodeResponse(status: outcome.imported ? .ok : .unprocessableEntity, for: req)
+    }
+
+    /// Staff's count of a day's visitors (replaces an earlier count of that day).
+    func countVisitors(req: Request) async throws -> HTTPStatus {
+        let service = try await InsightsService.make(req)
+        let (branch, day) = try req.content.decode(ManualVisitorFields.self).day(service)
+        try await VisitorCounts(service.db, organisationID: service.organisationID).record([day], branch: branch.id, source: .manual)
+        return .noContent
     }
 
     struct IndicatorDTO: Content {

@@ -38,6 +38,10 @@ enum InsightsOpenAPI {
             delete: D.op("Remove a measurement and its snapshots", tag: "insights", params: [measurementID], status: 204, auth: true,
                          extra: [404: D.error("No such measurement")])),
         "/api/v1/insights/annual-reports/{year}": .init(get: annualReport),
+        "/api/v1/insights/visitor-counts": .init(
+            put: D.op("Staff's count of a day's visitors at a branch (replaces an earlier count of that day)", tag: "insights",
+                      body: D.object(["branch": D.string, "day": D.date, "count": D.int], required: ["branch", "day", "count"]), status: 204, auth: true),
+            post: visitorImport),
         "/api/v1/insights/annual-reports/{year}/entered": .init(put: D.op(
             "What staff fill in (FTE, staff, volunteers, income and expenses in whole euros, a note) while the report is a draft",
             tag: "insights", params: [year], body: D.ref("AnnualReportInput"), response: D.ref("AnnualReport"), auth: true,
@@ -61,6 +65,17 @@ enum InsightsOpenAPI {
         return operation
     }
 
+    /// A people counter's export as the body (CSV): imported whole, or refused with its bad lines.
+    static var visitorImport: OpenAPI.Operation {
+        var operation = D.op(
+            "Import a people counter's export (CSV body) for a branch: daily visitors, two-way totals halved, counter resets and missing days corrected (each day counted or estimated); a day imported again replaces the gate's earlier count",
+            tag: "insights", params: [D.query("branch", "The branch (id or slug)", required: true), D.query("readings", "interval (default) or cumulative"),
+                                      D.query("two_way", "true when the gate counts both ways")],
+            response: D.ref("VisitorImport"), auth: true, extra: [422: D.response("Nothing imported: the problems, each with its line", D.ref("VisitorImport"))])
+        operation.requestBody = .request(OpenAPI.Request(content: [.csv: .content(OpenAPI.Content(schema: D.string))], required: true))
+        return operation
+    }
+
     static let snapshot = D.object([
         "day": D.date, "value": D.nullable(D.number), "shown": D.string, "numerator": D.nullableString, "denominator": D.nullableString,
         "census_day": D.nullableDate, "definition_nl": D.string, "definition_en": D.string, "taken_at": D.dateTime,
@@ -71,6 +86,11 @@ enum InsightsOpenAPI {
             "kind": D.string, "year": D.int, "branch": D.nullableString, "audience": D.nullableString,
             "months": D.array(D.object(["month": D.string, "count": D.nullableInt, "shown": D.string], required: ["month", "shown"])),
         ], required: ["kind", "year", "months"]),
+        "VisitorImport": D.object([
+            "branch": D.string, "days": D.int, "visits": D.int, "estimated_days": D.array(D.date), "corrections": D.array(D.string),
+            "problems": D.array(D.object(["line": D.nullableInt, "code": D.string, "message": D.string], required: ["code", "message"])),
+            "imported": D.bool,
+        ], required: ["branch", "days", "visits", "estimated_days", "corrections", "problems", "imported"]),
         "Indicator": D.object(["id": D.string, "name_nl": D.string, "name_en": D.string, "definition_nl": D.string, "definition_en": D.string,
                                "unit": D.string.with(description: "count or ratio")],
                               required: ["id", "name_nl", "name_en", "definition_nl", "definition_en", "unit"]),

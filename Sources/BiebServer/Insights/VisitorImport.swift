@@ -1,0 +1,22 @@
+import Foundation
+import Vapor
+import BiebCore
+import BiebStore
+
+/// A people counter's export read and, when every line is good, recorded
+/// for the branch: shared by the API and the staff page.
+enum VisitorImport {
+    static func run(_ text: String, branch: BranchLabel, settings: PeopleCounterImport.Settings, service: InsightsService,
+                    english: Bool) async throws -> InsightsAPIController.ImportDTO {
+        let result = try PeopleCounterImport.parse(text, settings: settings)
+        let days = VisitorCounts.days(of: result)
+        if result.accepted {
+            try await VisitorCounts(service.db, organisationID: service.organisationID).record(days, branch: branch.id, source: .gate)
+        }
+        return InsightsAPIController.ImportDTO(
+            branch: branch.slug, days: days.count, visits: days.map(\.visits).reduce(0, +),
+            estimated_days: days.filter(\.estimated).map(\.date.iso), corrections: result.corrections.map { $0.message(dutch: !english) },
+            problems: result.problems.map { InsightsAPIController.ProblemDTO(line: $0.line, code: $0.code, message: $0.message(dutch: !english)) },
+            imported: result.accepted)
+    }
+}
