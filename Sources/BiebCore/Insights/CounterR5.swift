@@ -214,24 +214,10 @@ public enum CounterReport {
 
     /// Refuses JSON nested deeper than `maximumDepth`, before anything is built from it.
     static func checkDepth(_ buffer: UnsafeBufferPointer<UInt8>) throws(BiebError) {
-        var depth = 0, inString = false, escaped = false
-        for byte in buffer {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                if depth > maximumDepth {
-                    throw BiebError.invalid("file", "The JSON is nested more than \(maximumDepth) levels deep; a COUNTER report needs about ten.",
-                                            nl: "De JSON is dieper dan \(maximumDepth) niveaus genest; een COUNTER-rapport heeft er zo'n tien nodig.",
-                                            code: "invalid_json")
-                }
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-            default: break
-            }
+        guard !JSONDepth.exceeds(buffer, limit: maximumDepth + 1) else {
+            throw BiebError.invalid("file", "The JSON is nested more than \(maximumDepth) levels deep; a COUNTER report needs about ten.",
+                                    nl: "De JSON is dieper dan \(maximumDepth) niveaus genest; een COUNTER-rapport heeft er zo'n tien nodig.",
+                                    code: "invalid_json")
         }
     }
 

@@ -83,10 +83,7 @@ struct AnnualReportPages: RouteCollection {
         let query = try req.query.decode(Query.self)
         let year = try service.reportYear(query.jaar)
         let branch = try service.branch(query.vestiging)
-        let book = try await service.book(year)
-        let report = try service.report(book, branch: branch)
-        let export = AnnualReportExport(report, book: book, organisation: service.organisation.name, scope: service.scopeName(branch?.id),
-                                        slugs: Dictionary(uniqueKeysWithValues: service.branches.map { ($0.id, $0.slug) }), english: english)
+        let (book, report, export) = try await service.annualReport(year, branch: branch, english: english)
         func table(_ table: AnnualReportExport.Table, caption: String, first: String) -> Table {
             Table(caption: caption, headings: [first] + table.measures.map { page.t("report_measure_\($0)") },
                   rows: table.lines.map { line in Row(label: line.label, cells: table.measures.map { line.cells[$0] ?? "" }) },
@@ -147,10 +144,7 @@ struct AnnualReportPages: RouteCollection {
         let query = try req.query.decode(Query.self)
         let year = try service.reportYear(query.jaar)
         let branch = try service.branch(query.vestiging)
-        let book = try await service.book(year)
-        let report = try service.report(book, branch: branch)
-        let export = AnnualReportExport(report, book: book, organisation: service.organisation.name, scope: service.scopeName(branch?.id),
-                                        slugs: Dictionary(uniqueKeysWithValues: service.branches.map { ($0.id, $0.slug) }), english: Language.of(req) == .en)
+        let (_, report, export) = try await service.annualReport(year, branch: branch, english: Language.of(req) == .en)
         return AnnualReportExport.csvResponse(export, report: report, service: service, branch: branch)
     }
 

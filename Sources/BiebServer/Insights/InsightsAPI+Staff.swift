@@ -169,11 +169,7 @@ struct InsightsAPIController: RouteCollection {
         let service = try await InsightsService.make(req)
         let year = try service.reportYear(req.parameters.get("year", as: Int.self))
         let branch = try service.branch(req.query[String.self, at: "branch"])
-        let book = try await service.book(year)
-        let report = try service.report(book, branch: branch)
-        let english = Language.of(req) == .en
-        let export = AnnualReportExport(report, book: book, organisation: service.organisation.name, scope: service.scopeName(branch?.id),
-                                        slugs: Dictionary(uniqueKeysWithValues: service.branches.map { ($0.id, $0.slug) }), english: english)
+        let (_, report, export) = try await service.annualReport(year, branch: branch, english: Language.of(req) == .en)
         if req.query[String.self, at: "format"] == "csv" {
             return AnnualReportExport.csvResponse(export, report: report, service: service, branch: branch)
         }

@@ -90,6 +90,15 @@ extension InsightsService {
         try await reports.book(year: year, timeZone: organisation.zone)
     }
 
+    /// A year's report of the organisation or a branch with the book it is in and as it leaves Bieb.
+    func annualReport(_ year: Int, branch: BranchLabel?, english: Bool) async throws -> (book: AnnualReportBook, report: AnnualReport, export: AnnualReportExport) {
+        let book = try await book(year)
+        let report = try report(book, branch: branch)
+        let export = AnnualReportExport(report, book: book, organisation: organisation.name, scope: scopeName(branch?.id),
+                                        slugs: Dictionary(uniqueKeysWithValues: branches.map { ($0.id, $0.slug) }), english: english)
+        return (book, report, export)
+    }
+
     /// The report of the organisation or a branch, or 404 for a branch without one.
     func report(_ book: AnnualReportBook, branch: BranchLabel?) throws -> AnnualReport {
         guard let report = book.report(branch: branch?.id) else { throw BiebError.notFound("branch", nl: "Vestiging niet gevonden.") }

@@ -1,9 +1,11 @@
+import Foundation
+
 /// How deeply a JSON text nests arrays and objects, counted in one pass
 /// without parsing (brackets inside strings do not count). Foundation's
 /// parser refuses deeper nesting than its limit with only "not valid JSON";
 /// this tells the client why.
-enum JSONDepth {
-    static func exceeds<Bytes: Sequence>(_ bytes: Bytes, limit: Int) -> Bool where Bytes.Element == UInt8 {
+public enum JSONDepth {
+    public static func exceeds<Bytes: Sequence>(_ bytes: Bytes, limit: Int) -> Bool where Bytes.Element == UInt8 {
         var depth = 0, inString = false, escaped = false
         for byte in bytes {
             if inString {
