@@ -85,14 +85,10 @@ extension InsightsService {
     /// A year for the annual report: from 2000 through this year.
     func reportYear(_ value: Int?) throws -> Int { try year(value ?? today.year - 1) }
 
-    /// The year's book (frozen once published).
-    func book(_ year: Int) async throws -> AnnualReportBook {
-        try await reports.book(year: year, timeZone: organisation.zone)
-    }
-
     /// A year's report of the organisation or a branch with the book it is in and as it leaves Bieb.
     func annualReport(_ year: Int, branch: BranchLabel?, english: Bool) async throws -> (book: AnnualReportBook, report: AnnualReport, export: AnnualReportExport) {
-        let book = try await book(year)
+        // A draft works out only the report asked for; a published book is read whole.
+        let book = try await reports.book(year: year, timeZone: organisation.zone, scope: .some(branch?.id))
         let report = try report(book, branch: branch)
         let export = AnnualReportExport(report, book: book, organisation: organisation.name, scope: scopeName(branch?.id),
                                         slugs: Dictionary(uniqueKeysWithValues: branches.map { ($0.id, $0.slug) }), english: english)

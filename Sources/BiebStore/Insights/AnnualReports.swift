@@ -126,8 +126,9 @@ public struct AnnualReports: OrganisationStore {
 
     public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
-    /// The year's book: the frozen one once published, else worked out now.
-    public func book(year: Int, timeZone: TimeZone, now: Date = Date()) async throws -> AnnualReportBook {
+    /// The year's book: the frozen one once published, else worked out now (with `scope`, only the report asked for:
+    /// a branch's, or nil inside for the organisation's alone).
+    public func book(year: Int, timeZone: TimeZone, now: Date = Date(), scope: UUID?? = nil) async throws -> AnnualReportBook {
         let row = try await sql.raw("""
             SELECT entered, published FROM annual_reports WHERE organisation_id = \(bind: organisationID) AND year = \(bind: year)
             """).first()
@@ -135,7 +136,7 @@ public struct AnnualReports: OrganisationStore {
             return try JSONDecoder.bieb.decode(AnnualReportBook.self, from: Data(frozen.utf8))
         }
         let entered = try row.map { try JSONDecoder.bieb.decode(AnnualReport.Entered.self, from: Data(try $0.decode(column: "entered", as: String.self).utf8)) }
-        return try await compute(year: year, entered: entered ?? AnnualReport.Entered(), timeZone: timeZone, now: now)
+        return try await compute(year: year, entered: entered ?? AnnualReport.Entered(), timeZone: timeZone, now: now, scope: scope)
     }
 
     /// Saves what staff filled in for a year still in draft.
@@ -182,8 +183,9 @@ public struct AnnualReports: OrganisationStore {
                   nl: "Het jaarverslag over \(year) is gepubliceerd en verandert niet meer.")
     }
 
-    /// Works out the year's book from the roll-ups, the census and the branch calendars.
-    public func compute(year: Int, entered: AnnualReport.Entered, timeZone: TimeZone, now: Date) async throws -> AnnualReportBook {
+    /// Works out the year's book from the roll-ups, the census and the branch calendars: the organisation's report and
+    /// every branch's, or with `scope` only the one asked for (nil inside: the organisation's alone).
+    public func compute(year: Int, entered: AnnualReport.Entered, timeZone: TimeZone, now: Date, scope: UUID?? = nil) async throws -> AnnualReportBook {
         let directory = BranchDirectory(db)
         let branches = try await directory.branches(of: organisationID, includeInactive: true)
         let calendars = try await directory.calendars(of: branches, timeZone: timeZone, exceptionsFrom: LocalDate(year: year, month: 1, day: 1))
@@ -199,6 +201,11 @@ public struct AnnualReports: OrganisationStore {
         let visits = try await rollups.grouped([.visitorCount, .visit], from: from, through: through, by: [.branch, .kind, .mode])
         let members = try await census.lines(.members, on: through)
         let copies = try await census.lines(.copies, on: through)
+        // Each branch's hours once (a year of its calendar), for the organisation's report and its own.
+        var weekly: [UUID: WeeklyHours] = [:]
+        for branch in branches where scope.map({ $0 == nil || $0 == branch.id }) ?? true {
+            weekly[branch.id!] = calendars[branch.id!].map { WeeklyHours.of($0, from: from, through: through) } ?? WeeklyHours(staffed: 0, selfService: 0)
+        }
 
         func report(branch: UUID?) -> AnnualReport {
             let key = branch?.uuidString.lowercased()
@@ -244,13 +251,15 @@ public struct AnnualReports: OrganisationStore {
                     doorEntries: of(visits) { $0[1] == FactKind.visit.rawValue },
                     sessions: of(activities) { $0[1] == FactKind.activitySession.rawValue },
                     participants: of(activities) { $0[1] == FactKind.activityParticipant.rawValue },
-                    hours: calendars[b.id!].map { WeeklyHours.of($0, from: from, through: through) } ?? WeeklyHours(staffed: 0, selfService: 0))
+                    hours: weekly[b.id!] ?? WeeklyHours(staffed: 0, selfService: 0))
             }
             return AnnualReport(year: year, branchID: branch, members: kindsOfMembers, collection: collection,
                                 renewals: sum(lending) { $0[1] == FactKind.renewal.rawValue }, activities: activityLines, branches: branchLines,
                                 entered: branch == nil ? entered : AnnualReport.Entered(), computedAt: now)
         }
-        return AnnualReportBook(organisation: report(branch: nil), branches: branches.map { report(branch: $0.id!) }, publishedAt: nil, publishedBy: nil)
+        return AnnualReportBook(organisation: report(branch: nil),
+                                branches: branches.filter { branch in scope.map { $0 == branch.id } ?? true }.map { report(branch: $0.id!) },
+                                publishedAt: nil, publishedBy: nil)
     }
 }
 
