@@ -122,15 +122,18 @@ public struct InsightFacts: OrganisationStore {
                     SELECT year FROM insight_year_keys WHERE organisation_id = \(bind: organisationID) AND closed_at IS NOT NULL
                     """).all().map { try $0.decode(column: "year", as: Int.self) })
                 try await Fact.insert(batchFacts.map { $0.without(subjectIn: closed) }, organisation: organisationID, on: sql)
+                try await InsightRollups.markDirty(Set(batchFacts.map(\.day)), organisation: organisationID, on: sql)
                 return true
             }
-            guard moved else { return added }
-            try await InsightRollups(db, organisationID: organisationID).refresh(days: Set(facts.map(\.day)))
+            guard moved else { break }
             added += facts.count
             if rows.count < batch { break }
         }
         added += try await ingestVisits(timeZone: timeZone, batch: batch, before: before)
-        return added + (try await ingestSessions(timeZone: timeZone, before: now.addingTimeInterval(-sessionsSettled), batch: batch))
+        added += try await ingestSessions(timeZone: timeZone, before: now.addingTimeInterval(-sessionsSettled), batch: batch)
+        // The days the batches touched, each rebuilt once (a day re-aggregated after every batch grew with the square of its facts).
+        try await InsightRollups(db, organisationID: organisationID).refreshDirty()
+        return added
     }
 
     /// Adds facts of history brought in whole (an earlier system's, or the demo's) and rebuilds the roll-ups once.
@@ -191,10 +194,10 @@ public struct InsightFacts: OrganisationStore {
             let moved = try await WriteGate.transaction(on: db) { tx -> Bool in
                 guard try await Self.move(.visits, organisation: organisationID, from: cursor, to: last, on: tx.sql) else { return false }
                 try await Fact.insert(facts, organisation: organisationID, on: tx.sql)
+                try await InsightRollups.markDirty(Set(facts.map(\.day)), organisation: organisationID, on: tx.sql)
                 return true
             }
             guard moved else { return added }
-            try await InsightRollups(db, organisationID: organisationID).refresh(days: Set(facts.map(\.day)))
             added += facts.count
             if rows.count < batch { return added }
         }
@@ -482,6 +485,12 @@ struct ExtendInsightFacts: AsyncMigration {
         for column in ["segment", "core_function", "topic", "mode"] {
             try await database.schema("insight_daily").field(.string(column), .string, .required, .sql(.default(""))).update()
         }
+        // Days whose facts changed and whose roll-ups are still to be rebuilt, written with the facts.
+        try await database.schema("insight_dirty")
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("day", .string, .required)
+            .unique(on: "organisation_id", "day")
+            .create()
         try await database.schema("insight_sessions")
             .field("session_id", .int64, .required)
             .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
@@ -502,6 +511,7 @@ struct ExtendInsightFacts: AsyncMigration {
     func revert(on database: Database) async throws {
         try await database.schema("insight_census").delete()
         try await database.schema("insight_sessions").delete()
+        try await database.schema("insight_dirty").delete()
         for column in ["segment", "core_function", "topic", "mode"] { try await database.schema("insight_daily").deleteField(.string(column)).update() }
         for column in ["segment", "core_function", "topic", "mode", "audience"] { try await database.schema("insight_facts").deleteField(.string(column)).update() }
     }

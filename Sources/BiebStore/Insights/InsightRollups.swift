@@ -32,6 +32,7 @@ public struct InsightRollups: OrganisationStore {
             progress?(done, days.count)
             try await WriteGate.transaction(on: db) { tx in
                 let sql = tx.sql
+                try await sql.raw("DELETE FROM insight_dirty WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)").run()
                 try await sql.raw("DELETE FROM insight_daily WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)").run()
                 try await sql.raw("""
                     INSERT INTO insight_daily (organisation_id, day, branch_id, kind, audience, item_type, member_category, segment, core_function,
@@ -42,6 +43,22 @@ public struct InsightRollups: OrganisationStore {
                     """).run()
             }
         }
+    }
+
+    /// Marks days whose facts changed (in the transaction that changed them): `refreshDirty` rebuilds them.
+    static func markDirty(_ days: Set<LocalDate>, organisation: UUID, on sql: any SQLDatabase) async throws {
+        guard !days.isEmpty else { return }
+        var insert = sql.insert(into: "insight_dirty").columns("organisation_id", "day")
+        for day in days.sorted() { insert = insert.values([SQLBind(organisation), SQLBind(day.iso)]) }
+        try await insert.ignoringConflicts(with: ["organisation_id", "day"]).run()
+    }
+
+    /// Rebuilds the roll-ups of the days marked dirty, each once, and clears their marks (a day marked again meanwhile
+    /// keeps its mark: its mark is removed only in the transaction that rebuilt it).
+    public func refreshDirty() async throws {
+        let days = try await sql.raw("SELECT day FROM insight_dirty WHERE organisation_id = \(bind: organisationID)").all()
+            .compactMap { LocalDate(iso: try $0.decode(column: "day", as: String.self)) }
+        try await refresh(days: Set(days))
     }
 
     /// Rebuilds every day's roll-ups from the facts in one statement (and days without facts lose theirs); returns how many days.

@@ -84,9 +84,9 @@ extension InsightFacts {
                     fresh += sessionFacts
                 }
                 try await Fact.insert(fresh, organisation: organisationID, on: tx.sql)
+                try await InsightRollups.markDirty(Set(fresh.map(\.day)), organisation: organisationID, on: tx.sql)
                 return fresh
             }
-            try await InsightRollups(db, organisationID: organisationID).refresh(days: Set(written.map(\.day)))
             added += written.count
             if rows.count < batch { return added }
         }
