@@ -25,22 +25,6 @@ struct InsightsAPIController: RouteCollection {
         api.put("insights", "visitor-counts", use: countVisitors)
     }
 
-    struct ImportDTO: Content {
-        let branch: String
-        let days: Int
-        let visits: Int
-        let estimated_days: [String]
-        let corrections: [String]
-        let problems: [ProblemDTO]
-        let imported: Bool
-    }
-
-    struct ProblemDTO: Content {
-        let line: Int?
-        let code: String
-        let message: String
-    }
-
     /// A people counter's export (the body, CSV) for a branch: imported whole, or refused with every bad line (422).
     func importVisitorCounts(req: Request) async throws -> Response {
         let service = try await InsightsService.make(req)

@@ -21,7 +21,7 @@ struct VisitorPages: RouteCollection {
         let form: FormValues
         let branches: [FormOption]
         let readings: [FormOption]
-        let outcome: InsightsAPIController.ImportDTO?
+        let outcome: VisitorImport.Outcome?
         let today: String
     }
 
@@ -31,7 +31,7 @@ struct VisitorPages: RouteCollection {
         try await render(req, refused: nil, outcome: nil)
     }
 
-    func render(_ req: Request, refused: (error: BiebError, form: FormValues)?, outcome: InsightsAPIController.ImportDTO?) async throws -> Response {
+    func render(_ req: Request, refused: (error: BiebError, form: FormValues)?, outcome: VisitorImport.Outcome?) async throws -> Response {
         let service = try await InsightsService.make(req)
         let page = try await StaffPages.Page(req)
         let typed = refused?.form ?? FormValues()
