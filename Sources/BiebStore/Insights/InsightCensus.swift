@@ -148,8 +148,7 @@ public struct InsightCensus: OrganisationStore {
         if let audience { query = query + " AND audience = \(bind: audience)" }
         if let segments {
             guard !segments.isEmpty else { return Value(value: 0, day: taken) }
-            query = query + " AND segment IN (" + SQLQueryString(segments.sorted().map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }
-                .joined(separator: ", ")) + ")"
+            query = query + " AND segment IN (\(binds: segments.sorted()))"
         }
         return Value(value: try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0, day: taken)
     }

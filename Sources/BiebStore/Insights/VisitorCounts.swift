@@ -50,10 +50,9 @@ public struct VisitorCounts: OrganisationStore {
         for start in stride(from: 0, to: days.count, by: 400) {
             let part = Array(days[start..<min(start + 400, days.count)])
             try await WriteGate.transaction(on: db) { tx in
-                let list = SQLQueryString(part.map { "'\($0.date.iso)'" }.joined(separator: ", "))
                 try await tx.sql.raw("""
                     DELETE FROM insight_facts WHERE organisation_id = \(bind: organisationID) AND branch_id = \(bind: branch)
-                      AND kind = \(bind: FactKind.visitorCount.rawValue) AND topic = \(bind: source.rawValue) AND day IN (\(list))
+                      AND kind = \(bind: FactKind.visitorCount.rawValue) AND topic = \(bind: source.rawValue) AND day IN (\(binds: part.map(\.date.iso)))
                     """).run()
                 let facts = part.filter { $0.visits > 0 }.map { day in
                     InsightFacts.Fact(day: day.date, branch: branch, kind: .visitorCount, topic: source.rawValue,
