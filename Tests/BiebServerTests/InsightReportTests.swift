@@ -105,6 +105,12 @@ import BiebTestSupport
             #expect(try list(try await api.send(.GET, "/api/v1/insights/measurements")).count == 2)
             #expect(try await pages.send(.POST, "/staff/inzicht/metingen/\(id)/verwijderen", form: ["csrf": csrf]).status == .seeOther)
             #expect(try await api.send(.GET, "/api/v1/insights/measurements/\(id)").status == .notFound)
+
+            // The overview: participants per core function against the year before, a chart with its table.
+            let overview = try await pages.send(.GET, "/staff/inzicht?jaar=\(year)&lang=nl").body.string
+            #expect(overview.contains(#"aria-labelledby="functions-title functions-desc""#))
+            #expect(overview.contains("<tr><th scope=\"row\">Lezen en literatuur</th><td>12</td><td>0</td></tr>"))
+            #expect(overview.contains("<tr><th scope=\"row\">Kennis en informatie</th><td>3</td><td>0</td></tr>"))
         }
     }
 

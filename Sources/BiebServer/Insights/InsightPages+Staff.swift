@@ -38,6 +38,9 @@ struct InsightPages: RouteCollection {
         let rows: [MonthRow]
         let figures: [Figure]
         let csvURL: String
+        /// Participants per core function, this year and the year before (chart and table).
+        let functionsChart: String
+        let functions: [MonthRow]
     }
 
     struct Query: Content {
@@ -75,6 +78,22 @@ struct InsightPages: RouteCollection {
                 figures.append(Figure(label: page.t(key), value: try await service.activeMembers(year: year, youth: youth).map(String.init) ?? "—"))
             }
         }
+        // Participants per core function against the year before.
+        let english = page.lang == .en
+        func participants(_ year: Int) async throws -> [String: Int] {
+            let lines = try await InsightRollups(service.db, organisationID: service.organisationID)
+                .grouped([.activityParticipant], from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!,
+                         branch: branch?.id, by: [.coreFunction])
+            return Dictionary(lines.map { ($0.keys[0], $0.count) }, uniquingKeysWith: +)
+        }
+        let (now, before) = (try await participants(year), try await participants(year - 1))
+        let functions = CoreFunction.allCases
+        let functionsChart = BarChart(
+            title: page.t("insights_functions_chart", ["scope": scope]),
+            summary: page.t("insights_functions_chart_summary", ["year": String(year), "previous": String(year - 1)]),
+            labels: functions.map { $0.name(english: english) },
+            series: [.init(name: String(year), values: functions.map { now[$0.rawValue] ?? 0 }),
+                     .init(name: String(year - 1), values: functions.map { before[$0.rawValue] ?? 0 })])
         let yearOptions = (0..<5).map { service.today.year - $0 }.map { FormOption(value: String($0), label: String($0), selected: $0 == year) }
         let branchOptions = [FormOption(value: "", label: service.organisation.name, selected: branch == nil)]
             + service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: $0.id == branch?.id) }
@@ -83,7 +102,9 @@ struct InsightPages: RouteCollection {
             scope: scope, chart: chart.svg(id: "loans"),
             rows: zip(current, previous).enumerated().map { MonthRow(month: formats.monthName($0.offset + 1), current: $0.element.0.count,
                                                                      previous: $0.element.1.count) },
-            figures: figures, csvURL: "/staff/inzicht.csv?jaar=\(year)" + (branch.map { "&vestiging=\($0.slug)" } ?? "")))
+            figures: figures, csvURL: "/staff/inzicht.csv?jaar=\(year)" + (branch.map { "&vestiging=\($0.slug)" } ?? ""),
+            functionsChart: functionsChart.svg(id: "functions"),
+            functions: functions.map { MonthRow(month: $0.name(english: english), current: now[$0.rawValue] ?? 0, previous: before[$0.rawValue] ?? 0) }))
     }
 
     /// The months as CSV: month, loans, youth loans, adult loans (a cell under 5 is "<5": the breakdown leaves the page).
