@@ -252,3 +252,16 @@ import BiebTestSupport
         }
     }
 }
+
+/// Every CSV download quotes as RFC 4180 asks and never hands a spreadsheet a formula.
+@Suite("CSV downloads") struct CSVTextTests {
+    @Test func fieldsAreQuotedWhenNeededAndNeverAFormula() {
+        #expect(CSVText.field("Lezing") == "Lezing")
+        #expect(CSVText.field("Lezing", quoted: true) == "\"Lezing\"")
+        #expect(CSVText.field("Kunst, cultuur") == "\"Kunst, cultuur\"")
+        #expect(CSVText.field("Zeg \"hoi\"") == "\"Zeg \"\"hoi\"\"\"")
+        #expect(CSVText.field("regel\r\nregel") == "\"regel\r\nregel\"")
+        for formula in ["=1+1", "+31", "-2", "@SUM(A1)"] { #expect(CSVText.field(formula) == "'" + formula) }
+        #expect(CSVText.line(["a", "1"]) == "a,1\r\n")
+    }
+}

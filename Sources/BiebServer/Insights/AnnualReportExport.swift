@@ -101,9 +101,7 @@ struct AnnualReportExport: Codable {
     /// The report as CSV: one line per cell (table, key, label, measure, value), totals as key "total"; then the
     /// branches' visits method and weekly hours, and staff's figures.
     func csv(hours: [(slug: String, name: String, method: String, staffed: Double, selfService: Double)]) -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
+        func field(_ text: String) -> String { CSVText.field(text) }
         var lines = ["table,key,label,measure,value"]
         for table in [members, collection, activities, branches] {
             for line in table.lines {
@@ -131,12 +129,7 @@ extension AnnualReportExport {
         let body = export.csv(hours: report.branches.map { line in
             (slugs[line.id] ?? line.id.uuidString, line.name, line.visitsMethod, line.hours.staffed, line.hours.selfService)
         })
-        let response = Response(status: .ok, body: .init(string: body))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        response.headers.replaceOrAdd(name: .contentDisposition,
-                                      value: "attachment; filename=\"jaarverslag-\(export.year)\(branch.map { "-" + $0.slug } ?? "").csv\"")
-        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return response
+        return CSVText.response(body, filename: "jaarverslag-\(export.year)\(branch.map { "-" + $0.slug } ?? "").csv")
     }
 }
 

@@ -121,10 +121,6 @@ struct InsightPages: RouteCollection {
             lines.append([all[index].month, SmallCells.text(all[index].count), SmallCells.text(youth[index].count),
                           SmallCells.text(adult[index].count)].joined(separator: ","))
         }
-        let response = Response(status: .ok, body: .init(string: lines.joined(separator: "\r\n") + "\r\n"))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"uitleningen-\(year)\(branch.map { "-" + $0.slug } ?? "").csv\"")
-        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return response
+        return CSVText.response(lines.joined(separator: "\r\n") + "\r\n", filename: "uitleningen-\(year)\(branch.map { "-" + $0.slug } ?? "").csv")
     }
 }

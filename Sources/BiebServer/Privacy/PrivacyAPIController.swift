@@ -90,14 +90,10 @@ struct PrivacyAPIController: RouteCollection {
             response.headers.contentType = .json
         } else {
             let iso = ISO8601DateFormatter()
-            func field(_ text: String?) -> String {
-                let text = text ?? ""
-                return text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-            }
-            var csv = "title,author,format,branch,checked_out_at,returned_at\r\n"
+            var csv = CSVText.line(["title", "author", "format", "branch", "checked_out_at", "returned_at"])
             for row in rows {
-                csv += [row.title, row.author, row.format, row.branch, iso.string(from: row.checked_out_at), iso.string(from: row.returned_at)]
-                    .map(field).joined(separator: ",") + "\r\n"
+                csv += CSVText.line([row.title, row.author, row.format, row.branch, iso.string(from: row.checked_out_at), iso.string(from: row.returned_at)]
+                    .map { CSVText.field($0 ?? "") })
             }
             response.body = .init(string: csv)
             response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")

@@ -80,21 +80,13 @@ extension ProgrammeAPIController {
 
     /// The door list as CSV (UTF-8 with a byte order mark, so spreadsheets read the accents).
     static func csv(_ lines: [DoorListLine], listing: ActivityListing, organisation: Organisation) -> Response {
-        func field(_ text: String) -> String {
-            // A leading =, +, - or @ would be a formula in a spreadsheet.
-            let safe = ["=", "+", "-", "@"].contains(where: { text.hasPrefix($0) }) ? "'" + text : text
-            return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        var rows = ["name,card,places,status,checked_in"]
+        var csv = CSVText.line(["name", "card", "places", "status", "checked_in"])
         let sessions = listing.sessions.count
         for line in lines {
-            rows.append([field(line.name), field(line.cardNumber ?? ""), String(line.registration.places), line.registration.status.rawValue,
-                         "\(line.attendedSessions.count)/\(sessions)"].joined(separator: ","))
+            csv += CSVText.line([CSVText.field(line.name, quoted: true), CSVText.field(line.cardNumber ?? "", quoted: true), String(line.registration.places),
+                                 line.registration.status.rawValue, "\(line.attendedSessions.count)/\(sessions)"])
         }
-        let response = Response(status: .ok, body: .init(string: "\u{FEFF}" + rows.joined(separator: "\r\n") + "\r\n"))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"deurlijst-\(listing.activity.id.uuidString.prefix(8).lowercased()).csv\"")
-        return response
+        return CSVText.response(csv, filename: "deurlijst-\(listing.activity.id.uuidString.prefix(8).lowercased()).csv", bom: true)
     }
 
     struct StaffRegistrationInput: Content {
