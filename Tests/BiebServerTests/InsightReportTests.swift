@@ -149,9 +149,9 @@ import BiebTestSupport
             // What the library fills in: refused with the field named, then saved.
             let refused = try await api.send(.PUT, "/api/v1/insights/annual-reports/\(year)/entered", json: ["volunteers": "-3"])
             #expect(refused.apiError?.field == "volunteers")
-            report = try object(try await api.send(.PUT, "/api/v1/insights/annual-reports/\(year)/entered", body: #"{"fte": 12.5, "volunteers": 40, "notes": "Nieuwe vestiging"}"#))
+            report = try object(try await api.send(.PUT, "/api/v1/insights/annual-reports/\(year)/entered", body: #"{"fte": 12.25, "volunteers": 40, "notes": "Nieuwe vestiging"}"#))
             #expect((report["entered"] as? [String: String])?["volunteers"] == "40")
-            #expect((report["entered"] as? [String: String])?["fte"] == "12.5")
+            #expect((report["entered"] as? [String: String])?["fte"] == "12.25")
 
             // The page: both charts with their tables, all five core functions, the form with the figures.
             let pages = TestClient(app)
@@ -163,6 +163,8 @@ import BiebTestSupport
             #expect(html.contains(#"aria-labelledby="loans-title loans-desc""#))
             for function in CoreFunction.allCases { #expect(html.contains(function.nameNL), "\(function)") }
             #expect(html.contains(#"value="40""#))
+            // FTE is shown as entered, so saving the form again keeps it.
+            #expect(html.contains(#"value="12,25""#))
             let csrf = try #require(TestClient.csrf(in: html))
             let bad = try await pages.send(.POST, "/staff/inzicht/jaarverslag/gegevens?jaar=\(year)&lang=nl", form: ["csrf": csrf, "fte": "twaalf", "volunteers": "41"])
             #expect(bad.status == .unprocessableEntity)

@@ -88,6 +88,16 @@ struct Formats {
     let lang: Language
     let timeZone: TimeZone
 
+    /// A number in the page's language: "1,84" in Dutch, "1.84" in English; `digits` decimals, or with nil as few as
+    /// it takes ("12,25", "40").
+    static func decimal(_ value: Double, digits: Int?, english: Bool) -> String {
+        var text = digits.map { String(format: "%.\($0)f", value) } ?? String(value)
+        if digits == nil, text.hasSuffix(".0") { text.removeLast(2) }
+        return english ? text : text.replacingOccurrences(of: ".", with: ",")
+    }
+
+    func decimal(_ value: Double, digits: Int?) -> String { Self.decimal(value, digits: digits, english: lang == .en) }
+
     /// A note on a fee line as the page says it (`FeeNote`: Bieb's own notes in the page's language,
     /// a membership period's dates written out; what staff typed as typed).
     func feeNote(_ note: String) -> String { FeeNote.words(note, english: lang == .en, date: dateWithYear) }

@@ -139,9 +139,7 @@ enum MeasurementText {
         guard let value else { return "—" }
         switch unit {
         case .count: return String(Int(value.rounded()))
-        case .ratio:
-            let text = String(format: "%.2f", value)
-            return english ? text : text.replacingOccurrences(of: ".", with: ",")
+        case .ratio: return Formats.decimal(value, digits: 2, english: english)
         }
     }
 }

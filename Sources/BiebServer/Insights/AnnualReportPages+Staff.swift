@@ -105,14 +105,16 @@ struct AnnualReportPages: RouteCollection {
             series: [.init(name: page.t("report_measure_loans"), values: report.collection.map(\.loans)),
                      .init(name: page.t("report_measure_copies"), values: report.collection.map(\.copies))])
         let formats = Formats(lang: page.lang, timeZone: service.organisation.zone)
-        func hours(_ value: Double) -> String { english ? String(format: "%.1f", value) : String(format: "%.1f", value).replacingOccurrences(of: ".", with: ",") }
+        func hours(_ value: Double) -> String { formats.decimal(value, digits: 1) }
+        // FTE as it was entered ("12,25"): the form shows it again and saves it back unchanged.
+        func fte(_ value: Double) -> String { formats.decimal(value, digits: nil) }
         let e = report.entered
-        let entered: [FormOption] = [("fte", e.fte.map { hours($0) }), ("staff_persons", e.staffPersons.map(String.init)),
+        let entered: [FormOption] = [("fte", e.fte.map(fte)), ("staff_persons", e.staffPersons.map(String.init)),
                                      ("volunteers", e.volunteers.map(String.init)), ("income_euros", e.incomeEuros.map(String.init)),
                                      ("expenses_euros", e.expensesEuros.map(String.init)), ("notes", e.notes.isEmpty ? nil : e.notes)]
             .map { FormOption(value: $0.1 ?? "—", label: page.t("report_entered_\($0.0)"), selected: false) }
         let values = refused?.form ?? FormValues([
-            "fte": e.fte.map { [hours($0)] } ?? [], "staff_persons": e.staffPersons.map { [String($0)] } ?? [],
+            "fte": e.fte.map { [fte($0)] } ?? [], "staff_persons": e.staffPersons.map { [String($0)] } ?? [],
             "volunteers": e.volunteers.map { [String($0)] } ?? [], "income_euros": e.incomeEuros.map { [String($0)] } ?? [],
             "expenses_euros": e.expensesEuros.map { [String($0)] } ?? [], "notes": [e.notes],
         ])

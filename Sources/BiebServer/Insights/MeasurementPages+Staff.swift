@@ -73,7 +73,7 @@ struct MeasurementPages: RouteCollection {
             var change = "—"
             if let difference = outcome.change {
                 change = (difference > 0 ? "+" : "") + MeasurementText.value(difference, unit: unit, english: english)
-                if let relative = outcome.relativeChange { change += String(format: " (%+.1f %%)", relative * 100).replacingOccurrences(of: ".", with: english ? "." : ",") }
+                if let relative = outcome.relativeChange { change += " (\(relative >= 0 ? "+" : "")\(formats.decimal(relative * 100, digits: 1)) %)" }
             }
             return Line(id: m.id, title: m.title, indicator: indicator?.name(english: english) ?? m.indicator, scope: service.scopeName(m.branchID),
                         start: formats.dateWithYear(m.start), end: formats.dateWithYear(m.end), startValue: shown(m.startSnapshot), endValue: shown(m.endSnapshot),
