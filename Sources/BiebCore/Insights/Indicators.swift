@@ -5,8 +5,9 @@ import Foundation
 /// the start and at the end of a year compares two whole years of use and
 /// no season weighs twice); a stock is the census at the end of the day.
 public indirect enum IndicatorFormula: Sendable, Equatable {
-    /// The sum of facts of these kinds over the moving year, optionally of one audience ("youth", "adult") or core function.
-    case flow(Set<FactKind>, audience: String? = nil, coreFunction: CoreFunction? = nil)
+    /// The sum of facts of these kinds over the moving year, optionally of one audience ("youth", "adult"), core function
+    /// or of some modes only (a digital resource's metrics).
+    case flow(Set<FactKind>, audience: String? = nil, coreFunction: CoreFunction? = nil, modes: Set<String>? = nil)
     /// The census on the day: members or copies (`measure`), optionally of one audience and parts of the collection.
     case stock(measure: String, audience: String? = nil, segments: Set<String>? = nil)
     /// Distinct members with a loan, renewal or return from 1 January through the day (the pseudonyms of one calendar year).
@@ -21,6 +22,8 @@ public enum IndicatorUnit: String, Sendable, Codable {
     case count
     /// A ratio with two decimals ("1.84 loans per copy").
     case ratio
+    /// A share shown as a whole percentage (0.64 is "64%").
+    case percent
 }
 
 /// An indicator of the catalogue: what it is called, what it means written
@@ -101,6 +104,26 @@ extension Indicator {
                   definitionNL: "Deelnemers per bijeenkomst \(year.nl): aangemelde plaatsen die zijn ingecheckt, of de telling van medewerkers waar niemand zich aanmeldt.",
                   definitionEN: "Participants per session \(year.en): registered places checked in, or staff's head count where nobody registers.",
                   unit: .count, formula: .flow([.activityParticipant])),
+        Indicator(id: "digital_use", nameNL: "Digitaal gebruik", nameEN: "Digital use",
+                  definitionNL: "Keren dat digitale bronnen werden gebruikt \(year.nl), volgens de maandrapporten van de aanbieders: bij COUNTER Release 5 de meting Total_Item_Requests (een artikel, hoofdstuk, krant of nummer helemaal geopend of gedownload; zoeken en bekijken van samenvattingen telt niet), bij aanbieders zonder COUNTER hun eigen telling ‘gebruik’. Een maand telt op de laatste dag van die maand.",
+                  definitionEN: "Times digital resources were used \(year.en), by the providers' monthly reports: for COUNTER Release 5 the metric Total_Item_Requests (an article, chapter, newspaper or track opened in full or downloaded; searches and abstracts viewed do not count), for providers without COUNTER their own count of ‘uses’. A month counts on its last day.",
+                  unit: .count, formula: .flow([.digitalUse], modes: DigitalUseMetric.uses)),
+        Indicator(id: "study_place_occupancy", nameNL: "Bezetting studieplekken", nameEN: "Study place occupancy",
+                  definitionNL: "Bezette studieplekken bij de tellingen van medewerkers \(year.nl), gedeeld door het aantal studieplekken bij die tellingen: de gemiddelde bezetting op de getelde momenten.",
+                  definitionEN: "Study places found occupied at staff's counts \(year.en), divided by the study places there were at those counts: the average occupancy at the moments counted.",
+                  unit: .percent, formula: .ratio(.flow([.studyOccupied]), .flow([.studyPlacesCounted]))),
+        Indicator(id: "study_bookings", nameNL: "Geboekte studieplekken", nameEN: "Study places booked",
+                  definitionNL: "Bevestigde boekingen van studieplekken die plaatsvonden \(year.nl) (geannuleerde en verlopen boekingen tellen niet).",
+                  definitionEN: "Confirmed bookings of study places that took place \(year.en) (cancelled and lapsed bookings do not count).",
+                  unit: .count, formula: .flow([.studyBooking])),
+        Indicator(id: "consultation_appointments", nameNL: "Afspraken op spreekuren", nameEN: "Consultation appointments",
+                  definitionNL: "Afspraken op spreekuren van partners die plaatsvonden \(year.nl); wie zonder afspraak binnenliep is niet bekend.",
+                  definitionEN: "Appointments at partners' consultation hours that took place \(year.en); people who walked in without one are not known.",
+                  unit: .count, formula: .flow([.consultationAppointment])),
+        Indicator(id: "catalogue_searches", nameNL: "Zoekvragen in de catalogus", nameEN: "Catalogue searches",
+                  definitionNL: "Zoekopdrachten in de catalogus op de website en via de API \(year.nl); alleen het aantal, niet wat of wie.",
+                  definitionEN: "Searches of the catalogue on the website and through the API \(year.en); the number only, never what or who.",
+                  unit: .count, formula: .flow([.catalogueSearch])),
     ] + CoreFunction.allCases.map { function in
         Indicator(id: "participants_\(function.rawValue)", nameNL: "Deelnemers: \(function.nameNL.lowercased())",
                   nameEN: "Participants: \(function.nameEN.lowercased())",

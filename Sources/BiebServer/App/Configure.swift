@@ -15,6 +15,7 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
     app.storage[TokenCacheKey.self] = TokenCache()
     app.storage[RuleBookCacheKey.self] = RuleBookCache()
     app.storage[DeskCacheKey.self] = DeskCache()
+    app.storage[SearchTallyKey.self] = SearchTally()
     app.storage[SelfServiceStateKey.self] = SelfServiceState()
     app.http.server.configuration.hostname = options.host
     app.http.server.configuration.port = options.port
@@ -131,6 +132,9 @@ func routes(_ app: Application) throws {
     try app.register(collection: AnnualReportPages())
     try app.register(collection: VisitorPages())
     try app.register(collection: InsightsAPIController())
+    try app.register(collection: InsightSourcesAPIController())
+    try app.register(collection: DigitalUsePages())
+    try app.register(collection: StudyPlacePages())
     try app.register(collection: ListPages())
     try app.register(collection: StaffCatalogPages())
     try app.register(collection: OAIController())

@@ -112,6 +112,11 @@ struct CatalogService {
         let page = try await req.catalogSearch(organisation.id!)
             .search(request.query, filters: request.filters, sort: request.sort, limit: request.perPage,
                     offset: (request.page - 1) * request.perPage, withFacets: withFacets)
+        if request.page == 1 {
+            // Counted for the statistics: how many, never what or who (`SearchTally`).
+            req.application.searchTally.add(organisation: organisation.id!, day: LocalDate(Date(), in: organisation.zone),
+                                            channel: req.url.path.hasPrefix("/api/") ? "api" : "portal")
+        }
         let ids = page.works.flatMap { $0.titles.map(\.id) }
         return (page, try await store.availability(of: ids))
     }

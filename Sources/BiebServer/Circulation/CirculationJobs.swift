@@ -32,10 +32,17 @@ struct CirculationJobs: LifecycleHandler {
         guard let running = task.take() else { return }
         running.cancel()
         _ = await running.result
+        do {
+            try await app.searchTally.flush(on: app.db)
+        } catch {
+            app.logger.warning("catalogue searches not counted at shutdown: \(String(reflecting: error))")
+        }
     }
 
     /// Runs the jobs whose lease this server can take now.
     static func runDue(_ app: Application, now: Date = Date()) async throws {
+        // Every server hands in its own tally of catalogue searches (no lease: each server counted its own).
+        try await app.searchTally.flush(on: app.db)
         let organisations = try await BranchDirectory(app.db).organisations()
         if try await JobLease.take("expire-holds", holder: holder, seconds: 600, now: now, on: app.db) {
             var ended = 0

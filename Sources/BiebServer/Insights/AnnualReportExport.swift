@@ -133,13 +133,14 @@ extension AnnualReportExport {
     }
 }
 
-/// Indicator values in words: counts whole, ratios with two decimals, in the page's language; "—" when unknown.
+/// Indicator values in words: counts whole, ratios with two decimals, shares as a whole percentage, in the page's language; "—" when unknown.
 enum MeasurementText {
     static func value(_ value: Double?, unit: IndicatorUnit, english: Bool) -> String {
         guard let value else { return "—" }
         switch unit {
         case .count: return String(Int(value.rounded()))
         case .ratio: return Formats.decimal(value, digits: 2, english: english)
+        case .percent: return Formats.decimal(value * 100, digits: 0, english: english) + "%"
         }
     }
 }

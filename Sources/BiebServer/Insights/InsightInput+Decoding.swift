@@ -115,3 +115,29 @@ struct ManualVisitorFields: Content {
         return (branch, VisitorCounts.Day(date: date, visits: visits, estimated: false))
     }
 }
+
+/// A digital resource's report to import — from the API's query or the staff
+/// page's upload form: the provider's name, for a report that names no
+/// platform (a plain CSV of resources), and the file itself on the page.
+struct DigitalUseFields: Content {
+    var provider: String?
+    /// The report (the page's file input); the API sends it as the body.
+    var file: File?
+}
+
+/// A head count of occupied study places at a branch (API body or page form).
+struct StudyCountFields: Content {
+    var branch: String?
+    var occupied: LooseText?
+
+    func count(branches: [BranchLabel]) throws -> (branch: BranchLabel, occupied: Int) {
+        guard let text = branch?.trimmed, !text.isEmpty,
+              let branch = branches.first(where: { $0.slug == text || $0.id.uuidString.lowercased() == text.lowercased() }) else {
+            throw BiebError.invalid("branch", "Choose the branch whose study places you counted.", nl: "Kies de vestiging waarvan u de studieplekken telde.")
+        }
+        guard let occupied = occupied.flatMap({ Int($0.text.trimmed) }), occupied >= 0 else {
+            throw BiebError.invalid("occupied", "Give the number of occupied places (0 or more).", nl: "Geef het aantal bezette plekken (0 of meer).")
+        }
+        return (branch, occupied)
+    }
+}

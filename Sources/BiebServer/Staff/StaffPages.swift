@@ -140,6 +140,8 @@ struct StaffPages: RouteCollection {
             /// The loan rules page reads them for the whole organisation (not for a volunteer of one branch).
             let canReadLoanRules: Bool
             let canViewInsights: Bool
+            /// Counting occupied study places is desk work.
+            let canCountStudyPlaces: Bool
         }
         return try await page.render("staff/dashboard", Context(page: page.context(page.t("staff_dashboard")), organisation: org.name,
                                                                  branches: lines, canCreate: user.can(.createBranch),
@@ -150,7 +152,8 @@ struct StaffPages: RouteCollection {
                                                                  canHours: user.can(.manageConsultationHours),
                                                                  canManageMembers: user.can(.manageMembers),
                                                                  canReadLoanRules: user.can(.circulate),
-                                                                 canViewInsights: user.can(.viewInsights)))
+                                                                 canViewInsights: user.can(.viewInsights),
+                                                                 canCountStudyPlaces: user.can(.circulate)))
     }
 
     // MARK: Accounts

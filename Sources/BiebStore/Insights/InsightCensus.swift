@@ -39,7 +39,7 @@ public struct InsightCensus: OrganisationStore {
     /// Takes the census of `day` (as things stand now) unless a census of that day or a later one was taken.
     @discardableResult
     public func take(day: LocalDate) async throws -> Bool {
-        let key = day.year * 10_000 + day.month * 100 + day.day
+        let key = InsightFacts.key(of: day)
         let cursor = try await InsightFacts(db, organisationID: organisationID).cursor(.census)
         if let cursor, cursor >= key { return false }
         // Youth: born after this day 18 years ago (as text, so 29 February compares as `age(on:)` counts).
@@ -90,7 +90,7 @@ public struct InsightCensus: OrganisationStore {
     /// goes on after the last of them (it does not count those days again).
     public func append(history: [(day: LocalDate, rows: [Row])]) async throws {
         guard let last = history.map(\.day).max() else { return }
-        let key = last.year * 10_000 + last.month * 100 + last.day
+        let key = InsightFacts.key(of: last)
         let cursor = try await InsightFacts(db, organisationID: organisationID).cursor(.census)
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in

@@ -131,6 +131,7 @@ public struct InsightFacts: OrganisationStore {
         }
         added += try await ingestVisits(timeZone: timeZone, batch: batch, before: before)
         added += try await ingestSessions(timeZone: timeZone, before: now.addingTimeInterval(-sessionsSettled), batch: batch)
+        added += try await ingestPlaces(timeZone: timeZone, through: LocalDate(now, in: timeZone).adding(days: -1))
         // The days the batches touched, each rebuilt once (a day re-aggregated after every batch grew with the square of its facts).
         try await InsightRollups(db, organisationID: organisationID).refreshDirty()
         return added
@@ -152,6 +153,8 @@ public struct InsightFacts: OrganisationStore {
         case visits
         /// The last day the census was taken (as yyyymmdd).
         case census
+        /// The last day whose study-place bookings and consultation hours became facts (as yyyymmdd).
+        case places
     }
 
     func cursor(_ source: Source) async throws -> Int? {

@@ -43,9 +43,10 @@ public struct IndicatorValues: OrganisationStore {
     /// A whole-number formula's value and the census day it used.
     func count(_ formula: IndicatorFormula, on day: LocalDate, branch: UUID?) async throws -> (Int?, LocalDate?) {
         switch formula {
-        case .flow(let kinds, let audience, let coreFunction):
+        case .flow(let kinds, let audience, let coreFunction, let modes):
             return (try await InsightRollups(db, organisationID: organisationID)
-                .total(kinds, from: day.adding(days: -364), through: day, branch: branch, audience: audience, coreFunction: coreFunction?.rawValue), nil)
+                .total(kinds, from: day.adding(days: -364), through: day, branch: branch, audience: audience, coreFunction: coreFunction?.rawValue,
+                       modes: modes), nil)
         case .stock(let measure, let audience, let segments):
             guard let measure = InsightCensus.Measure(rawValue: measure),
                   let value = try await InsightCensus(db, organisationID: organisationID)

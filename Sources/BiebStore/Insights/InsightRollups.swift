@@ -94,9 +94,9 @@ public struct InsightRollups: OrganisationStore {
         }
     }
 
-    /// The total of facts of `kinds` from `from` through `through`, for a branch, an audience and a core function (nil: all).
+    /// The total of facts of `kinds` from `from` through `through`, for a branch, an audience, a core function and some modes (nil: all).
     public func total(_ kinds: Set<FactKind>, from: LocalDate, through: LocalDate, branch: UUID? = nil, audience: String? = nil,
-                      coreFunction: String? = nil) async throws -> Int {
+                      coreFunction: String? = nil, modes: Set<String>? = nil) async throws -> Int {
         let kindList = SQLQueryString(kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))
         var query: SQLQueryString = """
             SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS n FROM insight_daily
@@ -105,6 +105,7 @@ public struct InsightRollups: OrganisationStore {
         if let branch { query = query + " AND branch_id = \(bind: branch)" }
         if let audience { query = query + " AND audience = \(bind: audience)" }
         if let coreFunction { query = query + " AND core_function = \(bind: coreFunction)" }
+        if let modes { query = query + " AND mode IN (\(binds: modes.sorted()))" }
         return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
