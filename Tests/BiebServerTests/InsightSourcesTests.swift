@@ -229,4 +229,35 @@ import BiebTestSupport
             #expect(try await Self.reading(app, "catalogue_searches", on: LocalDate(Date(), in: Self.zone)).value == 3)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func summerReadingLeavesWithSmallCellsHiddenAndRatesOverFewPeopleLeftOut(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let (f, year) = try await InsightReportTests.world(app)
+            // Last year's programme had three participants: fewer than 5, so "<5" and no rate.
+            try await InsightFacts(app.db, organisationID: f.network.city).append(history: [
+                InsightFacts.Fact(day: LocalDate(year: year, month: 8, day: 26)!, branch: f.network.central, kind: .readingParticipant, quantity: 3),
+                InsightFacts.Fact(day: LocalDate(year: year, month: 8, day: 26)!, branch: f.network.central, kind: .readingParticipant, quantity: 9),
+            ])
+            let api = TestClient(app)
+            api.headers.bearerAuthorization = BearerAuthorization(token: try await api.signInAPI("directie@city.test", password: Fixture.password))
+            let report = try object(try await api.send(.GET, "/api/v1/insights/summer-reading?year=\(year)"))
+            #expect(report["previous_year"] as? Int == year - 1)
+            let lines = try #require(report["lines"] as? [[String: Any]])
+            let byKey = Dictionary(uniqueKeysWithValues: lines.map { ($0["key"] as? String ?? "", $0) })
+            #expect(byKey["participants"]?["current"] as? String == "12")
+            #expect(byKey["participants"]?["previous"] as? String == "<5")
+            #expect(byKey["june_weekly"]?["current"] as? String == "—")
+            #expect(lines.count == 12)
+            let desk = TestClient(app)
+            desk.headers.bearerAuthorization = BearerAuthorization(token: try await desk.signInAPI(Fixture.staff, password: Fixture.password))
+            #expect(try await desk.send(.GET, "/api/v1/insights/summer-reading").status == .forbidden)
+            let pages = TestClient(app)
+            try await pages.signInPages("directie@city.test", password: Fixture.password)
+            let page = try await pages.send(.GET, "/staff/inzicht/zomerlezen?lang=en&jaar=\(year)")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("Participants (places registered)"))
+            #expect(page.body.string.contains("<td>12</td>"))
+        }
+    }
 }

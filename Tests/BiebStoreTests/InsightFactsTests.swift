@@ -38,7 +38,7 @@ import BiebTestSupport
     }
 
     static let tables = ["insight_facts", "insight_year_keys", "insight_cursor", "insight_year_totals", "insight_daily", "insight_census",
-                         "insight_sessions", "insight_measurements", "insight_snapshots", "insight_dirty"]
+                         "insight_sessions", "insight_measurements", "insight_snapshots", "insight_dirty", "insight_programmes"]
 
     @Test(arguments: TestDatabase.all)
     func factsHoldNoMemberAndCountDistinctMembersByPseudonym(_ database: TestDatabase) async throws {

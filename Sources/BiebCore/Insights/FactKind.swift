@@ -36,6 +36,11 @@ public enum FactKind: String, CaseIterable, Codable, Sendable {
     case consultationAppointment = "consultation_appointment"
     /// Searches in the catalogue (`mode` "portal" or "api"): counts only, never what or who.
     case catalogueSearch = "catalogue_search"
+    /// A place registered for a reading programme (summer reading), on the programme's last day, with the member's
+    /// pseudonym of that year (`SummerReading`).
+    case readingParticipant = "reading_participant"
+    /// A place checked in at a reading programme's last session: the child finished.
+    case readingFinisher = "reading_finisher"
 }
 
 /// Which metrics of a digital resource's report count as *use* — the

@@ -72,6 +72,7 @@ public enum Vocabulary: String, Codable, Sendable, CaseIterable {
                     Term("workshop", nl: "Workshop", en: "Workshop"), Term("language_cafe", nl: "Taalcafé", en: "Language café"),
                     Term("homework_help", nl: "Huiswerkbegeleiding", en: "Homework help"),
                     Term("reading_aloud", nl: "Voorlezen", en: "Reading aloud"),
+                    Term("reading_programme", nl: "Leesprogramma", en: "Reading programme"),
                     Term("consultation_hour", nl: "Spreekuur", en: "Consultation hour")]
         case .theme:
             return [Term("justice", nl: "Rechtvaardigheid", en: "Justice"), Term("health", nl: "Gezondheid", en: "Health"),

@@ -135,6 +135,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: InsightSourcesAPIController())
     try app.register(collection: DigitalUsePages())
     try app.register(collection: StudyPlacePages())
+    try app.register(collection: SummerReadingPages())
     try app.register(collection: ListPages())
     try app.register(collection: StaffCatalogPages())
     try app.register(collection: OAIController())

@@ -5,14 +5,24 @@ import BiebStore
 
 /// Numbers that come from outside the lending: a digital resource's usage
 /// report (COUNTER R5 or a plain CSV) imported and read back per platform
-/// (`viewInsights`), and staff's head counts of occupied study places
-/// (`circulate` at that branch: desk staff count as they walk past).
+/// (`viewInsights`), staff's head counts of occupied study places
+/// (`circulate` at that branch: desk staff count as they walk past), and
+/// the reading programmes' figures (summer reading, `viewInsights`).
 struct InsightSourcesAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("api", "v1").grouped(BearerAuthenticator())
         api.on(.POST, "insights", "digital-use", body: .collect(maxSize: "50mb"), use: importDigitalUse)
         api.get("insights", "digital-use", use: digitalUse)
         api.post("insights", "study-counts", use: countStudyPlaces)
+        api.get("insights", "summer-reading", use: summerReading)
+    }
+
+    /// Summer reading: the reading programmes of a year against the year before (`SummerReadingReport`).
+    func summerReading(req: Request) async throws -> SummerReadingReport.DTO {
+        let service = try await InsightsService.make(req)
+        let year = try service.year(req.query[Int.self, at: "year"] ?? (service.today.month >= 9 ? service.today.year : service.today.year - 1))
+        let report = try await SummerReadingReport.make(year: year, service: service, english: Language.of(req) == .en)
+        return SummerReadingReport.DTO(year: year, previous_year: year - 1, lines: report.lines)
     }
 
     /// A usage report as the body: imported whole, or refused with every bad line (422).

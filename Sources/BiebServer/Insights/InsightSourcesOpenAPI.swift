@@ -2,7 +2,7 @@ import BiebCore
 import OpenAPIKit
 
 /// The numbers from outside the lending in the OpenAPI document: digital
-/// use (`viewInsights`) and head counts of study places (`circulate`).
+/// use and summer reading (`viewInsights`), head counts of study places (`circulate`).
 enum InsightSourcesOpenAPI {
     typealias D = OpenAPIDocument
 
@@ -15,6 +15,9 @@ enum InsightSourcesOpenAPI {
             "Record a head count of occupied study places at a branch now (desk staff at that branch); the occupancy indicator divides the occupied places by the places at each count",
             tag: "insights", body: D.object(["branch": D.string, "occupied": D.int], required: ["branch", "occupied"]), status: 201,
             response: D.ref("StudyCount"), auth: true)),
+        "/api/v1/insights/summer-reading": .init(get: D.op(
+            "Summer reading: the reading programmes' participants and finishers, and their loans per person per week in June against July–August next to all youth members, this year against the year before; counts under 5 are \"<5\", rates over fewer than 5 people are not shown",
+            tag: "insights", params: [D.query("year", "The year (this year from September, else last year)", D.int)], response: D.ref("SummerReading"), auth: true)),
     ]
 
     /// A usage report as the body: COUNTER R5 (JSON, or tabular as CSV/TSV) or a plain CSV.
@@ -44,6 +47,12 @@ enum InsightSourcesOpenAPI {
             "lines": D.array(D.object(["platform": D.string, "metric": D.string, "counts_as_use": D.bool, "months": D.array(cell), "total": cell],
                                       required: ["platform", "metric", "counts_as_use", "months", "total"])),
         ], required: ["year", "lines"]),
+        "SummerReading": D.object([
+            "year": D.int, "previous_year": D.int,
+            "lines": D.array(D.object(["key": D.string, "label_nl": D.string, "label_en": D.string, "current": D.string, "previous": D.string,
+                                       "current_value": D.nullable(D.number), "previous_value": D.nullable(D.number)],
+                                      required: ["key", "label_nl", "label_en", "current", "previous"])),
+        ], required: ["year", "previous_year", "lines"]),
         "StudyCount": D.object([
             "branch": D.string, "day": D.date, "hour": D.string.with(description: "The hour of the count, \"14:00\""), "occupied": D.int,
             "places": D.int, "occupancy": D.number,

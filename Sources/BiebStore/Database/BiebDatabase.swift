@@ -81,6 +81,7 @@ public enum BiebDatabase {
         migrations.add(ExtendInsightFacts())
         migrations.add(CreateInsightMeasurements())
         migrations.add(CreateAnnualReports())
+        migrations.add(CreateInsightProgrammes())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

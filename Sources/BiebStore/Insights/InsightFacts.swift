@@ -132,6 +132,7 @@ public struct InsightFacts: OrganisationStore {
         added += try await ingestVisits(timeZone: timeZone, batch: batch, before: before)
         added += try await ingestSessions(timeZone: timeZone, before: now.addingTimeInterval(-sessionsSettled), batch: batch)
         added += try await ingestPlaces(timeZone: timeZone, through: LocalDate(now, in: timeZone).adding(days: -1))
+        added += try await ingestProgrammes(before: now.addingTimeInterval(-sessionsSettled), timeZone: timeZone, now: now)
         // The days the batches touched, each rebuilt once (a day re-aggregated after every batch grew with the square of its facts).
         try await InsightRollups(db, organisationID: organisationID).refreshDirty()
         return added
@@ -373,10 +374,11 @@ public struct InsightYears: OrganisationStore {
                     SELECT COUNT(DISTINCT subject) AS n FROM insight_facts
                     WHERE organisation_id = \(bind: organisationID) AND day >= \(bind: from) AND day <= \(bind: through) AND subject IS NOT NULL AND
                     """ + " " + condition).first()?.decode(column: "n", as: Int.self) ?? 0
-                try await sql.raw("""
-                    INSERT INTO insight_year_totals (organisation_id, year, measure, value) VALUES (\(bind: organisationID), \(bind: year), \(bind: measure), \(bind: value))
-                    ON CONFLICT (organisation_id, year, measure) DO UPDATE SET value = excluded.value
-                    """).run()
+                try await Self.keep(measure, value, year: year, organisation: organisationID, on: sql)
+            }
+            // Reading programmes: their participants' borrowing, which needs the pseudonyms (`SummerReading`).
+            for (measure, value) in try await SummerReading.followed(year: year, organisation: organisationID, on: sql).sorted(by: { $0.key < $1.key }) {
+                try await Self.keep(measure, value, year: year, organisation: organisationID, on: sql)
             }
             try await sql.raw("""
                 UPDATE insight_facts SET subject = NULL
@@ -408,10 +410,7 @@ public struct InsightYears: OrganisationStore {
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
             for (measure, value) in totals.sorted(by: { $0.key < $1.key }) {
-                try await tx.sql.raw("""
-                    INSERT INTO insight_year_totals (organisation_id, year, measure, value) VALUES (\(bind: organisationID), \(bind: year), \(bind: measure), \(bind: value))
-                    ON CONFLICT (organisation_id, year, measure) DO UPDATE SET value = excluded.value
-                    """).run()
+                try await Self.keep(measure, value, year: year, organisation: organisationID, on: tx.sql)
             }
             try await tx.sql.raw("""
                 INSERT INTO insight_year_keys (organisation_id, year, secret, created_at, closed_at)
@@ -419,6 +418,14 @@ public struct InsightYears: OrganisationStore {
                 ON CONFLICT (organisation_id, year) DO UPDATE SET secret = NULL, closed_at = \(bind: now)
                 """).run()
         }
+    }
+
+    /// Keeps a closed year's total (`insight_year_totals`).
+    static func keep(_ measure: String, _ value: Int, year: Int, organisation: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            INSERT INTO insight_year_totals (organisation_id, year, measure, value) VALUES (\(bind: organisation), \(bind: year), \(bind: measure), \(bind: value))
+            ON CONFLICT (organisation_id, year, measure) DO UPDATE SET value = excluded.value
+            """).run()
     }
 
     /// The totals kept of a closed year, by measure.
