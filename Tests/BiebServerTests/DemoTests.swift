@@ -156,6 +156,26 @@ import BiebTestSupport
                 #expect(book.organisation.activities.filter { $0.coreFunction == function.rawValue }.map(\.participants).reduce(0, +) > 0, "\(function)")
             }
             #expect(book.organisation.entered.volunteers == 410)
+            // The numbers from outside the lending: digital use (COUNTER use only), study places busier in exam weeks,
+            // consultation appointments, searches; and summer reading this year against last, from pseudonyms and totals.
+            let values = IndicatorValues(app.db, organisationID: denHaag.id!)
+            let yearEnd = lastYear.1
+            let digital = try await values.reading(try #require(Indicator.named("digital_use")), on: yearEnd, branch: nil)
+            #expect((digital.value ?? 0) > 100_000)
+            let june = try await values.reading(try #require(Indicator.named("study_place_occupancy")), on: LocalDate(year: today.year - 1, month: 6, day: 30)!, branch: central.id)
+            let september = try await values.reading(try #require(Indicator.named("study_place_occupancy")), on: LocalDate(year: today.year - 1, month: 9, day: 30)!, branch: central.id)
+            #expect((june.value ?? 0) > 0.3 && (june.value ?? 1) < 1)
+            #expect(try await rollups.total([.studyOccupied], from: LocalDate(year: today.year - 1, month: 5, day: 1)!, through: LocalDate(year: today.year - 1, month: 5, day: 31)!)
+                    > (try await rollups.total([.studyOccupied], from: LocalDate(year: today.year - 1, month: 9, day: 1)!, through: LocalDate(year: today.year - 1, month: 9, day: 30)!)))
+            #expect(september.value != nil)
+            #expect(try await rollups.total([.consultationAppointment], from: lastYear.0, through: lastYear.1) > 100)
+            #expect(try await rollups.total([.catalogueSearch], from: lastYear.0, through: lastYear.1) > 100_000)
+            let reading = SummerReading(app.db, organisationID: denHaag.id!)
+            let (thisSummer, lastSummer) = (try await reading.figures(year: today.year), try await reading.figures(year: today.year - 1))
+            #expect(thisSummer.participants > 200 && lastSummer.participants == 220)
+            #expect(thisSummer.memberParticipants == thisSummer.participants)
+            #expect(thisSummer.summerLoans > thisSummer.juneLoans)
+            #expect(lastSummer.summerLoans == 220 * 52 / 10)
         }
     }
 

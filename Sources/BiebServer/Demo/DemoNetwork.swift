@@ -46,6 +46,7 @@ public enum DemoNetwork {
                 try await DemoPortal.seed(app: app, organisation: denHaag.id!, today: today)
                 try await DemoProgramme.seed(app: app, organisation: denHaag.id!, today: today)
                 try await DemoInsights.seed(app: app, organisation: denHaag.id!, today: today, scale: 1)
+                try await DemoInsights.seedSources(app: app, organisation: denHaag.id!, today: today, scale: 1)
                 try await DemoInsights.measurements(app: app, organisation: denHaag.id!, today: today)
                 // Last year's report waits to be published; the library filled in its own figures (estimates).
                 try await AnnualReports(app.db, organisationID: denHaag.id!).saveEntered(
@@ -56,6 +57,7 @@ public enum DemoNetwork {
                 try await DemoCatalog.seed(app: app, organisation: heemstede.id!, loc: false, today: today)
                 try await DemoCirculation.seed(app: app, organisation: heemstede.id!, members: 30, cardPrefix: "3000", today: today)
                 try await DemoInsights.seed(app: app, organisation: heemstede.id!, today: today, scale: 0.6)
+                try await DemoInsights.seedSources(app: app, organisation: heemstede.id!, today: today, scale: 0.6)
                 try await DemoInsights.measurements(app: app, organisation: heemstede.id!, today: today)
             }
         }
