@@ -86,6 +86,13 @@ import BiebTestSupport
             let corrected = #"{"Report_Header": {"Release": "5.1"}, "Report_Items": [{"Platform": "PressReader", "Attribute_Performance": [{"Performance": {"Total_Item_Requests": {"\#(year)-02": 9}}}]}]}"#
             _ = try await api.send(.POST, "/api/v1/insights/digital-use", headers: json, body: corrected)
             #expect(try await Self.reading(app, "digital_use", on: end).value == 171)
+            // The annual report counts the use per platform among its services; the CSV has the same lines.
+            let annual = try object(try await api.send(.GET, "/api/v1/insights/annual-reports/\(year)"))
+            let services = try #require((annual["services"] as? [String: Any])?["lines"] as? [[String: Any]])
+            #expect(services.map { $0["key"] as? String ?? "" }.prefix(2) == ["digital_use/Luisterbieb", "digital_use/PressReader"])
+            #expect((services[1]["cells"] as? [String: String])?["value"] == "129")
+            let annualCSV = try await api.send(.GET, "/api/v1/insights/annual-reports/\(year)?format=csv")
+            #expect(annualCSV.body.string.contains("services,digital_use/PressReader,Digitaal gebruik: PressReader,value,129"))
 
             // A desk account does not see management information.
             let desk = TestClient(app)
@@ -164,6 +171,12 @@ import BiebTestSupport
             #expect(saved.status == .ok)
             #expect(saved.body.string.contains("60 van 120 plekken bezet in Centrale Bibliotheek (50%)"))
             #expect(try await Self.reading(app, "study_place_occupancy", on: today).value == 0.5)
+            // This year's report shows the occupancy at the counts as a share.
+            let manager = TestClient(app)
+            manager.headers.bearerAuthorization = BearerAuthorization(token: try await manager.signInAPI("directie@city.test", password: Fixture.password))
+            let annual = try object(try await manager.send(.GET, "/api/v1/insights/annual-reports/\(today.year)?branch=centrale"))
+            let services = try #require((annual["services"] as? [String: Any])?["lines"] as? [[String: Any]])
+            #expect((services.first { $0["key"] as? String == "study_place_occupancy" }?["cells"] as? [String: String])?["value"] == "50%")
         }
     }
 

@@ -35,6 +35,8 @@ struct AnnualReportExport: Codable {
     let collection: Table
     let activities: Table
     let branches: Table
+    /// Services beyond lending and activities, one line each (no total: the lines count different things).
+    let services: Table
     let renewals: Int
     /// Staff's own figures (not suppressed: they are not counts of people the library served).
     let entered: [String: String]
@@ -89,6 +91,7 @@ struct AnnualReportExport: Codable {
             default: return line.participants
             }
         }
+        services = Self.services(report.services, english: english)
         let e = report.entered
         var entered: [String: String] = ["notes": e.notes]
         if let fte = e.fte { entered["fte"] = String(fte) }
@@ -98,16 +101,40 @@ struct AnnualReportExport: Codable {
         self.entered = entered
     }
 
+    /// The services' lines: each count through `SmallCells` on its own, the occupancy as a percentage ("—" without counts).
+    static func services(_ services: AnnualReport.Services?, english: Bool) -> Table {
+        guard let s = services else { return Table(name: "services", measures: ["value"], lines: [], totals: [:]) }
+        var lines = s.digitalUses.sorted { $0.key.lowercased() < $1.key.lowercased() }.map { platform, uses in
+            Line(key: "digital_use/\(platform)", label: (english ? "Digital use: " : "Digitaal gebruik: ") + platform, cells: ["value": SmallCells.text(uses)])
+        }
+        let occupancy = s.studyPlacesCounted == 0 ? "—"
+            : Formats.decimal(Double(s.studyOccupied) / Double(s.studyPlacesCounted) * 100, digits: 0, english: english) + "%"
+        for (key, nl, en, value) in [
+            ("catalogue_searches", "Zoekvragen in de catalogus", "Catalogue searches", SmallCells.text(s.catalogueSearches)),
+            ("study_bookings", "Geboekte studieplekken", "Study places booked", SmallCells.text(s.studyBookings)),
+            ("study_place_occupancy", "Bezetting studieplekken (bij tellingen)", "Study place occupancy (at counts)", occupancy),
+            ("consultation_hours", "Spreekuren van partners", "Partners' consultation hours", SmallCells.text(s.consultationHours)),
+            ("consultation_appointments", "Afspraken op spreekuren", "Consultation appointments", SmallCells.text(s.consultationAppointments)),
+            ("reading_participants", "Leesprogramma's: deelnemers", "Reading programmes: participants", SmallCells.text(s.readingParticipants)),
+            ("reading_finishers", "Leesprogramma's: uitgelezen", "Reading programmes: finished", SmallCells.text(s.readingFinishers)),
+        ] {
+            lines.append(Line(key: key, label: english ? en : nl, cells: ["value": value]))
+        }
+        return Table(name: "services", measures: ["value"], lines: lines, totals: [:])
+    }
+
     /// The report as CSV: one line per cell (table, key, label, measure, value), totals as key "total"; then the
     /// branches' visits method and weekly hours, and staff's figures.
     func csv(hours: [(slug: String, name: String, method: String, staffed: Double, selfService: Double)]) -> String {
         func field(_ text: String) -> String { CSVText.field(text) }
         var lines = ["table,key,label,measure,value"]
-        for table in [members, collection, activities, branches] {
+        for table in [members, collection, activities, branches, services] {
             for line in table.lines {
                 for measure in table.measures { lines.append([table.name, line.key, line.label, measure, line.cells[measure] ?? ""].map(field).joined(separator: ",")) }
             }
-            for measure in table.measures { lines.append([table.name, "total", "", measure, String(table.totals[measure] ?? 0)].map(field).joined(separator: ",")) }
+            for measure in table.measures where table.totals[measure] != nil {
+                lines.append([table.name, "total", "", measure, String(table.totals[measure] ?? 0)].map(field).joined(separator: ","))
+            }
         }
         lines.append(["lending", "total", "", "renewals", String(renewals)].joined(separator: ","))
         for hour in hours {

@@ -87,7 +87,7 @@ struct AnnualReportPages: RouteCollection {
         func table(_ table: AnnualReportExport.Table, caption: String, first: String) -> Table {
             Table(caption: caption, headings: [first] + table.measures.map { page.t("report_measure_\($0)") },
                   rows: table.lines.map { line in Row(label: line.label, cells: table.measures.map { line.cells[$0] ?? "" }) },
-                  total: [page.t("report_total")] + table.measures.map { String(table.totals[$0] ?? 0) })
+                  total: table.totals.isEmpty ? [] : [page.t("report_total")] + table.measures.map { String(table.totals[$0] ?? 0) })
         }
         // Participants per core function, one series per form.
         let functions = CoreFunction.allCases
@@ -128,7 +128,8 @@ struct AnnualReportPages: RouteCollection {
             canPublish: !book.isPublished && year < service.today.year && branch == nil, canEnter: !book.isPublished && branch == nil,
             errors: page.formErrors(refused?.error, fields: Self.fields), form: values,
             summary: [table(export.members, caption: page.t("report_members"), first: page.t("report_group")),
-                      table(export.collection, caption: page.t("report_collection"), first: page.t("report_segment"))],
+                      table(export.collection, caption: page.t("report_collection"), first: page.t("report_segment")),
+                      table(export.services, caption: page.t("report_services"), first: page.t("report_service"))],
             activities: table(export.activities, caption: page.t("report_activities"), first: page.t("report_core_function")),
             branchTable: table(export.branches, caption: page.t("report_branches"), first: page.t("report_branch")),
             hours: report.branches.map { line in

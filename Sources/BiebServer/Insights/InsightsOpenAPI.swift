@@ -108,8 +108,8 @@ enum InsightsOpenAPI {
         ]),
         "AnnualReport": D.object([
             "organisation": D.string, "scope": D.string, "year": D.int, "published": D.bool, "published_at": D.nullableDateTime,
-            "computed_at": D.dateTime, "members": table, "collection": table, "activities": table, "branches": table, "renewals": D.int,
+            "computed_at": D.dateTime, "members": table, "collection": table, "activities": table, "branches": table, "services": table, "renewals": D.int,
             "entered": D.anyObject,
-        ], required: ["organisation", "scope", "year", "published", "computed_at", "members", "collection", "activities", "branches", "renewals", "entered"]),
+        ], required: ["organisation", "scope", "year", "published", "computed_at", "members", "collection", "activities", "branches", "services", "renewals", "entered"]),
     ]
 }

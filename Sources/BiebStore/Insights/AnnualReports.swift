@@ -7,7 +7,9 @@ import BiebCore
 /// municipality, for the organisation or one branch: members, collection
 /// and loans by part of the collection, visits per location (counted or
 /// estimated), activities and participants per core function and form,
-/// weekly opening hours per location, and what staff fill in. Numbers are
+/// weekly opening hours per location, the services beyond them (digital
+/// use, searches, study places, consultation hours, reading programmes),
+/// and what staff fill in. Numbers are
 /// exact here; everything that shows or exports them goes through
 /// `SmallCells`.
 public struct AnnualReport: Codable, Sendable, Equatable {
@@ -57,6 +59,25 @@ public struct AnnualReport: Codable, Sendable, Equatable {
         public var hours: WeeklyHours
     }
 
+    /// Services beyond lending and activities. Digital use and catalogue searches belong to the organisation (nobody
+    /// uses a newspaper platform at a branch), so a branch's report has none.
+    public struct Services: Codable, Sendable, Equatable {
+        /// Uses per platform (`DigitalUseMetric`: COUNTER Total_Item_Requests, or a plain report's uses).
+        public var digitalUses: [String: Int] = [:]
+        public var catalogueSearches = 0
+        public var studyBookings = 0
+        /// Occupied places and the places there were at staff's head counts (occupancy: the one divided by the other).
+        public var studyOccupied = 0
+        public var studyPlacesCounted = 0
+        public var consultationHours = 0
+        public var consultationAppointments = 0
+        /// Reading programmes (summer reading): places registered, and checked in at the last session.
+        public var readingParticipants = 0
+        public var readingFinishers = 0
+
+        public init() {}
+    }
+
     /// What staff fill in: staff, volunteers, money (whole euros) and a note.
     public struct Entered: Codable, Sendable, Equatable {
         public var fte: Double?
@@ -96,6 +117,8 @@ public struct AnnualReport: Codable, Sendable, Equatable {
     /// Every core function × form, in `CoreFunction` and `ActivityPresence` order (zeros included).
     public var activities: [ActivityLine]
     public var branches: [BranchLine]
+    /// Nil in reports published before it was counted.
+    public var services: Services?
     public var entered: Entered
     public var computedAt: Date
 
@@ -199,6 +222,9 @@ public struct AnnualReports: OrganisationStore {
         let activities = try await rollups.grouped([.activitySession, .activityParticipant], from: from, through: through,
                                                    by: [.branch, .kind, .coreFunction, .mode])
         let visits = try await rollups.grouped([.visitorCount, .visit], from: from, through: through, by: [.branch, .kind, .mode])
+        let services = try await rollups.grouped([.digitalUse, .catalogueSearch, .studyBooking, .studyOccupied, .studyPlacesCounted, .consultationHour,
+                                                  .consultationAppointment, .readingParticipant, .readingFinisher],
+                                                 from: from, through: through, by: [.branch, .kind, .topic, .mode])
         let members = try await census.lines(.members, on: through)
         let copies = try await census.lines(.copies, on: through)
         // Each branch's hours once (a year of its calendar), for the organisation's report and its own.
@@ -253,9 +279,24 @@ public struct AnnualReports: OrganisationStore {
                     participants: of(activities) { $0[1] == FactKind.activityParticipant.rawValue },
                     hours: weekly[b.id!] ?? WeeklyHours(staffed: 0, selfService: 0))
             }
+            var served = AnnualReport.Services()
+            for line in services where mine(line) {
+                switch FactKind(rawValue: line.keys[1]) {
+                case .digitalUse? where DigitalUseMetric.countsAsUse(line.keys[3]): served.digitalUses[line.keys[2], default: 0] += line.count
+                case .catalogueSearch?: served.catalogueSearches += line.count
+                case .studyBooking?: served.studyBookings += line.count
+                case .studyOccupied?: served.studyOccupied += line.count
+                case .studyPlacesCounted?: served.studyPlacesCounted += line.count
+                case .consultationHour?: served.consultationHours += line.count
+                case .consultationAppointment?: served.consultationAppointments += line.count
+                case .readingParticipant?: served.readingParticipants += line.count
+                case .readingFinisher?: served.readingFinishers += line.count
+                default: break
+                }
+            }
             return AnnualReport(year: year, branchID: branch, members: kindsOfMembers, collection: collection,
                                 renewals: sum(lending) { $0[1] == FactKind.renewal.rawValue }, activities: activityLines, branches: branchLines,
-                                entered: branch == nil ? entered : AnnualReport.Entered(), computedAt: now)
+                                services: served, entered: branch == nil ? entered : AnnualReport.Entered(), computedAt: now)
         }
         return AnnualReportBook(organisation: report(branch: nil),
                                 branches: branches.filter { branch in scope.map { $0 == branch.id } ?? true }.map { report(branch: $0.id!) },
