@@ -14,6 +14,7 @@ import Foundation
 //   swift run -c release bieb-bench sip2-setup DB ORG       a kiosk account per branch, branches open for the run
 //   swift run -c release bieb-bench sip2 PORT ITEMS CARDS [TERMINALS] [SECONDS] [RATE]   kiosks lending and taking in over SIP2
 //   swift run -c release bieb-bench insights DB ORG EVENTS   a day of EVENTS loans into the statistics' facts, beside a plain copy
+//   swift run -c release bieb-bench insights-scale DB FACTOR [ROUNDS]   five years at FACTOR of national scale; rebuild and dashboards
 //
 // Prints one line per case: operations, total time, time per operation.
 
@@ -53,6 +54,12 @@ if CommandLine.arguments.count >= 7, CommandLine.arguments[1] == "circulation-se
     setUpCirculationBenchmark(database: CommandLine.arguments[2], organisation: CommandLine.arguments[3],
                               members: Int(CommandLine.arguments[4]) ?? 100_000, items: Int(CommandLine.arguments[5]) ?? 100_000,
                               output: CommandLine.arguments[6])
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "insights-scale" {
+    benchmarkInsightScale(database: CommandLine.arguments[2], factor: Double(CommandLine.arguments[3]) ?? 0.1,
+                          rounds: CommandLine.arguments.count > 4 ? Int(CommandLine.arguments[4]) ?? 20 : 20)
     exit(0)
 }
 

@@ -38,7 +38,7 @@ import BiebTestSupport
     }
 
     static let tables = ["insight_facts", "insight_year_keys", "insight_cursor", "insight_year_totals", "insight_daily", "insight_census",
-                         "insight_sessions", "insight_measurements", "insight_snapshots", "insight_dirty", "insight_programmes"]
+                         "insight_sessions", "insight_measurements", "insight_snapshots", "insight_dirty", "insight_programmes", "insight_year_subjects"]
 
     @Test(arguments: TestDatabase.all)
     func factsHoldNoMemberAndCountDistinctMembersByPseudonym(_ database: TestDatabase) async throws {
@@ -74,6 +74,10 @@ import BiebTestSupport
             #expect(try await facts.distinctMembers([.loan], from: from, through: through) == 2)
             #expect(try await facts.distinctMembers([.loan], from: from, through: through, youthOnly: true) == 1)
             #expect(try await facts.distinctMembers([.loan, .renewal, .return], from: from, through: through) == 2)
+            // The same from the roll-ups: each member's first activity of the year is counted once.
+            #expect(try await facts.activeMembers(through: through, youth: false) == 2)
+            #expect(try await facts.activeMembers(through: through, youth: true) == 1)
+            #expect(try await facts.count(.activeMember, from: from, through: through) == 2)
             // The daily roll-ups agree with the facts, per audience and branch; a rebuild gives the same rows.
             let rollups = InsightRollups(app.db, organisationID: org)
             let year = (LocalDate(iso: "2026-01-01")!, LocalDate(iso: "2026-12-31")!)
@@ -149,6 +153,10 @@ import BiebTestSupport
             #expect(y2025.count == 2)
             #expect(y2026.count == 1)
             #expect(y2025.isDisjoint(with: y2026))
+            // Each year's active members once, from the roll-ups, and the pseudonyms recorded for that once.
+            #expect(try await facts.activeMembers(through: LocalDate(iso: "2025-12-31")!, youth: false) == 2)
+            #expect(try await facts.activeMembers(through: LocalDate(iso: "2026-12-31")!, youth: false) == 1)
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM insight_year_subjects WHERE year = 2025").first()!.decode(column: "n", as: Int.self) == 2)
 
             // Not before the year is over; by itself only a month after.
             let closing = await refusal { try await years.close(2026, today: LocalDate(iso: "2026-12-03")!) }
@@ -167,6 +175,8 @@ import BiebTestSupport
             #expect(try await sql.raw("SELECT COUNT(*) AS n FROM insight_facts WHERE day LIKE '2025-%' AND subject IS NOT NULL").first()!
                         .decode(column: "n", as: Int.self) == 0)
             #expect(try await facts.count(.loan, from: LocalDate(iso: "2025-01-01")!, through: LocalDate(iso: "2025-12-31")!) == 2)
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM insight_year_subjects WHERE year = 2025").first()!.decode(column: "n", as: Int.self) == 0)
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM insight_year_subjects WHERE year = 2026").first()!.decode(column: "n", as: Int.self) == 1)
             let key = try #require(try await sql.raw("SELECT secret, closed_at FROM insight_year_keys WHERE year = 2025").first())
             #expect(try key.decode(column: "secret", as: String?.self) == nil)
             #expect(try key.decode(column: "closed_at", as: Date?.self) != nil)

@@ -41,6 +41,12 @@ public enum FactKind: String, CaseIterable, Codable, Sendable {
     case readingParticipant = "reading_participant"
     /// A place checked in at a reading programme's last session: the child finished.
     case readingFinisher = "reading_finisher"
+    /// A member's first loan, renewal or return of the calendar year (once a year per pseudonym, with the age band then):
+    /// summed from 1 January, the distinct active members, read from the roll-ups instead of counting pseudonyms.
+    case activeMember = "active_member"
+
+    /// What makes a member active in a year.
+    public static let borrowing: Set<FactKind> = [.loan, .renewal, .return]
 }
 
 /// Which metrics of a digital resource's report count as *use* — the

@@ -54,13 +54,11 @@ struct InsightsService {
         }
     }
 
-    /// Members who borrowed, renewed or returned in `year` (distinct): from the facts while the year is open, from its totals once closed.
+    /// Members who borrowed, renewed or returned in `year` (distinct): from the roll-ups while the year is open, from its totals once closed.
     func activeMembers(year: Int, youth: Bool) async throws -> Int? {
         let years = InsightYears(db, organisationID: organisationID)
         if try await years.isClosed(year) { return try await years.totals(year)[youth ? "active_youth_members" : "active_members"] }
-        return try await InsightFacts(db, organisationID: organisationID)
-            .distinctMembers([.loan, .renewal, .return], from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!,
-                             youthOnly: youth)
+        return try await InsightFacts(db, organisationID: organisationID).activeMembers(through: LocalDate(year: year, month: 12, day: 31)!, youth: youth)
     }
 }
 

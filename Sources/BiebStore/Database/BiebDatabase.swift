@@ -82,6 +82,7 @@ public enum BiebDatabase {
         migrations.add(CreateInsightMeasurements())
         migrations.add(CreateAnnualReports())
         migrations.add(CreateInsightProgrammes())
+        migrations.add(CreateInsightYearSubjects())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

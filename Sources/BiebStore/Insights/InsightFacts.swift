@@ -121,7 +121,8 @@ public struct InsightFacts: OrganisationStore {
                 let closed = Set(try await sql.raw("""
                     SELECT year FROM insight_year_keys WHERE organisation_id = \(bind: organisationID) AND closed_at IS NOT NULL
                     """).all().map { try $0.decode(column: "year", as: Int.self) })
-                try await Fact.insert(batchFacts.map { $0.without(subjectIn: closed) }, organisation: organisationID, on: sql)
+                let kept = batchFacts.map { $0.without(subjectIn: closed) }
+                try await Fact.insert(kept + (try await Self.firstActivities(kept, organisation: organisationID, on: sql)), organisation: organisationID, on: sql)
                 try await InsightRollups.markDirty(Set(batchFacts.map(\.day)), organisation: organisationID, on: sql)
                 return true
             }
@@ -141,11 +142,41 @@ public struct InsightFacts: OrganisationStore {
     /// Adds facts of history brought in whole (an earlier system's, or the demo's) and rebuilds the roll-ups once.
     public func append(history facts: [Fact]) async throws {
         let organisationID = organisationID
-        for start in stride(from: 0, to: facts.count, by: 20_000) {
-            let part = Array(facts[start..<min(start + 20_000, facts.count)])
-            try await WriteGate.transaction(on: db) { tx in try await Fact.insert(part, organisation: organisationID, on: tx.sql) }
+        // A member's first activity of the year is the earliest day's: history comes in day order for that.
+        let ordered = facts.enumerated().sorted { ($0.element.day, $0.offset) < ($1.element.day, $1.offset) }.map(\.element)
+        for start in stride(from: 0, to: ordered.count, by: 20_000) {
+            let part = Array(ordered[start..<min(start + 20_000, ordered.count)])
+            try await WriteGate.transaction(on: db) { tx in
+                try await Fact.insert(part + (try await Self.firstActivities(part, organisation: organisationID, on: tx.sql)), organisation: organisationID, on: tx.sql)
+            }
         }
         try await InsightRollups(db, organisationID: organisationID).rebuild()
+    }
+
+    /// The `active_member` facts of `facts` (in the order they happened): a subject's first loan, renewal or return of its
+    /// year, found by recording the subject in `insight_year_subjects` (in the facts' transaction) — only the first
+    /// time it is seen that year is it new. So a year's distinct active members are a sum over the roll-ups.
+    static func firstActivities(_ facts: [Fact], organisation: UUID, on sql: any SQLDatabase) async throws -> [Fact] {
+        var first: [String: Fact] = [:]
+        var order: [String] = []
+        for fact in facts where FactKind.borrowing.contains(fact.kind) {
+            guard let subject = fact.subject, first[subject] == nil else { continue }
+            first[subject] = fact
+            order.append(subject)
+        }
+        var fresh: [Fact] = []
+        for start in stride(from: 0, to: order.count, by: 400) {
+            let part = order[start..<min(start + 400, order.count)]
+            var insert = sql.insert(into: "insight_year_subjects").columns("organisation_id", "year", "subject")
+            for subject in part { insert = insert.values([SQLBind(organisation), SQLBind(first[subject]!.day.year), SQLBind(subject)]) }
+            let new = Set(try await insert.ignoringConflicts(with: ["organisation_id", "year", "subject"]).returning("subject").all()
+                .map { try $0.decode(column: "subject", as: String.self) })
+            for subject in part where new.contains(subject) {
+                let fact = first[subject]!
+                fresh.append(Fact(day: fact.day, branch: fact.branch, kind: .activeMember, ageBand: fact.ageBand, category: fact.category, area: fact.area))
+            }
+        }
+        return fresh
     }
 
     /// The sources facts are read from, each with its own cursor.
@@ -208,7 +239,8 @@ public struct InsightFacts: OrganisationStore {
     }
 
     /// Distinct subjects (members) with a fact of `kinds` from `from` through `through`, youth only when asked:
-    /// for a year that is still open (a closed year's distinct counts are in its totals).
+    /// for a year that is still open (a closed year's distinct counts are in its totals). It reads every fact of the
+    /// period; for the organisation, `activeMembers` reads the roll-ups instead.
     public func distinctMembers(_ kinds: Set<FactKind>, from: LocalDate, through: LocalDate, youthOnly: Bool = false, branch: UUID? = nil) async throws -> Int {
         let kindList = SQLQueryString(kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))
         var query: SQLQueryString = """
@@ -219,6 +251,13 @@ public struct InsightFacts: OrganisationStore {
         if youthOnly { query = query + " AND age_band IN ('\(unsafeRaw: AgeBands.youth.sorted().joined(separator: "', '"))')" }
         if let branch { query = query + " AND branch_id = \(bind: branch)" }
         return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Distinct members active (a loan, renewal or return) from 1 January of `through`'s year through `through`, for
+    /// the organisation — youth: under 18 at their first activity of the year. From the roll-ups of `active_member`.
+    public func activeMembers(through: LocalDate, youth: Bool) async throws -> Int {
+        try await InsightRollups(db, organisationID: organisationID).total([.activeMember], from: LocalDate(year: through.year, month: 1, day: 1)!,
+                                                                            through: through, audience: youth ? "youth" : nil)
     }
 
     /// How many facts of `kind` from `from` through `through`.
@@ -380,6 +419,7 @@ public struct InsightYears: OrganisationStore {
             for (measure, value) in try await SummerReading.followed(year: year, organisation: organisationID, on: sql).sorted(by: { $0.key < $1.key }) {
                 try await Self.keep(measure, value, year: year, organisation: organisationID, on: sql)
             }
+            try await sql.raw("DELETE FROM insight_year_subjects WHERE organisation_id = \(bind: organisationID) AND year = \(bind: year)").run()
             try await sql.raw("""
                 UPDATE insight_facts SET subject = NULL
                 WHERE organisation_id = \(bind: organisationID) AND day >= \(bind: from) AND day <= \(bind: through) AND subject IS NOT NULL
@@ -524,5 +564,46 @@ struct ExtendInsightFacts: AsyncMigration {
         try await database.schema("insight_dirty").delete()
         for column in ["segment", "core_function", "topic", "mode"] { try await database.schema("insight_daily").deleteField(.string(column)).update() }
         for column in ["segment", "core_function", "topic", "mode", "audience"] { try await database.schema("insight_facts").deleteField(.string(column)).update() }
+    }
+}
+
+/// The pseudonyms already active in an open year (`InsightFacts.firstActivities`), erased with the year's other
+/// pseudonyms when it closes; and the `active_member` facts of what was ingested before, so the roll-ups count them.
+struct CreateInsightYearSubjects: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.schema("insight_year_subjects")
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("year", .int, .required)
+            .field("subject", .string, .required)
+            .unique(on: "organisation_id", "year", "subject")
+            .create()
+        let sql = database.sql
+        let kinds = SQLQueryString(FactKind.borrowing.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))
+        let organisations = try await sql.raw("SELECT DISTINCT organisation_id FROM insight_facts WHERE subject IS NOT NULL").all()
+            .map { try $0.decode(column: "organisation_id", as: UUID.self) }
+        for organisation in organisations {
+            let facts = try await sql.raw("""
+                SELECT day, branch_id, kind, age_band, member_category, member_area, subject FROM insight_facts
+                WHERE organisation_id = \(bind: organisation) AND subject IS NOT NULL AND kind IN (\(kinds)) ORDER BY day, id
+                """).all().compactMap { row -> InsightFacts.Fact? in
+                guard let day = LocalDate(iso: try row.decode(column: "day", as: String.self)),
+                      let kind = FactKind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
+                return InsightFacts.Fact(day: day, branch: try row.decode(column: "branch_id", as: UUID?.self), kind: kind,
+                                         ageBand: try row.decode(column: "age_band", as: String?.self),
+                                         category: try row.decode(column: "member_category", as: String?.self),
+                                         area: try row.decode(column: "member_area", as: String?.self),
+                                         subject: try row.decode(column: "subject", as: String?.self))
+            }
+            try await database.transaction { tx in
+                try await InsightFacts.Fact.insert(try await InsightFacts.firstActivities(facts, organisation: organisation, on: tx.sql),
+                                                   organisation: organisation, on: tx.sql)
+            }
+            _ = try await InsightRollups(database, organisationID: organisation).rebuild()
+        }
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.sql.raw("DELETE FROM insight_facts WHERE kind = \(bind: FactKind.activeMember.rawValue)").run()
+        try await database.schema("insight_year_subjects").delete()
     }
 }

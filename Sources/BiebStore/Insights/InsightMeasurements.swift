@@ -59,9 +59,11 @@ public struct IndicatorValues: OrganisationStore {
                 guard branch == nil, day.month == 12, day.day == 31 else { return (nil, nil) }
                 return (try await years.totals(day.year)[youth ? "active_youth_members" : "active_members"], nil)
             }
-            return (try await InsightFacts(db, organisationID: organisationID)
-                .distinctMembers([.loan, .renewal, .return], from: LocalDate(year: day.year, month: 1, day: 1)!, through: day, youthOnly: youth,
-                                 branch: branch), nil)
+            let facts = InsightFacts(db, organisationID: organisationID)
+            // The organisation's from the roll-ups; a branch's by counting the pseudonyms of its facts.
+            guard let branch else { return (try await facts.activeMembers(through: day, youth: youth), nil) }
+            return (try await facts.distinctMembers(FactKind.borrowing, from: LocalDate(year: day.year, month: 1, day: 1)!, through: day, youthOnly: youth,
+                                                    branch: branch), nil)
         case .ratio:
             return (nil, nil)
         }
