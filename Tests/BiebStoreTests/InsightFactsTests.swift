@@ -38,7 +38,7 @@ import BiebTestSupport
     }
 
     static let tables = ["insight_facts", "insight_year_keys", "insight_cursor", "insight_year_totals", "insight_daily", "insight_census",
-                         "insight_sessions", "insight_measurements", "insight_snapshots", "insight_dirty", "insight_programmes", "insight_year_subjects"]
+                         "insight_sessions", "insight_measurements", "insight_snapshots", "insight_dirty", "insight_programmes", "insight_year_subjects", "insight_monthly"]
 
     @Test(arguments: TestDatabase.all)
     func factsHoldNoMemberAndCountDistinctMembersByPseudonym(_ database: TestDatabase) async throws {
@@ -91,6 +91,15 @@ import BiebTestSupport
             try await sql0.raw("DELETE FROM insight_daily").run()
             try await rollups.rebuild()
             #expect(try await sql0.raw("SELECT COUNT(*) AS n FROM insight_daily").first()!.decode(column: "n", as: Int.self) == before)
+            // The monthly roll-ups hold the month's daily rows summed, and a rebuild gives them again.
+            func monthlyLoans() async throws -> Int {
+                try await sql0.raw("SELECT CAST(SUM(quantity) AS BIGINT) AS n FROM insight_monthly WHERE kind = 'loan' AND month = '2026-11'").first()!
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(try await monthlyLoans() == 3)
+            try await sql0.raw("DELETE FROM insight_monthly").run()
+            try await rollups.rebuild()
+            #expect(try await monthlyLoans() == 3)
             #expect(try await rollups.monthly(.init(kind: .loan), from: year.0, through: year.1) == ["2026-11": 3])
 
             // No fact table has a column for a member id, name, card or birth date …

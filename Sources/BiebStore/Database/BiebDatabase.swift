@@ -83,6 +83,7 @@ public enum BiebDatabase {
         migrations.add(CreateAnnualReports())
         migrations.add(CreateInsightProgrammes())
         migrations.add(CreateInsightYearSubjects())
+        migrations.add(CreateInsightMonthly())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

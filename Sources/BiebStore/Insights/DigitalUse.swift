@@ -82,12 +82,12 @@ public struct DigitalUse: OrganisationStore {
         }
     }
 
-    /// A year's use per platform and metric, with the months (from the roll-ups).
+    /// A year's use per platform and metric, with the months (from the monthly roll-ups).
     public func year(_ year: Int) async throws -> [(platform: String, metric: String, months: [String: Int])] {
         let rows = try await sql.raw("""
-            SELECT topic, mode, SUBSTR(day, 1, 7) AS month, CAST(SUM(quantity) AS BIGINT) AS n FROM insight_daily
+            SELECT topic, mode, month, CAST(SUM(quantity) AS BIGINT) AS n FROM insight_monthly
             WHERE organisation_id = \(bind: organisationID) AND kind = \(bind: FactKind.digitalUse.rawValue)
-              AND day >= \(bind: "\(year)-01-01") AND day <= \(bind: "\(year)-12-31")
+              AND month >= \(bind: "\(year)-01") AND month <= \(bind: "\(year)-12")
             GROUP BY 1, 2, 3
             """).all()
         var lines: [String: (platform: String, metric: String, months: [String: Int])] = [:]

@@ -4,10 +4,16 @@ import SQLKit
 import BiebCore
 
 /// Daily roll-ups of the fact stream: per organisation × day × branch ×
-/// kind × audience (youth, adult, unknown) × item type × membership type,
-/// what pages and the API read (never the raw facts). A day's rows are
-/// rebuilt from its facts in one transaction, so a refresh is idempotent
-/// and `rebuild` gives the same rows as the refreshes did.
+/// kind × audience (youth, adult, unknown) × item type × membership type ×
+/// part of the collection × core function × topic × mode, what pages and
+/// the API read (never the raw facts). A day's rows are rebuilt from its
+/// facts in one transaction, so a refresh is idempotent and `rebuild` gives
+/// the same rows as the refreshes did. Monthly roll-ups (`insight_monthly`:
+/// the same without day, item type and membership type) are rebuilt from
+/// the daily ones of their month after each refresh; a question about whole
+/// months that needs neither is answered from them — at national scale a
+/// year is a few thousand monthly rows against hundreds of thousands of
+/// daily ones.
 public struct InsightRollups: OrganisationStore {
     public let db: any Database, organisationID: UUID
 
@@ -25,7 +31,13 @@ public struct InsightRollups: OrganisationStore {
         COALESCE(core_function, ''), COALESCE(topic, ''), COALESCE(mode, '')
         """
 
-    /// Rebuilds the roll-ups of `days` from their facts; `progress` hears how many days are done.
+    /// The dimensions a monthly roll-up keeps, as grouped from the daily ones (no item type or membership type).
+    static let monthlyDimensions: SQLQueryString = """
+        organisation_id, SUBSTR(day, 1, 7), branch_id, kind, audience, segment, core_function, topic, mode
+        """
+
+    /// Rebuilds the roll-ups of `days` from their facts, then the monthly roll-ups of their months; `progress` hears how
+    /// many days are done.
     public func refresh(days: Set<LocalDate>, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws {
         let organisationID = organisationID
         for (done, day) in days.sorted().enumerated() {
@@ -40,6 +52,35 @@ public struct InsightRollups: OrganisationStore {
                     SELECT \(Self.dimensions), SUM(quantity)
                     FROM insight_facts WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)
                     GROUP BY \(Self.dimensions)
+                    """).run()
+                // Its month is marked in the same transaction: a crash before the month is rebuilt leaves the mark.
+                try await Self.markDirty(month: Self.month(of: day), organisation: organisationID, on: sql)
+            }
+        }
+        try await refresh(months: Set(days.map(Self.month(of:))))
+    }
+
+    /// "2026-03": a month's key, as the monthly roll-ups and the dirty marks keep it.
+    static func month(of day: LocalDate) -> String { String(day.iso.prefix(7)) }
+
+    static func markDirty(month: String, organisation: UUID, on sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "insight_dirty").columns("organisation_id", "day").values([SQLBind(organisation), SQLBind(month)])
+            .ignoringConflicts(with: ["organisation_id", "day"]).run()
+    }
+
+    /// Rebuilds the monthly roll-ups of `months` ("2026-03") from the daily ones, each in one transaction with its mark.
+    func refresh(months: Set<String>) async throws {
+        let organisationID = organisationID
+        for month in months.sorted() {
+            try await WriteGate.transaction(on: db) { tx in
+                let sql = tx.sql
+                try await sql.raw("DELETE FROM insight_dirty WHERE organisation_id = \(bind: organisationID) AND day = \(bind: month)").run()
+                try await sql.raw("DELETE FROM insight_monthly WHERE organisation_id = \(bind: organisationID) AND month = \(bind: month)").run()
+                try await sql.raw("""
+                    INSERT INTO insight_monthly (organisation_id, month, branch_id, kind, audience, segment, core_function, topic, mode, quantity)
+                    SELECT \(Self.monthlyDimensions), SUM(quantity) FROM insight_daily
+                    WHERE organisation_id = \(bind: organisationID) AND day >= \(bind: month + "-01") AND day <= \(bind: month + "-31")
+                    GROUP BY \(Self.monthlyDimensions)
                     """).run()
             }
         }
@@ -56,9 +97,11 @@ public struct InsightRollups: OrganisationStore {
     /// Rebuilds the roll-ups of the days marked dirty, each once, and clears their marks (a day marked again meanwhile
     /// keeps its mark: its mark is removed only in the transaction that rebuilt it).
     public func refreshDirty() async throws {
-        let days = try await sql.raw("SELECT day FROM insight_dirty WHERE organisation_id = \(bind: organisationID)").all()
-            .compactMap { LocalDate(iso: try $0.decode(column: "day", as: String.self)) }
-        try await refresh(days: Set(days))
+        let marks = try await sql.raw("SELECT day FROM insight_dirty WHERE organisation_id = \(bind: organisationID)").all()
+            .map { try $0.decode(column: "day", as: String.self) }
+        try await refresh(days: Set(marks.compactMap(LocalDate.init(iso:))))
+        // Months marked by a refresh that stopped before its months were rebuilt.
+        try await refresh(months: Set(marks.filter { $0.count == 7 }))
     }
 
     /// Rebuilds every day's roll-ups from the facts in one statement (and days without facts lose theirs); returns how many days.
@@ -74,6 +117,13 @@ public struct InsightRollups: OrganisationStore {
                 SELECT \(Self.dimensions), SUM(quantity) FROM insight_facts WHERE organisation_id = \(bind: organisationID)
                 GROUP BY \(Self.dimensions)
                 """).run()
+            try await tx.sql.raw("DELETE FROM insight_monthly WHERE organisation_id = \(bind: organisationID)").run()
+            try await tx.sql.raw("""
+                INSERT INTO insight_monthly (organisation_id, month, branch_id, kind, audience, segment, core_function, topic, mode, quantity)
+                SELECT \(Self.monthlyDimensions), SUM(quantity) FROM insight_daily WHERE organisation_id = \(bind: organisationID)
+                GROUP BY \(Self.monthlyDimensions)
+                """).run()
+            try await tx.sql.raw("DELETE FROM insight_dirty WHERE organisation_id = \(bind: organisationID)").run()
         }
         progress?(1, 1)
         return try await sql.raw("SELECT COUNT(DISTINCT day) AS n FROM insight_daily WHERE organisation_id = \(bind: organisationID)")
@@ -154,6 +204,33 @@ public struct InsightRollups: OrganisationStore {
             months[try row.decode(column: "month", as: String.self)] = try row.decode(column: "n", as: Int.self)
         }
         return months
+    }
+}
+
+/// The monthly roll-ups' table, filled from the daily ones.
+struct CreateInsightMonthly: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.schema("insight_monthly")
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("month", .string, .required)
+            .field("branch_id", .uuid)
+            .field("kind", .string, .required)
+            .field("audience", .string, .required)
+            .field("segment", .string, .required)
+            .field("core_function", .string, .required)
+            .field("topic", .string, .required)
+            .field("mode", .string, .required)
+            .field("quantity", .int64, .required)
+            .create()
+        try await database.createIndex("insight_monthly_idx", on: "insight_monthly", "organisation_id", "kind", "month")
+        try await database.sql.raw("""
+            INSERT INTO insight_monthly (organisation_id, month, branch_id, kind, audience, segment, core_function, topic, mode, quantity)
+            SELECT \(InsightRollups.monthlyDimensions), SUM(quantity) FROM insight_daily GROUP BY \(InsightRollups.monthlyDimensions)
+            """).run()
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.schema("insight_monthly").delete()
     }
 }
 
