@@ -115,6 +115,9 @@ public struct InsightRollups: OrganisationStore {
         case coreFunction = "core_function"
         case itemType = "item_type"
         case month = "SUBSTR(day, 1, 7)"
+        case year = "SUBSTR(day, 1, 4)"
+        /// The day itself ("2026-03-09"): for what SQL cannot say alike on SQLite and PostgreSQL, such as the weekday.
+        case day
     }
 
     /// Totals of facts of `kinds` from `from` through `through` (for a branch: nil all), grouped by `dimensions`: each
