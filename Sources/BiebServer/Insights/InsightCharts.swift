@@ -27,6 +27,9 @@ enum InsightChart: String, CaseIterable, Sendable {
     /// The charts the overview draws, in order (the branches are a table of their own there).
     static let drawn: [InsightChart] = [.loans, .audiences, .visits, .weekdays, .functions]
 
+    /// Whether the chart sets the year against the year before (its series are years).
+    var comparesYears: Bool { self != .audiences }
+
     /// The page's heading of the chart's section.
     var headingKey: String {
         switch self {
@@ -49,13 +52,28 @@ struct InsightChartData: Sendable {
         let values: [Int]
     }
 
+    /// What the labels are (the CSV's first column).
+    enum Dimension: String, CaseIterable, Sendable {
+        case month, weekday, branch
+        case coreFunction = "core_function"
+
+        /// The heading of the labels' column on the page.
+        var headingKey: String {
+            switch self {
+            case .month: "insights_month"
+            case .weekday: "insights_weekday"
+            case .coreFunction: "report_core_function_only"
+            case .branch: "insights_branch"
+            }
+        }
+    }
+
     let chart: InsightChart
     let year: Int
     let branch: BranchLabel?
     let title: String
     let summary: String
-    /// What the labels are: "month", "weekday", "core_function" or "branch" (the CSV's first column).
-    let dimension: String
+    let dimension: Dimension
     let keys: [String]
     let labels: [String]
     /// The labels under the bars (shorter where whole names do not fit).
@@ -68,7 +86,7 @@ struct InsightChartData: Sendable {
 
     /// As it leaves Bieb in CSV: the key and the label of each line, then each series (by key), every cell under 5 "<5".
     var csv: String {
-        CSVText.line([dimension, "label"] + series.map { CSVText.field($0.key) })
+        CSVText.line([dimension.rawValue, "label"] + series.map { CSVText.field($0.key) })
             + keys.indices.map { index in
                 CSVText.line([CSVText.field(keys[index]), CSVText.field(labels[index])] + series.map { SmallCells.text($0.values[index]) })
             }.joined()
@@ -128,7 +146,7 @@ struct InsightCharts {
             chart: chart, year: year, branch: branch, title: t(titleKey, ["scope": scope]),
             summary: t(summaryKey, ["year": String(year), "previous": String(previous), "total": String(now.reduce(0, +)),
                                     "previous_total": String(before.reduce(0, +))]),
-            dimension: "month", keys: monthKeys, labels: monthLabels, shortLabels: monthShortLabels,
+            dimension: .month, keys: monthKeys, labels: monthLabels, shortLabels: monthShortLabels,
             series: [.init(key: String(year), name: String(year), values: now), .init(key: String(previous), name: String(previous), values: before)])
     }
 
@@ -143,7 +161,7 @@ struct InsightCharts {
         return InsightChartData(
             chart: .audiences, year: year, branch: branch, title: t("insights_audiences_chart", ["scope": scope]),
             summary: t("insights_audiences_chart_summary", ["year": String(year), "youth": String(youth.reduce(0, +)), "adult": String(adult.reduce(0, +))]),
-            dimension: "month", keys: monthKeys, labels: monthLabels, shortLabels: monthShortLabels,
+            dimension: .month, keys: monthKeys, labels: monthLabels, shortLabels: monthShortLabels,
             series: [.init(key: "youth", name: t("insights_youth"), values: youth), .init(key: "adult", name: t("insights_adults"), values: adult)])
     }
 
@@ -157,7 +175,7 @@ struct InsightCharts {
         return InsightChartData(
             chart: .weekdays, year: year, branch: branch, title: t("insights_weekdays_chart", ["scope": scope]),
             summary: t("insights_weekdays_chart_summary", ["year": String(year), "previous": String(previous)]),
-            dimension: "weekday", keys: Weekday.allCases.map(\.name), labels: Weekday.allCases.map(formats.weekdayName),
+            dimension: .weekday, keys: Weekday.allCases.map(\.name), labels: Weekday.allCases.map(formats.weekdayName),
             shortLabels: Weekday.allCases.map(formats.weekdayShort),
             series: [.init(key: String(year), name: String(year), values: counts[year]!),
                      .init(key: String(previous), name: String(previous), values: counts[previous]!)])
@@ -174,7 +192,7 @@ struct InsightCharts {
         return InsightChartData(
             chart: .functions, year: year, branch: branch, title: t("insights_functions_chart", ["scope": scope]),
             summary: t("insights_functions_chart_summary", ["year": String(year), "previous": String(previous)]),
-            dimension: "core_function", keys: functions.map(\.rawValue), labels: names, shortLabels: names,
+            dimension: .coreFunction, keys: functions.map(\.rawValue), labels: names, shortLabels: names,
             series: [year, previous].map { shown in
                 .init(key: String(shown), name: String(shown), values: functions.map { counts["\(shown)/\($0.rawValue)"] ?? 0 })
             })
@@ -208,6 +226,6 @@ struct InsightCharts {
         return InsightChartData(
             chart: .branches, year: year, branch: branch, title: t("insights_branches_chart", ["scope": scope]),
             summary: t("insights_branches_chart_summary", ["year": String(year), "previous": String(previous)]),
-            dimension: "branch", keys: listed.map(\.slug), labels: listed.map(\.name), shortLabels: listed.map(\.name), series: series)
+            dimension: .branch, keys: listed.map(\.slug), labels: listed.map(\.name), shortLabels: listed.map(\.name), series: series)
     }
 }

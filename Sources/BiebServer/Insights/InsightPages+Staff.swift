@@ -112,9 +112,8 @@ struct InsightPages: RouteCollection {
         let suffix = Self.query(year: year, branch: branch?.slug)
         let sections = drawn.map { data in
             ChartSection(id: data.chart.rawValue, heading: page.t(data.chart.headingKey), svg: data.barChart.svg(id: data.chart.rawValue),
-                         caption: "\(page.t(data.chart.headingKey)), " + (data.series.allSatisfy { Int($0.key) != nil }
-                                                                        ? data.series.map(\.name).joined(separator: " / ") : String(data.year)),
-                         dimension: page.t(Self.dimensionKey(data.dimension)), columns: data.series.map(\.name),
+                         caption: "\(page.t(data.chart.headingKey)), " + (data.chart.comparesYears ? "\(year) / \(year - 1)" : String(year)),
+                         dimension: page.t(data.dimension.headingKey), columns: data.series.map(\.name),
                          rows: data.labels.indices.map { index in Row(label: data.labels[index], values: data.series.map { String($0.values[index]) }) },
                          csvURL: "/staff/inzicht/grafiek/\(data.chart.rawValue).csv" + suffix)
         }
@@ -127,15 +126,6 @@ struct InsightPages: RouteCollection {
             page: page.context(page.t("insights_title")), year: year, years: yearOptions, branches: branchOptions, scope: charts.scope,
             organisationURL: branch == nil ? nil : "/staff/inzicht" + Self.query(year: year, branch: nil), organisation: service.organisation.name,
             figures: figures, charts: sections, branchTable: branchTable))
-    }
-
-    static func dimensionKey(_ dimension: String) -> String {
-        switch dimension {
-        case "month": "insights_month"
-        case "weekday": "insights_weekday"
-        case "core_function": "report_core_function_only"
-        default: "insights_branch"
-        }
     }
 
     /// The branches' table: this year's number of each measure and its change against the year before.

@@ -255,7 +255,7 @@ struct InsightsAPIController: RouteCollection {
             branch = data.branch?.slug
             title = data.title
             description = data.summary
-            dimension = data.dimension
+            dimension = data.dimension.rawValue
             keys = data.keys
             labels = data.labels
             series = data.series.map { ChartSeriesDTO(key: $0.key, name: $0.name, values: $0.values.map(ChartCell.init)) }

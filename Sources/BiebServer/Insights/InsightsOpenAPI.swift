@@ -107,9 +107,9 @@ enum InsightsOpenAPI {
             "months": D.array(D.object(["month": D.string, "count": D.nullableInt, "shown": D.string], required: ["month", "shown"])),
         ], required: ["kind", "year", "months"]),
         "InsightChart": D.object([
-            "chart": D.string, "year": D.int, "branch": D.nullableString.with(description: "The branch's slug; null for the organisation"),
+            "chart": D.enumeration(InsightChart.allCases.map(\.rawValue)), "year": D.int, "branch": D.nullableString.with(description: "The branch's slug; null for the organisation"),
             "title": D.string, "description": D.string.with(description: "What the chart shows, in words (the SVG's description)"),
-            "dimension": D.string.with(description: "What the labels are: month, weekday, core_function or branch"),
+            "dimension": D.enumeration(InsightChartData.Dimension.allCases.map(\.rawValue)).with(description: "What the labels are"),
             "keys": D.array(D.string).with(description: "Each label's key, the same in every language (\"01\", \"monday\", \"reading_literature\", a branch's slug)"),
             "labels": D.array(D.string),
             "series": D.array(D.object([
