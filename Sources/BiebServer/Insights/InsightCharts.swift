@@ -116,15 +116,30 @@ struct InsightCharts {
                                   through: LocalDate(year: years.upperBound, month: 12, day: 31)!, branch: branch?.id, by: dimensions)
     }
 
-    func data(_ chart: InsightChart) async throws -> InsightChartData {
-        switch chart {
-        case .loans: try await perMonth(.loan, chart: chart, titleKey: "insights_loans_chart", summaryKey: "insights_loans_chart_summary")
-        case .visits: try await perMonth(.visitorCount, chart: chart, titleKey: "insights_visits_chart", summaryKey: "insights_visits_chart_summary")
-        case .audiences: try await audiences()
-        case .weekdays: try await weekdays()
-        case .functions: try await functions()
-        case .branches: try await branches()
+    /// One chart.
+    func data(_ chart: InsightChart) async throws -> InsightChartData { try await data([chart])[0] }
+
+    /// Charts in the order asked; the loans, audiences and weekdays charts share one read of the loans per day.
+    func data(_ charts: [InsightChart]) async throws -> [InsightChartData] {
+        var loans: [LoanDay]?
+        func sharedLoanDays() async throws -> [LoanDay] {
+            if let loans { return loans }
+            let read = try await loanDays()
+            loans = read
+            return read
         }
+        var made: [InsightChartData] = []
+        for chart in charts {
+            switch chart {
+            case .loans: made.append(self.loans(try await sharedLoanDays()))
+            case .audiences: made.append(audiences(try await sharedLoanDays()))
+            case .weekdays: made.append(weekdays(try await sharedLoanDays()))
+            case .visits: made.append(try await visits())
+            case .functions: made.append(try await functions())
+            case .branches: made.append(try await branches())
+            }
+        }
+        return made
     }
 
     // MARK: The charts
@@ -133,30 +148,60 @@ struct InsightCharts {
     var monthLabels: [String] { (1...12).map { formats.monthName($0) } }
     var monthShortLabels: [String] { monthLabels.map { String($0.prefix(3)) } }
 
-    /// Twelve months of `kind`, this year against the year before (one query over both years).
-    func perMonth(_ kind: FactKind, chart: InsightChart, titleKey: String, summaryKey: String) async throws -> InsightChartData {
+    /// Loans of a day and an audience ("youth", "adult", "unknown").
+    struct LoanDay {
+        let day: LocalDate
+        let audience: String
+        let count: Int
+    }
+
+    /// The loans per day and audience of this year and the year before (one query; the weekday is worked out here,
+    /// the same on SQLite and PostgreSQL).
+    func loanDays() async throws -> [LoanDay] {
+        try await grouped([.loan], years: previous...year, by: [.day, .audience]).compactMap { line in
+            LocalDate(iso: line.keys[0]).map { LoanDay(day: $0, audience: line.keys[1], count: line.count) }
+        }
+    }
+
+    /// The months of this year and the year before, each a series.
+    func yearSeries(_ now: [Int], _ before: [Int]) -> [InsightChartData.Series] {
+        [.init(key: String(year), name: String(year), values: now), .init(key: String(previous), name: String(previous), values: before)]
+    }
+
+    func summary(_ key: String, _ now: [Int], _ before: [Int]) -> String {
+        t(key, ["year": String(year), "previous": String(previous), "total": String(now.reduce(0, +)), "previous_total": String(before.reduce(0, +))])
+    }
+
+    /// Loans per month, this year against the year before.
+    func loans(_ days: [LoanDay]) -> InsightChartData {
         var counts = [year: Array(repeating: 0, count: 12), previous: Array(repeating: 0, count: 12)]
-        for line in try await grouped([kind], years: previous...year, by: [.month]) {
+        for line in days { counts[line.day.year]?[line.day.month - 1] += line.count }
+        let (now, before) = (counts[year]!, counts[previous]!)
+        return InsightChartData(
+            chart: .loans, year: year, branch: branch, title: t("insights_loans_chart", ["scope": scope]),
+            summary: summary("insights_loans_chart_summary", now, before),
+            dimension: .month, keys: monthKeys, labels: monthLabels, shortLabels: monthShortLabels, series: yearSeries(now, before))
+    }
+
+    /// Visitors per month, this year against the year before (one query over both years).
+    func visits() async throws -> InsightChartData {
+        var counts = [year: Array(repeating: 0, count: 12), previous: Array(repeating: 0, count: 12)]
+        for line in try await grouped([.visitorCount], years: previous...year, by: [.month]) {
             let parts = line.keys[0].split(separator: "-")
             guard parts.count == 2, let lineYear = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month) else { continue }
             counts[lineYear]?[month - 1] += line.count
         }
         let (now, before) = (counts[year]!, counts[previous]!)
         return InsightChartData(
-            chart: chart, year: year, branch: branch, title: t(titleKey, ["scope": scope]),
-            summary: t(summaryKey, ["year": String(year), "previous": String(previous), "total": String(now.reduce(0, +)),
-                                    "previous_total": String(before.reduce(0, +))]),
-            dimension: .month, keys: monthKeys, labels: monthLabels, shortLabels: monthShortLabels,
-            series: [.init(key: String(year), name: String(year), values: now), .init(key: String(previous), name: String(previous), values: before)])
+            chart: .visits, year: year, branch: branch, title: t("insights_visits_chart", ["scope": scope]),
+            summary: summary("insights_visits_chart_summary", now, before),
+            dimension: .month, keys: monthKeys, labels: monthLabels, shortLabels: monthShortLabels, series: yearSeries(now, before))
     }
 
-    /// Loans per month to youth and to adults (loans of unknown age are in neither).
-    func audiences() async throws -> InsightChartData {
+    /// Loans per month to youth and to adults this year (loans of unknown age are in neither).
+    func audiences(_ days: [LoanDay]) -> InsightChartData {
         var counts = ["youth": Array(repeating: 0, count: 12), "adult": Array(repeating: 0, count: 12)]
-        for line in try await grouped([.loan], years: year...year, by: [.month, .audience]) {
-            guard let month = line.keys[0].split(separator: "-").last.flatMap({ Int($0) }), (1...12).contains(month) else { continue }
-            counts[line.keys[1]]?[month - 1] += line.count
-        }
+        for line in days where line.day.year == year { counts[line.audience]?[line.day.month - 1] += line.count }
         let (youth, adult) = (counts["youth"]!, counts["adult"]!)
         return InsightChartData(
             chart: .audiences, year: year, branch: branch, title: t("insights_audiences_chart", ["scope": scope]),
@@ -165,27 +210,22 @@ struct InsightCharts {
             series: [.init(key: "youth", name: t("insights_youth"), values: youth), .init(key: "adult", name: t("insights_adults"), values: adult)])
     }
 
-    /// Loans per weekday over each year: the roll-ups' days, their weekday worked out here (the same on SQLite and PostgreSQL).
-    func weekdays() async throws -> InsightChartData {
+    /// Loans per weekday, summed over this year and over the year before.
+    func weekdays(_ days: [LoanDay]) -> InsightChartData {
         var counts = [year: Array(repeating: 0, count: 7), previous: Array(repeating: 0, count: 7)]
-        for line in try await grouped([.loan], years: previous...year, by: [.day]) {
-            guard let day = LocalDate(iso: line.keys[0]) else { continue }
-            counts[day.year]?[day.weekday.rawValue - 1] += line.count
-        }
+        for line in days { counts[line.day.year]?[line.day.weekday.rawValue - 1] += line.count }
         return InsightChartData(
             chart: .weekdays, year: year, branch: branch, title: t("insights_weekdays_chart", ["scope": scope]),
             summary: t("insights_weekdays_chart_summary", ["year": String(year), "previous": String(previous)]),
             dimension: .weekday, keys: Weekday.allCases.map(\.name), labels: Weekday.allCases.map(formats.weekdayName),
-            shortLabels: Weekday.allCases.map(formats.weekdayShort),
-            series: [.init(key: String(year), name: String(year), values: counts[year]!),
-                     .init(key: String(previous), name: String(previous), values: counts[previous]!)])
+            shortLabels: Weekday.allCases.map(formats.weekdayShort), series: yearSeries(counts[year]!, counts[previous]!))
     }
 
     /// Participants per core function, this year against the year before.
     func functions() async throws -> InsightChartData {
-        var counts: [String: Int] = [:]
-        for line in try await grouped([.activityParticipant], years: previous...year, by: [.year, .coreFunction]) {
-            counts["\(line.keys[0])/\(line.keys[1])", default: 0] += line.count
+        var counts: [String: (current: Int, previous: Int)] = [:]
+        for line in try await rollups.compared([.activityParticipant], year: year, branch: branch?.id, by: [.coreFunction]) {
+            counts[line.keys[0]] = (line.current, line.previous)
         }
         let functions = CoreFunction.allCases
         let names = functions.map { $0.name(english: english) }
@@ -193,9 +233,7 @@ struct InsightCharts {
             chart: .functions, year: year, branch: branch, title: t("insights_functions_chart", ["scope": scope]),
             summary: t("insights_functions_chart_summary", ["year": String(year), "previous": String(previous)]),
             dimension: .coreFunction, keys: functions.map(\.rawValue), labels: names, shortLabels: names,
-            series: [year, previous].map { shown in
-                .init(key: String(shown), name: String(shown), values: functions.map { counts["\(shown)/\($0.rawValue)"] ?? 0 })
-            })
+            series: yearSeries(functions.map { counts[$0.rawValue]?.current ?? 0 }, functions.map { counts[$0.rawValue]?.previous ?? 0 }))
     }
 
     /// What the branch table counts, in its order.
@@ -204,24 +242,22 @@ struct InsightCharts {
     ]
 
     /// Each branch (the chosen one only, in a branch's scope) with its loans, visitors and participants this year and the
-    /// year before: one query grouped by year, branch and kind. Branches no longer active are listed when they have figures.
+    /// year before: one query grouped by branch and kind. Branches no longer active are listed when they have figures.
     func branches() async throws -> InsightChartData {
-        var counts: [String: Int] = [:]
+        var counts: [String: (current: Int, previous: Int)] = [:]
         let kinds = Set(Self.branchMeasures.map(\.kind))
-        for line in try await grouped(kinds, years: previous...year, by: [.year, .branch, .kind]) {
-            counts[line.keys.joined(separator: "/"), default: 0] += line.count
+        for line in try await rollups.compared(kinds, year: year, branch: branch?.id, by: [.branch, .kind]) {
+            counts[line.keys.joined(separator: "/")] = (line.current, line.previous)
         }
         let listed = service.branches.filter { candidate in
             if let branch { return candidate.id == branch.id }
-            return candidate.active || counts.keys.contains { $0.contains(candidate.id.uuidString.lowercased()) }
+            return candidate.active || counts.keys.contains { $0.hasPrefix(candidate.id.uuidString.lowercased()) }
         }
         var series: [InsightChartData.Series] = []
         for measure in Self.branchMeasures {
-            for shown in [year, previous] {
-                series.append(.init(key: "\(measure.key)_\(shown)", name: "\(t(measure.label)) \(shown)", values: listed.map {
-                    counts["\(shown)/\($0.id.uuidString.lowercased())/\(measure.kind.rawValue)"] ?? 0
-                }))
-            }
+            let cells = listed.map { counts["\($0.id.uuidString.lowercased())/\(measure.kind.rawValue)"] }
+            series.append(.init(key: "\(measure.key)_\(year)", name: "\(t(measure.label)) \(year)", values: cells.map { $0?.current ?? 0 }))
+            series.append(.init(key: "\(measure.key)_\(previous)", name: "\(t(measure.label)) \(previous)", values: cells.map { $0?.previous ?? 0 }))
         }
         return InsightChartData(
             chart: .branches, year: year, branch: branch, title: t("insights_branches_chart", ["scope": scope]),

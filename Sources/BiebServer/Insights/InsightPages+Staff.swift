@@ -93,8 +93,7 @@ struct InsightPages: RouteCollection {
         let year = try service.year(query.jaar)
         let branch = try service.branch(query.vestiging)
         let charts = InsightCharts(service: service, lang: page.lang, year: year, branch: branch)
-        var drawn: [InsightChartData] = []
-        for chart in InsightChart.drawn { drawn.append(try await charts.data(chart)) }
+        let drawn = try await charts.data(InsightChart.drawn)
 
         // The year's totals: one query by kind; the youth's loans from the audiences' chart.
         let totals = try await charts.grouped([.loan, .renewal, .return, .memberJoined, .visit], years: year...year, by: [.kind])
@@ -169,8 +168,8 @@ struct InsightPages: RouteCollection {
         let year = try service.year(query.jaar)
         let branch = try service.branch(query.vestiging)
         let charts = InsightCharts(service: service, lang: Language.of(req), year: year, branch: branch)
-        let all = try await charts.data(.loans).series[0].values
-        let audiences = try await charts.data(.audiences)
+        let made = try await charts.data([.loans, .audiences])
+        let (all, audiences) = (made[0].series[0].values, made[1])
         let (youth, adult) = (audiences.series[0].values, audiences.series[1].values)
         var lines = ["month,loans,youth_loans,adult_loans"]
         for index in 0..<12 {
