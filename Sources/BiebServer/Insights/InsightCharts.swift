@@ -4,7 +4,8 @@ import BiebCore
 import BiebStore
 
 /// The dashboard's charts, defined once: what each shows and how it is read
-/// from the daily roll-ups (one grouped query a chart, never the raw facts).
+/// from the daily roll-ups (grouped queries, never the raw facts; the loans,
+/// audiences and weekdays charts share one read of the loans per day).
 /// The overview page draws them (an SVG with its numbers as a table, exact:
 /// inside the dashboard), and the same numbers leave Bieb as CSV
 /// (`/staff/inzicht/grafiek/{chart}.csv`) and through the API
