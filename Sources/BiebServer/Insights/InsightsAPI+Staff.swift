@@ -6,6 +6,7 @@ import BiebStore
 
 /// Management information over the API (`viewInsights`): a year's months
 /// of one kind of fact, for the organisation or a branch and an audience;
+/// each of the dashboard's charts (`InsightCharts`, JSON or CSV);
 /// the indicator catalogue; measurements with their frozen snapshots; the
 /// annual report (JSON or CSV), what staff fill in on it, and publishing it.
 /// The numbers leave Bieb, so a count under 5 is only "<5".
@@ -13,6 +14,7 @@ struct InsightsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("api", "v1").grouped(BearerAuthenticator())
         api.get("insights", "months", use: months)
+        api.get("insights", "charts", ":chart", use: chart)
         api.get("insights", "indicators", use: indicators)
         api.get("insights", "measurements", use: measurements)
         api.post("insights", "measurements", use: createMeasurement)
@@ -207,5 +209,70 @@ struct InsightsAPIController: RouteCollection {
         return MonthsDTO(kind: kind.rawValue, year: year, branch: branch?.slug, audience: audience, months: months.map {
             MonthDTO(month: $0.month, count: $0.count < SmallCells.threshold ? nil : $0.count, shown: SmallCells.text($0.count))
         })
+    }
+
+    /// A cell of a chart as it leaves Bieb: the count from 5 up, else the text "<5".
+    enum ChartCell: Codable, Equatable {
+        case count(Int)
+        case hidden
+
+        init(_ count: Int) { self = count < SmallCells.threshold ? .hidden : .count(count) }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            self = (try? container.decode(Int.self)).map(ChartCell.count) ?? .hidden
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .count(let count): try container.encode(count)
+            case .hidden: try container.encode(SmallCells.hidden)
+            }
+        }
+    }
+
+    struct ChartSeriesDTO: Content {
+        let key: String
+        let name: String
+        let values: [ChartCell]
+    }
+
+    struct ChartDTO: Content {
+        let chart: String
+        let year: Int
+        let branch: String?
+        let title: String
+        let description: String
+        let dimension: String
+        let keys: [String]
+        let labels: [String]
+        let series: [ChartSeriesDTO]
+
+        init(_ data: InsightChartData) {
+            chart = data.chart.rawValue
+            year = data.year
+            branch = data.branch?.slug
+            title = data.title
+            description = data.summary
+            dimension = data.dimension.rawValue
+            keys = data.keys
+            labels = data.labels
+            series = data.series.map { ChartSeriesDTO(key: $0.key, name: $0.name, values: $0.values.map(ChartCell.init)) }
+        }
+    }
+
+    /// One of the dashboard's charts for a year (`?year=`, this year by default) and the organisation or a branch
+    /// (`?branch=`), in the request's language; JSON, or CSV with `?format=csv`. An unknown chart is 404.
+    func chart(req: Request) async throws -> Response {
+        let service = try await InsightsService.make(req)
+        guard let chart = req.parameters.get("chart").flatMap(InsightChart.init(rawValue:)) else {
+            throw BiebError.notFound("chart", nl: "Grafiek niet gevonden.")
+        }
+        let year = try service.year(req.query[Int.self, at: "year"])
+        let branch = try service.branch(req.query[String.self, at: "branch"])
+        let data = try await InsightCharts(service: service, lang: Language.of(req), year: year, branch: branch).data(chart)
+        if req.query[String.self, at: "format"] == "csv" { return CSVText.response(data.csv, filename: data.filename) }
+        return try await ChartDTO(data).encodeResponse(for: req)
     }
 }

@@ -24,6 +24,7 @@ enum InsightsOpenAPI {
             params: [D.query("kind", "loan, renewal, return, member_joined, membership_renewed or visit"), D.query("year", "The year (this year by default)", D.int),
                      D.query("branch", "A branch (id or slug); the organisation by default"), D.query("audience", "youth, adult or unknown")],
             response: D.ref("InsightMonths"), auth: true)),
+        "/api/v1/insights/charts/{chart}": .init(get: chart),
         "/api/v1/insights/indicators": .init(get: D.op(
             "The indicator catalogue: each indicator's name and its definition written out, in Dutch and English", tag: "insights",
             response: D.array(D.ref("Indicator")), auth: true)),
@@ -65,6 +66,25 @@ enum InsightsOpenAPI {
         return operation
     }
 
+    /// One of the dashboard's charts: JSON, or CSV with `?format=csv`.
+    static var chart: OpenAPI.Operation {
+        var operation = D.op(
+            "One of the dashboard's charts for a year and the organisation or a branch, in the request's language (Accept-Language): "
+                + "loans (per month, the year against the one before), audiences (loans per month to youth and adults), visits (visitors per month, "
+                + "against the year before), weekdays (loans per weekday, the year and the one before), functions (participants per core function, "
+                + "against the year before), branches (per branch loans, visits and participants, the year and the one before). Every value under 5 "
+                + "is the text \"<5\". `format=csv` gives the same as CSV: the label's key and the label, then a column per series (its key).",
+            tag: "insights",
+            params: [D.textParam("chart", "The chart", D.enumeration(InsightChart.allCases.map(\.rawValue))),
+                     D.query("year", "The year (this year by default)", D.int), D.query("branch", "A branch (id or slug); the organisation by default"),
+                     D.query("format", "json (default) or csv", D.enumeration(["json", "csv"]))],
+            response: D.ref("InsightChart"), auth: true, extra: [404: D.error("No such chart (`chart_not_found`)")])
+        var content = D.json(D.ref("InsightChart"))
+        content[.csv] = .content(OpenAPI.Content(schema: D.string))
+        operation.responses[.status(code: 200)] = .response(description: "OK", content: content)
+        return operation
+    }
+
     /// A people counter's export as the body (CSV): imported whole, or refused with its bad lines.
     static var visitorImport: OpenAPI.Operation {
         var operation = D.op(
@@ -86,6 +106,18 @@ enum InsightsOpenAPI {
             "kind": D.string, "year": D.int, "branch": D.nullableString, "audience": D.nullableString,
             "months": D.array(D.object(["month": D.string, "count": D.nullableInt, "shown": D.string], required: ["month", "shown"])),
         ], required: ["kind", "year", "months"]),
+        "InsightChart": D.object([
+            "chart": D.enumeration(InsightChart.allCases.map(\.rawValue)), "year": D.int, "branch": D.nullableString.with(description: "The branch's slug; null for the organisation"),
+            "title": D.string, "description": D.string.with(description: "What the chart shows, in words (the SVG's description)"),
+            "dimension": D.enumeration(InsightChartData.Dimension.allCases.map(\.rawValue)).with(description: "What the labels are"),
+            "keys": D.array(D.string).with(description: "Each label's key, the same in every language (\"01\", \"monday\", \"reading_literature\", a branch's slug)"),
+            "labels": D.array(D.string),
+            "series": D.array(D.object([
+                "key": D.string.with(description: "A year, youth or adult, or measure_year (loans_2026)"), "name": D.string,
+                "values": D.array(JSONSchema.one(of: [D.int.with(description: "A count of 5 or more"), D.enumeration(["<5"])]))
+                    .with(description: "One value per label: the count, or \"<5\" for a count under 5"),
+            ], required: ["key", "name", "values"])),
+        ], required: ["chart", "year", "title", "description", "dimension", "keys", "labels", "series"]),
         "VisitorImport": D.object([
             "branch": D.string, "days": D.int, "visits": D.int, "estimated_days": D.array(D.date), "corrections": D.array(D.string),
             "problems": D.array(D.object(["line": D.nullableInt, "code": D.string, "message": D.string], required: ["code", "message"])),

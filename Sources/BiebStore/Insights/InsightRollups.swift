@@ -166,6 +166,8 @@ public struct InsightRollups: OrganisationStore {
         case coreFunction = "core_function"
         case itemType = "item_type"
         case month = "SUBSTR(day, 1, 7)"
+        /// The day itself ("2026-03-09"): for what SQL cannot say alike on SQLite and PostgreSQL, such as the weekday.
+        case day
     }
 
     /// Totals of facts of `kinds` from `from` through `through` (for a branch: nil all), grouped by `dimensions`: each
@@ -182,12 +184,37 @@ public struct InsightRollups: OrganisationStore {
         if !dimensions.isEmpty {
             query = query + " GROUP BY \(unsafeRaw: dimensions.indices.map { String($0 + 1) }.joined(separator: ", "))"
         }
+        return try await sql.raw(query).all().map { row in (try Self.keys(of: row, dimensions), try row.decode(column: "n", as: Int?.self) ?? 0) }
+    }
+
+    /// A grouped line's keys (`k0`, `k1`, …) in the order asked: a branch as its id, "" where there is none.
+    static func keys(of row: any SQLRow, _ dimensions: [Dimension]) throws -> [String] {
+        try dimensions.indices.map { index -> String in
+            if dimensions[index] == .branch { return try row.decode(column: "k\(index)", as: UUID?.self)?.uuidString.lowercased() ?? "" }
+            return try row.decode(column: "k\(index)", as: String?.self) ?? ""
+        }
+    }
+
+    /// Totals of facts of `kinds` in `year` and in the year before, side by side (for a branch: nil all), grouped by
+    /// `dimensions` as in `grouped`: one pass over both years, each line's total split at 1 January of `year`.
+    public func compared(_ kinds: Set<FactKind>, year: Int, branch: UUID? = nil,
+                         by dimensions: [Dimension]) async throws -> [(keys: [String], current: Int, previous: Int)] {
+        let kindList = SQLQueryString(kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))
+        let columns = dimensions.enumerated().map { "\($0.element.rawValue) AS k\($0.offset), " }.joined()
+        let start = LocalDate(year: year, month: 1, day: 1)!, first = LocalDate(year: year - 1, month: 1, day: 1)!
+        let last = LocalDate(year: year, month: 12, day: 31)!
+        var query: SQLQueryString = """
+            SELECT \(unsafeRaw: columns)CAST(SUM(CASE WHEN day >= \(bind: start.iso) THEN quantity ELSE 0 END) AS BIGINT) AS current_n,
+                   CAST(SUM(CASE WHEN day < \(bind: start.iso) THEN quantity ELSE 0 END) AS BIGINT) AS previous_n FROM insight_daily
+            WHERE organisation_id = \(bind: organisationID) AND kind IN (\(kindList)) AND day >= \(bind: first.iso) AND day <= \(bind: last.iso)
+            """
+        if let branch { query = query + " AND branch_id = \(bind: branch)" }
+        if !dimensions.isEmpty {
+            query = query + " GROUP BY \(unsafeRaw: dimensions.indices.map { String($0 + 1) }.joined(separator: ", "))"
+        }
         return try await sql.raw(query).all().map { row in
-            let keys = try dimensions.indices.map { index -> String in
-                if dimensions[index] == .branch { return try row.decode(column: "k\(index)", as: UUID?.self)?.uuidString.lowercased() ?? "" }
-                return try row.decode(column: "k\(index)", as: String?.self) ?? ""
-            }
-            return (keys, try row.decode(column: "n", as: Int?.self) ?? 0)
+            (try Self.keys(of: row, dimensions), try row.decode(column: "current_n", as: Int?.self) ?? 0,
+             try row.decode(column: "previous_n", as: Int?.self) ?? 0)
         }
     }
 
