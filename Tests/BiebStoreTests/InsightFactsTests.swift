@@ -97,6 +97,24 @@ import BiebTestSupport
                     .decode(column: "n", as: Int.self)
             }
             #expect(try await monthlyLoans() == 3)
+            // Whole months are answered from the monthly roll-ups, other periods from the daily ones: the same numbers.
+            let november = (LocalDate(iso: "2026-11-01")!, LocalDate(iso: "2026-11-30")!)
+            #expect(try await rollups.total([.loan], from: november.0, through: november.1) == 3)
+            #expect(try await rollups.total([.loan], from: from, through: through) == 3)
+            let byBranch = try await rollups.grouped([.loan, .return], from: november.0, through: november.1, by: [.branch, .kind])
+            let byBranchDaily = try await rollups.grouped([.loan, .return], from: from, through: through, by: [.branch, .kind])
+            #expect(byBranch.map { "\($0.keys)=\($0.count)" }.sorted() == byBranchDaily.map { "\($0.keys)=\($0.count)" }.sorted())
+            #expect(byBranch.count == 2)
+            // Nothing is left marked once the refreshes are done (days and their months).
+            #expect(try await sql0.raw("SELECT COUNT(*) AS n FROM insight_dirty").first()!.decode(column: "n", as: Int.self) == 0)
+            // Without the daily rows, whole months still answer (from the monthly ones) and a part of a month does not;
+            // a question by item type needs the days.
+            try await sql0.raw("DELETE FROM insight_daily").run()
+            #expect(try await rollups.total([.loan], from: november.0, through: november.1) == 3)
+            #expect(try await rollups.monthly(.init(kind: .loan), from: year.0, through: year.1) == ["2026-11": 3])
+            #expect(try await rollups.total([.loan], from: from, through: through) == 0)
+            #expect(try await rollups.grouped([.loan], from: november.0, through: november.1, by: [.itemType]).isEmpty)
+            try await rollups.rebuild()
             try await sql0.raw("DELETE FROM insight_monthly").run()
             try await rollups.rebuild()
             #expect(try await monthlyLoans() == 3)

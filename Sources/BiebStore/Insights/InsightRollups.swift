@@ -148,15 +148,44 @@ public struct InsightRollups: OrganisationStore {
     public func total(_ kinds: Set<FactKind>, from: LocalDate, through: LocalDate, branch: UUID? = nil, audience: String? = nil,
                       coreFunction: String? = nil, modes: Set<String>? = nil) async throws -> Int {
         let kindList = SQLQueryString(kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))
+        let source = Source(from: from, through: through, needs: [])
         var query: SQLQueryString = """
-            SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS n FROM insight_daily
-            WHERE organisation_id = \(bind: organisationID) AND kind IN (\(kindList)) AND day >= \(bind: from.iso) AND day <= \(bind: through.iso)
+            SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS n FROM \(unsafeRaw: source.table)
+            WHERE organisation_id = \(bind: organisationID) AND kind IN (\(kindList)) AND \(source.period)
             """
         if let branch { query = query + " AND branch_id = \(bind: branch)" }
         if let audience { query = query + " AND audience = \(bind: audience)" }
         if let coreFunction { query = query + " AND core_function = \(bind: coreFunction)" }
         if let modes { query = query + " AND mode IN (\(binds: modes.sorted()))" }
         return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Where a question about `from` through `through` is answered: from the monthly roll-ups when it covers whole
+    /// months and needs no dimension they lack (the day, the item type), else from the daily ones.
+    struct Source {
+        let monthly: Bool
+        let from: LocalDate, through: LocalDate
+
+        init(from: LocalDate, through: LocalDate, needs dimensions: [Dimension]) {
+            (self.from, self.through) = (from, through)
+            monthly = from.day == 1 && through.adding(days: 1).day == 1 && from <= through
+                && !dimensions.contains(.day) && !dimensions.contains(.itemType)
+        }
+
+        var table: String { monthly ? "insight_monthly" : "insight_daily" }
+        /// The column of time: "month" ("2026-03") or "day" ("2026-03-09").
+        var time: String { monthly ? "month" : "day" }
+        /// A day as the time column compares it.
+        func key(_ day: LocalDate) -> String { monthly ? InsightRollups.month(of: day) : day.iso }
+        var period: SQLQueryString { "\(unsafeRaw: time) >= \(bind: key(from)) AND \(unsafeRaw: time) <= \(bind: key(through))" }
+
+        /// A dimension's column in this table.
+        func column(_ dimension: Dimension) -> String {
+            switch dimension {
+            case .month: monthly ? "month" : "SUBSTR(day, 1, 7)"
+            default: dimension.rawValue
+            }
+        }
     }
 
     /// A dimension the roll-ups are grouped by.
@@ -175,10 +204,11 @@ public struct InsightRollups: OrganisationStore {
     public func grouped(_ kinds: Set<FactKind>, from: LocalDate, through: LocalDate, branch: UUID? = nil,
                         by dimensions: [Dimension]) async throws -> [(keys: [String], count: Int)] {
         let kindList = SQLQueryString(kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))
-        let columns = dimensions.enumerated().map { "\($0.element.rawValue) AS k\($0.offset)" }.joined(separator: ", ")
+        let source = Source(from: from, through: through, needs: dimensions)
+        let columns = dimensions.enumerated().map { "\(source.column($0.element)) AS k\($0.offset)" }.joined(separator: ", ")
         var query: SQLQueryString = """
-            SELECT \(unsafeRaw: columns)\(unsafeRaw: dimensions.isEmpty ? "" : ", ")CAST(SUM(quantity) AS BIGINT) AS n FROM insight_daily
-            WHERE organisation_id = \(bind: organisationID) AND kind IN (\(kindList)) AND day >= \(bind: from.iso) AND day <= \(bind: through.iso)
+            SELECT \(unsafeRaw: columns)\(unsafeRaw: dimensions.isEmpty ? "" : ", ")CAST(SUM(quantity) AS BIGINT) AS n FROM \(unsafeRaw: source.table)
+            WHERE organisation_id = \(bind: organisationID) AND kind IN (\(kindList)) AND \(source.period)
             """
         if let branch { query = query + " AND branch_id = \(bind: branch)" }
         if !dimensions.isEmpty {
@@ -200,13 +230,15 @@ public struct InsightRollups: OrganisationStore {
     public func compared(_ kinds: Set<FactKind>, year: Int, branch: UUID? = nil,
                          by dimensions: [Dimension]) async throws -> [(keys: [String], current: Int, previous: Int)] {
         let kindList = SQLQueryString(kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", "))
-        let columns = dimensions.enumerated().map { "\($0.element.rawValue) AS k\($0.offset), " }.joined()
-        let start = LocalDate(year: year, month: 1, day: 1)!, first = LocalDate(year: year - 1, month: 1, day: 1)!
-        let last = LocalDate(year: year, month: 12, day: 31)!
+        let first = LocalDate(year: year - 1, month: 1, day: 1)!, last = LocalDate(year: year, month: 12, day: 31)!
+        let source = Source(from: first, through: last, needs: dimensions)
+        let columns = dimensions.enumerated().map { "\(source.column($0.element)) AS k\($0.offset), " }.joined()
+        let start = source.key(LocalDate(year: year, month: 1, day: 1)!)
         var query: SQLQueryString = """
-            SELECT \(unsafeRaw: columns)CAST(SUM(CASE WHEN day >= \(bind: start.iso) THEN quantity ELSE 0 END) AS BIGINT) AS current_n,
-                   CAST(SUM(CASE WHEN day < \(bind: start.iso) THEN quantity ELSE 0 END) AS BIGINT) AS previous_n FROM insight_daily
-            WHERE organisation_id = \(bind: organisationID) AND kind IN (\(kindList)) AND day >= \(bind: first.iso) AND day <= \(bind: last.iso)
+            SELECT \(unsafeRaw: columns)CAST(SUM(CASE WHEN \(unsafeRaw: source.time) >= \(bind: start) THEN quantity ELSE 0 END) AS BIGINT) AS current_n,
+                   CAST(SUM(CASE WHEN \(unsafeRaw: source.time) < \(bind: start) THEN quantity ELSE 0 END) AS BIGINT) AS previous_n
+            FROM \(unsafeRaw: source.table)
+            WHERE organisation_id = \(bind: organisationID) AND kind IN (\(kindList)) AND \(source.period)
             """
         if let branch { query = query + " AND branch_id = \(bind: branch)" }
         if !dimensions.isEmpty {
@@ -220,14 +252,15 @@ public struct InsightRollups: OrganisationStore {
 
     /// Totals per month ("2026-01") from `from` through `through`.
     public func monthly(_ filter: Filter, from: LocalDate, through: LocalDate) async throws -> [String: Int] {
+        let source = Source(from: from, through: through, needs: [.month])
         var query: SQLQueryString = """
-            SELECT SUBSTR(day, 1, 7) AS month, CAST(SUM(quantity) AS BIGINT) AS n FROM insight_daily
-            WHERE organisation_id = \(bind: organisationID) AND kind = \(bind: filter.kind.rawValue) AND day >= \(bind: from.iso) AND day <= \(bind: through.iso)
+            SELECT \(unsafeRaw: source.column(.month)) AS month, CAST(SUM(quantity) AS BIGINT) AS n FROM \(unsafeRaw: source.table)
+            WHERE organisation_id = \(bind: organisationID) AND kind = \(bind: filter.kind.rawValue) AND \(source.period)
             """
         if let branch = filter.branch { query = query + " AND branch_id = \(bind: branch)" }
         if let audience = filter.audience { query = query + " AND audience = \(bind: audience)" }
         var months: [String: Int] = [:]
-        for row in try await sql.raw(query + " GROUP BY SUBSTR(day, 1, 7)").all() {
+        for row in try await sql.raw(query + " GROUP BY 1").all() {
             months[try row.decode(column: "month", as: String.self)] = try row.decode(column: "n", as: Int.self)
         }
         return months
