@@ -47,5 +47,6 @@ python3 scripts/check-layout.py "$B" --width "$WIDTH" --staff admin@denhaag.bieb
   "/staff/desk/returns?branch=centrale-bibliotheek" "/staff/members/new?branch=centrale-bibliotheek" /staff/lists /staff/messages \
   /staff/messages/templates /staff/privacy /staff/programma "$ACT" /staff/self-service /staff/spreekuren /staff/users \
   /staff/loan-rules /staff/members/online /staff/betalingen "$MEMBER" /staff/programma/lijsten "$SERIES" /staff/inzicht \
-  "/staff/inzicht?vestiging=centrale-bibliotheek" /staff/inzicht/metingen /staff/inzicht/jaarverslag "/staff/inzicht/jaarverslag?lang=en" /staff/inzicht/bezoekers || status=1
+  "/staff/inzicht?vestiging=centrale-bibliotheek" /staff/inzicht/metingen /staff/inzicht/jaarverslag "/staff/inzicht/jaarverslag?lang=en" /staff/inzicht/bezoekers \
+  /staff/inzicht/digitaal /staff/inzicht/zomerlezen "/staff/inzicht/zomerlezen?lang=en" /staff/studieplekken || status=1
 exit $status

@@ -21,9 +21,11 @@ import Vapor
 /// Then it times a full roll-up rebuild of every organisation and, ROUNDS
 /// times each (p50 / p95), what Den Haag's dashboards and annual report
 /// ask of last year: loans per month (organisation; youth), loans per
-/// branch, participants per core function, active members of this year
-/// (distinct pseudonyms), an indicator reading, and the annual report of
-/// the organisation. Beside them, in the same run, a plain baseline: one
+/// branch, participants per core function, the overview's branches against
+/// the year before and its loans per day and audience of two years (the
+/// weekday chart), active members of this year, active members counted from
+/// the pseudonyms (what the roll-ups replace), an indicator reading, and the
+/// annual report of the organisation. Beside them, in the same run, a plain baseline: one
 /// primary-key lookup of the organisation.
 func benchmarkInsightScale(database: String, factor: Double, rounds: Int) {
     withDatabase(location(database)) { app in
@@ -119,6 +121,13 @@ func benchmarkInsightScale(database: String, factor: Double, rounds: Int) {
                         JOIN bench_dims d ON d.idx = (n.i * 37 + p.dayidx * 7 + p.bidx * 13) % 100
                         """).run()
                 }
+                // This year's active members: each pseudonym's first activity (ingestion writes these as it goes).
+                try await sql.raw("""
+                    INSERT INTO insight_facts (organisation_id, day, kind, age_band, quantity)
+                    SELECT organisation_id, MIN(day), 'active_member', MIN(age_band), 1 FROM insight_facts
+                    WHERE organisation_id = \(bind: organisation.id) AND subject IS NOT NULL AND day >= \(bind: "\(today.year)-01-01")
+                    GROUP BY organisation_id, subject
+                    """).run()
                 written += plan.map(\.4).reduce(0, +) + plan.map { $0.4 / 3 }.reduce(0, +)
                 print(String(format: "organisation %d of %d: %d facts so far (%.0f s)", o + 1, organisations.count, written,
                              Double(DispatchTime.now().uptimeNanoseconds - generateStart) / 1e9))
@@ -154,6 +163,15 @@ func benchmarkInsightScale(database: String, factor: Double, rounds: Int) {
             ("loans per month (youth)", { _ = try await rollups.monthly(.init(kind: .loan, audience: "youth"), from: january, through: december) }),
             ("loans per branch", { _ = try await rollups.grouped([.loan], from: january, through: december, by: [.branch]) }),
             ("participants per core function", { _ = try await rollups.grouped([.activityParticipant], from: january, through: december, by: [.coreFunction]) }),
+            ("overview: branches against the year before", {
+                _ = try await rollups.compared([.loan, .visitorCount, .activityParticipant], year: year, by: [.branch, .kind])
+            }),
+            ("overview: loans per day and audience, two years", {
+                _ = try await rollups.grouped([.loan], from: LocalDate(year: year - 1, month: 1, day: 1)!, through: december, by: [.day, .audience])
+            }),
+            ("active members this year (roll-ups)", {
+                _ = try await InsightFacts(app.db, organisationID: org).activeMembers(through: today, youth: false)
+            }),
             ("active members this year (distinct pseudonyms)", {
                 _ = try await InsightFacts(app.db, organisationID: org).distinctMembers([.loan, .renewal, .return], from: LocalDate(year: today.year, month: 1, day: 1)!,
                                                                                       through: today)
