@@ -58,7 +58,7 @@ func benchmarkInsightScale(database: String, factor: Double, rounds: Int) {
         if organisations.count > 1 {
             // The dimensions a loan has, weighted by repetition: 100 lines.
             try await sql.raw("DROP TABLE IF EXISTS bench_dims").run()
-            try await sql.raw("CREATE TABLE bench_dims (idx INTEGER, age_band TEXT, category TEXT, item_type TEXT, segment TEXT)").run()
+            try await sql.raw("CREATE TABLE bench_dims (idx BIGINT, age_band TEXT, category TEXT, item_type TEXT, segment TEXT)").run()
             var dims: [(String, String, String, String)] = []
             for (band, category, format, segment, weight) in [
                 ("0-11", "jeugd", "book", "youth_fiction", 24), ("0-11", "jeugd", "book", "youth_non_fiction", 6), ("12-17", "jeugd", "book", "youth_fiction", 6),
@@ -76,7 +76,7 @@ func benchmarkInsightScale(database: String, factor: Double, rounds: Int) {
             }
             // Numbers 0..<2000 (the most loans a branch has on a day).
             try await sql.raw("DROP TABLE IF EXISTS bench_n").run()
-            try await sql.raw("CREATE TABLE bench_n (i INTEGER)").run()
+            try await sql.raw("CREATE TABLE bench_n (i BIGINT)").run()
             try await sql.raw("INSERT INTO bench_n VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)").run()
             for step in [10, 100, 1_000] {
                 try await sql.raw("""
@@ -90,7 +90,7 @@ func benchmarkInsightScale(database: String, factor: Double, rounds: Int) {
             for (o, organisation) in organisations.enumerated() {
                 // The plan: loans per day and branch (Sundays a third, a summer dip, the first branch the busiest).
                 try await sql.raw("DROP TABLE IF EXISTS bench_plan").run()
-                try await sql.raw("CREATE TABLE bench_plan (day TEXT, dayidx INTEGER, branch_id \(unsafeRaw: uuid), bidx INTEGER, loans INTEGER, pseudonyms INTEGER)").run()
+                try await sql.raw("CREATE TABLE bench_plan (day TEXT, dayidx BIGINT, branch_id \(unsafeRaw: uuid), bidx BIGINT, loans BIGINT, pseudonyms BIGINT)").run()
                 let weights = organisation.branches.indices.map { $0 == 0 ? 4.0 : 1.0 }
                 let total = weights.reduce(0, +)
                 var plan: [(String, Int, UUID, Int, Int, Int)] = []

@@ -16,10 +16,10 @@ func withDatabase(_ location: DatabaseLocation, _ body: @escaping @Sendable (App
             let app = try await Application.make(.production)
             app.logger.logLevel = .warning
             try BiebDatabase.configure(app, at: location)
-            do { try await body(app) } catch { print("error: \(error)") }
+            do { try await body(app) } catch { print("error: \(String(reflecting: error))") }
             try await app.asyncShutdown()
         } catch {
-            print("error: \(error)")
+            print("error: \(String(reflecting: error))")
         }
         done.signal()
     }

@@ -36,6 +36,8 @@ import BiebTestSupport
             input.coreFunction = function
             input.presence = presence
             input.registration = .none
+            // Themes: the reading hour is about language, the lecture about health and language.
+            input.themes = title == "Lezing" ? ["health", "basic_skills_language"] : ["basic_skills_language"]
             let id = try await programme.create(input, staff: nil, now: planned).activity.id
             _ = try await programme.publish(id, staff: nil, now: planned)
             let session = try #require(try await programme.listing(id)?.sessions.first)

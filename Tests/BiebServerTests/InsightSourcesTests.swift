@@ -273,4 +273,30 @@ import BiebTestSupport
             #expect(page.body.string.contains("<td>12</td>"))
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func participantsPerThemeCountAnActivityInEachOfItsThemes(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let (_, year) = try await InsightReportTests.world(app)
+            let api = TestClient(app)
+            api.headers.bearerAuthorization = BearerAuthorization(token: try await api.signInAPI("directie@city.test", password: Fixture.password))
+            // The reading hour (12, language) and the online lecture (3, health and language).
+            let chart = try object(try await api.send(.GET, "/api/v1/insights/charts/themes?year=\(year)"))
+            let keys = try #require(chart["keys"] as? [String])
+            let current = try #require((chart["series"] as? [[String: Any]])?.first?["values"] as? [Any])
+            let byKey = Dictionary(uniqueKeysWithValues: zip(keys, current.map { "\($0)" }))
+            #expect(byKey["basic_skills_language"] == "15")
+            #expect(byKey["health"] == "<5")
+            #expect(byKey["justice"] == "<5")
+            #expect(chart["dimension"] as? String == "theme")
+            let csv = try await api.send(.GET, "/api/v1/insights/charts/themes?year=\(year)&format=csv")
+            #expect(csv.body.string.contains("basic_skills_language,Basisvaardigheden: taal,15,"))
+            // The overview draws it, with the programme's own names.
+            let pages = TestClient(app)
+            try await pages.signInPages("directie@city.test", password: Fixture.password)
+            let page = try await pages.send(.GET, "/staff/inzicht?jaar=\(year)&lang=en")
+            #expect(page.body.string.contains("Participants per theme"))
+            #expect(page.body.string.contains("Basic skills: language"))
+        }
+    }
 }

@@ -21,6 +21,9 @@ public enum FactKind: String, CaseIterable, Codable, Sendable {
     case activityParticipant = "activity_participant"
     /// Places registered for a session but not checked in (only where attendance was taken).
     case activityNoShow = "activity_no_show"
+    /// A session's participants once for each of its activity's themes (`topic` the theme): for a breakdown by theme,
+    /// never added up (an activity with two themes counts in both).
+    case activityThemeParticipant = "activity_theme_participant"
     /// Use of a digital resource in a month (dated the month's last day): `topic` the platform, `mode` the metric
     /// (COUNTER's Metric_Type or a plain report's), `quantity` the count (`DigitalUse`).
     case digitalUse = "digital_use"

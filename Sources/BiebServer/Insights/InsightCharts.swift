@@ -4,7 +4,7 @@ import BiebCore
 import BiebStore
 
 /// The dashboard's charts, defined once: what each shows and how it is read
-/// from the daily roll-ups (grouped queries, never the raw facts; the loans,
+/// from the roll-ups (grouped queries, never the raw facts; the loans,
 /// audiences and weekdays charts share one read of the loans per day).
 /// The overview page draws them (an SVG with its numbers as a table, exact:
 /// inside the dashboard), and the same numbers leave Bieb as CSV
@@ -22,11 +22,13 @@ enum InsightChart: String, CaseIterable, Sendable {
     case weekdays
     /// Participants in activities per core function, this year against the year before.
     case functions
+    /// Participants in activities per theme, this year against the year before (an activity with two themes counts in both).
+    case themes
     /// Per branch: loans, visitors and participants this year and the year before (the drill from organisation to branch).
     case branches
 
     /// The charts the overview draws, in order (the branches are a table of their own there).
-    static let drawn: [InsightChart] = [.loans, .audiences, .visits, .weekdays, .functions]
+    static let drawn: [InsightChart] = [.loans, .audiences, .visits, .weekdays, .functions, .themes]
 
     /// Whether the chart sets the year against the year before (its series are years).
     var comparesYears: Bool { self != .audiences }
@@ -39,6 +41,7 @@ enum InsightChart: String, CaseIterable, Sendable {
         case .visits: "insights_visits_per_month"
         case .weekdays: "insights_loans_per_weekday"
         case .functions: "insights_functions"
+        case .themes: "insights_themes"
         case .branches: "insights_branches"
         }
     }
@@ -55,7 +58,7 @@ struct InsightChartData: Sendable {
 
     /// What the labels are (the CSV's first column).
     enum Dimension: String, CaseIterable, Sendable {
-        case month, weekday, branch
+        case month, weekday, branch, theme
         case coreFunction = "core_function"
 
         /// The heading of the labels' column on the page.
@@ -64,6 +67,7 @@ struct InsightChartData: Sendable {
             case .month: "insights_month"
             case .weekday: "insights_weekday"
             case .coreFunction: "report_core_function_only"
+            case .theme: "insights_theme"
             case .branch: "insights_branch"
             }
         }
@@ -137,6 +141,7 @@ struct InsightCharts {
             case .weekdays: made.append(weekdays(try await sharedLoanDays()))
             case .visits: made.append(try await visits())
             case .functions: made.append(try await functions())
+            case .themes: made.append(try await themes())
             case .branches: made.append(try await branches())
             }
         }
@@ -235,6 +240,25 @@ struct InsightCharts {
             summary: t("insights_functions_chart_summary", ["year": String(year), "previous": String(previous)]),
             dimension: .coreFunction, keys: functions.map(\.rawValue), labels: names, shortLabels: names,
             series: yearSeries(functions.map { counts[$0.rawValue]?.current ?? 0 }, functions.map { counts[$0.rawValue]?.previous ?? 0 }))
+    }
+
+    /// Participants per theme of the organisation's programme (its own names), this year against the year before; a
+    /// theme no longer in the list keeps its code as its name.
+    func themes() async throws -> InsightChartData {
+        var counts: [String: (current: Int, previous: Int)] = [:]
+        for line in try await rollups.compared([.activityThemeParticipant], year: year, branch: branch?.id, by: [.topic]) {
+            counts[line.keys[0]] = (line.current, line.previous)
+        }
+        let terms = try await Programme(service.db, organisationID: service.organisationID, timeZone: service.organisation.zone).terms(.theme)
+        var keys = terms.map(\.code)
+        keys += counts.keys.filter { !keys.contains($0) }.sorted()
+        let names = Dictionary(terms.map { ($0.code, english ? $0.en : $0.nl) }, uniquingKeysWith: { first, _ in first })
+        let labels = keys.map { names[$0] ?? $0 }
+        return InsightChartData(
+            chart: .themes, year: year, branch: branch, title: t("insights_themes_chart", ["scope": scope]),
+            summary: t("insights_themes_chart_summary", ["year": String(year), "previous": String(previous)]),
+            dimension: .theme, keys: keys, labels: labels, shortLabels: labels,
+            series: yearSeries(keys.map { counts[$0]?.current ?? 0 }, keys.map { counts[$0]?.previous ?? 0 }))
     }
 
     /// What the branch table counts, in its order.

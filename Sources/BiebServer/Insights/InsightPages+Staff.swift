@@ -8,7 +8,7 @@ import BiebStore
 /// or one branch and a year: the year's totals and its active members, and
 /// the dashboard's charts (`InsightCharts`: loans per month against the year
 /// before, per audience, the seasons — visitors per month and loans per
-/// weekday —, participants per core function), each an SVG drawn here with
+/// weekday —, participants per core function and per theme), each an SVG drawn here with
 /// its numbers as a table and a link to its CSV; in the organisation's
 /// scope a table of the branches, each linking to the same page in that
 /// branch's scope. The CSVs leave the page, so a cell under 5 is "<5"

@@ -8,7 +8,9 @@ import BiebCore
 /// its no-shows — on the day it was held, at the activity's branch, with
 /// the activity's core function, kind (`topic`), form (`mode`: physical,
 /// online, hybrid) and audience ("youth" when it is for children or
-/// teenagers only). Nothing of who registered or came is kept.
+/// teenagers only) — and the participants once more for each of the
+/// activity's themes (`activity_theme_participant`, the theme as `topic`).
+/// Nothing of who registered or came is kept.
 ///
 /// A session is read once it ended more than `sessionSettle` ago (staff
 /// may tick attendance until the day after); `insight_sessions` holds the
@@ -27,7 +29,7 @@ extension InsightFacts {
         var added = 0
         while true {
             let rows = try await sql.raw("""
-                SELECT s.id, s.starts_at, s.head_count, a.branch_id, a.kind, a.core_function, a.presence, a.registration, a.age_max,
+                SELECT s.id, s.starts_at, s.head_count, s.activity_id, a.branch_id, a.kind, a.core_function, a.presence, a.registration, a.age_max,
                        (SELECT COUNT(*) FROM activity_tags g WHERE g.activity_id = a.id AND g.vocabulary = 'audience') AS audiences,
                        (SELECT COUNT(*) FROM activity_tags g WHERE g.activity_id = a.id AND g.vocabulary = 'audience'
                           AND g.code IN ('children', 'youth')) AS youth_audiences,
@@ -41,6 +43,15 @@ extension InsightFacts {
                 ORDER BY s.id LIMIT \(literal: batch)
                 """).all()
             guard !rows.isEmpty else { return added }
+            // The themes of the batch's activities, in one query.
+            var themes: [UUID: [String]] = [:]
+            for row in try await sql.raw("""
+                SELECT g.activity_id, g.code FROM activity_tags g JOIN activity_sessions s ON s.activity_id = g.activity_id
+                WHERE g.vocabulary = 'theme' AND s.id IN (\(binds: try rows.map { try $0.decode(column: "id", as: Int.self) }))
+                GROUP BY g.activity_id, g.code
+                """).all() {
+                themes[try row.decode(column: "activity_id", as: UUID.self), default: []].append(try row.decode(column: "code", as: String.self))
+            }
             var facts: [Int: [Fact]] = [:]
             for row in rows {
                 let session = try row.decode(column: "id", as: Int.self)
@@ -67,6 +78,11 @@ extension InsightFacts {
                 }
                 add(.activityRegistration, registered)
                 add(.activityParticipant, came)
+                for theme in (themes[try row.decode(column: "activity_id", as: UUID.self)] ?? []).sorted() where came > 0 {
+                    var fact = base
+                    (fact.kind, fact.topic, fact.quantity) = (.activityThemeParticipant, theme, came)
+                    these.append(fact)
+                }
                 // No-shows only where attendance was taken: without any tick nobody knows who stayed away.
                 if attended > 0 { add(.activityNoShow, max(0, registered - attended)) }
                 facts[session] = these
