@@ -20,7 +20,7 @@ struct InsightSourcesAPIController: RouteCollection {
     /// Summer reading: the reading programmes of a year against the year before (`SummerReadingReport`).
     func summerReading(req: Request) async throws -> SummerReadingReport.DTO {
         let service = try await InsightsService.make(req)
-        let year = try service.year(req.query[Int.self, at: "year"] ?? (service.today.month >= 9 ? service.today.year : service.today.year - 1))
+        let year = try service.year(req.query[Int.self, at: "year"] ?? SummerReadingReport.defaultYear(service))
         let report = try await SummerReadingReport.make(year: year, service: service, english: Language.of(req) == .en)
         return SummerReadingReport.DTO(year: year, previous_year: year - 1, lines: report.lines)
     }

@@ -28,7 +28,7 @@ struct SummerReadingPages: RouteCollection {
     func show(req: Request) async throws -> Response {
         let service = try await InsightsService.make(req)
         let page = try await StaffPages.Page(req)
-        let year = try service.year(req.query[Int.self, at: "jaar"] ?? (service.today.month >= 9 ? service.today.year : service.today.year - 1))
+        let year = try service.year(req.query[Int.self, at: "jaar"] ?? SummerReadingReport.defaultYear(service))
         let english = page.lang == .en
         let report = try await SummerReadingReport.make(year: year, service: service, english: english)
         return try await page.render("staff/summer-reading", Context(

@@ -31,6 +31,9 @@ struct SummerReadingReport {
         let previous_value: Double?
     }
 
+    /// The summer to show when none is asked: this year's from September (the programme is over), else last year's.
+    static func defaultYear(_ service: InsightsService) -> Int { service.today.month >= 9 ? service.today.year : service.today.year - 1 }
+
     static func make(year: Int, service: InsightsService, english: Bool) async throws -> SummerReadingReport {
         let store = SummerReading(service.db, organisationID: service.organisationID)
         let (now, then) = (try await store.figures(year: year), try await store.figures(year: year - 1))
