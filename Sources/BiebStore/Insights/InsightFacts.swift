@@ -56,6 +56,9 @@ public struct InsightFacts: OrganisationStore {
         // multiple of one), subjects by year and member, each worked out once.
         var days: [Int: LocalDate] = [:]
         var subjects: [Int: [UUID: String]] = [:]
+        // Birth dates and titles' dimensions recur: each read once.
+        var births: [String: LocalDate?] = [:]
+        var titles: [String: (format: String, segment: String)] = [:]
         func localDay(_ at: Date) -> LocalDate {
             let bucket = Int((at.timeIntervalSince1970 / 900).rounded(.down))
             if let day = days[bucket] { return day }
@@ -66,8 +69,11 @@ public struct InsightFacts: OrganisationStore {
         while true {
             let cursor = try await cursor(.events)
             let rows = try await sql.raw("""
-                SELECT e.id, e."at", e.kind, e.branch_id, e.member_id, e.age_band, e.member_category, e.member_area,
-                       m.birth_date, m.postcode, t.code, ti.format, ti.audience, ti.nur
+                SELECT e.id, e."at", e.kind, e.branch_id, e.member_id,
+                       COALESCE(e.age_band, '') || '|' || COALESCE(e.member_category, '') || '|' || COALESCE(e.member_area, '') AS kept,
+                       CASE WHEN t.code IS NULL THEN NULL ELSE t.code || '|' || COALESCE(m.birth_date, '') || '|' || COALESCE(m.postcode, '') END AS member_dims,
+                       CASE WHEN ti.format IS NULL THEN NULL
+                            ELSE ti.format || '|' || COALESCE(ti.audience, '') || '|' || COALESCE(CAST(ti.nur AS TEXT), '') END AS title_dims
                 FROM circulation_events e
                 LEFT JOIN members m ON m.id = e.member_id LEFT JOIN membership_types t ON t.id = m.membership_type_id
                 LEFT JOIN titles ti ON ti.id = e.title_id
@@ -81,10 +87,15 @@ public struct InsightFacts: OrganisationStore {
                 guard let kind = FactKind.events[try row.decode(column: "kind", as: String.self)] else { continue }
                 let day = localDay(try row.decode(column: "at", as: Date.self))
                 let member = try row.decode(column: "member_id", as: UUID?.self)
+                // The member's, the event's and the title's dimensions each come as one text ("a|b|c"): decoding a column
+                // costs far more than splitting a string, above all on PostgreSQL.
                 var dimensions: PseudonymousFacts?
-                if member != nil, let code = try row.decode(column: "code", as: String?.self) {
-                    dimensions = PseudonymousFacts(birthDate: LocalDate(iso: try row.decode(column: "birth_date", as: String?.self) ?? ""), on: day,
-                                                   category: code, postcode: try row.decode(column: "postcode", as: String?.self) ?? "")
+                if member != nil, let text = try row.decode(column: "member_dims", as: String?.self) {
+                    let parts = text.split(separator: "|", omittingEmptySubsequences: false)
+                    let birth = String(parts[parts.count - 2])
+                    if births[birth] == nil { births[birth] = .some(LocalDate(iso: birth)) }
+                    dimensions = PseudonymousFacts(birthDate: births[birth]!, on: day, category: parts.dropLast(2).joined(separator: "|"),
+                                                   postcode: String(parts[parts.count - 1]))
                 }
                 var subject: String?
                 if let member {
@@ -97,13 +108,22 @@ public struct InsightFacts: OrganisationStore {
                     }
                 }
                 // Without the member (erased, or already unlinked by the retention rules): the dimensions the event kept.
-                let kept = (ageBand: try row.decode(column: "age_band", as: String?.self), category: try row.decode(column: "member_category", as: String?.self),
-                            area: try row.decode(column: "member_area", as: String?.self))
+                var kept: (ageBand: String?, category: String?, area: String?) = (nil, nil, nil)
+                if dimensions == nil {
+                    let parts = try row.decode(column: "kept", as: String.self).split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                    func part(_ index: Int) -> String? { index < parts.count && !parts[index].isEmpty ? parts[index] : nil }
+                    kept = (part(0), part(1), part(2))
+                }
                 let lending = kind != .memberJoined && kind != .membershipRenewed
-                let format = lending ? try row.decode(column: "format", as: String?.self) : nil
-                let segment = try format.map {
-                    CollectionSegment.of(formatCode: $0, audienceCode: try row.decode(column: "audience", as: String?.self),
-                                         nur: try row.decode(column: "nur", as: Int?.self)).rawValue
+                var format: String?, segment: String?
+                if lending, let text = try row.decode(column: "title_dims", as: String?.self) {
+                    if titles[text] == nil {
+                        let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                        let audience = parts.count > 1 && !parts[1].isEmpty ? parts[1] : nil
+                        titles[text] = (parts[0], CollectionSegment.of(formatCode: parts[0], audienceCode: audience,
+                                                                        nur: parts.count > 2 ? Int(parts[2]) : nil).rawValue)
+                    }
+                    (format, segment) = (titles[text]!.format, titles[text]!.segment)
                 }
                 facts.append(Fact(day: day, branch: try row.decode(column: "branch_id", as: UUID?.self), kind: kind,
                                   ageBand: dimensions == nil ? kept.ageBand : dimensions?.ageBand,
@@ -319,10 +339,14 @@ public struct InsightFacts: OrganisationStore {
 
         /// Inserts facts, many rows a statement (400: well under SQLite's and PostgreSQL's limits on binds).
         static func insert(_ facts: [Fact], organisation: UUID, on sql: any SQLDatabase) async throws {
+            // A batch is a few days over and over: each day's text once.
+            var isoDays: [LocalDate: String] = [:]
             for start in stride(from: 0, to: facts.count, by: 400) {
                 var insert = sql.insert(into: "insight_facts").columns(columns)
                 for fact in facts[start..<min(start + 400, facts.count)] {
-                    insert = insert.values([SQLBind(organisation), SQLBind(fact.day.iso), SQLBind(fact.branch), SQLBind(fact.kind.rawValue),
+                    let iso = isoDays[fact.day] ?? fact.day.iso
+                    isoDays[fact.day] = iso
+                    insert = insert.values([SQLBind(organisation), SQLBind(iso), SQLBind(fact.branch), SQLBind(fact.kind.rawValue),
                                             SQLBind(fact.ageBand), SQLBind(fact.category), SQLBind(fact.area), SQLBind(fact.itemType),
                                             SQLBind(fact.subject), SQLBind(fact.segment), SQLBind(fact.coreFunction), SQLBind(fact.topic),
                                             SQLBind(fact.mode), SQLBind(fact.audience), SQLBind(fact.quantity)])
