@@ -84,6 +84,7 @@ public enum BiebDatabase {
         migrations.add(CreateInsightProgrammes())
         migrations.add(CreateInsightYearSubjects())
         migrations.add(CreateInsightMonthly())
+        migrations.add(IndexEventsForInsights())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

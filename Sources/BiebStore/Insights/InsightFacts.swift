@@ -631,3 +631,16 @@ struct CreateInsightYearSubjects: AsyncMigration {
         try await database.schema("insight_year_subjects").delete()
     }
 }
+
+/// The ingestion reads an organisation's events after its cursor in id order: without an index on both, PostgreSQL
+/// read them through the (organisation, time) index and sorted every batch (a quarter of a second each at a national
+/// day's 150,000 events).
+struct IndexEventsForInsights: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.createIndex("circulation_events_ingest_idx", on: "circulation_events", "organisation_id", "id")
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.sql.raw("DROP INDEX circulation_events_ingest_idx").run()
+    }
+}
