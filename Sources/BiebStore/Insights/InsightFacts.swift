@@ -68,17 +68,19 @@ public struct InsightFacts: OrganisationStore {
         }
         while true {
             let cursor = try await cursor(.events)
+            // The batch is chosen first, then joined: PostgreSQL otherwise joined an organisation's events before the limit.
             let rows = try await sql.raw("""
                 SELECT e.id, e."at", e.kind, e.branch_id, e.member_id,
                        COALESCE(e.age_band, '') || '|' || COALESCE(e.member_category, '') || '|' || COALESCE(e.member_area, '') AS kept,
                        CASE WHEN t.code IS NULL THEN NULL ELSE t.code || '|' || COALESCE(m.birth_date, '') || '|' || COALESCE(m.postcode, '') END AS member_dims,
                        CASE WHEN ti.format IS NULL THEN NULL
                             ELSE ti.format || '|' || COALESCE(ti.audience, '') || '|' || COALESCE(CAST(ti.nur AS TEXT), '') END AS title_dims
-                FROM circulation_events e
+                FROM (SELECT * FROM circulation_events
+                      WHERE organisation_id = \(bind: organisationID) AND id > \(bind: cursor ?? 0) AND kind IN (\(kinds)) AND "at" < \(bind: before)
+                      ORDER BY id LIMIT \(literal: batch)) e
                 LEFT JOIN members m ON m.id = e.member_id LEFT JOIN membership_types t ON t.id = m.membership_type_id
                 LEFT JOIN titles ti ON ti.id = e.title_id
-                WHERE e.organisation_id = \(bind: organisationID) AND e.id > \(bind: cursor ?? 0) AND e.kind IN (\(kinds)) AND e."at" < \(bind: before)
-                ORDER BY e.id LIMIT \(literal: batch)
+                ORDER BY e.id
                 """).all()
             guard let lastRow = rows.last else { break }
             let last = try lastRow.decode(column: "id", as: Int.self)
