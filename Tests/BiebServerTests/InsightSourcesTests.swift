@@ -219,6 +219,13 @@ import BiebTestSupport
             let topics = try await app.db.sql.raw("SELECT DISTINCT topic FROM insight_facts WHERE kind = 'consultation_appointment'").all()
                 .map { try $0.decode(column: "topic", as: String.self) }
             #expect(topics == ["Digihulp Stad"])
+            // Days marked as history (brought in whole) are not counted again; the cursor never moves back.
+            try await facts.countPlaces(after: day.adding(days: 5))
+            try await facts.countPlaces(after: day)
+            _ = try await bookings.bookStudyPlace(branch: f.network.central, range: TimeRange(start: at(24 * 60 * 4 + 600), end: at(24 * 60 * 4 + 660)),
+                                                  member: f.adult, now: earlier)
+            _ = try await facts.ingest(timeZone: Self.zone, now: at(0).addingTimeInterval(86_400 * 7))
+            #expect(try await facts.count(.studyBooking, from: day.adding(days: 4), through: day.adding(days: 4)) == 0)
         }
     }
 

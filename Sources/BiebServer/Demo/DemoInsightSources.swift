@@ -73,7 +73,10 @@ extension DemoInsights {
             month = end.adding(days: 1)
         }
         facts += try await summerReading(app: app, organisation: organisation, branches: branches, today: today, scale: scale)
-        try await InsightFacts(app.db, organisationID: organisation).append(history: facts)
+        let stream = InsightFacts(app.db, organisationID: organisation)
+        try await stream.append(history: facts)
+        // The generated days are history: the job counts bookings and consultation hours from today on.
+        try await stream.countPlaces(after: last)
     }
 
     /// Summer reading at the central library: the reading programme ends on the last Wednesday of August. Last year's

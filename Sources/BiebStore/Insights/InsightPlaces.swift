@@ -33,6 +33,17 @@ extension InsightFacts {
         }
     }
 
+    /// Marks the days through `day` as history (their bookings and hours were brought in with `append(history:)`): the
+    /// job counts from the day after. Never moves the cursor back.
+    public func countPlaces(after day: LocalDate) async throws {
+        let cursor = try await cursor(.places)
+        guard (cursor ?? 0) < Self.key(of: day) else { return }
+        let organisationID = organisationID
+        try await WriteGate.transaction(on: db) { tx in
+            _ = try await Self.move(.places, organisation: organisationID, from: cursor, to: Self.key(of: day), on: tx.sql)
+        }
+    }
+
     /// A day as the cursor keeps it (yyyymmdd), and back.
     static func key(of day: LocalDate) -> Int { day.year * 10_000 + day.month * 100 + day.day }
     static func day(key: Int) -> LocalDate? { LocalDate(year: key / 10_000, month: key / 100 % 100, day: key % 100) }
