@@ -39,4 +39,18 @@ extension TestClient {
               sourceLocation: SourceLocation = #_sourceLocation) async throws -> TestingHTTPResponse {
         try await send(method, path, headers: headers, body: JSONBody(value).text, sourceLocation: sourceLocation)
     }
+
+    /// Posts a multipart form (a page's file upload): each part a name and a value, a file part with its file name (sent as text/csv).
+    @discardableResult
+    func sendMultipart(_ path: String, _ parts: [(name: String, value: String, file: String?)],
+                       sourceLocation: SourceLocation = #_sourceLocation) async throws -> TestingHTTPResponse {
+        let boundary = "bieb-test-boundary"
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        let body = parts.map { name, value, file in
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"" + (file.map { "; filename=\"\($0)\"\r\nContent-Type: text/csv" } ?? "")
+                + "\r\n\r\n\(value)\r\n"
+        }.joined() + "--\(boundary)--\r\n"
+        return try await send(.POST, path, headers: headers, body: body, sourceLocation: sourceLocation)
+    }
 }

@@ -236,14 +236,9 @@ import BiebTestSupport
             let form = try await pages.send(.GET, "/staff/inzicht/bezoekers?lang=nl")
             #expect(form.status == .ok)
             let token = try #require(TestClient.csrf(in: form.body.string))
-            let boundary = "bieb-test-boundary"
-            var multipart = HTTPHeaders()
-            multipart.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-            let body = [("csrf", token, nil), ("branch", "centrale", nil), ("readings", "interval", nil), ("file", "datum,totaal\r\n\(year)-06-02,77\r\n", "teller.csv")]
-                .map { name, value, file in
-                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"" + (file.map { "; filename=\"\($0)\"\r\nContent-Type: text/csv" } ?? "") + "\r\n\r\n\(value)\r\n"
-                }.joined() + "--\(boundary)--\r\n"
-            let uploaded = try await pages.send(.POST, "/staff/inzicht/bezoekers/import?lang=nl", headers: multipart, body: body)
+            let uploaded = try await pages.sendMultipart("/staff/inzicht/bezoekers/import?lang=nl", [
+                ("csrf", token, nil), ("branch", "centrale", nil), ("readings", "interval", nil), ("file", "datum,totaal\r\n\(year)-06-02,77\r\n", "teller.csv"),
+            ])
             #expect(uploaded.status == .ok)
             #expect(uploaded.body.string.contains("De telling is binnengebracht"))
             let typed = try await pages.send(.POST, "/staff/inzicht/bezoekers/telling?lang=nl", form: ["csrf": token, "branch": "centrale", "day": "\(year)-06-03", "count": "veel"])

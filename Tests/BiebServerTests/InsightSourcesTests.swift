@@ -108,13 +108,7 @@ import BiebTestSupport
             #expect(form.body.string.contains("<svg"))
             let token = try #require(TestClient.csrf(in: form.body.string))
             func upload(_ provider: String, _ file: String) async throws -> TestingHTTPResponse {
-                let boundary = "bieb-test-boundary"
-                var multipart = HTTPHeaders()
-                multipart.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-                let body = [("csrf", token, nil), ("provider", provider, nil), ("file", file, "gebruik.csv")].map { name, value, file in
-                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"" + (file.map { "; filename=\"\($0)\"\r\nContent-Type: text/csv" } ?? "") + "\r\n\r\n\(value)\r\n"
-                }.joined() + "--\(boundary)--\r\n"
-                return try await pages.send(.POST, "/staff/inzicht/digitaal/import?lang=nl", headers: multipart, body: body)
+                try await pages.sendMultipart("/staff/inzicht/digitaal/import?lang=nl", [("csrf", token, nil), ("provider", provider, nil), ("file", file, "gebruik.csv")])
             }
             let uploaded = try await upload("Krantenbank", "maand,bron,meting,aantal\r\n\(year)-04,Archief,uses,55\r\n")
             #expect(uploaded.status == .ok)

@@ -17,7 +17,7 @@ enum DigitalUseImport {
         let lines: Int
         /// Of the counts, those that count as use (`DigitalUseMetric`).
         let uses: Int
-        let problems: [VisitorImport.Problem]
+        let problems: [ImportProblemDTO]
         let imported: Bool
     }
 
@@ -31,7 +31,7 @@ enum DigitalUseImport {
             form: result.form.rawValue, report: result.header.reportID ?? result.header.reportName,
             platforms: Array(Set(months.map(\.platform))).sorted(), months: Array(Set(months.map(\.month))).sorted(), lines: months.count,
             uses: months.filter { DigitalUseMetric.countsAsUse($0.metric) }.map(\.count).reduce(0, +),
-            problems: result.problems.map { VisitorImport.Problem(line: $0.line, code: $0.code, message: $0.message(dutch: !english)) },
+            problems: result.problems.map { ImportProblemDTO($0, english: english) },
             imported: result.accepted)
     }
 

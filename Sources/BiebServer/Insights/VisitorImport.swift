@@ -13,14 +13,8 @@ enum VisitorImport {
         let visits: Int
         let estimated_days: [String]
         let corrections: [String]
-        let problems: [Problem]
+        let problems: [ImportProblemDTO]
         let imported: Bool
-    }
-
-    struct Problem: Content {
-        let line: Int?
-        let code: String
-        let message: String
     }
 
     static func run(_ text: String, branch: BranchLabel, settings: PeopleCounterImport.Settings, service: InsightsService,
@@ -33,7 +27,18 @@ enum VisitorImport {
         return Outcome(
             branch: branch.slug, days: days.count, visits: days.map(\.visits).reduce(0, +),
             estimated_days: days.filter(\.estimated).map(\.date.iso), corrections: result.corrections.map { $0.message(dutch: !english) },
-            problems: result.problems.map { Problem(line: $0.line, code: $0.code, message: $0.message(dutch: !english)) },
+            problems: result.problems.map { ImportProblemDTO($0, english: english) },
             imported: result.accepted)
+    }
+}
+
+/// A bad line of an imported file (a people counter's export here, a usage report in `DigitalUseImport`) as the API and the pages show it.
+struct ImportProblemDTO: Content {
+    let line: Int?
+    let code: String
+    let message: String
+
+    init(_ problem: ImportProblem, english: Bool) {
+        (line, code, message) = (problem.line, problem.code, problem.message(dutch: !english))
     }
 }
