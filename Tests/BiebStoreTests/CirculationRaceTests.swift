@@ -236,6 +236,13 @@ final class StatementCounter: LogHandler, @unchecked Sendable {
                 return (checkout, counter.statements)
             }
             await lane?.shutdown()
+            // The copy's counters (`CopyCounters`) were kept by those same statements.
+            let copy = try #require(try await sql.select().columns("loans_total", "loans_year", "last_loan_on", "last_seen_on").from(Item.schema)
+                .where("barcode", .equal, "B3C1").first())
+            #expect(try copy.decode(column: "loans_total", as: Int.self) == 1)
+            #expect(try copy.decode(column: "loans_year", as: Int.self) == 1)
+            #expect(try copy.decode(column: "last_loan_on", as: String?.self) == "2026-11-24")
+            #expect(try copy.decode(column: "last_seen_on", as: String?.self) == "2026-11-24")
             return counted
         }
     }
@@ -249,5 +256,9 @@ final class StatementCounter: LogHandler, @unchecked Sendable {
         #expect(small.checkin > 10)
         #expect(large.checkout == small.checkout)
         #expect(large.checkin == small.checkin)
+        // The copies' counters ride on the updates a checkout and a return already made: 11 and 20 statements,
+        // exactly as many as before the counters came (measured on the commit before, 6c9fb77).
+        #expect(small.checkout == 11)
+        #expect(small.checkin == 20)
     }
 }

@@ -58,6 +58,14 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         LocalDate(daysSinceEpoch: daysSinceEpoch + days)
     }
 
+    /// The same day `months` months later (earlier when negative), on the month's last day when it is shorter
+    /// (31 March less one month is 28 or 29 February).
+    public func adding(months: Int) -> LocalDate {
+        let index = year * 12 + (month - 1) + months
+        let y = index / 12, m = index % 12 + 1
+        return LocalDate(year: y, month: m, day: min(day, LocalDate.daysInMonth(year: y, month: m)))!
+    }
+
     /// Number of days from `self` to `other` (positive when `other` is later).
     public func days(until other: LocalDate) -> Int {
         other.daysSinceEpoch - daysSinceEpoch

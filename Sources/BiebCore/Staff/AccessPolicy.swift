@@ -63,6 +63,11 @@ public enum Permission: String, Sendable, CaseIterable {
     case manageConsultationHours
     /// Management information: the numbers of the whole organisation (admins and managers; not every desk account).
     case viewInsights
+    /// The collection plan's reports: how each part of the collection performs (staff, managers, admins).
+    case viewCollection
+    /// The collection plan's work: weeding lists and their sign-off, purchase suggestions and orders, balance
+    /// transfers, thresholds and shelf capacities (staff and admins; not volunteers, not read-only managers).
+    case manageCollection
 }
 
 public enum AccessPolicy {
@@ -93,7 +98,7 @@ public enum AccessPolicy {
         case .privacyOfficer:
             return [.viewStaffPages, .auditPrivacy].contains(permission)
         case .manager:
-            return [.viewStaffPages, .viewInsights].contains(permission)
+            return [.viewStaffPages, .viewInsights, .viewCollection].contains(permission)
         }
     }
 }

@@ -91,6 +91,18 @@ struct CirculationJobs: LifecycleHandler {
             let counters = try await Throttles(app.db).forgetExpired(now: now)
             if messages + codes + counters > 0 { app.logger.info("pruned: \(messages) messages, \(codes) PIN codes, \(counters) throttle counters") }
         }
+        if try await JobLease.take("collection", holder: holder, seconds: 3_600, now: now, on: app.db) {
+            // Hourly, doing work once a day: the loans that left the 12-month window come off the copies' counters,
+            // and on the first run of a month the segments are kept for next year's comparison (`CopyCounters`, `SegmentSnapshots`).
+            for organisation in organisations {
+                try Task.checkCancellation()
+                let today = LocalDate(now, in: organisation.zone)
+                let aged = try await CopyCounters(app.db, organisationID: organisation.id!, timeZone: organisation.zone).age(today: today)
+                let policy = try await WeedingSettings(app.db, organisationID: organisation.id!).policy()
+                let snapshot = try await SegmentSnapshots(app.db, organisationID: organisation.id!).takeDue(today: today, policy: policy)
+                if aged > 0 || snapshot { app.logger.info("collection: \(aged) copies' 12-month loans aged, monthly snapshot taken: \(snapshot)") }
+            }
+        }
         if try await JobLease.take("spaces", holder: holder, seconds: 600, now: now, on: app.db) {
             // Every ten minutes: tentative holds on spaces that were not confirmed in time lapse (they stopped counting already).
             for organisation in organisations {

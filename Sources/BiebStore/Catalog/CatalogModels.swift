@@ -83,8 +83,17 @@ public final class Item: Model, @unchecked Sendable {
     @OptionalField(key: "acquired_on") public var acquiredOn: String?
     @Field(key: "created_at") public var createdAt: Date
     @Field(key: "updated_at") public var updatedAt: Date
+    /// The copy's own counters, kept by circulation (`CopyCounters`): loans in its life and in the last
+    /// 12 months, the day of its last loan and the day it was last in hand (ISO dates).
+    @Field(key: "loans_total") public var loansTotal: Int
+    @Field(key: "loans_year") public var loansYear: Int
+    @OptionalField(key: "last_loan_on") public var lastLoanOn: String?
+    @OptionalField(key: "last_seen_on") public var lastSeenOn: String?
 
-    public init() {}
+    public init() {
+        loansTotal = 0
+        loansYear = 0
+    }
 
     public var status: ItemStatus {
         get { ItemStatus(rawValue: statusRaw) ?? .missing }

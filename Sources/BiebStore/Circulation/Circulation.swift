@@ -98,9 +98,10 @@ public struct Circulation: Sendable {
 
     /// Locks a copy's row for the rest of the transaction and reads what can
     /// change fresh (one statement); the rest comes from the scan.
-    static func lockItem(_ scanned: ItemFacts, at now: Date, on sql: any SQLDatabase) async throws -> ItemFacts {
+    /// A scanned copy is in hand: the day is its `last_seen_on` (`CopyCounters`), in the same statement.
+    static func lockItem(_ scanned: ItemFacts, at now: Date, seen: LocalDate, on sql: any SQLDatabase) async throws -> ItemFacts {
         guard let row = try await sql.raw("""
-            UPDATE items SET updated_at = \(bind: now) WHERE id = \(bind: scanned.id)
+            UPDATE items SET updated_at = \(bind: now), last_seen_on = \(bind: seen.iso) WHERE id = \(bind: scanned.id)
             RETURNING status, owning_branch_id, current_branch_id, hold_id, price_cents
             """).first() else {
             throw BiebError(.notFound, code: "item_not_found", field: "item", message: "The copy no longer exists.",

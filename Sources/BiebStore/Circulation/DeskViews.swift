@@ -153,7 +153,8 @@ extension Circulation {
             """).all(decoding: WorkItem.self)
     }
 
-    /// Copies on their way to this branch (to receive with a scan), and those sent from it.
+    /// Copies on their way to this branch (to receive with a scan), and those sent from it or still to send
+    /// (a balance transfer waits on the shelf until it is picked: `Balancing`).
     public func transfers(branch: UUID, incoming: Bool) async throws -> [WorkItem] {
         let column = incoming ? "to_branch_id" : "from_branch_id"
         let other = incoming ? "from_branch_id" : "to_branch_id"
@@ -161,7 +162,8 @@ extension Circulation {
             SELECT i.id, i.barcode, t.title, i.call_number, r.\(unsafeRaw: other) AS branch, r.hold_id,
                    COALESCE(r.sent_at, r.created_at) AS since
             FROM transfers r JOIN items i ON i.id = r.item_id JOIN titles t ON t.id = i.title_id
-            WHERE r.\(unsafeRaw: column) = \(bind: branch) AND r.received_at IS NULL ORDER BY r.created_at
+            WHERE r.\(unsafeRaw: column) = \(bind: branch) AND r.received_at IS NULL \(unsafeRaw: incoming ? "AND r.sent_at IS NOT NULL" : "")
+            ORDER BY r.created_at
             """).all(decoding: WorkItem.self)
     }
 }

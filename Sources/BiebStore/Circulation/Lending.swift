@@ -80,10 +80,10 @@ extension Circulation {
             // the copy and look closer.
             let direct = try await sql.raw("""
                 UPDATE items SET status = \(bind: ItemStatus.onLoan.rawValue), due_at = \(bind: dueAt), current_branch_id = \(bind: desk.branch),
-                    updated_at = \(bind: desk.now)
+                    updated_at = \(bind: desk.now), \(CopyCounters.lent(on: today))
                 WHERE id = \(bind: scanned.id) AND status = \(bind: ItemStatus.available.rawValue) AND hold_id IS NULL RETURNING id
                 """).first() != nil
-            let item = direct ? scanned : try await Self.lockItem(scanned, at: desk.now, on: sql)
+            let item = direct ? scanned : try await Self.lockItem(scanned, at: desk.now, seen: today, on: sql)
             if !direct {
             switch item.status {
             case .available, .onHoldShelf:
@@ -128,8 +128,11 @@ extension Circulation {
                 """).first()
             let loanID = try loan?.decode(column: "id", as: Int.self) ?? 0
             if !direct {
-                try await sql.update(Item.schema).set("status", to: ItemStatus.onLoan.rawValue).set("due_at", to: dueAt)
-                    .set("hold_id", to: SQLLiteral.null).set("current_branch_id", to: desk.branch).where("id", .equal, item.id).run()
+                try await sql.raw("""
+                    UPDATE items SET status = \(bind: ItemStatus.onLoan.rawValue), due_at = \(bind: dueAt), hold_id = NULL,
+                        current_branch_id = \(bind: desk.branch), \(CopyCounters.lent(on: today))
+                    WHERE id = \(bind: item.id)
+                    """).run()
             }
             if let filled {
                 try await sql.update(Hold.schema).set("status", to: Hold.Status.fulfilled.rawValue).set("updated_at", to: desk.now)
@@ -168,7 +171,7 @@ extension Circulation {
         let timeZone = timeZone
         return try await WriteGate.transaction(on: db) { tx -> CheckinReceipt in
             let sql = tx.sql
-            let item = try await Self.lockItem(scanned, at: desk.now, on: sql)
+            let item = try await Self.lockItem(scanned, at: desk.now, seen: today, on: sql)
             var loanID: Int?
             var memberID: UUID?
             var fine = (days: 0, cents: 0)

@@ -85,6 +85,8 @@ public enum BiebDatabase {
         migrations.add(CreateInsightYearSubjects())
         migrations.add(CreateInsightMonthly())
         migrations.add(IndexEventsForInsights())
+        migrations.add(CreateCollectionPlan())
+        migrations.add(BackfillCopyCounters())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

@@ -1,0 +1,365 @@
+import FluentKit
+import Foundation
+import SQLKit
+import BiebCore
+
+/// A branch's weeding list: the copies the rules (`WeedingRules`) name as
+/// candidates on the day it is made, each reviewed by staff — withdraw or
+/// keep, with a note (required to keep a candidate) — and then signed off
+/// by a person, which withdraws the copies marked so in one transaction.
+///
+/// - One open list per branch: a second is refused until the first is
+///   signed off or discarded.
+/// - A line keeps what the disposal export needs (barcode, title, author,
+///   year, call number, reasons), so the export stays right after the
+///   title changes or goes.
+/// - Sign-off needs every line decided. It withdraws only copies that are
+///   available and set aside for nobody at that moment; a copy lent, in
+///   transit or on a hold shelf since the list was made is left as it is
+///   and its line says so (`outcome` in_use). Two people signing the same
+///   list at once: one signs, the other is told it was signed.
+public struct WeedingLists: Sendable {
+    let db: any Database
+    public let organisationID: UUID
+
+    public init(_ db: any Database, organisationID: UUID) {
+        self.db = db
+        self.organisationID = organisationID
+    }
+
+    var sql: any SQLDatabase { db.sql }
+
+    public enum Decision: String, Sendable, Codable, CaseIterable {
+        case withdraw, keep
+    }
+
+    public enum Outcome: String, Sendable, Codable {
+        case withdrawn
+        /// On loan, in transit or held at sign-off: not withdrawn.
+        case inUse = "in_use"
+        /// Kept by the review.
+        case kept
+    }
+
+    public struct Summary: Sendable, Equatable, Codable {
+        public var id: Int
+        public var branch: UUID
+        public var status: WeedingList.Status
+        public var madeOn: LocalDate
+        public var madeBy: String
+        public var signedBy: String?
+        public var signedAt: Date?
+        public var lines: Int
+        public var decided: Int
+        public var withdrawn: Int
+    }
+
+    public struct Line: Sendable, Equatable, Codable {
+        public var id: Int
+        public var itemID: Int
+        public var barcode: String
+        public var titleID: Int
+        public var title: String
+        public var author: String?
+        public var editionYear: Int?
+        public var callNumber: String
+        public var segment: String
+        public var reasons: [WeedingReason]
+        public var lifetimeLoans: Int
+        public var lastLoanOn: LocalDate?
+        public var decision: Decision?
+        public var note: String
+        public var decidedBy: String?
+        public var outcome: Outcome?
+    }
+
+    // MARK: Making a list
+
+    /// The candidates of a branch on `today`, most reasons first, then by call number.
+    public func candidates(branch: UUID, today: LocalDate, policy: WeedingPolicy) async throws -> [Line] {
+        let column = try await SegmentReport(db, organisationID: organisationID).branchColumn()
+        let organisationID = organisationID
+        let copies = try await sql.raw("""
+            SELECT i.id, i.barcode, i.title_id, i.status, i.acquired_on, i.last_loan_on, i.loans_total, i.loans_year, i.call_number,
+                   t.title, t.main_author, t.year, t.format, t.audience, t.nur, t.work_id
+            FROM items i JOIN titles t ON t.id = i.title_id
+            WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch)
+              AND i.status NOT IN ('lost', 'missing', 'withdrawn')
+            """).all()
+        // The newest edition held per work and format (criterion 4), for the works this branch holds.
+        var newest: [String: Int] = [:]
+        for row in try await sql.raw("""
+            SELECT t.work_id, t.format, MAX(t.year) AS newest FROM titles t
+            WHERE t.organisation_id = \(bind: organisationID) AND t.year IS NOT NULL AND t.work_id IN (
+                SELECT t2.work_id FROM items i JOIN titles t2 ON t2.id = i.title_id
+                WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch) AND t2.work_id IS NOT NULL
+                  AND i.status NOT IN ('lost', 'missing', 'withdrawn'))
+              AND EXISTS (SELECT 1 FROM items x WHERE x.title_id = t.id AND x.status NOT IN ('lost', 'missing', 'withdrawn'))
+            GROUP BY t.work_id, t.format
+            """).all() {
+            newest["\(try row.decode(column: "work_id", as: Int.self))|\(try row.decode(column: "format", as: String.self))"] =
+                try row.decode(column: "newest", as: Int.self)
+        }
+        struct Copy {
+            var line: Line
+            var status: ItemStatus
+            var acquired: LocalDate?
+            var loansYear: Int
+            var segment: ShelfSegment
+            var superseded: Bool
+        }
+        var byTitle: [Int: [Copy]] = [:]
+        for row in copies {
+            let format = try row.decode(column: "format", as: String.self)
+            let segment = ShelfSegment(formatCode: format, audienceCode: try row.decode(column: "audience", as: String?.self),
+                                       nur: try row.decode(column: "nur", as: Int?.self))
+            let year = try row.decode(column: "year", as: Int?.self)
+            let work = try row.decode(column: "work_id", as: Int?.self)
+            let superseded = work.flatMap { newest["\($0)|\(format)"] }.map { newer in year.map { newer > $0 } ?? false } ?? false
+            let titleID = try row.decode(column: "title_id", as: Int.self)
+            let line = Line(id: 0, itemID: try row.decode(column: "id", as: Int.self), barcode: try row.decode(column: "barcode", as: String.self),
+                            titleID: titleID, title: try row.decode(column: "title", as: String.self),
+                            author: try row.decode(column: "main_author", as: String?.self), editionYear: year,
+                            callNumber: try row.decode(column: "call_number", as: String.self), segment: segment.key, reasons: [],
+                            lifetimeLoans: try row.decode(column: "loans_total", as: Int.self),
+                            lastLoanOn: try row.decode(column: "last_loan_on", as: String?.self).flatMap(LocalDate.init(iso:)),
+                            decision: nil, note: "", decidedBy: nil, outcome: nil)
+            byTitle[titleID, default: []].append(Copy(
+                line: line, status: ItemStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .missing,
+                acquired: try row.decode(column: "acquired_on", as: String?.self).flatMap(LocalDate.init(iso:)),
+                loansYear: try row.decode(column: "loans_year", as: Int.self), segment: segment, superseded: superseded))
+        }
+        var out: [Line] = []
+        for (_, copies) in byTitle {
+            // The best-used copies first: they are the ones demand keeps (criterion 5).
+            let ranked = copies.sorted { ($0.loansYear, $1.line.lifetimeLoans, $1.line.itemID) > ($1.loansYear, $0.line.lifetimeLoans, $0.line.itemID) }
+            let titleLoans = copies.reduce(0) { $0 + $1.loansYear }
+            for (rank, copy) in ranked.enumerated() {
+                let candidate = WeedingCandidate(status: copy.status, editionYear: copy.line.editionYear, acquired: copy.acquired,
+                                                 lastLoan: copy.line.lastLoanOn, lifetimeLoans: copy.line.lifetimeLoans,
+                                                 newerEditionHeld: copy.superseded, titleLoansHere: titleLoans, copiesHere: copies.count, rankHere: rank)
+                let reasons = WeedingRules.reasons(candidate, thresholds: policy.thresholds(for: copy.segment), today: today)
+                guard !reasons.isEmpty else { continue }
+                var line = copy.line
+                line.reasons = reasons
+                out.append(line)
+            }
+        }
+        return out.sorted { ($1.reasons.count, $0.callNumber, $0.itemID) < ($0.reasons.count, $1.callNumber, $1.itemID) }
+    }
+
+    /// Makes the branch's list from today's candidates. Refused while the branch has an open list.
+    public func make(branch: UUID, today: LocalDate, by staff: String, now: Date = Date()) async throws -> Int {
+        let policy = try await WeedingSettings(db, organisationID: organisationID).policy()
+        let lines = try await candidates(branch: branch, today: today, policy: policy)
+        let organisationID = organisationID
+        return try await WriteGate.transaction(on: db) { tx in
+            let sql = tx.sql
+            if try await sql.select().column("id").from(WeedingList.schema).where("organisation_id", .equal, organisationID)
+                .where("branch_id", .equal, branch).where("status", .equal, WeedingList.Status.open.rawValue).first() != nil {
+                throw BiebError(.conflict, code: "weeding_list_open", field: "branch",
+                                message: "This branch has an open weeding list: sign it off or discard it first.",
+                                nl: "Deze vestiging heeft een open wieduitlijst: teken die eerst af of gooi hem weg.")
+            }
+            guard let id = try await sql.raw("""
+                INSERT INTO \(unsafeRaw: WeedingList.schema) (organisation_id, branch_id, status, made_on, made_by, created_at)
+                VALUES (\(bind: organisationID), \(bind: branch), \(bind: WeedingList.Status.open.rawValue), \(bind: today.iso), \(bind: staff), \(bind: now))
+                RETURNING id
+                """).first()?.decode(column: "id", as: Int.self) else { throw BiebError.notFound("weeding list", nl: "Wieduitlijst niet gevonden.") }
+            for chunk in lines.chunked(into: 200) {
+                var insert = sql.insert(into: WeedingList.lineSchema).columns(
+                    "list_id", "item_id", "barcode", "title_id", "title", "author", "edition_year", "call_number", "segment", "reasons",
+                    "lifetime_loans", "last_loan_on", "note")
+                for line in chunk {
+                    insert = insert.values(SQLBind(id), SQLBind(line.itemID), SQLBind(line.barcode), SQLBind(line.titleID), SQLBind(line.title),
+                                           SQLBind(line.author), SQLBind(line.editionYear), SQLBind(line.callNumber), SQLBind(line.segment),
+                                           SQLBind(line.reasons.map(\.rawValue).joined(separator: ",")), SQLBind(line.lifetimeLoans),
+                                           SQLBind(line.lastLoanOn?.iso), SQLBind(""))
+                }
+                try await insert.run()
+            }
+            return id
+        }
+    }
+
+    // MARK: Reading
+
+    static let summaryColumns = """
+        w.id, w.branch_id, w.status, w.made_on, w.made_by, w.signed_by, w.signed_at,
+        (SELECT COUNT(*) FROM weeding_lines l WHERE l.list_id = w.id) AS lines,
+        (SELECT COUNT(*) FROM weeding_lines l WHERE l.list_id = w.id AND l.decision IS NOT NULL) AS decided,
+        (SELECT COUNT(*) FROM weeding_lines l WHERE l.list_id = w.id AND l.outcome = 'withdrawn') AS withdrawn
+        """
+
+    func summary(_ row: any SQLRow) throws -> Summary {
+        Summary(id: try row.decode(column: "id", as: Int.self), branch: try row.decode(column: "branch_id", as: UUID.self),
+                status: WeedingList.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .open,
+                madeOn: LocalDate(iso: try row.decode(column: "made_on", as: String.self)) ?? LocalDate(year: 2000, month: 1, day: 1)!,
+                madeBy: try row.decode(column: "made_by", as: String.self), signedBy: try row.decode(column: "signed_by", as: String?.self),
+                signedAt: try row.decode(column: "signed_at", as: Date?.self), lines: try row.decode(column: "lines", as: Int.self),
+                decided: try row.decode(column: "decided", as: Int.self), withdrawn: try row.decode(column: "withdrawn", as: Int.self))
+    }
+
+    /// The lists, newest first (of one branch when given).
+    public func lists(branch: UUID? = nil) async throws -> [Summary] {
+        var filter = SQLQueryString("")
+        if let branch { filter = "AND w.branch_id = \(bind: branch)" }
+        return try await sql.raw("""
+            SELECT \(unsafeRaw: Self.summaryColumns) FROM weeding_lists w
+            WHERE w.organisation_id = \(bind: organisationID) \(filter) ORDER BY w.id DESC
+            """).all().map(summary)
+    }
+
+    public func list(_ id: Int) async throws -> Summary {
+        guard let row = try await sql.raw("""
+            SELECT \(unsafeRaw: Self.summaryColumns) FROM weeding_lists w WHERE w.organisation_id = \(bind: organisationID) AND w.id = \(bind: id)
+            """).first() else {
+            throw BiebError.notFound("weeding list", nl: "Wieduitlijst niet gevonden.")
+        }
+        return try summary(row)
+    }
+
+    public func lines(of id: Int) async throws -> [Line] {
+        _ = try await list(id)
+        return try await sql.raw("""
+            SELECT id, item_id, barcode, title_id, title, author, edition_year, call_number, segment, reasons, lifetime_loans, last_loan_on,
+                   decision, note, decided_by, outcome
+            FROM weeding_lines WHERE list_id = \(bind: id) ORDER BY id
+            """).all().map { row in
+            Line(id: try row.decode(column: "id", as: Int.self), itemID: try row.decode(column: "item_id", as: Int.self),
+                 barcode: try row.decode(column: "barcode", as: String.self), titleID: try row.decode(column: "title_id", as: Int.self),
+                 title: try row.decode(column: "title", as: String.self), author: try row.decode(column: "author", as: String?.self),
+                 editionYear: try row.decode(column: "edition_year", as: Int?.self), callNumber: try row.decode(column: "call_number", as: String.self),
+                 segment: try row.decode(column: "segment", as: String.self),
+                 reasons: try row.decode(column: "reasons", as: String.self).split(separator: ",").compactMap { WeedingReason(rawValue: String($0)) },
+                 lifetimeLoans: try row.decode(column: "lifetime_loans", as: Int.self),
+                 lastLoanOn: try row.decode(column: "last_loan_on", as: String?.self).flatMap(LocalDate.init(iso:)),
+                 decision: try row.decode(column: "decision", as: String?.self).flatMap(Decision.init(rawValue:)),
+                 note: try row.decode(column: "note", as: String.self), decidedBy: try row.decode(column: "decided_by", as: String?.self),
+                 outcome: try row.decode(column: "outcome", as: String?.self).flatMap(Outcome.init(rawValue:)))
+        }
+    }
+
+    // MARK: Review and sign-off
+
+    public struct Review: Sendable, Equatable {
+        public var line: Int
+        public var decision: Decision
+        public var note: String
+        public init(line: Int, decision: Decision, note: String) {
+            self.line = line
+            self.decision = decision
+            self.note = note
+        }
+    }
+
+    /// Records decisions on lines of an open list. Keeping a candidate needs a note (why the rules are wrong here).
+    public func review(_ id: Int, _ reviews: [Review], by staff: String) async throws {
+        for review in reviews where review.decision == .keep && review.note.trimmed.isEmpty {
+            throw BiebError.invalid("line_\(review.line)", "Say why this copy is kept.", nl: "Zeg waarom dit exemplaar blijft.")
+        }
+        for review in reviews where review.note.count > 500 {
+            throw BiebError.invalid("line_\(review.line)", "A note has at most 500 characters.", nl: "Een notitie heeft hoogstens 500 tekens.")
+        }
+        let organisationID = organisationID
+        try await WriteGate.transaction(on: db) { tx in
+            let sql = tx.sql
+            try await Self.requireOpen(id, organisationID: organisationID, on: sql)
+            for review in reviews {
+                guard try await sql.update(WeedingList.lineSchema).set("decision", to: review.decision.rawValue)
+                    .set("note", to: review.note.trimmed).set("decided_by", to: staff)
+                    .where("id", .equal, review.line).where("list_id", .equal, id).returning("id").first() != nil else {
+                    throw BiebError.invalid("line_\(review.line)", "This line is not on the list.", nl: "Deze regel staat niet op de lijst.")
+                }
+            }
+        }
+    }
+
+    static func requireOpen(_ id: Int, organisationID: UUID, on sql: any SQLDatabase) async throws {
+        // Takes the list's row lock (PostgreSQL) so a review and a sign-off do not cross.
+        guard let row = try await sql.raw("""
+            UPDATE weeding_lists SET status = status WHERE id = \(bind: id) AND organisation_id = \(bind: organisationID) RETURNING status
+            """).first() else {
+            throw BiebError.notFound("weeding list", nl: "Wieduitlijst niet gevonden.")
+        }
+        guard try row.decode(column: "status", as: String.self) == WeedingList.Status.open.rawValue else {
+            throw BiebError(.conflict, code: "weeding_list_closed", field: nil, message: "This list was already signed off or discarded.",
+                            nl: "Deze lijst is al afgetekend of weggegooid.")
+        }
+    }
+
+    public struct SignOff: Sendable, Equatable {
+        public var withdrawn: Int
+        public var inUse: [String]
+        public var kept: Int
+    }
+
+    /// Signs the list off: the copies marked withdraw that are available and
+    /// set aside for nobody are withdrawn, in one transaction with the sign-off.
+    public func signOff(_ id: Int, by staff: String, now: Date = Date()) async throws -> SignOff {
+        let organisationID = organisationID
+        return try await WriteGate.transaction(on: db) { tx in
+            let sql = tx.sql
+            try await Self.requireOpen(id, organisationID: organisationID, on: sql)
+            let pending = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM weeding_lines WHERE list_id = \(bind: id) AND decision IS NULL
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            guard pending == 0 else {
+                throw BiebError(.conflict, code: "weeding_list_undecided", field: nil,
+                                message: "\(pending) copies are not reviewed yet: decide each before signing off.",
+                                nl: "\(pending) exemplaren zijn nog niet beoordeeld: beslis over elk voor het aftekenen.")
+            }
+            let marked = try await sql.select().columns("item_id", "barcode").from(WeedingList.lineSchema)
+                .where("list_id", .equal, id).where("decision", .equal, Decision.withdraw.rawValue).all()
+                .map { (try $0.decode(column: "item_id", as: Int.self), try $0.decode(column: "barcode", as: String.self)) }
+            var withdrawn: Set<Int> = []
+            var titles: [Int] = []
+            for chunk in marked.map(\.0).chunked(into: 500) {
+                for row in try await sql.raw("""
+                    UPDATE items SET status = \(bind: ItemStatus.withdrawn.rawValue), due_at = NULL, updated_at = \(bind: now)
+                    WHERE organisation_id = \(bind: organisationID) AND id IN \(SQLBind.group(Array(chunk)))
+                      AND status = \(bind: ItemStatus.available.rawValue) AND hold_id IS NULL
+                    RETURNING id, title_id
+                    """).all() {
+                    withdrawn.insert(try row.decode(column: "id", as: Int.self))
+                    titles.append(try row.decode(column: "title_id", as: Int.self))
+                }
+            }
+            try await sql.raw("""
+                UPDATE weeding_lines SET outcome = CASE WHEN decision = 'keep' THEN 'kept' ELSE 'in_use' END WHERE list_id = \(bind: id)
+                """).run()
+            for chunk in Array(withdrawn).chunked(into: 500) {
+                try await sql.update(WeedingList.lineSchema).set("outcome", to: Outcome.withdrawn.rawValue)
+                    .where("list_id", .equal, id).where("item_id", .in, SQLBind.group(Array(chunk))).run()
+            }
+            try await sql.update(WeedingList.schema).set("status", to: WeedingList.Status.signed.rawValue).set("signed_by", to: staff)
+                .set("signed_at", to: now).where("id", .equal, id).run()
+            if !titles.isEmpty {
+                let version = try await CatalogChanges.claim(organisationID: organisationID, titles: false, on: sql)
+                try await CatalogChanges.stamp(titleIDs: Array(Set(titles)), version: version, on: sql)
+            }
+            let kept = try await sql.raw("SELECT COUNT(*) AS n FROM weeding_lines WHERE list_id = \(bind: id) AND decision = 'keep'").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+            return SignOff(withdrawn: withdrawn.count, inUse: marked.filter { !withdrawn.contains($0.0) }.map(\.1), kept: kept)
+        }
+    }
+
+    /// Throws an open list away: nothing is withdrawn.
+    public func discard(_ id: Int) async throws {
+        let organisationID = organisationID
+        try await WriteGate.transaction(on: db) { tx in
+            try await Self.requireOpen(id, organisationID: organisationID, on: tx.sql)
+            try await tx.sql.update(WeedingList.schema).set("status", to: WeedingList.Status.discarded.rawValue).where("id", .equal, id).run()
+        }
+    }
+}
+
+/// The names of the weeding tables and a list's states.
+public enum WeedingList {
+    static let schema = "weeding_lists"
+    static let lineSchema = "weeding_lines"
+
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case open, signed, discarded
+    }
+}
