@@ -72,7 +72,8 @@ public struct WeedingThresholds: Hashable, Sendable, Codable {
     /// - Youth non-fiction: 8 years old, 2 years not lent, 50 loans.
     /// - Adult fiction: no maximum age, 3 years not lent, 80 loans.
     /// - Adult non-fiction: 10 years old, 3 years not lent, 60 loans;
-    ///   computers and IT (NUR 980–989) date in 5 years.
+    ///   computers and IT (NUR 980–989) date in 5 years; literary non-fiction
+    ///   (NUR 320–329: biographies, diaries, essays) does not date, like fiction.
     /// - Audiovisual: 2 years not lent, 100 loans (discs outlast paper but scratch).
     /// - Sheet music: 5 years not lent, 80 loans.
     /// Demand is 6 loans per copy a year (8 for picture books and audiovisual, 4 for sheet music).
@@ -83,6 +84,7 @@ public struct WeedingThresholds: Hashable, Sendable, Codable {
         case (.youthNonFiction, _): WeedingThresholds(maxAgeYears: 8, idleMonths: 24, wornLoans: 50, loansPerCopy: 6)
         case (.adultFiction, _): WeedingThresholds(maxAgeYears: nil, idleMonths: 36, wornLoans: 80, loansPerCopy: 6)
         case (.adultNonFiction, 980): WeedingThresholds(maxAgeYears: 5, idleMonths: 36, wornLoans: 60, loansPerCopy: 6)
+        case (.adultNonFiction, 320): WeedingThresholds(maxAgeYears: nil, idleMonths: 36, wornLoans: 80, loansPerCopy: 6)
         case (.adultNonFiction, _): WeedingThresholds(maxAgeYears: 10, idleMonths: 36, wornLoans: 60, loansPerCopy: 6)
         case (.audiovisual, _): WeedingThresholds(maxAgeYears: nil, idleMonths: 24, wornLoans: 100, loansPerCopy: 8)
         case (.sheetMusic, _): WeedingThresholds(maxAgeYears: nil, idleMonths: 60, wornLoans: 80, loansPerCopy: 4)
@@ -90,7 +92,7 @@ public struct WeedingThresholds: Hashable, Sendable, Codable {
     }
 
     /// The headings whose defaults differ from their part's.
-    public static let defaultHeadings: [(CollectionSegment, Int)] = [(.youthFiction, 270), (.adultNonFiction, 980)]
+    public static let defaultHeadings: [(CollectionSegment, Int)] = [(.youthFiction, 270), (.adultNonFiction, 320), (.adultNonFiction, 980)]
 
     /// The last day a copy may have been lent (or acquired, never lent) and still be dead stock on `today`.
     public func idleSince(_ today: LocalDate) -> LocalDate {

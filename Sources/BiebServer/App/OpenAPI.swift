@@ -202,7 +202,7 @@ enum OpenAPIDocument {
         (MemberAccountOpenAPI.paths, MemberAccountOpenAPI.schemas), (MessagesOpenAPI.paths, MessagesOpenAPI.schemas),
         (PrivacyOpenAPI.paths, PrivacyOpenAPI.schemas), (SpacesOpenAPI.paths, SpacesOpenAPI.schemas),
         (ProgrammeOpenAPI.paths, ProgrammeOpenAPI.schemas), (InsightsOpenAPI.paths, InsightsOpenAPI.schemas),
-        (InsightSourcesOpenAPI.paths, InsightSourcesOpenAPI.schemas),
+        (InsightSourcesOpenAPI.paths, InsightSourcesOpenAPI.schemas), (CollectionOpenAPI.paths, CollectionOpenAPI.schemas),
     ]
 
     /// The parts as one; where two define the same key, the first stays (a test checks that none do).

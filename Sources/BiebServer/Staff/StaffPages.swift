@@ -140,6 +140,7 @@ struct StaffPages: RouteCollection {
             /// The loan rules page reads them for the whole organisation (not for a volunteer of one branch).
             let canReadLoanRules: Bool
             let canViewInsights: Bool
+            let canViewCollection: Bool
             /// Counting occupied study places is desk work.
             let canCountStudyPlaces: Bool
         }
@@ -153,6 +154,7 @@ struct StaffPages: RouteCollection {
                                                                  canManageMembers: user.can(.manageMembers),
                                                                  canReadLoanRules: user.can(.circulate),
                                                                  canViewInsights: user.can(.viewInsights),
+                                                                 canViewCollection: user.can(.viewCollection),
                                                                  canCountStudyPlaces: user.can(.circulate)))
     }
 

@@ -6,6 +6,9 @@ import Foundation
 struct LooseText: Codable, Sendable, Equatable {
     let text: String
 
+    /// A value a form field held (the server building an input from several fields of one form).
+    init(text: String) { self.text = text }
+
     init(from decoder: any Decoder) throws {
         let value = try decoder.singleValueContainer()
         if let text = try? value.decode(String.self) {

@@ -53,7 +53,12 @@ public struct CopyCounters: Sendable {
     public func age(today: LocalDate) async throws -> Int {
         let end = Self.windowEnd(today: today)
         guard let through = try await agedThrough() else {
-            try await rebuild(today: today)
+            // An organisation that came after the counters did: every loan it has was counted at its checkout, so the
+            // window starts here.
+            try await sql.raw("""
+                INSERT INTO \(unsafeRaw: Self.cursorSchema) (organisation_id, aged_through) VALUES (\(bind: organisationID), \(bind: end.iso))
+                ON CONFLICT (organisation_id) DO NOTHING
+                """).run()
             return 0
         }
         guard through < end else { return 0 }
@@ -92,39 +97,69 @@ public struct CopyCounters: Sendable {
             FROM loans WHERE organisation_id = \(bind: organisationID) GROUP BY item_id
             """).all()
         let zone = timeZone
-        struct Count { let item: Int; let total: Int; let recent: Int; let lastLoan: String; let lastSeen: String }
-        let counts = try rows.map { row -> Count in
+        let counts = try rows.map { row -> Loaded in
             let lastLoan = try row.decode(column: "last_loan", as: Date.self)
             let lastReturn = try row.decode(column: "last_return", as: Date?.self)
-            return Count(item: try row.decode(column: "item_id", as: Int.self), total: try row.decode(column: "total", as: Int.self),
-                         recent: try row.decode(column: "recent", as: Int.self), lastLoan: LocalDate(lastLoan, in: zone).iso,
-                         lastSeen: LocalDate(max(lastLoan, lastReturn ?? lastLoan), in: zone).iso)
+            return Loaded(item: try row.decode(column: "item_id", as: Int.self), total: try row.decode(column: "total", as: Int.self),
+                          year: try row.decode(column: "recent", as: Int.self), lastLoan: LocalDate(lastLoan, in: zone),
+                          lastSeen: LocalDate(max(lastLoan, lastReturn ?? lastLoan), in: zone))
         }
         try await WriteGate.transaction(on: db) { tx in
-            let sql = tx.sql
-            try await sql.raw("""
+            try await tx.sql.raw("""
                 UPDATE items SET loans_total = 0, loans_year = 0, last_loan_on = NULL WHERE organisation_id = \(bind: organisationID)
                 """).run()
-            var done = 0
-            for chunk in counts.chunked(into: 400) {
-                let values = SQLList(chunk.map { c in
-                    SQLGroupExpression([SQLBind(c.item), SQLBind(c.total), SQLBind(c.recent), SQLBind(c.lastLoan), SQLBind(c.lastSeen)])
-                })
-                // A copy seen later than its last loan (received, inventoried) keeps that day.
-                try await sql.raw("""
-                    UPDATE items SET loans_total = v.column2, loans_year = v.column3, last_loan_on = v.column4,
-                        last_seen_on = CASE WHEN items.last_seen_on IS NULL OR items.last_seen_on < v.column5 THEN v.column5 ELSE items.last_seen_on END
-                    FROM (VALUES \(values)) AS v WHERE items.id = v.column1
-                    """).run()
-                done += chunk.count
-                progress?(done)
-            }
-            try await sql.raw("""
+            try await Self.write(counts, on: tx.sql, progress: progress)
+            try await tx.sql.raw("""
                 INSERT INTO \(unsafeRaw: Self.cursorSchema) (organisation_id, aged_through) VALUES (\(bind: organisationID), \(bind: end.iso))
                 ON CONFLICT (organisation_id) DO UPDATE SET aged_through = excluded.aged_through
                 """).run()
         }
         return counts.count
+    }
+
+    /// A copy's counters as another source gives them: a count from the loans, or a previous system's figures
+    /// brought in with its copies.
+    public struct Loaded: Sendable, Equatable {
+        public var item: Int
+        public var total: Int
+        public var year: Int
+        public var lastLoan: LocalDate?
+        public var lastSeen: LocalDate?
+
+        public init(item: Int, total: Int, year: Int, lastLoan: LocalDate?, lastSeen: LocalDate?) {
+            self.item = item
+            self.total = total
+            self.year = year
+            self.lastLoan = lastLoan
+            self.lastSeen = lastSeen
+        }
+    }
+
+    /// Sets copies' counters (of this organisation) from another source — a previous system's loan counts when a
+    /// library moves to Bieb — replacing what they held; a later day seen is kept.
+    public func load(_ counters: [Loaded]) async throws {
+        let organisationID = organisationID
+        try await WriteGate.transaction(on: db) { tx in try await Self.write(counters, organisation: organisationID, on: tx.sql, progress: nil) }
+    }
+
+    static func write(_ counts: [Loaded], organisation: UUID? = nil, on sql: any SQLDatabase, progress: (@Sendable (Int) -> Void)?) async throws {
+        var done = 0
+        for chunk in counts.chunked(into: 400) {
+            let values = SQLList(chunk.map { c in
+                SQLGroupExpression([SQLBind(c.item), SQLBind(c.total), SQLBind(c.year), SQLBind(c.lastLoan?.iso), SQLBind(c.lastSeen?.iso)])
+            })
+            var scope = SQLQueryString("")
+            if let organisation { scope = "AND items.organisation_id = \(bind: organisation)" }
+            // A copy seen later than its last loan (received, inventoried) keeps that day.
+            try await sql.raw("""
+                UPDATE items SET loans_total = v.column2, loans_year = v.column3, last_loan_on = v.column4,
+                    last_seen_on = CASE WHEN v.column5 IS NULL OR (items.last_seen_on IS NOT NULL AND items.last_seen_on >= v.column5)
+                                        THEN items.last_seen_on ELSE v.column5 END
+                FROM (VALUES \(values)) AS v WHERE items.id = v.column1 \(scope)
+                """).run()
+            done += chunk.count
+            progress?(done)
+        }
     }
 }
 

@@ -83,6 +83,8 @@ import BiebCore
         #expect(policy.thresholds(part: .youthFiction, heading: 280).wornLoans == 60)
         #expect(policy.thresholds(part: .adultNonFiction, heading: 980).maxAgeYears == 5)
         #expect(policy.thresholds(part: .adultNonFiction, heading: nil).maxAgeYears == 10)
+        // Biographies and diaries do not date.
+        #expect(policy.thresholds(part: .adultNonFiction, heading: 320).maxAgeYears == nil)
         for part in CollectionSegment.allCases {
             #expect(WeedingThresholds.defaults(part: part, heading: nil).problems().isEmpty)
         }
