@@ -7,12 +7,6 @@ import BiebCore
 @testable import BiebStore
 import BiebTestSupport
 
-/// Sets a copy's counters and acquisition straight in the table, as two years of lending would have left them.
-func setCounters(_ app: Application, barcode: String, total: Int, year: Int, lastLoan: String?, acquired: String? = "2015-01-01") async throws {
-    try await app.db.sql.update(Item.schema).set("loans_total", to: total).set("loans_year", to: year)
-        .set("last_loan_on", to: lastLoan).set("acquired_on", to: acquired).where("barcode", .equal, barcode).run()
-}
-
 @Suite("Collection plan store") struct CollectionPlanTests {
     let zone = BranchCalendar.amsterdam
 
@@ -66,10 +60,10 @@ func setCounters(_ app: Application, barcode: String, total: Int, year: Int, las
             let today = LocalDate(iso: "2026-12-04")!
             // Central: books B1..B6 C1/C2 (adult fiction, no NUR) and DVDs D1..D6; the district: B1..B6 O1.
             for n in 1...6 {
-                try await setCounters(app, barcode: "B\(n)C1", total: 40, year: 10, lastLoan: "2026-11-01")
-                try await setCounters(app, barcode: "B\(n)C2", total: 5, year: 0, lastLoan: n <= 3 ? "2022-01-01" : "2024-06-01")
-                try await setCounters(app, barcode: "B\(n)O1", total: 2, year: 0, lastLoan: nil, acquired: n == 1 ? "2026-10-01" : "2020-01-01")
-                try await setCounters(app, barcode: "D\(n)C1", total: 30, year: 6, lastLoan: "2025-01-01")
+                try await setCopyCounters(app, barcode: "B\(n)C1", total: 40, year: 10, lastLoan: "2026-11-01")
+                try await setCopyCounters(app, barcode: "B\(n)C2", total: 5, year: 0, lastLoan: n <= 3 ? "2022-01-01" : "2024-06-01")
+                try await setCopyCounters(app, barcode: "B\(n)O1", total: 2, year: 0, lastLoan: nil, acquired: n == 1 ? "2026-10-01" : "2020-01-01")
+                try await setCopyCounters(app, barcode: "D\(n)C1", total: 30, year: 6, lastLoan: "2025-01-01")
             }
             let policy = WeedingPolicy()
             let rows = try await SegmentReport(app.db, organisationID: org).rows(today: today, policy: policy)
@@ -127,10 +121,10 @@ func setCounters(_ app: Application, barcode: String, total: Int, year: Int, las
             let org = f.network.city
             let today = LocalDate(iso: "2026-12-04")!
             for n in 1...6 {
-                try await setCounters(app, barcode: "B\(n)C1", total: 40, year: 4, lastLoan: "2026-11-01")
-                try await setCounters(app, barcode: "D\(n)C1", total: 20, year: 6, lastLoan: "2026-11-01")
+                try await setCopyCounters(app, barcode: "B\(n)C1", total: 40, year: 4, lastLoan: "2026-11-01")
+                try await setCopyCounters(app, barcode: "D\(n)C1", total: 20, year: 6, lastLoan: "2026-11-01")
                 // B1C2 and B2C2 idle since 2021; B3C2 worn (90 loans).
-                try await setCounters(app, barcode: "B\(n)C2", total: n == 3 ? 90 : 5, year: n <= 2 ? 0 : 3, lastLoan: n <= 2 ? "2021-01-01" : "2026-10-01")
+                try await setCopyCounters(app, barcode: "B\(n)C2", total: n == 3 ? 90 : 5, year: n <= 2 ? 0 : 3, lastLoan: n <= 2 ? "2021-01-01" : "2026-10-01")
             }
             let lists = WeedingLists(app.db, organisationID: org)
             let candidates = try await lists.candidates(branch: f.network.central, today: today, policy: WeedingPolicy())
@@ -191,7 +185,7 @@ func setCounters(_ app: Application, barcode: String, total: Int, year: Int, las
         try await withBieb(database) { app in
             let f = try await CirculationFixture.make(on: app, today: monday)
             let org = f.network.city
-            try await setCounters(app, barcode: "B1C2", total: 5, year: 0, lastLoan: "2019-01-01")
+            try await setCopyCounters(app, barcode: "B1C2", total: 5, year: 0, lastLoan: "2019-01-01")
             let lists = WeedingLists(app.db, organisationID: org)
             let id = try await lists.make(branch: f.network.central, today: LocalDate(iso: "2026-12-04")!, by: "x")
             let lines = try await lists.lines(of: id)
@@ -271,8 +265,8 @@ func setCounters(_ app: Application, barcode: String, total: Int, year: Int, las
             }
             _ = try await store.upsert([try edition(2019, copies: ["G1", "G2"]), try edition(2025, copies: [])], branches: try await store.branchesBySlug(),
                                        defaultBranch: nil)
-            try await setCounters(app, barcode: "G1", total: 40, year: 9, lastLoan: "2026-11-01")
-            try await setCounters(app, barcode: "G2", total: 30, year: 3, lastLoan: "2026-11-01")
+            try await setCopyCounters(app, barcode: "G1", total: 40, year: 9, lastLoan: "2026-11-01")
+            try await setCopyCounters(app, barcode: "G2", total: 30, year: 3, lastLoan: "2026-11-01")
             let suggestions = try await PurchaseSuggestions(app.db, organisationID: org).suggestions()
             let newer = try #require(suggestions.first { $0.reason == .newEdition })
             #expect(newer.title == "Reisgids Portugal" && newer.year == 2025 && newer.copies == 2 && newer.loans == 12)
@@ -305,7 +299,7 @@ func setCounters(_ app: Application, barcode: String, total: Int, year: Int, las
             #expect(await refusal { try await shelves.set(branch: f.network.district, part: .adultFiction, capacity: -1) }?.field == "capacity_adult_fiction")
             let today = LocalDate(iso: "2026-12-04")!
             #expect(try await balancing.plan(today: today) == [.init(part: .adultFiction, from: f.network.central, to: f.network.district, copies: 2)])
-            for n in 1...6 { try await setCounters(app, barcode: "B\(n)C1", total: 40, year: 10 - n, lastLoan: "2026-11-01") }
+            for n in 1...6 { try await setCopyCounters(app, barcode: "B\(n)C1", total: 40, year: 10 - n, lastLoan: "2026-11-01") }
             let made = try await balancing.makeTransfers(today: today)
             #expect(made.count == 2)
             // The least-lent copies go (the district has every title, so none is preferred for lacking there).

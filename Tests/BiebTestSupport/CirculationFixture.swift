@@ -99,3 +99,9 @@ public func backdateOpenLoans(_ app: Application, days: Int, barcodes: [String]?
         }
     }
 }
+
+/// Sets a copy's counters and acquisition straight in the table, as years of lending would have left them (`CopyCounters`).
+public func setCopyCounters(_ app: Application, barcode: String, total: Int, year: Int, lastLoan: String?, acquired: String? = "2015-01-01") async throws {
+    try await app.db.sql.update(Item.schema).set("loans_total", to: total).set("loans_year", to: year)
+        .set("last_loan_on", to: lastLoan).set("acquired_on", to: acquired).where("barcode", .equal, barcode).run()
+}
