@@ -301,4 +301,66 @@ import BiebTestSupport
             #expect(try await pages.send(.GET, "/staff/collectie?niveau=shelf").status == .badRequest)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func anActivityShowsItsThemesShelfAndGetsAListOfIt(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await Self.world(app)
+            let zone = BranchCalendar.amsterdam
+            // The DVDs are about computers (NUR 985), lent 2 times a year each at the central library.
+            for n in 1...3 { try await app.db.sql.update(Title.schema).set("nur", to: 985).where("id", .equal, try #require(f.titles["dvd-\(n)"])).run() }
+            let day = LocalDate(Date(), in: zone).adding(days: 14)
+            var input = ActivityInput(branchID: f.network.central, kind: "course", title: "Computercursus",
+                                      sessions: [TimeRange(start: LocalClock.instant(of: day, minute: 600, in: zone), end: LocalClock.instant(of: day, minute: 720, in: zone))])
+            input.themes = ["basic_skills_digital"]
+            input.registration = .none
+            let programme = Programme(app.db, organisationID: f.network.city, timeZone: zone)
+            let id = try await programme.create(input, staff: nil).activity.id
+            _ = try await programme.publish(id, staff: nil)
+            let (api, pages) = try await signedInBothWays(app, Fixture.staff, password: Fixture.password)
+            // No shelf yet: the API says so; the staff page has no box.
+            #expect(try await api.send(.GET, "/api/v1/collection/themes/basic_skills_digital/shelf").status == .notFound)
+            #expect(!(try await pages.send(.GET, "/staff/programma/\(id)")).body.string.contains("De collectie bij dit thema"))
+            // Headings for the theme: through the API, and refused with the field when not a heading or not a theme.
+            #expect(try await api.send(.PUT, "/api/v1/collection/themes", json: ThemeBody(theme: "basic_skills_digital", headings: [985])).apiError?.field == "headings")
+            #expect(try await api.send(.PUT, "/api/v1/collection/themes", json: ThemeBody(theme: "astrology", headings: [980])).apiError?.field == "theme")
+            let themes = try list(try await api.send(.PUT, "/api/v1/collection/themes", json: ThemeBody(theme: "basic_skills_digital", headings: [980])))
+            #expect(themes.first { $0["theme"] as? String == "basic_skills_digital" }?["headings"] as? [Int] == [980])
+            let shelf = try object(try await api.send(.GET, "/api/v1/collection/themes/basic_skills_digital/shelf?branch=centrale"))
+            #expect((shelf["titles"] as? [[String: Any]])?.count == 3)
+            #expect((shelf["branch"] as? [String: Any])?["holdings"] as? Int == 3)
+            #expect(shelf["from_whole_library"] as? Bool == false)
+            // At the district, which has none: the whole library's titles.
+            #expect(try object(try await api.send(.GET, "/api/v1/collection/themes/basic_skills_digital/shelf?branch=oost"))["from_whole_library"] as? Bool == true)
+            // The themes page: a typed value that is not a number is refused next to its field and kept.
+            let themesPage = try await pages.send(.GET, "/staff/collectie/themas")
+            let csrf = try #require(TestClient.csrf(in: themesPage.body.string))
+            let refused = try await pages.send(.POST, "/staff/collectie/themas", form: ["csrf": csrf, "theme": "health", "headings": "860, tachtig"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains(#"id="headings-health-error""#))
+            #expect(refused.body.string.contains(#"value="860, tachtig""#))
+            #expect(try await pages.send(.POST, "/staff/collectie/themas", form: ["csrf": csrf, "theme": "health", "headings": "860; 870"]).status == .seeOther)
+            #expect(try await ThemeShelves(app.db, organisationID: f.network.city).all()["health"] == [860, 870])
+            // The activity's staff page shows the shelf; one button makes a list of it, shown with the activity.
+            let activityPage = try await pages.send(.GET, "/staff/programma/\(id)")
+            #expect(activityPage.body.string.contains("De collectie bij dit thema") && activityPage.body.string.contains("Film 1"))
+            let made = try await pages.send(.POST, "/staff/collectie/activiteit/\(id)/lijst", form: ["csrf": csrf])
+            #expect(made.status == .seeOther)
+            let listing = try #require(try await programme.listing(id))
+            let listID = try #require(listing.activity.listID)
+            #expect(try await TitleLists(app.db, organisationID: f.network.city).entries(of: listID).count == 3)
+            let publicPage = try await TestClient(app).send(.GET, "/city/agenda/\(id)")
+            #expect(publicPage.body.string.contains("/city/lijsten/computercursus-"))
+            // A manager reads the shelf but may not make the list.
+            let manager = TestClient(app)
+            try await manager.signInPages("directie@city.test", password: Fixture.password)
+            let managerPage = try await manager.send(.GET, "/staff/collectie/themas")
+            #expect(managerPage.status == .ok && !managerPage.body.string.contains(#"name="headings""#))
+        }
+    }
+
+    struct ThemeBody: Encodable, Sendable {
+        let theme: String
+        let headings: [Int]
+    }
 }

@@ -141,6 +141,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: WeedingPages())
     try app.register(collection: PurchasePages())
     try app.register(collection: BalancePages())
+    try app.register(collection: ThemePages())
     try app.register(collection: ListPages())
     try app.register(collection: StaffCatalogPages())
     try app.register(collection: OAIController())

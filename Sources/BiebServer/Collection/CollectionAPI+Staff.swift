@@ -33,6 +33,9 @@ struct CollectionAPIController: RouteCollection {
         api.post("balance", "transfers", use: makeTransfers)
         api.delete("balance", "transfers", use: cancelTransfers)
         api.post("balance", "send", use: send)
+        api.get("themes", use: themes)
+        api.put("themes", use: setTheme)
+        api.get("themes", ":theme", "shelf", use: themeShelf)
     }
 
     // MARK: Figures
@@ -271,6 +274,44 @@ struct CollectionAPIController: RouteCollection {
         }
         let line = try await Balancing(service.db, organisationID: service.organisationID).send(barcode: barcode, at: branch.id, staff: service.user.id)
         return CollectionDTO.Transfer(line, service)
+    }
+}
+
+extension CollectionAPIController {
+    // MARK: Themes
+
+    func themes(req: Request) async throws -> [CollectionDTO.Theme] {
+        let service = try await CollectionService.make(req)
+        return try await CollectionThemes.all(service)
+    }
+
+    func setTheme(req: Request) async throws -> [CollectionDTO.Theme] {
+        let service = try await CollectionService.make(req, .manageCollection)
+        let fields = try req.content.decode(ThemeShelfFields.self).decoded()
+        try await ThemeShelves(service.db, organisationID: service.organisationID).set(theme: fields.theme, headings: fields.headings)
+        return try await CollectionThemes.all(service)
+    }
+
+    /// How a theme's shelf works at a branch and in the whole library, and the titles to show with an activity there.
+    func themeShelf(req: Request) async throws -> CollectionDTO.ThemeShelf {
+        let service = try await CollectionService.make(req)
+        let theme = req.parameters.get("theme") ?? ""
+        let branch = try service.branch(req.query[String.self, at: "branch"])
+        guard let shelf = try await ThemeShelves(service.db, organisationID: service.organisationID)
+            .shelf(themes: [theme], branch: branch?.id, today: service.today) else {
+            throw BiebError.notFound("theme shelf", nl: "Bij dit thema hoort (nog) geen deel van de collectie.")
+        }
+        return CollectionDTO.ThemeShelf(shelf, year: service.today.year)
+    }
+}
+
+/// The programme's themes with their NUR headings, for the API and the page.
+enum CollectionThemes {
+    static func all(_ service: CollectionService) async throws -> [CollectionDTO.Theme] {
+        let mapping = try await ThemeShelves(service.db, organisationID: service.organisationID).all()
+        return try await Programme(service.db, organisationID: service.organisationID, timeZone: service.organisation.zone).terms(.theme).map {
+            CollectionDTO.Theme(theme: $0.code, name_nl: $0.nl, name_en: $0.en, headings: mapping[$0.code] ?? [])
+        }
     }
 }
 

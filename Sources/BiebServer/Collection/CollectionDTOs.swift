@@ -247,6 +247,37 @@ enum CollectionDTO {
         }
     }
 
+    struct Theme: Content {
+        let theme: String
+        let name_nl: String
+        let name_en: String
+        let headings: [Int]
+    }
+
+    struct ThemeShelf: Content {
+        struct Title: Content {
+            let title_id: Int
+            let title: String
+            let author: String?
+            let year: Int?
+            let available: Int
+        }
+
+        let headings: [Int]
+        let branch: Figures?
+        let organisation: Figures
+        let titles: [Title]
+        let from_whole_library: Bool
+
+        init(_ shelf: ThemeShelves.Shelf, year: Int) {
+            headings = shelf.headings
+            branch = shelf.branch.map { Figures($0, year: year) }
+            organisation = Figures(shelf.organisation, year: year)
+            titles = shelf.titles.map { Title(title_id: $0.titleID, title: $0.title, author: $0.author, year: $0.year, available: $0.available) }
+            from_whole_library = shelf.fromWholeLibrary
+        }
+    }
+
     struct Balance: Content {
         let moves: [Move]
         let transfers: [Transfer]

@@ -144,3 +144,42 @@ struct CapacityFields: Content {
         return (branch, part, try ThresholdFields.whole(capacity, "capacity_\(part.rawValue)"))
     }
 }
+
+/// The NUR headings that match a programme theme: a list of numbers from the API, or "980, 600" typed in a form.
+struct ThemeShelfFields: Content {
+    var theme: String?
+    var headings: Headings?
+
+    struct Headings: Codable {
+        let text: String
+
+        init(text: String) { self.text = text }
+
+        init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if let list = try? value.decode([Int].self) {
+                text = list.map(String.init).joined(separator: ",")
+            } else {
+                text = try value.decode(String.self)
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(text)
+        }
+    }
+
+    func decoded() throws -> (theme: String, headings: [Int]) {
+        guard let theme = theme?.trimmed, !theme.isEmpty else { throw BiebError.invalid("theme", "Choose a theme.", nl: "Kies een thema.") }
+        let parts = (headings?.text ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }).map(String.init)
+        let numbers = try parts.map { part -> Int in
+            guard let number = Int(part) else {
+                throw BiebError.invalid("headings", "Give NUR headings as numbers, separated by commas (\"980, 600\").",
+                                        nl: "Geef NUR-hoofdrubrieken als getallen, gescheiden door komma's (\"980, 600\").")
+            }
+            return number
+        }
+        return (theme, numbers)
+    }
+}

@@ -92,6 +92,14 @@ enum CollectionOpenAPI {
             "A picked copy scanned to send (circulate at that branch): it goes into transit; the return scan at the other branch receives it",
             body: D.object(["barcode": D.string, "branch": D.string], required: ["barcode", "branch"]), response: D.ref("BalanceTransfer"),
             conflict: "The copy is no longer on the shelf (item_in_circulation)")),
+        "/api/v1/collection/themes": .init(
+            get: staff("The programme's themes with the NUR headings of the collection that match each", response: D.array(D.ref("ThemeShelfSetting"))),
+            put: staff("Set the NUR headings that match a theme (an empty list: none)",
+                       body: D.object(["theme": D.string, "headings": D.array(D.int)], required: ["theme", "headings"]),
+                       response: D.array(D.ref("ThemeShelfSetting")))),
+        "/api/v1/collection/themes/{theme}/shelf": .init(get: staff(
+            "A theme's shelf: how it works at a branch and in the whole library, and its best-lent titles with a copy at the branch (the whole library's when the branch has none), for an activity's page",
+            params: [D.textParam("theme", "Theme code"), D.query("branch", "Branch slug or id")], response: D.ref("ThemeShelf"))),
     ]
 
     static let figures = D.object([
@@ -139,6 +147,14 @@ enum CollectionOpenAPI {
         "BalanceTransfer": D.object([
             "transfer_id": D.int, "barcode": D.string, "title": D.string, "call_number": D.string, "from": D.string, "to": D.string, "sent": D.bool,
         ], required: ["transfer_id", "barcode", "title", "call_number", "from", "to", "sent"]),
+        "ThemeShelfSetting": D.object(["theme": D.string, "name_nl": D.string, "name_en": D.string, "headings": D.array(D.int)],
+                                      required: ["theme", "name_nl", "name_en", "headings"]),
+        "ThemeShelf": D.object([
+            "headings": D.array(D.int), "branch": D.nullable(D.ref("CollectionFigures")), "organisation": D.ref("CollectionFigures"),
+            "titles": D.array(D.object(["title_id": D.int, "title": D.string, "author": D.nullableString, "year": D.nullableInt, "available": D.int],
+                                       required: ["title_id", "title", "available"])),
+            "from_whole_library": D.bool,
+        ], required: ["headings", "organisation", "titles", "from_whole_library"]),
         "Balance": D.object([
             "moves": D.array(D.object(["part": part, "from": D.string, "to": D.string, "copies": D.int], required: ["part", "from", "to", "copies"])),
             "transfers": D.array(D.ref("BalanceTransfer")),

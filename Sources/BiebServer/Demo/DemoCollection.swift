@@ -170,6 +170,11 @@ enum DemoCollection {
                                  edition: "Herziene druk", language: "dut", format: .book, subjects: ["Fietstochten", "Nederland"], nur: 502)
         _ = try await store.upsert([try IncomingTitle(marc: MARCMapping.record(for: record), record: record, holdings: [])],
                                    branches: try await store.branchesBySlug(), defaultBranch: nil)
+        // The programme's themes and the shelves that go with them (the demo's own NUR codes).
+        let themes = ThemeShelves(app.db, organisationID: organisation)
+        try await themes.set(theme: "basic_skills_digital", headings: [980, 600])
+        try await themes.set(theme: "basic_skills_language", headings: [400])
+        try await themes.set(theme: "urban_issues", headings: [680, 750])
         // Travel guides date sooner than other non-fiction: five years, the library's own setting.
         try await WeedingSettings(app.db, organisationID: organisation).set(
             WeedingThresholds(maxAgeYears: 5, idleMonths: 24, wornLoans: 50, loansPerCopy: 6), part: .adultNonFiction, heading: 500)

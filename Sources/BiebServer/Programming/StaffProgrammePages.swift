@@ -299,6 +299,8 @@ struct StaffProgrammePages: RouteCollection {
         let canManage: Bool
         let sessions: [SessionColumn]
         let people: [Person]
+        /// The collection's shelf of the activity's themes (`ThemeShelves`), for staff who read the collection.
+        let shelf: ActivityShelfView?
     }
 
     /// The access, the page and the activity of the path, for staff with this permission for it.
@@ -325,6 +327,12 @@ struct StaffProgrammePages: RouteCollection {
         let labels = Dictionary(uniqueKeysWithValues: listing.sessions.map {
             ($0.id, formats.shortDate(LocalDate($0.range.start, in: access.organisation.zone)) + " " + formats.time($0.range.start))
         })
+        let themeNames = Dictionary(uniqueKeysWithValues: try await Programme(req.db, organisationID: try access.organisation.requireID(),
+                                                                              timeZone: access.organisation.zone).terms(.theme)
+            .map { ($0.code, page.lang == .en ? $0.en : $0.nl) })
+        let shelf = access.user.can(.viewCollection)
+            ? try await ActivityShelfView.make(req, organisation: access.organisation, listing: listing, themeNames: themeNames, english: page.lang == .en)
+            : nil
         return try await page.render("staff/activity", ActivityContext(
             page: page.context(a.title),
             errors: page.formErrors(error, ids: session.map { ["card": "card_\($0)", "session": "card_\($0)"] } ?? [:]),
@@ -341,7 +349,7 @@ struct StaffProgrammePages: RouteCollection {
                 Person(id: line.registration.id, name: line.name, card: line.cardNumber ?? "", places: line.registration.places,
                        waiting: line.registration.status == .waiting, unconfirmed: line.registration.isProvisional,
                        marks: listing.sessions.map { Mark(session: $0.id, label: labels[$0.id] ?? "", present: line.attendedSessions.contains($0.id)) })
-            }), status: error?.httpStatus ?? .ok)
+            }, shelf: shelf), status: error?.httpStatus ?? .ok)
     }
 
     func publish(req: Request) async throws -> Response {

@@ -111,10 +111,16 @@ struct CreateCollectionPlan: AsyncMigration {
             .field("capacity", .int, .required)
             .unique(on: "branch_id", "part")
             .create()
+        try await database.schema(ThemeShelves.schema)
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id", onDelete: .cascade))
+            .field("theme", .string, .required)
+            .field("heading", .int, .required)
+            .unique(on: "organisation_id", "theme", "heading")
+            .create()
     }
 
     func revert(on database: Database) async throws {
-        for table in [ShelfCapacities.schema, PurchaseOrders.schema, PurchaseSuggestions.decisionSchema, WeedingList.lineSchema,
+        for table in [ThemeShelves.schema, ShelfCapacities.schema, PurchaseOrders.schema, PurchaseSuggestions.decisionSchema, WeedingList.lineSchema,
                       WeedingList.schema, SegmentSnapshots.schema, WeedingSettings.schema, CopyCounters.cursorSchema] {
             try await database.schema(table).delete()
         }

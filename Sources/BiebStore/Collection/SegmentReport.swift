@@ -39,7 +39,7 @@ public struct SegmentReport: Sendable {
     }
 
     /// Every branch's segments (or one branch's), on `today`.
-    public func rows(today: LocalDate, branch: UUID? = nil, titles: [Int]? = nil, policy: WeedingPolicy) async throws -> [Row] {
+    public func rows(today: LocalDate, branch: UUID? = nil, titles: [Int]? = nil, headings: [Int]? = nil, policy: WeedingPolicy) async throws -> [Row] {
         let periods = policy.idlePeriods
         let column = try await branchColumn()
         let idle = SQLList(periods.map { months in
@@ -51,6 +51,7 @@ public struct SegmentReport: Sendable {
         var filter = SQLQueryString("")
         if let branch { filter = "AND \(unsafeRaw: column) = \(bind: branch)" }
         if let titles { filter = "\(filter) AND i.title_id IN \(SQLBind.group(titles))" }
+        if let headings { filter = "\(filter) AND \(Self.headingFilter(headings))" }
         let rows = try await sql.raw("""
             SELECT \(unsafeRaw: column) AS branch_id, t.format, t.audience, t.nur,
                    COUNT(*) AS holdings, CAST(SUM(i.loans_year) AS BIGINT) AS loans, CAST(SUM(i.loans_total) AS BIGINT) AS lifetime,
@@ -79,6 +80,18 @@ public struct SegmentReport: Sendable {
             }
         }
         return out.values.sorted { ($0.branch.uuidString, $0.segment) < ($1.branch.uuidString, $1.segment) }
+    }
+}
+
+extension SegmentReport {
+    /// Titles under any of the NUR headings (a heading is its ten codes: 980 is 980–989); none matches an empty list.
+    static func headingFilter(_ headings: [Int]) -> SQLQueryString {
+        guard !headings.isEmpty else { return "1 = 0" }
+        var out = SQLQueryString("(")
+        for (n, heading) in headings.enumerated() {
+            out = "\(out)\(unsafeRaw: n == 0 ? "" : " OR ")(t.nur >= \(bind: heading) AND t.nur < \(bind: heading + 10))"
+        }
+        return "\(out))"
     }
 }
 
