@@ -41,6 +41,10 @@ BRANCH=${BRANCH%/hours}
 ACT=$(curl -s -b "$COOKIES" "$B/staff/programma" | grep -o 'href="/staff/programma/[A-F0-9-]*"' | head -1 | cut -d'"' -f2)
 MEMBER=$(curl -s -b "$COOKIES" "$B/staff/desk?branch=centrale-bibliotheek&card=2000000005" | grep -o 'href="/staff/members/[A-Fa-f0-9-]*"' | head -1 | cut -d'"' -f2)
 SERIES=$(curl -s -b "$COOKIES" "$B/staff/programma/lijsten" | grep -o 'href="/staff/programma/lijsten/reeksen/[0-9]*"' | head -1 | cut -d'"' -f2)
+# A weeding list for Loosduinen (its old English shelf), made as staff would.
+CSRF=$(curl -s -b "$COOKIES" "$B/staff/collectie/wieden" | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
+WEEDING=$(curl -s -b "$COOKIES" -o /dev/null -w '%{redirect_url}' --data-urlencode "csrf=$CSRF" --data-urlencode "branch=loosduinen" \
+  "$B/staff/collectie/wieden" | sed -e 's|^https\?://[^/]*||' -e 's|?.*||')
 python3 scripts/check-layout.py "$B" --width "$WIDTH" --staff admin@denhaag.bieb.demo:bieb-demo-2026 /staff "$BRANCH" "$BRANCH/hours" \
   "$BRANCH/week" /staff/branches/new /staff/catalogue "/staff/catalogue?q=boek" "/staff/catalogue/${TITLE##*/}" /staff/catalogue/new \
   "/staff/desk?branch=centrale-bibliotheek&card=2000000005" "/staff/desk/lists?branch=centrale-bibliotheek" \
@@ -48,5 +52,7 @@ python3 scripts/check-layout.py "$B" --width "$WIDTH" --staff admin@denhaag.bieb
   /staff/messages/templates /staff/privacy /staff/programma "$ACT" /staff/self-service /staff/spreekuren /staff/users \
   /staff/loan-rules /staff/members/online /staff/betalingen "$MEMBER" /staff/programma/lijsten "$SERIES" /staff/inzicht \
   "/staff/inzicht?vestiging=centrale-bibliotheek" /staff/inzicht/metingen /staff/inzicht/jaarverslag "/staff/inzicht/jaarverslag?lang=en" /staff/inzicht/bezoekers \
-  /staff/inzicht/digitaal /staff/inzicht/zomerlezen "/staff/inzicht/zomerlezen?lang=en" /staff/studieplekken || status=1
+  /staff/inzicht/digitaal /staff/inzicht/zomerlezen "/staff/inzicht/zomerlezen?lang=en" /staff/studieplekken \
+  /staff/collectie "/staff/collectie?vestiging=loosduinen&niveau=full&deel=youth_fiction" "/staff/collectie?lang=en" /staff/collectie/drempels \
+  /staff/collectie/themas /staff/collectie/wieden "$WEEDING" /staff/collectie/aankoop /staff/collectie/balans || status=1
 exit $status

@@ -176,6 +176,25 @@ import BiebTestSupport
             #expect(thisSummer.memberParticipants == thisSummer.participants)
             #expect(thisSummer.summerLoans > thisSummer.juneLoans)
             #expect(lastSummer.summerLoans == 220 * 52 / 10)
+
+            // The collection plan: Loosduinen's old English shelf is dead stock; the central library works harder than its shelf;
+            // a queue asks for copies and a new edition for purchase; Heemstede's Plein1 is over capacity in a floating collection.
+            let policy = try await WeedingSettings(app.db, organisationID: denHaag.id!).policy()
+            let segments = try await SegmentReport(app.db, organisationID: denHaag.id!).rows(today: today, policy: policy)
+            let loosduinen = try #require(branches.first { $0.slug == "loosduinen" })
+            let dead = segments.filter { $0.branch == loosduinen.id }.reduce(SegmentFigures()) { $0 + $1.figures }
+            #expect((dead.deadShare ?? 0) > 0.5 && dead.holdings > 150)
+            let total = segments.reduce(SegmentFigures()) { $0 + $1.figures }
+            let districts = segments.filter { $0.branch != loosduinen.id && $0.branch != central.id }.reduce(SegmentFigures()) { $0 + $1.figures }
+            #expect((districts.relativeUse(of: total) ?? 0) > 1)
+            #expect(try await SegmentSnapshots(app.db, organisationID: denHaag.id!).rows(month: SegmentSnapshots.month(of: today.adding(months: -12))).isEmpty == false)
+            let suggestions = try await PurchaseSuggestions(app.db, organisationID: denHaag.id!).suggestions()
+            #expect(suggestions.contains { $0.reason == .queue })
+            #expect(suggestions.contains { $0.reason == .newEdition && $0.title == "Fietsen in Nederland" })
+            let candidates = try await WeedingLists(app.db, organisationID: denHaag.id!).candidates(branch: loosduinen.id!, today: today, policy: policy)
+            #expect(candidates.filter { $0.reasons.contains(.idle) }.count >= 150)
+            #expect(try await ThemeShelves(app.db, organisationID: denHaag.id!).all()["basic_skills_digital"] == [600, 980])
+            #expect(try await Balancing(app.db, organisationID: town.id!).plan(today: today).contains { $0.from == main.id })
         }
     }
 

@@ -86,7 +86,7 @@ public struct CopyCounters: Sendable {
 
     /// Counts every copy's loans again from the loans table. Returns the number of copies with loans.
     @discardableResult
-    public func rebuild(today: LocalDate, progress: (@Sendable (Int) -> Void)? = nil) async throws -> Int {
+    public func rebuild(today: LocalDate, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> Int {
         let organisationID = organisationID
         let end = Self.windowEnd(today: today)
         let windowStart = start(of: end.adding(days: 1))
@@ -142,7 +142,7 @@ public struct CopyCounters: Sendable {
         try await WriteGate.transaction(on: db) { tx in try await Self.write(counters, organisation: organisationID, on: tx.sql, progress: nil) }
     }
 
-    static func write(_ counts: [Loaded], organisation: UUID? = nil, on sql: any SQLDatabase, progress: (@Sendable (Int) -> Void)?) async throws {
+    static func write(_ counts: [Loaded], organisation: UUID? = nil, on sql: any SQLDatabase, progress: (@Sendable (Int, Int) -> Void)?) async throws {
         var done = 0
         for chunk in counts.chunked(into: 400) {
             let values = SQLList(chunk.map { c in
@@ -158,7 +158,7 @@ public struct CopyCounters: Sendable {
                 FROM (VALUES \(values)) AS v WHERE items.id = v.column1 \(scope)
                 """).run()
             done += chunk.count
-            progress?(done)
+            progress?(done, counts.count)
         }
     }
 }
