@@ -15,6 +15,7 @@ import Foundation
 //   swift run -c release bieb-bench sip2 PORT ITEMS CARDS [TERMINALS] [SECONDS] [RATE]   kiosks lending and taking in over SIP2
 //   swift run -c release bieb-bench insights DB ORG EVENTS   a day of EVENTS loans into the statistics' facts, beside a plain copy
 //   swift run -c release bieb-bench insights-scale DB FACTOR [ROUNDS]   five years at FACTOR of national scale; rebuild and dashboards
+//   swift run -c release bieb-bench collection-scale DB COPIES [ROUNDS]   the collection plan over COPIES copies of a national network
 //
 // Prints one line per case: operations, total time, time per operation.
 
@@ -60,6 +61,12 @@ if CommandLine.arguments.count >= 7, CommandLine.arguments[1] == "circulation-se
 if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "insights-scale" {
     benchmarkInsightScale(database: CommandLine.arguments[2], factor: Double(CommandLine.arguments[3]) ?? 0.1,
                           rounds: CommandLine.arguments.count > 4 ? Int(CommandLine.arguments[4]) ?? 20 : 20)
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "collection-scale" {
+    benchmarkCollectionScale(database: CommandLine.arguments[2], copies: Int(CommandLine.arguments[3]) ?? 2_000_000,
+                             rounds: CommandLine.arguments.count > 4 ? Int(CommandLine.arguments[4]) ?? 10 : 10)
     exit(0)
 }
 
