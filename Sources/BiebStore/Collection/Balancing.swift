@@ -5,18 +5,12 @@ import BiebCore
 
 /// Each branch's shelf capacity per part of the collection (copies), set by
 /// staff. A branch without a capacity for a part takes no part in balancing it.
-public struct ShelfCapacities: Sendable {
+public struct ShelfCapacities: OrganisationStore {
     static let schema = "shelf_capacities"
 
-    let db: any Database
-    public let organisationID: UUID
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     public static let maxCapacity = 2_000_000
 
@@ -60,16 +54,10 @@ public struct ShelfCapacities: Sendable {
 /// there the transfer flow carries it: the copy is in transit, on the
 /// receiving branch's incoming list, and received by the return scan there
 /// — where, the collection floating, it stays.
-public struct Balancing: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct Balancing: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     public struct PlannedMove: Sendable, Equatable, Codable {
         public var part: CollectionSegment

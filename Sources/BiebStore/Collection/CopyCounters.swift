@@ -21,11 +21,10 @@ import BiebCore
 ///
 /// The window is the 12 months before today: a loan of 4 December 2025
 /// counts on 3 December 2026 and no longer on 4 December 2026.
-public struct CopyCounters: Sendable {
+public struct CopyCounters: OrganisationStore {
     static let cursorSchema = "collection_counter_cursor"
 
-    let db: any Database
-    public let organisationID: UUID
+    public let db: any Database, organisationID: UUID
     public let timeZone: TimeZone
 
     public init(_ db: any Database, organisationID: UUID, timeZone: TimeZone) {
@@ -33,8 +32,6 @@ public struct CopyCounters: Sendable {
         self.organisationID = organisationID
         self.timeZone = timeZone
     }
-
-    var sql: any SQLDatabase { db.sql }
 
     /// The last checkout day that no longer counts in `loans_year` on `today`.
     public static func windowEnd(today: LocalDate) -> LocalDate { today.adding(months: -12) }

@@ -9,18 +9,12 @@ import BiebCore
 /// copies then count, so the suggestion goes — or a dismissal with a
 /// reason, which hides the suggestion until it asks for more copies than
 /// when it was dismissed.
-public struct PurchaseSuggestions: Sendable {
+public struct PurchaseSuggestions: OrganisationStore {
     static let decisionSchema = "purchase_decisions"
 
-    let db: any Database
-    public let organisationID: UUID
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     public struct Suggestion: Sendable, Equatable, Codable {
         public var titleID: Int
@@ -143,18 +137,12 @@ public struct PurchaseSuggestions: Sendable {
 /// the copies arrive (the suggestions count them as copies) — a title, the
 /// branch they are for, how many, when expected. Receiving the copies is
 /// cataloguing them; the order is then marked received.
-public struct PurchaseOrders: Sendable {
+public struct PurchaseOrders: OrganisationStore {
     static let schema = "purchase_orders"
 
-    let db: any Database
-    public let organisationID: UUID
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     public enum Status: String, Sendable, Codable, CaseIterable {
         case open, received, cancelled

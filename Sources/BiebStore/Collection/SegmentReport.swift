@@ -14,16 +14,10 @@ import BiebCore
 /// `WeedingRules.isIdle` (an available copy whose last loan, or acquisition
 /// when never lent, is before the period's start; a store test holds the
 /// two to the same answer); each group then takes the count of its own period.
-public struct SegmentReport: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct SegmentReport: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     public struct Row: Sendable, Hashable {
         public var branch: UUID
@@ -98,18 +92,12 @@ extension SegmentReport {
 /// The segments as they were on the first of each month, so a report can
 /// set this year against last year (the counters only know now). Taken by
 /// the nightly job the first time it runs in a month.
-public struct SegmentSnapshots: Sendable {
+public struct SegmentSnapshots: OrganisationStore {
     static let schema = "collection_snapshots"
 
-    let db: any Database
-    public let organisationID: UUID
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     /// "2026-12".
     public static func month(of day: LocalDate) -> String { String(format: "%04d-%02d", day.year, day.month) }

@@ -9,18 +9,12 @@ import BiebCore
 /// library (`SegmentFigures`), and the titles to show with an activity —
 /// the shelf's best-lent titles with a copy at the activity's branch
 /// (the whole library's when the branch has none).
-public struct ThemeShelves: Sendable {
+public struct ThemeShelves: OrganisationStore {
     static let schema = "collection_theme_shelves"
 
-    let db: any Database
-    public let organisationID: UUID
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     /// Theme code → its NUR headings, in order.
     public func all() async throws -> [String: [Int]] {

@@ -18,16 +18,10 @@ import BiebCore
 ///   transit or on a hold shelf since the list was made is left as it is
 ///   and its line says so (`outcome` in_use). Two people signing the same
 ///   list at once: one signs, the other is told it was signed.
-public struct WeedingLists: Sendable {
-    let db: any Database
-    public let organisationID: UUID
+public struct WeedingLists: OrganisationStore {
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     public enum Decision: String, Sendable, Codable, CaseIterable {
         case withdraw, keep

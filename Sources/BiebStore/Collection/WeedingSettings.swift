@@ -6,20 +6,14 @@ import BiebCore
 /// An organisation's own weeding thresholds, over the defaults written in
 /// `WeedingThresholds.defaults`. A row is a part of the collection, or one
 /// NUR heading within it (`heading`; `wholePart` for the part itself).
-public struct WeedingSettings: Sendable {
+public struct WeedingSettings: OrganisationStore {
     static let schema = "collection_thresholds"
     /// The `heading` of a row that sets a whole part.
     static let wholePart = -1
 
-    let db: any Database
-    public let organisationID: UUID
+    public let db: any Database, organisationID: UUID
 
-    public init(_ db: any Database, organisationID: UUID) {
-        self.db = db
-        self.organisationID = organisationID
-    }
-
-    var sql: any SQLDatabase { db.sql }
+    public init(_ db: any Database, organisationID: UUID) { (self.db, self.organisationID) = (db, organisationID) }
 
     /// The policy: the organisation's rows over the defaults.
     public func policy() async throws -> WeedingPolicy {
