@@ -324,10 +324,12 @@ enum CollectionLists {
         let relativeUse: Double?
     }
 
-    static func figures(_ service: CollectionService) async throws -> [Figures] {
+    /// `total`: the whole collection's figures when the caller has them (a report over every copy is the costly part).
+    static func figures(_ service: CollectionService, total: SegmentFigures? = nil) async throws -> [Figures] {
         let policy = try await service.policy()
         let report = SegmentReport(service.db, organisationID: service.organisationID)
-        let all = try await report.rows(today: service.today, policy: policy).reduce(SegmentFigures()) { $0 + $1.figures }
+        var all = total ?? SegmentFigures()
+        if total == nil { all = try await report.rows(today: service.today, policy: policy).reduce(SegmentFigures()) { $0 + $1.figures } }
         var out: [Figures] = []
         let store = TitleLists(service.db, organisationID: service.organisationID)
         for list in try await store.all(publicOnly: false) {

@@ -132,7 +132,7 @@ struct CollectionPages: RouteCollection {
         let sorted = candidates.sorted { ($0.figures.turnover ?? 0, $0.label.name) > ($1.figures.turnover ?? 0, $1.label.name) }
         highlights = sorted.prefix(5).map(highlight)
         let least = sorted.count > 5 ? sorted.suffix(5).reversed().map(highlight) : []
-        let lists = try await CollectionLists.figures(service).map { list in
+        let lists = try await CollectionLists.figures(service, total: all.reduce(SegmentFigures()) { $0 + $1.figures }).map { list in
             RowView(SegmentTable.Line(key: list.slug, name: list.name, figures: list.figures, turnover: list.figures.turnover, relativeUse: list.relativeUse,
                                       deadShare: list.figures.deadShare, averageAge: list.figures.averageAge(in: year), lastYear: nil), formats: formats)
         }

@@ -75,6 +75,8 @@ public struct Balancing: OrganisationStore {
         public var from: UUID
         public var to: UUID
         public var sent: Bool
+        /// The part of the collection the copy is in.
+        public var part: CollectionSegment
     }
 
     func requireFloating() async throws {
@@ -98,9 +100,8 @@ public struct Balancing: OrganisationStore {
         }
         // Copies already leaving and coming are counted where they go.
         for line in try await open() {
-            guard let part = try await part(ofItem: line.itemID) else { continue }
-            holdings[line.from, default: [:]][part, default: 0] -= 1
-            holdings[line.to, default: [:]][part, default: 0] += 1
+            holdings[line.from, default: [:]][line.part, default: 0] -= 1
+            holdings[line.to, default: [:]][line.part, default: 0] += 1
         }
         var out: [PlannedMove] = []
         for part in CollectionSegment.allCases {
@@ -110,14 +111,6 @@ public struct Balancing: OrganisationStore {
             out += BalancePlan.moves(shelves).map { PlannedMove(part: part, from: $0.from, to: $0.to, copies: $0.copies) }
         }
         return out
-    }
-
-    func part(ofItem id: Int) async throws -> CollectionSegment? {
-        guard let row = try await sql.raw("""
-            SELECT t.format, t.audience, t.nur FROM items i JOIN titles t ON t.id = i.title_id WHERE i.id = \(bind: id)
-            """).first() else { return nil }
-        return ShelfSegment(formatCode: try row.decode(column: "format", as: String.self), audienceCode: try row.decode(column: "audience", as: String?.self),
-                            nur: try row.decode(column: "nur", as: Int?.self)).part
     }
 
     /// Makes the transfer list of the plan: for each move, the copies to send — available, set aside for nobody,
@@ -136,13 +129,13 @@ public struct Balancing: OrganisationStore {
                 WHERE i.organisation_id = \(bind: organisationID) AND i.current_branch_id = \(bind: move.from)
                   AND i.status = 'available' AND i.hold_id IS NULL
                   AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.item_id = i.id AND r.received_at IS NULL)
-                """).all().compactMap { row -> (id: Int, barcode: String, title: String, call: String, lacking: Bool, loans: Int)? in
+                """).all().compactMap { row -> (id: Int, barcode: String, title: String, call: String, lacking: Bool, loans: Int, part: CollectionSegment)? in
                 let part = ShelfSegment(formatCode: try row.decode(column: "format", as: String.self),
                                         audienceCode: try row.decode(column: "audience", as: String?.self), nur: try row.decode(column: "nur", as: Int?.self)).part
                 guard part == move.part else { return nil }
                 return (try row.decode(column: "id", as: Int.self), try row.decode(column: "barcode", as: String.self),
                         try row.decode(column: "title", as: String.self), try row.decode(column: "call_number", as: String.self),
-                        try row.decode(column: "there", as: Int.self) == 0, try row.decode(column: "loans_year", as: Int.self))
+                        try row.decode(column: "there", as: Int.self) == 0, try row.decode(column: "loans_year", as: Int.self), part)
             }
             let chosen = candidates.sorted { ($0.lacking ? 0 : 1, $0.loans, $0.id) < ($1.lacking ? 0 : 1, $1.loans, $1.id) }.prefix(move.copies)
             made += try await WriteGate.transaction(on: db) { tx in
@@ -155,7 +148,7 @@ public struct Balancing: OrganisationStore {
                         RETURNING id
                         """).first()?.decode(column: "id", as: Int.self) else { continue }
                     made.append(Line(transferID: id, itemID: copy.id, barcode: copy.barcode, title: copy.title, callNumber: copy.call,
-                                     from: move.from, to: move.to, sent: false))
+                                     from: move.from, to: move.to, sent: false, part: copy.part))
                 }
                 return made
             }
@@ -168,7 +161,7 @@ public struct Balancing: OrganisationStore {
         var filter = SQLQueryString("")
         if let branch { filter = "AND r.from_branch_id = \(bind: branch)" }
         return try await sql.raw("""
-            SELECT r.id, r.item_id, i.barcode, t.title, i.call_number, r.from_branch_id, r.to_branch_id, r.sent_at
+            SELECT r.id, r.item_id, i.barcode, t.title, i.call_number, r.from_branch_id, r.to_branch_id, r.sent_at, t.format, t.audience, t.nur
             FROM transfers r JOIN items i ON i.id = r.item_id JOIN titles t ON t.id = i.title_id
             WHERE r.organisation_id = \(bind: organisationID) AND r.reason = 'balance' AND r.received_at IS NULL \(filter)
             ORDER BY r.from_branch_id, i.call_number, r.id
@@ -176,7 +169,9 @@ public struct Balancing: OrganisationStore {
             Line(transferID: try row.decode(column: "id", as: Int.self), itemID: try row.decode(column: "item_id", as: Int.self),
                  barcode: try row.decode(column: "barcode", as: String.self), title: try row.decode(column: "title", as: String.self),
                  callNumber: try row.decode(column: "call_number", as: String.self), from: try row.decode(column: "from_branch_id", as: UUID.self),
-                 to: try row.decode(column: "to_branch_id", as: UUID.self), sent: try row.decode(column: "sent_at", as: Date?.self) != nil)
+                 to: try row.decode(column: "to_branch_id", as: UUID.self), sent: try row.decode(column: "sent_at", as: Date?.self) != nil,
+                 part: ShelfSegment(formatCode: try row.decode(column: "format", as: String.self), audienceCode: try row.decode(column: "audience", as: String?.self),
+                                    nur: try row.decode(column: "nur", as: Int?.self)).part)
         }
     }
 
@@ -187,7 +182,7 @@ public struct Balancing: OrganisationStore {
         return try await WriteGate.transaction(on: db) { tx in
             let sql = tx.sql
             guard let row = try await sql.raw("""
-                SELECT r.id, r.item_id, r.to_branch_id, i.title_id, t.title, i.call_number FROM transfers r
+                SELECT r.id, r.item_id, r.to_branch_id, i.title_id, t.title, i.call_number, t.format, t.audience, t.nur FROM transfers r
                 JOIN items i ON i.id = r.item_id JOIN titles t ON t.id = i.title_id
                 WHERE r.organisation_id = \(bind: organisationID) AND i.barcode = \(bind: barcode.trimmed) AND r.reason = 'balance'
                   AND r.from_branch_id = \(bind: branch) AND r.received_at IS NULL AND r.sent_at IS NULL
@@ -211,7 +206,9 @@ public struct Balancing: OrganisationStore {
                                    staff: staff, detail: to.uuidString, on: sql)
             try await CatalogChanges.copiesChanged(of: [titleID], organisationID: organisationID, on: sql)
             return Line(transferID: transfer, itemID: item, barcode: barcode.trimmed, title: try row.decode(column: "title", as: String.self),
-                        callNumber: try row.decode(column: "call_number", as: String.self), from: branch, to: to, sent: true)
+                        callNumber: try row.decode(column: "call_number", as: String.self), from: branch, to: to, sent: true,
+                        part: ShelfSegment(formatCode: try row.decode(column: "format", as: String.self),
+                                           audienceCode: try row.decode(column: "audience", as: String?.self), nur: try row.decode(column: "nur", as: Int?.self)).part)
         }
     }
 
