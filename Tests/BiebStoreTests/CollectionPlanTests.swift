@@ -327,4 +327,40 @@ import BiebTestSupport
             #expect(try await balancing.open().isEmpty)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func copiesCarryTheirTitlesShelfKeyThroughEveryWrite(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await CirculationFixture.make(on: app, today: monday)
+            let org = f.network.city
+            func shelf(_ barcode: String) async throws -> (String?, Int?) {
+                let row = try #require(try await app.db.sql.select().columns("shelf", "edition_year").from(Item.schema).where("barcode", .equal, barcode).first())
+                return (try row.decode(column: "shelf", as: String?.self), try row.decode(column: "edition_year", as: Int?.self))
+            }
+            // Imported copies carry it.
+            #expect(try await shelf("B1C1") == ("book.adult_fiction.-", nil))
+            #expect(try await shelf("D1C1") == ("dvd.audiovisual.-", nil))
+            // A title changed through the catalogue: its copies change with it, in the same transaction.
+            let store = CatalogStore(app.db, organisationID: org)
+            let book = try #require(f.titles["book-1"])
+            let record = TitleRecord(controlNumber: "book-1", title: "Boek 1", year: 2012, language: "dut", format: .book, audience: .children, nur: 282)
+            try await store.update(book, with: try IncomingTitle(marc: MARCMapping.record(for: record), record: record, holdings: []))
+            #expect(try await shelf("B1C1") == ("book.youth_fiction.280", 2012))
+            #expect(try await shelf("B1O1") == ("book.youth_fiction.280", 2012))
+            // A copy added to a title carries it.
+            _ = try await store.addItem(to: book, ItemDraft(barcode: "B1N1", branchID: f.network.central))
+            #expect(try await shelf("B1N1") == ("book.youth_fiction.280", 2012))
+            // Copies written straight into the table have none: the report counts them through their titles all the same,
+            // and `fill` gives them theirs.
+            let policy = WeedingPolicy()
+            let keyed = try await SegmentReport(app.db, organisationID: org).rows(today: monday, policy: policy)
+            try await app.db.sql.update(Item.schema).set("shelf", to: SQLLiteral.null).set("edition_year", to: SQLLiteral.null)
+                .where("organisation_id", .equal, org).run()
+            #expect(Set(try await SegmentReport(app.db, organisationID: org).rows(today: monday, policy: policy)) == Set(keyed))
+            #expect(try await ShelfKeys.fill(organisation: org, on: app.db) == 25)
+            #expect(try await shelf("B1C1") == ("book.youth_fiction.280", 2012))
+            #expect(try await ShelfKeys.fill(organisation: org, on: app.db) == 0)
+            #expect(Set(try await SegmentReport(app.db, organisationID: org).rows(today: monday, policy: policy)) == Set(keyed))
+        }
+    }
 }

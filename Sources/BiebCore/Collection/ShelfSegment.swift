@@ -27,6 +27,11 @@ public struct ShelfSegment: Hashable, Sendable, Codable, Comparable {
         self.heading = heading
     }
 
+    /// The segment of a title.
+    public init(format: MaterialFormat, audience: Audience?, nur: Int?) {
+        self.init(format: format, part: CollectionSegment.of(format: format, audience: audience, nur: nur), heading: Self.heading(nur: nur))
+    }
+
     /// The segment of a title as the store keeps it (format and audience as raw values).
     public init(formatCode: String, audienceCode: String?, nur: Int?) {
         let format = MaterialFormat(rawValue: formatCode) ?? .other

@@ -98,6 +98,9 @@ struct CirculationJobs: LifecycleHandler {
                 try Task.checkCancellation()
                 let today = LocalDate(now, in: organisation.zone)
                 let aged = try await CopyCounters(app.db, organisationID: organisation.id!, timeZone: organisation.zone).age(today: today)
+                // Copies written straight into the table get their title's shelf key (`ShelfKeys`).
+                let keyed = try await ShelfKeys.fill(organisation: organisation.id!, on: app.db)
+                if keyed > 0 { app.logger.info("collection: shelf keys filled in for \(keyed) copies") }
                 let policy = try await WeedingSettings(app.db, organisationID: organisation.id!).policy()
                 let snapshot = try await SegmentSnapshots(app.db, organisationID: organisation.id!).takeDue(today: today, policy: policy)
                 if aged > 0 || snapshot { app.logger.info("collection: \(aged) copies' 12-month loans aged, monthly snapshot taken: \(snapshot)") }

@@ -130,6 +130,7 @@ extension CatalogStore {
                     .values(values.map { SQLBind($0) })
                     .returning("id").first()
                 try await CatalogChanges.stamp(titleIDs: [titleID], version: version, on: sql)
+                _ = try await ShelfKeys.fill(titles: [titleID], organisation: organisationID, on: sql)
                 guard let id = try row?.decode(column: "id", as: Int.self) else {
                     throw BiebError(.conflict, code: "insert_failed", message: "The copy was not stored.")
                 }

@@ -189,6 +189,8 @@ public struct CatalogStore: OrganisationStore {
                                         replacing: replaced, on: sql)
             try await writeItems(groups.indices.map { g in (ids[g], groups[g].members.flatMap { batch[$0].holdings }) },
                                  branches: branches, defaultBranch: defaultBranch, generated: generatedItemsPerTitle, now: now, on: sql)
+            // The copies carry their title's segment and edition year (`ShelfKeys`).
+            _ = try await ShelfKeys.fill(titles: ids, organisation: organisationID, on: sql)
             return outcomes
           }
         }
@@ -239,6 +241,7 @@ public struct CatalogStore: OrganisationStore {
             update = update.set(SQLIdentifier(column), to: value.expression(sqlite: sqlite))
         }
         try await update.where("id", .equal, id).where("organisation_id", .equal, organisationID).run()
+        try await ShelfKeys.titleChanged(id, record: incoming.record, on: sql)
     }
 
     func writeISBNs(_ titles: [(Int, [ISBN])], replacing: [Int], on sql: any SQLDatabase) async throws {
@@ -292,7 +295,7 @@ public struct CatalogStore: OrganisationStore {
             if let itemID = existing[barcode] {
                 // The same copy again: it may have moved to this title or changed its shelf mark; its status stays.
                 try await sql.update(Item.schema)
-                    .set("title_id", to: titleID)
+                    .set("title_id", to: titleID).set("shelf", to: SQLLiteral.null)
                     .set("owning_branch_id", to: branch)
                     .set("call_number", to: holding.callNumber ?? "")
                     .set("shelf_location", to: holding.shelfLocation ?? "")

@@ -45,19 +45,36 @@ public struct SegmentReport: OrganisationStore {
         var filter = SQLQueryString("")
         if let branch { filter = "AND \(unsafeRaw: column) = \(bind: branch)" }
         if let titles { filter = "\(filter) AND i.title_id IN \(SQLBind.group(titles))" }
-        if let headings { filter = "\(filter) AND \(Self.headingFilter(headings))" }
-        let rows = try await sql.raw("""
-            SELECT \(unsafeRaw: column) AS branch_id, t.format, t.audience, t.nur,
-                   COUNT(*) AS holdings, CAST(SUM(i.loans_year) AS BIGINT) AS loans, CAST(SUM(i.loans_total) AS BIGINT) AS lifetime,
-                   CAST(SUM(CASE WHEN t.year IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS dated, CAST(SUM(COALESCE(t.year, 0)) AS BIGINT) AS year_sum, \(idle)
+        var keyedHeadings = SQLQueryString(""), titleHeadings = SQLQueryString("")
+        if let headings {
+            keyedHeadings = "AND \(Self.shelfHeadingFilter(headings))"
+            titleHeadings = "AND \(Self.headingFilter(headings))"
+        }
+        func measures(year: String) -> SQLQueryString {
+            """
+            COUNT(*) AS holdings, CAST(SUM(i.loans_year) AS BIGINT) AS loans, CAST(SUM(i.loans_total) AS BIGINT) AS lifetime,
+            CAST(SUM(CASE WHEN \(unsafeRaw: year) IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS dated,
+            CAST(SUM(COALESCE(\(unsafeRaw: year), 0)) AS BIGINT) AS year_sum, \(idle)
+            """
+        }
+        // The copies with their shelf key: the copies alone, grouped (index-only over items_shelf_idx).
+        let keyed = try await sql.raw("""
+            SELECT \(unsafeRaw: column) AS branch_id, i.shelf, \(measures(year: "i.edition_year"))
+            FROM items i
+            WHERE i.organisation_id = \(bind: organisationID) AND i.shelf IS NOT NULL AND i.status NOT IN ('lost', 'missing', 'withdrawn')
+                  \(filter) \(keyedHeadings)
+            GROUP BY \(unsafeRaw: column), i.shelf
+            """).all()
+        // Copies written without one (straight into the table; the hourly job fills them in): through their titles.
+        let unkeyed = try await sql.raw("""
+            SELECT \(unsafeRaw: column) AS branch_id, t.format, t.audience, t.nur, \(measures(year: "t.year"))
             FROM items i JOIN titles t ON t.id = i.title_id
-            WHERE i.organisation_id = \(bind: organisationID) AND i.status NOT IN ('lost', 'missing', 'withdrawn') \(filter)
+            WHERE i.organisation_id = \(bind: organisationID) AND i.shelf IS NULL AND i.status NOT IN ('lost', 'missing', 'withdrawn')
+                  \(filter) \(titleHeadings)
             GROUP BY \(unsafeRaw: column), t.format, t.audience, t.nur
             """).all()
         var out: [String: Row] = [:]
-        for row in rows {
-            let segment = ShelfSegment(formatCode: try row.decode(column: "format", as: String.self),
-                                       audienceCode: try row.decode(column: "audience", as: String?.self), nur: try row.decode(column: "nur", as: Int?.self))
+        func add(_ row: any SQLRow, _ segment: ShelfSegment) throws {
             let months = policy.thresholds(for: segment).idleMonths
             let figures = SegmentFigures(holdings: try row.decode(column: "holdings", as: Int.self), loans: try row.decode(column: "loans", as: Int?.self) ?? 0,
                                          lifetimeLoans: try row.decode(column: "lifetime", as: Int?.self) ?? 0,
@@ -73,6 +90,14 @@ public struct SegmentReport: OrganisationStore {
                 out[key] = Row(branch: branch, segment: segment, figures: figures)
             }
         }
+        for row in keyed {
+            guard let segment = ShelfSegment(key: try row.decode(column: "shelf", as: String.self)) else { continue }
+            try add(row, segment)
+        }
+        for row in unkeyed {
+            try add(row, ShelfSegment(formatCode: try row.decode(column: "format", as: String.self),
+                                      audienceCode: try row.decode(column: "audience", as: String?.self), nur: try row.decode(column: "nur", as: Int?.self)))
+        }
         return out.values.sorted { ($0.branch.uuidString, $0.segment) < ($1.branch.uuidString, $1.segment) }
     }
 }
@@ -84,6 +109,16 @@ extension SegmentReport {
         var out = SQLQueryString("(")
         for (n, heading) in headings.enumerated() {
             out = "\(out)\(unsafeRaw: n == 0 ? "" : " OR ")(t.nur >= \(bind: heading) AND t.nur < \(bind: heading + 10))"
+        }
+        return "\(out))"
+    }
+
+    /// The same on the copies' shelf keys ("book.adult_fiction.980" ends in the heading).
+    static func shelfHeadingFilter(_ headings: [Int]) -> SQLQueryString {
+        guard !headings.isEmpty else { return "1 = 0" }
+        var out = SQLQueryString("(")
+        for (n, heading) in headings.enumerated() {
+            out = "\(out)\(unsafeRaw: n == 0 ? "" : " OR ")i.shelf LIKE \(bind: "%.\(heading)")"
         }
         return "\(out))"
     }

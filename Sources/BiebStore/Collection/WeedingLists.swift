@@ -70,76 +70,86 @@ public struct WeedingLists: OrganisationStore {
     // MARK: Making a list
 
     /// The candidates of a branch on `today`, most reasons first, then by call number.
+    ///
+    /// The copies are read alone (their shelf key and edition year ride on them: `ShelfKeys`); their titles only for
+    /// the copies without a key, for the titles superseded by a newer edition, and for the candidates' names.
     public func candidates(branch: UUID, today: LocalDate, policy: WeedingPolicy) async throws -> [Line] {
         let column = try await SegmentReport(db, organisationID: organisationID).branchColumn()
         let organisationID = organisationID
-        let copies = try await sql.raw("""
+        struct Copy {
+            var id: Int, barcode: String, titleID: Int, status: ItemStatus, acquired: LocalDate?, lastLoan: LocalDate?
+            var lifetime: Int, loansYear: Int, callNumber: String, segment: ShelfSegment?, year: Int?
+        }
+        var copies: [Copy] = []
+        for row in try await sql.raw("""
             SELECT i.id, i.barcode, i.title_id, i.status, i.acquired_on, i.last_loan_on, i.loans_total, i.loans_year, i.call_number,
-                   t.title, t.main_author, t.year, t.format, t.audience, t.nur, t.work_id
-            FROM items i JOIN titles t ON t.id = i.title_id
+                   i.shelf, i.edition_year
+            FROM items i
             WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch)
               AND i.status NOT IN ('lost', 'missing', 'withdrawn')
-            """).all()
-        // The newest edition held per work and format (criterion 4), for the works this branch holds.
-        var newest: [String: Int] = [:]
-        for row in try await sql.raw("""
-            SELECT t.work_id, t.format, MAX(t.year) AS newest FROM titles t
-            WHERE t.organisation_id = \(bind: organisationID) AND t.year IS NOT NULL AND t.work_id IN (
-                SELECT t2.work_id FROM items i JOIN titles t2 ON t2.id = i.title_id
-                WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch) AND t2.work_id IS NOT NULL
-                  AND i.status NOT IN ('lost', 'missing', 'withdrawn'))
-              AND EXISTS (SELECT 1 FROM items x WHERE x.title_id = t.id AND x.status NOT IN ('lost', 'missing', 'withdrawn'))
-            GROUP BY t.work_id, t.format
             """).all() {
-            newest["\(try row.decode(column: "work_id", as: Int.self))|\(try row.decode(column: "format", as: String.self))"] =
-                try row.decode(column: "newest", as: Int.self)
+            copies.append(Copy(id: try row.decode(column: "id", as: Int.self), barcode: try row.decode(column: "barcode", as: String.self),
+                               titleID: try row.decode(column: "title_id", as: Int.self),
+                               status: ItemStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .missing,
+                               acquired: try row.decode(column: "acquired_on", as: String?.self).flatMap(LocalDate.init(iso:)),
+                               lastLoan: try row.decode(column: "last_loan_on", as: String?.self).flatMap(LocalDate.init(iso:)),
+                               lifetime: try row.decode(column: "loans_total", as: Int.self), loansYear: try row.decode(column: "loans_year", as: Int.self),
+                               callNumber: try row.decode(column: "call_number", as: String.self),
+                               segment: try row.decode(column: "shelf", as: String?.self).flatMap(ShelfSegment.init(key:)),
+                               year: try row.decode(column: "edition_year", as: Int?.self)))
         }
-        struct Copy {
-            var line: Line
-            var status: ItemStatus
-            var acquired: LocalDate?
-            var loansYear: Int
-            var segment: ShelfSegment
-            var superseded: Bool
-        }
-        var byTitle: [Int: [Copy]] = [:]
-        for row in copies {
-            let format = try row.decode(column: "format", as: String.self)
-            let segment = ShelfSegment(formatCode: format, audienceCode: try row.decode(column: "audience", as: String?.self),
-                                       nur: try row.decode(column: "nur", as: Int?.self))
-            let year = try row.decode(column: "year", as: Int?.self)
-            let work = try row.decode(column: "work_id", as: Int?.self)
-            let superseded = work.flatMap { newest["\($0)|\(format)"] }.map { newer in year.map { newer > $0 } ?? false } ?? false
-            let titleID = try row.decode(column: "title_id", as: Int.self)
-            let line = Line(id: 0, itemID: try row.decode(column: "id", as: Int.self), barcode: try row.decode(column: "barcode", as: String.self),
-                            titleID: titleID, title: try row.decode(column: "title", as: String.self),
-                            author: try row.decode(column: "main_author", as: String?.self), editionYear: year,
-                            callNumber: try row.decode(column: "call_number", as: String.self), segment: segment.key, reasons: [],
-                            lifetimeLoans: try row.decode(column: "loans_total", as: Int.self),
-                            lastLoanOn: try row.decode(column: "last_loan_on", as: String?.self).flatMap(LocalDate.init(iso:)),
-                            decision: nil, note: "", decidedBy: nil, outcome: nil)
-            byTitle[titleID, default: []].append(Copy(
-                line: line, status: ItemStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .missing,
-                acquired: try row.decode(column: "acquired_on", as: String?.self).flatMap(LocalDate.init(iso:)),
-                loansYear: try row.decode(column: "loans_year", as: Int.self), segment: segment, superseded: superseded))
-        }
-        var out: [Line] = []
-        for (_, copies) in byTitle {
-            // The best-used copies first: they are the ones demand keeps (criterion 5).
-            let ranked = copies.sorted { ($0.loansYear, $1.line.lifetimeLoans, $1.line.itemID) > ($1.loansYear, $0.line.lifetimeLoans, $0.line.itemID) }
-            let titleLoans = copies.reduce(0) { $0 + $1.loansYear }
-            for (rank, copy) in ranked.enumerated() {
-                let candidate = WeedingCandidate(status: copy.status, editionYear: copy.line.editionYear, acquired: copy.acquired,
-                                                 lastLoan: copy.line.lastLoanOn, lifetimeLoans: copy.line.lifetimeLoans,
-                                                 newerEditionHeld: copy.superseded, titleLoansHere: titleLoans, copiesHere: copies.count, rankHere: rank)
-                let reasons = WeedingRules.reasons(candidate, thresholds: policy.thresholds(for: copy.segment), today: today)
-                guard !reasons.isEmpty else { continue }
-                var line = copy.line
-                line.reasons = reasons
-                out.append(line)
+        // Copies without a shelf key: from their titles.
+        let unkeyed = Array(Set(copies.filter { $0.segment == nil }.map(\.titleID)))
+        var titleFacts: [Int: (ShelfSegment, Int?)] = [:]
+        for chunk in unkeyed.chunked(into: 500) {
+            for row in try await sql.raw("SELECT id, format, audience, nur, year FROM titles WHERE id IN \(SQLBind.group(Array(chunk)))").all() {
+                titleFacts[try row.decode(column: "id", as: Int.self)] = (
+                    ShelfSegment(formatCode: try row.decode(column: "format", as: String.self), audienceCode: try row.decode(column: "audience", as: String?.self),
+                                 nur: try row.decode(column: "nur", as: Int?.self)), try row.decode(column: "year", as: Int?.self))
             }
         }
-        return out.sorted { ($1.reasons.count, $0.callNumber, $0.itemID) < ($0.reasons.count, $1.callNumber, $1.itemID) }
+        for index in copies.indices where copies[index].segment == nil {
+            copies[index].segment = titleFacts[copies[index].titleID]?.0
+            copies[index].year = titleFacts[copies[index].titleID]?.1
+        }
+        // Criterion 4: this branch's titles of which the organisation holds a newer edition (same work and format, a later year).
+        var superseded: Set<Int> = []
+        for row in try await sql.raw("""
+            SELECT DISTINCT o.id FROM titles o
+            JOIN titles n ON n.work_id = o.work_id AND n.format = o.format AND n.year > o.year AND n.organisation_id = o.organisation_id
+            WHERE o.organisation_id = \(bind: organisationID) AND o.work_id IS NOT NULL
+              AND o.id IN (SELECT i.title_id FROM items i WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch))
+              AND EXISTS (SELECT 1 FROM items x WHERE x.title_id = n.id AND x.status NOT IN ('lost', 'missing', 'withdrawn'))
+            """).all() {
+            superseded.insert(try row.decode(column: "id", as: Int.self))
+        }
+        var chosen: [(Copy, [WeedingReason])] = []
+        for (_, copies) in Dictionary(grouping: copies, by: \.titleID) {
+            // The best-used copies first: they are the ones demand keeps (criterion 5).
+            let ranked = copies.sorted { ($0.loansYear, $1.lifetime, $1.id) > ($1.loansYear, $0.lifetime, $0.id) }
+            let titleLoans = copies.reduce(0) { $0 + $1.loansYear }
+            for (rank, copy) in ranked.enumerated() {
+                guard let segment = copy.segment else { continue }
+                let candidate = WeedingCandidate(status: copy.status, editionYear: copy.year, acquired: copy.acquired, lastLoan: copy.lastLoan,
+                                                 lifetimeLoans: copy.lifetime, newerEditionHeld: superseded.contains(copy.titleID),
+                                                 titleLoansHere: titleLoans, copiesHere: copies.count, rankHere: rank)
+                let reasons = WeedingRules.reasons(candidate, thresholds: policy.thresholds(for: segment), today: today)
+                if !reasons.isEmpty { chosen.append((copy, reasons)) }
+            }
+        }
+        // The candidates' titles and authors.
+        var names: [Int: (String, String?)] = [:]
+        for chunk in Array(Set(chosen.map(\.0.titleID))).chunked(into: 500) {
+            for row in try await sql.raw("SELECT id, title, main_author FROM titles WHERE id IN \(SQLBind.group(Array(chunk)))").all() {
+                names[try row.decode(column: "id", as: Int.self)] = (try row.decode(column: "title", as: String.self),
+                                                                    try row.decode(column: "main_author", as: String?.self))
+            }
+        }
+        return chosen.map { copy, reasons in
+            Line(id: 0, itemID: copy.id, barcode: copy.barcode, titleID: copy.titleID, title: names[copy.titleID]?.0 ?? "",
+                 author: names[copy.titleID]?.1, editionYear: copy.year, callNumber: copy.callNumber, segment: copy.segment?.key ?? "",
+                 reasons: reasons, lifetimeLoans: copy.lifetime, lastLoanOn: copy.lastLoan, decision: nil, note: "", decidedBy: nil, outcome: nil)
+        }.sorted { ($1.reasons.count, $0.callNumber, $0.itemID) < ($0.reasons.count, $1.callNumber, $1.itemID) }
     }
 
     /// Makes the branch's list from today's candidates. Refused while the branch has an open list.

@@ -87,6 +87,7 @@ public enum BiebDatabase {
         migrations.add(IndexEventsForInsights())
         migrations.add(CreateCollectionPlan())
         migrations.add(BackfillCopyCounters())
+        migrations.add(AddShelfKeys())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

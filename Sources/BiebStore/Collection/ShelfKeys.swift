@@ -1,0 +1,101 @@
+import FluentKit
+import Foundation
+import SQLKit
+import BiebCore
+
+/// Each copy carries its title's segment (`items.shelf`, a `ShelfSegment`
+/// key) and edition year (`items.edition_year`), so the collection plan's
+/// reports group the copies alone — one index-only pass over
+/// `items_shelf_idx` — instead of joining every copy to its title.
+///
+/// They are a copy of the title's facts, kept with it: a copy is written
+/// with them (`CatalogStore`, `CatalogEditing`), and a title's change
+/// rewrites its copies' in the same transaction. A copy written another
+/// way (a bulk load straight into the table) has none: the reports count it
+/// through its title all the same (`SegmentReport`), and the hourly job fills
+/// it in (`fill`).
+public enum ShelfKeys {
+    /// What a copy of this title carries.
+    static func values(format: MaterialFormat, audience: Audience?, nur: Int?, year: Int?) -> (shelf: String, year: Int?) {
+        (ShelfSegment(format: format, audience: audience, nur: nur).key, year)
+    }
+
+    /// Rewrites the copies of a title after its record changed.
+    static func titleChanged(_ titleID: Int, record: TitleRecord, on sql: any SQLDatabase) async throws {
+        let v = values(format: record.format, audience: record.audience, nur: record.nur, year: record.year)
+        try await sql.update(Item.schema).set("shelf", to: v.shelf).set("edition_year", to: v.year).where("title_id", .equal, titleID).run()
+    }
+
+    /// Fills in the copies that have no shelf key yet (of one organisation, or all), from their titles: one statement
+    /// through a map of every format × audience × NUR code the titles have. Returns the copies filled.
+    @discardableResult
+    public static func fill(organisation: UUID? = nil, on db: any Database) async throws -> Int {
+        try await WriteGate.transaction(on: db) { tx in try await fill(titles: nil, organisation: organisation, on: tx.sql) }
+    }
+
+    /// The same within a transaction, for the copies of some titles (nil: all).
+    static func fill(titles: [Int]?, organisation: UUID?, on sql: any SQLDatabase) async throws -> Int {
+        if let titles, titles.count > 500 {
+            var filled = 0
+            for chunk in titles.chunked(into: 500) { filled += try await fill(titles: Array(chunk), organisation: organisation, on: sql) }
+            return filled
+        }
+        var scope = SQLQueryString("")
+        var titleScope = SQLQueryString("")
+        if let organisation {
+            scope = "AND items.organisation_id = \(bind: organisation)"
+            titleScope = "AND t.organisation_id = \(bind: organisation)"
+        }
+        if let titles {
+            guard !titles.isEmpty else { return 0 }
+            scope = "\(scope) AND items.title_id IN \(SQLBind.group(titles))"
+            titleScope = "\(titleScope) AND t.id IN \(SQLBind.group(titles))"
+        }
+        let combos = try await sql.raw("""
+            SELECT DISTINCT t.format, t.audience, t.nur FROM titles t
+            WHERE EXISTS (SELECT 1 FROM items i WHERE i.title_id = t.id AND i.shelf IS NULL) \(titleScope)
+            """).all()
+        guard !combos.isEmpty else { return 0 }
+        try await sql.raw("DROP TABLE IF EXISTS collection_shelf_map").run()
+        try await sql.raw("CREATE TEMPORARY TABLE collection_shelf_map (format TEXT, audience TEXT, nur BIGINT, shelf TEXT)").run()
+        for chunk in try combos.map({ row -> (String, String, Int, String) in
+            let format = try row.decode(column: "format", as: String.self), audience = try row.decode(column: "audience", as: String?.self)
+            let nur = try row.decode(column: "nur", as: Int?.self)
+            return (format, audience ?? "", nur ?? -1, ShelfSegment(formatCode: format, audienceCode: audience, nur: nur).key)
+        }).chunked(into: 200) {
+            var insert = sql.insert(into: "collection_shelf_map").columns("format", "audience", "nur", "shelf")
+            for c in chunk { insert = insert.values(SQLBind(c.0), SQLBind(c.1), SQLBind(c.2), SQLBind(c.3)) }
+            try await insert.run()
+        }
+        let filled = try await sql.raw("""
+            UPDATE items SET shelf = m.shelf, edition_year = t.year
+            FROM titles t JOIN collection_shelf_map m ON m.format = t.format AND m.audience = COALESCE(t.audience, '') AND m.nur = COALESCE(t.nur, -1)
+            WHERE t.id = items.title_id AND items.shelf IS NULL \(scope)
+            RETURNING items.id
+            """).all().count
+        try await sql.raw("DROP TABLE collection_shelf_map").run()
+        return filled
+    }
+}
+
+/// The copies' shelf keys: the columns, every copy filled in from its title, then the indexes the reports read
+/// (`items_shelf_idx` covers every column a segment report reads; a partial index finds the copies still without).
+struct AddShelfKeys: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.schema(Item.schema).field("shelf", .string).update()
+        try await database.schema(Item.schema).field("edition_year", .int).update()
+        try await ShelfKeys.fill(on: database)
+        try await database.sql.raw("""
+            CREATE INDEX items_shelf_idx ON items (organisation_id, shelf, owning_branch_id, current_branch_id, status, loans_year, loans_total,
+                                                   last_loan_on, acquired_on, edition_year)
+            """).run()
+        try await database.sql.raw("CREATE INDEX items_shelf_missing_idx ON items (organisation_id) WHERE shelf IS NULL").run()
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.sql.raw("DROP INDEX items_shelf_missing_idx").run()
+        try await database.sql.raw("DROP INDEX items_shelf_idx").run()
+        try await database.schema(Item.schema).deleteField("edition_year").update()
+        try await database.schema(Item.schema).deleteField("shelf").update()
+    }
+}
