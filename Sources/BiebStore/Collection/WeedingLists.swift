@@ -77,24 +77,21 @@ public struct WeedingLists: OrganisationStore {
         let column = try await SegmentReport(db, organisationID: organisationID).branchColumn()
         let organisationID = organisationID
         struct Copy {
-            var id: Int, barcode: String, titleID: Int, status: ItemStatus, acquired: LocalDate?, lastLoan: LocalDate?
-            var lifetime: Int, loansYear: Int, callNumber: String, segment: ShelfSegment?, year: Int?
+            var id: Int, titleID: Int, status: ItemStatus, acquired: LocalDate?, lastLoan: LocalDate?
+            var lifetime: Int, loansYear: Int, segment: ShelfSegment?, year: Int?
         }
         var copies: [Copy] = []
         for row in try await sql.raw("""
-            SELECT i.id, i.barcode, i.title_id, i.status, i.acquired_on, i.last_loan_on, i.loans_total, i.loans_year, i.call_number,
-                   i.shelf, i.edition_year
+            SELECT i.id, i.title_id, i.status, i.acquired_on, i.last_loan_on, i.loans_total, i.loans_year, i.shelf, i.edition_year
             FROM items i
             WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch)
               AND i.status NOT IN ('lost', 'missing', 'withdrawn')
             """).all() {
-            copies.append(Copy(id: try row.decode(column: "id", as: Int.self), barcode: try row.decode(column: "barcode", as: String.self),
-                               titleID: try row.decode(column: "title_id", as: Int.self),
+            copies.append(Copy(id: try row.decode(column: "id", as: Int.self), titleID: try row.decode(column: "title_id", as: Int.self),
                                status: ItemStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .missing,
                                acquired: try row.decode(column: "acquired_on", as: String?.self).flatMap(LocalDate.init(iso:)),
                                lastLoan: try row.decode(column: "last_loan_on", as: String?.self).flatMap(LocalDate.init(iso:)),
                                lifetime: try row.decode(column: "loans_total", as: Int.self), loansYear: try row.decode(column: "loans_year", as: Int.self),
-                               callNumber: try row.decode(column: "call_number", as: String.self),
                                segment: try row.decode(column: "shelf", as: String?.self).flatMap(ShelfSegment.init(key:)),
                                year: try row.decode(column: "edition_year", as: Int?.self)))
         }
@@ -137,18 +134,24 @@ public struct WeedingLists: OrganisationStore {
                 if !reasons.isEmpty { chosen.append((copy, reasons)) }
             }
         }
-        // The candidates' titles and authors.
-        var names: [Int: (String, String?)] = [:]
-        for chunk in Array(Set(chosen.map(\.0.titleID))).chunked(into: 500) {
-            for row in try await sql.raw("SELECT id, title, main_author FROM titles WHERE id IN \(SQLBind.group(Array(chunk)))").all() {
-                names[try row.decode(column: "id", as: Int.self)] = (try row.decode(column: "title", as: String.self),
+        // The candidates' barcodes, call numbers, titles and authors.
+        var names: [Int: (barcode: String, call: String, title: String, author: String?)] = [:]
+        for chunk in chosen.map(\.0.id).chunked(into: 500) {
+            for row in try await sql.raw("""
+                SELECT i.id, i.barcode, i.call_number, t.title, t.main_author FROM items i JOIN titles t ON t.id = i.title_id
+                WHERE i.id IN \(SQLBind.group(Array(chunk)))
+                """).all() {
+                names[try row.decode(column: "id", as: Int.self)] = (try row.decode(column: "barcode", as: String.self),
+                                                                    try row.decode(column: "call_number", as: String.self),
+                                                                    try row.decode(column: "title", as: String.self),
                                                                     try row.decode(column: "main_author", as: String?.self))
             }
         }
         return chosen.map { copy, reasons in
-            Line(id: 0, itemID: copy.id, barcode: copy.barcode, titleID: copy.titleID, title: names[copy.titleID]?.0 ?? "",
-                 author: names[copy.titleID]?.1, editionYear: copy.year, callNumber: copy.callNumber, segment: copy.segment?.key ?? "",
-                 reasons: reasons, lifetimeLoans: copy.lifetime, lastLoanOn: copy.lastLoan, decision: nil, note: "", decidedBy: nil, outcome: nil)
+            let name = names[copy.id]
+            return Line(id: 0, itemID: copy.id, barcode: name?.barcode ?? "", titleID: copy.titleID, title: name?.title ?? "", author: name?.author,
+                        editionYear: copy.year, callNumber: name?.call ?? "", segment: copy.segment?.key ?? "",
+                        reasons: reasons, lifetimeLoans: copy.lifetime, lastLoanOn: copy.lastLoan, decision: nil, note: "", decidedBy: nil, outcome: nil)
         }.sorted { ($1.reasons.count, $0.callNumber, $0.itemID) < ($0.reasons.count, $1.callNumber, $1.itemID) }
     }
 
