@@ -129,11 +129,21 @@ public struct WeedingPolicy: Hashable, Sendable {
         return own[Scope(part: part, heading: nil)] ?? WeedingThresholds.defaults(part: part, heading: heading)
     }
 
+    /// Every set of thresholds that can apply: the defaults of each part and heading, and the organisation's own.
+    public var all: [WeedingThresholds] {
+        CollectionSegment.allCases.map { WeedingThresholds.defaults(part: $0, heading: nil) }
+            + WeedingThresholds.defaultHeadings.map { WeedingThresholds.defaults(part: $0.0, heading: $0.1) } + Array(own.values)
+    }
+
     /// Every idle period in use, for a report that counts dead stock per period in one pass.
-    public var idlePeriods: [Int] {
-        let defaults = CollectionSegment.allCases.map { WeedingThresholds.defaults(part: $0, heading: nil).idleMonths }
-            + WeedingThresholds.defaultHeadings.map { WeedingThresholds.defaults(part: $0.0, heading: $0.1).idleMonths }
-        return Array(Set(defaults + own.values.map(\.idleMonths))).sorted()
+    public var idlePeriods: [Int] { Array(Set(all.map(\.idleMonths))).sorted() }
+
+    /// The loosest of every threshold that can apply: a copy that meets none of these is no candidate under any
+    /// part's thresholds, so a store can leave it out before the rules look at each copy with its own.
+    public var loosest: WeedingThresholds {
+        let all = all
+        return WeedingThresholds(maxAgeYears: all.compactMap(\.maxAgeYears).min(), idleMonths: all.map(\.idleMonths).min() ?? 3,
+                                 wornLoans: all.map(\.wornLoans).min() ?? 5, loansPerCopy: all.map(\.loansPerCopy).max() ?? 100)
     }
 }
 

@@ -79,13 +79,39 @@ public struct WeedingLists: OrganisationStore {
         struct Copy {
             var id: Int, titleID: Int, status: ItemStatus, acquired: LocalDate?, lastLoan: LocalDate?
             var lifetime: Int, loansYear: Int, segment: ShelfSegment?, year: Int?
+            var titleLoans: Int, titleCopies: Int, rank: Int
         }
+        // Criterion 4's titles: this branch's titles of which the organisation holds a newer edition (same work and format, a later year).
+        let supersededSQL: SQLQueryString = """
+            SELECT o.id FROM titles o
+            JOIN titles n ON n.work_id = o.work_id AND n.format = o.format AND n.year > o.year AND n.organisation_id = o.organisation_id
+            WHERE o.organisation_id = \(bind: organisationID) AND o.work_id IS NOT NULL
+              AND o.id IN (SELECT i.title_id FROM items i WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch))
+              AND EXISTS (SELECT 1 FROM items x WHERE x.title_id = n.id AND x.status NOT IN ('lost', 'missing', 'withdrawn'))
+            """
+        var superseded: Set<Int> = []
+        for row in try await sql.raw("SELECT DISTINCT id FROM (\(supersededSQL)) s").all() { superseded.insert(try row.decode(column: "id", as: Int.self)) }
+        // The branch's copies with their title's loans and copies here and their rank among them (criterion 5), left out in the
+        // database when they meet none of the loosest thresholds any part has: the rules then judge each with its own.
+        let loose = policy.loosest
+        let idleCut = loose.idleSince(today).iso
+        let ageCut = loose.maxAgeYears.map { today.year - $0 } ?? Int.min
+        let perCopy = max(1, loose.loansPerCopy)
         var copies: [Copy] = []
         for row in try await sql.raw("""
-            SELECT i.id, i.title_id, i.status, i.acquired_on, i.last_loan_on, i.loans_total, i.loans_year, i.shelf, i.edition_year
-            FROM items i
-            WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch)
-              AND i.status NOT IN ('lost', 'missing', 'withdrawn')
+            SELECT * FROM (
+                SELECT i.id, i.title_id, i.status, i.acquired_on, i.last_loan_on, i.loans_total, i.loans_year, i.shelf, i.edition_year,
+                       CAST(SUM(i.loans_year) OVER (PARTITION BY i.title_id) AS BIGINT) AS title_loans, COUNT(*) OVER (PARTITION BY i.title_id) AS title_copies,
+                       ROW_NUMBER() OVER (PARTITION BY i.title_id ORDER BY i.loans_year DESC, i.loans_total ASC, i.id ASC) - 1 AS copy_rank
+                FROM items i
+                WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch)
+                  AND i.status NOT IN ('lost', 'missing', 'withdrawn')
+            ) c
+            WHERE c.loans_total >= \(bind: loose.wornLoans)
+               OR (c.status = 'available' AND COALESCE(c.last_loan_on, c.acquired_on, '') < \(bind: idleCut))
+               OR c.edition_year < \(bind: ageCut) OR c.shelf IS NULL
+               OR (c.status = 'available' AND c.copy_rank >= 1 AND c.copy_rank >= (c.title_loans + \(bind: perCopy - 1)) / \(bind: perCopy))
+               OR c.title_id IN (\(supersededSQL))
             """).all() {
             copies.append(Copy(id: try row.decode(column: "id", as: Int.self), titleID: try row.decode(column: "title_id", as: Int.self),
                                status: ItemStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .missing,
@@ -93,7 +119,9 @@ public struct WeedingLists: OrganisationStore {
                                lastLoan: try row.decode(column: "last_loan_on", as: String?.self).flatMap(LocalDate.init(iso:)),
                                lifetime: try row.decode(column: "loans_total", as: Int.self), loansYear: try row.decode(column: "loans_year", as: Int.self),
                                segment: try row.decode(column: "shelf", as: String?.self).flatMap(ShelfSegment.init(key:)),
-                               year: try row.decode(column: "edition_year", as: Int?.self)))
+                               year: try row.decode(column: "edition_year", as: Int?.self),
+                               titleLoans: try row.decode(column: "title_loans", as: Int.self), titleCopies: try row.decode(column: "title_copies", as: Int.self),
+                               rank: try row.decode(column: "copy_rank", as: Int.self)))
         }
         // Copies without a shelf key: from their titles.
         let unkeyed = Array(Set(copies.filter { $0.segment == nil }.map(\.titleID)))
@@ -105,34 +133,18 @@ public struct WeedingLists: OrganisationStore {
                                  nur: try row.decode(column: "nur", as: Int?.self)), try row.decode(column: "year", as: Int?.self))
             }
         }
-        for index in copies.indices where copies[index].segment == nil {
-            copies[index].segment = titleFacts[copies[index].titleID]?.0
-            copies[index].year = titleFacts[copies[index].titleID]?.1
-        }
-        // Criterion 4: this branch's titles of which the organisation holds a newer edition (same work and format, a later year).
-        var superseded: Set<Int> = []
-        for row in try await sql.raw("""
-            SELECT DISTINCT o.id FROM titles o
-            JOIN titles n ON n.work_id = o.work_id AND n.format = o.format AND n.year > o.year AND n.organisation_id = o.organisation_id
-            WHERE o.organisation_id = \(bind: organisationID) AND o.work_id IS NOT NULL
-              AND o.id IN (SELECT i.title_id FROM items i WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch))
-              AND EXISTS (SELECT 1 FROM items x WHERE x.title_id = n.id AND x.status NOT IN ('lost', 'missing', 'withdrawn'))
-            """).all() {
-            superseded.insert(try row.decode(column: "id", as: Int.self))
-        }
         var chosen: [(Copy, [WeedingReason])] = []
-        for (_, copies) in Dictionary(grouping: copies, by: \.titleID) {
-            // The best-used copies first: they are the ones demand keeps (criterion 5).
-            let ranked = copies.sorted { ($0.loansYear, $1.lifetime, $1.id) > ($1.loansYear, $0.lifetime, $0.id) }
-            let titleLoans = copies.reduce(0) { $0 + $1.loansYear }
-            for (rank, copy) in ranked.enumerated() {
-                guard let segment = copy.segment else { continue }
-                let candidate = WeedingCandidate(status: copy.status, editionYear: copy.year, acquired: copy.acquired, lastLoan: copy.lastLoan,
-                                                 lifetimeLoans: copy.lifetime, newerEditionHeld: superseded.contains(copy.titleID),
-                                                 titleLoansHere: titleLoans, copiesHere: copies.count, rankHere: rank)
-                let reasons = WeedingRules.reasons(candidate, thresholds: policy.thresholds(for: segment), today: today)
-                if !reasons.isEmpty { chosen.append((copy, reasons)) }
+        for var copy in copies {
+            if copy.segment == nil {
+                copy.segment = titleFacts[copy.titleID]?.0
+                copy.year = titleFacts[copy.titleID]?.1
             }
+            guard let segment = copy.segment else { continue }
+            let candidate = WeedingCandidate(status: copy.status, editionYear: copy.year, acquired: copy.acquired, lastLoan: copy.lastLoan,
+                                             lifetimeLoans: copy.lifetime, newerEditionHeld: superseded.contains(copy.titleID),
+                                             titleLoansHere: copy.titleLoans, copiesHere: copy.titleCopies, rankHere: copy.rank)
+            let reasons = WeedingRules.reasons(candidate, thresholds: policy.thresholds(for: segment), today: today)
+            if !reasons.isEmpty { chosen.append((copy, reasons)) }
         }
         // The candidates' barcodes, call numbers, titles and authors.
         var names: [Int: (barcode: String, call: String, title: String, author: String?)] = [:]

@@ -102,6 +102,8 @@ import BiebCore
         #expect(policy.thresholds(part: .adultNonFiction, heading: 980).maxAgeYears == 5)
         #expect(policy.thresholds(part: .adultFiction, heading: 300) == WeedingThresholds.defaults(part: .adultFiction, heading: 300))
         #expect(policy.idlePeriods == [12, 18, 24, 30, 36, 60])
+        // The loosest bounds a store may pre-filter with: no copy a part's thresholds would name falls outside them.
+        #expect(policy.loosest == WeedingThresholds(maxAgeYears: 3, idleMonths: 12, wornLoans: 40, loansPerCopy: 8))
     }
 
     @Test func problemsNameTheirField() {
