@@ -183,7 +183,7 @@ enum DemoCollection {
     /// Heemstede: a floating collection, Plein1 over its shelf capacity for fiction, the small locations with room.
     static func balance(app: Application, organisation: UUID, today: LocalDate, branches: [Branch], policy: WeedingPolicy) async throws {
         let rules = LoanRuleStore(app.db, organisationID: organisation)
-        var settings = try await rules.settings()
+        let settings = try await rules.settings()
         settings.floating = true
         try await rules.save(settings)
         var holdings: [UUID: [CollectionSegment: Int]] = [:]
