@@ -12,40 +12,4 @@
 #
 #   scripts/bench-collection-scale.sh [COPIES] [ROUNDS] [sqlite|postgres|both]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-COPIES=${1:-25000000}
-ROUNDS=${2:-10}
-WHICH=${3:-both}
-if [ -z "${BIEB:-}" ]; then swift build -c release --product bieb >/dev/null; BIEB=.build/release/bieb; fi
-if [ -z "${BIEB_BENCH:-}" ]; then swift build -c release --product bieb-bench >/dev/null; BIEB_BENCH=.build/release/bieb-bench; fi
-PORT=8187
-
-# A demo database: the demo started until it answers, then stopped (DATABASE: a file or a URL).
-demo() {
-  local data; data=$(mktemp -d /tmp/bieb-scale-demo.XXXXXX)
-  LOG_LEVEL=warning "$BIEB" demo --data "$data" ${1:+--database "$1"} --port $PORT --sip2-port 0 >"$data/server.log" 2>&1 &
-  local server=$!
-  for _ in $(seq 1 900); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
-  kill $server; wait $server 2>/dev/null || true
-  echo "$data"
-}
-
-if [ "$WHICH" != postgres ]; then
-  DATA=$(demo "")
-  trap 'rm -rf "$DATA"' EXIT
-  echo "== SQLite ($COPIES copies)"
-  "$BIEB_BENCH" collection-scale "$DATA/demo.sqlite" "$COPIES" "$ROUNDS"
-  rm -rf "$DATA"
-fi
-if [ "$WHICH" != sqlite ]; then
-  BIEB="$BIEB" BIEB_BENCH="$BIEB_BENCH" COPIES="$COPIES" ROUNDS="$ROUNDS" PORT=$PORT scripts/with-postgres.sh bash -c '
-    set -euo pipefail
-    data=$(mktemp -d /tmp/bieb-scale-demo.XXXXXX)
-    LOG_LEVEL=warning "$BIEB" demo --data "$data" --database "$BIEB_TEST_POSTGRES_URL" --port $PORT --sip2-port 0 >"$data/server.log" 2>&1 &
-    server=$!
-    for _ in $(seq 1 900); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
-    kill $server; wait $server 2>/dev/null || true
-    rm -rf "$data"
-    echo "== PostgreSQL ($COPIES copies)"
-    "$BIEB_BENCH" collection-scale "$BIEB_TEST_POSTGRES_URL" "$COPIES" "$ROUNDS"'
-fi
+exec "$(dirname "$0")/bench-scale.sh" collection-scale "${1:-25000000}" "${2:-10}" "${3:-both}"

@@ -197,18 +197,7 @@ func benchmarkCollectionScale(database: String, copies: Int, rounds: Int) {
             ("purchase suggestions", { _ = try await PurchaseSuggestions(app.db, organisationID: org).suggestions() }),
             ("balance plan", { _ = try await Balancing(app.db, organisationID: org).plan(today: today) }),
         ]
-        for (name, run) in cases {
-            try await run()
-            var times: [Double] = []
-            for _ in 0..<rounds {
-                let start = DispatchTime.now().uptimeNanoseconds
-                try await run()
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-            }
-            times.sort()
-            print(name.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: " p50 %8.1f ms  p95 %8.1f ms", times[times.count / 2],
-                         times[min(times.count - 1, Int((Double(times.count) * 0.95).rounded(.up)) - 1)]))
-        }
+        try await printTimings(cases, rounds: rounds)
     }
 }
 

@@ -183,17 +183,22 @@ func benchmarkInsightScale(database: String, factor: Double, rounds: Int) {
                 _ = try await AnnualReports(app.db, organisationID: org).compute(year: year, entered: .init(), timeZone: zone, now: Date(), scope: .some(nil))
             }),
         ]
-        for (name, run) in cases {
+        try await printTimings(cases, rounds: rounds)
+    }
+}
+
+/// Runs each case once to warm it, then ROUNDS times, and prints its p50 and p95 in milliseconds.
+func printTimings(_ cases: [(String, @Sendable () async throws -> Void)], rounds: Int) async throws {
+    for (name, run) in cases {
+        try await run()
+        var times: [Double] = []
+        for _ in 0..<max(1, rounds) {
+            let start = DispatchTime.now().uptimeNanoseconds
             try await run()
-            var times: [Double] = []
-            for _ in 0..<rounds {
-                let start = DispatchTime.now().uptimeNanoseconds
-                try await run()
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-            }
-            times.sort()
-            print(name.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: " p50 %7.1f ms  p95 %7.1f ms", times[times.count / 2],
-                         times[min(times.count - 1, Int((Double(times.count) * 0.95).rounded(.up)) - 1)]))
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
+        times.sort()
+        print(name.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: " p50 %8.1f ms  p95 %8.1f ms", times[times.count / 2],
+                     times[min(times.count - 1, Int((Double(times.count) * 0.95).rounded(.up)) - 1)]))
     }
 }

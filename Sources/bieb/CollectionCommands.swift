@@ -22,27 +22,17 @@ struct CollectionCommand: AsyncParsableCommand {
         @ArgumentParser.Option(help: "Only this organisation (slug).") var org: String?
 
         func run() async throws {
-            let location = database.location(defaultFile: "bieb.sqlite")
-            let app = try await Runner.application(database: location, migrate: true, quiet: true)
-            do {
-                let organisations = try await BranchDirectory(app.db).organisations().filter { org == nil || $0.slug == org }
-                guard !organisations.isEmpty else { throw ValidationError("No organisation \(org ?? "") in \(location).") }
-                for organisation in organisations {
-                    let start = Date()
-                    let bar = ProgressBar(label: organisation.slug)
-                    let copies = try await CopyCounters(app.db, organisationID: organisation.id!, timeZone: organisation.zone)
-                        .rebuild(today: LocalDate(Date(), in: organisation.zone)) { done, total in
-                            bar.update(fraction: Double(done) / Double(max(total, 1)), text: "\(done.formatted()) of \(total.formatted()) copies")
-                        }
-                    bar.finish()
-                    print(String(format: "%@: the counters of %@ lent copies counted again in %.1f s.", organisation.name, copies.formatted(),
-                                 Date().timeIntervalSince(start)))
-                }
-            } catch {
-                try? await app.asyncShutdown()
-                throw error
+            try await forEachOrganisation(database, slug: org) { app, organisation in
+                let start = Date()
+                let bar = ProgressBar(label: organisation.slug)
+                let copies = try await CopyCounters(app.db, organisationID: organisation.id!, timeZone: organisation.zone)
+                    .rebuild(today: LocalDate(Date(), in: organisation.zone)) { done, total in
+                        bar.update(fraction: Double(done) / Double(max(total, 1)), text: "\(done.formatted()) of \(total.formatted()) copies")
+                    }
+                bar.finish()
+                print(String(format: "%@: the counters of %@ lent copies counted again in %.1f s.", organisation.name, copies.formatted(),
+                             Date().timeIntervalSince(start)))
             }
-            try await app.asyncShutdown()
         }
     }
 }

@@ -19,27 +19,17 @@ struct InsightsCommand: AsyncParsableCommand {
         @ArgumentParser.Option(help: "Only this organisation (slug).") var org: String?
 
         func run() async throws {
-            let location = database.location(defaultFile: "bieb.sqlite")
-            let app = try await Runner.application(database: location, migrate: true, quiet: true)
-            do {
-                let organisations = try await BranchDirectory(app.db).organisations().filter { org == nil || $0.slug == org }
-                guard !organisations.isEmpty else { throw ValidationError("No organisation \(org ?? "") in \(location).") }
-                for organisation in organisations {
-                    let start = Date()
-                    let added = try await InsightFacts(app.db, organisationID: organisation.id!).ingest(timeZone: organisation.zone)
-                    let bar = ProgressBar(label: organisation.slug)
-                    let days = try await InsightRollups(app.db, organisationID: organisation.id!).rebuild { done, total in
-                        bar.update(fraction: Double(done) / Double(max(total, 1)), text: "\(done.formatted()) of \(total.formatted()) days")
-                    }
-                    bar.finish()
-                    print(String(format: "%@: %@ new facts; roll-ups of %@ days built again in %.1f s.", organisation.name, added.formatted(),
-                                 days.formatted(), Date().timeIntervalSince(start)))
+            try await forEachOrganisation(database, slug: org) { app, organisation in
+                let start = Date()
+                let added = try await InsightFacts(app.db, organisationID: organisation.id!).ingest(timeZone: organisation.zone)
+                let bar = ProgressBar(label: organisation.slug)
+                let days = try await InsightRollups(app.db, organisationID: organisation.id!).rebuild { done, total in
+                    bar.update(fraction: Double(done) / Double(max(total, 1)), text: "\(done.formatted()) of \(total.formatted()) days")
                 }
-            } catch {
-                try? await app.asyncShutdown()
-                throw error
+                bar.finish()
+                print(String(format: "%@: %@ new facts; roll-ups of %@ days built again in %.1f s.", organisation.name, added.formatted(),
+                             days.formatted(), Date().timeIntervalSince(start)))
             }
-            try await app.asyncShutdown()
         }
     }
 }
