@@ -76,6 +76,11 @@ public struct WeedingLists: OrganisationStore {
     public func candidates(branch: UUID, today: LocalDate, policy: WeedingPolicy) async throws -> [Line] {
         let column = try await SegmentReport(db, organisationID: organisationID).branchColumn()
         let organisationID = organisationID
+        // The branch is this organisation's; from here its copies are found by the branch alone (one index, not two).
+        guard try await sql.select().column("id").from(Branch.schema).where("id", .equal, branch)
+            .where("organisation_id", .equal, organisationID).first() != nil else {
+            throw BiebError.notFound("branch", nl: "Vestiging niet gevonden.")
+        }
         struct Copy {
             var id: Int, titleID: Int, status: ItemStatus, acquired: LocalDate?, lastLoan: LocalDate?
             var lifetime: Int, loansYear: Int, segment: ShelfSegment?, year: Int?
@@ -86,7 +91,7 @@ public struct WeedingLists: OrganisationStore {
             SELECT o.id FROM titles o
             JOIN titles n ON n.work_id = o.work_id AND n.format = o.format AND n.year > o.year AND n.organisation_id = o.organisation_id
             WHERE o.organisation_id = \(bind: organisationID) AND o.work_id IS NOT NULL
-              AND o.id IN (SELECT i.title_id FROM items i WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch))
+              AND o.id IN (SELECT i.title_id FROM items i WHERE \(unsafeRaw: column) = \(bind: branch))
               AND EXISTS (SELECT 1 FROM items x WHERE x.title_id = n.id AND x.status NOT IN ('lost', 'missing', 'withdrawn'))
             """
         var superseded: Set<Int> = []
@@ -97,6 +102,9 @@ public struct WeedingLists: OrganisationStore {
         let idleCut = loose.idleSince(today).iso
         let ageCut = loose.maxAgeYears.map { today.year - $0 } ?? Int.min
         let perCopy = max(1, loose.loansPerCopy)
+        // The superseded titles as a list when it is short (as it is: editions are few), else the query again.
+        let supersededFilter: SQLQueryString = superseded.isEmpty ? "1 = 0"
+            : superseded.count <= 1_000 ? "c.title_id IN \(SQLBind.group(Array(superseded)))" : "c.title_id IN (\(supersededSQL))"
         var copies: [Copy] = []
         for row in try await sql.raw("""
             SELECT * FROM (
@@ -104,14 +112,13 @@ public struct WeedingLists: OrganisationStore {
                        CAST(SUM(i.loans_year) OVER (PARTITION BY i.title_id) AS BIGINT) AS title_loans, COUNT(*) OVER (PARTITION BY i.title_id) AS title_copies,
                        ROW_NUMBER() OVER (PARTITION BY i.title_id ORDER BY i.loans_year DESC, i.loans_total ASC, i.id ASC) - 1 AS copy_rank
                 FROM items i
-                WHERE i.organisation_id = \(bind: organisationID) AND \(unsafeRaw: column) = \(bind: branch)
-                  AND i.status NOT IN ('lost', 'missing', 'withdrawn')
+                WHERE \(unsafeRaw: column) = \(bind: branch) AND i.status NOT IN ('lost', 'missing', 'withdrawn')
             ) c
             WHERE c.loans_total >= \(bind: loose.wornLoans)
                OR (c.status = 'available' AND COALESCE(c.last_loan_on, c.acquired_on, '') < \(bind: idleCut))
                OR c.edition_year < \(bind: ageCut) OR c.shelf IS NULL
                OR (c.status = 'available' AND c.copy_rank >= 1 AND c.copy_rank >= (c.title_loans + \(bind: perCopy - 1)) / \(bind: perCopy))
-               OR c.title_id IN (\(supersededSQL))
+               OR \(supersededFilter)
             """).all() {
             copies.append(Copy(id: try row.decode(column: "id", as: Int.self), titleID: try row.decode(column: "title_id", as: Int.self),
                                status: ItemStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .missing,
