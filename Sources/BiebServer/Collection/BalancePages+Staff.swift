@@ -86,7 +86,7 @@ struct BalancePages: RouteCollection {
                                 error: refused?.field == name ? refused?.message(dutch: page.lang == .nl) : nil)
             })
         }
-        let overview = try await CollectionBalance.overview(service)
+        let overview = try await CollectionBalance.overview(service, holdings: held)
         func name(_ slug: String) -> String { service.branches.first { $0.slug == slug }?.name ?? slug }
         let moves = overview.moves.map { MoveView(part: CollectionSegment(rawValue: $0.part)?.name(english: english) ?? $0.part, from: name($0.from),
                                                   to: name($0.to), copies: $0.copies) }

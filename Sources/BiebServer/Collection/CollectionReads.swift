@@ -47,11 +47,7 @@ enum CollectionLists {
 /// Capacities beside holdings, and the balance plan with the open transfers, for the API and the page.
 enum CollectionBalance {
     static func holdings(_ service: CollectionService) async throws -> [UUID: [CollectionSegment: Int]] {
-        var out: [UUID: [CollectionSegment: Int]] = [:]
-        for row in try await SegmentReport(service.db, organisationID: service.organisationID).rows(today: service.today, policy: try await service.policy()) {
-            out[row.branch, default: [:]][row.segment.part, default: 0] += row.figures.holdings
-        }
-        return out
+        try await Balancing(service.db, organisationID: service.organisationID).holdings(today: service.today)
     }
 
     static func capacities(_ service: CollectionService) async throws -> [CollectionDTO.Capacity] {
@@ -64,9 +60,10 @@ enum CollectionBalance {
         }
     }
 
-    static func overview(_ service: CollectionService) async throws -> CollectionDTO.Balance {
+    /// `holdings`: the branches' copies per part when the caller read them already.
+    static func overview(_ service: CollectionService, holdings: [UUID: [CollectionSegment: Int]]? = nil) async throws -> CollectionDTO.Balance {
         let balancing = Balancing(service.db, organisationID: service.organisationID)
-        let moves = try await balancing.plan(today: service.today).map {
+        let moves = try await balancing.plan(today: service.today, holdings: holdings).map {
             CollectionDTO.Move(part: $0.part.rawValue, from: service.label($0.from)?.slug ?? "", to: service.label($0.to)?.slug ?? "", copies: $0.copies)
         }
         return CollectionDTO.Balance(moves: moves, transfers: try await balancing.open().map { CollectionDTO.Transfer($0, service) })

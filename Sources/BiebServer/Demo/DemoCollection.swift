@@ -118,11 +118,10 @@ enum DemoCollection {
             loaded.append(.init(item: id, total: total + realTotal, year: year + realYear, lastLoan: last, lastSeen: last))
         }
         try await CopyCounters(app.db, organisationID: organisation, timeZone: zone).load(loaded)
-        let policy = try await WeedingSettings(app.db, organisationID: organisation).policy()
         if dead != nil {
             try await denHaag(app: app, organisation: organisation, today: today)
         } else {
-            try await balance(app: app, organisation: organisation, today: today, branches: branches, policy: policy)
+            try await balance(app: app, organisation: organisation, today: today, branches: branches)
         }
         // A year ago, from today's segments: the collection was a little smaller and lent a little less (except the dead shelf).
         let now = try await SegmentReport(app.db, organisationID: organisation).rows(today: today, policy: try await WeedingSettings(app.db, organisationID: organisation).policy())
@@ -181,15 +180,12 @@ enum DemoCollection {
     }
 
     /// Heemstede: a floating collection, Plein1 over its shelf capacity for fiction, the small locations with room.
-    static func balance(app: Application, organisation: UUID, today: LocalDate, branches: [Branch], policy: WeedingPolicy) async throws {
+    static func balance(app: Application, organisation: UUID, today: LocalDate, branches: [Branch]) async throws {
         let rules = LoanRuleStore(app.db, organisationID: organisation)
         let settings = try await rules.settings()
         settings.floating = true
         try await rules.save(settings)
-        var holdings: [UUID: [CollectionSegment: Int]] = [:]
-        for row in try await SegmentReport(app.db, organisationID: organisation).rows(today: today, policy: policy) {
-            holdings[row.branch, default: [:]][row.segment.part, default: 0] += row.figures.holdings
-        }
+        let holdings = try await Balancing(app.db, organisationID: organisation).holdings(today: today)
         let shelves = ShelfCapacities(app.db, organisationID: organisation)
         for branch in branches {
             for part in [CollectionSegment.youthFiction, .adultFiction] {

@@ -91,13 +91,21 @@ public struct Balancing: OrganisationStore {
 
     /// The moves the capacities ask for now, per part: holdings (`SegmentReport`) against capacity, less copies
     /// already on an open balance transfer.
-    public func plan(today: LocalDate) async throws -> [PlannedMove] {
-        let capacities = try await ShelfCapacities(db, organisationID: organisationID).all()
+    /// Each branch's copies in the collection per part (`SegmentReport`, one pass).
+    public func holdings(today: LocalDate) async throws -> [UUID: [CollectionSegment: Int]] {
         let policy = try await WeedingSettings(db, organisationID: organisationID).policy()
-        var holdings: [UUID: [CollectionSegment: Int]] = [:]
+        var out: [UUID: [CollectionSegment: Int]] = [:]
         for row in try await SegmentReport(db, organisationID: organisationID).rows(today: today, policy: policy) {
-            holdings[row.branch, default: [:]][row.segment.part, default: 0] += row.figures.holdings
+            out[row.branch, default: [:]][row.segment.part, default: 0] += row.figures.holdings
         }
+        return out
+    }
+
+    /// `holdings`: each branch's copies per part when the caller read them already (`holdings(today:)`).
+    public func plan(today: LocalDate, holdings known: [UUID: [CollectionSegment: Int]]? = nil) async throws -> [PlannedMove] {
+        let capacities = try await ShelfCapacities(db, organisationID: organisationID).all()
+        var holdings: [UUID: [CollectionSegment: Int]]
+        if let known { holdings = known } else { holdings = try await self.holdings(today: today) }
         // Copies already leaving and coming are counted where they go.
         for line in try await open() {
             holdings[line.from, default: [:]][line.part, default: 0] -= 1
