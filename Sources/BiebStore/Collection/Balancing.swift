@@ -132,7 +132,7 @@ public struct Balancing: OrganisationStore {
             let candidates = try await sql.raw("""
                 SELECT i.id, i.barcode, i.title_id, i.call_number, i.loans_year, t.title, t.format, t.audience, t.nur,
                        (SELECT COUNT(*) FROM items x WHERE x.title_id = i.title_id AND x.current_branch_id = \(bind: move.to)
-                            AND x.status NOT IN ('lost', 'missing', 'withdrawn')) AS there
+                            AND x.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection)) AS there
                 FROM items i JOIN titles t ON t.id = i.title_id
                 WHERE i.organisation_id = \(bind: organisationID) AND i.current_branch_id = \(bind: move.from)
                   AND i.status = 'available' AND i.hold_id IS NULL

@@ -3,6 +3,14 @@ import Foundation
 import SQLKit
 import BiebCore
 
+/// Status lists for the collection plan's queries, made from the enums that define them.
+enum CollectionSQL {
+    /// Copies out of the collection (`ItemStatus.isInCollection`): "('lost', 'missing', 'withdrawn')".
+    static let outOfCollection = "(" + ItemStatus.allCases.filter { !$0.isInCollection }.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+    /// Holds still to be served (`Hold.Status.isActive`).
+    static let activeHolds = "(" + Hold.Status.allCases.filter(\.isActive).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+}
+
 /// The collection plan's tables: each copy's counters (on `items`), the
 /// organisation's weeding thresholds, monthly snapshots of the segments,
 /// weeding lists, purchase decisions and orders, and shelf capacities.

@@ -34,9 +34,8 @@ public struct PurchaseSuggestions: OrganisationStore {
         public var olderTitleID: Int?
     }
 
-    /// The holds still to be served (`Hold.Status.isActive`) and the copies out of the collection (`ItemStatus.isInCollection`), as SQL lists.
-    static let activeHolds = "(" + Hold.Status.allCases.filter(\.isActive).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
-    static let gone = "(" + ItemStatus.allCases.filter { !$0.isInCollection }.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+    static let activeHolds = CollectionSQL.activeHolds
+    static let gone = CollectionSQL.outOfCollection
 
     /// Every suggestion the rules make now, less those dismissed for as many copies or more.
     public func suggestions(thresholds: PurchaseThresholds = .init()) async throws -> [Suggestion] {

@@ -61,7 +61,7 @@ public struct SegmentReport: OrganisationStore {
         let keyed = try await sql.raw("""
             SELECT \(unsafeRaw: column) AS branch_id, i.shelf, \(measures(year: "i.edition_year"))
             FROM items i
-            WHERE i.organisation_id = \(bind: organisationID) AND i.shelf IS NOT NULL AND i.status NOT IN ('lost', 'missing', 'withdrawn')
+            WHERE i.organisation_id = \(bind: organisationID) AND i.shelf IS NOT NULL AND i.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection)
                   \(filter) \(keyedHeadings)
             GROUP BY \(unsafeRaw: column), i.shelf
             """).all()
@@ -69,7 +69,7 @@ public struct SegmentReport: OrganisationStore {
         let unkeyed = try await sql.raw("""
             SELECT \(unsafeRaw: column) AS branch_id, t.format, t.audience, t.nur, \(measures(year: "t.year"))
             FROM items i JOIN titles t ON t.id = i.title_id
-            WHERE i.organisation_id = \(bind: organisationID) AND i.shelf IS NULL AND i.status NOT IN ('lost', 'missing', 'withdrawn')
+            WHERE i.organisation_id = \(bind: organisationID) AND i.shelf IS NULL AND i.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection)
                   \(filter) \(titleHeadings)
             GROUP BY \(unsafeRaw: column), t.format, t.audience, t.nur
             """).all()

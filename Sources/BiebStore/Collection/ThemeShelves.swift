@@ -90,7 +90,7 @@ public struct ThemeShelves: OrganisationStore {
             SELECT t.id, t.title, t.main_author, t.year, CAST(SUM(i.loans_year) AS BIGINT) AS loans,
                    CAST(SUM(CASE WHEN i.status = 'available' THEN 1 ELSE 0 END) AS BIGINT) AS available
             FROM items i JOIN titles t ON t.id = i.title_id
-            WHERE i.organisation_id = \(bind: organisationID) AND i.status NOT IN ('lost', 'missing', 'withdrawn') AND t.deleted = \(bind: false)
+            WHERE i.organisation_id = \(bind: organisationID) AND i.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection) AND t.deleted = \(bind: false)
               AND \(SegmentReport.headingFilter(headings)) \(filter)
             GROUP BY t.id, t.title, t.main_author, t.year
             ORDER BY loans DESC, t.title LIMIT \(unsafeRaw: String(max(1, min(limit, 50))))

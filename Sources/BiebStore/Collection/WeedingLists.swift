@@ -92,7 +92,7 @@ public struct WeedingLists: OrganisationStore {
             JOIN titles n ON n.work_id = o.work_id AND n.format = o.format AND n.year > o.year AND n.organisation_id = o.organisation_id
             WHERE o.organisation_id = \(bind: organisationID) AND o.work_id IS NOT NULL
               AND o.id IN (SELECT i.title_id FROM items i WHERE \(unsafeRaw: column) = \(bind: branch))
-              AND EXISTS (SELECT 1 FROM items x WHERE x.title_id = n.id AND x.status NOT IN ('lost', 'missing', 'withdrawn'))
+              AND EXISTS (SELECT 1 FROM items x WHERE x.title_id = n.id AND x.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection))
             """
         var superseded: Set<Int> = []
         for row in try await sql.raw("SELECT DISTINCT id FROM (\(supersededSQL)) s").all() { superseded.insert(try row.decode(column: "id", as: Int.self)) }
@@ -112,7 +112,7 @@ public struct WeedingLists: OrganisationStore {
                        CAST(SUM(i.loans_year) OVER (PARTITION BY i.title_id) AS BIGINT) AS title_loans, COUNT(*) OVER (PARTITION BY i.title_id) AS title_copies,
                        ROW_NUMBER() OVER (PARTITION BY i.title_id ORDER BY i.loans_year DESC, i.loans_total ASC, i.id ASC) - 1 AS copy_rank
                 FROM items i
-                WHERE \(unsafeRaw: column) = \(bind: branch) AND i.status NOT IN ('lost', 'missing', 'withdrawn')
+                WHERE \(unsafeRaw: column) = \(bind: branch) AND i.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection)
             ) c
             WHERE c.loans_total >= \(bind: loose.wornLoans)
                OR (c.status = 'available' AND COALESCE(c.last_loan_on, c.acquired_on, '') < \(bind: idleCut))
