@@ -116,23 +116,21 @@ struct CollectionPages: RouteCollection {
         let scopeName = branch?.name ?? service.organisation.name
         let partName = part?.name(english: english) ?? page.t("collection_all_parts")
         // The branches' parts that work hardest and least: turnover of each branch × part with at least 20 copies.
-        var highlights: [Highlight] = []
-        var candidates: [(label: BranchLabel, part: CollectionSegment, figures: SegmentFigures)] = []
-        for label in service.branches {
-            for p in CollectionSegment.allCases {
-                let figures = all.filter { $0.branch == label.id && $0.segment.part == p }.reduce(SegmentFigures()) { $0 + $1.figures }
-                if figures.holdings >= 20 { candidates.append((label, p, figures)) }
-            }
+        var cells: [String: (label: BranchLabel, part: CollectionSegment, figures: SegmentFigures)] = [:]
+        for row in all {
+            guard let label = service.label(row.branch) else { continue }
+            cells["\(row.branch.uuidString)|\(row.segment.part.rawValue)", default: (label, row.segment.part, SegmentFigures())].figures += row.figures
         }
+        let candidates = cells.values.filter { $0.figures.holdings >= 20 }
         let total = all.reduce(SegmentFigures()) { $0 + $1.figures }
         func highlight(_ c: (label: BranchLabel, part: CollectionSegment, figures: SegmentFigures)) -> Highlight {
             Highlight(branch: c.label.name, part: c.part.name(english: english), turnover: c.figures.turnover.map { formats.decimal($0, digits: 2) } ?? "–",
                       relativeUse: c.figures.relativeUse(of: total).map { formats.decimal($0, digits: 2) } ?? "–", holdings: c.figures.holdings)
         }
-        let sorted = candidates.sorted { ($0.figures.turnover ?? 0, $0.label.name) > ($1.figures.turnover ?? 0, $1.label.name) }
-        highlights = sorted.prefix(5).map(highlight)
+        let sorted = candidates.sorted { ($0.figures.turnover ?? 0, $0.label.name, $0.part.order) > ($1.figures.turnover ?? 0, $1.label.name, $1.part.order) }
+        let highlights = sorted.prefix(5).map(highlight)
         let least = sorted.count > 5 ? sorted.suffix(5).reversed().map(highlight) : []
-        let lists = try await CollectionLists.figures(service, total: all.reduce(SegmentFigures()) { $0 + $1.figures }).map { list in
+        let lists = try await CollectionLists.figures(service, total: total).map { list in
             RowView(SegmentTable.Line(key: list.slug, name: list.name, figures: list.figures, turnover: list.figures.turnover, relativeUse: list.relativeUse,
                                       deadShare: list.figures.deadShare, averageAge: list.figures.averageAge(in: year), lastYear: nil), formats: formats)
         }
