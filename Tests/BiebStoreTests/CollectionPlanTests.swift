@@ -180,6 +180,80 @@ import BiebTestSupport
         }
     }
 
+    /// The database leaves out the copies no rule names, with each shelf's own thresholds (`thresholdFilter`): the list
+    /// it gives is the rules' own answer over every copy of the branch, copy by copy, at each threshold's edge.
+    @Test(arguments: TestDatabase.all)
+    func weedingCandidatesAreTheRulesAnswerOverEveryCopy(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await CirculationFixture.make(on: app, today: monday)
+            let org = f.network.city
+            let today = LocalDate(iso: "2026-12-04")!
+            let settings = WeedingSettings(app.db, organisationID: org)
+            // An own threshold for one heading beside the defaults (and the headings whose defaults differ).
+            try await settings.set(WeedingThresholds(maxAgeYears: 3, idleMonths: 6, wornLoans: 20, loansPerCopy: 2), part: .adultNonFiction, heading: 500)
+            let policy = try await settings.policy()
+            let shelves = ["book.youth_fiction.270", "book.youth_fiction.280", "book.youth_non_fiction.-", "book.adult_fiction.300",
+                           "book.adult_non_fiction.980", "book.adult_non_fiction.320", "book.adult_non_fiction.500", "book.adult_non_fiction.600",
+                           "dvd.audiovisual.-", "sheet_music.sheet_music.-"]
+            let copies = try await app.db.sql.raw("""
+                SELECT id, title_id FROM items WHERE owning_branch_id = \(bind: f.network.central) ORDER BY id
+                """).all().map { (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "title_id", as: Int.self)) }
+            #expect(copies.count == 18)
+            for round in 0..<4 {
+                // Each copy on a shelf, with facts just inside or just outside that shelf's thresholds; one without a key, one with a key no policy reads.
+                for (k, copy) in copies.enumerated() {
+                    let key = shelves[(k + round * 3) % shelves.count]
+                    let t = policy.thresholds(for: ShelfSegment(key: key)!)
+                    let edge = (k + round) % 2 == 0
+                    let since = t.idleSince(today).adding(months: edge ? 0 : 1)
+                    let lastLoan = (k + round) % 5 == 0 ? nil : since.adding(days: edge ? -1 : 0)
+                    try await app.db.sql.update(Item.schema)
+                        .set("shelf", to: k == round ? nil : k == round + 1 ? "book.no_such_part.-" : key)
+                        .set("edition_year", to: today.year - (t.maxAgeYears ?? 30) - (edge ? 1 : 0))
+                        .set("loans_total", to: t.wornLoans - ((k + round) % 3 == 0 ? 0 : 1))
+                        .set("loans_year", to: (k * 7 + round) % 9)
+                        .set("last_loan_on", to: lastLoan?.iso)
+                        .set("acquired_on", to: (k + round) % 4 == 0 ? nil : since.adding(days: -(k % 2)).iso)
+                        .set("status", to: (k + round) % 6 == 1 ? ItemStatus.onLoan.rawValue : ItemStatus.available.rawValue)
+                        .where("id", .equal, copy.0).run()
+                }
+                // The rules over every copy, in Swift.
+                struct Copy { var id: Int, title: Int, status: ItemStatus, shelf: String?, year: Int?, total: Int, loansYear: Int, last: LocalDate?, acquired: LocalDate?, barcode: String }
+                let all = try await app.db.sql.raw("""
+                    SELECT i.id, i.title_id, i.status, i.shelf, i.edition_year, i.loans_total, i.loans_year, i.last_loan_on, i.acquired_on, i.barcode, t.year AS title_year
+                    FROM items i JOIN titles t ON t.id = i.title_id WHERE i.owning_branch_id = \(bind: f.network.central)
+                    """).all().map { row in
+                    Copy(id: try row.decode(column: "id", as: Int.self), title: try row.decode(column: "title_id", as: Int.self),
+                         status: ItemStatus(rawValue: try row.decode(column: "status", as: String.self))!, shelf: try row.decode(column: "shelf", as: String?.self),
+                         year: try row.decode(column: "shelf", as: String?.self).flatMap(ShelfSegment.init(key:)) == nil ? try row.decode(column: "title_year", as: Int?.self)
+                            : try row.decode(column: "edition_year", as: Int?.self),
+                         total: try row.decode(column: "loans_total", as: Int.self), loansYear: try row.decode(column: "loans_year", as: Int.self),
+                         last: try row.decode(column: "last_loan_on", as: String?.self).flatMap(LocalDate.init(iso:)),
+                         acquired: try row.decode(column: "acquired_on", as: String?.self).flatMap(LocalDate.init(iso:)),
+                         barcode: try row.decode(column: "barcode", as: String.self))
+                }
+                var expected: [String: [WeedingReason]] = [:]
+                for (_, group) in Dictionary(grouping: all, by: \.title) {
+                    let ranked = group.sorted { ($1.loansYear, $0.total, $0.id) < ($0.loansYear, $1.total, $1.id) }
+                    for (rank, copy) in ranked.enumerated() {
+                        // Without a key (or one no policy reads): the fixture's titles are adult fiction books without a NUR code.
+                        let segment = copy.shelf.flatMap(ShelfSegment.init(key:)) ?? ShelfSegment(format: copy.barcode.hasPrefix("D") ? .dvd : .book,
+                                                                                                    part: copy.barcode.hasPrefix("D") ? .audiovisual : .adultFiction, heading: nil)
+                        let reasons = WeedingRules.reasons(
+                            WeedingCandidate(status: copy.status, editionYear: copy.year, acquired: copy.acquired, lastLoan: copy.last, lifetimeLoans: copy.total,
+                                             titleLoansHere: group.map(\.loansYear).reduce(0, +), copiesHere: group.count, rankHere: rank),
+                            thresholds: policy.thresholds(for: segment), today: today)
+                        if !reasons.isEmpty { expected[copy.barcode] = reasons }
+                    }
+                }
+                let found = try await WeedingLists(app.db, organisationID: org).candidates(branch: f.network.central, today: today, policy: policy)
+                #expect(Dictionary(uniqueKeysWithValues: found.map { ($0.barcode, $0.reasons) }) == expected, "round \(round)")
+                // Each round names some copies and leaves others: the edges are on both sides.
+                #expect(!expected.isEmpty && expected.count < copies.count, "round \(round)")
+            }
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func twoSignOffsRacingExactlyOneSigns(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in

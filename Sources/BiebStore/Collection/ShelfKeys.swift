@@ -26,6 +26,19 @@ public enum ShelfKeys {
         try await sql.update(Item.schema).set("shelf", to: v.shelf).set("edition_year", to: v.year).where("title_id", .equal, titleID).run()
     }
 
+    /// The shelf keys an organisation's copies carry, found by skipping through `items_shelf_idx`: one index probe
+    /// per key (a few hundred), not a pass over its millions of copies.
+    static func inUse(organisation: UUID, on sql: any SQLDatabase) async throws -> [String] {
+        try await sql.raw("""
+            WITH RECURSIVE s(k) AS (
+                SELECT MIN(shelf) FROM items WHERE organisation_id = \(bind: organisation)
+                UNION ALL
+                SELECT (SELECT MIN(i.shelf) FROM items i WHERE i.organisation_id = \(bind: organisation) AND i.shelf > s.k) FROM s WHERE s.k IS NOT NULL
+            )
+            SELECT k FROM s WHERE k IS NOT NULL
+            """).all().map { try $0.decode(column: "k", as: String.self) }
+    }
+
     /// Fills in the copies that have no shelf key yet (of one organisation, or all), from their titles: one statement
     /// through a map of every format × audience × NUR code the titles have. Returns the copies filled.
     @discardableResult

@@ -71,8 +71,16 @@ public struct WeedingLists: OrganisationStore {
 
     /// The candidates of a branch on `today`, most reasons first, then by call number.
     ///
-    /// The copies are read alone (their shelf key and edition year ride on them: `ShelfKeys`); their titles only for
-    /// the copies without a key, for the titles superseded by a newer edition, and for the candidates' names.
+    /// Queries for their own criteria, run side by side, find the copies the rules then judge (`WeedingRules`, the
+    /// one place the criteria are written); the database leaves out every copy that meets none, with each shelf's own
+    /// thresholds:
+    /// - criteria 1–3 (outdated, idle, worn): the branch's copies by the shelf key they carry (`ShelfKeys`), the
+    ///   shelves with equal thresholds in one `IN` list, judged inside `items_shelf_idx` (SQLite reads no copy that is
+    ///   not a candidate); the copies without a key all, to be judged through their titles;
+    /// - criterion 5 (surplus): only the titles with more than one copy at the branch, each copy with the title's
+    ///   loans, copies and its rank there;
+    /// - criterion 4 (superseded): the copies of the titles of which the organisation holds a newer edition.
+    /// A copy two queries find is one line, with every reason it has.
     public func candidates(branch: UUID, today: LocalDate, policy: WeedingPolicy) async throws -> [Line] {
         let column = try await SegmentReport(db, organisationID: organisationID).branchColumn()
         let organisationID = organisationID
@@ -81,57 +89,41 @@ public struct WeedingLists: OrganisationStore {
             .where("organisation_id", .equal, organisationID).first() != nil else {
             throw BiebError.notFound("branch", nl: "Vestiging niet gevonden.")
         }
-        struct Copy {
-            var id: Int, titleID: Int, status: ItemStatus, acquired: LocalDate?, lastLoan: LocalDate?
-            var lifetime: Int, loansYear: Int, segment: ShelfSegment?, year: Int?
-            var titleLoans: Int, titleCopies: Int, rank: Int
-        }
-        // Criterion 4's titles: this branch's titles of which the organisation holds a newer edition (same work and format, a later year).
-        let supersededSQL: SQLQueryString = """
-            SELECT o.id FROM titles o
-            JOIN titles n ON n.work_id = o.work_id AND n.format = o.format AND n.year > o.year AND n.organisation_id = o.organisation_id
-            WHERE o.organisation_id = \(bind: organisationID) AND o.work_id IS NOT NULL
-              AND o.id IN (SELECT i.title_id FROM items i WHERE \(unsafeRaw: column) = \(bind: branch))
-              AND EXISTS (SELECT 1 FROM items x WHERE x.title_id = n.id AND x.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection))
-            """
-        var superseded: Set<Int> = []
-        for row in try await sql.raw("SELECT DISTINCT id FROM (\(supersededSQL)) s").all() { superseded.insert(try row.decode(column: "id", as: Int.self)) }
-        // The branch's copies with their title's loans and copies here and their rank among them (criterion 5), left out in the
-        // database when they meet none of the loosest thresholds any part has: the rules then judge each with its own.
-        let loose = policy.loosest
-        let idleCut = loose.idleSince(today).iso
-        let ageCut = loose.maxAgeYears.map { today.year - $0 } ?? Int.min
-        let perCopy = max(1, loose.loansPerCopy)
-        // The superseded titles as a list when it is short (as it is: editions are few), else the query again.
-        let supersededFilter: SQLQueryString = superseded.isEmpty ? "1 = 0"
-            : superseded.count <= 1_000 ? "c.title_id IN \(SQLBind.group(Array(superseded)))" : "c.title_id IN (\(supersededSQL))"
-        var copies: [Copy] = []
-        for row in try await sql.raw("""
-            SELECT * FROM (
-                SELECT i.id, i.title_id, i.status, i.acquired_on, i.last_loan_on, i.loans_total, i.loans_year, i.shelf, i.edition_year,
-                       CAST(SUM(i.loans_year) OVER (PARTITION BY i.title_id) AS BIGINT) AS title_loans, COUNT(*) OVER (PARTITION BY i.title_id) AS title_copies,
-                       ROW_NUMBER() OVER (PARTITION BY i.title_id ORDER BY i.loans_year DESC, i.loans_total ASC, i.id ASC) - 1 AS copy_rank
-                FROM items i
-                WHERE \(unsafeRaw: column) = \(bind: branch) AND i.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection)
-            ) c
-            WHERE c.loans_total >= \(bind: loose.wornLoans)
-               OR (c.status = 'available' AND COALESCE(c.last_loan_on, c.acquired_on, '') < \(bind: idleCut))
-               OR c.edition_year < \(bind: ageCut) OR c.shelf IS NULL
-               OR (c.status = 'available' AND c.copy_rank >= 1 AND c.copy_rank >= (c.title_loans + \(bind: perCopy - 1)) / \(bind: perCopy))
-               OR \(supersededFilter)
-            """).all() {
-            copies.append(Copy(id: try row.decode(column: "id", as: Int.self), titleID: try row.decode(column: "title_id", as: Int.self),
-                               status: ItemStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .missing,
-                               acquired: try row.decode(column: "acquired_on", as: String?.self).flatMap(LocalDate.init(iso:)),
-                               lastLoan: try row.decode(column: "last_loan_on", as: String?.self).flatMap(LocalDate.init(iso:)),
-                               lifetime: try row.decode(column: "loans_total", as: Int.self), loansYear: try row.decode(column: "loans_year", as: Int.self),
-                               segment: try row.decode(column: "shelf", as: String?.self).flatMap(ShelfSegment.init(key:)),
-                               year: try row.decode(column: "edition_year", as: Int?.self),
-                               titleLoans: try row.decode(column: "title_loans", as: Int.self), titleCopies: try row.decode(column: "title_copies", as: Int.self),
-                               rank: try row.decode(column: "copy_rank", as: Int.self)))
-        }
+        let atBranch: SQLQueryString = "\(unsafeRaw: column) = \(bind: branch)"
+        let here: SQLQueryString = "\(atBranch) AND i.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection)"
+        let shelves = Self.thresholdFilter(keys: try await ShelfKeys.inUse(organisation: organisationID, on: sql), policy: policy, today: today)
+        async let keyed = shelves.keys.isEmpty ? [] : candidateCopies(where: """
+            i.id IN (SELECT i.id FROM items i WHERE i.organisation_id = \(bind: organisationID) AND i.shelf IN \(SQLBind.group(shelves.keys))
+                     AND \(here) AND \(shelves.filter))
+            """)
+        async let withoutKey = candidateCopies(where: "i.organisation_id = \(bind: organisationID) AND i.shelf IS NULL AND \(here)")
+        // Criterion 5: the least-lent copies of titles held more than once here, beyond the loosest demand any shelf has.
+        let perCopy = max(1, policy.loosest.loansPerCopy)
+        async let surplus = candidateCopies(
+            from: """
+                (SELECT i.*, CAST(SUM(i.loans_year) OVER (PARTITION BY i.title_id) AS BIGINT) AS title_loans,
+                        COUNT(*) OVER (PARTITION BY i.title_id) AS title_copies,
+                        ROW_NUMBER() OVER (PARTITION BY i.title_id ORDER BY i.loans_year DESC, i.loans_total ASC, i.id ASC) - 1 AS copy_rank
+                 FROM items i
+                 WHERE \(here) AND i.title_id IN (SELECT i.title_id FROM items i WHERE \(atBranch) GROUP BY i.title_id HAVING COUNT(*) > 1))
+                """,
+            where: "i.status = 'available' AND i.copy_rank >= 1 AND i.copy_rank >= (i.title_loans + \(bind: perCopy - 1)) / \(bind: perCopy)",
+            surplusFacts: true)
+        // Criterion 4: titles of this branch of which the organisation holds a newer edition (same work and format, a later year).
+        async let superseded = candidateCopies(where: """
+            \(here) AND i.title_id IN (
+                SELECT o.id FROM titles o
+                JOIN titles n ON n.work_id = o.work_id AND n.format = o.format AND n.year > o.year AND n.organisation_id = o.organisation_id
+                WHERE o.organisation_id = \(bind: organisationID) AND o.work_id IS NOT NULL
+                  AND o.id IN (SELECT i.title_id FROM items i WHERE \(atBranch))
+                  AND EXISTS (SELECT 1 FROM items x WHERE x.title_id = n.id AND x.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection)))
+            """)
+        var found: [Int: CandidateCopy] = [:]
+        for copy in try await keyed + withoutKey { found[copy.id] = copy }
+        for copy in try await surplus { found[copy.id, default: copy].surplus = copy.surplus }
+        for copy in try await superseded { found[copy.id, default: copy].superseded = true }
         // Copies without a shelf key: from their titles.
-        let unkeyed = Array(Set(copies.filter { $0.segment == nil }.map(\.titleID)))
+        let unkeyed = Array(Set(found.values.filter { $0.segment == nil }.map(\.titleID)))
         var titleFacts: [Int: (ShelfSegment, Int?)] = [:]
         for chunk in unkeyed.chunked(into: 500) {
             for row in try await sql.raw("SELECT id, format, audience, nur, year FROM titles WHERE id IN \(SQLBind.group(Array(chunk)))").all() {
@@ -140,38 +132,88 @@ public struct WeedingLists: OrganisationStore {
                                  nur: try row.decode(column: "nur", as: Int?.self)), try row.decode(column: "year", as: Int?.self))
             }
         }
-        var chosen: [(Copy, [WeedingReason])] = []
-        for var copy in copies {
-            if copy.segment == nil {
-                copy.segment = titleFacts[copy.titleID]?.0
-                copy.year = titleFacts[copy.titleID]?.1
-            }
+        var lines: [Line] = []
+        for var copy in found.values {
+            if copy.segment == nil, let facts = titleFacts[copy.titleID] { (copy.segment, copy.year) = facts }
             guard let segment = copy.segment else { continue }
             let candidate = WeedingCandidate(status: copy.status, editionYear: copy.year, acquired: copy.acquired, lastLoan: copy.lastLoan,
-                                             lifetimeLoans: copy.lifetime, newerEditionHeld: superseded.contains(copy.titleID),
-                                             titleLoansHere: copy.titleLoans, copiesHere: copy.titleCopies, rankHere: copy.rank)
+                                             lifetimeLoans: copy.lifetime, newerEditionHeld: copy.superseded,
+                                             titleLoansHere: copy.surplus?.titleLoans ?? copy.loansYear, copiesHere: copy.surplus?.copies ?? 1,
+                                             rankHere: copy.surplus?.rank ?? 0)
             let reasons = WeedingRules.reasons(candidate, thresholds: policy.thresholds(for: segment), today: today)
-            if !reasons.isEmpty { chosen.append((copy, reasons)) }
+            guard !reasons.isEmpty else { continue }
+            lines.append(Line(id: 0, itemID: copy.id, barcode: copy.barcode, titleID: copy.titleID, title: copy.title, author: copy.author,
+                              editionYear: copy.year, callNumber: copy.callNumber, segment: segment.key, reasons: reasons,
+                              lifetimeLoans: copy.lifetime, lastLoanOn: copy.lastLoan, decision: nil, note: "", decidedBy: nil, outcome: nil))
         }
-        // The candidates' barcodes, call numbers, titles and authors.
-        var names: [Int: (barcode: String, call: String, title: String, author: String?)] = [:]
-        for chunk in chosen.map(\.0.id).chunked(into: 500) {
-            for row in try await sql.raw("""
-                SELECT i.id, i.barcode, i.call_number, t.title, t.main_author FROM items i JOIN titles t ON t.id = i.title_id
-                WHERE i.id IN \(SQLBind.group(Array(chunk)))
-                """).all() {
-                names[try row.decode(column: "id", as: Int.self)] = (try row.decode(column: "barcode", as: String.self),
-                                                                    try row.decode(column: "call_number", as: String.self),
-                                                                    try row.decode(column: "title", as: String.self),
-                                                                    try row.decode(column: "main_author", as: String?.self))
+        return lines.sorted { ($1.reasons.count, $0.callNumber, $0.itemID) < ($0.reasons.count, $1.callNumber, $1.itemID) }
+    }
+
+    /// A copy as a weeding query reads it: the rules' facts and the names a line keeps.
+    struct CandidateCopy {
+        var id: Int, titleID: Int, status: ItemStatus, acquired: LocalDate?, lastLoan: LocalDate?
+        var lifetime: Int, loansYear: Int, segment: ShelfSegment?, year: Int?
+        var barcode: String, callNumber: String, title: String, author: String?
+        /// The title's loans and copies at the branch and this copy's rank there (read for titles held more than once).
+        var surplus: (titleLoans: Int, copies: Int, rank: Int)?
+        var superseded = false
+    }
+
+    /// The copies of `from` (the items table, or a query over it, as `i`) that `where` names, with their titles' names.
+    func candidateCopies(from source: SQLQueryString = "items", where filter: SQLQueryString, surplusFacts: Bool = false) async throws -> [CandidateCopy] {
+        let extra: SQLQueryString = surplusFacts ? ", i.title_loans, i.title_copies, i.copy_rank" : ""
+        var segments: [String: ShelfSegment] = [:]
+        func segment(_ key: String?) -> ShelfSegment? {
+            guard let key else { return nil }
+            if let known = segments[key] { return known }
+            let segment = ShelfSegment(key: key)
+            segments[key] = segment
+            return segment
+        }
+        return try await sql.raw("""
+            SELECT i.id, i.title_id, i.status, i.acquired_on, i.last_loan_on, i.loans_total, i.loans_year, i.shelf, i.edition_year,
+                   i.barcode, i.call_number, (SELECT t.title FROM titles t WHERE t.id = i.title_id) AS title,
+                   (SELECT t.main_author FROM titles t WHERE t.id = i.title_id) AS author \(extra)
+            FROM \(source) i WHERE \(filter)
+            """).all().map { row in
+            CandidateCopy(
+                id: try row.decode(column: "id", as: Int.self), titleID: try row.decode(column: "title_id", as: Int.self),
+                status: ItemStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .missing,
+                acquired: try row.decode(column: "acquired_on", as: String?.self).flatMap(LocalDate.init(iso:)),
+                lastLoan: try row.decode(column: "last_loan_on", as: String?.self).flatMap(LocalDate.init(iso:)),
+                lifetime: try row.decode(column: "loans_total", as: Int.self), loansYear: try row.decode(column: "loans_year", as: Int.self),
+                segment: segment(try row.decode(column: "shelf", as: String?.self)),
+                year: try row.decode(column: "edition_year", as: Int?.self),
+                barcode: try row.decode(column: "barcode", as: String.self), callNumber: try row.decode(column: "call_number", as: String.self),
+                title: try row.decode(column: "title", as: String?.self) ?? "", author: try row.decode(column: "author", as: String?.self),
+                surplus: surplusFacts ? (try row.decode(column: "title_loans", as: Int.self), try row.decode(column: "title_copies", as: Int.self),
+                                         try row.decode(column: "copy_rank", as: Int.self)) : nil)
+        }
+    }
+
+    /// Criteria 1–3 in SQL, each shelf with its own thresholds: the shelves that share thresholds in one list. A key
+    /// the policy cannot read is always read (the rules judge its copies through their titles).
+    static func thresholdFilter(keys: [String], policy: WeedingPolicy, today: LocalDate) -> (keys: [String], filter: SQLQueryString) {
+        var groups: [WeedingThresholds: [String]] = [:]
+        var unread: [String] = []
+        for key in keys {
+            guard let segment = ShelfSegment(key: key) else {
+                unread.append(key)
+                continue
             }
+            groups[policy.thresholds(for: segment), default: []].append(key)
         }
-        return chosen.map { copy, reasons in
-            let name = names[copy.id]
-            return Line(id: 0, itemID: copy.id, barcode: name?.barcode ?? "", titleID: copy.titleID, title: name?.title ?? "", author: name?.author,
-                        editionYear: copy.year, callNumber: name?.call ?? "", segment: copy.segment?.key ?? "",
-                        reasons: reasons, lifetimeLoans: copy.lifetime, lastLoanOn: copy.lastLoan, decision: nil, note: "", decidedBy: nil, outcome: nil)
-        }.sorted { ($1.reasons.count, $0.callNumber, $0.itemID) < ($0.reasons.count, $1.callNumber, $1.itemID) }
+        var either: [any SQLExpression] = []
+        if !unread.isEmpty { either.append(SQLQueryString("i.shelf IN \(SQLBind.group(unread))")) }
+        for (thresholds, keys) in groups.sorted(by: { $0.value[0] < $1.value[0] }) {
+            var met: [any SQLExpression] = [
+                SQLQueryString("i.loans_total >= \(bind: thresholds.wornLoans)"),
+                SQLQueryString("(i.status = 'available' AND COALESCE(i.last_loan_on, i.acquired_on, '') < \(bind: thresholds.idleSince(today).iso))"),
+            ]
+            if let years = thresholds.maxAgeYears { met.append(SQLQueryString("i.edition_year < \(bind: today.year - years)")) }
+            either.append(SQLQueryString("(i.shelf IN \(SQLBind.group(keys)) AND (\(SQLList(met, separator: SQLRaw(" OR ")))))"))
+        }
+        return (keys, "(\(SQLList(either, separator: SQLRaw(" OR "))))")
     }
 
     /// Makes the branch's list from today's candidates. Refused while the branch has an open list.
