@@ -21,7 +21,8 @@ import Vapor
 /// ageing of the 12-month counters to take off.
 ///
 /// Then, ROUNDS times each (p50 / p95): Den Haag's segment report (every
-/// branch), one branch's, the weeding candidates of the 100,000-copy branch,
+/// branch), one branch's, the weeding candidates of the 100,000-copy branch
+/// and the list made from them (its lines stored, then discarded),
 /// the purchase suggestions, the balance plan; and once, the ageing of that
 /// national day for every organisation. Beside them, in the same run, a
 /// plain baseline: one primary-key lookup of the organisation, and one
@@ -165,6 +166,28 @@ func benchmarkCollectionScale(database: String, copies: Int, rounds: Int) {
         let here = try await sql.raw("SELECT COUNT(*) AS n FROM items WHERE owning_branch_id = \(bind: central)").first()?.decode(column: "n", as: Int.self) ?? 0
         print("copies: \(all); Den Haag's: \(mine); its central library's: \(here)")
 
+        let org = denHaag.id!
+        let policy = try await WeedingSettings(app.db, organisationID: org).policy()
+        let report = SegmentReport(app.db, organisationID: org)
+        let cases: [(String, @Sendable () async throws -> Void)] = [
+            ("baseline: the organisation by primary key", { _ = try await Organisation.find(org, on: app.db) }),
+            ("baseline: COUNT(*) of Den Haag's copies", {
+                _ = try await sql.raw("SELECT COUNT(*) AS n FROM items WHERE organisation_id = \(bind: org)").first()
+            }),
+            ("segment report, Den Haag, every branch", { _ = try await report.rows(today: today, policy: policy) }),
+            ("segment report, the central library", { _ = try await report.rows(today: today, branch: central, policy: policy) }),
+            ("weeding candidates, the central library", {
+                _ = try await WeedingLists(app.db, organisationID: org).candidates(branch: central, today: today, policy: policy)
+            }),
+            ("weeding list made (its lines stored)", {
+                let lists = WeedingLists(app.db, organisationID: org)
+                try await lists.discard(try await lists.make(branch: central, today: today, by: "bench@bieb.test"))
+            }),
+            ("purchase suggestions", { _ = try await PurchaseSuggestions(app.db, organisationID: org).suggestions() }),
+            ("balance plan", { _ = try await Balancing(app.db, organisationID: org).plan(today: today) }),
+        ]
+        try await printTimings(cases, rounds: rounds)
+
         // The nightly ageing of a national day, every organisation (once: the day is then gone).
         let everyone = try await Organisation.query(on: app.db).all()
         for organisation in everyone {
@@ -180,24 +203,6 @@ func benchmarkCollectionScale(database: String, copies: Int, rounds: Int) {
         }
         print(String(format: "nightly ageing of a day for %d organisations: %d copies in %.2f s", everyone.count, aged,
                      Double(DispatchTime.now().uptimeNanoseconds - ageStart) / 1e9))
-
-        let org = denHaag.id!
-        let policy = try await WeedingSettings(app.db, organisationID: org).policy()
-        let report = SegmentReport(app.db, organisationID: org)
-        let cases: [(String, @Sendable () async throws -> Void)] = [
-            ("baseline: the organisation by primary key", { _ = try await Organisation.find(org, on: app.db) }),
-            ("baseline: COUNT(*) of Den Haag's copies", {
-                _ = try await sql.raw("SELECT COUNT(*) AS n FROM items WHERE organisation_id = \(bind: org)").first()
-            }),
-            ("segment report, Den Haag, every branch", { _ = try await report.rows(today: today, policy: policy) }),
-            ("segment report, the central library", { _ = try await report.rows(today: today, branch: central, policy: policy) }),
-            ("weeding candidates, the central library", {
-                _ = try await WeedingLists(app.db, organisationID: org).candidates(branch: central, today: today, policy: policy)
-            }),
-            ("purchase suggestions", { _ = try await PurchaseSuggestions(app.db, organisationID: org).suggestions() }),
-            ("balance plan", { _ = try await Balancing(app.db, organisationID: org).plan(today: today) }),
-        ]
-        try await printTimings(cases, rounds: rounds)
     }
 }
 

@@ -151,6 +151,10 @@ import BiebTestSupport
             #expect(refused.body.string.contains(#"name="decision_\#(line("B1C2"))" value="withdraw" checked"#))
             // Signing off before every copy is decided is refused.
             #expect(try await api.send(.POST, "/api/v1/collection/weeding-lists/\(id)/sign-off").apiError?.code == "weeding_list_undecided")
+            // Only the rest can be withdrawn at once: keeping needs a note per copy.
+            let keepAll = try await api.send(.POST, "/api/v1/collection/weeding-lists/\(id)/review", headers: ["content-type": "application/json"],
+                                            body: #"{"lines": [], "undecided": "keep"}"#)
+            #expect(keepAll.status == .badRequest && keepAll.apiError?.field == "undecided")
             let saved = try await pages.send(.POST, "/staff/collectie/wieden/\(id)/beoordelen", form: [
                 "csrf": csrf, "decision_\(line("B3C2"))": "keep", "note_\(line("B3C2"))": "Net opnieuw gebonden", "undecided": "withdraw"])
             #expect(saved.status == .seeOther)

@@ -144,7 +144,8 @@ struct CollectionAPIController: RouteCollection {
         let service = try await CollectionService.make(req, .manageCollection)
         let lists = WeedingLists(service.db, organisationID: service.organisationID)
         let id = try listID(req)
-        try await lists.review(id, try req.content.decode(ReviewFields.self).decoded(), by: service.staffName)
+        let fields = try req.content.decode(ReviewFields.self)
+        try await lists.review(id, try fields.decoded(), withdrawRest: try fields.withdrawRest(), by: service.staffName)
         return CollectionDTO.WeedingList(list: .init(try await lists.list(id), service), lines: try await lists.lines(of: id).map(CollectionDTO.WeedingLine.init))
     }
 

@@ -100,7 +100,8 @@ struct DismissFields: Content {
 }
 
 /// Decisions on a weeding list's lines: from the API as a list, from the
-/// review form as `decision_{line}` and `note_{line}` pairs.
+/// review form as `decision_{line}` and `note_{line}` pairs; `undecided`
+/// "withdraw" marks every line still undecided after these withdraw.
 struct ReviewFields: Content {
     struct Entry: Content {
         var line: Int
@@ -109,6 +110,17 @@ struct ReviewFields: Content {
     }
 
     var lines: [Entry]
+    var undecided: String?
+
+    /// Whether the lines left undecided are to be withdrawn.
+    func withdrawRest() throws -> Bool {
+        switch undecided?.trimmed ?? "" {
+        case "": return false
+        case WeedingLists.Decision.withdraw.rawValue: return true
+        default: throw BiebError.invalid("undecided", "Only the rest can be withdrawn at once: keeping needs a note per copy.",
+                                         nl: "Alleen de rest kan in één keer worden afgevoerd: houden vraagt per exemplaar een notitie.")
+        }
+    }
 
     func decoded() throws -> [WeedingLists.Review] {
         guard lines.count <= 10_000 else { throw BiebError.invalid("lines", "At most 10,000 lines at a time.", nl: "Hoogstens 10.000 regels tegelijk.") }
@@ -127,6 +139,7 @@ struct ReviewFields: Content {
             guard name.hasPrefix("decision_"), let id = Int(name.dropFirst("decision_".count)) else { return nil }
             return Entry(line: id, decision: value, note: form["note_\(id)"])
         }.sorted { $0.line < $1.line }
+        undecided = form["undecided"]
     }
 }
 

@@ -49,9 +49,10 @@ enum CollectionOpenAPI {
                         response: D.ref("WeedingList"), conflict: "The branch has an open list (weeding_list_open)")),
         "/api/v1/collection/weeding-lists/{id}": .init(get: staff("A weeding list with its lines", params: [listID], response: D.ref("WeedingList"))),
         "/api/v1/collection/weeding-lists/{id}/review": .init(post: staff(
-            "Decide lines of an open list: withdraw, or keep with a note",
+            "Decide lines of an open list: withdraw, or keep with a note; undecided \"withdraw\" marks every line left undecided withdraw",
             params: [listID], body: D.object(["lines": D.array(D.object(["line": D.int, "decision": D.enumeration(WeedingLists.Decision.self),
-                                                                           "note": D.string], required: ["line", "decision"]))], required: ["lines"]),
+                                                                           "note": D.string], required: ["line", "decision"])),
+                                              "undecided": D.string], required: ["lines"]),
             response: D.ref("WeedingList"), conflict: "The list was signed off or discarded (weeding_list_closed)")),
         "/api/v1/collection/weeding-lists/{id}/sign-off": .init(post: staff(
             "Sign the list off: the copies marked withdraw that are on the shelf are withdrawn in one transaction; those lent, in transit or held since stay",

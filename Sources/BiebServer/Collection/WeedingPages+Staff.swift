@@ -159,14 +159,9 @@ struct WeedingPages: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let lists = WeedingLists(service.db, organisationID: service.organisationID)
         do {
-            var reviews = try ReviewFields(form: form).decoded()
-            if form["undecided"] == "withdraw" {
-                // One button for the rest: every copy not yet decided (on this page or another) is withdrawn.
-                let named = Set(reviews.map(\.line))
-                reviews += try await lists.lines(of: id).filter { $0.decision == nil && !named.contains($0.id) }
-                    .map { WeedingLists.Review(line: $0.id, decision: .withdraw, note: "") }
-            }
-            try await lists.review(id, reviews, by: service.staffName)
+            // One button for the rest: every copy not yet decided (on this page or another) is withdrawn.
+            let fields = ReviewFields(form: form)
+            try await lists.review(id, try fields.decoded(), withdrawRest: try fields.withdrawRest(), by: service.staffName)
             let page = form["pagina"].flatMap { Int($0) }.map { "?pagina=\($0)" } ?? ""
             return req.redirect(to: "/staff/collectie/wieden/\(id)\(page)", done: "weeding_reviewed")
         } catch let error as BiebError where [.invalid, .conflict].contains(error.kind) {

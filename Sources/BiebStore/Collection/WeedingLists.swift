@@ -70,6 +70,16 @@ public struct WeedingLists: OrganisationStore {
     // MARK: Making a list
 
     /// The candidates of a branch on `today`, most reasons first, then by call number.
+    public func candidates(branch: UUID, today: LocalDate, policy: WeedingPolicy) async throws -> [Line] {
+        try await judge(branch: branch, today: today, policy: policy).sorted(by: Self.listOrder)
+    }
+
+    /// A list's order: most reasons first, then by call number (as the shelves are walked).
+    static func listOrder(_ a: Line, _ b: Line) -> Bool {
+        (b.reasons.count, a.callNumber, a.itemID) < (a.reasons.count, b.callNumber, b.itemID)
+    }
+
+    /// The copies of a branch the rules name on `today` as lines (not yet stored), in no order.
     ///
     /// Queries for their own criteria, run side by side, find the copies the rules then judge (`WeedingRules`, the
     /// one place the criteria are written); the database leaves out every copy that meets none, with each shelf's own
@@ -81,22 +91,21 @@ public struct WeedingLists: OrganisationStore {
     ///   loans, copies and its rank there;
     /// - criterion 4 (superseded): the copies of the titles of which the organisation holds a newer edition.
     /// A copy two queries find is one line, with every reason it has.
-    public func candidates(branch: UUID, today: LocalDate, policy: WeedingPolicy) async throws -> [Line] {
-        let column = try await SegmentReport(db, organisationID: organisationID).branchColumn()
+    ///
+    /// With `shelves` given (by `make`), the copies that carry a key and meet none but criteria 1–3 are left to it: they
+    /// are written as lines by the database (`ShelfCriteria.insert`), and only the others are judged here.
+    func judge(branch: UUID, today: LocalDate, policy: WeedingPolicy, leaving shelves: ShelfCriteria? = nil) async throws -> [Line] {
+        let scope = try await scope(of: branch)
+        let (atBranch, here) = (scope.atBranch, scope.here)
         let organisationID = organisationID
-        // The branch is this organisation's; from here its copies are found by the branch alone (one index, not two).
-        guard try await sql.select().column("id").from(Branch.schema).where("id", .equal, branch)
-            .where("organisation_id", .equal, organisationID).first() != nil else {
-            throw BiebError.notFound("branch", nl: "Vestiging niet gevonden.")
-        }
-        let atBranch: SQLQueryString = "\(unsafeRaw: column) = \(bind: branch)"
-        let here: SQLQueryString = "\(atBranch) AND i.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection)"
-        let shelves = Self.thresholdFilter(keys: try await ShelfKeys.inUse(organisation: organisationID, on: sql), policy: policy, today: today)
-        async let keyed = shelves.keys.isEmpty ? [] : candidateCopies(where: """
-            i.id IN (SELECT i.id FROM items i WHERE i.organisation_id = \(bind: organisationID) AND i.shelf IN \(SQLBind.group(shelves.keys))
-                     AND \(here) AND \(shelves.filter))
-            """)
+        let criteria: ShelfCriteria
+        if let shelves { criteria = shelves } else { criteria = try await shelfCriteria(scope, policy: policy, today: today) }
+        async let keyed = shelves != nil || criteria.groups == 0 ? [] : candidateCopies(where: "i.id IN (\(criteria.copies))")
         async let withoutKey = candidateCopies(where: "i.organisation_id = \(bind: organisationID) AND i.shelf IS NULL AND \(here)")
+        // A key the policy cannot read: its copies are judged through their titles.
+        async let unreadKey = criteria.unread.isEmpty ? [] : candidateCopies(where: """
+            i.organisation_id = \(bind: organisationID) AND i.shelf IN \(SQLBind.group(criteria.unread)) AND \(here)
+            """)
         // Criterion 5: the least-lent copies of titles held more than once here, beyond the loosest demand any shelf has.
         let perCopy = max(1, policy.loosest.loansPerCopy)
         async let surplus = candidateCopies(
@@ -119,7 +128,7 @@ public struct WeedingLists: OrganisationStore {
                   AND EXISTS (SELECT 1 FROM items x WHERE x.title_id = n.id AND x.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection)))
             """)
         var found: [Int: CandidateCopy] = [:]
-        for copy in try await keyed + withoutKey { found[copy.id] = copy }
+        for copy in try await keyed + withoutKey + unreadKey { found[copy.id] = copy }
         for copy in try await surplus { found[copy.id, default: copy].surplus = copy.surplus }
         for copy in try await superseded { found[copy.id, default: copy].superseded = true }
         // Copies without a shelf key: from their titles.
@@ -132,7 +141,8 @@ public struct WeedingLists: OrganisationStore {
                                  nur: try row.decode(column: "nur", as: Int?.self)), try row.decode(column: "year", as: Int?.self))
             }
         }
-        var lines: [Line] = []
+        var judged: [Line] = []
+        judged.reserveCapacity(found.count)
         for var copy in found.values {
             if copy.segment == nil, let facts = titleFacts[copy.titleID] { (copy.segment, copy.year) = facts }
             guard let segment = copy.segment else { continue }
@@ -142,11 +152,11 @@ public struct WeedingLists: OrganisationStore {
                                              rankHere: copy.surplus?.rank ?? 0)
             let reasons = WeedingRules.reasons(candidate, thresholds: policy.thresholds(for: segment), today: today)
             guard !reasons.isEmpty else { continue }
-            lines.append(Line(id: 0, itemID: copy.id, barcode: copy.barcode, titleID: copy.titleID, title: copy.title, author: copy.author,
-                              editionYear: copy.year, callNumber: copy.callNumber, segment: segment.key, reasons: reasons,
-                              lifetimeLoans: copy.lifetime, lastLoanOn: copy.lastLoan, decision: nil, note: "", decidedBy: nil, outcome: nil))
+            judged.append(Line(id: 0, itemID: copy.id, barcode: copy.barcode, titleID: copy.titleID, title: copy.title, author: copy.author,
+                               editionYear: copy.year, callNumber: copy.callNumber, segment: segment.key, reasons: reasons,
+                               lifetimeLoans: copy.lifetime, lastLoanOn: copy.lastLoan, decision: nil, note: "", decidedBy: nil, outcome: nil))
         }
-        return lines.sorted { ($1.reasons.count, $0.callNumber, $0.itemID) < ($0.reasons.count, $1.callNumber, $1.itemID) }
+        return judged
     }
 
     /// A copy as a weeding query reads it: the rules' facts and the names a line keeps.
@@ -159,7 +169,8 @@ public struct WeedingLists: OrganisationStore {
         var superseded = false
     }
 
-    /// The copies of `from` (the items table, or a query over it, as `i`) that `where` names, with their titles' names.
+    /// The copies of `from` (the items table, or a query over it, as `i`) that `where` names, with their titles' names
+    /// (read in the same pass: the copy's row is read anyway).
     func candidateCopies(from source: SQLQueryString = "items", where filter: SQLQueryString, surplusFacts: Bool = false) async throws -> [CandidateCopy] {
         let extra: SQLQueryString = surplusFacts ? ", i.title_loans, i.title_copies, i.copy_rank" : ""
         var segments: [String: ShelfSegment] = [:]
@@ -191,9 +202,37 @@ public struct WeedingLists: OrganisationStore {
         }
     }
 
-    /// Criteria 1–3 in SQL, each shelf with its own thresholds: the shelves that share thresholds in one list. A key
-    /// the policy cannot read is always read (the rules judge its copies through their titles).
-    static func thresholdFilter(keys: [String], policy: WeedingPolicy, today: LocalDate) -> (keys: [String], filter: SQLQueryString) {
+    /// Where a branch's copies are: its column (`owning_branch_id`, or `current_branch_id` in a floating collection)
+    /// equal to the branch, and of those the copies in the collection. Refused for another organisation's branch.
+    func scope(of branch: UUID) async throws -> (atBranch: SQLQueryString, here: SQLQueryString) {
+        let column = try await SegmentReport(db, organisationID: organisationID).branchColumn()
+        // The branch is this organisation's; from here its copies are found by the branch alone (one index, not two).
+        guard try await sql.select().column("id").from(Branch.schema).where("id", .equal, branch)
+            .where("organisation_id", .equal, organisationID).first() != nil else {
+            throw BiebError.notFound("branch", nl: "Vestiging niet gevonden.")
+        }
+        let atBranch: SQLQueryString = "\(unsafeRaw: column) = \(bind: branch)"
+        return (atBranch, "\(atBranch) AND i.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection)")
+    }
+
+    /// Criteria 1–3 of `WeedingRules` (outdated, idle, worn) in SQL, for a branch's copies that carry a shelf key, each
+    /// shelf with its own thresholds: the shelves that share thresholds in one `IN` list. The rules stay the one
+    /// definition: `judge` reads the copies these name and judges them in Swift, and `make` has the database write their
+    /// lines with the reasons below — a test holds both to the rules, copy by copy, at each threshold's edge.
+    struct ShelfCriteria {
+        /// The number of groups of shelves (none: no copy carries a key the policy reads).
+        var groups: Int
+        /// The keys the policy cannot read.
+        var unread: [String]
+        /// The ids of the branch's copies with a key the policy reads that meet one of the criteria (judged inside
+        /// `items_shelf_idx`: SQLite reads no copy that is not a candidate).
+        var copies: SQLQueryString
+        /// Such a copy's reasons, comma-separated in the rules' order ("outdated,idle").
+        var reasons: SQLQueryString
+    }
+
+    func shelfCriteria(_ scope: (atBranch: SQLQueryString, here: SQLQueryString), policy: WeedingPolicy, today: LocalDate) async throws -> ShelfCriteria {
+        let keys = try await ShelfKeys.inUse(organisation: organisationID, on: sql)
         var groups: [WeedingThresholds: [String]] = [:]
         var unread: [String] = []
         for key in keys {
@@ -204,22 +243,37 @@ public struct WeedingLists: OrganisationStore {
             groups[policy.thresholds(for: segment), default: []].append(key)
         }
         var either: [any SQLExpression] = []
-        if !unread.isEmpty { either.append(SQLQueryString("i.shelf IN \(SQLBind.group(unread))")) }
+        var reasons: [any SQLExpression] = []
         for (thresholds, keys) in groups.sorted(by: { $0.value[0] < $1.value[0] }) {
-            var met: [any SQLExpression] = [
-                SQLQueryString("i.loans_total >= \(bind: thresholds.wornLoans)"),
-                SQLQueryString("(i.status = 'available' AND COALESCE(i.last_loan_on, i.acquired_on, '') < \(bind: thresholds.idleSince(today).iso))"),
-            ]
-            if let years = thresholds.maxAgeYears { met.append(SQLQueryString("i.edition_year < \(bind: today.year - years)")) }
-            either.append(SQLQueryString("(i.shelf IN \(SQLBind.group(keys)) AND (\(SQLList(met, separator: SQLRaw(" OR ")))))"))
+            var met: [(WeedingReason, SQLQueryString)] = []
+            if let years = thresholds.maxAgeYears { met.append((.outdated, "i.edition_year < \(bind: today.year - years)")) }
+            met.append((.idle, "(i.status = 'available' AND COALESCE(i.last_loan_on, i.acquired_on, '') < \(bind: thresholds.idleSince(today).iso))"))
+            met.append((.worn, "i.loans_total >= \(bind: thresholds.wornLoans)"))
+            either.append(SQLQueryString("(i.shelf IN \(SQLBind.group(keys)) AND (\(SQLList(met.map(\.1), separator: SQLRaw(" OR ")))))"))
+            let named = SQLList(met.map { reason, condition in
+                SQLQueryString("CASE WHEN \(condition) THEN \(bind: reason.rawValue + ",") ELSE '' END")
+            }, separator: SQLRaw(" || "))
+            reasons.append(SQLQueryString("WHEN i.shelf IN \(SQLBind.group(keys)) THEN RTRIM(\(named), ',')"))
         }
-        return (keys, "(\(SQLList(either, separator: SQLRaw(" OR "))))")
+        let read = groups.values.flatMap { $0 }
+        let copies: SQLQueryString = """
+            SELECT i.id FROM items i WHERE i.organisation_id = \(bind: organisationID) AND i.shelf IN \(SQLBind.group(read.isEmpty ? [""] : read))
+            AND \(scope.here) AND (\(SQLList(either.isEmpty ? [SQLRaw("1 = 0")] : either, separator: SQLRaw(" OR "))))
+            """
+        return ShelfCriteria(groups: groups.count, unread: unread, copies: copies,
+                             reasons: reasons.isEmpty ? "''" : "CASE \(SQLList(reasons, separator: SQLRaw(" "))) ELSE '' END")
     }
 
     /// Makes the branch's list from today's candidates. Refused while the branch has an open list.
+    ///
+    /// The copies that carry a shelf key and meet criteria 1–3 — nearly all of a list — are written as lines by the
+    /// database in one statement (`ShelfCriteria`): no copy leaves it. The others (surplus, superseded, without a key)
+    /// are judged by the rules in Swift and written after, 2,000 lines a statement, a line the database wrote taking
+    /// the rules' reasons (all of them: its surplus or newer edition besides).
     public func make(branch: UUID, today: LocalDate, by staff: String, now: Date = Date()) async throws -> Int {
         let policy = try await WeedingSettings(db, organisationID: organisationID).policy()
-        let lines = try await candidates(branch: branch, today: today, policy: policy)
+        let shelves = try await shelfCriteria(try await scope(of: branch), policy: policy, today: today)
+        let judged = try await judge(branch: branch, today: today, policy: policy, leaving: shelves)
         let organisationID = organisationID
         return try await WriteGate.transaction(on: db) { tx in
             let sql = tx.sql
@@ -234,21 +288,32 @@ public struct WeedingLists: OrganisationStore {
                 VALUES (\(bind: organisationID), \(bind: branch), \(bind: WeedingList.Status.open.rawValue), \(bind: today.iso), \(bind: staff), \(bind: now))
                 RETURNING id
                 """).first()?.decode(column: "id", as: Int.self) else { throw BiebError.notFound("weeding list", nl: "Wieduitlijst niet gevonden.") }
-            for chunk in lines.chunked(into: 200) {
-                var insert = sql.insert(into: WeedingList.lineSchema).columns(
-                    "list_id", "item_id", "barcode", "title_id", "title", "author", "edition_year", "call_number", "segment", "reasons",
-                    "lifetime_loans", "last_loan_on", "note")
+            if shelves.groups > 0 {
+                try await sql.raw("""
+                    INSERT INTO \(unsafeRaw: WeedingList.lineSchema) (\(unsafeRaw: Self.lineColumns.joined(separator: ", ")))
+                    SELECT \(bind: id), i.id, i.barcode, i.title_id, (SELECT t.title FROM titles t WHERE t.id = i.title_id),
+                           (SELECT t.main_author FROM titles t WHERE t.id = i.title_id), i.edition_year, i.call_number, i.shelf, \(shelves.reasons),
+                           i.loans_total, i.last_loan_on
+                    FROM items i WHERE i.id IN (\(shelves.copies))
+                    """).run()
+            }
+            // The copies the rules judged here: a copy the database wrote too gets every reason it has.
+            for chunk in judged.chunked(into: 2_000) {
+                var insert = sql.insert(into: WeedingList.lineSchema).columns(Self.lineColumns)
                 for line in chunk {
                     insert = insert.values(SQLBind(id), SQLBind(line.itemID), SQLBind(line.barcode), SQLBind(line.titleID), SQLBind(line.title),
                                            SQLBind(line.author), SQLBind(line.editionYear), SQLBind(line.callNumber), SQLBind(line.segment),
                                            SQLBind(line.reasons.map(\.rawValue).joined(separator: ",")), SQLBind(line.lifetimeLoans),
-                                           SQLBind(line.lastLoanOn?.iso), SQLBind(""))
+                                           SQLBind(line.lastLoanOn?.iso))
                 }
-                try await insert.run()
+                try await insert.onConflict(with: ["list_id", "item_id"]) { $0.set(excludedValueOf: "reasons") }.run()
             }
             return id
         }
     }
+
+    static let lineColumns = ["list_id", "item_id", "barcode", "title_id", "title", "author", "edition_year", "call_number", "segment", "reasons",
+                              "lifetime_loans", "last_loan_on"]
 
     // MARK: Reading
 
@@ -287,12 +352,13 @@ public struct WeedingLists: OrganisationStore {
         return try summary(row)
     }
 
+    /// A list's lines, most reasons first, then by call number.
     public func lines(of id: Int) async throws -> [Line] {
         _ = try await list(id)
         return try await sql.raw("""
             SELECT id, item_id, barcode, title_id, title, author, edition_year, call_number, segment, reasons, lifetime_loans, last_loan_on,
                    decision, note, decided_by, outcome
-            FROM weeding_lines WHERE list_id = \(bind: id) ORDER BY id
+            FROM weeding_lines WHERE list_id = \(bind: id)
             """).all().map { row in
             Line(id: try row.decode(column: "id", as: Int.self), itemID: try row.decode(column: "item_id", as: Int.self),
                  barcode: try row.decode(column: "barcode", as: String.self), titleID: try row.decode(column: "title_id", as: Int.self),
@@ -305,7 +371,7 @@ public struct WeedingLists: OrganisationStore {
                  decision: try row.decode(column: "decision", as: String?.self).flatMap(Decision.init(rawValue:)),
                  note: try row.decode(column: "note", as: String.self), decidedBy: try row.decode(column: "decided_by", as: String?.self),
                  outcome: try row.decode(column: "outcome", as: String?.self).flatMap(Outcome.init(rawValue:)))
-        }
+        }.sorted(by: Self.listOrder)
     }
 
     // MARK: Review and sign-off
@@ -322,7 +388,8 @@ public struct WeedingLists: OrganisationStore {
     }
 
     /// Records decisions on lines of an open list. Keeping a candidate needs a note (why the rules are wrong here).
-    public func review(_ id: Int, _ reviews: [Review], by staff: String) async throws {
+    /// With `withdrawRest`, every line still undecided after these is marked withdraw (one statement, however long the list).
+    public func review(_ id: Int, _ reviews: [Review], withdrawRest: Bool = false, by staff: String) async throws {
         for review in reviews where review.decision == .keep && review.note.trimmed.isEmpty {
             throw BiebError.invalid("line_\(review.line)", "Say why this copy is kept.", nl: "Zeg waarom dit exemplaar blijft.")
         }
@@ -339,6 +406,10 @@ public struct WeedingLists: OrganisationStore {
                     .where("id", .equal, review.line).where("list_id", .equal, id).returning("id").first() != nil else {
                     throw BiebError.invalid("line_\(review.line)", "This line is not on the list.", nl: "Deze regel staat niet op de lijst.")
                 }
+            }
+            if withdrawRest {
+                try await sql.update(WeedingList.lineSchema).set("decision", to: Decision.withdraw.rawValue).set("note", to: "")
+                    .set("decided_by", to: staff).where("list_id", .equal, id).where("decision", .is, SQLLiteral.null).run()
             }
         }
     }
