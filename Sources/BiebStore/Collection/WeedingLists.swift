@@ -81,7 +81,7 @@ public struct WeedingLists: OrganisationStore {
 
     /// The copies of a branch the rules name on `today` as lines (not yet stored), in no order.
     ///
-    /// Queries for their own criteria, run side by side, find the copies the rules then judge (`WeedingRules`, the
+    /// Queries for their own criteria (side by side where the pool has connections to spare) find the copies the rules then judge (`WeedingRules`, the
     /// one place the criteria are written); the database leaves out every copy that meets none, with each shelf's own
     /// thresholds:
     /// - criteria 1–3 (outdated, idle, worn): the branch's copies by the shelf key they carry (`ShelfKeys`), the
