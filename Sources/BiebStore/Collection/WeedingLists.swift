@@ -81,19 +81,18 @@ public struct WeedingLists: OrganisationStore {
 
     /// The copies of a branch the rules name on `today` as lines (not yet stored), in no order.
     ///
-    /// Queries for their own criteria (side by side where the pool has connections to spare) find the copies the rules then judge (`WeedingRules`, the
-    /// one place the criteria are written); the database leaves out every copy that meets none, with each shelf's own
-    /// thresholds:
-    /// - criteria 1–3 (outdated, idle, worn): the branch's copies by the shelf key they carry (`ShelfKeys`), the
-    ///   shelves with equal thresholds in one `IN` list, judged inside `items_shelf_idx` (SQLite reads no copy that is
-    ///   not a candidate); the copies without a key all, to be judged through their titles;
+    /// Queries for their own criteria (side by side where the pool has connections to spare) find the copies the
+    /// rules then judge (`WeedingRules`, the one place the criteria are written); the database leaves out every copy
+    /// that meets none, with each shelf's own thresholds:
+    /// - criteria 1–3 (outdated, idle, worn): the branch's copies by the shelf key they carry (`ShelfCriteria`);
+    ///   the copies without a key (or with one no policy reads) all, to be judged through their titles;
     /// - criterion 5 (surplus): only the titles with more than one copy at the branch, each copy with the title's
     ///   loans, copies and its rank there;
     /// - criterion 4 (superseded): the copies of the titles of which the organisation holds a newer edition.
     /// A copy two queries find is one line, with every reason it has.
     ///
-    /// With `shelves` given (by `make`), the copies that carry a key and meet none but criteria 1–3 are left to it: they
-    /// are written as lines by the database (`ShelfCriteria.insert`), and only the others are judged here.
+    /// With `shelves` given (by `make`), the keyed copies criteria 1–3 name are left to the database, which writes
+    /// their lines itself; only the copies the other queries find are judged here.
     func judge(branch: UUID, today: LocalDate, policy: WeedingPolicy, leaving shelves: ShelfCriteria? = nil) async throws -> [Line] {
         let scope = try await scope(of: branch)
         let (atBranch, here) = (scope.atBranch, scope.here)
