@@ -80,16 +80,26 @@ public struct PurchaseSuggestions: OrganisationStore {
                                   holds: holds, copiesHeld: copies, onOrder: onOrder, loans: 0, olderTitleID: nil))
         }
         // Rule 3: a newer edition (one suggestion per title, after its best-used older edition) (same work and format, later year) without copies, after a well-used older one.
+        // The pairs of editions come first (materialized), and only their older editions' copies are counted: left to itself,
+        // PostgreSQL expected many new editions and hashed all of a national network's copies to count them (4 s).
         for row in try await sql.raw("""
-            SELECT n.id AS title_id, n.title, n.main_author, n.year, o.id AS older_id, CAST(SUM(i.loans_year) AS BIGINT) AS loans, COUNT(*) AS copies,
-                   (SELECT CAST(COALESCE(SUM(p.copies), 0) AS BIGINT) FROM purchase_orders p WHERE p.organisation_id = \(bind: org) AND p.title_id = n.id
-                        AND p.status = 'open') AS on_order
-            FROM titles n JOIN titles o ON o.organisation_id = n.organisation_id AND o.work_id = n.work_id AND o.format = n.format AND o.year < n.year
-                 JOIN items i ON i.title_id = o.id AND i.status NOT IN \(unsafeRaw: Self.gone)
-            WHERE n.organisation_id = \(bind: org) AND n.deleted = \(bind: false) AND n.work_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM items x WHERE x.title_id = n.id AND x.status NOT IN \(unsafeRaw: Self.gone))
-            GROUP BY n.id, n.title, n.main_author, n.year, o.id
-            ORDER BY n.id, SUM(i.loans_year) DESC
+            WITH pairs AS MATERIALIZED (
+                SELECT n.id AS title_id, n.title, n.main_author, n.year, o.id AS older_id
+                FROM titles o JOIN titles n ON n.organisation_id = o.organisation_id AND n.work_id = o.work_id AND n.format = o.format AND n.year > o.year
+                WHERE o.organisation_id = \(bind: org) AND o.work_id IS NOT NULL AND n.deleted = \(bind: false)
+                  AND NOT EXISTS (SELECT 1 FROM items x WHERE x.title_id = n.id AND x.status NOT IN \(unsafeRaw: Self.gone))
+            )
+            SELECT * FROM (
+                SELECT p.title_id, p.title, p.main_author, p.year, p.older_id,
+                       (SELECT CAST(COALESCE(SUM(i.loans_year), 0) AS BIGINT) FROM items i
+                        WHERE i.title_id = p.older_id AND i.status NOT IN \(unsafeRaw: Self.gone)) AS loans,
+                       (SELECT COUNT(*) FROM items i WHERE i.title_id = p.older_id AND i.status NOT IN \(unsafeRaw: Self.gone)) AS copies,
+                       (SELECT CAST(COALESCE(SUM(o.copies), 0) AS BIGINT) FROM purchase_orders o WHERE o.organisation_id = \(bind: org)
+                        AND o.title_id = p.title_id AND o.status = 'open') AS on_order
+                FROM pairs p
+            ) e
+            WHERE e.copies > 0
+            ORDER BY e.title_id, e.loans DESC
             """).all() {
             if out.last?.reason == .newEdition, try out.last?.titleID == row.decode(column: "title_id", as: Int.self) { continue }
             let loans = try row.decode(column: "loans", as: Int.self), copies = try row.decode(column: "copies", as: Int.self)
