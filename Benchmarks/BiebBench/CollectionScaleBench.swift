@@ -22,7 +22,8 @@ import Vapor
 ///
 /// Then, ROUNDS times each (p50 / p95): Den Haag's segment report (every
 /// branch), one branch's, the weeding candidates of the 100,000-copy branch
-/// and the list made from them (its lines stored, then discarded),
+/// and the list made from them (its lines stored, then discarded), an
+/// activity's theme shelf (at the central library and the whole library's),
 /// the purchase suggestions, the balance plan; and once, the ageing of that
 /// national day for every organisation. Beside them, in the same run, a
 /// plain baseline: one primary-key lookup of the organisation, and one
@@ -169,6 +170,9 @@ func benchmarkCollectionScale(database: String, copies: Int, rounds: Int) {
         let org = denHaag.id!
         let policy = try await WeedingSettings(app.db, organisationID: org).policy()
         let report = SegmentReport(app.db, organisationID: org)
+        // A programme theme of the demo with its NUR headings (the shelf box of an activity's page).
+        let themes = ThemeShelves(app.db, organisationID: org)
+        let theme = try await themes.all().filter { !$0.value.isEmpty }.keys.sorted().first ?? ""
         let cases: [(String, @Sendable () async throws -> Void)] = [
             ("baseline: the organisation by primary key", { _ = try await Organisation.find(org, on: app.db) }),
             ("baseline: COUNT(*) of Den Haag's copies", {
@@ -183,6 +187,10 @@ func benchmarkCollectionScale(database: String, copies: Int, rounds: Int) {
                 let lists = WeedingLists(app.db, organisationID: org)
                 try await lists.discard(try await lists.make(branch: central, today: today, by: "bench@bieb.test"))
             }),
+            ("theme shelf of an activity, the central library", {
+                _ = try await themes.shelf(themes: [theme], branch: central, today: today)
+            }),
+            ("theme shelf of an activity, the whole library", { _ = try await themes.shelf(themes: [theme], branch: nil, today: today) }),
             ("purchase suggestions", { _ = try await PurchaseSuggestions(app.db, organisationID: org).suggestions() }),
             ("balance plan", { _ = try await Balancing(app.db, organisationID: org).plan(today: today) }),
         ]

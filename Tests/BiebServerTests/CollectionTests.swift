@@ -341,6 +341,12 @@ import BiebTestSupport
             #expect(shelf["from_whole_library"] as? Bool == false)
             // At the district, which has none: the whole library's titles.
             #expect(try object(try await api.send(.GET, "/api/v1/collection/themes/basic_skills_digital/shelf?branch=oost"))["from_whole_library"] as? Bool == true)
+            // Once the hourly job gave the copies their shelf keys, the shelf finds them by those keys: the same answer.
+            #expect(try await ShelfKeys.fill(on: app.db) == 3)
+            let keyed = try object(try await api.send(.GET, "/api/v1/collection/themes/basic_skills_digital/shelf?branch=centrale"))
+            #expect((keyed["titles"] as? [[String: Any]])?.count == 3)
+            #expect((keyed["branch"] as? [String: Any])?["holdings"] as? Int == 3)
+            #expect(try object(try await api.send(.GET, "/api/v1/collection/themes/basic_skills_digital/shelf?branch=oost"))["from_whole_library"] as? Bool == true)
             // The themes page: a typed value that is not a number is refused next to its field and kept.
             let themesPage = try await pages.send(.GET, "/staff/collectie/themas")
             let csrf = try #require(TestClient.csrf(in: themesPage.body.string))

@@ -47,7 +47,7 @@ public struct SegmentReport: OrganisationStore {
         if let titles { filter = "\(filter) AND i.title_id IN \(SQLBind.group(titles))" }
         var keyedHeadings = SQLQueryString(""), titleHeadings = SQLQueryString("")
         if let headings {
-            keyedHeadings = "AND \(Self.shelfHeadingFilter(headings))"
+            keyedHeadings = "AND \(try await shelfHeadingFilter(headings))"
             titleHeadings = "AND \(Self.headingFilter(headings))"
         }
         func measures(year: String) -> SQLQueryString {
@@ -113,14 +113,12 @@ extension SegmentReport {
         return "\(out))"
     }
 
-    /// The same on the copies' shelf keys ("book.adult_fiction.980" ends in the heading).
-    static func shelfHeadingFilter(_ headings: [Int]) -> SQLQueryString {
-        guard !headings.isEmpty else { return "1 = 0" }
-        var out = SQLQueryString("(")
-        for (n, heading) in headings.enumerated() {
-            out = "\(out)\(unsafeRaw: n == 0 ? "" : " OR ")i.shelf LIKE \(bind: "%.\(heading)")"
-        }
-        return "\(out))"
+    /// The same on the copies' shelf keys ("book.adult_fiction.980" ends in the heading): the organisation's keys
+    /// under those headings as a list, so the copies are found by ranges of `items_shelf_idx`, not by reading every key.
+    func shelfHeadingFilter(_ headings: [Int]) async throws -> SQLQueryString {
+        let keys = try await ShelfKeys.inUse(organisation: organisationID, on: sql)
+            .filter { key in ShelfSegment(key: key).flatMap(\.heading).map(headings.contains) ?? false }
+        return keys.isEmpty ? "1 = 0" : "i.shelf IN \(SQLBind.group(keys))"
     }
 }
 

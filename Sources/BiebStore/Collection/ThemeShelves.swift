@@ -86,12 +86,14 @@ public struct ThemeShelves: OrganisationStore {
         let column = try await SegmentReport(db, organisationID: organisationID).branchColumn()
         var filter = SQLQueryString("")
         if let branch { filter = "AND \(unsafeRaw: column) = \(bind: branch)" }
+        // The copies by their shelf keys under the headings (ranges of `items_shelf_idx`); those without a key yet by their titles.
+        let shelves = try await SegmentReport(db, organisationID: organisationID).shelfHeadingFilter(headings)
         return try await sql.raw("""
             SELECT t.id, t.title, t.main_author, t.year, CAST(SUM(i.loans_year) AS BIGINT) AS loans,
                    CAST(SUM(CASE WHEN i.status = 'available' THEN 1 ELSE 0 END) AS BIGINT) AS available
             FROM items i JOIN titles t ON t.id = i.title_id
             WHERE i.organisation_id = \(bind: organisationID) AND i.status NOT IN \(unsafeRaw: CollectionSQL.outOfCollection) AND t.deleted = \(bind: false)
-              AND \(SegmentReport.headingFilter(headings)) \(filter)
+              AND (\(shelves) OR i.shelf IS NULL) AND (i.shelf IS NOT NULL OR \(SegmentReport.headingFilter(headings))) \(filter)
             GROUP BY t.id, t.title, t.main_author, t.year
             ORDER BY loans DESC, t.title LIMIT \(unsafeRaw: String(max(1, min(limit, 50))))
             """).all().map { row in
