@@ -68,8 +68,7 @@ enum DemoCollection {
             let id = try row.decode(column: "id", as: Int.self)
             let branch = try row.decode(column: "owning_branch_id", as: UUID.self)
             let barcode = try row.decode(column: "barcode", as: String.self)
-            let part = ShelfSegment(formatCode: try row.decode(column: "format", as: String.self), audienceCode: try row.decode(column: "audience", as: String?.self),
-                                    nur: try row.decode(column: "nur", as: Int?.self)).part
+            let part = try ShelfSegment(titleColumnsOf: row).part
             let english = try row.decode(column: "language", as: String?.self) == "eng"
             let acquired = try row.decode(column: "acquired_on", as: String?.self).flatMap(LocalDate.init(iso:)) ?? today.adding(days: -2_000)
             let lived = max(0, acquired.days(until: today))

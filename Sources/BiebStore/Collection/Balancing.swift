@@ -138,8 +138,7 @@ public struct Balancing: OrganisationStore {
                   AND i.status = 'available' AND i.hold_id IS NULL
                   AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.item_id = i.id AND r.received_at IS NULL)
                 """).all().compactMap { row -> (id: Int, barcode: String, title: String, call: String, lacking: Bool, loans: Int, part: CollectionSegment)? in
-                let part = ShelfSegment(formatCode: try row.decode(column: "format", as: String.self),
-                                        audienceCode: try row.decode(column: "audience", as: String?.self), nur: try row.decode(column: "nur", as: Int?.self)).part
+                let part = try ShelfSegment(titleColumnsOf: row).part
                 guard part == move.part else { return nil }
                 return (try row.decode(column: "id", as: Int.self), try row.decode(column: "barcode", as: String.self),
                         try row.decode(column: "title", as: String.self), try row.decode(column: "call_number", as: String.self),
@@ -178,8 +177,7 @@ public struct Balancing: OrganisationStore {
                  barcode: try row.decode(column: "barcode", as: String.self), title: try row.decode(column: "title", as: String.self),
                  callNumber: try row.decode(column: "call_number", as: String.self), from: try row.decode(column: "from_branch_id", as: UUID.self),
                  to: try row.decode(column: "to_branch_id", as: UUID.self), sent: try row.decode(column: "sent_at", as: Date?.self) != nil,
-                 part: ShelfSegment(formatCode: try row.decode(column: "format", as: String.self), audienceCode: try row.decode(column: "audience", as: String?.self),
-                                    nur: try row.decode(column: "nur", as: Int?.self)).part)
+                 part: try ShelfSegment(titleColumnsOf: row).part)
         }
     }
 
@@ -215,8 +213,7 @@ public struct Balancing: OrganisationStore {
             try await CatalogChanges.copiesChanged(of: [titleID], organisationID: organisationID, on: sql)
             return Line(transferID: transfer, itemID: item, barcode: barcode.trimmed, title: try row.decode(column: "title", as: String.self),
                         callNumber: try row.decode(column: "call_number", as: String.self), from: branch, to: to, sent: true,
-                        part: ShelfSegment(formatCode: try row.decode(column: "format", as: String.self),
-                                           audienceCode: try row.decode(column: "audience", as: String?.self), nur: try row.decode(column: "nur", as: Int?.self)).part)
+                        part: try ShelfSegment(titleColumnsOf: row).part)
         }
     }
 

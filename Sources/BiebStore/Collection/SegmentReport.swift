@@ -95,8 +95,7 @@ public struct SegmentReport: OrganisationStore {
             try add(row, segment)
         }
         for row in unkeyed {
-            try add(row, ShelfSegment(formatCode: try row.decode(column: "format", as: String.self),
-                                      audienceCode: try row.decode(column: "audience", as: String?.self), nur: try row.decode(column: "nur", as: Int?.self)))
+            try add(row, try ShelfSegment(titleColumnsOf: row))
         }
         return out.values.sorted { ($0.branch.uuidString, $0.segment) < ($1.branch.uuidString, $1.segment) }
     }

@@ -112,3 +112,11 @@ struct AddShelfKeys: AsyncMigration {
         try await database.schema(Item.schema).deleteField("shelf").update()
     }
 }
+
+extension ShelfSegment {
+    /// The segment of a title, from a row with the title's `format`, `audience` and `nur` columns.
+    public init(titleColumnsOf row: any SQLRow) throws {
+        self.init(formatCode: try row.decode(column: "format", as: String.self), audienceCode: try row.decode(column: "audience", as: String?.self),
+                  nur: try row.decode(column: "nur", as: Int?.self))
+    }
+}

@@ -76,18 +76,19 @@ public struct ThemeShelves: OrganisationStore {
         let all = try await report.rows(today: today, headings: headings, policy: policy)
         let whole = all.reduce(SegmentFigures()) { $0 + $1.figures }
         let here = branch.map { b in all.filter { $0.branch == b }.reduce(SegmentFigures()) { $0 + $1.figures } }
-        var titles = try await suggested(headings: headings, branch: branch, limit: limit)
+        // The copies by their shelf keys under the headings (ranges of `items_shelf_idx`), read once for both asks.
+        let shelves = try await report.shelfHeadingFilter(headings)
+        var titles = try await suggested(headings: headings, shelves: shelves, branch: branch, limit: limit)
         let fromWhole = branch != nil && titles.isEmpty
-        if fromWhole { titles = try await suggested(headings: headings, branch: nil, limit: limit) }
+        if fromWhole { titles = try await suggested(headings: headings, shelves: shelves, branch: nil, limit: limit) }
         return Shelf(headings: headings, branch: here, organisation: whole, titles: titles, fromWholeLibrary: fromWhole)
     }
 
-    func suggested(headings: [Int], branch: UUID?, limit: Int) async throws -> [Suggested] {
-        let column = try await SegmentReport(db, organisationID: organisationID).branchColumn()
+    /// The most-lent titles under the headings: `shelves` finds the keyed copies (`SegmentReport.shelfHeadingFilter`),
+    /// the copies without a key yet are found by their titles.
+    func suggested(headings: [Int], shelves: SQLQueryString, branch: UUID?, limit: Int) async throws -> [Suggested] {
         var filter = SQLQueryString("")
-        if let branch { filter = "AND \(unsafeRaw: column) = \(bind: branch)" }
-        // The copies by their shelf keys under the headings (ranges of `items_shelf_idx`); those without a key yet by their titles.
-        let shelves = try await SegmentReport(db, organisationID: organisationID).shelfHeadingFilter(headings)
+        if let branch { filter = "AND \(unsafeRaw: try await SegmentReport(db, organisationID: organisationID).branchColumn()) = \(bind: branch)" }
         return try await sql.raw("""
             SELECT t.id, t.title, t.main_author, t.year, CAST(SUM(i.loans_year) AS BIGINT) AS loans,
                    CAST(SUM(CASE WHEN i.status = 'available' THEN 1 ELSE 0 END) AS BIGINT) AS available

@@ -94,11 +94,10 @@ public struct WeedingLists: OrganisationStore {
     /// With `shelves` given (by `make`), the keyed copies criteria 1–3 name are left to the database, which writes
     /// their lines itself; only the copies the other queries find are judged here.
     func judge(branch: UUID, today: LocalDate, policy: WeedingPolicy, leaving shelves: ShelfCriteria? = nil) async throws -> [Line] {
-        let scope = try await scope(of: branch)
-        let (atBranch, here) = (scope.atBranch, scope.here)
-        let organisationID = organisationID
         let criteria: ShelfCriteria
-        if let shelves { criteria = shelves } else { criteria = try await shelfCriteria(scope, policy: policy, today: today) }
+        if let shelves { criteria = shelves } else { criteria = try await shelfCriteria(try await scope(of: branch), policy: policy, today: today) }
+        let (atBranch, here) = (criteria.scope.atBranch, criteria.scope.here)
+        let organisationID = organisationID
         async let keyed = shelves != nil || criteria.groups == 0 ? [] : candidateCopies(where: "i.id IN (\(criteria.copies))")
         async let withoutKey = candidateCopies(where: "i.organisation_id = \(bind: organisationID) AND i.shelf IS NULL AND \(here)")
         // A key the policy cannot read: its copies are judged through their titles.
@@ -135,9 +134,7 @@ public struct WeedingLists: OrganisationStore {
         var titleFacts: [Int: (ShelfSegment, Int?)] = [:]
         for chunk in unkeyed.chunked(into: 500) {
             for row in try await sql.raw("SELECT id, format, audience, nur, year FROM titles WHERE id IN \(SQLBind.group(Array(chunk)))").all() {
-                titleFacts[try row.decode(column: "id", as: Int.self)] = (
-                    ShelfSegment(formatCode: try row.decode(column: "format", as: String.self), audienceCode: try row.decode(column: "audience", as: String?.self),
-                                 nur: try row.decode(column: "nur", as: Int?.self)), try row.decode(column: "year", as: Int?.self))
+                titleFacts[try row.decode(column: "id", as: Int.self)] = (try ShelfSegment(titleColumnsOf: row), try row.decode(column: "year", as: Int?.self))
             }
         }
         var judged: [Line] = []
@@ -219,6 +216,8 @@ public struct WeedingLists: OrganisationStore {
     /// definition: `judge` reads the copies these name and judges them in Swift, and `make` has the database write their
     /// lines with the reasons below — a test holds both to the rules, copy by copy, at each threshold's edge.
     struct ShelfCriteria {
+        /// The branch's copies these are for (`scope(of:)`).
+        var scope: (atBranch: SQLQueryString, here: SQLQueryString)
         /// The number of groups of shelves (none: no copy carries a key the policy reads).
         var groups: Int
         /// The keys the policy cannot read.
@@ -259,7 +258,7 @@ public struct WeedingLists: OrganisationStore {
             SELECT i.id FROM items i WHERE i.organisation_id = \(bind: organisationID) AND i.shelf IN \(SQLBind.group(read.isEmpty ? [""] : read))
             AND \(scope.here) AND (\(SQLList(either.isEmpty ? [SQLRaw("1 = 0")] : either, separator: SQLRaw(" OR "))))
             """
-        return ShelfCriteria(groups: groups.count, unread: unread, copies: copies,
+        return ShelfCriteria(scope: scope, groups: groups.count, unread: unread, copies: copies,
                              reasons: reasons.isEmpty ? "''" : "CASE \(SQLList(reasons, separator: SQLRaw(" "))) ELSE '' END")
     }
 
