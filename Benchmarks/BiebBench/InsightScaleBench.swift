@@ -188,8 +188,10 @@ func benchmarkInsightScale(database: String, factor: Double, rounds: Int) {
 }
 
 /// Runs each case once to warm it, then ROUNDS times, and prints its p50 and p95 in milliseconds.
+/// Times each case (only those whose name contains `BENCH_CASES`, when set).
 func printTimings(_ cases: [(String, @Sendable () async throws -> Void)], rounds: Int) async throws {
-    for (name, run) in cases {
+    let only = ProcessInfo.processInfo.environment["BENCH_CASES"]
+    for (name, run) in cases where only.map({ name.contains($0) }) ?? true {
         try await run()
         var times: [Double] = []
         for _ in 0..<max(1, rounds) {

@@ -140,6 +140,10 @@ import BiebTestSupport
             // B1C2, B2C2 idle for years and surplus; B3C2 worn.
             #expect(Set(lines.compactMap { $0["barcode"] as? String }) == ["B1C2", "B2C2", "B3C2"])
             func line(_ barcode: String) -> Int { lines.first { $0["barcode"] as? String == barcode }?["id"] as? Int ?? 0 }
+            // A page of the lines, in the same order.
+            let second = try object(try await api.send(.GET, "/api/v1/collection/weeding-lists/\(id)?page=2&per_page=2"))
+            #expect(second["page"] as? Int == 2 && second["per_page"] as? Int == 2 && (second["list"] as? [String: Any])?["lines"] as? Int == 3)
+            #expect((second["lines"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [lines[2]["id"] as? Int ?? -1])
             // The review form: keeping without a reason is refused next to that copy, and what was chosen stays.
             let review = try await pages.send(.GET, "/staff/collectie/wieden/\(id)")
             #expect(review.status == .ok && review.body.string.contains("B3C2"))

@@ -215,6 +215,8 @@ import BiebTestSupport
                         .set("last_loan_on", to: lastLoan?.iso)
                         .set("acquired_on", to: (k + round) % 4 == 0 ? nil : since.adding(days: -(k % 2)).iso)
                         .set("status", to: (k + round) % 6 == 1 ? ItemStatus.onLoan.rawValue : ItemStatus.available.rawValue)
+                        // Call numbers a language's collation orders otherwise than code point by code point (as the list is ordered).
+                        .set("call_number", to: ["b 12", "B 3", "a 1", "É 2", "e 7", "Z"][(k + round) % 6])
                         .where("id", .equal, copy.0).run()
                 }
                 // The rules over every copy, in Swift.

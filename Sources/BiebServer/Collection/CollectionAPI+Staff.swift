@@ -129,15 +129,22 @@ struct CollectionAPIController: RouteCollection {
         let branch = try service.requireBranch(try req.content.decode(BranchFields.self).branch)
         let lists = WeedingLists(service.db, organisationID: service.organisationID)
         let id = try await lists.make(branch: branch.id, today: service.today, by: service.staffName)
-        return try await CollectionDTO.WeedingList(list: .init(try await lists.list(id), service), lines: try await lists.lines(of: id).map(CollectionDTO.WeedingLine.init))
+        return try await try await weedingListPage(req, lists, id, service)
             .encodeResponse(status: .created, for: req)
+    }
+
+    /// A list with the page of its lines the request asks for (`page`, `per_page`: 200 by default, at most 1,000).
+    func weedingListPage(_ req: Request, _ lists: WeedingLists, _ id: Int, _ service: CollectionService) async throws -> CollectionDTO.WeedingList {
+        let paging = req.paging(size: 200, maxSize: 1_000)
+        return CollectionDTO.WeedingList(list: .init(try await lists.list(id), service), page: paging.page, per_page: paging.perPage,
+                                         lines: try await lists.lines(of: id, limit: paging.perPage, offset: paging.offset).map(CollectionDTO.WeedingLine.init))
     }
 
     func weedingList(req: Request) async throws -> CollectionDTO.WeedingList {
         let service = try await CollectionService.make(req, .manageCollection)
         let lists = WeedingLists(service.db, organisationID: service.organisationID)
         let id = try listID(req)
-        return CollectionDTO.WeedingList(list: .init(try await lists.list(id), service), lines: try await lists.lines(of: id).map(CollectionDTO.WeedingLine.init))
+        return try await weedingListPage(req, lists, id, service)
     }
 
     func review(req: Request) async throws -> CollectionDTO.WeedingList {
@@ -146,7 +153,7 @@ struct CollectionAPIController: RouteCollection {
         let id = try listID(req)
         let fields = try req.content.decode(ReviewFields.self)
         try await lists.review(id, try fields.decoded(), withdrawRest: try fields.withdrawRest(), by: service.staffName)
-        return CollectionDTO.WeedingList(list: .init(try await lists.list(id), service), lines: try await lists.lines(of: id).map(CollectionDTO.WeedingLine.init))
+        return try await weedingListPage(req, lists, id, service)
     }
 
     func signOff(req: Request) async throws -> CollectionDTO.SignOff {

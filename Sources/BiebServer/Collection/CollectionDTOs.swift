@@ -146,8 +146,11 @@ enum CollectionDTO {
         }
     }
 
+    /// A list with one page of its lines (`list.lines` counts them all).
     struct WeedingList: Content {
         let list: WeedingSummary
+        let page: Int
+        let per_page: Int
         let lines: [WeedingLine]
     }
 

@@ -47,7 +47,9 @@ enum CollectionOpenAPI {
             get: staff("The weeding lists, newest first", params: [D.query("branch", "Branch slug or id")], response: D.array(D.ref("WeedingSummary"))),
             post: staff("Make a branch's weeding list from today's candidates", body: D.object(["branch": D.string], required: ["branch"]), status: 201,
                         response: D.ref("WeedingList"), conflict: "The branch has an open list (weeding_list_open)")),
-        "/api/v1/collection/weeding-lists/{id}": .init(get: staff("A weeding list with its lines", params: [listID], response: D.ref("WeedingList"))),
+        "/api/v1/collection/weeding-lists/{id}": .init(get: staff(
+            "A weeding list with a page of its lines, most reasons first, then by call number (`page`, `per_page`; also on making and reviewing)",
+            params: [listID, D.query("page", "Page (from 1)", D.int), D.query("per_page", "1–1000, default 200", D.int)], response: D.ref("WeedingList"))),
         "/api/v1/collection/weeding-lists/{id}/review": .init(post: staff(
             "Decide lines of an open list: withdraw, or keep with a note; undecided \"withdraw\" marks every line left undecided withdraw",
             params: [listID], body: D.object(["lines": D.array(D.object(["line": D.int, "decision": D.enumeration(WeedingLists.Decision.self),
@@ -127,14 +129,14 @@ enum CollectionOpenAPI {
             "signed_by": D.nullableString, "signed_at": D.nullableDateTime, "lines": D.int, "decided": D.int, "withdrawn": D.int,
         ], required: ["id", "branch", "status", "made_on", "made_by", "lines", "decided", "withdrawn"]),
         "WeedingList": D.object([
-            "list": D.ref("WeedingSummary"),
+            "list": D.ref("WeedingSummary"), "page": D.int, "per_page": D.int,
             "lines": D.array(D.object([
                 "id": D.int, "barcode": D.string, "title_id": D.int, "title": D.string, "author": D.nullableString, "edition_year": D.nullableInt,
                 "call_number": D.string, "segment": D.string, "reasons": D.array(D.enumeration(WeedingReason.self)), "lifetime_loans": D.int,
                 "last_loan_on": D.nullableDate, "decision": D.nullable(D.enumeration(WeedingLists.Decision.self)), "note": D.string,
                 "decided_by": D.nullableString, "outcome": D.nullable(D.enumeration(["withdrawn", "in_use", "kept"])),
             ], required: ["id", "barcode", "title_id", "title", "call_number", "segment", "reasons", "lifetime_loans", "note"])),
-        ], required: ["list", "lines"]),
+        ], required: ["list", "page", "per_page", "lines"]),
         "PurchaseSuggestion": D.object([
             "title_id": D.int, "title": D.string, "author": D.nullableString, "year": D.nullableInt, "branch": D.nullableString,
             "reason": D.enumeration(PurchaseReason.self), "copies": D.int, "holds": D.int, "copies_held": D.int, "on_order": D.int, "loans": D.int,

@@ -129,10 +129,9 @@ struct WeedingPages: RouteCollection {
         let lists = WeedingLists(service.db, organisationID: service.organisationID)
         let id = try listID(req)
         let summary = try await lists.list(id)
-        let all = try await lists.lines(of: id)
-        let pages = max(1, (all.count + Self.pageSize - 1) / Self.pageSize)
+        let pages = max(1, (summary.lines + Self.pageSize - 1) / Self.pageSize)
         let number = min(max(1, req.query[Int.self, at: "pagina"] ?? typed["pagina"].flatMap { Int($0) } ?? 1), pages)
-        let shown = all.dropFirst((number - 1) * Self.pageSize).prefix(Self.pageSize)
+        let shown = try await lists.lines(of: id, limit: Self.pageSize, offset: (number - 1) * Self.pageSize)
         let errorField = refused?.field
         let lines = shown.map { line -> LineView in
             let decision = typed["decision_\(line.id)"] ?? line.decision?.rawValue
@@ -144,11 +143,11 @@ struct WeedingPages: RouteCollection {
                             error: errorField == "line_\(line.id)" ? refused?.message(dutch: page.lang == .nl) : nil,
                             outcome: line.outcome.map { page.t("weeding_outcome_\($0.rawValue)") })
         }
-        let ids = Dictionary(uniqueKeysWithValues: all.map { ("line_\($0.id)", "note_\($0.id)") })
+        let ids = Dictionary(uniqueKeysWithValues: shown.map { ("line_\($0.id)", "note_\($0.id)") })
         let status: HTTPStatus = refused == nil ? .ok : (refused!.kind == .conflict ? .conflict : .unprocessableEntity)
         return try await page.render("staff/weeding-list", ShowContext(
             page: page.context(page.t("weeding_list_title", ["branch": service.label(summary.branch)?.name ?? ""])),
-            errors: page.formErrors(refused, ids: ids), list: view(summary, service, page, formats), open: summary.status == .open, lines: Array(lines),
+            errors: page.formErrors(refused, ids: ids), list: view(summary, service, page, formats), open: summary.status == .open, lines: lines,
             pageNumber: number, previousPage: number > 1 ? number - 1 : nil, nextPage: number < pages ? number + 1 : nil, pages: pages,
             outcome: outcome.map { SignOffView(withdrawn: $0.withdrawn, inUse: $0.inUse, kept: $0.kept) }), status: status)
     }

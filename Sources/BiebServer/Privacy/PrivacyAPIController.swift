@@ -60,13 +60,12 @@ struct PrivacyAPIController: RouteCollection {
     }
 
     func historyDTO(_ req: Request, _ service: MemberAccountService, account: UUID) async throws -> HistoryDTO {
-        let page = min(max(req.query[Int.self, at: "page"] ?? 1, 1), 10_000)
-        let perPage = min(max(req.query[Int.self, at: "per_page"] ?? 50, 1), 200)
+        let paging = req.paging(size: 50, maxSize: 200)
         let store = LoanHistory(req.db, organisationID: service.organisation.id!)
         let since = try await store.since(member: account)
-        let (entries, total) = try await store.entries(member: account, query: req.query[String.self, at: "q"] ?? "", limit: perPage,
-                                                       offset: (page - 1) * perPage)
-        return HistoryDTO(enabled: since != nil, since: since, total: total, page: page, per_page: perPage,
+        let (entries, total) = try await store.entries(member: account, query: req.query[String.self, at: "q"] ?? "", limit: paging.perPage,
+                                                       offset: paging.offset)
+        return HistoryDTO(enabled: since != nil, since: since, total: total, page: paging.page, per_page: paging.perPage,
                           entries: entries.map { Self.entry($0, service) })
     }
 

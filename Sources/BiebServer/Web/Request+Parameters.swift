@@ -30,6 +30,12 @@ extension Request {
         try Instant.parse(query[String.self, at: name], field: name)
     }
 
+    /// The page of a long answer the query asks for: `page` from 1 (default 1) and `per_page` from 1 to `maxSize`
+    /// (default `size`); a number outside is brought inside.
+    func paging(size: Int, maxSize: Int) -> Paging {
+        Paging(page: min(max(query[Int.self, at: "page"] ?? 1, 1), 100_000), perPage: min(max(query[Int.self, at: "per_page"] ?? size, 1), maxSize))
+    }
+
     /// The organisation the path names with `:org`, or a 404.
     func organisation() async throws -> Organisation {
         guard let org = try await branches.organisation(slug: parameters.get("org") ?? "") else {
@@ -37,6 +43,13 @@ extension Request {
         }
         return org
     }
+}
+
+/// A page of a long answer (`Request.paging`).
+struct Paging {
+    let page: Int
+    let perPage: Int
+    var offset: Int { (page - 1) * perPage }
 }
 
 /// Instants as the API and the forms read them: ISO 8601 with an offset or

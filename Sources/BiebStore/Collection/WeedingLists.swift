@@ -74,7 +74,8 @@ public struct WeedingLists: OrganisationStore {
         try await judge(branch: branch, today: today, policy: policy).sorted(by: Self.listOrder)
     }
 
-    /// A list's order: most reasons first, then by call number (as the shelves are walked).
+    /// A list's order: most reasons first, then by call number (as the shelves are walked). A stored list is read in
+    /// the same order by the database (`lines(of:)`); a test holds the two together.
     static func listOrder(_ a: Line, _ b: Line) -> Bool {
         (b.reasons.count, a.callNumber, a.itemID) < (a.reasons.count, b.callNumber, b.itemID)
     }
@@ -222,9 +223,10 @@ public struct WeedingLists: OrganisationStore {
         var groups: Int
         /// The keys the policy cannot read.
         var unread: [String]
-        /// The ids of the branch's copies with a key the policy reads that meet one of the criteria (judged inside
-        /// `items_shelf_idx`: SQLite reads no copy that is not a candidate).
-        var copies: SQLQueryString
+        /// The condition (on `items i`) of the branch's copies with a key the policy reads that meet one of the criteria.
+        var filter: SQLQueryString
+        /// The ids of those copies (judged inside `items_shelf_idx`: SQLite reads no copy that is not a candidate).
+        var copies: SQLQueryString { "SELECT i.id FROM items i WHERE \(filter)" }
         /// Such a copy's reasons, comma-separated in the rules' order ("outdated,idle").
         var reasons: SQLQueryString
     }
@@ -254,11 +256,11 @@ public struct WeedingLists: OrganisationStore {
             reasons.append(SQLQueryString("WHEN i.shelf IN \(SQLBind.group(keys)) THEN RTRIM(\(named), ',')"))
         }
         let read = groups.values.flatMap { $0 }
-        let copies: SQLQueryString = """
-            SELECT i.id FROM items i WHERE i.organisation_id = \(bind: organisationID) AND i.shelf IN \(SQLBind.group(read.isEmpty ? [""] : read))
+        let filter: SQLQueryString = """
+            i.organisation_id = \(bind: organisationID) AND i.shelf IN \(SQLBind.group(read.isEmpty ? [""] : read))
             AND \(scope.here) AND (\(SQLList(either.isEmpty ? [SQLRaw("1 = 0")] : either, separator: SQLRaw(" OR "))))
             """
-        return ShelfCriteria(scope: scope, groups: groups.count, unread: unread, copies: copies,
+        return ShelfCriteria(scope: scope, groups: groups.count, unread: unread, filter: filter,
                              reasons: reasons.isEmpty ? "''" : "CASE \(SQLList(reasons, separator: SQLRaw(" "))) ELSE '' END")
     }
 
@@ -286,25 +288,33 @@ public struct WeedingLists: OrganisationStore {
                 VALUES (\(bind: organisationID), \(bind: branch), \(bind: WeedingList.Status.open.rawValue), \(bind: today.iso), \(bind: staff), \(bind: now))
                 RETURNING id
                 """).first()?.decode(column: "id", as: Int.self) else { throw BiebError.notFound("weeding list", nl: "Wieduitlijst niet gevonden.") }
+            // A line's names come from the copy and its title, written by the database in both statements.
+            let names: SQLQueryString = "i.id, i.barcode, i.title_id, t.title, t.main_author"
             if shelves.groups > 0 {
+                // PostgreSQL reads the branch's rows to test them anyway (a bitmap scan), so it tests and writes in one
+                // pass; SQLite first judges inside the covering index and reads only the candidates' rows.
+                let which: SQLQueryString = sql.dialect.name == "postgresql" ? shelves.filter : "i.id IN (\(shelves.copies))"
                 try await sql.raw("""
                     INSERT INTO \(unsafeRaw: WeedingList.lineSchema) (\(unsafeRaw: Self.lineColumns.joined(separator: ", ")))
-                    SELECT \(bind: id), i.id, i.barcode, i.title_id, (SELECT t.title FROM titles t WHERE t.id = i.title_id),
-                           (SELECT t.main_author FROM titles t WHERE t.id = i.title_id), i.edition_year, i.call_number, i.shelf, \(shelves.reasons),
-                           i.loans_total, i.last_loan_on
-                    FROM items i WHERE i.id IN (\(shelves.copies))
+                    SELECT \(bind: id), \(names), i.edition_year, i.call_number, i.shelf, \(shelves.reasons), i.loans_total, i.last_loan_on
+                    FROM items i LEFT JOIN titles t ON t.id = i.title_id WHERE \(which)
                     """).run()
             }
-            // The copies the rules judged here: a copy the database wrote too gets every reason it has.
+            // The copies the rules judged here, as (copy, edition year, segment, reasons) — a copy without a key was judged
+            // by its title's: a copy the database wrote too gets every reason it has.
             for chunk in judged.chunked(into: 2_000) {
-                var insert = sql.insert(into: WeedingList.lineSchema).columns(Self.lineColumns)
-                for line in chunk {
-                    insert = insert.values(SQLBind(id), SQLBind(line.itemID), SQLBind(line.barcode), SQLBind(line.titleID), SQLBind(line.title),
-                                           SQLBind(line.author), SQLBind(line.editionYear), SQLBind(line.callNumber), SQLBind(line.segment),
-                                           SQLBind(line.reasons.map(\.rawValue).joined(separator: ",")), SQLBind(line.lifetimeLoans),
-                                           SQLBind(line.lastLoanOn?.iso))
-                }
-                try await insert.onConflict(with: ["list_id", "item_id"]) { $0.set(excludedValueOf: "reasons") }.run()
+                let rows = SQLList(chunk.map { line in
+                    SQLQueryString("""
+                        (\(bind: line.itemID), \(bind: line.editionYear), \(bind: line.segment), \(bind: line.reasons.map(\.rawValue).joined(separator: ",")))
+                        """)
+                })
+                try await sql.raw("""
+                    INSERT INTO \(unsafeRaw: WeedingList.lineSchema) (\(unsafeRaw: Self.lineColumns.joined(separator: ", ")))
+                    SELECT \(bind: id), \(names), v.column2, i.call_number, v.column3, v.column4, i.loans_total, i.last_loan_on
+                    FROM (VALUES \(rows)) v JOIN items i ON i.id = v.column1 LEFT JOIN titles t ON t.id = i.title_id
+                    WHERE i.organisation_id = \(bind: organisationID)
+                    ON CONFLICT (list_id, item_id) DO UPDATE SET reasons = excluded.reasons
+                    """).run()
             }
             return id
         }
@@ -350,13 +360,18 @@ public struct WeedingLists: OrganisationStore {
         return try summary(row)
     }
 
-    /// A list's lines, most reasons first, then by call number.
-    public func lines(of id: Int) async throws -> [Line] {
+    /// A list's lines (`limit` of them from `offset`, or all) in `listOrder`: most reasons first, then by call number
+    /// (compared as Swift compares it, code point by code point: `COLLATE "C"` on PostgreSQL), then by copy.
+    public func lines(of id: Int, limit: Int? = nil, offset: Int = 0) async throws -> [Line] {
         _ = try await list(id)
+        let byCode: SQLQueryString = sql.dialect.name == "postgresql" ? "COLLATE \"C\"" : ""
+        var page = SQLQueryString("")
+        if let limit { page = "LIMIT \(bind: max(0, limit)) OFFSET \(bind: max(0, offset))" }
         return try await sql.raw("""
             SELECT id, item_id, barcode, title_id, title, author, edition_year, call_number, segment, reasons, lifetime_loans, last_loan_on,
                    decision, note, decided_by, outcome
             FROM weeding_lines WHERE list_id = \(bind: id)
+            ORDER BY LENGTH(reasons) - LENGTH(REPLACE(reasons, ',', '')) DESC, call_number \(byCode), item_id \(page)
             """).all().map { row in
             Line(id: try row.decode(column: "id", as: Int.self), itemID: try row.decode(column: "item_id", as: Int.self),
                  barcode: try row.decode(column: "barcode", as: String.self), titleID: try row.decode(column: "title_id", as: Int.self),
@@ -369,7 +384,7 @@ public struct WeedingLists: OrganisationStore {
                  decision: try row.decode(column: "decision", as: String?.self).flatMap(Decision.init(rawValue:)),
                  note: try row.decode(column: "note", as: String.self), decidedBy: try row.decode(column: "decided_by", as: String?.self),
                  outcome: try row.decode(column: "outcome", as: String?.self).flatMap(Outcome.init(rawValue:)))
-        }.sorted(by: Self.listOrder)
+        }
     }
 
     // MARK: Review and sign-off
