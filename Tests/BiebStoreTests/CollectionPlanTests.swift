@@ -362,7 +362,7 @@ import BiebTestSupport
             let candidates = try await WeedingLists(app.db, organisationID: org).candidates(branch: f.network.central, today: LocalDate(iso: "2026-12-04")!,
                                                                                            policy: WeedingPolicy())
             #expect(candidates.filter { $0.reasons.contains(.superseded) }.map(\.barcode).sorted() == ["G1", "G2"])
-            // G1 is worn too (60 loans): the list made keeps both reasons (the database writes "worn", the rules add the newer edition).
+            // G1 is worn too (60 loans): the list made keeps both reasons; G2 is on it for the newer edition alone.
             #expect(candidates.first { $0.barcode == "G1" }?.reasons == [.worn, .superseded])
             let lists = WeedingLists(app.db, organisationID: org)
             let list = try await lists.make(branch: f.network.central, today: LocalDate(iso: "2026-12-04")!, by: "x")

@@ -71,7 +71,7 @@ public struct WeedingLists: OrganisationStore {
 
     /// The candidates of a branch on `today`, most reasons first, then by call number.
     public func candidates(branch: UUID, today: LocalDate, policy: WeedingPolicy) async throws -> [Line] {
-        try await judge(branch: branch, today: today, policy: policy).sorted(by: Self.listOrder)
+        try await judge(branch: branch, today: today, policy: policy).lines.sorted(by: Self.listOrder)
     }
 
     /// A list's order: most reasons first, then by call number (as the shelves are walked). A stored list is read in
@@ -93,13 +93,14 @@ public struct WeedingLists: OrganisationStore {
     /// A copy two queries find is one line, with every reason it has.
     ///
     /// With `shelves` given (by `make`), the keyed copies criteria 1–3 name are left to the database, which writes
-    /// their lines itself; only the copies the other queries find are judged here.
-    func judge(branch: UUID, today: LocalDate, policy: WeedingPolicy, leaving shelves: ShelfCriteria? = nil) async throws -> [Line] {
+    /// their lines itself, and so are the superseded copies with a key the policy reads (`supersededLeft`) — unless
+    /// they are surplus too; only the other copies the queries find are judged here.
+    func judge(branch: UUID, today: LocalDate, policy: WeedingPolicy, leaving shelves: ShelfCriteria? = nil) async throws -> Judged {
         let criteria: ShelfCriteria
         if let shelves { criteria = shelves } else { criteria = try await shelfCriteria(try await scope(of: branch), policy: policy, today: today) }
         let (atBranch, here) = (criteria.scope.atBranch, criteria.scope.here)
         let organisationID = organisationID
-        async let keyed = shelves != nil || criteria.groups == 0 ? [] : candidateCopies(where: "i.id IN (\(criteria.copies))")
+        async let keyed = shelves != nil || criteria.groups.isEmpty ? [] : candidateCopies(where: "i.id IN (\(criteria.copies()))")
         async let withoutKey = candidateCopies(where: "i.organisation_id = \(bind: organisationID) AND i.shelf IS NULL AND \(here)")
         // A key the policy cannot read: its copies are judged through their titles.
         async let unreadKey = criteria.unread.isEmpty ? [] : candidateCopies(where: """
@@ -139,8 +140,13 @@ public struct WeedingLists: OrganisationStore {
             }
         }
         var judged: [Line] = []
+        var left: [Int] = []
         judged.reserveCapacity(found.count)
         for var copy in found.values {
+            if shelves != nil, copy.segment != nil, copy.superseded, copy.surplus == nil {
+                left.append(copy.id)
+                continue
+            }
             if copy.segment == nil, let facts = titleFacts[copy.titleID] { (copy.segment, copy.year) = facts }
             guard let segment = copy.segment else { continue }
             let candidate = WeedingCandidate(status: copy.status, editionYear: copy.year, acquired: copy.acquired, lastLoan: copy.lastLoan,
@@ -153,7 +159,15 @@ public struct WeedingLists: OrganisationStore {
                                editionYear: copy.year, callNumber: copy.callNumber, segment: segment.key, reasons: reasons,
                                lifetimeLoans: copy.lifetime, lastLoanOn: copy.lastLoan, decision: nil, note: "", decidedBy: nil, outcome: nil))
         }
-        return judged
+        return Judged(lines: judged, supersededLeft: left)
+    }
+
+    /// What `judge` found.
+    struct Judged {
+        /// The copies judged here, as lines (in no order).
+        var lines: [Line]
+        /// With `shelves`: the superseded copies left to the database (their key is one the policy reads).
+        var supersededLeft: [Int]
     }
 
     /// A copy as a weeding query reads it: the rules' facts and the names a line keeps.
@@ -219,16 +233,38 @@ public struct WeedingLists: OrganisationStore {
     struct ShelfCriteria {
         /// The branch's copies these are for (`scope(of:)`).
         var scope: (atBranch: SQLQueryString, here: SQLQueryString)
-        /// The number of groups of shelves (none: no copy carries a key the policy reads).
-        var groups: Int
         /// The keys the policy cannot read.
         var unread: [String]
-        /// The condition (on `items i`) of the branch's copies with a key the policy reads that meet one of the criteria.
-        var filter: SQLQueryString
-        /// The ids of those copies (judged inside `items_shelf_idx`: SQLite reads no copy that is not a candidate).
-        var copies: SQLQueryString { "SELECT i.id FROM items i WHERE \(filter)" }
-        /// Such a copy's reasons, comma-separated in the rules' order ("outdated,idle").
-        var reasons: SQLQueryString
+        /// The branch's copies with a key the policy reads (a condition on `items i`).
+        var keyed: SQLQueryString
+        /// The groups of keys that share thresholds, each with its criteria and the reason each names (none: no copy
+        /// carries a key the policy reads).
+        var groups: [(keys: [String], met: [(reason: WeedingReason, condition: SQLQueryString)])]
+
+        /// The keyed copies that meet one of the criteria — or, given, are `also` — as a condition on `items i`.
+        func filter(also: SQLQueryString? = nil) -> SQLQueryString {
+            var either: [any SQLExpression] = groups.map { group in
+                SQLQueryString("(i.shelf IN \(SQLBind.group(group.keys)) AND (\(SQLList(group.met.map(\.condition), separator: SQLRaw(" OR ")))))")
+            }
+            if let also { either.append(also) }
+            return "\(keyed) AND (\(SQLList(either.isEmpty ? [SQLRaw("1 = 0")] : either, separator: SQLRaw(" OR "))))"
+        }
+
+        /// The ids of the copies `filter` names, judged inside `items_shelf_idx`: SQLite reads no copy that is not a candidate.
+        func copies(also: SQLQueryString? = nil) -> SQLQueryString { "SELECT i.id FROM items i WHERE \(filter(also: also))" }
+
+        /// A keyed copy's reasons, comma-separated in the rules' order ("outdated,idle"); `superseded` (a condition)
+        /// names the copies that are besides.
+        func reasons(superseded: SQLQueryString? = nil) -> SQLQueryString {
+            let cases = groups.map { group in
+                var named: [any SQLExpression] = group.met.map { met in
+                    SQLQueryString("CASE WHEN \(met.condition) THEN \(bind: met.reason.rawValue + ",") ELSE '' END")
+                }
+                if let superseded { named.append(SQLQueryString("CASE WHEN \(superseded) THEN \(bind: WeedingReason.superseded.rawValue + ",") ELSE '' END")) }
+                return SQLQueryString("WHEN i.shelf IN \(SQLBind.group(group.keys)) THEN RTRIM(\(SQLList(named, separator: SQLRaw(" || "))), ',')")
+            }
+            return cases.isEmpty ? "''" : "CASE \(SQLList(cases, separator: SQLRaw(" "))) ELSE '' END"
+        }
     }
 
     func shelfCriteria(_ scope: (atBranch: SQLQueryString, here: SQLQueryString), policy: WeedingPolicy, today: LocalDate) async throws -> ShelfCriteria {
@@ -242,34 +278,26 @@ public struct WeedingLists: OrganisationStore {
             }
             groups[policy.thresholds(for: segment), default: []].append(key)
         }
-        var either: [any SQLExpression] = []
-        var reasons: [any SQLExpression] = []
-        for (thresholds, keys) in groups.sorted(by: { $0.value[0] < $1.value[0] }) {
-            var met: [(WeedingReason, SQLQueryString)] = []
+        let criteria = groups.sorted(by: { $0.value[0] < $1.value[0] }).map { thresholds, keys in
+            var met: [(reason: WeedingReason, condition: SQLQueryString)] = []
             if let years = thresholds.maxAgeYears { met.append((.outdated, "i.edition_year < \(bind: today.year - years)")) }
             met.append((.idle, "(i.status = 'available' AND COALESCE(i.last_loan_on, i.acquired_on, '') < \(bind: thresholds.idleSince(today).iso))"))
             met.append((.worn, "i.loans_total >= \(bind: thresholds.wornLoans)"))
-            either.append(SQLQueryString("(i.shelf IN \(SQLBind.group(keys)) AND (\(SQLList(met.map(\.1), separator: SQLRaw(" OR ")))))"))
-            let named = SQLList(met.map { reason, condition in
-                SQLQueryString("CASE WHEN \(condition) THEN \(bind: reason.rawValue + ",") ELSE '' END")
-            }, separator: SQLRaw(" || "))
-            reasons.append(SQLQueryString("WHEN i.shelf IN \(SQLBind.group(keys)) THEN RTRIM(\(named), ',')"))
+            return (keys: keys, met: met)
         }
         let read = groups.values.flatMap { $0 }
-        let filter: SQLQueryString = """
-            i.organisation_id = \(bind: organisationID) AND i.shelf IN \(SQLBind.group(read.isEmpty ? [""] : read))
-            AND \(scope.here) AND (\(SQLList(either.isEmpty ? [SQLRaw("1 = 0")] : either, separator: SQLRaw(" OR "))))
+        let keyed: SQLQueryString = """
+            i.organisation_id = \(bind: organisationID) AND i.shelf IN \(SQLBind.group(read.isEmpty ? [""] : read)) AND \(scope.here)
             """
-        return ShelfCriteria(scope: scope, groups: groups.count, unread: unread, filter: filter,
-                             reasons: reasons.isEmpty ? "''" : "CASE \(SQLList(reasons, separator: SQLRaw(" "))) ELSE '' END")
+        return ShelfCriteria(scope: scope, unread: unread, keyed: keyed, groups: criteria)
     }
 
     /// Makes the branch's list from today's candidates. Refused while the branch has an open list.
     ///
-    /// The copies that carry a shelf key and meet criteria 1–3 — nearly all of a list — are written as lines by the
-    /// database in one statement (`ShelfCriteria`): no copy leaves it. The others (surplus, superseded, without a key)
-    /// are judged by the rules in Swift and written after, 2,000 lines a statement, a line the database wrote taking
-    /// the rules' reasons (all of them: its surplus or newer edition besides).
+    /// The copies that carry a shelf key and meet criteria 1–3 or are superseded — nearly all of a list — are written
+    /// as lines by the database in one statement (`ShelfCriteria`; the superseded ones named by id, one parameter). The
+    /// others (surplus, without a key) are judged by the rules in Swift and joined in after, 2,000 lines a statement,
+    /// a line the database wrote taking the rules' reasons (all of them: its surplus besides).
     public func make(branch: UUID, today: LocalDate, by staff: String, now: Date = Date()) async throws -> Int {
         let policy = try await WeedingSettings(db, organisationID: organisationID).policy()
         let shelves = try await shelfCriteria(try await scope(of: branch), policy: policy, today: today)
@@ -290,19 +318,23 @@ public struct WeedingLists: OrganisationStore {
                 """).first()?.decode(column: "id", as: Int.self) else { throw BiebError.notFound("weeding list", nl: "Wieduitlijst niet gevonden.") }
             // A line's names come from the copy and its title, written by the database in both statements.
             let names: SQLQueryString = "i.id, i.barcode, i.title_id, t.title, t.main_author"
-            if shelves.groups > 0 {
+            if !shelves.groups.isEmpty {
+                // The superseded copies the rules left here (with a key the policy reads), as one parameter.
+                let superseded: SQLQueryString? = judged.supersededLeft.isEmpty ? nil : sql.isOne(of: judged.supersededLeft, "i.id")
                 // PostgreSQL reads the branch's rows to test them anyway (a bitmap scan), so it tests and writes in one
                 // pass; SQLite first judges inside the covering index and reads only the candidates' rows.
-                let which: SQLQueryString = sql.dialect.name == "postgresql" ? shelves.filter : "i.id IN (\(shelves.copies))"
+                let which: SQLQueryString = sql.dialect.name == "postgresql"
+                    ? shelves.filter(also: superseded) : "i.id IN (\(shelves.copies(also: superseded)))"
                 try await sql.raw("""
                     INSERT INTO \(unsafeRaw: WeedingList.lineSchema) (\(unsafeRaw: Self.lineColumns.joined(separator: ", ")))
-                    SELECT \(bind: id), \(names), i.edition_year, i.call_number, i.shelf, \(shelves.reasons), i.loans_total, i.last_loan_on
+                    SELECT \(bind: id), \(names), i.edition_year, i.call_number, i.shelf, \(shelves.reasons(superseded: superseded)), i.loans_total,
+                           i.last_loan_on
                     FROM items i LEFT JOIN titles t ON t.id = i.title_id WHERE \(which)
                     """).run()
             }
             // The copies the rules judged here, as (copy, edition year, segment, reasons) — a copy without a key was judged
             // by its title's: a copy the database wrote too gets every reason it has.
-            for chunk in judged.chunked(into: 2_000) {
+            for chunk in judged.lines.chunked(into: 2_000) {
                 let rows = SQLList(chunk.map { line in
                     SQLQueryString("""
                         (\(bind: line.itemID), \(bind: line.editionYear), \(bind: line.segment), \(bind: line.reasons.map(\.rawValue).joined(separator: ",")))

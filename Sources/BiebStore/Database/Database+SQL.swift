@@ -12,3 +12,12 @@ extension Database {
         return sql
     }
 }
+
+extension SQLDatabase {
+    /// `column` is one of `ids`, with the ids as one parameter however many there are (an `IN` list would need one
+    /// each, and SQLite allows 32,766): an array on PostgreSQL, a JSON array read by `json_each` on SQLite.
+    func isOne(of ids: [Int], _ column: SQLQueryString) -> SQLQueryString {
+        if dialect.name == "postgresql" { return "\(column) = ANY(\(bind: ids))" }
+        return "\(column) IN (SELECT value FROM json_each(\(bind: "[" + ids.map(String.init).joined(separator: ",") + "]")))"
+    }
+}
