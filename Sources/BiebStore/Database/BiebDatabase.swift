@@ -88,6 +88,7 @@ public enum BiebDatabase {
         migrations.add(CreateCollectionPlan())
         migrations.add(BackfillCopyCounters())
         migrations.add(AddShelfKeys())
+        migrations.add(UncheckWeedingLines())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).
