@@ -10,4 +10,12 @@ extension Database {
         if unique { create = create.unique() }
         try await create.run()
     }
+
+    /// The columns a table has: for a migration that must be able to run again after it was stopped halfway.
+    func columns(of table: String) async throws -> Set<String> {
+        let query: SQLQueryString = sql.dialect.name == "postgresql"
+            ? "SELECT column_name AS name FROM information_schema.columns WHERE table_name = \(bind: table) AND table_schema = current_schema()"
+            : "SELECT name FROM pragma_table_info(\(bind: table))"
+        return Set(try await sql.raw(query).all().map { try $0.decode(column: "name", as: String.self) })
+    }
 }
