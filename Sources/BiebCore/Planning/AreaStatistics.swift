@@ -107,6 +107,9 @@ public enum AreaStatistics {
 
     public struct Result: Sendable {
         public let areas: [AreaRecord]
+        /// The columns the file has: an import sets only these of areas it already holds (a centroid imported once
+        /// stays when next year's figures come without).
+        public let columns: Set<Column>
         /// The first `ImportProblem.limit` problems, by line.
         public let problems: [ImportProblem]
         public let problemCount: Int
@@ -114,7 +117,7 @@ public enum AreaStatistics {
     }
 
     /// The columns this reads, by their reduced names.
-    enum Column: CaseIterable {
+    public enum Column: Sendable, Hashable, CaseIterable {
         case code, name, level, municipality, inhabitants, under15, from15to25, from25to45, from45to65, from65, households, hectares
         case latitude, longitude, estimate
 
@@ -199,7 +202,7 @@ public enum AreaStatistics {
         }
         if let headerError { throw headerError }
         if columns == nil { throw BiebError.invalid("file", "The file is empty.", nl: "Het bestand is leeg.", code: "empty_file") }
-        return Result(areas: areas, problems: problems.kept, problemCount: problems.count)
+        return Result(areas: areas, columns: Set(columns.map { Array($0.keys) } ?? []), problems: problems.kept, problemCount: problems.count)
     }
 
     static func record(_ fields: [String], columns: [Column: Int], line: Int) -> Swift.Result<AreaRecord, LineProblemsList> {

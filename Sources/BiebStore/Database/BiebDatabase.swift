@@ -89,6 +89,7 @@ public enum BiebDatabase {
         migrations.add(BackfillCopyCounters())
         migrations.add(AddShelfKeys())
         migrations.add(UncheckWeedingLines())
+        migrations.add(CreateNetworkPlanning())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).
