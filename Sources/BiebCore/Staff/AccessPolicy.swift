@@ -68,6 +68,11 @@ public enum Permission: String, Sendable, CaseIterable {
     /// The collection plan's work: weeding lists and their sign-off, purchase suggestions and orders, balance
     /// transfers, thresholds and shelf capacities (staff and admins; not volunteers, not read-only managers).
     case manageCollection
+    /// Network planning: areas and their reach, the gaps against the norm, a branch's focus (admins and managers).
+    case viewPlanning
+    /// Network planning's work: importing area statistics and postcodes, the norms, a branch's focus, scenarios
+    /// (admins and managers: planning is the management's own work).
+    case managePlanning
 }
 
 public enum AccessPolicy {
@@ -81,7 +86,7 @@ public enum AccessPolicy {
             return true
         case .staff:
             return ![.manageUsers, .manageLoanRules, .manageSelfService, .editMessageTemplates, .auditPrivacy,
-                     .managePrivacySettings, .viewInsights].contains(permission)
+                     .managePrivacySettings, .viewInsights, .viewPlanning, .managePlanning].contains(permission)
         case .volunteer:
             switch permission {
             case .viewStaffPages:
@@ -98,7 +103,7 @@ public enum AccessPolicy {
         case .privacyOfficer:
             return [.viewStaffPages, .auditPrivacy].contains(permission)
         case .manager:
-            return [.viewStaffPages, .viewInsights, .viewCollection].contains(permission)
+            return [.viewStaffPages, .viewInsights, .viewCollection, .viewPlanning, .managePlanning].contains(permission)
         }
     }
 }

@@ -137,6 +137,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: StudyPlacePages())
     try app.register(collection: SummerReadingPages())
     try app.register(collection: CollectionAPIController())
+    try app.register(collection: PlanningAPIController())
     try app.register(collection: CollectionPages())
     try app.register(collection: WeedingPages())
     try app.register(collection: PurchasePages())

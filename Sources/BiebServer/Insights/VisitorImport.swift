@@ -31,14 +31,3 @@ enum VisitorImport {
             imported: result.accepted)
     }
 }
-
-/// A bad line of an imported file (a people counter's export here, a usage report in `DigitalUseImport`) as the API and the pages show it.
-struct ImportProblemDTO: Content {
-    let line: Int?
-    let code: String
-    let message: String
-
-    init(_ problem: ImportProblem, english: Bool) {
-        (line, code, message) = (problem.line, problem.code, problem.message(dutch: !english))
-    }
-}

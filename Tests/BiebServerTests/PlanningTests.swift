@@ -1,0 +1,142 @@
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+import BiebCore
+import BiebStore
+import BiebTestSupport
+@testable import BiebServer
+
+/// Issue 21, network planning, through the API: area statistics and
+/// postcodes imported, each district's reach and the gaps, profiles with
+/// small cells hidden, a branch's focus, and scenarios compared side by side.
+@Suite("Network planning") struct PlanningTests {
+    /// Three districts on a line north of 52.0 N (about 1 km per 0.009°), in CBS's layout with centroids.
+    static let districts = """
+        WijkenEnBuurten;SoortRegio_2;Codering_3;AantalInwoners_5;k_0Tot15Jaar_8;k_15Tot25Jaar_9;k_25Tot45Jaar_10;k_45Tot65Jaar_11;k_65JaarOfOuder_12;lat;lon
+        Wijk 01 Noord;Wijk;WK099901;20000;3000;3000;6000;5000;3000;52,0000;4,3000
+        Wijk 02 Midden;Wijk;WK099902;15000;2000;2000;5000;4000;2000;52,0090;4,3000
+        Wijk 03 Zuid;Wijk;WK099903;12000;2000;1000;4000;3000;2000;52,0450;4,3000
+        """
+
+    /// The test city's branches on that line: the central library in the north, the district library between the middle
+    /// and the south, the volunteers in the south; a manager who plans.
+    static func world(_ app: Application) async throws -> CirculationFixture {
+        let f = try await CirculationFixture.make(on: app, today: LocalDate(Date(), in: BranchCalendar.amsterdam))
+        _ = try await AccountAdmin.create(email: "directie@city.test", name: "Dirk Directie", role: .manager, organisation: "city",
+                                          branch: nil, password: Fixture.password, app: app)
+        for (branch, latitude, postcode) in [(f.network.central, 52.0, "2511 BT"), (f.network.district, 52.0198, "2512 AA"),
+                                             (f.network.neighbourhood, 52.045, "2513 AA")] {
+            try await app.db.sql.update(Branch.schema).set("latitude", to: latitude).set("longitude", to: 4.3).set("postcode", to: postcode)
+                .where("id", .equal, branch).run()
+        }
+        return f
+    }
+
+    @Test(arguments: TestDatabase.all)
+    func aPlannerImportsAreasSeesTheGapsAndComparesScenarios(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await Self.world(app)
+            // Desk staff do not plan the network.
+            let desk = TestClient(app)
+            try await desk.signInAPI(Fixture.staff, password: Fixture.password)
+            #expect(try await desk.send(.GET, "/api/v1/planning/coverage").status == .forbidden)
+            let api = TestClient(app)
+            try await api.signInAPI("directie@city.test", password: Fixture.password)
+            func csv(_ path: String, _ text: String) async throws -> TestingHTTPResponse {
+                try await api.send(.POST, path, headers: ["content-type": "text/csv"], body: text)
+            }
+
+            // A bad line: nothing is imported, the problem names its line.
+            let bad = try await csv("/api/v1/planning/areas?source=CBS", Self.districts + "\nWijk 04;Wijk;WK0999;x;.;.;.;.;.;;")
+            #expect(bad.status == .unprocessableEntity)
+            let problems = try #require(try object(bad)["problems"] as? [[String: Any]])
+            #expect(problems.map { $0["line"] as? Int } == [5] && problems.first?["code"] as? String == "bad_area_code")
+            #expect(try list(try await api.send(.GET, "/api/v1/planning/areas")).isEmpty)
+            let good = try await csv("/api/v1/planning/areas?source=CBS%202024", Self.districts)
+            let stored = try object(good)["stored"] as? Int
+            #expect(good.status == .ok && stored == 3)
+            let areas = try list(try await api.send(.GET, "/api/v1/planning/areas?level=district"))
+            #expect(areas.map { $0["code"] as? String } == ["WK099901", "WK099902", "WK099903"])
+            #expect((areas[0]["ages"] as? [String: Any])?["0_15"] as? Int == 3000 && areas[0]["source"] as? String == "CBS 2024")
+            #expect(try await api.send(.GET, "/api/v1/planning/areas?level=wijk").apiError?.field == "level")
+            #expect(try await csv("/api/v1/planning/postcodes", "PC4;Wijk\n2511;099901\n").status == .ok)
+
+            // The reach: the south is further than 1.5 km from a library (the volunteers' library is not one).
+            let coverage = try object(try await api.send(.GET, "/api/v1/planning/coverage"))
+            #expect(coverage["gaps"] as? [String] == ["WK099903"] && coverage["inhabitants"] as? Int == 47_000)
+            #expect(coverage["within_reach"] as? Int == 35_000 && coverage["libraries"] as? Int == 2 && coverage["libraries_needed"] as? Int == 2)
+            let reaches = try #require(coverage["areas"] as? [[String: Any]])
+            let south = try #require(reaches.last)
+            #expect((south["library"] as? [String: Any])?["slug"] as? String == "oost")
+            #expect(((south["nearest"] as? [String: Any])?["neighbourhood"] as? [String: Any])?["slug"] as? String == "buurt")
+            // 2.8 km straight, walked with the detour: 2.8 × 1.3 ÷ 5 km/h ≈ 44 minutes.
+            #expect((south["library"] as? [String: Any])?["distance_km"] as? Double == 2.8)
+            #expect((south["library"] as? [String: Any])?["walking_minutes"] as? Int == 44)
+            let catchments = try #require(coverage["catchments"] as? [[String: Any]])
+            #expect(catchments.map { $0["slug"] as? String } == ["centrale", "oost"] && catchments[0]["over_norm"] as? Bool == true)
+            let reachCSV = try await api.send(.GET, "/api/v1/planning/coverage.csv")
+            #expect(reachCSV.status == .ok && reachCSV.body.string.contains("WK099903,Wijk 03 Zuid,12000,Bibliotheek Oost,2.8,44,1"))
+
+            // Norms: a bad value names its field; a wider distance closes the gap.
+            #expect(try await api.send(.PUT, "/api/v1/planning/settings", json: ["maximum_distance": "0"]).apiError?.field == "maximum_distance")
+            #expect(try await api.send(.PUT, "/api/v1/planning/settings", json: ["norm": "veel"]).apiError?.field == "norm")
+            let wider = try object(try await api.send(.PUT, "/api/v1/planning/settings", json: ["maximum_distance": "3,0"]))
+            #expect(wider["maximum_distance"] as? Double == 3.0 && wider["norm"] as? Int == 30_000)
+            #expect(try object(try await api.send(.GET, "/api/v1/planning/coverage"))["gaps"] as? [String] == [])
+            _ = try await api.send(.PUT, "/api/v1/planning/settings", json: ["maximum_distance": "1.5"])
+
+            // Profiles: the fixture's two members live in 2511 (the north): fewer than five, so hidden, and no rates.
+            let profiles = try list(try await api.send(.GET, "/api/v1/planning/profiles"))
+            let north = try #require(profiles.first { $0["code"] as? String == "WK099901" })
+            #expect(north["members"] as? String == "<5" && north["youth_members"] as? String == "<5" && north["members_per_1000"] == nil)
+            // A branch is in the area its postcode is in (the table knows 2511 only), else in the area nearest to it.
+            #expect(north["branches"] as? [String] == ["centrale"])
+            #expect(profiles.map { $0["branches"] as? [String] } == [["centrale"], ["oost"], ["buurt"]])
+            let profileCSV = try await api.send(.GET, "/api/v1/planning/profiles.csv", headers: ["accept-language": "en"])
+            #expect(profileCSV.body.string.contains("code,area,estimate,inhabitants,members") && profileCSV.body.string.contains("WK099901,Wijk 01 Noord,0,20000,<5"))
+
+            // A focus for the district library from the middle's profile.
+            #expect(try await api.send(.PUT, "/api/v1/planning/focus", json: ["branch": "oost", "focus": "social", "reason": ""]).apiError?.field == "reason")
+            #expect(try await api.send(.PUT, "/api/v1/planning/focus", json: ["branch": "oost", "focus": "sport", "reason": "x"]).apiError?.field == "focus")
+            let focus = try object(try await api.send(.PUT, "/api/v1/planning/focus",
+                                                      json: ["branch": "oost", "focus": "education", "reason": "Veel jongeren", "area": "WK099902"]))
+            #expect(focus["focus"] as? String == "education" && focus["branch"] as? String == "oost")
+            #expect(try list(try await api.send(.GET, "/api/v1/planning/focus")).count == 1)
+            let southProfile = try #require(try list(try await api.send(.GET, "/api/v1/planning/profiles")).last)
+            #expect(southProfile["focus"] as? String == "education" && southProfile["gap"] as? Bool == true)
+
+            // Scenarios: open a library in the south; close the district library. Compared side by side.
+            struct Change: Encodable, Sendable { var action: String; var branch: String? = nil; var name: String? = nil; var kind: String? = nil
+                                                 var latitude: String? = nil; var longitude: String? = nil }
+            struct Fields: Encodable, Sendable { var name: String; var note = ""; var changes: [Change] }
+            let refused = try await api.send(.POST, "/api/v1/planning/scenarios",
+                                             json: Fields(name: "x", changes: [Change(action: "open", name: "Zuid", kind: "district", latitude: "52,045")]))
+            #expect(refused.apiError?.field == "change_1")
+            #expect(try await api.send(.POST, "/api/v1/planning/scenarios", json: Fields(name: "x", changes: [Change(action: "close", branch: "dorp")]))
+                .apiError?.field == "change_1")
+            let opened = try await api.send(.POST, "/api/v1/planning/scenarios", json: Fields(
+                name: "Zuid erbij", changes: [Change(action: "open", name: "Bibliotheek Zuid", kind: "district", latitude: "52,045", longitude: "4,3")]))
+            #expect(opened.status == .created)
+            let openedBody = try object(opened)
+            #expect(openedBody["covered"] as? Int == 12_000 && openedBody["lost"] as? Int == 0)
+            #expect((openedBody["after"] as? [String: Any])?["gaps"] as? [String] == [])
+            let openedID = try #require((openedBody["scenario"] as? [String: Any])?["id"] as? Int)
+            let closed = try object(try await api.send(.POST, "/api/v1/planning/scenarios",
+                                                       json: Fields(name: "Oost dicht", changes: [Change(action: "close", branch: "oost")])))
+            let closedID = try #require((closed["scenario"] as? [String: Any])?["id"] as? Int)
+            #expect(((closed["scenario"] as? [String: Any])?["changes"] as? [[String: Any]])?.first?["branch"] as? String == "oost")
+            let compared = try list(try await api.send(.GET, "/api/v1/planning/scenarios/compare?ids=\(openedID),\(closedID)"))
+            #expect(compared.map { $0["covered"] as? Int } == [12_000, 0])
+            #expect(compared.map { ($0["after"] as? [String: Any])?["libraries"] as? Int } == [3, 1])
+            #expect(try await api.send(.GET, "/api/v1/planning/scenarios/compare?ids=a").apiError?.field == "ids")
+            // The real network is as it was.
+            #expect(try object(try await api.send(.GET, "/api/v1/planning/coverage"))["libraries"] as? Int == 2)
+            #expect(try await NetworkPlanning(app.db, organisationID: f.network.city).network().count == 3)
+            #expect(try await api.send(.DELETE, "/api/v1/planning/scenarios/\(openedID)").status == .noContent)
+            #expect(try await api.send(.GET, "/api/v1/planning/scenarios/\(openedID)").status == .notFound)
+            #expect(try list(try await api.send(.GET, "/api/v1/planning/scenarios")).count == 1)
+        }
+    }
+}
