@@ -49,6 +49,7 @@ public enum DemoNetwork {
                 try await DemoInsights.seedSources(app: app, organisation: denHaag.id!, today: today, scale: 1)
                 try await DemoInsights.measurements(app: app, organisation: denHaag.id!, today: today)
                 try await DemoCollection.seed(app: app, organisation: denHaag.id!, today: today, zone: denHaag.zone)
+                try await DemoPlanning.seed(app: app, organisation: denHaag.id!)
                 // Last year's report waits to be published; the library filled in its own figures (estimates).
                 try await AnnualReports(app.db, organisationID: denHaag.id!).saveEntered(
                     .init(fte: 182.4, staffPersons: 241, volunteers: 410, incomeEuros: 24_600_000, expensesEuros: 24_350_000,
@@ -198,12 +199,16 @@ public enum DemoNetwork {
                    neighbourhood: "Bouwlust en Vrederust", district: "Escamp", lat: 52.0370, lon: 4.2790,
                    schedule: district(saturdayOpens: "11:00"), studyPlaces: 20, computers: 6, rooms: [("Wijkzaal", 30)],
                    note: "Geopend op 9 februari 2021 in wijkcentrum Bouwlust."),
-        BranchFact(slug: "benoordenhout", name: "Bibliotheek Benoordenhout", kind: .district, street: "Wassenaarseweg 220", postcode: "2596 EC",
+        // Two temporary places (facts: "initially temporary", "a pop-up for at least three years"): in a partner's
+        // building and as a pop-up, not counted as district libraries, as the city counts them ("empty places in
+        // Benoordenhout and Moerwijk").
+        BranchFact(slug: "benoordenhout", name: "Bibliotheek Benoordenhout", kind: .partnerHosted, street: "Wassenaarseweg 220", postcode: "2596 EC",
                    neighbourhood: "Benoordenhout", district: "Haagse Hout", lat: 52.0990, lon: 4.3340,
-                   schedule: district(saturdayOpens: "11:00"), studyPlaces: 20, computers: 4, rooms: [], note: "In de ANWB Rotonde."),
-        BranchFact(slug: "moerwijk", name: "Bibliotheek Moerwijk (pop-up)", kind: .district, street: "Twickelstraat 120", postcode: "2531 SB",
+                   schedule: district(saturdayOpens: "11:00"), studyPlaces: 20, computers: 4, rooms: [], note: "Tijdelijk in de ANWB Rotonde (sinds 2022)."),
+        BranchFact(slug: "moerwijk", name: "Bibliotheek Moerwijk (pop-up)", kind: .outreachPoint, street: "Twickelstraat 120", postcode: "2531 SB",
                    neighbourhood: "Moerwijk", district: "Escamp", lat: 52.0455, lon: 4.3020,
-                   schedule: district(saturdayOpens: "12:00", mondayOpen: false), studyPlaces: 12, computers: 4, rooms: [], note: "Pop-upbibliotheek sinds 2021."),
+                   schedule: district(saturdayOpens: "12:00", mondayOpen: false), studyPlaces: 12, computers: 4, rooms: [],
+                   note: "Pop-upbibliotheek sinds 2021, tijdelijk."),
         BranchFact(slug: "buurtbibliotheek-spoorwijk", name: "Buurtbibliotheek Spoorwijk", kind: .neighbourhood, street: "Hoefkade 1101 (schatting)", postcode: "2526 BZ",
                    neighbourhood: "Laakkwartier en Spoorwijk", district: "Laak", lat: 52.0560, lon: 4.3200,
                    schedule: neighbourhood, studyPlaces: 6, computers: 2, rooms: [], note: "Gerund door vrijwilligers."),
