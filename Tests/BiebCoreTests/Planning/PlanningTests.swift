@@ -181,4 +181,28 @@ import Testing
         #expect(outcome.averageDistanceChange < 0)
         #expect(outcome.after.catchments.map(\.branch) == ["central", "new-1"])
     }
+
+    @Test func theMapDrawsAreasByReachBranchesByKindAndCatchments() throws {
+        let coverage = Coverage.compute(areas: Self.areas, branches: Self.branches)
+        let legend = NetworkMap.Legend(withinReach: "binnen bereik", gap: "buiten bereik",
+                                       kinds: [.central: "centrale", .district: "wijk", .neighbourhood: "buurt"])
+        let map = NetworkMap(title: "Bereik <Stad>", summary: "4 gebieden", areas: Self.areas, coverage: coverage,
+                             branches: Self.branches + [PlannedBranch(id: "p", name: "Punt & Co", kind: .outreachPoint, point: GeoPoint(latitude: 52.01, longitude: 4.31))],
+                             legend: legend)
+        let svg = map.svg(id: "kaart")
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>") && svg.contains(#"aria-labelledby="kaart-title kaart-desc""#))
+        #expect(svg.contains("<title id=\"kaart-title\">Bereik &lt;Stad&gt;</title>") && svg.contains("Punt &amp; Co"))
+        // An area by its reach: D is a gap, hatched; A within reach.
+        let d = try #require(svg.range(of: "<title>D: 12000 (buiten bereik)</title>"))
+        #expect(svg[..<d.lowerBound].suffix(200).contains("url(#kaart-hatch)"))
+        #expect(svg.contains("<title>A: 20000 (binnen bereik)</title>"))
+        // A line from each area to its library; the largest area's circle is 5 % of the width across.
+        #expect(svg.components(separatedBy: ##"stroke="#767a85""##).count - 1 == 4)
+        #expect(svg.contains(#"r="29.6""#))
+        // Marks by kind, titled with the location's name and kind.
+        #expect(svg.contains("<rect") && svg.contains("<title>central (centrale)</title>") && svg.contains("<title>volunteers (buurt)</title>"))
+        // Nothing to draw: a titled, empty drawing.
+        #expect(NetworkMap(title: "Leeg", summary: "", areas: [], coverage: Coverage.compute(areas: [], branches: []), branches: [], legend: legend)
+            .svg(id: "x").contains("Leeg"))
+    }
 }
