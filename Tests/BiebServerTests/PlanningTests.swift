@@ -139,4 +139,50 @@ import BiebTestSupport
             #expect(try list(try await api.send(.GET, "/api/v1/planning/scenarios")).count == 1)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func thePlanningPageImportsShowsTheMapAndKeepsWhatWasTyped(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            _ = try await Self.world(app)
+            let pages = TestClient(app)
+            try await pages.signInPages("directie@city.test", password: Fixture.password)
+            #expect(try await pages.send(.GET, "/staff?lang=nl").body.string.contains(#"href="/staff/netwerk""#))
+            let empty = try await pages.send(.GET, "/staff/netwerk?lang=nl")
+            #expect(empty.status == .ok && empty.body.string.contains("Er zijn nog geen wijken ingelezen"))
+            let token = try #require(TestClient.csrf(in: empty.body.string))
+            // A file with a bad line: refused, each problem with its line, nothing imported.
+            let refused = try await pages.sendMultipart("/staff/netwerk/gebieden?lang=nl", [
+                ("csrf", token, nil), ("source", "CBS 2024", nil), ("file", Self.districts + "\nWijk 04;Wijk;WK0999;1;.;.;.;.;.;;", "wijken.csv")])
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("Regel 5: &#39;WK0999&#39; is geen gebiedscode"))
+            #expect(try await pages.sendMultipart("/staff/netwerk/gebieden?lang=nl", [("csrf", token, nil), ("source", "x", nil)]).status
+                == .unprocessableEntity)
+            let imported = try await pages.sendMultipart("/staff/netwerk/gebieden?lang=nl", [
+                ("csrf", token, nil), ("source", "CBS 2024", nil), ("file", Self.districts, "wijken.csv")])
+            #expect(imported.status == .ok && imported.body.string.contains("ingelezen (3)"))
+            // The overview: the map (SVG with its title), the gap, the libraries against the norm.
+            let overview = try await pages.send(.GET, "/staff/netwerk?lang=nl").body.string
+            #expect(overview.contains("<svg") && overview.contains("Bereik van de bibliotheken van Stadsbibliotheek"))
+            #expect(overview.contains("<title>Wijk 03 Zuid: 12000 (buiten bereik)</title>"))
+            #expect(overview.contains("Wijk 03 Zuid <small>WK099903</small></th><td>12000</td><td>Bibliotheek Oost</td><td>2,8</td><td>44</td>"))
+            #expect(overview.contains("<th scope=\"row\">Centrale Bibliotheek</th><td>Centrale bibliotheek</td><td>35000</td><td>2</td><td>1,0 km</td><td><strong>boven de norm</strong>"))
+            // The norms: a bad value is refused next to its field and in the summary, and what was typed stays.
+            let bad = try await pages.send(.POST, "/staff/netwerk/normen?lang=nl",
+                                           form: ["csrf": token, "norm": "30000", "maximum_distance": "70", "detour_factor": "1,3", "walking_speed": "5"])
+            #expect(bad.status == .unprocessableEntity && bad.body.string.contains(#"id="maximum_distance-error""#))
+            #expect(TestClient.errorSummary(in: bad.body.string).contains("0,2 tot 50 km") && bad.body.string.contains(#"value="70""#))
+            let saved = try await pages.send(.POST, "/staff/netwerk/normen?lang=nl",
+                                             form: ["csrf": token, "norm": "30000", "maximum_distance": "3", "detour_factor": "1,3", "walking_speed": "5"])
+            #expect(saved.status == .seeOther)
+            #expect(try await pages.send(.GET, "/staff/netwerk?lang=nl").body.string.contains("Elke wijk heeft een bibliotheek binnen bereik."))
+            // English, and the downloads.
+            let english = try await pages.send(.GET, "/staff/netwerk?lang=en").body.string
+            #expect(english.contains("Network planning") && english.contains("Libraries against the norm"))
+            let profiles = try await pages.send(.GET, "/staff/netwerk/gebiedsprofielen.csv")
+            #expect(profiles.status == .ok && profiles.body.string.contains("WK099901"))
+            // Desk staff do not see the page.
+            let desk = TestClient(app)
+            try await desk.signInPages(Fixture.staff, password: Fixture.password)
+            #expect(try await desk.send(.GET, "/staff/netwerk").status == .forbidden)
+        }
+    }
 }

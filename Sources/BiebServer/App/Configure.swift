@@ -139,6 +139,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CollectionAPIController())
     try app.register(collection: PlanningAPIController())
     try app.register(collection: CollectionPages())
+    try app.register(collection: PlanningPages())
     try app.register(collection: WeedingPages())
     try app.register(collection: PurchasePages())
     try app.register(collection: BalancePages())

@@ -66,29 +66,22 @@ struct PlanningAPIController: RouteCollection {
         return PlanningDTO.Settings(try await service.planning.settings())
     }
 
-    func coverageDTO(_ req: Request) async throws -> PlanningDTO.Coverage {
-        let service = try await PlanningService.make(req)
-        let (basis, coverage) = try await service.planning.coverage(level: try Self.level(req))
-        return PlanningDTO.Coverage(basis, coverage, service)
+    func coverage(req: Request) async throws -> PlanningDTO.Coverage {
+        try await PlanningService.make(req).coverageDTO(level: try Self.level(req))
     }
-
-    func coverage(req: Request) async throws -> PlanningDTO.Coverage { try await coverageDTO(req) }
 
     func coverageCSV(req: Request) async throws -> Response {
-        CSVText.response(PlanningExport.coverage(try await coverageDTO(req), english: Language.of(req) == .en), filename: "bereik.csv", bom: true)
+        let dto = try await PlanningService.make(req).coverageDTO(level: try Self.level(req))
+        return CSVText.response(PlanningExport.coverage(dto, english: Language.of(req) == .en), filename: "bereik.csv", bom: true)
     }
 
-    func profileDTOs(_ req: Request) async throws -> [PlanningDTO.Profile] {
-        let service = try await PlanningService.make(req)
-        let (basis, _, profiles) = try await service.planning.profiles(today: service.today, level: try Self.level(req))
-        let focus = try await service.planning.focus()
-        return profiles.map { PlanningDTO.Profile($0, service, network: basis.branches, journey: basis.settings.journey, focus: focus) }
+    func profiles(req: Request) async throws -> [PlanningDTO.Profile] {
+        try await PlanningService.make(req).profileDTOs(level: try Self.level(req))
     }
-
-    func profiles(req: Request) async throws -> [PlanningDTO.Profile] { try await profileDTOs(req) }
 
     func profilesCSV(req: Request) async throws -> Response {
-        CSVText.response(PlanningExport.profiles(try await profileDTOs(req), english: Language.of(req) == .en), filename: "gebiedsprofielen.csv", bom: true)
+        let rows = try await PlanningService.make(req).profileDTOs(level: try Self.level(req))
+        return CSVText.response(PlanningExport.profiles(rows, english: Language.of(req) == .en), filename: "gebiedsprofielen.csv", bom: true)
     }
 
     func focus(req: Request) async throws -> [PlanningDTO.Focus] {

@@ -97,3 +97,9 @@ struct ScenarioFields: Content {
         return (name ?? "", note ?? "", changes)
     }
 }
+
+/// A file uploaded on the planning page (key figures or postcode areas), with where its figures come from.
+struct PlanningUploadFields: Content {
+    var file: File?
+    var source: String?
+}

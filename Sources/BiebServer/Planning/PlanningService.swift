@@ -42,4 +42,17 @@ struct PlanningService {
         if let branch = branches.first(where: { $0.id.uuidString == id }) { return (branch.name, branch.slug) }
         return (network.first { $0.id == id }?.name ?? id, nil)
     }
+
+    /// The network's coverage as the API and the CSV show it.
+    func coverageDTO(level: AreaLevel = .district) async throws -> PlanningDTO.Coverage {
+        let (basis, coverage) = try await planning.coverage(level: level)
+        return PlanningDTO.Coverage(basis, coverage, self)
+    }
+
+    /// The areas' profiles as the API and the CSV show them (members and loans under 5 hidden).
+    func profileDTOs(level: AreaLevel = .district) async throws -> [PlanningDTO.Profile] {
+        let (basis, _, profiles) = try await planning.profiles(today: today, level: level)
+        let focus = try await planning.focus()
+        return profiles.map { PlanningDTO.Profile($0, self, network: basis.branches, journey: basis.settings.journey, focus: focus) }
+    }
 }

@@ -141,6 +141,7 @@ struct StaffPages: RouteCollection {
             let canReadLoanRules: Bool
             let canViewInsights: Bool
             let canViewCollection: Bool
+            let canViewPlanning: Bool
             /// Counting occupied study places is desk work.
             let canCountStudyPlaces: Bool
         }
@@ -155,6 +156,7 @@ struct StaffPages: RouteCollection {
                                                                  canReadLoanRules: user.can(.circulate),
                                                                  canViewInsights: user.can(.viewInsights),
                                                                  canViewCollection: user.can(.viewCollection),
+                                                                 canViewPlanning: user.can(.viewPlanning),
                                                                  canCountStudyPlaces: user.can(.circulate)))
     }
 
