@@ -165,6 +165,18 @@ public struct Coverage: Sendable {
     }
 }
 
+extension PlanningArea {
+    /// The area whose centroid is nearest to `point` (ranked by the local flat distance, as `Coverage.compute` ranks).
+    public static func nearest(to point: GeoPoint, in areas: [PlanningArea]) -> PlanningArea? {
+        let scale = cos(point.latitude * .pi / 180)
+        return areas.min { a, b in
+            let (ay, ax) = (a.point.latitude - point.latitude, (a.point.longitude - point.longitude) * scale)
+            let (by, bx) = (b.point.latitude - point.latitude, (b.point.longitude - point.longitude) * scale)
+            return ay * ay + ax * ax < by * by + bx * bx
+        }
+    }
+}
+
 extension BranchKind {
     /// Central and district libraries: the norm's libraries.
     public var isLibraryKind: Bool { CoverageSettings.libraryKinds.contains(self) }

@@ -50,7 +50,7 @@ struct PlanningAPIController: RouteCollection {
 
     func importPostcodes(req: Request) async throws -> Response {
         let service = try await PlanningService.make(req, .managePlanning)
-        let outcome = try await service.areas.importPostcodes(req.body.string ?? "")
+        let outcome = try await service.areas.importPostcodes(req.body.string ?? "", level: try Self.level(req))
         return try await PlanningDTO.ImportOutcome(outcome, english: Language.of(req) == .en)
             .encodeResponse(status: outcome.accepted ? .ok : .unprocessableEntity, for: req)
     }

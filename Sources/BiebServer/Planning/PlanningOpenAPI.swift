@@ -34,7 +34,8 @@ enum PlanningOpenAPI {
             post: csvImport("Import CBS's key figures for districts and neighbourhoods (CSV body; columns by name, their yearly suffixes ignored): all or nothing; an area's figures replace those stored under its code, only the columns the file has",
                             params: [D.query("source", "Where the figures come from (\"CBS Kerncijfers wijken en buurten 2024\")")])),
         "/api/v1/planning/postcodes": .init(post: csvImport(
-            "Import a postcode-to-district table (CSV body: CBS's address table PC6;Huisnummer;Buurt;Wijk, or PC4;code), replacing the one there was; a postcode area goes to the district most of its lines name")),
+            "Import a postcode-to-district table (CSV body: CBS's address table PC6;Huisnummer;Buurt;Wijk, or PC4;code), replacing the one there was; a postcode area goes to the district (or with level=neighbourhood, the neighbourhood) most of its lines name",
+            params: [level])),
         "/api/v1/planning/settings": .init(
             get: staff("The planning norms", response: D.ref("PlanningSettings")),
             put: staff("Set the norms: inhabitants a library (1,000–500,000), the maximum distance in km (0.2–50), the detour factor (1.0–3.0) and walking speed (2–8 km/h); fields left out stay",

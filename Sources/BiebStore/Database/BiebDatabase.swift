@@ -90,6 +90,7 @@ public enum BiebDatabase {
         migrations.add(AddShelfKeys())
         migrations.add(UncheckWeedingLines())
         migrations.add(CreateNetworkPlanning())
+        migrations.add(IndexPlanningProfiles())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

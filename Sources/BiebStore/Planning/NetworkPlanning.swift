@@ -139,41 +139,44 @@ public struct NetworkPlanning: OrganisationStore {
         func area(_ postcode: String?) -> String? { postcode.flatMap { postcodes[String($0.prefix(4))] } }
         var members: [String: (all: Int, youth: Int)] = [:]
         let youthSince = today.adding(months: -18 * 12)
+        // Grouped by the whole postcode, in the order of `members_postcode_idx` (no sort), and summed per postcode area here.
         for row in try await sql.raw("""
-            SELECT SUBSTR(postcode, 1, 4) AS pc, COUNT(*) AS members,
-                   CAST(SUM(CASE WHEN birth_date > \(bind: youthSince.iso) THEN 1 ELSE 0 END) AS BIGINT) AS youth
+            SELECT postcode, COUNT(*) AS members, CAST(SUM(CASE WHEN birth_date > \(bind: youthSince.iso) THEN 1 ELSE 0 END) AS BIGINT) AS youth
             FROM members WHERE organisation_id = \(bind: organisationID) AND membership_end >= \(bind: today.iso)
-            GROUP BY SUBSTR(postcode, 1, 4)
+            GROUP BY postcode
             """).all() {
-            guard let code = area(try row.decode(column: "pc", as: String?.self)) else { continue }
+            guard let code = area(try row.decode(column: "postcode", as: String?.self)) else { continue }
             let counted = (try row.decode(column: "members", as: Int.self), try row.decode(column: "youth", as: Int.self))
             members[code, default: (0, 0)].all += counted.0
             members[code, default: (0, 0)].youth += counted.1
         }
-        var active: [String: Int] = [:], loans: [String: Int] = [:]
-        let yearStart = LocalDate(year: today.year, month: 1, day: 1)!
-        for row in try await sql.raw("""
-            SELECT kind, member_area, CAST(SUM(quantity) AS BIGINT) AS n FROM insight_facts
-            WHERE organisation_id = \(bind: organisationID) AND member_area IS NOT NULL
-              AND ((kind = \(bind: FactKind.activeMember.rawValue) AND day >= \(bind: yearStart.iso))
-                OR (kind = \(bind: FactKind.loan.rawValue) AND day > \(bind: today.adding(months: -12).iso)))
-            GROUP BY kind, member_area
-            """).all() {
-            guard let code = area(try row.decode(column: "member_area", as: String?.self)) else { continue }
-            let n = try row.decode(column: "n", as: Int.self)
-            if try row.decode(column: "kind", as: String.self) == FactKind.loan.rawValue { loans[code, default: 0] += n } else { active[code, default: 0] += n }
+        // From the statistics' facts (`insight_facts_area_idx`): active members this calendar year, loans in the last twelve months.
+        func perArea(_ kind: FactKind, since day: LocalDate, after: Bool) async throws -> [String: Int] {
+            var counts: [String: Int] = [:]
+            let from: SQLQueryString = after ? "day > \(bind: day.iso)" : "day >= \(bind: day.iso)"
+            for row in try await sql.raw("""
+                SELECT member_area, CAST(SUM(quantity) AS BIGINT) AS n FROM insight_facts
+                WHERE organisation_id = \(bind: organisationID) AND kind = \(bind: kind.rawValue) AND \(from) AND member_area IS NOT NULL
+                GROUP BY member_area
+                """).all() {
+                guard let code = area(try row.decode(column: "member_area", as: String?.self)) else { continue }
+                counts[code, default: 0] += try row.decode(column: "n", as: Int.self)
+            }
+            return counts
         }
+        let active = try await perArea(.activeMember, since: LocalDate(year: today.year, month: 1, day: 1)!, after: false)
+        let loans = try await perArea(.loan, since: today.adding(months: -12), after: true)
         // Branches in an area: by their postcode, else the area whose centroid is nearest.
         var branchArea: [String: String] = [:]
+        let placed = Set(basis.planned.map(\.code))
         for row in try await sql.raw("""
             SELECT id, postcode, latitude, longitude FROM branches WHERE organisation_id = \(bind: organisationID) AND active = \(bind: true)
             """).all() {
             let id = try row.decode(column: "id", as: UUID.self).uuidString
-            if let code = area(try row.decode(column: "postcode", as: String.self)), basis.planned.contains(where: { $0.code == code }) {
+            if let code = area(try row.decode(column: "postcode", as: String.self)), placed.contains(code) {
                 branchArea[id] = code
             } else if let lat = try row.decode(column: "latitude", as: Double?.self), let lon = try row.decode(column: "longitude", as: Double?.self) {
-                let point = GeoPoint(latitude: lat, longitude: lon)
-                branchArea[id] = basis.planned.min { Geo.distance($0.point, point) < Geo.distance($1.point, point) }?.code
+                branchArea[id] = PlanningArea.nearest(to: GeoPoint(latitude: lat, longitude: lon), in: basis.planned)?.code
             }
         }
         var sessions: [String: Int] = [:]

@@ -76,9 +76,9 @@ public struct PlanningAreas: OrganisationStore {
         return Self.columns.filter(set.contains)
     }
 
-    /// Imports a postcode table (`PostcodeAreas`, to districts), replacing the one there was.
-    public func importPostcodes(_ text: String) async throws -> Outcome {
-        let parsed = try PostcodeAreas.parse(text, level: .district)
+    /// Imports a postcode table (`PostcodeAreas`, to districts or to neighbourhoods), replacing the one there was.
+    public func importPostcodes(_ text: String, level: AreaLevel = .district) async throws -> Outcome {
+        let parsed = try PostcodeAreas.parse(text, level: level == .neighbourhood ? .neighbourhood : .district)
         guard parsed.accepted else { return Outcome(stored: 0, problems: parsed.problems, problemCount: parsed.problemCount) }
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
