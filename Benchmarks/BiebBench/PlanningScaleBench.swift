@@ -6,7 +6,7 @@ import SQLKit
 import Vapor
 
 /// `bieb-bench planning-scale DB [ROUNDS]`: network planning for the whole
-/// country as one organisation — 13,000 neighbourhoods (17.9 million
+/// country as one organisation — 13,000 neighbourhoods (21.9 million
 /// inhabitants, centroids around the locations), 1,270 library locations
 /// of every kind across the Netherlands, 4,000 postcode areas, 3.6 million
 /// members and a year of loans and active members per postcode area in the

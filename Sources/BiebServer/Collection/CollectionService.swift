@@ -27,13 +27,7 @@ struct CollectionService {
     var staffName: String { user.email }
 
     /// A branch by slug or id (nil or empty: none).
-    func branch(_ text: String?, field: String = "branch") throws -> BranchLabel? {
-        guard let text = text?.trimmed, !text.isEmpty else { return nil }
-        guard let branch = branches.first(where: { $0.slug == text || $0.id.uuidString.lowercased() == text.lowercased() }) else {
-            throw BiebError.invalid(field, "There is no branch '\(text)' in this organisation.", nl: "Er is geen vestiging '\(text)' in deze organisatie.")
-        }
-        return branch
-    }
+    func branch(_ text: String?, field: String = "branch") throws -> BranchLabel? { try branches.named(text, field: field) }
 
     func requireBranch(_ text: String?, field: String = "branch") throws -> BranchLabel {
         guard let branch = try branch(text, field: field) else {

@@ -26,13 +26,7 @@ struct InsightsService {
     var today: LocalDate { LocalDate(Date(), in: organisation.zone) }
 
     /// A branch by slug or id (nil: the whole organisation).
-    func branch(_ text: String?) throws -> BranchLabel? {
-        guard let text = text?.trimmed, !text.isEmpty else { return nil }
-        guard let branch = branches.first(where: { $0.slug == text || $0.id.uuidString.lowercased() == text.lowercased() }) else {
-            throw BiebError.invalid("branch", "There is no branch '\(text)' in this organisation.", nl: "Er is geen vestiging '\(text)' in deze organisatie.")
-        }
-        return branch
-    }
+    func branch(_ text: String?) throws -> BranchLabel? { try branches.named(text) }
 
     /// A year from the request, this year when none; years before 2000 or after this one are refused.
     func year(_ value: Int?) throws -> Int {

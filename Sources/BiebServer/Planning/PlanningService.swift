@@ -30,10 +30,7 @@ struct PlanningService {
 
     /// A branch by slug or id.
     func branch(_ text: String?, field: String = "branch") throws -> BranchLabel {
-        guard let text = text?.trimmed, !text.isEmpty else { throw BiebError.invalid(field, "Choose a branch.", nl: "Kies een vestiging.") }
-        guard let branch = branches.first(where: { $0.slug == text || $0.id.uuidString.lowercased() == text.lowercased() }) else {
-            throw BiebError.invalid(field, "There is no branch '\(text)' in this organisation.", nl: "Er is geen vestiging '\(text)' in deze organisatie.")
-        }
+        guard let branch = try branches.named(text, field: field) else { throw BiebError.invalid(field, "Choose a branch.", nl: "Kies een vestiging.") }
         return branch
     }
 
