@@ -42,6 +42,7 @@ ACT=$(curl -s -b "$COOKIES" "$B/staff/programma" | grep -o 'href="/staff/program
 MEMBER=$(curl -s -b "$COOKIES" "$B/staff/desk?branch=centrale-bibliotheek&card=2000000005" | grep -o 'href="/staff/members/[A-Fa-f0-9-]*"' | head -1 | cut -d'"' -f2)
 SERIES=$(curl -s -b "$COOKIES" "$B/staff/programma/lijsten" | grep -o 'href="/staff/programma/lijsten/reeksen/[0-9]*"' | head -1 | cut -d'"' -f2)
 # A weeding list for Loosduinen (its old English shelf), made as staff would.
+SCENARIO=$(curl -s -b "$COOKIES" "$B/staff/netwerk/scenarios" | grep -o 'href="/staff/netwerk/scenarios/[0-9]*"' | head -1 | cut -d'"' -f2)
 CSRF=$(curl -s -b "$COOKIES" "$B/staff/collectie/wieden" | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
 WEEDING=$(curl -s -b "$COOKIES" -o /dev/null -w '%{redirect_url}' --data-urlencode "csrf=$CSRF" --data-urlencode "branch=loosduinen" \
   "$B/staff/collectie/wieden" | sed -e 's|^https\?://[^/]*||' -e 's|?.*||')
@@ -54,5 +55,5 @@ python3 scripts/check-layout.py "$B" --width "$WIDTH" --staff admin@denhaag.bieb
   "/staff/inzicht?vestiging=centrale-bibliotheek" /staff/inzicht/metingen /staff/inzicht/jaarverslag "/staff/inzicht/jaarverslag?lang=en" /staff/inzicht/bezoekers \
   /staff/inzicht/digitaal /staff/inzicht/zomerlezen "/staff/inzicht/zomerlezen?lang=en" /staff/studieplekken \
   /staff/collectie "/staff/collectie?vestiging=loosduinen&niveau=full&deel=youth_fiction" "/staff/collectie?lang=en" /staff/collectie/drempels \
-  /staff/collectie/themas /staff/collectie/wieden "$WEEDING" /staff/collectie/aankoop /staff/collectie/balans /staff/netwerk "/staff/netwerk?lang=en" || status=1
+  /staff/collectie/themas /staff/collectie/wieden "$WEEDING" /staff/collectie/aankoop /staff/collectie/balans /staff/netwerk "/staff/netwerk?lang=en" /staff/netwerk/scenarios "$SCENARIO" "$SCENARIO?lang=en" || status=1
 exit $status

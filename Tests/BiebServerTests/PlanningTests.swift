@@ -185,4 +185,44 @@ import BiebTestSupport
             #expect(try await desk.send(.GET, "/staff/netwerk").status == .forbidden)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func aPlannerTriesScenariosOnThePagesAndComparesThem(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await Self.world(app)
+            _ = try await PlanningAreas(app.db, organisationID: f.network.city).importFigures(Self.districts, source: "test")
+            let pages = TestClient(app)
+            try await pages.signInPages("directie@city.test", password: Fixture.password)
+            let index = try await pages.send(.GET, "/staff/netwerk/scenarios?lang=nl")
+            #expect(index.status == .ok && index.body.string.contains("Nog geen scenario&#39;s.") && index.body.string.contains(#"value="oost""#))
+            // The volunteers' library is not a library in the norm's sense: it cannot be closed here.
+            #expect(!index.body.string.contains(#"value="buurt""#))
+            let token = try #require(TestClient.csrf(in: index.body.string))
+            // A second row without its point: refused next to that row and in the summary; what was typed stays.
+            let refused = try await pages.send(.POST, "/staff/netwerk/scenarios?lang=nl", form: [
+                "csrf": token, "name": "Zuid erbij", "open_name_1": "", "open_name_2": "Bibliotheek Zuid", "open_kind_2": "district",
+                "open_latitude_2": "52,045", "close": "oost"])
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains(#"id="open_2-error""#))
+            #expect(TestClient.errorSummary(in: refused.body.string).contains("breedte- en lengtegraad"))
+            #expect(refused.body.string.contains(##"href="#open_name_2""##) && refused.body.string.contains(#"value="Bibliotheek Zuid""#))
+            #expect(refused.body.string.contains(#"value="oost" checked"#))
+            // Saved: the scenario's page, before and after.
+            let saved = try await pages.send(.POST, "/staff/netwerk/scenarios?lang=nl", form: [
+                "csrf": token, "name": "Zuid erbij, Oost dicht", "open_name_2": "Bibliotheek Zuid", "open_kind_2": "district",
+                "open_latitude_2": "52,045", "open_longitude_2": "4,3", "close": "oost"])
+            #expect(saved.status == .seeOther)
+            let location = try #require(saved.headers.first(name: .location))
+            let page = try await pages.send(.GET, String(location.split(separator: "?").first ?? "") + "?lang=nl").body.string
+            #expect(page.contains("Opent Bibliotheek Zuid (Wijkbibliotheek) op 52,0450; 4,3000") && page.contains("Sluit Bibliotheek Oost"))
+            #expect(page.contains("Inwoners erbij binnen bereik: <strong>12000</strong>") && page.contains("Bereik na het scenario Zuid erbij, Oost dicht"))
+            #expect(page.contains("<td>2 / 2</td><td>2 / 2</td>") && page.contains("Wijk 03 Zuid (12000)"))
+            // Side by side with the network now; deleted again. The network is as it was.
+            let compared = try await pages.send(.GET, "/staff/netwerk/scenarios?lang=en").body.string
+            #expect(compared.contains("The network now") && compared.contains("Zuid erbij, Oost dicht</a>"))
+            let id = try #require(location.split(separator: "/").last.flatMap { Int($0.split(separator: "?").first ?? "") })
+            #expect(try await pages.send(.POST, "/staff/netwerk/scenarios/\(id)/verwijderen", form: ["csrf": token]).status == .seeOther)
+            #expect(try await pages.send(.GET, "/staff/netwerk/scenarios/\(id)").status == .notFound)
+            #expect(try await NetworkPlanning(app.db, organisationID: f.network.city).network().count == 3)
+        }
+    }
 }

@@ -140,6 +140,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: PlanningAPIController())
     try app.register(collection: CollectionPages())
     try app.register(collection: PlanningPages())
+    try app.register(collection: ScenarioPages())
     try app.register(collection: WeedingPages())
     try app.register(collection: PurchasePages())
     try app.register(collection: BalancePages())
