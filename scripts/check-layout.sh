@@ -55,5 +55,5 @@ python3 scripts/check-layout.py "$B" --width "$WIDTH" --staff admin@denhaag.bieb
   "/staff/inzicht?vestiging=centrale-bibliotheek" /staff/inzicht/metingen /staff/inzicht/jaarverslag "/staff/inzicht/jaarverslag?lang=en" /staff/inzicht/bezoekers \
   /staff/inzicht/digitaal /staff/inzicht/zomerlezen "/staff/inzicht/zomerlezen?lang=en" /staff/studieplekken \
   /staff/collectie "/staff/collectie?vestiging=loosduinen&niveau=full&deel=youth_fiction" "/staff/collectie?lang=en" /staff/collectie/drempels \
-  /staff/collectie/themas /staff/collectie/wieden "$WEEDING" /staff/collectie/aankoop /staff/collectie/balans /staff/netwerk "/staff/netwerk?lang=en" /staff/netwerk/scenarios "$SCENARIO" "$SCENARIO?lang=en" || status=1
+  /staff/collectie/themas /staff/collectie/wieden "$WEEDING" /staff/collectie/aankoop /staff/collectie/balans /staff/netwerk "/staff/netwerk?lang=en" /staff/netwerk/scenarios "$SCENARIO" "$SCENARIO?lang=en" /staff/netwerk/gebieden /staff/netwerk/gebieden/WK051804 "/staff/netwerk/gebieden/WK051829?lang=en" || status=1
 exit $status

@@ -225,4 +225,37 @@ import BiebTestSupport
             #expect(try await NetworkPlanning(app.db, organisationID: f.network.city).network().count == 3)
         }
     }
+
+    @Test(arguments: TestDatabase.all)
+    func districtProfilesAndABranchFocusThroughThePages(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await Self.world(app)
+            _ = try await PlanningAreas(app.db, organisationID: f.network.city).importFigures(Self.districts, source: "CBS 2024")
+            _ = try await PlanningAreas(app.db, organisationID: f.network.city).importPostcodes("PC4;Wijk\n2511;099901\n")
+            let pages = TestClient(app)
+            try await pages.signInPages("directie@city.test", password: Fixture.password)
+            // The table: the fixture's two members live in the north, shown as "<5" with no rate.
+            let index = try await pages.send(.GET, "/staff/netwerk/gebieden?lang=nl").body.string
+            #expect(index.contains(##"<a href="/staff/netwerk/gebieden/WK099901">Wijk 01 Noord</a></th><td>20000</td><td>&lt;5</td><td>–</td>"##))
+            // One district: its ages as a chart with the table, the nearest location of every kind, the focus form.
+            let page = try await pages.send(.GET, "/staff/netwerk/gebieden/wk099902?lang=nl")
+            #expect(page.status == .ok && page.body.string.contains("Inwoners van Wijk 02 Midden naar leeftijd"))
+            #expect(page.body.string.contains("<td>2000</td><td>2000</td><td>5000</td><td>4000</td><td>2000</td>"))
+            #expect(page.body.string.contains("<th scope=\"row\">Buurtbibliotheek (vrijwilligers)</th><td>Buurtbibliotheek Noord</td>"))
+            #expect(page.body.string.contains(#"<option value="centrale" selected>"#) && page.body.string.contains("Er is nog geen profiel vastgelegd."))
+            let token = try #require(TestClient.csrf(in: page.body.string))
+            // Without a reason: refused next to the field and in the summary, the choices kept.
+            let refused = try await pages.send(.POST, "/staff/netwerk/gebieden/WK099902/profiel?lang=nl",
+                                               form: ["csrf": token, "branch": "oost", "focus": "education", "reason": " "])
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains(#"id="reason-error""#))
+            #expect(refused.body.string.contains(#"<option value="oost" selected>"#) && refused.body.string.contains(#"<option value="education" selected>"#))
+            let saved = try await pages.send(.POST, "/staff/netwerk/gebieden/WK099902/profiel?lang=nl",
+                                             form: ["csrf": token, "branch": "centrale", "focus": "education", "reason": "Veel jongeren van 15 tot 25"])
+            #expect(saved.status == .seeOther)
+            let after = try await pages.send(.GET, "/staff/netwerk/gebieden/WK099902?lang=en").body.string
+            #expect(after.contains("<strong>Education</strong> (Centrale Bibliotheek): Veel jongeren van 15 tot 25"))
+            #expect(try await NetworkPlanning(app.db, organisationID: f.network.city).focus()[f.network.central]?.area == "WK099902")
+            #expect(try await pages.send(.GET, "/staff/netwerk/gebieden/WK000000").status == .notFound)
+        }
+    }
 }

@@ -141,6 +141,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CollectionPages())
     try app.register(collection: PlanningPages())
     try app.register(collection: ScenarioPages())
+    try app.register(collection: AreaPages())
     try app.register(collection: WeedingPages())
     try app.register(collection: PurchasePages())
     try app.register(collection: BalancePages())
