@@ -116,6 +116,10 @@ import BiebTestSupport
             #expect(refused.apiError?.field == "change_1")
             #expect(try await api.send(.POST, "/api/v1/planning/scenarios", json: Fields(name: "x", changes: [Change(action: "close", branch: "dorp")]))
                 .apiError?.field == "change_1")
+            // A change must say what it does.
+            #expect(try await api.send(.POST, "/api/v1/planning/scenarios", json: Fields(name: "x", changes: [Change(action: "close", branch: "oost"),
+                                                                                                                Change(action: "")]))
+                .apiError?.field == "change_2")
             let opened = try await api.send(.POST, "/api/v1/planning/scenarios", json: Fields(
                 name: "Zuid erbij", changes: [Change(action: "open", name: "Bibliotheek Zuid", kind: "district", latitude: "52,045", longitude: "4,3")]))
             #expect(opened.status == .created)
@@ -154,8 +158,12 @@ import BiebTestSupport
             let refused = try await pages.sendMultipart("/staff/netwerk/gebieden?lang=nl", [
                 ("csrf", token, nil), ("source", "CBS 2024", nil), ("file", Self.districts + "\nWijk 04;Wijk;WK0999;1;.;.;.;.;.;;", "wijken.csv")])
             #expect(refused.status == .unprocessableEntity && refused.body.string.contains("Regel 5: &#39;WK0999&#39; is geen gebiedscode"))
-            #expect(try await pages.sendMultipart("/staff/netwerk/gebieden?lang=nl", [("csrf", token, nil), ("source", "x", nil)]).status
-                == .unprocessableEntity)
+            let noFile = try await pages.sendMultipart("/staff/netwerk/gebieden?lang=nl", [("csrf", token, nil), ("source", "x", nil)])
+            #expect(noFile.status == .unprocessableEntity && noFile.body.string.contains(#"id="file-error""#) && noFile.body.string.contains(#"value="x""#))
+            // The postcodes' form has its own file field: its error stands there.
+            let noPostcodes = try await pages.sendMultipart("/staff/netwerk/postcodes?lang=nl", [("csrf", token, nil)])
+            #expect(noPostcodes.body.string.contains(#"id="postcode_file-error""#) && !noPostcodes.body.string.contains(#"id="file-error""#))
+            #expect(noPostcodes.body.string.contains(##"href="#postcode_file""##))
             let imported = try await pages.sendMultipart("/staff/netwerk/gebieden?lang=nl", [
                 ("csrf", token, nil), ("source", "CBS 2024", nil), ("file", Self.districts, "wijken.csv")])
             #expect(imported.status == .ok && imported.body.string.contains("ingelezen (3)"))

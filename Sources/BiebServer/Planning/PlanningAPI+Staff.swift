@@ -38,7 +38,9 @@ struct PlanningAPIController: RouteCollection {
 
     func areas(req: Request) async throws -> [PlanningDTO.Area] {
         let service = try await PlanningService.make(req)
-        return try await service.areas.all(level: req.query[String.self, at: "level"].map { _ in try Self.level(req) }).map(PlanningDTO.Area.init)
+        // Every level unless one is asked for.
+        let level = req.query[String.self, at: "level"] == nil ? nil : try Self.level(req)
+        return try await service.areas.all(level: level).map(PlanningDTO.Area.init)
     }
 
     func importAreas(req: Request) async throws -> Response {

@@ -74,7 +74,7 @@ struct ScenarioFields: Content {
     var changes: [Change]?
 
     func decoded(_ service: PlanningService) throws -> (name: String, note: String, changes: [Scenario.Change]) {
-        let changes = try (changes ?? []).enumerated().compactMap { index, change -> Scenario.Change? in
+        let changes = try (changes ?? []).enumerated().map { index, change -> Scenario.Change in
             let field = "change_\(index + 1)"
             switch change.action?.trimmed ?? "" {
             case "open":
@@ -87,9 +87,6 @@ struct ScenarioFields: Content {
                 return .open(name: change.name ?? "", kind: kind, point: GeoPoint(latitude: latitude, longitude: longitude))
             case "close":
                 return .close(branch: try service.branch(change.branch, field: field).id.uuidString)
-            case "":
-                // A form's empty row.
-                return nil
             default:
                 throw BiebError.invalid(field, "A change opens or closes a branch.", nl: "Een wijziging opent of sluit een vestiging.")
             }

@@ -84,7 +84,8 @@ struct PlanningPages: RouteCollection {
         try await render(req, refused: nil, outcome: nil)
     }
 
-    func render(_ req: Request, refused: (error: BiebError, form: FormValues)?, outcome: ImportView?) async throws -> Response {
+    /// `fileID`: the file input an error on "file" belongs to (the key figures' form, or the postcodes' form).
+    func render(_ req: Request, refused: (error: BiebError, form: FormValues)?, outcome: ImportView?, fileID: String = "file") async throws -> Response {
         let service = try await PlanningService.make(req)
         let page = try await StaffPages.Page(req)
         let formats = Formats(lang: page.lang, timeZone: service.organisation.zone)
@@ -114,7 +115,9 @@ struct PlanningPages: RouteCollection {
             "walking_speed": [formats.decimal(settings.journey.walkingSpeed, digits: nil)], "source": [""],
         ])
         let context = Context(
-            page: page.context(page.t("planning_title")), errors: page.formErrors(refused?.error, fields: Self.fields), form: typed,
+            page: page.context(page.t("planning_title")),
+            errors: page.formErrors(refused?.error, ids: Dictionary(uniqueKeysWithValues: Self.fields.map { ($0, $0 == "file" ? fileID : $0) })),
+            form: typed,
             canManage: service.user.can(.managePlanning), hasAreas: !basis.planned.isEmpty || !basis.unplaced.isEmpty,
             inhabitants: whole(coverage.inhabitants), withinReach: whole(coverage.withinReach),
             share: coverage.inhabitants > 0 ? formats.decimal(Double(coverage.withinReach) * 100 / Double(coverage.inhabitants), digits: 0) + "%" : "–",
@@ -142,7 +145,7 @@ struct PlanningPages: RouteCollection {
         }
     }
 
-    func upload(_ req: Request, heading: String, _ run: (String, String) async throws -> PlanningAreas.Outcome) async throws -> Response {
+    func upload(_ req: Request, heading: String, fileID: String, _ run: (String, String) async throws -> PlanningAreas.Outcome) async throws -> Response {
         do {
             let fields = try req.content.decode(PlanningUploadFields.self)
             guard let file = fields.file, file.data.readableBytes > 0 else {
@@ -155,14 +158,14 @@ struct PlanningPages: RouteCollection {
                 problems: outcome.problems.prefix(100).map { ImportProblemDTO($0, english: english) }, more: max(0, outcome.problemCount - 100)))
         } catch let error as BiebError where error.kind == .invalid {
             let source = (try? req.content.decode(PlanningUploadFields.self))?.source ?? ""
-            return try await render(req, refused: (error, FormValues(["source": [source]])), outcome: nil)
+            return try await render(req, refused: (error, FormValues(["source": [source]])), outcome: nil, fileID: fileID)
         }
     }
 
     func importAreas(req: Request) async throws -> Response {
         let service = try await PlanningService.make(req, .managePlanning)
         let page = try await StaffPages.Page(req)
-        return try await upload(req, heading: page.t("planning_import_areas")) { text, source in
+        return try await upload(req, heading: page.t("planning_import_areas"), fileID: "file") { text, source in
             try await service.areas.importFigures(text, source: source)
         }
     }
@@ -170,7 +173,7 @@ struct PlanningPages: RouteCollection {
     func importPostcodes(req: Request) async throws -> Response {
         let service = try await PlanningService.make(req, .managePlanning)
         let page = try await StaffPages.Page(req)
-        return try await upload(req, heading: page.t("planning_import_postcodes")) { text, _ in
+        return try await upload(req, heading: page.t("planning_import_postcodes"), fileID: "postcode_file") { text, _ in
             try await service.areas.importPostcodes(text)
         }
     }
