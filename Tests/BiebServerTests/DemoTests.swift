@@ -210,6 +210,11 @@ import BiebTestSupport
             #expect(coverage.overNorm.compactMap { slugOf[$0.branch] }.contains("escamp"))
             #expect(coverage.overNorm.compactMap { slugOf[$0.branch] }.contains("laak"))
             #expect(try await PlanningScenarios(app.db, organisationID: denHaag.id!).all().count == 1)
+            // The profiles have the history's loans and active members by postcode area: the centre's (the central library's) most.
+            let profiles = try await NetworkPlanning(app.db, organisationID: denHaag.id!).profiles(today: today).profiles
+            let centrum = try #require(profiles.first { $0.area.record.code == "WK051828" })
+            #expect(centrum.loans > 10_000 && centrum.activeMembers > 100 && (centrum.loansPerInhabitant ?? 0) > 0.5)
+            #expect(centrum.loans == profiles.map(\.loans).max())
         }
     }
 

@@ -60,6 +60,12 @@ enum DemoInsights {
         ]
         // Synthetic pseudonyms for the open year's distinct counts (they stand for no member).
         let pool = (0..<Int(4_000 * scale)).map { String(format: "%016llx%016llx", UInt64(truncatingIfNeeded: $0 &* 2_654_435_761), UInt64($0)) }
+        // Where a branch's borrowers live: its own postcode area and the two on either side of it (Dutch postcodes
+        // number neighbouring areas in sequence; an estimate), so loans and active members are known per postcode area.
+        let around = Dictionary(uniqueKeysWithValues: branches.map { branch -> (UUID, [String]) in
+            let own = Int(branch.postcode.prefix(4)) ?? 0
+            return (branch.id!, (own - 2...own + 2).filter { (1000...9999).contains($0) }.map(String.init))
+        })
         var day = first
         var index = 0
         while day <= last {
@@ -73,7 +79,9 @@ enum DemoInsights {
                     let band = segment.youth ? (s == 0 ? "0-11" : "12-17") : ["25-44", "45-64", "65+", "18-24"][(day.daysSinceEpoch + s) % 4]
                     let subject = day.year == today.year ? pool[(index * 7_919) % pool.count] : nil
                     index += 1
+                    let areas = around[branch.id!] ?? []
                     facts.append(.init(day: day, branch: branch.id, kind: .loan, ageBand: band, category: segment.youth ? "jeugd" : "volledig",
+                                       area: areas.isEmpty ? nil : areas[(day.daysSinceEpoch + s) % areas.count],
                                        itemType: segment.0 == .audiovisual ? MaterialFormat.dvd.rawValue : MaterialFormat.book.rawValue,
                                        subject: subject, segment: segment.0.rawValue, quantity: loans))
                     facts.append(.init(day: day, branch: branch.id, kind: .renewal, ageBand: band, segment: segment.0.rawValue, quantity: max(1, loans / 3)))

@@ -313,19 +313,12 @@ public struct InsightFacts: OrganisationStore {
         var quantity: Int = 1
 
         /// A fact of history brought in whole (from an earlier system, or the demo): `quantity` happenings alike.
-        public init(day: LocalDate, branch: UUID?, kind: FactKind, ageBand: String? = nil, category: String? = nil, itemType: String? = nil,
-                    subject: String? = nil, segment: String? = nil, coreFunction: String? = nil, topic: String? = nil, mode: String? = nil,
-                    audience: String? = nil, quantity: Int = 1) {
-            (self.day, self.branch, self.kind, self.ageBand, self.category, self.itemType, self.subject) = (day, branch, kind, ageBand, category, itemType, subject)
-            (self.segment, self.coreFunction, self.topic, self.mode, self.audience, self.quantity) = (segment, coreFunction, topic, mode, audience, quantity)
-        }
-
-        init(day: LocalDate, branch: UUID?, kind: FactKind, ageBand: String? = nil, category: String? = nil, area: String? = nil, itemType: String? = nil,
-             subject: String? = nil, segment: String? = nil, coreFunction: String? = nil, topic: String? = nil, mode: String? = nil,
-             audience: String? = nil, quantity: Int = 1) {
-            self.init(day: day, branch: branch, kind: kind, ageBand: ageBand, category: category, itemType: itemType, subject: subject, segment: segment,
-                      coreFunction: coreFunction, topic: topic, mode: mode, audience: audience, quantity: quantity)
-            self.area = area
+        public init(day: LocalDate, branch: UUID?, kind: FactKind, ageBand: String? = nil, category: String? = nil, area: String? = nil,
+                    itemType: String? = nil, subject: String? = nil, segment: String? = nil, coreFunction: String? = nil, topic: String? = nil,
+                    mode: String? = nil, audience: String? = nil, quantity: Int = 1) {
+            (self.day, self.branch, self.kind, self.ageBand, self.category, self.area) = (day, branch, kind, ageBand, category, area)
+            (self.itemType, self.subject, self.segment, self.coreFunction) = (itemType, subject, segment, coreFunction)
+            (self.topic, self.mode, self.audience, self.quantity) = (topic, mode, audience, quantity)
         }
 
         /// The fact without its subject when its year is one of `closed`.
