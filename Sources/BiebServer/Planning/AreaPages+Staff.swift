@@ -112,9 +112,10 @@ struct AreaPages: RouteCollection {
             History(branch: service.branches.first { $0.id == f.branch }?.name ?? "", focus: f.focus.name(english: english), reason: f.reason,
                     setBy: f.setBy, setAt: formats.moment(f.setAt))
         }
+        let kindNames = PlanningService.kindNames(page)
         let nearest = BranchKind.allCases.compactMap { kind -> Nearest? in
             guard let place = profile.nearest[kind.rawValue] else { return nil }
-            return Nearest(kind: page.t("kind_\(kind.rawValue)"), name: place.name, distance: formats.decimal(place.distance_km, digits: 1) + " km",
+            return Nearest(kind: kindNames[kind] ?? kind.rawValue, name: place.name, distance: formats.decimal(place.distance_km, digits: 1) + " km",
                            minutes: place.walking_minutes)
         }
         return try await page.render("staff/area", ShowContext(

@@ -94,7 +94,7 @@ struct PlanningPages: RouteCollection {
         func whole(_ value: Int) -> String { formats.decimal(Double(value), digits: 0) }
         func km(_ value: Double) -> String { formats.decimal(value, digits: 1) }
         func name(_ id: String) -> String { service.label(id, in: basis.branches).name }
-        let kindNames = Dictionary(uniqueKeysWithValues: BranchKind.allCases.map { ($0, page.t("kind_\($0.rawValue)")) })
+        let kindNames = PlanningService.kindNames(page)
         let names = Dictionary(uniqueKeysWithValues: basis.planned.map { ($0.code, $0.name) })
         func line(_ reach: AreaReach) -> AreaLine {
             AreaLine(code: reach.code, name: names[reach.code] ?? reach.code, inhabitants: whole(reach.inhabitants),

@@ -52,4 +52,9 @@ struct PlanningService {
         let focus = try await planning.focus()
         return profiles.map { PlanningDTO.Profile($0, self, network: basis.branches, journey: basis.settings.journey, focus: focus) }
     }
+
+    /// The kinds of location by name, in the page's language (the map's legend, the tables).
+    static func kindNames(_ page: StaffPages.Page) -> [BranchKind: String] {
+        Dictionary(uniqueKeysWithValues: BranchKind.allCases.map { ($0, page.t("kind_\($0.rawValue)")) })
+    }
 }

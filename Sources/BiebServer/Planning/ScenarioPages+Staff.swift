@@ -59,7 +59,7 @@ struct ScenarioPages: RouteCollection {
     static func words(_ change: Scenario.Change, _ service: PlanningService, _ page: StaffPages.Page, _ formats: Formats) -> String {
         switch change {
         case .open(let name, let kind, let point):
-            return page.t("planning_change_open", ["name": name, "kind": page.t("kind_\(kind.rawValue)"),
+            return page.t("planning_change_open", ["name": name, "kind": PlanningService.kindNames(page)[kind] ?? kind.rawValue,
                                                    "point": "\(formats.decimal(point.latitude, digits: 4)); \(formats.decimal(point.longitude, digits: 4))"])
         case .close(let branch):
             return page.t("planning_change_close", ["name": service.branches.first { $0.id.uuidString == branch }?.name ?? branch])
@@ -91,10 +91,11 @@ struct ScenarioPages: RouteCollection {
             guard let field = errorField, refused?.ids[field] == "open_name_\(n)" else { return nil }
             return refused?.error.message(dutch: page.lang == .nl)
         }
+        let kindNames = PlanningService.kindNames(page)
         let rows = (1...Self.openRows).map { n in
             OpenRow(n: n, name: typed["open_name_\(n)"] ?? "", latitude: typed["open_latitude_\(n)"] ?? "", longitude: typed["open_longitude_\(n)"] ?? "",
                     kinds: [BranchKind.district, .central, .neighbourhood, .outreachPoint, .partnerHosted].map {
-                        FormOption(value: $0.rawValue, label: page.t("kind_\($0.rawValue)"), selected: (typed["open_kind_\(n)"] ?? "district") == $0.rawValue)
+                        FormOption(value: $0.rawValue, label: kindNames[$0] ?? $0.rawValue, selected: (typed["open_kind_\(n)"] ?? "district") == $0.rawValue)
                     }, error: rowError(n))
         }
         let closable = basis.branches.filter(\.isLibrary).compactMap { planned -> FormOption? in
@@ -182,7 +183,7 @@ struct ScenarioPages: RouteCollection {
                         gaps: coverage.gaps.map { "\(names[$0.code] ?? $0.code) (\($0.inhabitants))" },
                         overNorm: coverage.overNorm.map { "\(service.label($0.branch, in: network).name) (\($0.inhabitants))" })
         }
-        let kindNames = Dictionary(uniqueKeysWithValues: BranchKind.allCases.map { ($0, page.t("kind_\($0.rawValue)")) })
+        let kindNames = PlanningService.kindNames(page)
         let map = NetworkMap(title: page.t("planning_scenario_map", ["name": saved.name]),
                              summary: page.t("planning_map_summary", ["areas": String(basis.planned.count), "gaps": String(outcome.after.gaps.count),
                                                                       "libraries": String(outcome.after.libraries)]),
