@@ -67,3 +67,47 @@ import Testing
         #expect(QuotaSample.draw(panel, quotas: ["65+": 20, "15-24": 20, "25-44": 10], seed: 7).members != draw.members)
     }
 }
+
+@Suite("Customer research: surveys and answers") struct SurveyRulesTests {
+    @Test func theStandardQuestionsPassTheirOwnRules() throws {
+        try SurveyRules.check(StandardQuestions.all)
+        #expect(StandardQuestions.all.first?.kind == .nps && StandardQuestions.all.first?.range == 0...10)
+        #expect(Set(StandardQuestions.all.map(\.key)).count == StandardQuestions.all.count)
+    }
+
+    @Test func aSurveyThatCannotBePublishedNamesItsQuestion() {
+        func refusal(_ questions: [SurveyQuestion]) -> String? {
+            do { try SurveyRules.check(questions); return nil } catch { return error.field }
+        }
+        let nps = StandardQuestions.all[0]
+        #expect(refusal([]) == "questions")
+        #expect(refusal([nps, nps]) == "question_2")
+        #expect(refusal([SurveyQuestion(key: "Vraag 1", kind: .text, nl: "a", en: "b")]) == "question_1")
+        #expect(refusal([nps, SurveyQuestion(key: "q", kind: .text, nl: "Vraag", en: " ")]) == "question_2")
+        #expect(refusal([SurveyQuestion(key: "s", kind: .scale, nl: "a", en: "b", scaleMaximum: 7)]) == "question_1")
+        #expect(refusal([SurveyQuestion(key: "c", kind: .single, nl: "a", en: "b", options: [.init(key: "x", nl: "x", en: "x")])]) == "question_1")
+        #expect(refusal([SurveyQuestion(key: "c", kind: .multiple, nl: "a", en: "b",
+                                        options: [.init(key: "x", nl: "x", en: "x"), .init(key: "x", nl: "y", en: "y")])]) == "question_1")
+    }
+
+    @Test func answersFitTheirQuestionsOrAreRefusedByQuestion() throws {
+        let questions = StandardQuestions.all + [SurveyQuestion(key: "topics", kind: .multiple, nl: "Onderwerpen", en: "Topics",
+                                                                options: [.init(key: "a", nl: "A", en: "A"), .init(key: "b", nl: "B", en: "B")])]
+        func refusal(_ answers: [String: SurveyAnswer]) -> String? {
+            do { _ = try SurveyRules.check(answers, to: questions); return nil } catch { return error.field }
+        }
+        let kept = try SurveyRules.check(["nps": .number(9), "satisfaction_staff": .number(5), "learned_something": .choice("a_little"),
+                                          "remarks": .text("  Fijne plek  "), "topics": .choices(["b", "a"]), "satisfaction_hours": .text(" ")],
+                                         to: questions)
+        #expect(kept["remarks"] == .text("Fijne plek") && kept["topics"] == .choices(["a", "b"]) && kept["satisfaction_hours"] == nil)
+        // The NPS is required; values off the scale, unknown options, wrong kinds and unknown questions are refused on their question.
+        #expect(refusal(["remarks": .text("x")]) == "q_nps")
+        #expect(refusal(["nps": .number(11)]) == "q_nps")
+        #expect(refusal(["nps": .number(8), "satisfaction_collection": .number(0)]) == "q_satisfaction_collection")
+        #expect(refusal(["nps": .number(8), "learned_something": .choice("maybe")]) == "q_learned_something")
+        #expect(refusal(["nps": .number(8), "topics": .choices(["c"])]) == "q_topics")
+        #expect(refusal(["nps": .text("tien")]) == "q_nps")
+        #expect(refusal(["nps": .number(8), "elsewhere": .number(1)]) == "q_elsewhere")
+        #expect(refusal(["nps": .number(8), "remarks": .text(String(repeating: "a", count: 2_001))]) == "q_remarks")
+    }
+}
