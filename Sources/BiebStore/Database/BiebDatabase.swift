@@ -91,6 +91,7 @@ public enum BiebDatabase {
         migrations.add(UncheckWeedingLines())
         migrations.add(CreateNetworkPlanning())
         migrations.add(IndexPlanningProfiles())
+        migrations.add(CreateResearchSurveys())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).
