@@ -218,8 +218,10 @@ public struct Scenario: Sendable, Hashable, Codable {
         public var averageDistanceChange: Double { after.averageDistance - before.averageDistance }
     }
 
-    public func outcome(areas: [PlanningArea], branches: [PlannedBranch], settings: CoverageSettings = CoverageSettings()) -> Outcome {
-        let before = Coverage.compute(areas: areas, branches: branches, settings: settings)
+    /// `before`: the network's coverage as it is, when already worked out (several scenarios against one network).
+    public func outcome(areas: [PlanningArea], branches: [PlannedBranch], settings: CoverageSettings = CoverageSettings(),
+                        before known: Coverage? = nil) -> Outcome {
+        let before = known ?? Coverage.compute(areas: areas, branches: branches, settings: settings)
         let after = Coverage.compute(areas: areas, branches: apply(to: branches), settings: settings)
         var covered = 0, lost = 0
         for (a, b) in zip(before.areas, after.areas) {

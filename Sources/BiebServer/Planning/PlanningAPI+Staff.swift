@@ -129,9 +129,8 @@ struct PlanningAPIController: RouteCollection {
         guard !ids.isEmpty, ids.count <= 6, ids.allSatisfy({ Int($0) != nil }) else {
             throw BiebError.invalid("ids", "Name one to six scenarios by id (ids=1,2).", nl: "Noem een tot zes scenario's met hun id (ids=1,2).")
         }
-        var outcomes: [PlanningDTO.ScenarioOutcome] = []
-        for id in ids.compactMap({ Int($0) }) { outcomes.append(try await outcome(id, req, service)) }
-        return outcomes
+        let (basis, outcomes) = try await service.scenarios.outcomes(of: ids.compactMap { Int($0) }, level: try Self.level(req))
+        return outcomes.map { PlanningDTO.ScenarioOutcome($0.saved, basis, $0.outcome, service) }
     }
 
     func deleteScenario(req: Request) async throws -> HTTPStatus {

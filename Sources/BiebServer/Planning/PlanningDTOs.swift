@@ -8,6 +8,9 @@ import BiebStore
 /// members and loans per area pass `SmallCells` ("<5"), as any breakdown that
 /// leaves a dashboard does.
 enum PlanningDTO {
+    /// A distance as the API gives it: km to two decimals (ten metres).
+    static func km(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
     struct Area: Content {
         let code: String
         let name: String
@@ -67,7 +70,7 @@ enum PlanningDTO {
         init(_ nearest: NearestBranch, _ service: PlanningService, network: [PlannedBranch], journey: Journey) {
             let label = service.label(nearest.branch, in: network)
             (branch, slug, name) = (nearest.branch, label.slug, label.name)
-            distance_km = (nearest.distance * 100).rounded() / 100
+            distance_km = km(nearest.distance)
             walking_minutes = Int(journey.walkingMinutes(nearest.distance).rounded())
         }
     }
@@ -113,7 +116,7 @@ enum PlanningDTO {
             func place(_ nearest: NearestBranch) -> Place { Place(nearest, service, network: basis.branches, journey: journey) }
             settings = Settings(coverage.settings)
             (inhabitants, within_reach) = (coverage.inhabitants, coverage.withinReach)
-            average_distance_km = (coverage.averageDistance * 100).rounded() / 100
+            average_distance_km = km(coverage.averageDistance)
             average_walking_minutes = Int(journey.walkingMinutes(coverage.averageDistance).rounded())
             (libraries, libraries_needed) = (coverage.libraries, coverage.librariesNeeded)
             kinds = Dictionary(uniqueKeysWithValues: coverage.kinds.map { ($0.key.rawValue, $0.value) })
@@ -128,7 +131,7 @@ enum PlanningDTO {
             catchments = coverage.catchments.map { c in
                 let label = service.label(c.branch, in: basis.branches)
                 return Catchment(branch: c.branch, slug: label.slug, name: label.name, kind: kindOf[c.branch]?.rawValue ?? "", inhabitants: c.inhabitants,
-                                 areas: c.areas, farthest_km: (c.farthest * 100).rounded() / 100, over_norm: c.overNorm)
+                                 areas: c.areas, farthest_km: km(c.farthest), over_norm: c.overNorm)
             }
         }
     }
@@ -237,7 +240,7 @@ enum PlanningDTO {
         init(_ saved: PlanningScenarios.Saved, _ basis: NetworkPlanning.Basis, _ outcome: Scenario.Outcome, _ service: PlanningService) {
             scenario = ScenarioSummary(saved, service)
             (covered, lost) = (outcome.covered, outcome.lost)
-            average_distance_change_km = (outcome.averageDistanceChange * 100).rounded() / 100
+            average_distance_change_km = km(outcome.averageDistanceChange)
             before = Coverage(basis, outcome.before, service)
             var changed = basis
             changed.branches = saved.scenario.apply(to: basis.branches)

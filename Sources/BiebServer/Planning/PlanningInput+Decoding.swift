@@ -5,16 +5,7 @@ import BiebStore
 
 /// Network planning's inputs as a client sends them — the API's JSON body and
 /// the staff pages' forms alike — each with its one decoding. Numbers come
-/// as numbers or text (`LooseText`); a decimal may have a comma ("1,5").
-
-/// A decimal number, or nil when left empty.
-func decimal(_ value: LooseText?, _ field: String) throws -> Double? {
-    guard let text = value?.text.trimmed, !text.isEmpty else { return nil }
-    guard let number = Double(text.replacingOccurrences(of: ",", with: ".")), number.isFinite else {
-        throw BiebError.invalid(field, "Give a number (like 1.5).", nl: "Geef een getal (zoals 1,5).")
-    }
-    return number
-}
+/// as numbers or text (`LooseText`); a decimal may have a comma ("1,5", `LooseText.decimal`).
 
 /// The planning norms.
 struct PlanningSettingsFields: Content {
@@ -28,13 +19,13 @@ struct PlanningSettingsFields: Content {
     /// The norms given, the current ones where a field is left out.
     func decoded(current: CoverageSettings) throws -> CoverageSettings {
         var settings = current
-        if let norm = try decimal(norm, "norm") {
+        if let norm = try norm?.decimal("norm") {
             guard norm == norm.rounded() else { throw BiebError.invalid("norm", "Give a whole number of inhabitants.", nl: "Geef een heel aantal inwoners.") }
             settings.norm = Int(exactly: norm) ?? -1
         }
-        if let distance = try decimal(maximum_distance, "maximum_distance") { settings.maximumDistance = distance }
-        if let detour = try decimal(detour_factor, "detour_factor") { settings.journey.detourFactor = detour }
-        if let speed = try decimal(walking_speed, "walking_speed") { settings.journey.walkingSpeed = speed }
+        if let distance = try maximum_distance?.decimal("maximum_distance") { settings.maximumDistance = distance }
+        if let detour = try detour_factor?.decimal("detour_factor") { settings.journey.detourFactor = detour }
+        if let speed = try walking_speed?.decimal("walking_speed") { settings.journey.walkingSpeed = speed }
         return settings
     }
 }
@@ -81,7 +72,7 @@ struct ScenarioFields: Content {
                 guard let kind = change.kind.flatMap({ BranchKind(rawValue: $0.trimmed) }) else {
                     throw BiebError.invalid(field, "Choose the kind of the new branch.", nl: "Kies het soort van de nieuwe vestiging.")
                 }
-                guard let latitude = try decimal(change.latitude, field), let longitude = try decimal(change.longitude, field) else {
+                guard let latitude = try change.latitude?.decimal(field), let longitude = try change.longitude?.decimal(field) else {
                     throw BiebError.invalid(field, "Give the new branch's latitude and longitude.", nl: "Geef de breedte- en lengtegraad van de nieuwe vestiging.")
                 }
                 return .open(name: change.name ?? "", kind: kind, point: GeoPoint(latitude: latitude, longitude: longitude))

@@ -77,11 +77,10 @@ struct ScenarioPages: RouteCollection {
         let basis = try await service.planning.basis()
         let network = Coverage.compute(areas: basis.planned, branches: basis.branches, settings: basis.settings)
         func signed(_ km: Double) -> String { (km > 0 ? "+" : "") + formats.decimal(km, digits: 2) + " km" }
-        func whole(_ value: Int) -> String { String(value) }
         let compared = try await service.scenarios.all().map { saved in
-            let outcome = saved.scenario.outcome(areas: basis.planned, branches: basis.branches, settings: basis.settings)
+            let outcome = saved.scenario.outcome(areas: basis.planned, branches: basis.branches, settings: basis.settings, before: network)
             return Compared(id: saved.id, name: saved.name, changes: saved.changes.map { Self.words($0, service, page, formats) },
-                            covered: whole(outcome.covered), lost: whole(outcome.lost), distanceChange: signed(outcome.averageDistanceChange),
+                            covered: String(outcome.covered), lost: String(outcome.lost), distanceChange: signed(outcome.averageDistanceChange),
                             libraries: outcome.after.libraries, gaps: outcome.after.gaps.count, overNorm: outcome.after.overNorm.count)
         }
         let typed = refused?.form ?? FormValues()

@@ -1,4 +1,5 @@
 import Foundation
+import BiebCore
 
 /// A field a form sends as text and the JSON API as a number (or text):
 /// kept as the text, so one decoding reads both ("0,5" from a Dutch form,
@@ -23,5 +24,17 @@ struct LooseText: Codable, Sendable, Equatable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(text)
+    }
+}
+
+extension LooseText {
+    /// The number it holds, with a decimal point or comma ("1,5"), or nil when left empty; anything else is a 400 on `field`.
+    func decimal(_ field: String) throws -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return nil }
+        guard let number = Double(trimmed.replacingOccurrences(of: ",", with: ".")), number.isFinite else {
+            throw BiebError.invalid(field, "Give a number (like 1.5).", nl: "Geef een getal (zoals 1,5).")
+        }
+        return number
     }
 }

@@ -140,8 +140,16 @@ public struct PlanningScenarios: OrganisationStore {
     /// A scenario's outcome against the network as it is today. A branch it closes that has since closed or gone
     /// changes nothing.
     public func outcome(_ id: Int, level: AreaLevel = .district) async throws -> (saved: Saved, basis: NetworkPlanning.Basis, outcome: Scenario.Outcome) {
-        let saved = try await scenario(id)
+        let (basis, outcomes) = try await outcomes(of: [id], level: level)
+        return (outcomes[0].saved, basis, outcomes[0].outcome)
+    }
+
+    /// Several scenarios' outcomes against the same network, read and worked out once.
+    public func outcomes(of ids: [Int], level: AreaLevel = .district) async throws -> (basis: NetworkPlanning.Basis, [(saved: Saved, outcome: Scenario.Outcome)]) {
+        var saved: [Saved] = []
+        for id in ids { saved.append(try await scenario(id)) }
         let basis = try await NetworkPlanning(db, organisationID: organisationID).basis(level: level)
-        return (saved, basis, saved.scenario.outcome(areas: basis.planned, branches: basis.branches, settings: basis.settings))
+        let before = Coverage.compute(areas: basis.planned, branches: basis.branches, settings: basis.settings)
+        return (basis, saved.map { ($0, $0.scenario.outcome(areas: basis.planned, branches: basis.branches, settings: basis.settings, before: before)) })
     }
 }
