@@ -14,6 +14,16 @@ public indirect enum IndicatorFormula: Sendable, Equatable {
     case activeMembers(youth: Bool)
     /// One value divided by another (nil when the divisor is 0).
     case ratio(IndicatorFormula, IndicatorFormula)
+    /// A figure of customer research's answers over the moving year.
+    case research(ResearchMeasure)
+}
+
+/// What customer research gives the effect measurement.
+public enum ResearchMeasure: String, Sendable, Equatable {
+    /// The Net Promoter Score of every answer to the standard question `nps` (nil under five answers).
+    case nps
+    /// Of the answers to the standard question `learned_something` after an activity, the share saying yes or a little.
+    case learnedSomething = "learned_something"
 }
 
 /// The unit an indicator is shown in.
@@ -124,6 +134,14 @@ extension Indicator {
                   definitionNL: "Zoekopdrachten in de catalogus op de website en via de API \(year.nl); alleen het aantal, niet wat of wie.",
                   definitionEN: "Searches of the catalogue on the website and through the API \(year.en); the number only, never what or who.",
                   unit: .count, formula: .flow([.catalogueSearch])),
+        Indicator(id: "research_nps", nameNL: "Net Promoter Score (klantonderzoek)", nameEN: "Net Promoter Score (customer research)",
+                  definitionNL: "Van alle antwoorden op de standaardvraag ‘Hoe waarschijnlijk is het dat u de bibliotheek aanbeveelt?’ (0–10) \(year.nl), in elke enquête (panel, na een activiteit, in de vestiging): het percentage promotors (9–10) min het percentage criticasters (0–6), van −100 tot 100. Voor een vestiging: de antwoorden over die vestiging (van panelleden met die vestiging, na een activiteit daar, of via de link in de vestiging). Onder de 5 antwoorden geen waarde.",
+                  definitionEN: "Of every answer to the standard question ‘How likely is it that you would recommend the library?’ (0–10) \(year.en), in any survey (panel, after an activity, in the branch): the percentage of promoters (9–10) minus the percentage of detractors (0–6), from −100 to 100. For a branch: the answers about that branch (panel members of that branch, after an activity there, or through the branch's link). No value under 5 answers.",
+                  unit: .count, formula: .research(.nps)),
+        Indicator(id: "research_learned_something", nameNL: "Deelnemers die iets leerden", nameEN: "Participants who learned something",
+                  definitionNL: "Van de antwoorden op de standaardvraag ‘Heeft u iets geleerd dat u kunt gebruiken?’ in enquêtes na een activiteit \(year.nl): het deel dat ‘ja’ of ‘een beetje’ zegt. Onder de 5 antwoorden geen waarde.",
+                  definitionEN: "Of the answers to the standard question ‘Did you learn something you can use?’ in surveys after an activity \(year.en): the share saying ‘yes’ or ‘a little’. No value under 5 answers.",
+                  unit: .percent, formula: .research(.learnedSomething)),
     ] + CoreFunction.allCases.map { function in
         Indicator(id: "participants_\(function.rawValue)", nameNL: "Deelnemers: \(function.nameNL.lowercased())",
                   nameEN: "Participants: \(function.nameEN.lowercased())",

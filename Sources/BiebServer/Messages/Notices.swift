@@ -31,6 +31,7 @@ enum Notices {
         case .activityPromoted, .activityReminder: common.union(["title", "when", "place", "activity_url", "cancel_url"])
         case .activityCancelled, .appointmentCancelled: common.union(["title", "when"])
         case .appointmentBooked: common.union(["title", "when", "place", "cancel_url"])
+        case .surveyInvitation, .surveyReminder: ["name", "library", "survey", "link", "until"]
         }
     }
 
@@ -47,6 +48,7 @@ enum Notices {
                             html: (dutch ? "<p>Beste {{name}},</p>\n" : "<p>Dear {{name}},</p>\n") + html + "\n" + (htmlClosing ?? ""))
         }
         if kind.isProgramme { return programmeTemplate(kind, dutch: dutch) }
+        if kind.isResearch { return researchTemplate(kind, dutch: dutch) }
         switch (kind, dutch) {
         case (.holdReady, true):
             return make("Je reservering ligt klaar in {{branch}}",
@@ -202,6 +204,26 @@ enum Notices {
         }
     }
 
+    /// A survey's invitation and its reminder: to a panel member or an activity's attendee. The subject names the
+    /// library, not the survey (an after-activity survey's title can say what someone went to).
+    static func researchTemplate(_ kind: NoticeKind, dutch: Bool) -> MessageTemplate {
+        let reminder = kind == .surveyReminder
+        if dutch {
+            let opening = reminder ? "Een tijdje geleden vroegen we je mening. Heb je nog even tijd? Je antwoorden helpen ons de bibliotheek beter te maken."
+                : "Wil je ons helpen de bibliotheek beter te maken? We horen graag wat je ervan vindt. Het invullen duurt een paar minuten."
+            return MessageTemplate(
+                subject: reminder ? "Herinnering: je mening over {{library}}" : "Je mening over {{library}}",
+                text: "Beste {{name}},\n\n\(opening)\n\n  {{survey}}\n  {{link}}\n\nDe link is persoonlijk, werkt één keer en tot en met {{until}}. Je antwoorden worden zonder je naam bewaard, tenzij de vragenlijst je zelf vraagt ze aan je account te koppelen.\n\nMet vriendelijke groet,\n{{library}}",
+                html: "<p>Beste {{name}},</p>\n<p>\(opening)</p>\n<p><a href=\"{{link}}\">{{survey}}</a></p>\n<p>De link is persoonlijk, werkt één keer en tot en met {{until}}. Je antwoorden worden zonder je naam bewaard, tenzij de vragenlijst je zelf vraagt ze aan je account te koppelen.</p>\n<p>Met vriendelijke groet,<br>{{library}}</p>")
+        }
+        let opening = reminder ? "A while ago we asked for your opinion. Do you have a moment? Your answers help us make the library better."
+            : "Would you help us make the library better? We would like to hear what you think. It takes a few minutes."
+        return MessageTemplate(
+            subject: reminder ? "Reminder: your opinion of {{library}}" : "Your opinion of {{library}}",
+            text: "Dear {{name}},\n\n\(opening)\n\n  {{survey}}\n  {{link}}\n\nThe link is personal, works once and until {{until}}. Your answers are kept without your name, unless the survey itself asks you to link them to your account.\n\nKind regards,\n{{library}}",
+            html: "<p>Dear {{name}},</p>\n<p>\(opening)</p>\n<p><a href=\"{{link}}\">{{survey}}</a></p>\n<p>The link is personal, works once and until {{until}}. Your answers are kept without your name, unless the survey itself asks you to link them to your account.</p>\n<p>Kind regards,<br>{{library}}</p>")
+    }
+
     /// The organisation's wording, else the default.
     static func template(_ kind: NoticeKind, language: String, organisation: UUID, on db: any Database) async throws -> MessageTemplate {
         try await MessageTemplates(db, organisationID: organisation).stored(kind: kind, language: language)?.template
@@ -226,6 +248,7 @@ struct NoticeComposer {
     func compose(_ message: OutboxMessage, now: Date = Date()) async throws -> Outcome {
         guard let organisation = try await Organisation.find(message.organisationID, on: db) else { return .skip("The library no longer exists.") }
         if message.kind.isProgramme { return try await composeProgramme(message, organisation: organisation, now: now) }
+        if message.kind.isResearch { return try await composeResearch(message, organisation: organisation, now: now) }
         guard let memberID = message.memberID, let member = try await Member.find(memberID, on: db) else {
             return .skip("The member no longer exists.")
         }
@@ -280,6 +303,8 @@ struct NoticeComposer {
             html["loans"] = "<ul>\n" + titles.map { "<li>\(MessageTemplate.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>"
         case .pinReset:
             return .skip("A PIN reset is sent as it was written.")
+        case .surveyInvitation, .surveyReminder:
+            return .skip("Composed by composeResearch.")
         case .activityRegistered, .activityConfirm, .activityPromoted, .activityReminder, .activityCancelled, .appointmentBooked, .appointmentCancelled:
             return .skip("Composed by composeProgramme.")
         case .recommendations:
@@ -313,6 +338,22 @@ struct NoticeComposer {
         return .send(MailMessage(from: .init(from, name: organisation.name), to: recipient, subject: rendered.subject,
                                  text: rendered.text, html: rendered.html, messageID: messageID(message), date: now,
                                  headers: [("Auto-Submitted", "auto-generated")]))
+    }
+
+    /// A survey's invitation or reminder: written when put in (the link's token is kept only as a hash), sent as
+    /// written while the invitation is open — not once answered, expired, its wave closed, or the person left the panel.
+    func composeResearch(_ message: OutboxMessage, organisation: Organisation, now: Date) async throws -> Outcome {
+        guard message.reference.hasPrefix("invitation:"), let text = message.bodyText, let subject = message.subject, let recipient = message.recipient,
+              let row = try await sql.raw("""
+                SELECT i.answered, i.expires_at, w.status FROM research_invitations i JOIN research_waves w ON w.id = i.wave_id
+                WHERE i.token_hash = \(bind: String(message.reference.dropFirst("invitation:".count)))
+                """).first() else { return .skip("The invitation no longer exists.") }
+        guard try !row.decode(column: "answered", as: Bool.self) else { return .skip("The survey was answered.") }
+        guard try row.decode(column: "expires_at", as: Date.self) > now, try row.decode(column: "status", as: String.self) == "open" else {
+            return .skip("The survey is closed.")
+        }
+        return .send(MailMessage(from: .init(from, name: organisation.name), to: .init(recipient), subject: subject, text: text,
+                                 html: message.bodyHTML, messageID: messageID(message), date: now, headers: [("Auto-Submitted", "auto-generated")]))
     }
 
     /// A message about a registration or an appointment, to the member (or

@@ -92,6 +92,7 @@ public enum BiebDatabase {
         migrations.add(CreateNetworkPlanning())
         migrations.add(IndexPlanningProfiles())
         migrations.add(CreateResearchSurveys())
+        migrations.add(CreateResearchFieldwork())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

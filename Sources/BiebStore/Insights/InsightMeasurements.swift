@@ -28,6 +28,8 @@ public struct IndicatorValues: OrganisationStore {
     /// The indicator's value on `day` for a branch (nil: the whole organisation).
     public func reading(_ indicator: Indicator, on day: LocalDate, branch: UUID?) async throws -> IndicatorReading {
         switch indicator.formula {
+        case .research(let measure):
+            return try await ResearchResults(db, organisationID: organisationID).reading(measure, on: day, branch: branch)
         case .ratio(let top, let bottom):
             let (numerator, _) = try await count(top, on: day, branch: branch)
             let (denominator, census) = try await count(bottom, on: day, branch: branch)
@@ -64,7 +66,7 @@ public struct IndicatorValues: OrganisationStore {
             guard let branch else { return (try await facts.activeMembers(through: day, youth: youth), nil) }
             return (try await facts.distinctMembers(FactKind.borrowing, from: LocalDate(year: day.year, month: 1, day: 1)!, through: day, youthOnly: youth,
                                                     branch: branch), nil)
-        case .ratio:
+        case .ratio, .research:
             return (nil, nil)
         }
     }

@@ -15,6 +15,8 @@ public enum ConsentPurpose: String, Codable, Sendable, CaseIterable {
     case recommendations
     /// Keeping the member's returned loans for them to see.
     case loanHistory = "loan_history"
+    /// Taking part in the library panel (customer research): joining makes a panel profile, withdrawing removes it.
+    case researchPanel = "research_panel"
 
     public var onUntilWithdrawn: Bool { self == .serviceNotices }
 }
@@ -85,6 +87,11 @@ public struct Consents: OrganisationStore {
                 INSERT INTO consents (organisation_id, member_id, purpose, granted, at, text, source)
                 VALUES (\(bind: organisationID), \(bind: member), \(bind: purpose.rawValue), \(bind: granted), \(bind: now), \(bind: text), \(bind: source))
                 """).run()
+            if purpose == .researchPanel {
+                // Joining or leaving the panel is the choice itself: in the same transaction.
+                if granted { try await ResearchPanel.enrol(member: member, organisation: organisationID, now: now, on: sql) }
+                else { try await ResearchPanel.remove(member: member, on: sql) }
+            }
             if purpose == .loanHistory {
                 // The history starts now, or ends now and is erased: in the same transaction as the choice.
                 try await sql.raw("UPDATE members SET loan_history_since = \(bind: granted ? now : nil) WHERE id = \(bind: member)").run()

@@ -29,10 +29,17 @@ public enum NoticeKind: String, Codable, Sendable, CaseIterable {
     case appointmentBooked = "appointment_booked"
     /// The partner's consultation hour was cancelled.
     case appointmentCancelled = "appointment_cancelled"
+    /// An invitation to a survey (the panel, after an activity), with its one-use link; written when put in.
+    case surveyInvitation = "survey_invitation"
+    /// The one reminder of a survey invitation, put in with it and due days later; not sent once answered.
+    case surveyReminder = "survey_reminder"
 
     /// Service notices can be switched off by the member; a PIN reset they asked for always goes; tips have their own consent;
     /// messages about a registration or appointment someone made go to them (also without an account).
-    public var isServiceNotice: Bool { ![.pinReset, .recommendations, .welcome].contains(self) && !isProgramme }
+    public var isServiceNotice: Bool { ![.pinReset, .recommendations, .welcome].contains(self) && !isProgramme && !isResearch }
+
+    /// A survey's invitation or reminder: written when put in, sent while the invitation is open.
+    public var isResearch: Bool { self == .surveyInvitation || self == .surveyReminder }
 
     /// About a registration or an appointment: sent to a member or to a guest's address.
     public var isProgramme: Bool {

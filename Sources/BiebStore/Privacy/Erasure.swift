@@ -138,6 +138,10 @@ public struct Erasure: OrganisationStore {
             """).all().map { try $0.decode(column: "activity_id", as: UUID.self) }
         try await sql.raw("DELETE FROM registrations WHERE member_id = \(bind: member)").run()
         for activity in activities { _ = try await Registrations.promote(activity: activity, now: Date(), on: sql) }
+        // Research: out of the panel (invitations not answered go; answered ones keep only their count), and an answer
+        // linked by consent loses its link; anonymous answers never had one.
+        try await ResearchPanel.remove(member: member, on: sql)
+        try await sql.raw("UPDATE research_responses SET member_id = NULL WHERE member_id = \(bind: member)").run()
         for table in ["holds", "loan_history", "consents", "outbox_messages", "pin_reset_codes", "member_tokens", "member_views",
                       "fee_lines", "member_cards", "member_type_loans", "space_bookings", "appointments", "community_followers", "online_joins"] {
             try await sql.raw("DELETE FROM \(unsafeRaw: table) WHERE member_id = \(bind: member)").run()

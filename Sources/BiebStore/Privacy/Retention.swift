@@ -90,6 +90,8 @@ public struct Retention: Sendable {
         public var membersRemoved = 0
         public var erasuresDone = 0
         public var viewsPruned = 0
+        /// Survey answers past the organisation's research retention period.
+        public var researchAnswersRemoved = 0
         public init() {}
     }
 
@@ -107,9 +109,10 @@ public struct Retention: Sendable {
         }
         outcome.viewsPruned = try await MemberViews(db, organisationID: organisationID)
             .prune(before: now.addingTimeInterval(-Double(Self.viewLogDays) * 86_400))
+        outcome.researchAnswersRemoved = try await ResearchAnswers(db, organisationID: organisationID).removeOld(now: now, timeZone: timeZone)
         let organisationID = organisationID
         let lines = [("loans_unlinked", outcome.loansUnlinked), ("events_pseudonymised", outcome.eventsPseudonymised),
-                     ("views_pruned", outcome.viewsPruned)].filter { $0.1 > 0 }
+                     ("views_pruned", outcome.viewsPruned), ("research_answers_removed", outcome.researchAnswersRemoved)].filter { $0.1 > 0 }
         if !lines.isEmpty {
             try await WriteGate.transaction(on: db) { tx in
                 for (rule, count) in lines {

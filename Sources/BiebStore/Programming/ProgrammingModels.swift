@@ -111,6 +111,8 @@ public struct Registration: Sendable, Equatable, Codable {
     /// Nil for members and registrations made by staff: they count at once.
     public var confirmBy: Date? = nil
     public var confirmedAt: Date? = nil
+    /// The person agreed, when registering, to be asked a few questions afterwards (customer research).
+    public var researchConsent: Bool = false
 
     /// A guest's registration waiting for its e-mail link.
     public var isProvisional: Bool { confirmBy != nil && confirmedAt == nil }
@@ -120,7 +122,7 @@ public struct Registration: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, activityID = "activity_id", memberID = "member_id", guestName = "guest_name", guestEmail = "guest_email", places, status
         case token, language, createdAt = "created_at", promotedAt = "promoted_at", feeLineID = "fee_line_id", confirmBy = "confirm_by"
-        case confirmedAt = "confirmed_at"
+        case confirmedAt = "confirmed_at", researchConsent = "research_consent"
     }
 }
 

@@ -15,9 +15,12 @@ public struct RegistrationRequest: Sendable {
     /// until the link in the mail is used, within the organisation's
     /// `GuestRules`. Staff registering a guest vouch for the address.
     public var provisional: Bool
+    /// Agreed to be asked a few questions after the activity (customer research); off unless ticked.
+    public var researchConsent: Bool
 
     public init(member: UUID? = nil, name: String? = nil, email: String? = nil, places: Int = 1, language: String = "nl",
-                provisional: Bool = false) {
+                provisional: Bool = false, researchConsent: Bool = false) {
+        self.researchConsent = researchConsent
         self.memberID = member
         self.name = name
         self.email = email
@@ -276,9 +279,11 @@ public struct Registrations: OrganisationStore {
                 throw BiebError.invalid("places", "The activity has \(capacity) places in all.", nl: "De activiteit heeft in totaal \(capacity) plaatsen.")
             }
             let id = try await sql.raw("""
-                INSERT INTO registrations (activity_id, member_id, guest_name, guest_email, places, status, token, language, created_at, confirm_by)
+                INSERT INTO registrations (activity_id, member_id, guest_name, guest_email, places, status, token, language, created_at, confirm_by,
+                    research_consent)
                 VALUES (\(bind: activityID), \(bind: request.memberID), \(bind: guestName), \(bind: guestEmail), \(bind: request.places),
-                    \(bind: fits ? "registered" : "waiting"), \(bind: token), \(bind: language), \(bind: now), \(bind: confirmBy))
+                    \(bind: fits ? "registered" : "waiting"), \(bind: token), \(bind: language), \(bind: now), \(bind: confirmBy),
+                    \(bind: request.researchConsent))
                 RETURNING id
                 """).first()!.decode(column: "id", as: Int.self)
             if fits {
