@@ -130,4 +130,12 @@ public struct RateLimit: Sendable, Equatable {
     /// Joins refused because the e-mail address has a membership, per client
     /// address: the answer tells that the address is a member's, so it is not for asking by the hundred.
     public static let onlineJoinEmailTakenPerAddress = RateLimit("online_join_email_taken_address", limit: 5, window: 3_600)
+    /// Survey answers by personal link from one client address (a household answers its few invitations; nobody
+    /// tries tokens by the thousand).
+    public static let surveyAnswersPerAddress = RateLimit("survey_answer_address", limit: 30, window: 3_600)
+    /// Answers at a branch's open link from one client address: generous, since a branch's public Wi-Fi or its
+    /// tablet is one address for everyone there.
+    public static let branchAnswersPerAddress = RateLimit("branch_answer_address", limit: 300, window: 3_600)
+    /// Answers at one branch link from anywhere: a flood from many addresses stops at five a second on average.
+    public static let branchAnswersPerLink = RateLimit("branch_answer_link", limit: 3_000, window: 600)
 }

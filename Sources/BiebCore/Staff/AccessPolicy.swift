@@ -73,6 +73,11 @@ public enum Permission: String, Sendable, CaseIterable {
     /// Network planning's work: importing area statistics and postcodes, the norms, a branch's focus, scenarios
     /// (admins and managers: planning is the management's own work).
     case managePlanning
+    /// Customer research: surveys and their versions, waves (the panel, after activities, branch links), results and
+    /// their export, research settings (admins and managers — the researchers; they read open answers only once moderated).
+    case research
+    /// Moderating open answers before researchers read them (staff and admins: the people who know the branch).
+    case moderateAnswers
 }
 
 public enum AccessPolicy {
@@ -86,7 +91,7 @@ public enum AccessPolicy {
             return true
         case .staff:
             return ![.manageUsers, .manageLoanRules, .manageSelfService, .editMessageTemplates, .auditPrivacy,
-                     .managePrivacySettings, .viewInsights, .viewPlanning, .managePlanning].contains(permission)
+                     .managePrivacySettings, .viewInsights, .viewPlanning, .managePlanning, .research].contains(permission)
         case .volunteer:
             switch permission {
             case .viewStaffPages:
@@ -103,7 +108,7 @@ public enum AccessPolicy {
         case .privacyOfficer:
             return [.viewStaffPages, .auditPrivacy].contains(permission)
         case .manager:
-            return [.viewStaffPages, .viewInsights, .viewCollection, .viewPlanning, .managePlanning].contains(permission)
+            return [.viewStaffPages, .viewInsights, .viewCollection, .viewPlanning, .managePlanning, .research].contains(permission)
         }
     }
 }

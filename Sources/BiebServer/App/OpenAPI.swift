@@ -203,7 +203,7 @@ enum OpenAPIDocument {
         (PrivacyOpenAPI.paths, PrivacyOpenAPI.schemas), (SpacesOpenAPI.paths, SpacesOpenAPI.schemas),
         (ProgrammeOpenAPI.paths, ProgrammeOpenAPI.schemas), (InsightsOpenAPI.paths, InsightsOpenAPI.schemas),
         (InsightSourcesOpenAPI.paths, InsightSourcesOpenAPI.schemas), (CollectionOpenAPI.paths, CollectionOpenAPI.schemas),
-        (PlanningOpenAPI.paths, PlanningOpenAPI.schemas),
+        (PlanningOpenAPI.paths, PlanningOpenAPI.schemas), (ResearchOpenAPI.paths, ResearchOpenAPI.schemas),
     ]
 
     /// The parts as one; where two define the same key, the first stays (a test checks that none do).

@@ -120,6 +120,11 @@ struct CirculationJobs: LifecycleHandler {
                 if reminders > 0 { app.logger.info("activity reminders put in the outbox: \(reminders)") }
             }
         }
+        if try await JobLease.take("research", holder: holder, seconds: 600, now: now, on: app.db) {
+            // Every ten minutes: attendees of followed activities that ended are invited to their survey (once each).
+            let invited = try await ResearchService.inviteAttendees(app, now: now)
+            if invited > 0 { app.logger.info("survey invitations after activities put in the outbox: \(invited)") }
+        }
         if try await JobLease.take("payments", holder: holder, seconds: 300, now: now, on: app.db) {
             // Every five minutes: open payments whose webhook did not come are asked of the provider.
             for organisation in organisations {

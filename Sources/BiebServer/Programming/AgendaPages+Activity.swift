@@ -129,6 +129,8 @@ extension AgendaPages {
         var name: String?
         var email: String?
         var places: Int?
+        /// The box "you may ask me a few questions afterwards" ("on" when ticked).
+        var research: String?
     }
 
     /// The registration form: signed in, as the member; otherwise name and e-mail.
@@ -143,12 +145,14 @@ extension AgendaPages {
             guard let member else {
                 // A guest: provisional until the link in the mail is used; the key is only in the mail.
                 let registration = try await GuestRegistrations.register(req, organisation: org, activity: listing.activity.id, name: form.name,
-                                                                         email: form.email, places: form.places ?? 1, language: lang.rawValue)
+                                                                         email: form.email, places: form.places ?? 1, language: lang.rawValue,
+                                                                         researchConsent: form.research == "on")
                 let until = registration.confirmBy.map { Formats(lang: lang, timeZone: org.zone).moment($0) } ?? ""
                 return MemberPortalPages.done(req, back, Locales.text("registration_check_mail", lang, ["until": until]))
             }
             let registration = try await Registrations(req.db, organisationID: try org.requireID()).register(
-                for: listing.activity.id, RegistrationRequest(member: member, places: form.places ?? 1, language: lang.rawValue))
+                for: listing.activity.id, RegistrationRequest(member: member, places: form.places ?? 1, language: lang.rawValue,
+                                                                researchConsent: form.research == "on"))
             guard let token = registration.token else { return req.redirect(to: back, redirectType: .normal) }
             return req.redirect(to: "/\(org.slug)/afmelden/\(token)?nieuw=1", redirectType: .normal)
         } catch let error as BiebError where error.kind != .notFound {

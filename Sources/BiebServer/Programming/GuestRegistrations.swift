@@ -11,13 +11,14 @@ import BiebStore
 /// without an account are rate-limited per address too.
 enum GuestRegistrations {
     static func register(_ req: Request, organisation: Organisation, activity: UUID, name: String?, email: String?, places: Int,
-                         language: String) async throws -> Registration {
+                         language: String, researchConsent: Bool = false) async throws -> Registration {
         let writes = PublicWrites(req)
         return try await writes.counting([(.guestRegistrationsPerAddress, nil),
                                           (.guestRegistrationsPerActivityAndAddress, activity.uuidString + ":" + writes.client),
                                           (.guestRegistrationsPerActivity, activity.uuidString)]) {
             try await Registrations(req.db, organisationID: organisation.id!).register(
-                for: activity, RegistrationRequest(name: name, email: email, places: places, language: language, provisional: true))
+                for: activity, RegistrationRequest(name: name, email: email, places: places, language: language, provisional: true,
+                                                  researchConsent: researchConsent))
         }
     }
 

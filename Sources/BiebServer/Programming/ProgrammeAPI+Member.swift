@@ -31,6 +31,8 @@ extension ProgrammeAPIController {
     struct MyRegistrationInput: Content {
         var activity_id: UUID?
         var places: Int?
+        /// Agrees to be asked a few questions after the activity (customer research).
+        var research_consent: Bool?
     }
 
     func myRegister(req: Request) async throws -> Response {
@@ -43,7 +45,8 @@ extension ProgrammeAPIController {
         }
         let member = try await service.record(account)
         let registration = try await Registrations(req.db, organisationID: try org.requireID()).register(
-            for: activity, RegistrationRequest(member: account, places: input.places ?? 1, language: member.language))
+            for: activity, RegistrationRequest(member: account, places: input.places ?? 1, language: member.language,
+                                              researchConsent: input.research_consent ?? false))
         return try await RegistrationDTO(registration, organisation: org, own: true).encodeResponse(status: .created, for: req)
     }
 

@@ -32,6 +32,8 @@ extension ProgrammeAPIController {
         var email: String?
         var places: Int?
         var language: String?
+        /// Agrees to be asked a few questions after the activity (customer research).
+        var research_consent: Bool?
     }
 
     /// Registration without an account: a name and an e-mail address. It is
@@ -42,7 +44,8 @@ extension ProgrammeAPIController {
         let listing = try await Self.publicListing(req, org)
         let input = try req.content.decode(GuestInput.self)
         let registration = try await GuestRegistrations.register(req, organisation: org, activity: listing.activity.id, name: input.name,
-                                                                 email: input.email, places: input.places ?? 1, language: input.language ?? "nl")
+                                                                 email: input.email, places: input.places ?? 1, language: input.language ?? "nl",
+                                                                 researchConsent: input.research_consent ?? false)
         return try await RegistrationDTO(registration, organisation: org, own: true).encodeResponse(status: .created, for: req)
     }
 

@@ -63,7 +63,7 @@ enum ProgrammeOpenAPI {
     ], required: ["branch_id", "kind", "title", "sessions"])
 
     static let guest = D.object([
-        "name": D.string, "email": D.string, "places": D.int, "language": D.enumeration(Language.self),
+        "name": D.string, "email": D.string, "places": D.int, "language": D.enumeration(Language.self), "research_consent": D.bool,
     ], required: ["name", "email"])
 
     static let guestRules = D.object([
@@ -176,7 +176,7 @@ enum ProgrammeOpenAPI {
         "/api/v1/my/accounts/{member}/registrations": .init(
             get: M.op("The member's registrations with their activities", params: [M.account], response: D.array(D.anyObject)),
             post: M.op("Register (paid: the price goes on the fees)", params: [M.account],
-                       body: D.object(["activity_id": D.uuid, "places": D.int], required: ["activity_id"]),
+                       body: D.object(["activity_id": D.uuid, "places": D.int, "research_consent": D.bool], required: ["activity_id"]),
                        status: 201, response: D.ref("Registration"))),
         "/api/v1/my/accounts/{member}/registrations/{registrationID}": .init(
             delete: M.op("Cancel (paid: credited back)", params: [M.account, D.intParam("registrationID", "Registration id")], status: 204)),

@@ -38,3 +38,12 @@ extension LooseText {
         return number
     }
 }
+
+extension LooseText {
+    /// The whole number a form field holds, or nil when it was left empty or not sent; anything else is a 400 on `field`.
+    static func whole(_ text: String?, field: String) throws -> Int? {
+        guard let trimmed = text?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
+        guard let number = Int(trimmed) else { throw BiebError.invalid(field, "Give a whole number.", nl: "Geef een heel getal.") }
+        return number
+    }
+}

@@ -30,6 +30,22 @@ extension Request {
         try Instant.parse(query[String.self, at: name], field: name)
     }
 
+    /// A whole number from the query, or nil when it is not given (or empty); anything else is a 400 on `name`.
+    func queryInt(_ name: String) throws -> Int? {
+        guard let text = query[String.self, at: name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let value = Int(text) else { throw BiebError.invalid(name, "'\(text)' is not a number.", nl: "'\(text)' is geen getal.") }
+        return value
+    }
+
+    /// A date (yyyy-mm-dd) from the query, or nil when it is not given (or empty); anything else is a 400 on `name`.
+    func queryDate(_ name: String) throws -> LocalDate? {
+        guard let text = query[String.self, at: name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let date = LocalDate(iso: text) else {
+            throw BiebError.invalid(name, "'\(text)' is not a date (yyyy-mm-dd).", nl: "'\(text)' is geen datum (jjjj-mm-dd).")
+        }
+        return date
+    }
+
     /// The page of a long answer the query asks for: `page` from 1 (default 1) and `per_page` from 1 to `maxSize`
     /// (default `size`); a number outside is brought inside.
     func paging(size: Int, maxSize: Int) -> Paging {

@@ -67,7 +67,7 @@ public struct ResearchFieldwork: OrganisationStore {
 
     // MARK: Waves
 
-    public enum WaveStatus: String, Sendable, Codable { case open, closed }
+    public enum WaveStatus: String, Sendable, Codable, CaseIterable { case open, closed }
 
     public struct Wave: Sendable, Equatable {
         public let id: Int

@@ -169,6 +169,57 @@ public struct ResearchResults: OrganisationStore {
                       words: WordFrequency.top(texts).map { Report.Word(word: $0.word, answers: $0.answers) }, approvedTexts: texts.count)
     }
 
+    // MARK: The answers, one by one
+
+    /// An answer as an export gives it: its facts, its day, the member only when linked by consent, and per question
+    /// the value (options joined by ";", open text only once approved).
+    public struct AnswerRow: Sendable, Equatable {
+        public let waveID: Int?
+        public let channel: String
+        public let branchID: UUID?
+        public let ageBand: String?
+        public let activityKind: String?
+        public let coreFunction: String?
+        public let theme: String?
+        public let answeredOn: String
+        public let memberID: UUID?
+        public var values: [String: String]
+    }
+
+    public func rows(_ scope: Scope) async throws -> [AnswerRow] {
+        let filter = filter(scope)
+        var rows: [Int: AnswerRow] = [:], order: [Int] = []
+        for row in try await sql.raw("""
+            SELECT r.id, r.wave_id, r.channel, r.branch_id, r.age_band, r.activity_kind, r.core_function, r.theme, r.answered_on, r.member_id
+            FROM research_responses r WHERE
+            """ + filter + " ORDER BY r.answered_on, r.id").all() {
+            let id = try row.decode(column: "id", as: Int.self)
+            order.append(id)
+            rows[id] = AnswerRow(waveID: try row.decode(column: "wave_id", as: Int?.self), channel: try row.decode(column: "channel", as: String.self),
+                                 branchID: try row.decode(column: "branch_id", as: UUID?.self), ageBand: try row.decode(column: "age_band", as: String?.self),
+                                 activityKind: try row.decode(column: "activity_kind", as: String?.self),
+                                 coreFunction: try row.decode(column: "core_function", as: String?.self), theme: try row.decode(column: "theme", as: String?.self),
+                                 answeredOn: try row.decode(column: "answered_on", as: String.self), memberID: try row.decode(column: "member_id", as: UUID?.self),
+                                 values: [:])
+        }
+        for row in try await sql.raw("""
+            SELECT v.response_id, v.question_key, v.number, v.choice FROM research_values v JOIN research_responses r ON r.id = v.response_id WHERE
+            """ + filter + " ORDER BY v.response_id").all() {
+            let id = try row.decode(column: "response_id", as: Int.self), key = try row.decode(column: "question_key", as: String.self)
+            let value = try row.decode(column: "number", as: Int?.self).map(String.init) ?? (try row.decode(column: "choice", as: String?.self) ?? "")
+            let old = rows[id]?.values[key]
+            rows[id]?.values[key] = old.map { $0 + ";" + value } ?? value
+        }
+        for row in try await sql.raw("""
+            SELECT o.response_id, o.question_key, o.text FROM research_open_answers o JOIN research_responses r ON r.id = o.response_id
+            WHERE o.status = 'approved' AND
+            """ + filter).all() {
+            rows[try row.decode(column: "response_id", as: Int.self)]?.values[try row.decode(column: "question_key", as: String.self)]
+                = try row.decode(column: "text", as: String.self)
+        }
+        return order.compactMap { rows[$0] }
+    }
+
     // MARK: The effect measurement
 
     /// A research figure over the 365 days up to and including `day`, for a branch or the organisation.
