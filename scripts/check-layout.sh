@@ -29,7 +29,11 @@ python3 scripts/check-layout.py "$B" --width "$WIDTH" / /den-haag /den-haag/cent
 echo "== a member's pages (a parent with a child's account)"
 python3 scripts/check-layout.py "$B" --width "$WIDTH" --member 2000000005:2580 /den-haag/mijn /den-haag/mijn/gegevens \
   /den-haag/mijn/berichten /den-haag/mijn/geschiedenis /den-haag/mijn/privacy "/den-haag/mijn/privacy?lang=en" /den-haag/mijn/tips \
-  /den-haag/mijn/activiteiten /den-haag/mijn/studieplekken "/den-haag/mijn/reserveren?titel=${TITLE##*/}" || status=1
+  /den-haag/mijn/activiteiten /den-haag/mijn/studieplekken "/den-haag/mijn/reserveren?titel=${TITLE##*/}" /den-haag/mijn/panel || status=1
+echo "== answering a survey (Heemstede's branch link, a personal invitation in The Hague)"
+CODE=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT link_code FROM research_waves WHERE link_code IS NOT NULL\").fetchone()[0])" "$DATA/demo.sqlite")
+TOKEN=$(python3 -c "import sqlite3,sys,re; rows=sqlite3.connect(sys.argv[1]).execute(\"SELECT body_text FROM outbox_messages WHERE kind='survey_invitation' AND reference IN (SELECT 'invitation:'||token_hash FROM research_invitations WHERE answered=0)\").fetchall(); print(re.search(r'/enquete/t/([0-9a-f]+)', rows[0][0]).group(1))" "$DATA/demo.sqlite")
+python3 scripts/check-layout.py "$B" --width "$WIDTH" "/heemstede/enquete/$CODE" "/heemstede/enquete/$CODE?lang=en" "/den-haag/enquete/t/$TOKEN" || status=1
 echo "== staff pages (an administrator)"
 COOKIES="$DATA/cookies"
 curl -s -c "$COOKIES" "$B/staff/login" >"$DATA/login.html"
@@ -42,6 +46,8 @@ ACT=$(curl -s -b "$COOKIES" "$B/staff/programma" | grep -o 'href="/staff/program
 MEMBER=$(curl -s -b "$COOKIES" "$B/staff/desk?branch=centrale-bibliotheek&card=2000000005" | grep -o 'href="/staff/members/[A-Fa-f0-9-]*"' | head -1 | cut -d'"' -f2)
 SERIES=$(curl -s -b "$COOKIES" "$B/staff/programma/lijsten" | grep -o 'href="/staff/programma/lijsten/reeksen/[0-9]*"' | head -1 | cut -d'"' -f2)
 # A weeding list for Loosduinen (its old English shelf), made as staff would.
+SURVEY=$(curl -s -b "$COOKIES" "$B/staff/onderzoek" | grep -o 'href="/staff/onderzoek/[0-9]*"' | head -1 | cut -d'"' -f2)
+ROUND=$(curl -s -b "$COOKIES" "$B$SURVEY" | grep -o 'href="/staff/onderzoek/rondes/[0-9]*"' | head -1 | cut -d'"' -f2)
 SCENARIO=$(curl -s -b "$COOKIES" "$B/staff/netwerk/scenarios" | grep -o 'href="/staff/netwerk/scenarios/[0-9]*"' | head -1 | cut -d'"' -f2)
 CSRF=$(curl -s -b "$COOKIES" "$B/staff/collectie/wieden" | grep -o 'name="csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
 WEEDING=$(curl -s -b "$COOKIES" -o /dev/null -w '%{redirect_url}' --data-urlencode "csrf=$CSRF" --data-urlencode "branch=loosduinen" \
@@ -55,5 +61,6 @@ python3 scripts/check-layout.py "$B" --width "$WIDTH" --staff admin@denhaag.bieb
   "/staff/inzicht?vestiging=centrale-bibliotheek" /staff/inzicht/metingen /staff/inzicht/jaarverslag "/staff/inzicht/jaarverslag?lang=en" /staff/inzicht/bezoekers \
   /staff/inzicht/digitaal /staff/inzicht/zomerlezen "/staff/inzicht/zomerlezen?lang=en" /staff/studieplekken \
   /staff/collectie "/staff/collectie?vestiging=loosduinen&niveau=full&deel=youth_fiction" "/staff/collectie?lang=en" /staff/collectie/drempels \
-  /staff/collectie/themas /staff/collectie/wieden "$WEEDING" /staff/collectie/aankoop /staff/collectie/balans /staff/netwerk "/staff/netwerk?lang=en" /staff/netwerk/scenarios "$SCENARIO" "$SCENARIO?lang=en" /staff/netwerk/gebieden /staff/netwerk/gebieden/WK051804 "/staff/netwerk/gebieden/WK051829?lang=en" || status=1
+  /staff/collectie/themas /staff/collectie/wieden "$WEEDING" /staff/collectie/aankoop /staff/collectie/balans /staff/netwerk "/staff/netwerk?lang=en" /staff/netwerk/scenarios "$SCENARIO" "$SCENARIO?lang=en" /staff/netwerk/gebieden /staff/netwerk/gebieden/WK051804 "/staff/netwerk/gebieden/WK051829?lang=en" \
+  /staff/onderzoek /staff/onderzoek/nieuw "$SURVEY" "$SURVEY/resultaten" "$SURVEY/resultaten?lang=en" "$ROUND" /staff/onderzoek/moderatie || status=1
 exit $status

@@ -49,6 +49,20 @@ import BiebTestSupport
             #expect(try await visitor.send(.GET, "/den-haag/agenda").status == .ok)
             // Homework help within the coming day: its registration gets a reminder from the first job run.
             #expect(try await Registrations(app.db, organisationID: denHaag.id!).enqueueReminders() >= 1)
+            // Customer research: a panel wave with answers, surveys after the debates and the course, a branch survey in Heemstede.
+            let research = ResearchFieldwork(app.db, organisationID: denHaag.id!)
+            let waves = try await research.waves()
+            let panelWave = try #require(waves.first { $0.channel == .panel })
+            let panelRates = try await research.rates(wave: panelWave.id)
+            #expect(panelRates.total.invited >= 30 && panelRates.total.answered >= 15)
+            let afterWaves = waves.filter { $0.channel == .activity }
+            #expect(afterWaves.count == 2)
+            for wave in afterWaves { #expect(try await research.rates(wave: wave.id).total.answered >= 5) }
+            let surveyList = try await Surveys(app.db, organisationID: denHaag.id!).all()
+            let afterSurvey = try #require(surveyList.first { $0.slug == "na-de-activiteit" })
+            let afterReport = try await ResearchResults(app.db, organisationID: denHaag.id!).report(.init(survey: afterSurvey.id))
+            #expect(afterReport.groups[.coreFunction]?.count == 2 && afterReport.approvedTexts > 0)
+            #expect(try await ResearchAnswers(app.db, organisationID: denHaag.id!).pendingCount() == 3)
 
             // The small town's main branch: 38.5 staffed hours, many more self-service hours.
             let townOrg = try await directory.organisation(slug: "heemstede")
@@ -58,6 +72,8 @@ import BiebTestSupport
             let calendar = try await directory.calendar(of: main.id!, timeZone: town.zone)
             let standard = try #require(calendar.schedules.first { $0.isDefault })
             #expect(standard.hoursPerWeek(.staffed) == 38.5)
+            let townSurvey = try #require(try await Surveys(app.db, organisationID: town.id!).all().first)
+            #expect(try await ResearchResults(app.db, organisationID: town.id!).report(.init(survey: townSurvey.id, channel: .branch)).answers == 46)
             #expect(standard.hoursPerWeek(.selfService) > 38.5)
             #expect(calendar.schedules.contains { !$0.isDefault })
             // Holidays are in: Christmas is closed.

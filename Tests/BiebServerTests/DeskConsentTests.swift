@@ -26,7 +26,8 @@ import BiebTestSupport
             try await staff.signInAPI(Fixture.staff, password: Fixture.password)
             let base = "/api/v1/members/\(w.carla)/consents"
             let before = try object(try await staff.send(.GET, base))
-            #expect(before["current"] as? [String: Bool] == ["service_notices": true, "newsletter": false, "recommendations": false, "loan_history": false])
+            #expect(before["current"] as? [String: Bool] == ["service_notices": true, "newsletter": false, "recommendations": false, "loan_history": false,
+                                                            "research_panel": false])
             // The words are the member portal's, in the member's language (Dutch here).
             #expect((before["words"] as? [String: String])?["newsletter"] == Locales.text("consent_text_newsletter", .nl))
             #expect((before["history"] as? [Any])?.isEmpty == true)

@@ -50,6 +50,7 @@ public enum DemoNetwork {
                 try await DemoInsights.measurements(app: app, organisation: denHaag.id!, today: today)
                 try await DemoCollection.seed(app: app, organisation: denHaag.id!, today: today, zone: denHaag.zone)
                 try await DemoPlanning.seed(app: app, organisation: denHaag.id!)
+                try await DemoResearch.seed(app: app, organisation: denHaag, today: today)
                 // Last year's report waits to be published; the library filled in its own figures (estimates).
                 try await AnnualReports(app.db, organisationID: denHaag.id!).saveEntered(
                     .init(fte: 182.4, staffPersons: 241, volunteers: 410, incomeEuros: 24_600_000, expensesEuros: 24_350_000,
@@ -62,6 +63,7 @@ public enum DemoNetwork {
                 try await DemoInsights.seedSources(app: app, organisation: heemstede.id!, today: today, scale: 0.6)
                 try await DemoInsights.measurements(app: app, organisation: heemstede.id!, today: today)
                 try await DemoCollection.seed(app: app, organisation: heemstede.id!, today: today, zone: heemstede.zone)
+                try await DemoResearch.seedHeemstede(app: app, organisation: heemstede, today: today)
             }
         }
         return true
