@@ -69,6 +69,11 @@ if CommandLine.arguments.count >= 3, CommandLine.arguments[1] == "planning-scale
     exit(0)
 }
 
+if CommandLine.arguments.count >= 3, CommandLine.arguments[1] == "research" {
+    benchmarkResearch(database: CommandLine.arguments[2], rounds: CommandLine.arguments.count > 3 ? Int(CommandLine.arguments[3]) ?? 5 : 5)
+    exit(0)
+}
+
 if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "collection-scale" {
     benchmarkCollectionScale(database: CommandLine.arguments[2], copies: Int(CommandLine.arguments[3]) ?? 2_000_000,
                              rounds: CommandLine.arguments.count > 4 ? Int(CommandLine.arguments[4]) ?? 10 : 10)

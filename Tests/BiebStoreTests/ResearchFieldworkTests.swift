@@ -157,16 +157,15 @@ import BiebTestSupport
             // The privacy promise, on the database: an answer's columns name no invitation, token, registration,
             // panel member or time; its member is empty; its day is a date; an invitation keeps no time of answering.
             #expect(try await Self.columns(sql, database, "research_responses") == [
-                "activity_kind", "age_band", "answered_on", "branch_id", "channel", "core_function", "id", "member_id", "organisation_id", "theme",
+                "activity_kind", "answered_on", "branch_id", "channel", "core_function", "id", "member_id", "organisation_id", "theme",
                 "version_id", "wave_id"])
             #expect(try await Self.columns(sql, database, "research_invitations") == [
                 "answered", "cell", "expires_at", "id", "panel_id", "registration_id", "token_hash", "wave_id"])
             #expect(try await Self.columns(sql, database, "research_values") == ["choice", "number", "question_key", "response_id"])
             #expect(try await Self.columns(sql, database, "research_open_answers") == ["id", "moderated_at", "question_key", "response_id", "status", "text"])
-            let rows = try await sql.raw("SELECT member_id, answered_on, age_band FROM research_responses").all()
+            let rows = try await sql.raw("SELECT member_id, answered_on FROM research_responses").all()
             #expect(try rows.allSatisfy { try $0.decode(column: "member_id", as: UUID?.self) == nil })
             #expect(try rows.map { try $0.decode(column: "answered_on", as: String.self) } == ["2026-11-23", "2026-11-23"])
-            #expect(try Set(rows.map { try $0.decode(column: "age_band", as: String?.self) ?? "" }).isSubset(of: ["25-44", "65+"]))
             // No foreign key from an answer leads anywhere but its wave, version, branch and organisation (and a member only by consent).
             if database == .postgres {
                 let keys = try await sql.raw("""

@@ -63,6 +63,10 @@ struct MessagesService {
             throw BiebError.invalid(field, "A PIN reset message needs {{link}}: without it the member cannot choose a PIN.",
                                     nl: "Een bericht voor een nieuwe pincode heeft {{link}} nodig: zonder kan het lid geen pincode kiezen.")
         }
+        for (field, body) in [("text", valid.text), ("html", valid.html)] where kind.isResearch && !body.contains("{{link}}") {
+            throw BiebError.invalid(field, "A survey invitation needs {{link}}: without it nobody can answer.",
+                                    nl: "Een uitnodiging voor een enquête heeft {{link}} nodig: zonder kan niemand antwoorden.")
+        }
         try await templates.save(valid, kind: kind, language: language, staff: user.id)
     }
 
@@ -74,7 +78,8 @@ struct MessagesService {
             "preferences_url": "https://bieb.example/org/mijn/berichten", "title": dutch ? "De avonden" : "The evenings",
             "branch": "Centrale Bibliotheek", "until": dutch ? "zaterdag 5 december" : "Saturday 5 December",
             "due": dutch ? "maandag 7 december" : "Monday 7 December", "end": dutch ? "1 januari 2027" : "1 January 2027", "fee": "€ 54,00",
-            "link": "https://bieb.example/org/mijn/pincode-kiezen?code=…", "valid_until": "18:30",
+            "link": kind.isResearch ? "https://bieb.example/org/enquete/t/…" : "https://bieb.example/org/mijn/pincode-kiezen?code=…",
+            "valid_until": "18:30", "survey": dutch ? "Bibliotheekpanel najaar" : "Library panel autumn",
             "loans": dutch ? "  - De avonden\n  - Het Achterhuis" : "  - The evenings\n  - The diary",
         ]
         var html = values.mapValues(MessageTemplate.escape)

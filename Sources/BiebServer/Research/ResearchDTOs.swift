@@ -182,13 +182,14 @@ extension ResearchService {
         case .branch: return branches.first { $0.id.uuidString.lowercased() == key }?.name ?? key
         case .coreFunction: return CoreFunction(rawValue: key).map { english ? $0.nameEN : $0.nameNL } ?? key
         case .activityKind: return kinds.first { $0.code == key }?.name(english: english) ?? key
-        case .ageBand: return key
         }
     }
 
-    func resultsDTO(_ scope: ResearchResults.Scope, english: Bool) async throws -> ResearchDTO.Results {
+    /// The results as the API gives them; `report` when the caller worked it out already (the results page).
+    func resultsDTO(_ scope: ResearchResults.Scope, english: Bool, report given: ResearchResults.Report? = nil) async throws -> ResearchDTO.Results {
         _ = try await survey(scope.survey)
-        let report = try await results.report(scope)
+        let report: ResearchResults.Report
+        if let given { report = given } else { report = try await results.report(scope) }
         let waves = try await fieldwork.waves(survey: scope.survey)
         let kinds = try await Programme(db, organisationID: organisationID, timeZone: organisation.zone).terms(.kind)
         var groups: [String: [ResearchDTO.Group]] = [:]

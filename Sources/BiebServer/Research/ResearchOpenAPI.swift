@@ -49,7 +49,7 @@ enum ResearchOpenAPI {
         "/api/v1/research/surveys/{id}/versions": .init(post: staff("A new draft version, copied from the latest (the way to change a published survey)",
                                                                     params: [id], status: 201, response: D.ref("Survey"))),
         "/api/v1/research/surveys/{id}/results": .init(get: staff(
-            "The results: each question's distribution (counts under 5 as \"<5\"), the NPS with its parts and 95% interval, comparisons by wave, branch, activity kind, core function and age band (groups under 5 answers without figures), answers per day, words of approved open answers",
+            "The results: each question's distribution (counts under 5 as \"<5\"), the NPS with its parts and 95% interval, comparisons by wave, branch, activity kind and core function (groups under 5 answers without figures), answers per day, words of approved open answers",
             params: [id] + scope, response: D.ref("SurveyResults"))),
         "/api/v1/research/surveys/{id}/answers.csv": .init(get: {
             var operation = staff("The answers as CSV, a line per answer: anonymous answers carry no identifier; open text only once approved", params: [id] + scope)

@@ -58,8 +58,8 @@ struct ResultPages: RouteCollection {
         let formats = Formats(lang: page.lang, timeZone: service.organisation.zone)
         let id = try req.intParameter("id")
         let scope = try ResearchAPIController.scope(req, survey: id, service: service)
-        let dto = try await service.resultsDTO(scope, english: english)
         let report = try await service.results.report(scope)
+        let dto = try await service.resultsDTO(scope, english: english, report: report)
         let title = try await service.surveys.versions(of: id).first.map { english ? $0.titleEN : $0.titleNL } ?? ""
         let questions = report.questions.enumerated().map { index, result -> QuestionView in
             let question = result.question

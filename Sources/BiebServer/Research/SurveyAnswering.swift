@@ -38,7 +38,8 @@ struct SurveyAnswering {
 
     func remember(_ device: (value: String, isNew: Bool), on response: Response) {
         guard device.isNew else { return }
-        response.cookies[Self.deviceCookie] = HTTPCookies.Value(string: device.value, maxAge: 365 * 86_400, path: "/\(organisation.slug)/enquete",
+        // Path "/": the answer page and the API for answering (an app at a kiosk) send it back alike.
+        response.cookies[Self.deviceCookie] = HTTPCookies.Value(string: device.value, maxAge: 365 * 86_400, path: "/",
                                                                isSecure: req.bieb.secureCookies, isHTTPOnly: true, sameSite: .lax)
     }
 

@@ -142,6 +142,8 @@ struct StaffPages: RouteCollection {
             let canViewInsights: Bool
             let canViewCollection: Bool
             let canViewPlanning: Bool
+            let canResearch: Bool
+            let canModerate: Bool
             /// Counting occupied study places is desk work.
             let canCountStudyPlaces: Bool
         }
@@ -157,6 +159,7 @@ struct StaffPages: RouteCollection {
                                                                  canViewInsights: user.can(.viewInsights),
                                                                  canViewCollection: user.can(.viewCollection),
                                                                  canViewPlanning: user.can(.viewPlanning),
+                                                                 canResearch: user.can(.research), canModerate: user.can(.moderateAnswers),
                                                                  canCountStudyPlaces: user.can(.circulate)))
     }
 

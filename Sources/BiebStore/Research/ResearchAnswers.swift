@@ -99,7 +99,6 @@ public struct ResearchAnswers: OrganisationStore {
         var versionID: Int
         var channel: ResearchChannel
         var branchID: UUID?
-        var ageBand: String?
         var activityKind: String?
         var coreFunction: String?
         var theme: String?
@@ -114,8 +113,9 @@ public struct ResearchAnswers: OrganisationStore {
         let version = try await Surveys(db, organisationID: organisationID).version(invitation.wave.versionID)
         let kept = try SurveyRules.check(answers, to: version.questions)
         var facts = Facts(waveID: invitation.wave.id, versionID: version.id, channel: invitation.wave.channel, branchID: invitation.wave.branchID)
-        if let panel = invitation.panelID, let row = try await sql.raw("SELECT age_band, branch_id FROM research_panel WHERE id = \(bind: panel)").first() {
-            facts.ageBand = try row.decode(column: "age_band", as: String?.self)
+        // A panel member's answer keeps their branch, not their age band: who answered is known per quota cell (the
+        // invitations' response rates), so an answer carrying the cell could be told apart where few in a cell answered.
+        if let panel = invitation.panelID, let row = try await sql.raw("SELECT branch_id FROM research_panel WHERE id = \(bind: panel)").first() {
             facts.branchID = try row.decode(column: "branch_id", as: UUID?.self)
         }
         if let registration = invitation.registrationID, let row = try await sql.raw("""
@@ -183,10 +183,10 @@ public struct ResearchAnswers: OrganisationStore {
         try await WriteGate.transaction(on: db) { tx in
             var values: [SQLQueryString] = [], texts: [(String, String)] = []
             guard let id = try await tx.sql.raw("""
-                INSERT INTO research_responses (organisation_id, wave_id, version_id, channel, branch_id, age_band, activity_kind, core_function, theme,
+                INSERT INTO research_responses (organisation_id, wave_id, version_id, channel, branch_id, activity_kind, core_function, theme,
                     answered_on, member_id)
                 VALUES (\(bind: organisationID), \(bind: facts.waveID), \(bind: facts.versionID), \(bind: facts.channel.rawValue), \(bind: facts.branchID),
-                    \(bind: facts.ageBand), \(bind: facts.activityKind), \(bind: facts.coreFunction), \(bind: facts.theme), \(bind: day.iso), \(bind: facts.memberID))
+                    \(bind: facts.activityKind), \(bind: facts.coreFunction), \(bind: facts.theme), \(bind: day.iso), \(bind: facts.memberID))
                 RETURNING id
                 """).first()?.decode(column: "id", as: Int.self) else { throw BiebError.notFound("response", nl: "Antwoord niet gevonden.") }
             for question in questions {

@@ -5,7 +5,7 @@ import BiebCore
 
 /// What a survey's answers say: per question its distribution (and the NPS
 /// with its parts, n and 95 % interval), comparisons between waves,
-/// branches, activity kinds, core functions and age bands (groups under five
+/// branches, activity kinds and core functions (groups under five
 /// answers show nothing but "<5"), answers per day, and the words of the open
 /// answers staff approved. Worked out by the database: counts grouped by the
 /// breakdowns and the value, a few thousand rows for tens of thousands of answers.
@@ -39,7 +39,7 @@ public struct ResearchResults: OrganisationStore {
     }
 
     /// The breakdowns results compare.
-    public enum Dimension: String, Sendable, CaseIterable { case wave, branch, activityKind = "activity_kind", coreFunction = "core_function", ageBand = "age_band" }
+    public enum Dimension: String, Sendable, CaseIterable { case wave, branch, activityKind = "activity_kind", coreFunction = "core_function" }
 
     public struct Report: Sendable, Equatable {
         public let answers: Int
@@ -67,7 +67,7 @@ public struct ResearchResults: OrganisationStore {
     }
 
     /// The questions answers may have: the newest version's, then those only older versions asked.
-    func questions(survey: Int) async throws -> [SurveyQuestion] {
+    public func questions(survey: Int) async throws -> [SurveyQuestion] {
         var seen: Set<String> = [], result: [SurveyQuestion] = []
         for version in try await Surveys(db, organisationID: organisationID).versions(of: survey) where version.status != .draft {
             for question in version.questions where seen.insert(question.key).inserted { result.append(question) }
@@ -81,7 +81,6 @@ public struct ResearchResults: OrganisationStore {
         case .branch: try row.decode(column: "branch_id", as: UUID?.self)?.uuidString.lowercased()
         case .activityKind: try row.decode(column: "activity_kind", as: String?.self)
         case .coreFunction: try row.decode(column: "core_function", as: String?.self)
-        case .ageBand: try row.decode(column: "age_band", as: String?.self)
         }
     }
 
@@ -89,7 +88,7 @@ public struct ResearchResults: OrganisationStore {
         let questions = try await questions(survey: scope.survey)
         let byKey = Dictionary(uniqueKeysWithValues: questions.map { ($0.key, $0) })
         let filter = filter(scope)
-        let groupColumns = "r.wave_id, r.branch_id, r.activity_kind, r.core_function, r.age_band"
+        let groupColumns = "r.wave_id, r.branch_id, r.activity_kind, r.core_function"
         // Answers per breakdown and day.
         var perDay: [String: Int] = [:], total = 0
         var groupAnswers: [Dimension: [String: Int]] = [:]
@@ -177,7 +176,6 @@ public struct ResearchResults: OrganisationStore {
         public let waveID: Int?
         public let channel: String
         public let branchID: UUID?
-        public let ageBand: String?
         public let activityKind: String?
         public let coreFunction: String?
         public let theme: String?
@@ -190,13 +188,13 @@ public struct ResearchResults: OrganisationStore {
         let filter = filter(scope)
         var rows: [Int: AnswerRow] = [:], order: [Int] = []
         for row in try await sql.raw("""
-            SELECT r.id, r.wave_id, r.channel, r.branch_id, r.age_band, r.activity_kind, r.core_function, r.theme, r.answered_on, r.member_id
+            SELECT r.id, r.wave_id, r.channel, r.branch_id, r.activity_kind, r.core_function, r.theme, r.answered_on, r.member_id
             FROM research_responses r WHERE
             """ + filter + " ORDER BY r.answered_on, r.id").all() {
             let id = try row.decode(column: "id", as: Int.self)
             order.append(id)
             rows[id] = AnswerRow(waveID: try row.decode(column: "wave_id", as: Int?.self), channel: try row.decode(column: "channel", as: String.self),
-                                 branchID: try row.decode(column: "branch_id", as: UUID?.self), ageBand: try row.decode(column: "age_band", as: String?.self),
+                                 branchID: try row.decode(column: "branch_id", as: UUID?.self),
                                  activityKind: try row.decode(column: "activity_kind", as: String?.self),
                                  coreFunction: try row.decode(column: "core_function", as: String?.self), theme: try row.decode(column: "theme", as: String?.self),
                                  answeredOn: try row.decode(column: "answered_on", as: String.self), memberID: try row.decode(column: "member_id", as: UUID?.self),

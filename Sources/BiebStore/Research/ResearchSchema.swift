@@ -6,7 +6,7 @@ import SQLKit
 ///
 /// What keeps an anonymous answer anonymous is in the shape of these tables:
 /// `research_responses` has no column naming an invitation, a token, a
-/// registration or a time of day (only `answered_on`, a date); `member_id` is
+/// registration, a quota cell or a time of day (only `answered_on`, a date); `member_id` is
 /// filled only for a version linked by consent, when the person ticked to link
 /// it. An invitation keeps only `answered` (true or false, no time).
 /// `ResearchPrivacyTests` reads the schema and the rows to prove it.
@@ -64,7 +64,6 @@ struct CreateResearchFieldwork: AsyncMigration {
             .field("version_id", .int64, .required, .references(Surveys.versionSchema, "id", onDelete: .cascade))
             .field("channel", .string, .required)
             .field("branch_id", .uuid, .references(Branch.schema, "id", onDelete: .setNull))
-            .field("age_band", .string)
             .field("activity_kind", .string)
             .field("core_function", .string)
             .field("theme", .string)

@@ -111,3 +111,32 @@ import Testing
         #expect(refusal(["nps": .number(8), "remarks": .text(String(repeating: "a", count: 2_001))]) == "q_remarks")
     }
 }
+
+@Suite("Customer research: fieldwork rules") struct FieldworkRulesTests {
+    @Test func aQuotaCellIsAnAgeBandAndABranchAndReadsBack() {
+        let branch = UUID()
+        let cell = PanelRules.cell(ageBand: "65+", branch: branch)
+        #expect(cell == "65+|" + branch.uuidString.lowercased())
+        let parts = PanelRules.parts(ofCell: cell)
+        #expect(parts.ageBand == "65+" && parts.branch == branch)
+        let unknown = PanelRules.parts(ofCell: PanelRules.cell(ageBand: nil, branch: nil))
+        #expect(unknown.ageBand == nil && unknown.branch == nil)
+    }
+
+    @Test func aGroupUnderFiveAnswersCarriesNoFigures() {
+        let nps = NetPromoterScore(promoters: 3, passives: 0, detractors: 1)
+        let small = ResearchGroup(key: "oost", answers: 4, nps: nps, means: ["satisfaction_staff": 4.5])
+        #expect(small.nps == nil && small.means.isEmpty && small.answersText == "<5")
+        let shown = ResearchGroup(key: "centrale", answers: 5, nps: nps, means: ["satisfaction_staff": 4.5])
+        #expect(shown.nps == nps && shown.means["satisfaction_staff"] == 4.5 && shown.answersText == "5")
+    }
+
+    @Test func responseRatesAndRetention() {
+        #expect(ResponseRate(invited: 0, answered: 0).share == nil)
+        #expect(ResponseRate(invited: 8, answered: 2).share == 0.25)
+        // Answers are kept from the same day so many months back (the end of a shorter month where the day does not exist).
+        #expect(ResearchRetention.keptFrom(today: LocalDate(iso: "2026-12-05")!, months: 24) == LocalDate(iso: "2024-12-05"))
+        #expect(ResearchRetention.keptFrom(today: LocalDate(iso: "2026-05-31")!, months: 3) == LocalDate(iso: "2026-02-28"))
+        #expect(ResearchRetention.months.contains(ResearchRetention.defaultMonths))
+    }
+}
