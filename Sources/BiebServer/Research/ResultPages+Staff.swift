@@ -69,7 +69,9 @@ struct ResultPages: RouteCollection {
             if result.answered >= SmallCells.threshold && question.kind != .text {
                 chart = BarChart(title: english ? question.en : question.nl, summary: page.t("research_chart_summary", ["n": String(result.answered)]),
                                  labels: result.counts.map { labels[$0.value] ?? $0.value },
-                                 series: [.init(name: page.t("research_answers"), values: result.counts.map(\.count))]).svg(id: "q\(index)")
+                                 // A value under 5 answers is not drawn (its table cell says "<5"), as everywhere a breakdown leaves the dashboard.
+                                 series: [.init(name: page.t("research_answers"),
+                                                values: result.counts.map { $0.count < SmallCells.threshold ? 0 : $0.count })]).svg(id: "q\(index)")
             }
             return QuestionView(id: "q\(index)", text: english ? question.en : question.nl, answered: result.answered,
                                 mean: result.answered >= SmallCells.threshold ? result.mean.map { formats.decimal($0, digits: 1) } : nil,
