@@ -17,6 +17,12 @@ import Vapor
 ///   paced at 200 a second for 10 seconds from 20 client addresses, each answer from its own phone; beside the health
 ///   check paced the same way.
 public func benchmarkResearch(database: String, rounds: Int) {
+    // The server's request log would drown the figures: warnings and worse only.
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = .warning
+        return handler
+    }
     let done = DispatchSemaphore(value: 0)
     Task {
         do {
