@@ -80,17 +80,22 @@ public struct ResearchPanel: OrganisationStore {
     }
 
     /// What the quotas aim at: the organisation's members from the panel's minimum age, per cell (age band × home
-    /// branch), so a wave's answers are spread like the membership rather than like the panel.
+    /// branch), so a wave's answers are spread like the membership rather than like the panel. Counted by the
+    /// database per year of birth and branch (a few thousand rows for millions of members); a member's age band is
+    /// taken as of the middle of their year of birth, which is near enough for a quota.
     public func targetShares(today: LocalDate) async throws -> [(cell: String, weight: Double)] {
         let rows = try await sql.raw("""
-            SELECT birth_date, home_branch_id FROM members WHERE organisation_id = \(bind: organisationID) AND membership_end >= \(bind: today.iso)
+            SELECT SUBSTR(birth_date, 1, 4) AS born, home_branch_id, COUNT(*) AS n FROM members
+            WHERE organisation_id = \(bind: organisationID) AND membership_end >= \(bind: today.iso)
+            GROUP BY SUBSTR(birth_date, 1, 4), home_branch_id
             """).all()
         var counts: [String: Int] = [:]
         for row in rows {
-            let birth = LocalDate(iso: try row.decode(column: "birth_date", as: String.self))
+            let birth = Int(try row.decode(column: "born", as: String?.self) ?? "").flatMap { LocalDate(year: $0, month: 7, day: 1) }
             if let birth, birth.adding(months: 12 * PanelRules.minimumAge) > today { continue }
             let band = birth.map { SelfServiceAccess.ageBand(birthDate: $0, on: today) }
-            counts[PanelRules.cell(ageBand: band, branch: try row.decode(column: "home_branch_id", as: UUID.self)), default: 0] += 1
+            counts[PanelRules.cell(ageBand: band, branch: try row.decode(column: "home_branch_id", as: UUID.self)), default: 0]
+                += try row.decode(column: "n", as: Int.self)
         }
         return counts.sorted { $0.key < $1.key }.map { ($0.key, Double($0.value)) }
     }
