@@ -137,6 +137,11 @@ import BiebTestSupport
             #expect((results["words"] as? [Any])?.isEmpty == true)
             let pending = try list(try await desk.send(.GET, "/api/v1/research/open-answers"))
             #expect(pending.count == 1 && pending.first?["text"] as? String == "Carla Bos: <b>meer studieplekken</b>")
+            // Escaped on the moderation page.
+            let moderationPage = TestClient(app)
+            try await moderationPage.signInPages(Fixture.staff, password: Fixture.password)
+            let moderationHTML = try await moderationPage.send(.GET, "/staff/onderzoek/moderatie").body.string
+            #expect(moderationHTML.contains("Carla Bos: &lt;b&gt;meer studieplekken&lt;/b&gt;") && !moderationHTML.contains("<b>meer"))
             let answerID = try #require(pending.first?["id"] as? Int)
             #expect(try await desk.send(.PUT, "/api/v1/research/open-answers/\(answerID)", object: ["approve": true]).status == .noContent)
             let words = try object(try await api.send(.GET, "/api/v1/research/surveys/\(survey)/results"))["words"] as? [[String: Any]]
@@ -195,6 +200,15 @@ import BiebTestSupport
             let again = try await visitor.send(.POST, "/city/enquete/\(code)", form: ["q_nps": "8"])
             #expect(again.status == .conflict && again.body.string.contains("vandaag al ingevuld"))
             #expect(try await visitor.send(.GET, "/city/enquete/onbekend").status == .notFound)
+            // Trying tokens: every send counts, a wrong one too; the 31st within the hour from one address is refused.
+            let guesser = TestClient(app)
+            guesser.headers.replaceOrAdd(name: .xForwardedFor, value: "198.51.100.7")
+            for n in 0..<30 {
+                #expect(try await guesser.send(.POST, "/api/v1/organisations/city/surveys/invitations/gok\(n)", object: ["answers": ["nps": 9]])
+                    .status == .notFound)
+            }
+            let refusedGuess = try await guesser.send(.POST, "/api/v1/organisations/city/surveys/invitations/gok", object: ["answers": ["nps": 9]])
+            #expect(refusedGuess.status == .tooManyRequests && refusedGuess.headers.first(name: .retryAfter) != nil)
 
             // The member's panel page: join with the words shown; leave again.
             let portal = TestClient(app)
