@@ -13,7 +13,7 @@ struct Bieb: AsyncParsableCommand {
         commandName: "bieb",
         abstract: "Bieb, the open library services platform.",
         subcommands: [Serve.self, Demo.self, Migrate.self, ImportCommand.self, ExportCommand.self, ReindexCommand.self, UserCommand.self, OrganisationCommand.self,
-                      SIP2ClientCommand.self, InsightsCommand.self, CollectionCommand.self],
+                      SIP2ClientCommand.self, InsightsCommand.self, CollectionCommand.self, BackupCommand.self, RestoreCommand.self],
         defaultSubcommand: Serve.self)
 
     static func main() async {
