@@ -32,7 +32,8 @@ wait $LOAD
 python3 - "$WORK/load.json" <<'PY'
 import json, sys
 result = json.load(open(sys.argv[1]))
-print("rolling: %d requests under load, statuses %s, failed %d" % (result["requests"], result["statuses"], result["failed"]))
+print("rolling: %d requests under load, statuses %s, failed %d; refused by the rules: %s" % (
+    result["requests"], result["statuses"], result["failed"], result["refused"] or "none"))
 for failure in result["failures"]: print("  failed:", failure)
 sys.exit(1 if result["failed"] else 0)
 PY
