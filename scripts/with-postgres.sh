@@ -41,5 +41,7 @@ trap cleanup EXIT
 "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U bieb bieb_test
 
 export BIEB_TEST_POSTGRES_URL="postgres://bieb@127.0.0.1:${PGPORT}/bieb_test?sslmode=disable"
+# For fault tests that restart the cluster (scripts/cluster-pgrestart.sh): its folder and pg_ctl, as the user it runs as.
+export BIEB_PGDATA="$PGDATA" BIEB_PG_CTL="${RUNAS[*]:+${RUNAS[*]} }$PGBIN/pg_ctl"
 echo "with-postgres: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:${PGPORT}" >&2
 "$@"

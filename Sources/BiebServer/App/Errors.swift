@@ -1,4 +1,5 @@
 import Foundation
+import FluentPostgresDriver
 import Vapor
 import BiebCore
 import BiebStore
@@ -47,6 +48,8 @@ struct BiebErrorMiddleware: AsyncMiddleware {
         }
         if mapped.status == .internalServerError {
             request.logger.report(error: error)
+        } else if mapped.code == "database_unreachable" {
+            request.logger.warning("database unreachable, answered 503 (\((error as? PSQLError).map { String(describing: $0.code) } ?? "connection"))")
         }
         let wantsJSON = request.url.path.hasPrefix("/api") || request.url.path == "/health"
             || (request.headers.accept.mediaTypes.contains(.json) && !request.headers.accept.mediaTypes.contains(.html))
@@ -106,6 +109,11 @@ struct BiebErrorMiddleware: AsyncMiddleware {
                           message: "The library system is busy. Try again in a moment.",
                           messageNL: "Het bibliotheeksysteem heeft het even druk. Probeer het zo opnieuw.", field: nil,
                           retryAfter: DatabaseBusy.retryAfter)
+        case let error where DatabaseUnreachable.matches(error):
+            return Mapped(status: .serviceUnavailable, code: "database_unreachable",
+                          message: "The library system cannot reach its database for a moment. Try again shortly.",
+                          messageNL: "Het bibliotheeksysteem kan zijn database even niet bereiken. Probeer het zo opnieuw.", field: nil,
+                          retryAfter: DatabaseUnreachable.retryAfter)
         case let abort as any AbortError where abort.status.code < 500:
             let status = abort.status
             let code: String

@@ -31,3 +31,21 @@ public enum DatabaseBusy {
         }
     }
 }
+
+/// A database that cannot be reached for now — PostgreSQL restarting, its connection cut, connections refused —
+/// as opposed to one that refused a statement. Answered as 503 with Retry-After, never a 500; unlike `DatabaseBusy`
+/// never retried by itself, since a transaction cut during its commit may have been carried out.
+public enum DatabaseUnreachable {
+    public static let retryAfter = 1
+
+    public static func matches(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        if [PSQLError.Code.connectionError, .serverClosedConnection, .uncleanShutdown].contains(error.code) { return true }
+        // A connection the server ends while a statement runs ("terminating connection due to administrator command"):
+        // PostgresNIO reports the server's goodbye as an unexpected message, its state only in the description.
+        if error.code == .unexpectedBackendMessage, String(reflecting: error).contains("57P0") { return true }
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        // admin_shutdown, crash_shutdown, and the connection exceptions (class 08)
+        return ["57P01", "57P02"].contains(state) || state.hasPrefix("08")
+    }
+}

@@ -36,6 +36,9 @@ extension BiebDatabase {
             // (a report over a large organisation) takes longer than running it — 2.7 s against 0.7 s measured for a
             // weeding list at 25 million copies (docs/PERFORMANCE.md). Set per connection, so the server's own setting stays.
             configuration.coreConfiguration.options.additionalStartupParameters.append(("jit", "off"))
+            // A connection attempt that gets no answer (PostgreSQL restarting) is given up after 3 s, not 10: the requests
+            // waiting for the pool get a fresh attempt sooner.
+            configuration.coreConfiguration.options.connectTimeout = .seconds(3)
             // Connections per event loop (`BIEB_PG_CONNECTIONS`, default 2): a request's queries that do not depend on
             // each other run side by side on them (a weeding list's criteria), and a slow report leaves a second for the desk.
             let connections = max(1, Environment.get("BIEB_PG_CONNECTIONS").flatMap(Int.init) ?? 2)
