@@ -72,6 +72,9 @@ import BiebTestSupport
             #expect(try await api.send(.POST, "/api/v1/research/waves", object: ["version_id": version, "channel": "panel", "name": "Te vroeg", "size": 5])
                 .apiError?.code == "survey_not_published")
             #expect(try object(try await api.send(.POST, "/api/v1/research/versions/\(version)/publish"))["status"] as? String == "published")
+            let listed = try list(try await api.send(.GET, "/api/v1/research/surveys"))
+            #expect(listed.map { $0["slug"] as? String } == ["panel-najaar"]
+                    && (listed.first?["versions"] as? [[String: Any]])?.first?["status"] as? String == "published")
             #expect(try await api.send(.PUT, "/api/v1/research/versions/\(version)", object: ["title_nl": "x", "title_en": "x", "standard": ["nps"]])
                 .apiError?.code == "survey_version_frozen")
 

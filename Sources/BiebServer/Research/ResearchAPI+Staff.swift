@@ -41,7 +41,10 @@ struct ResearchAPIController: RouteCollection {
     func surveys(req: Request) async throws -> [ResearchDTO.Survey] {
         let service = try await ResearchService.make(req)
         var result: [ResearchDTO.Survey] = []
-        for summary in try await service.surveys.all() { result.append(try await service.survey(summary.id)) }
+        for summary in try await service.surveys.all() {
+            result.append(ResearchDTO.Survey(id: summary.id, slug: summary.slug,
+                                             versions: try await service.surveys.versions(of: summary.id).map(ResearchDTO.Version.init)))
+        }
         return result
     }
 
