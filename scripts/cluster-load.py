@@ -63,7 +63,7 @@ def desk(card, item):
 workers = [threading.Thread(target=desk, args=(card, item)) for card, item in zip(cards, items)]
 for worker in workers: worker.start()
 for worker in workers: worker.join()
-print(json.dumps({"requests": sum(counts.values()), "statuses": {str(k): v for k, v in sorted(counts.items())}, "failures": failures[:20],
+print(json.dumps({"requests": sum(counts.values()), "statuses": {str(k): v for k, v in sorted(counts.items())}, "failures": failures[:20] + [f for f in failures[20:] if f["status"] == 0],
                   "failed": len(failures), "failed_at": [f["at"] for f in failures], "started": started,
                   "refused": {"%s %d" % key: n for key, n in refusals.items() if n},
                   "refusal_examples": {"%s %d" % key: text for key, text in examples.items()}, "last_success": round(last_success[0], 2),

@@ -35,6 +35,8 @@ def check(name, good):
 after = [round(t - restarted, 1) for t in result["failed_at"]]
 print("pgrestart: %d requests, statuses %s, %d failed (%s s after the restart began)" % (
     result["requests"], result["statuses"], result["failed"], sorted(set(after))[:10]))
+for failure in result["failures"]:
+    if failure["status"] == 0: print("  no answer: %s %.1f s after the restart (%s)" % (failure["path"], failure["at"] - restarted, failure["error"]))
 lent, returned = result["lent"], result["returned"]
 ids = lambda values: ",".join(str(v) for v in values) or "0"
 check("every loan a desk was told was made is there (%d)" % len(lent), int(sql("SELECT COUNT(*) FROM loans WHERE id IN (%s)" % ids(lent))) == len(set(lent)))
@@ -45,6 +47,7 @@ items = ",".join("'%s'" % i for i in result["items"])
 check("each copy's status agrees with its loans", sql("""
     SELECT COUNT(*) FROM items i WHERE i.barcode IN (%s)
       AND (i.status = 'on_loan') <> EXISTS (SELECT 1 FROM loans l WHERE l.item_id = i.id AND l.open)""" % items) == "0")
+check("never a 500 (an unreachable database is a 503)", "500" not in result["statuses"])
 check("the app servers answered again after the restart", result["started"] + result["last_success"] > restarted + 5)
 check("failures only within 10 s of the restart", all(-0.5 <= t <= 10 for t in after))
 sys.exit(0 if ok else 1)

@@ -40,7 +40,8 @@ public enum DatabaseUnreachable {
 
     public static func matches(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return false }
-        if [PSQLError.Code.connectionError, .serverClosedConnection, .uncleanShutdown].contains(error.code) { return true }
+        // Refused or reset connections, the server closing one, and one closed on Bieb's side after it broke.
+        if [PSQLError.Code.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown].contains(error.code) { return true }
         // A connection the server ends while a statement runs ("terminating connection due to administrator command"):
         // PostgresNIO reports the server's goodbye as an unexpected message, its state only in the description.
         if error.code == .unexpectedBackendMessage, String(reflecting: error).contains("57P0") { return true }
