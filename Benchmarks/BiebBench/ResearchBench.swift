@@ -125,7 +125,7 @@ func researchBench(_ app: Application, rounds: Int) async throws {
 
     // 2. The results of a wave of 20,000 answers.
     let link = try await fieldwork.openBranchLink(version: version.id, name: "Resultaten", branch: branches[0])
-    for (b, branch) in branches.enumerated() {
+    for branch in branches {
         try await WriteGate.transaction(on: app.db) { tx in
             let rows = (0..<1_000).map { n -> SQLQueryString in
                 "(\(bind: organisation), \(bind: link.id), \(bind: version.id), 'branch', \(bind: branch), \(bind: today.adding(days: -(n % 30)).iso))"
@@ -136,7 +136,6 @@ func researchBench(_ app: Application, rounds: Int) async throws {
                     """ + rows[chunk..<min(chunk + 250, rows.count)].joined(separator: ", ")).run()
             }
         }
-        _ = b
     }
     try await WriteGate.transaction(on: app.db) { tx in
         let wave: SQLQueryString = " FROM research_responses WHERE wave_id = \(bind: link.id)"

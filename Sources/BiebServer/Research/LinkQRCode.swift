@@ -1,5 +1,6 @@
 import Foundation
 import Vapor
+import BiebStore
 
 /// A branch link's QR code, drawn by Debian's `qrencode` (package qrencode) as SVG, for a poster or a table stand.
 /// Without the program there is no code: the page shows the link alone and says so.
@@ -12,17 +13,7 @@ enum LinkQRCode {
     static func svg(for url: String, on app: Application) async throws -> String? {
         guard available, url.count <= 1_000 else { return nil }
         return try await app.threadPool.runIfActive {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = ["-t", "SVG", "-l", "M", "-m", "2", "-o", "-", url]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { return nil }
-            return String(decoding: data, as: UTF8.self)
+            try? ExternalProgram.run(program, ["-t", "SVG", "-l", "M", "-m", "2", "-o", "-", url], package: "qrencode")
         }
     }
 }

@@ -129,9 +129,7 @@ struct ResearchAPIController: RouteCollection {
 
     func answersCSV(req: Request) async throws -> Response {
         let service = try await ResearchService.make(req)
-        let scope = try Self.scope(req, survey: try Self.id(req), service: service)
-        let survey = try await service.survey(scope.survey)
-        return CSVText.response(try await ResearchExport.answers(scope, service: service), filename: "\(survey.slug)-antwoorden.csv", bom: true)
+        return try await ResearchExport.response(try Self.scope(req, survey: try Self.id(req), service: service), service: service)
     }
 
     func openAnswers(req: Request) async throws -> [ResearchDTO.OpenAnswer] {

@@ -1,4 +1,5 @@
 import Foundation
+import Vapor
 import BiebCore
 import BiebStore
 
@@ -18,5 +19,11 @@ enum ResearchExport {
             text += CSVText.line(facts.map { CSVText.field($0) } + questions.map { CSVText.field(row.values[$0.key] ?? "") })
         }
         return text
+    }
+
+    /// The CSV as a download, for the API and the results page alike.
+    static func response(_ scope: ResearchResults.Scope, service: ResearchService) async throws -> Response {
+        let survey = try await service.survey(scope.survey)
+        return CSVText.response(try await answers(scope, service: service), filename: "\(survey.slug)-antwoorden.csv", bom: true)
     }
 }

@@ -105,9 +105,8 @@ struct ResultPages: RouteCollection {
 
     func csv(req: Request) async throws -> Response {
         let service = try await ResearchService.make(req)
-        let scope = try ResearchAPIController.scope(req, survey: try req.intParameter("id"), service: service)
-        let survey = try await service.survey(scope.survey)
-        return CSVText.response(try await ResearchExport.answers(scope, service: service), filename: "\(survey.slug)-antwoorden.csv", bom: true)
+        return try await ResearchExport.response(try ResearchAPIController.scope(req, survey: try req.intParameter("id"), service: service),
+                                                 service: service)
     }
 
     // MARK: Moderation

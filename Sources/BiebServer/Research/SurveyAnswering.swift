@@ -25,9 +25,7 @@ struct SurveyAnswering {
     func answer(token: String, _ fields: AnswerFields) async throws {
         // Counted whatever comes of it: a wrong token counts too, so nobody tries tokens by the thousand.
         try await PublicWrites(req).allow(.surveyAnswersPerAddress)
-        let questionnaire = try await answers.questionnaire(token: token)
-        try await answers.answer(token: token, try fields.answers(to: questionnaire.version.questions), link: fields.link ?? false,
-                                 timeZone: organisation.zone)
+        try await answers.answer(token: token, link: fields.link ?? false, timeZone: organisation.zone, decoding: fields.answers(to:))
     }
 
     /// The browser's mark: the cookie, or a new one (set on the response by `remember`).
@@ -47,8 +45,7 @@ struct SurveyAnswering {
         let writes = PublicWrites(req)
         try await writes.allow(.branchAnswersPerAddress)
         try await writes.allow(.branchAnswersPerLink, key: "link:" + code)
-        let questionnaire = try await answers.questionnaire(code: code)
-        try await answers.answer(code: code, device: device, try fields.answers(to: questionnaire.version.questions), timeZone: organisation.zone)
+        try await answers.answer(code: code, device: device, timeZone: organisation.zone, decoding: fields.answers(to:))
     }
 }
 

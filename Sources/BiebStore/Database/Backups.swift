@@ -99,27 +99,12 @@ public enum Backups {
         return "/usr/bin/" + name
     }
 
-    /// Runs a program; its standard output, or its own words as the error when it fails.
+    /// A program's output; its failure as `backup_failed`, in its own words.
     static func run(_ program: String, _ arguments: [String]) throws -> String {
-        guard FileManager.default.isExecutableFile(atPath: program) else {
-            throw refuse("\(program) is not installed (Debian: postgresql-client for pg_dump and pg_restore, sqlite3 for sqlite3).",
-                         nl: "\(program) is niet geïnstalleerd (Debian: postgresql-client voor pg_dump en pg_restore, sqlite3 voor sqlite3).")
+        do {
+            return try ExternalProgram.run(program, arguments, package: program.hasSuffix("sqlite3") ? "sqlite3" : "postgresql-client")
+        } catch let error as BiebError {
+            throw refuse(error.message, nl: error.messageNL)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let words = String(decoding: err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw refuse("\(URL(fileURLWithPath: program).lastPathComponent) failed: \(words.prefix(500))",
-                         nl: "\(URL(fileURLWithPath: program).lastPathComponent) mislukte: \(words.prefix(500))")
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -108,10 +108,17 @@ public struct ResearchAnswers: OrganisationStore {
     /// Answers a survey by its personal link, once. `link`: the person ticked to link their answers to their account
     /// (only kept for a version that asks for it).
     public func answer(token: String, _ answers: [String: SurveyAnswer], link: Bool = false, now: Date = Date(), timeZone: TimeZone) async throws {
+        try await answer(token: token, link: link, now: now, timeZone: timeZone) { _ in answers }
+    }
+
+    /// The same, with the answers read from what was sent once the survey's questions are known (`decode`: a form's or
+    /// the API's fields read by each question's kind), so the survey is looked up once.
+    public func answer(token: String, link: Bool = false, now: Date = Date(), timeZone: TimeZone,
+                       decoding decode: ([SurveyQuestion]) throws -> [String: SurveyAnswer]) async throws {
         let invitation = try await invitation(token: token)
         try open(invitation, now: now)
         let version = try await Surveys(db, organisationID: organisationID).version(invitation.wave.versionID)
-        let kept = try SurveyRules.check(answers, to: version.questions)
+        let kept = try SurveyRules.check(try decode(version.questions), to: version.questions)
         var facts = Facts(waveID: invitation.wave.id, versionID: version.id, channel: invitation.wave.channel, branchID: invitation.wave.branchID)
         // A panel member's answer keeps their branch, not their age band: who answered is known per quota cell (the
         // invitations' response rates), so an answer carrying the cell could be told apart where few in a cell answered.
@@ -149,9 +156,15 @@ public struct ResearchAnswers: OrganisationStore {
     /// Answers at a branch's open link. `device`: the browser's own random mark (a cookie); one answer per device
     /// per day (409 `survey_answered_today`). Only its hash with the wave is kept, for two days.
     public func answer(code: String, device: String, _ answers: [String: SurveyAnswer], now: Date = Date(), timeZone: TimeZone) async throws {
+        try await answer(code: code, device: device, now: now, timeZone: timeZone) { _ in answers }
+    }
+
+    /// The same, with the answers read once the survey's questions are known (see `answer(token:decoding:)`).
+    public func answer(code: String, device: String, now: Date = Date(), timeZone: TimeZone,
+                       decoding decode: ([SurveyQuestion]) throws -> [String: SurveyAnswer]) async throws {
         let wave = try await branchWave(code: code)
         let version = try await Surveys(db, organisationID: organisationID).version(wave.versionID)
-        let kept = try SurveyRules.check(answers, to: version.questions)
+        let kept = try SurveyRules.check(try decode(version.questions), to: version.questions)
         let day = LocalDate(now, in: timeZone)
         let mark = ResearchFieldwork.hash("\(wave.id):\(device)")
         let first = try await WriteGate.transaction(on: db) { tx in
@@ -267,7 +280,7 @@ public struct ResearchAnswers: OrganisationStore {
         let today = LocalDate(now, in: timeZone)
         let from = ResearchRetention.keptFrom(today: today, months: months)
         let organisationID = organisationID
-        let cutoff = now.addingTimeInterval(-Double(today.adding(months: -months).days(until: today)) * 86_400)
+        let cutoff = LocalClock.instant(of: from, minute: 0, in: timeZone)
         return try await WriteGate.transaction(on: db) { tx in
             let old: SQLQueryString = "SELECT id FROM research_responses WHERE organisation_id = \(bind: organisationID) AND answered_on < \(bind: from.iso)"
             try await tx.sql.raw("DELETE FROM research_values WHERE response_id IN (" + old + ")").run()

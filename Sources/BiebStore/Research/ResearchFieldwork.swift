@@ -269,7 +269,7 @@ public struct ResearchFieldwork: OrganisationStore {
         }
         let version = try await publishedVersion(id)
         let settings = try await settings()
-        let today = LocalDate(now, in: TimeZone(identifier: "Europe/Amsterdam")!)
+        let today = LocalDate(now, in: BranchCalendar.amsterdam)
         let panel = ResearchPanel(db, organisationID: organisationID)
         let quotas = QuotaSample.quotas(total: size, shares: try await panel.targetShares(today: today))
         let rested = now.addingTimeInterval(-Double(Self.restDays) * 86_400)

@@ -27,7 +27,7 @@ public struct ResearchPanel: OrganisationStore {
         guard let row = try await sql.raw("""
             SELECT birth_date, postcode, home_branch_id FROM members WHERE id = \(bind: member) AND organisation_id = \(bind: organisation)
             """).first() else { throw BiebError.notFound("member", nl: "Lid niet gevonden.") }
-        let today = LocalDate(now, in: TimeZone(identifier: "Europe/Amsterdam")!)
+        let today = LocalDate(now, in: BranchCalendar.amsterdam)
         let birth = LocalDate(iso: try row.decode(column: "birth_date", as: String.self))
         if let birth, birth.adding(months: 12 * PanelRules.minimumAge) > today {
             throw BiebError.invalid("research_panel", "The panel is open from \(PanelRules.minimumAge) years old.",
