@@ -142,7 +142,7 @@ struct BranchAPIController: RouteCollection {
 /// pages and the demo).
 enum HolidaySeeder {
     static func add(year: Int, to branchID: UUID, on db: any Database) async throws -> (added: [CalendarExceptionRecord], skipped: [String]) {
-        try await db.transaction { tx in try await addInTransaction(year: year, to: branchID, on: tx) }
+        try await WriteGate.transaction(on: db) { tx in try await addInTransaction(year: year, to: branchID, on: tx) }
     }
 
     private static func addInTransaction(year: Int, to branchID: UUID, on db: any Database) async throws -> (added: [CalendarExceptionRecord], skipped: [String]) {

@@ -249,7 +249,7 @@ extension StaffPages {
     func housePartner(req: Request) async throws -> Response {
         try await changeOnBranchPage(req, .editBranch) { branch, user in
             let input = try req.content.decode(PartnerInput.self)
-            try await req.db.transaction { tx in
+            try await WriteGate.transaction(on: req.db) { tx in
                 let directory = PartnerDirectory(tx)
                 let partner: Partner
                 if let id = input.partner_id.flatMap(UUID.init(uuidString:)) {

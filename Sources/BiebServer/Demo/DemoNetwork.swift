@@ -74,7 +74,7 @@ public enum DemoNetwork {
     public static func seed(on db: any Database, password hasher: some PasswordHasher, today: LocalDate) async throws -> Bool {
         if try await Organisation.query(on: db).filter(\.$slug == "den-haag").first() != nil { return false }
         let hash = try hasher.hash(password)
-        try await db.transaction { tx in
+        try await WriteGate.transaction(on: db) { tx in
             let denHaag = try await seedDenHaag(on: tx, today: today)
             let heemstede = try await seedHeemstede(on: tx, today: today)
             let spoorwijk = try await Branch.query(on: tx).filter(\.$slug == "buurtbibliotheek-spoorwijk").first()

@@ -238,7 +238,7 @@ public struct BranchDirectory: Sendable {
                                         nl: "Twee seizoensroosters hebben dezelfde datums (\(key)).")
             }
         }
-        try await db.transaction { tx in
+        try await WriteGate.transaction(on: db) { tx in
             try await Self.calendarChanged(branchID, on: tx)
             try await OpeningSchedule.query(on: tx).filter(\.$branch.$id == branchID).delete()
             for schedule in schedules {
@@ -268,7 +268,7 @@ public struct BranchDirectory: Sendable {
     public func addException(to branchID: UUID, _ exception: CalendarException) async throws -> CalendarExceptionRecord {
         do { try OpeningHoursValidation.validate(exception, field: "exception") } catch { throw error.biebError }
         let record = CalendarExceptionRecord(branchID: branchID, exception: exception)
-        try await db.transaction { tx in
+        try await WriteGate.transaction(on: db) { tx in
             try await Self.calendarChanged(branchID, on: tx)
             try await record.create(on: tx)
             let periods = exception.periods.map { ExceptionPeriodRecord(exceptionID: record.id!, period: $0) }
@@ -280,7 +280,7 @@ public struct BranchDirectory: Sendable {
     /// Replaces an exception's dates, reason and periods in one transaction.
     public func updateException(_ record: CalendarExceptionRecord, to exception: CalendarException) async throws {
         do { try OpeningHoursValidation.validate(exception, field: "exception") } catch { throw error.biebError }
-        try await db.transaction { tx in
+        try await WriteGate.transaction(on: db) { tx in
             try await Self.calendarChanged(record.$branch.id, on: tx)
             record.startDate = exception.startDate.iso
             record.endDate = exception.endDate.iso
@@ -293,7 +293,7 @@ public struct BranchDirectory: Sendable {
     }
 
     public func deleteException(_ record: CalendarExceptionRecord) async throws {
-        try await db.transaction { tx in
+        try await WriteGate.transaction(on: db) { tx in
             try await Self.calendarChanged(record.$branch.id, on: tx)
             try await ExceptionPeriodRecord.query(on: tx).filter(\.$exception.$id == record.id!).delete()
             try await record.delete(on: tx)

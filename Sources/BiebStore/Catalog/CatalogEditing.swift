@@ -62,7 +62,7 @@ extension CatalogStore {
     /// Adds a new title; returns its id.
     public func create(_ incoming: IncomingTitle, now: Date = Date()) async throws -> Int {
         try Self.check(incoming)
-        return try await db.transaction { tx in
+        return try await WriteGate.transaction(on: db) { tx in
             let sql = tx.sql
             let version = try await CatalogChanges.claim(organisationID: organisationID, titles: true, on: sql)
             try await checkClashes(incoming.record, except: nil, on: sql)
@@ -79,7 +79,7 @@ extension CatalogStore {
         guard let existing = try await title(titleID), !existing.deleted else {
             throw BiebError.notFound("title", nl: "Titel niet gevonden.")
         }
-        try await db.transaction { tx in
+        try await WriteGate.transaction(on: db) { tx in
             let sql = tx.sql
             let version = try await CatalogChanges.claim(organisationID: organisationID, titles: true, on: sql)
             try await checkClashes(incoming.record, except: titleID, on: sql)
@@ -120,7 +120,7 @@ extension CatalogStore {
             throw BiebError.invalid("branch", "That branch is not one of this organisation's.", nl: "Die vestiging hoort niet bij deze organisatie.")
         }
         do {
-            return try await db.transaction { tx in
+            return try await WriteGate.transaction(on: db) { tx in
                 let sql = tx.sql
                 let version = try await CatalogChanges.claim(organisationID: organisationID, titles: false, on: sql)
                 let values: [any Encodable & Sendable] = [organisationID, titleID, draft.barcode, draft.branchID, draft.branchID,
@@ -153,7 +153,7 @@ extension CatalogStore {
             throw BiebError.invalid("branch", "That branch is not one of this organisation's.", nl: "Die vestiging hoort niet bij deze organisatie.")
         }
         do {
-            try await db.transaction { tx in
+            try await WriteGate.transaction(on: db) { tx in
                 let sql = tx.sql
                 let version = try await CatalogChanges.claim(organisationID: organisationID, titles: false, on: sql)
                 var update = sql.update(Item.schema).set("barcode", to: draft.barcode).set("call_number", to: draft.callNumber)

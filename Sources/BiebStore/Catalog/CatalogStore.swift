@@ -104,7 +104,7 @@ public struct CatalogStore: OrganisationStore {
             try await sql.raw("PRAGMA synchronous = NORMAL").run()
             try await sql.raw("PRAGMA wal_autocheckpoint = 16384").run()
           }
-          return try await connection.transaction { tx -> [UpsertOutcome?] in
+          let storeBatch: @Sendable (any Database) async throws -> [UpsertOutcome?] = { tx in
             var outcomes = validated
             let sql = tx.sql
             // First statement: takes the write lock (SQLite) or the organisation's version row (PostgreSQL).
@@ -193,6 +193,10 @@ public struct CatalogStore: OrganisationStore {
             _ = try await ShelfKeys.fill(titles: ids, organisation: organisationID, on: sql)
             return outcomes
           }
+          // One transaction per batch: a batch is stored whole or not at all (an import stopped half-way is run again).
+          // On PostgreSQL begun by Bieb: on a connection of its own, Fluent's `transaction` would begin none.
+          if SearchIndex.engine(of: sql) == .sqlite { return try await connection.transaction(storeBatch) }
+          return try await PostgresTransaction.run(onConnection: connection, storeBatch)
         }
         return stored.map { $0 ?? .rejected("not stored") }
     }
@@ -371,7 +375,7 @@ public struct CatalogStore: OrganisationStore {
     /// stays as a tombstone for OAI-PMH harvesters. A title with copies that
     /// are not withdrawn cannot be deleted.
     public func delete(titleID: Int) async throws {
-        try await db.transaction { tx in
+        try await WriteGate.transaction(on: db) { tx in
             let sql = tx.sql
             let copies = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(Item.schema)
                 .where("organisation_id", .equal, organisationID).where("title_id", .equal, titleID)

@@ -59,7 +59,10 @@ public final class WriteGate: @unchecked Sendable {
     /// global executor, and every statement would otherwise cross two more
     /// threads (`EventLoopTaskExecutor`). On SQLite, called inside another
     /// write transaction of the same task, `body` becomes part of that one
-    /// (a second transaction would wait for the first for ever).
+    /// (a second transaction would wait for the first for ever). On
+    /// PostgreSQL the transaction is Bieb's own (`PostgresTransaction`: one
+    /// whose connection broke closes that connection instead of waiting for
+    /// a ROLLBACK), and inside another transaction `body` is part of it.
     ///
     /// A transaction that meets a busy database (`DatabaseBusy`: a lock not
     /// had in time, a deadlock, a serialization failure) is run again, up to
@@ -81,7 +84,8 @@ public final class WriteGate: @unchecked Sendable {
 
     static func once<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else {
-            return try await db.transaction { tx in
+            if db.inTransaction { return try await body(db) }
+            return try await PostgresTransaction.run(on: db) { tx in
                 try await withTaskExecutorPreference(EventLoopTaskExecutor.of(tx.eventLoop)) { try await body(tx) }
             }
         }

@@ -178,7 +178,7 @@ struct CreateInsightYearSubjects: AsyncMigration {
                                          area: try row.decode(column: "member_area", as: String?.self),
                                          subject: try row.decode(column: "subject", as: String?.self))
             }
-            try await database.transaction { tx in
+            try await WriteGate.transaction(on: database) { tx in
                 try await InsightFacts.Fact.insert(try await InsightFacts.firstActivities(facts, organisation: organisation, on: tx.sql),
                                                    organisation: organisation, on: tx.sql)
             }

@@ -156,7 +156,7 @@ public struct TitleLists: OrganisationStore {
 
     public func delete(_ id: UUID) async throws {
         guard let list = try await list(id) else { throw BiebError.notFound("list", nl: "Lijst niet gevonden.") }
-        try await db.transaction { tx in
+        try await WriteGate.transaction(on: db) { tx in
             try await tx.sql.delete(from: "title_list_entries").where("list_id", .equal, id).run()
             try await list.delete(on: tx)
         }
@@ -187,7 +187,7 @@ public struct TitleLists: OrganisationStore {
         guard let title = try await CatalogStore(db, organisationID: organisationID).title(titleID), !title.deleted else {
             throw BiebError.invalid("title", "There is no title \(titleID) in this catalogue.", nl: "Er is geen titel \(titleID) in deze catalogus.")
         }
-        try await db.transaction { tx in
+        try await WriteGate.transaction(on: db) { tx in
             let sql = tx.sql
             let row = try await sql.raw("""
                 SELECT count(*) AS n, coalesce(max(position), 0) AS last,
@@ -217,7 +217,7 @@ public struct TitleLists: OrganisationStore {
     /// Moves a title one place up (-1) or down (+1) on its list.
     public func move(_ titleID: Int, in listID: UUID, by step: Int) async throws {
         guard try await list(listID) != nil else { throw BiebError.notFound("list", nl: "Lijst niet gevonden.") }
-        try await db.transaction { tx in
+        try await WriteGate.transaction(on: db) { tx in
             let store = TitleLists(tx, organisationID: organisationID)
             var entries = try await store.entries(of: listID)
             guard let index = entries.firstIndex(where: { $0.titleID == titleID }) else {
