@@ -8,8 +8,12 @@
 # below crosses servers: every server answers; a staff sign-in (the form's
 # CSRF token from one server, the post to another) and its session hold on
 # all of them; a staff bearer token from one works on the others; a member
-# token likewise; the background jobs are leased by one server each; and two
-# desks checking out one copy at once through the proxy: exactly one wins.
+# token likewise; the background jobs are leased by one server each; two
+# desks checking out one copy at once through the proxy: exactly one wins; a
+# payment whose webhook reaches every server at once is booked once; mail
+# that every server's outbox sender races for is sent once each; and a SIP2
+# kiosk whose server stops mid-session carries on on another
+# (scripts/cluster-sip2.py).
 set -euo pipefail
 B=${BIEB_CLUSTER_URL:?run me through scripts/cluster.sh}
 WORK=$(mktemp -d /tmp/bieb-cluster-check.XXXXXX)
@@ -57,4 +61,50 @@ wait
 WON=$(cat "$WORK"/status-* | grep -c '^200$' || true)
 OPEN=$(psql "$DATABASE_URL" -Atc "SELECT COUNT(*) FROM loans l JOIN items i ON i.id = l.item_id WHERE i.barcode = '$ITEM' AND l.open")
 check "two desks on two servers check out one copy: one wins ($(cat "$WORK"/status-* | tr '\n' ' '); open loans $OPEN)" "[ $WON = 1 ] && [ $OPEN = 1 ]"
+
+# A payment the provider reports to every server at once: booked once.
+# A demo card with PIN 2580 whose member is not blocked, charged a fee at the desk first.
+read -r CARD MEMBER_ID < <(psql "$DATABASE_URL" -Atc "SELECT c.barcode, m.id FROM member_cards c JOIN members m ON m.id = c.member_id
+  WHERE c.status = 'active' AND m.block_reason IS NULL AND c.barcode BETWEEN '2000000005' AND '2000000040' ORDER BY c.barcode LIMIT 1" | tr '|' ' ')
+curl -s -o /dev/null -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"amount_cents": 250, "note": "Clustertoets"}' \
+  "$B/api/v1/members/$MEMBER_ID/charges"
+BALANCE=$(psql "$DATABASE_URL" -Atc "SELECT balance_cents FROM members WHERE id = '$MEMBER_ID'")
+PAYER=$(curl -s -H 'content-type: application/json' -d "{\"organisation\": \"den-haag\", \"card\": \"$CARD\", \"pin\": \"2580\"}" \
+  "$B/api/v1/my/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+curl -s -H "authorization: Bearer $PAYER" -H 'content-type: application/json' -d '{"purpose": "fees"}' \
+  "$B/api/v1/my/accounts/$MEMBER_ID/payments" >"$WORK/payment.json"
+PAYMENT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/payment.json")
+PROVIDER_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["checkout_url"].rsplit("/", 1)[1])' "$WORK/payment.json")
+psql "$DATABASE_URL" -qAtc "UPDATE test_provider_payments SET status = 'paid' WHERE id = '$PROVIDER_ID'"   # paid at the provider
+for _ in $(seq 1 6); do
+  curl -s -o /dev/null -w '%{http_code}\n' -H 'content-type: application/json' -d "{\"id\": \"$PROVIDER_ID\"}" \
+    "$B/api/v1/payments/webhook/den-haag" >>"$WORK/webhooks" &
+done
+wait
+BOOKED=$(psql "$DATABASE_URL" -Atc "SELECT COUNT(*) FROM fee_lines WHERE payment_id = '$PAYMENT' AND kind = 'payment'")
+AFTER=$(psql "$DATABASE_URL" -Atc "SELECT balance_cents FROM members WHERE id = '$MEMBER_ID'")
+check "a payment's webhook on every server at once is booked once ($(sort "$WORK/webhooks" | uniq -c | xargs); ledger lines $BOOKED; balance $BALANCE → $AFTER)" \
+  "[ $BOOKED = 1 ] && [ $AFTER = 0 ]"
+
+# Mail every server's outbox sender races for: each message sent once.
+MAIL="$BIEB_CLUSTER_DATA/s1/mail"
+ORG=$(psql "$DATABASE_URL" -Atc "SELECT id FROM organisations WHERE slug = 'den-haag'")
+MARK="cluster-$(date +%s)"
+# Written messages (as a PIN reset is: sent as written), to one member, put straight into the outbox.
+TO=$(psql "$DATABASE_URL" -Atc "SELECT id FROM members WHERE organisation_id = '$ORG' ORDER BY id LIMIT 1")
+psql "$DATABASE_URL" -qAtc "INSERT INTO outbox_messages (organisation_id, member_id, kind, reference, dedupe_key, status, attempts, next_attempt_at, created_at,
+  recipient, subject, body_text, body_html) SELECT '$ORG', '$TO', 'pin_reset', '', '$MARK-' || n, 'pending', 0, now(), now(),
+  'lid' || n || '@example.org', '$MARK ' || n, 'Bericht ' || n, NULL FROM generate_series(1, 60) n"
+for _ in $(seq 1 60); do
+  [ "$(psql "$DATABASE_URL" -Atc "SELECT COUNT(*) FROM outbox_messages WHERE dedupe_key LIKE '$MARK-%' AND status IN ('pending', 'sending')")" = 0 ] && break
+  sleep 1
+done
+SENT=$(psql "$DATABASE_URL" -Atc "SELECT COUNT(*) FROM outbox_messages WHERE dedupe_key LIKE '$MARK-%' AND status = 'sent'")
+RECEIVED=$( { grep -l "^Subject: $MARK " "$MAIL"/*.eml 2>/dev/null || true; } | wc -l)
+DISTINCT=$( { grep -h "^Subject: $MARK " "$MAIL"/*.eml 2>/dev/null || true; } | sort -u | wc -l)
+check "60 messages raced for by every server's sender: sent $SENT, received $RECEIVED, each once ($DISTINCT distinct)" \
+  "[ $SENT = 60 ] && [ $RECEIVED = 60 ] && [ $DISTINCT = 60 ]"
+
+# A SIP2 kiosk whose server stops mid-session.
+python3 "$(dirname "$0")/cluster-sip2.py" || fail=1
 exit $fail

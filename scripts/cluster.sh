@@ -7,7 +7,8 @@
 # /health, a retry on another server only for a request that never reached
 # one or for GET/HEAD), SIP2 on port 6001 (TCP, least connections: a terminal
 # that loses its server reconnects to another). Each answer names the server
-# that gave it (X-Bieb-Server).
+# that gave it (X-Bieb-Server). All servers pay with the demo's test provider
+# and send their mail to the demo's mail sink (in $BIEB_CLUSTER_DATA/s1/mail).
 #
 #   scripts/cluster.sh [SERVERS]                  # serve until Ctrl-C
 #   scripts/cluster.sh [SERVERS] -- COMMAND ...    # run COMMAND against it (BIEB_CLUSTER_URL, BIEB_CLUSTER_SIP2, DATABASE_URL,
@@ -37,7 +38,9 @@ fi
 if [ "$i" = 1 ]; then
   "$BIEB_BIN" demo --database "$URL" --data "$DATA/s1" --port 8101 --sip2-port 6101 --smtp-port 2601 >>"$DATA/s1.log" 2>&1 &
 else
-  "$BIEB_BIN" serve --database "$URL" --port "810$i" --sip2-port "610$i" >>"$DATA/s$i.log" 2>&1 &
+  # The other servers pay with the demo's test provider too and send mail to the demo's mail sink (port 2601).
+  BIEB_PAYMENT_PROVIDER=test BIEB_SMTP_HOST=127.0.0.1 BIEB_SMTP_PORT=2601 BIEB_SMTP_SECURITY=none BIEB_MAIL_FROM=noreply@bieb.demo \
+    "$BIEB_BIN" serve --database "$URL" --port "810$i" --sip2-port "610$i" >>"$DATA/s$i.log" 2>&1 &
 fi
 echo $! >"$DATA/s$i.pid"
 for _ in $(seq 1 900); do curl -sf "http://127.0.0.1:810$i/health" >/dev/null && exit 0; sleep 0.2; done

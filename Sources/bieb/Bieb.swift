@@ -30,6 +30,16 @@ struct Bieb: AsyncParsableCommand {
         } catch let error as BiebError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             Foundation.exit(1)
+        } catch let error where DatabaseFull.matches(error) {
+            FileHandle.standardError.write(Data("""
+                error: the database's disk is full (\(String(reflecting: error))). Nothing half-done was kept: \
+                each transaction was stored whole or not at all. Free space, then run the command again.
+
+                """.utf8))
+            Foundation.exit(1)
+        } catch let error where DatabaseUnreachable.matches(error) {
+            FileHandle.standardError.write(Data("error: the database cannot be reached (\(String(reflecting: error))). Run the command again when it is back.\n".utf8))
+            Foundation.exit(1)
         } catch let error as any DatabaseError {
             // Database errors hide their details from `description` (they may hold data); on the
             // operator's own console the details are what is needed.

@@ -363,6 +363,49 @@ import BiebTestSupport
         }
     }
 
+    /// A full disk, as SQLite sees it (`max_page_count` on every connection: the file may not grow; a real full
+    /// disk is `scripts/fault-disk-full.sh`): a write is refused with a 503 that says so, reads go on, the file
+    /// stays whole, and once there is room again writes succeed.
+    @Test func aFullDiskIsA503AndLeavesTheDatabaseWhole() async throws {
+        try await withBieb(.sqlite) { app in
+            _ = try await Fixture.make(on: app)
+            let sql = app.db as! any SQLDatabase
+            let pages = try await sql.raw("PRAGMA page_count").first()!.decode(column: "page_count", as: Int.self)
+            func limit(_ count: Int) async throws {
+                for loop in app.eventLoopGroup.makeIterator() {
+                    try await app.databases.database(logger: app.logger, on: loop)!.withConnection { connection in
+                        try await connection.sql.raw("PRAGMA max_page_count = \(unsafeRaw: String(count))").run()
+                    }
+                }
+            }
+            try await limit(pages)
+            let client = TestClient(app)
+            // Signing in writes a token; sooner or later one needs a page the file may not have.
+            var full: TestingHTTPResponse?
+            var signedIn = 0
+            for _ in 0..<400 {
+                let response = try await client.send(.POST, "/api/v1/auth/token", object: ["email": Fixture.staff, "password": Fixture.password])
+                if response.status == .created { signedIn += 1; continue }
+                full = response
+                break
+            }
+            let refused = try #require(full, "no write was refused with the file at \(pages) pages")
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.apiError?.code == "database_full")
+            #expect(refused.headers.first(name: .retryAfter) == String(DatabaseFull.retryAfter))
+            // Reads go on, and the file is whole.
+            #expect(try await client.send(.GET, "/api/v1/organisations").status == .ok)
+            #expect(try await sql.raw("PRAGMA integrity_check").first()!.decode(column: "integrity_check", as: String.self) == "ok")
+            let tokens = try await sql.raw("SELECT COUNT(*) AS n FROM api_tokens").first()!.decode(column: "n", as: Int.self)
+            // Room again: writes succeed, and every sign-in that was answered is there.
+            try await limit(1_073_741_823)
+            #expect(try await client.send(.POST, "/api/v1/auth/token", object: ["email": Fixture.staff, "password": Fixture.password]).status
+                    == .created)
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM api_tokens").first()!.decode(column: "n", as: Int.self) == tokens + 1)
+            #expect(tokens >= signedIn)
+        }
+    }
+
     @Test func theHTTPEdgeAnswersEveryRequest() async throws {
         try await withBieb(.sqlite) { app in
             _ = try await Fixture.make(on: app)

@@ -48,6 +48,8 @@ struct BiebErrorMiddleware: AsyncMiddleware {
         }
         if mapped.status == .internalServerError {
             request.logger.report(error: error)
+        } else if mapped.code == "database_full" {
+            request.logger.critical("the database's disk is full: a write was refused and rolled back (\(String(describing: error))); free space on the disk")
         } else if mapped.code == "database_unreachable" {
             request.logger.warning("database unreachable, answered 503 (\((error as? PSQLError).map { String(describing: $0.code) } ?? "connection"))")
         }
@@ -109,6 +111,11 @@ struct BiebErrorMiddleware: AsyncMiddleware {
                           message: "The library system is busy. Try again in a moment.",
                           messageNL: "Het bibliotheeksysteem heeft het even druk. Probeer het zo opnieuw.", field: nil,
                           retryAfter: DatabaseBusy.retryAfter)
+        case let error where DatabaseFull.matches(error):
+            return Mapped(status: .serviceUnavailable, code: "database_full",
+                          message: "The library system cannot save anything now: its disk is full. Nothing was changed; the operator has been told.",
+                          messageNL: "Het bibliotheeksysteem kan nu niets opslaan: de schijf is vol. Er is niets veranderd; de beheerder is gewaarschuwd.",
+                          field: nil, retryAfter: DatabaseFull.retryAfter)
         case let error where DatabaseUnreachable.matches(error):
             return Mapped(status: .serviceUnavailable, code: "database_unreachable",
                           message: "The library system cannot reach its database for a moment. Try again shortly.",

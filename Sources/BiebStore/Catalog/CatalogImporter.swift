@@ -170,13 +170,23 @@ public struct CatalogImporter: Sendable {
                 }
             }
         }
+        // A database that is full, out of reach or still busy is no record's fault: the import stops there, with every
+        // batch before stored whole (run it again to finish; what is stored is updated). Anything else is tried record by
+        // record, so one record the database refuses does not take its batch with it.
+        func stopsTheImport(_ error: any Error) -> Bool {
+            DatabaseFull.matches(error) || DatabaseUnreachable.matches(error) || DatabaseBusy.matches(error)
+        }
         do {
             tally(try await store.upsert(batch, branches: branches, defaultBranch: defaultBranch, generatedItemsPerTitle: itemsPerTitle), batch)
+        } catch where stopsTheImport(error) {
+            throw error
         } catch {
             for incoming in batch {
                 do {
                     tally(try await store.upsert([incoming], branches: branches, defaultBranch: defaultBranch,
                                                  generatedItemsPerTitle: itemsPerTitle), [incoming])
+                } catch where stopsTheImport(error) {
+                    throw error
                 } catch {
                     report.rejected.append(.init(position: incoming.position ?? MARCPosition(record: 0, byteOffset: 0),
                                                  controlNumber: incoming.record.controlNumber,

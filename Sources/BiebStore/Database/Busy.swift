@@ -50,3 +50,25 @@ public enum DatabaseUnreachable {
         return ["57P01", "57P02"].contains(state) || state.hasPrefix("08")
     }
 }
+
+/// A database whose disk is full: SQLite's `SQLITE_FULL` ("database or disk is full"), or a write that failed for want
+/// of space, and PostgreSQL's `disk_full`. The write is not carried out and the database stays whole (SQLite rolls the
+/// transaction back; its journal keeps the file consistent); reads go on. Answered as 503 with Retry-After and logged
+/// as an error for the operator, never a 500.
+public enum DatabaseFull {
+    public static let retryAfter = 60
+
+    public static func matches(_ error: any Error) -> Bool {
+        switch error {
+        case let error as SQLiteError:
+            switch error.reason {
+            case .full, .ioErrorFailedWrite: return true
+            default: return false
+            }
+        case let error as PSQLError:
+            return error.serverInfo?[.sqlState] == "53100"
+        default:
+            return false
+        }
+    }
+}
