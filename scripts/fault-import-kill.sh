@@ -21,16 +21,19 @@ if [ -n "${BIEB_TEST_POSTGRES_URL:-}" ]; then
   DB=$BIEB_TEST_POSTGRES_URL
   q() { psql "$DB" -Atc "$1"; }
   whole() { q "SELECT 'ok'"; }
+  search_rows() { q "SELECT COUNT(*) FROM title_search"; }
 else
   DB=$DIR/bieb.sqlite
   q() { sqlite3 "$DB" "$1"; }
   whole() { q "PRAGMA integrity_check"; }
+  # FTS5's own table of documents: Debian's sqlite3 is older than the contentless_delete option the index uses.
+  search_rows() { q "SELECT COUNT(*) FROM title_search_docsize"; }
 fi
 fail=0
 check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }
 consistent() {
   check "the database is whole" "[ \"\$(whole)\" = ok ]"
-  check "every title has its search row" "[ \"\$(q 'SELECT COUNT(*) FROM titles')\" = \"\$(q 'SELECT COUNT(*) FROM title_search')\" ]"
+  check "every title has its search row" "[ \"\$(q 'SELECT COUNT(*) FROM titles')\" = \"\$(search_rows)\" ]"
   check "no copy without its title" "[ \"\$(q 'SELECT COUNT(*) FROM items i LEFT JOIN titles t ON t.id = i.title_id WHERE t.id IS NULL')\" = 0 ]"
   check "no ISBN without its title" "[ \"\$(q 'SELECT COUNT(*) FROM title_isbns i LEFT JOIN titles t ON t.id = i.title_id WHERE t.id IS NULL')\" = 0 ]"
 }

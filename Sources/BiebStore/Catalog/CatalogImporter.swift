@@ -123,6 +123,11 @@ public struct CatalogImporter: Sendable {
 
         let branches = try await store.branchesBySlug()
         var report = ImportReport()
+        // PostgreSQL plans the batches' lookups (titles by control number, by ISBN) from its statistics; an import into
+        // an empty catalogue would otherwise scan the growing table for every batch (the whole import 2.5× slower at
+        // 250,000 records). Fresh statistics each time the catalogue has doubled: a dozen quick ANALYZEs at most.
+        let postgres = store.db.sql.dialect.name != "sqlite"
+        var analyzedAt = 500
         while true {
             let (batch, bytes) = await pipe.popBatch(max: batchSize)
             if batch.isEmpty { break }
@@ -144,6 +149,10 @@ public struct CatalogImporter: Sendable {
             }
             let storing = Date()
             try await store(good, into: &report, branches: branches, defaultBranch: defaultBranch, itemsPerTitle: itemsPerTitle)
+            if postgres, report.inserted >= 2 * analyzedAt {
+                try await store.db.sql.raw("ANALYZE titles, title_isbns").run()
+                analyzedAt = report.inserted
+            }
             report.storeSeconds += Date().timeIntervalSince(storing)
             progress(ImportProgress(records: report.read, bytesRead: bytes, totalBytes: total, seconds: Date().timeIntervalSince(started)))
         }

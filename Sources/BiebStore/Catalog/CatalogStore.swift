@@ -196,7 +196,12 @@ public struct CatalogStore: OrganisationStore {
           // One transaction per batch: a batch is stored whole or not at all (an import stopped half-way is run again).
           // On PostgreSQL begun by Bieb: on a connection of its own, Fluent's `transaction` would begin none.
           if SearchIndex.engine(of: sql) == .sqlite { return try await connection.transaction(storeBatch) }
-          return try await PostgresTransaction.run(onConnection: connection, storeBatch)
+          return try await PostgresTransaction.run(onConnection: connection) { tx in
+            // A batch commits without waiting for its log to reach the disk: a crash of the database server may lose
+            // the last batches, never part of one, and the import run again stores them.
+            try await tx.sql.raw("SET LOCAL synchronous_commit = off").run()
+            return try await storeBatch(tx)
+          }
         }
         return stored.map { $0 ?? .rejected("not stored") }
     }

@@ -62,7 +62,8 @@ public enum DatabaseFull {
         switch error {
         case let error as SQLiteError:
             switch error.reason {
-            case .full, .ioErrorFailedWrite: return true
+            // Full, a write short of space, and the shared-memory file (WAL index) that could not be grown.
+            case .full, .ioErrorFailedWrite, .ioErrorFailedSharedMemSize: return true
             default: return false
             }
         case let error as PSQLError:
