@@ -9,6 +9,12 @@
 #
 # The database is built once (a few minutes on SQLite) and reused; delete
 # bench-data/sqlite-circ to build it again. Needs wrk and python3.
+#
+# On PostgreSQL, BIEB_BENCH_EXPLAIN=1 adds a last phase: five seconds of the
+# same desk load with auto_explain logging every statement's plan, then
+# scripts/explain-summary.py lists each statement and how it reads each
+# table, and fails when one scans loans, items, members, member_cards,
+# titles or circulation_events whole.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-30}
@@ -76,3 +82,24 @@ echo "-- checkouts and returns, alternating (each copy lent, then taken in 200 r
 BIEB_PART=1 BIEB_TOKEN="$TOKEN" BIEB_ITEMS="$DATA/items.txt" BIEB_CARDS="$DATA/cards.txt" \
   wrk -t2 -c$CONNECTIONS -d"${DURATION}s" -s scripts/bench/circulation.lua "$BASE" | tail -1
 done
+if [ "$ENGINE" = PostgreSQL ] && [ "${BIEB_BENCH_EXPLAIN:-}" = 1 ]; then
+  echo "== every desk statement's plan on this database (auto_explain, 5 s of the same load)"
+  kill $SERVER; wait $SERVER 2>/dev/null || true
+  DBNAME=$(psql "$DB" -Atc "SELECT current_database()")
+  psql "$DB" -qc "ALTER DATABASE $DBNAME SET session_preload_libraries = 'auto_explain'" \
+    -c "ALTER DATABASE $DBNAME SET auto_explain.log_min_duration = 0" -c "ALTER DATABASE $DBNAME SET auto_explain.log_nested_statements = on"
+  $BENCH circulation-setup "$DB" den-haag 100000 100000 "$DATA" >/dev/null
+  LOG_LEVEL=warning $BIEB serve --data "$DATA" --port $PORT >"$DATA/serve.log" 2>&1 &
+  SERVER=$!
+  wait_for_server
+  TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/token" -H 'content-type: application/json' \
+    -d '{"email": "medewerker@denhaag.bieb.demo", "password": "bieb-demo-2026"}' | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+  sleep 10   # the server's start-up work (the search warm-up reads the whole catalogue once) is not the desk's
+  FROM=$(wc -c <"$BIEB_PGDATA/server.log")
+  BIEB_PART=1 BIEB_TOKEN="$TOKEN" BIEB_ITEMS="$DATA/items.txt" BIEB_CARDS="$DATA/cards.txt" \
+    wrk -t2 -c$CONNECTIONS -d5s -s scripts/bench/circulation.lua "$BASE" | tail -1
+  tail -c +$((FROM + 1)) "$BIEB_PGDATA/server.log" >"$DATA/plans.log"
+  psql "$DB" -qc "ALTER DATABASE $DBNAME RESET session_preload_libraries" -c "ALTER DATABASE $DBNAME RESET auto_explain.log_min_duration" \
+    -c "ALTER DATABASE $DBNAME RESET auto_explain.log_nested_statements"
+  python3 scripts/explain-summary.py "$DATA/plans.log" loans,items,members,member_cards,titles,circulation_events
+fi
