@@ -11,7 +11,9 @@
 # token likewise; the background jobs are leased by one server each; two
 # desks checking out one copy at once through the proxy: exactly one wins; a
 # payment whose webhook reaches every server at once is booked once; mail
-# that every server's outbox sender races for is sent once each; and a SIP2
+# that every server's outbox sender races for is sent once each; a branch
+# closed for a day on one server is closed on all at once (the calendar
+# caches are never stale); and a SIP2
 # kiosk whose server stops mid-session carries on on another
 # (scripts/cluster-sip2.py).
 set -euo pipefail
@@ -104,6 +106,23 @@ RECEIVED=$( { grep -l "^Subject: $MARK " "$MAIL"/*.eml 2>/dev/null || true; } | 
 DISTINCT=$( { grep -h "^Subject: $MARK " "$MAIL"/*.eml 2>/dev/null || true; } | sort -u | wc -l)
 check "60 messages raced for by every server's sender: sent $SENT, received $RECEIVED, each once ($DISTINCT distinct)" \
   "[ $SENT = 60 ] && [ $RECEIVED = 60 ] && [ $DISTINCT = 60 ]"
+
+# Caches that are never stale: the branch calendar. Every server is asked about a Wednesday noon (cached), one
+# server closes the branch that day, and every server at once says closed.
+BRANCH=$(psql "$DATABASE_URL" -Atc "SELECT b.id FROM branches b JOIN organisations o ON o.id = b.organisation_id WHERE o.slug = 'den-haag' AND b.slug = 'centrale-bibliotheek'")
+DAY=$(python3 -c 'import datetime; d = datetime.date.today() + datetime.timedelta(days=70); print(d + datetime.timedelta(days=(2 - d.weekday()) % 7))')
+status_everywhere() {
+  for _ in $(seq 1 6); do
+    body=$(curl -s -D "$WORK/h" "$B/api/v1/branches/$BRANCH/status?at=${DAY}T12:00:00%2B01:00")
+    echo "$(tr -d '\r' <"$WORK/h" | awk -F': ' 'tolower($1)=="x-bieb-server"{print $2}') $(echo "$body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["open"])')"
+  done | sort -u | tr '\n' ' '
+}
+BEFORE=$(status_everywhere)
+curl -s -o /dev/null -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d "{\"start_date\": \"$DAY\", \"reason\": \"Clustertoets\"}" "$B/api/v1/branches/$BRANCH/exceptions"
+AFTER=$(status_everywhere)
+check "a branch closed on one server is closed on every server at once (before: $BEFORE; after: $AFTER)" \
+  "! echo '$BEFORE' | grep -q False && ! echo '$AFTER' | grep -q True && [ \$(echo '$AFTER' | wc -w) -ge 4 ]"
 
 # A SIP2 kiosk whose server stops mid-session.
 python3 "$(dirname "$0")/cluster-sip2.py" || fail=1
