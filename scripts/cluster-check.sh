@@ -13,7 +13,8 @@
 # payment whose webhook reaches every server at once is booked once; mail
 # that every server's outbox sender races for is sent once each; a branch
 # closed for a day on one server is closed on all at once (the calendar
-# caches are never stale); and a SIP2
+# caches are never stale); wrong passwords spread over the servers are
+# throttled together; and a SIP2
 # kiosk whose server stops mid-session carries on on another
 # (scripts/cluster-sip2.py).
 set -euo pipefail
@@ -126,4 +127,20 @@ check "a branch closed on one server is closed on every server at once (before: 
 
 # A SIP2 kiosk whose server stops mid-session.
 python3 "$(dirname "$0")/cluster-sip2.py" || fail=1
+
+# Throttling across servers: wrong passwords for one account, spread over the servers by the proxy, are counted
+# together (an account no one has, so nobody is locked out by this check).
+CODES=$(for _ in $(seq 1 8); do
+  curl -s -o /dev/null -D "$WORK/h" -w '%{http_code}' -H 'content-type: application/json' \
+    -d '{"email": "niemand@denhaag.bieb.demo", "password": "fout"}' "$B/api/v1/auth/token"
+  echo "@$(tr -d '\r' <"$WORK/h" | awk -F': ' 'tolower($1)=="x-bieb-server"{print $2}')"
+done | tr '\n' ' ')
+# As on one server (4 refusals, then a wait), not 4 per server: the refusals came from more than one server and
+# every answer after the first 429 is a 429, from more than one server.
+check "wrong passwords on all servers count together: refused, then 429 everywhere ($CODES)" "python3 -c '
+import sys; answers = [a.split(\"@\") for a in sys.argv[1].split()]
+first = next(i for i, (code, _) in enumerate(answers) if code == \"429\")
+refused, locked = answers[:first], answers[first:]
+sys.exit(0 if 3 <= first <= 5 and all(c == \"401\" for c, _ in refused) and len({s for _, s in refused}) >= 2
+         and all(c == \"429\" for c, _ in locked) and len({s for _, s in locked}) >= 2 else 1)' '$CODES'"
 exit $fail
