@@ -18,15 +18,7 @@ func storeFixture(_ name: String) throws -> String {
         try await withBieb(.sqlite) { app in
             let fixture = try await Fixture.make(on: app)
             let sql = app.db as! any SQLDatabase
-            let pages = try await sql.raw("PRAGMA page_count").first()!.decode(column: "page_count", as: Int.self)
-            func limit(_ count: Int) async throws {
-                for loop in app.eventLoopGroup.makeIterator() {
-                    try await app.databases.database(logger: app.logger, on: loop)!.withConnection { connection in
-                        try await connection.sql.raw("PRAGMA max_page_count = \(unsafeRaw: String(count))").run()
-                    }
-                }
-            }
-            try await limit(pages)
+            try await fillTheDisk(app)
             let store = CatalogStore(app.db, organisationID: fixture.city)
             let error = await #expect(throws: (any Error).self) {
                 _ = try await CatalogImporter(store: store).importFile(path: try storeFixture("loc-books-100.mrc"),
@@ -34,7 +26,7 @@ func storeFixture(_ name: String) throws -> String {
             }
             #expect(error.map(DatabaseFull.matches) == true, "\(String(describing: error))")
             #expect(try await sql.raw("PRAGMA integrity_check").first()!.decode(column: "integrity_check", as: String.self) == "ok")
-            try await limit(1_073_741_823)
+            try await room(app)
             let report = try await CatalogImporter(store: store).importFile(path: try storeFixture("loc-books-100.mrc"),
                                                                            defaultBranch: fixture.central, itemsPerTitle: 2)
             #expect(report.rejected.isEmpty)

@@ -173,3 +173,27 @@ public func withSecondBieb<T>(like app: Application, _ body: (Application) async
         throw error
     }
 }
+
+// MARK: A full disk
+
+/// A SQLite file that may not grow beyond its size now — a full disk as SQLite sees it (`max_page_count` on every
+/// connection) — until `room()` is called. Returns the file's page count at the time.
+@discardableResult
+public func fillTheDisk(_ app: Application) async throws -> Int {
+    let pages = try await app.db.sql.raw("PRAGMA page_count").first()!.decode(column: "page_count", as: Int.self)
+    try await limitPages(app, to: pages)
+    return pages
+}
+
+/// Room again after `fillTheDisk`.
+public func room(_ app: Application) async throws {
+    try await limitPages(app, to: 1_073_741_823)
+}
+
+private func limitPages(_ app: Application, to count: Int) async throws {
+    for loop in app.eventLoopGroup.makeIterator() {
+        try await app.databases.database(logger: app.logger, on: loop)!.withConnection { connection in
+            try await connection.sql.raw("PRAGMA max_page_count = \(unsafeRaw: String(count))").run()
+        }
+    }
+}

@@ -95,8 +95,9 @@ public struct CatalogStore: OrganisationStore {
         let validated = outcomes
 
         let stored = try await db.withConnection { connection in
-          let sql = connection.sql
-          if SearchIndex.engine(of: sql) == .sqlite {
+          let sqlite = SearchIndex.engine(of: connection.sql) == .sqlite
+          if sqlite {
+            let sql = connection.sql
             // On this connection, outside the transaction: a larger page cache (index pages stay in
             // memory across batches), and WAL commits without a sync each (a crash keeps the
             // database whole; the last batches may need importing again, which updates them).
@@ -195,7 +196,7 @@ public struct CatalogStore: OrganisationStore {
           }
           // One transaction per batch: a batch is stored whole or not at all (an import stopped half-way is run again).
           // On PostgreSQL begun by Bieb: on a connection of its own, Fluent's `transaction` would begin none.
-          if SearchIndex.engine(of: sql) == .sqlite { return try await connection.transaction(storeBatch) }
+          if sqlite { return try await connection.transaction(storeBatch) }
           return try await PostgresTransaction.run(onConnection: connection) { tx in
             // A batch commits without waiting for its log to reach the disk: a crash of the database server may lose
             // the last batches, never part of one, and the import run again stores them.
