@@ -44,7 +44,9 @@ import BiebTestSupport
             // The generator must reach the database often enough to prove anything.
             #expect(await accepted.value > 100)
             // The queries that were found from outside.
-            for text in ["a NOT NOT b", "a --b", "a -(-b)", "a NOT -b", "oorlog NOT NOT (verzet OR fiets)"] {
+            // And words longer than PostgreSQL takes as a lexeme (2,046 bytes; here 2,700), whole and as a prefix.
+            let long = String(repeating: "界", count: 900)
+            for text in ["a NOT NOT b", "a --b", "a -(-b)", "a NOT -b", "oorlog NOT NOT (verzet OR fiets)", long, long + "*", "\"x² \(long)\""] {
                 _ = try await search.search(try SearchQuery.parse(text))
             }
         }

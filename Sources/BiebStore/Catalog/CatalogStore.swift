@@ -169,7 +169,7 @@ public struct CatalogStore: OrganisationStore {
             // New titles: one multi-row INSERT per chunk; ids come back in row order (checked).
             var ids = [Int](repeating: 0, count: groups.count)
             let newGroups = groups.indices.filter { groups[$0].existing == nil }
-            for chunk in newGroups.chunked(into: 200) {
+            for chunk in newGroups.chunked(into: sqlite ? 200 : 1_000) {
                 let returned = try await insertTitles(chunk.map { batch[groups[$0].members.last!] }, version: version, now: now, on: sql)
                 for (offset, g) in chunk.enumerated() { ids[g] = returned[offset] }
             }
@@ -222,13 +222,21 @@ public struct CatalogStore: OrganisationStore {
                 .data(incoming.marcData), .bool(false), .date(created ?? now), .date(now)]
     }
 
+    /// New titles' ids, in order. SQLite: one multi-row INSERT … RETURNING (ids checked to come back in row order).
+    /// PostgreSQL (`sql` one connection, in a transaction): ids taken from the table's sequence first,
+    /// then the rows with their ids in one `COPY`.
     func insertTitles(_ titles: [IncomingTitle], version: Int, now: Date, on sql: any SQLDatabase) async throws -> [Int] {
-        let sqlite = SearchIndex.engine(of: sql) == .sqlite
-        var query = SQLQueryString("INSERT INTO titles (\(unsafeRaw: Self.titleColumns.joined(separator: ", "))) VALUES ")
-        for (index, title) in titles.enumerated() {
-            if index > 0 { query.appendLiteral(", ") }
-            query.appendRow(titleValues(title, version: version, now: now, created: nil), sqlite: sqlite)
+        guard SearchIndex.engine(of: sql) == .sqlite else {
+            let rows = try await sql.raw("""
+                SELECT nextval(pg_get_serial_sequence('titles', 'id')) AS id FROM generate_series(1, \(bind: titles.count))
+                """).all()
+            let ids = try rows.map { try $0.decode(column: "id", as: Int.self) }
+            let values = zip(ids, titles).map { id, title in [.int(id)] + titleValues(title, version: version, now: now, created: nil) }
+            try await PostgresCopy.rows(values, into: Title.schema, columns: ["id"] + Self.titleColumns, on: sql)
+            return ids
         }
+        var query = SQLQueryString.insert(into: Title.schema, columns: Self.titleColumns,
+                                          rows: titles.map { titleValues($0, version: version, now: now, created: nil) }, sqlite: true)
         query.appendLiteral(" RETURNING id, work_key")
         let rows = try await sql.raw(query).all()
         guard rows.count == titles.count else { throw BiebError(.conflict, code: "insert_mismatch", message: "The database returned \(rows.count) ids for \(titles.count) titles.") }
@@ -241,6 +249,16 @@ public struct CatalogStore: OrganisationStore {
             ids.append(try row.decode(column: "id", as: Int.self))
         }
         return ids
+    }
+
+    /// New rows: multi-row INSERTs on SQLite, one `COPY` on PostgreSQL (`sql` one connection, in a transaction).
+    func bulkInsert(_ rows: [[SQLValue]], into table: String, columns: [String], on sql: any SQLDatabase) async throws {
+        guard SearchIndex.engine(of: sql) == .sqlite else {
+            return try await PostgresCopy.rows(rows, into: table, columns: columns, on: sql)
+        }
+        for chunk in rows.chunked(into: 300 * 12 / columns.count) {
+            try await sql.raw(.insert(into: table, columns: columns, rows: chunk, sqlite: true)).run()
+        }
     }
 
     func updateTitle(_ id: Int, _ incoming: IncomingTitle, version: Int, now: Date, on sql: any SQLDatabase) async throws {
@@ -258,16 +276,8 @@ public struct CatalogStore: OrganisationStore {
         for chunk in replacing.chunked(into: 500) {
             try await sql.delete(from: "title_isbns").where("title_id", .in, SQLBind.group(Array(chunk))).run()
         }
-        let sqlite = SearchIndex.engine(of: sql) == .sqlite
-        let rows = titles.flatMap { id, isbns in Set(isbns.map(\.isbn13)).map { (id, $0) } }
-        for chunk in rows.chunked(into: 300) {
-            var insert = SQLQueryString("INSERT INTO title_isbns (organisation_id, isbn, title_id) VALUES ")
-            for (index, (id, isbn)) in chunk.enumerated() {
-                if index > 0 { insert.appendLiteral(", ") }
-                insert.appendRow([.uuid(organisationID), .text(isbn), .int(id)], sqlite: sqlite)
-            }
-            try await sql.raw(insert).run()
-        }
+        let rows: [[SQLValue]] = titles.flatMap { id, isbns in Set(isbns.map(\.isbn13)).map { [.uuid(organisationID), .text($0), .int(id)] } }
+        try await bulkInsert(rows, into: "title_isbns", columns: ["organisation_id", "isbn", "title_id"], on: sql)
     }
 
     static let itemColumns = ["organisation_id", "title_id", "barcode", "owning_branch_id", "current_branch_id", "call_number",
@@ -319,15 +329,7 @@ public struct CatalogStore: OrganisationStore {
                                 .date(now), .date(now)])
             }
         }
-        let sqlite = SearchIndex.engine(of: sql) == .sqlite
-        for chunk in inserts.chunked(into: 200) {
-            var insert = SQLQueryString("INSERT INTO items (\(unsafeRaw: Self.itemColumns.joined(separator: ", "))) VALUES ")
-            for (index, values) in chunk.enumerated() {
-                if index > 0 { insert.appendLiteral(", ") }
-                insert.appendRow(values, sqlite: sqlite)
-            }
-            try await sql.raw(insert).run()
-        }
+        try await bulkInsert(inserts, into: Item.schema, columns: Self.itemColumns, on: sql)
     }
 
     // MARK: Status and removal

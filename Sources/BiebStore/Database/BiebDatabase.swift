@@ -93,6 +93,7 @@ public enum BiebDatabase {
         migrations.add(IndexPlanningProfiles())
         migrations.add(CreateResearchSurveys())
         migrations.add(CreateResearchFieldwork())
+        migrations.add(IndexPostgresTermsAsBieb())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

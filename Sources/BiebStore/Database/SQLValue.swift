@@ -13,6 +13,8 @@ enum SQLValue: Sendable {
     case bool(Bool)
     case uuid(UUID)
     case date(Date)
+    /// A PostgreSQL `tsvector` in its text form (`TSVectorText`); PostgreSQL only.
+    case tsvector(String)
     case null
 
     static func text(_ value: String?) -> SQLValue { value.map { .text($0) } ?? .null }
@@ -29,6 +31,7 @@ enum SQLValue: Sendable {
         // Fluent stores UUIDs in SQLite as their upper-case text.
         case .uuid(let value): sqlite ? SQLBind(value.uuidString) : SQLBind(value)
         case .date(let value): SQLBind(value)
+        case .tsvector(let value): SQLQueryString("CAST(\(bind: value) AS tsvector)")
         case .null: SQLLiteral.null
         }
     }
@@ -43,5 +46,17 @@ extension SQLQueryString {
             appendInterpolation(value.expression(sqlite: sqlite))
         }
         appendLiteral(")")
+    }
+}
+
+extension SQLQueryString {
+    /// `INSERT INTO table (columns) VALUES (…), (…)`: one statement for a chunk of rows.
+    static func insert(into table: String, columns: [String], rows: some Collection<[SQLValue]>, sqlite: Bool) -> SQLQueryString {
+        var query = SQLQueryString("INSERT INTO \(ident: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
+        for (index, row) in rows.enumerated() {
+            if index > 0 { query.appendLiteral(", ") }
+            query.appendRow(row, sqlite: sqlite)
+        }
+        return query
     }
 }

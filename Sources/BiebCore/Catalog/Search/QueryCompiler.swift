@@ -84,7 +84,8 @@ public enum QueryCompiler {
         }
     }
 
-    /// A `to_tsquery('simple', …)` expression.
+    /// A `tsquery` in its text form (cast, not parsed by `to_tsquery`: the
+    /// lexemes are Bieb's own terms, as in the documents, `TSVectorText`).
     public static func tsquery(_ query: SearchQuery) -> String {
         switch query {
         case .word(let word, let field):
@@ -113,7 +114,5 @@ public enum QueryCompiler {
         }
     }
 
-    static func lexeme(_ term: String) -> String {
-        "'" + term.replacingOccurrences(of: "'", with: "''").replacingOccurrences(of: "\\", with: "\\\\") + "'"
-    }
+    static func lexeme(_ term: String) -> String { TSVectorText.lexeme(term) }
 }

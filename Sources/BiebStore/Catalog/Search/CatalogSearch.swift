@@ -235,7 +235,7 @@ public struct CatalogSearch: Sendable {
             statement = """
                 SELECT string_agg(title_id::text || ' ' || score::text, ' ' ORDER BY score DESC) AS hits FROM (
                     SELECT title_id, CAST(ts_rank('{0.1, 0.3, 0.8, 1.0}', doc, query) * 1000000 AS INTEGER) AS score
-                    FROM title_search, to_tsquery('simple', \(bind: compiled)) AS query
+                    FROM title_search, CAST(\(bind: compiled) AS tsquery) AS query
                     WHERE doc @@ query AND organisation_id = \(bind: organisationID)) AS ranked
                 """
         }

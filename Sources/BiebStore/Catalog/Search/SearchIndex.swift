@@ -43,7 +43,8 @@ public enum SearchIndex {
     /// Writes the index rows of titles, in the caller's transaction; the
     /// rows of `replacing` (titles indexed before) are removed first. (New
     /// titles need no removal: on a contentless FTS5 table a delete of a row
-    /// that was never there still writes a tombstone.)
+    /// that was never there still writes a tombstone.) On PostgreSQL the
+    /// rows go in with `COPY` (every caller is inside a transaction, so on one connection).
     public static func write(_ rows: [(id: Int, organisationID: UUID, document: SearchDocument)], replacing: [Int],
                              on sql: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
@@ -66,27 +67,9 @@ public enum SearchIndex {
                 try await sql.raw(query).run()
             }
         case .postgres:
-            for chunk in rows.chunked(into: 200) {
-                var query = SQLQueryString("INSERT INTO title_search (title_id, organisation_id, doc) VALUES ")
-                for (index, row) in chunk.enumerated() {
-                    let d = row.document
-                    if index > 0 { query.appendLiteral(", ") }
-                    query.appendLiteral("(")
-                    query.appendInterpolation(bind: row.id)
-                    query.appendLiteral(", ")
-                    query.appendInterpolation(bind: row.organisationID)
-                    query.appendLiteral(", setweight(to_tsvector('simple', ")
-                    query.appendInterpolation(bind: d.title)
-                    query.appendLiteral("), 'A') || setweight(to_tsvector('simple', ")
-                    query.appendInterpolation(bind: d.author)
-                    query.appendLiteral("), 'B') || setweight(to_tsvector('simple', ")
-                    query.appendInterpolation(bind: d.subject)
-                    query.appendLiteral("), 'C') || setweight(to_tsvector('simple', ")
-                    query.appendInterpolation(bind: d.other + " " + d.identifiers)
-                    query.appendLiteral("), 'D'))")
-                }
-                try await sql.raw(query).run()
-            }
+            // The vector from Bieb's own terms (`TSVectorText`), not `to_tsvector`: PostgreSQL does not parse them again.
+            let values: [[SQLValue]] = rows.map { [.int($0.id), .uuid($0.organisationID), .tsvector(TSVectorText.vector($0.document))] }
+            try await PostgresCopy.rows(values, into: "title_search", columns: ["title_id", "organisation_id", "doc"], on: sql)
         }
     }
 
