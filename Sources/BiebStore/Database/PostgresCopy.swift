@@ -47,17 +47,22 @@ enum PostgresCopy {
             case .data(let bytes):
                 // bytea's hex form, its backslash escaped for COPY: \\x0a1b…
                 buffer.writeStaticString("\\\\x")
-                buffer.reserveCapacity(minimumWritableBytes: bytes.count * 2)
-                for byte in bytes {
-                    buffer.writeInteger(hexDigits[Int(byte >> 4)])
-                    buffer.writeInteger(hexDigits[Int(byte & 0x0F)])
+                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bytes.count * 2) { target in
+                    let digits = hexDigits.utf8Start
+                    bytes.withUnsafeBytes { source in
+                        for (index, byte) in source.enumerated() {
+                            target[2 * index] = digits[Int(byte >> 4)]
+                            target[2 * index + 1] = digits[Int(byte & 0x0F)]
+                        }
+                    }
+                    return bytes.count * 2
                 }
             }
         }
         buffer.writeInteger(UInt8(ascii: "\n"))
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let hexDigits: StaticString = "0123456789abcdef"
 
     /// Text with COPY's escapes: backslash, tab, newline and carriage return.
     static func writeEscaped(_ text: String, into buffer: inout ByteBuffer) {

@@ -12,14 +12,17 @@ import Foundation
 /// || setweight(…other ids, 'D')` makes for such terms: each word a position
 /// counted on across the fields (the `||` of two vectors shifts the right
 /// one's positions past the left one's last), each position weighted by its
-/// field. PostgreSQL's limits (documented under "Limitations" of its text
-/// search chapter) are kept as `to_tsvector` keeps them: a lexeme of 2,047
-/// bytes or more is left out (and takes no position), at most 256 positions
-/// per lexeme, positions above 16,383 count as 16,383.
+/// field. It is written as the words come, a lexeme once per position
+/// (`'fiets':2A 'fiets':5D`): PostgreSQL's input sorts the lexemes and
+/// merges their positions, positions above 16,383 counted as 16,383, as
+/// `to_tsvector` does (PostgreSQL's "Text Search Types" and "Limitations"),
+/// and keeps 256 positions of a lexeme where `to_tsvector` keeps 255 (a word
+/// more than 255 times in a field shifts the next field's positions by one;
+/// what matches is the same). A word of 2,047 bytes or more, which
+/// `to_tsvector` leaves out and the input refuses, is left out here too and
+/// takes no position.
 public enum TSVectorText {
     public static let maximumLexemeBytes = 2_046
-    public static let maximumPositions = 256
-    public static let maximumPosition = 16_383
 
     /// The `tsvector` of a document, in PostgreSQL's text form.
     public static func vector(_ document: SearchDocument) -> String {
@@ -29,36 +32,46 @@ public enum TSVectorText {
 
     /// Space-separated terms per field with the field's weight letter.
     static func vector(fields: [(terms: String, weight: Character)]) -> String {
-        // Lexemes in first-seen order with their positions; PostgreSQL sorts them itself.
-        var order: [Substring] = []
-        var positions: [Substring: [(Int, Character)]] = [:]
+        var out: [UInt8] = []
+        out.reserveCapacity(fields.reduce(0) { $0 + $1.terms.utf8.count * 2 + 16 })
         var position = 0
         for (terms, weight) in fields {
-            for term in terms.split(separator: " ", omittingEmptySubsequences: true) {
-                guard term.utf8.count <= maximumLexemeBytes else { continue }
-                position += 1
-                let at = min(position, maximumPosition)
-                if positions[term] == nil {
-                    order.append(term)
-                    positions[term] = [(at, weight)]
-                } else if positions[term]!.count < maximumPositions, positions[term]!.last!.0 != at {
-                    positions[term]!.append((at, weight))
+            let weightByte = weight.asciiValue ?? UInt8(ascii: "D")
+            var terms = terms
+            terms.makeContiguousUTF8()
+            _ = terms.utf8.withContiguousStorageIfAvailable { bytes in
+                var start = 0
+                while start < bytes.count {
+                    while start < bytes.count && bytes[start] == 0x20 { start += 1 }
+                    var end = start
+                    while end < bytes.count && bytes[end] != 0x20 { end += 1 }
+                    if end > start && end - start <= maximumLexemeBytes {
+                        position += 1
+                        if !out.isEmpty { out.append(0x20) }
+                        appendQuoted(bytes[start..<end], to: &out)
+                        out.append(UInt8(ascii: ":"))
+                        appendNumber(position, to: &out)
+                        out.append(weightByte)
+                    }
+                    start = end
                 }
             }
         }
-        var text = ""
-        text.reserveCapacity(order.reduce(0) { $0 + $1.utf8.count + 8 })
-        for (index, term) in order.enumerated() {
-            if index > 0 { text.append(" ") }
-            text.append(lexeme(term))
-            text.append(":")
-            for (n, (at, weight)) in positions[term]!.enumerated() {
-                if n > 0 { text.append(",") }
-                text.append(String(at))
-                text.append(weight)
-            }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendQuoted(_ term: UnsafeBufferPointer<UInt8>.SubSequence, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "'"))
+        for byte in term {
+            if byte == UInt8(ascii: "'") { out.append(byte) } else if byte == UInt8(ascii: "\\") { out.append(byte) }
+            out.append(byte)
         }
-        return text
+        out.append(UInt8(ascii: "'"))
+    }
+
+    static func appendNumber(_ number: Int, to out: inout [UInt8]) {
+        if number >= 10 { appendNumber(number / 10, to: &out) }
+        out.append(UInt8(ascii: "0") + UInt8(number % 10))
     }
 
     /// A lexeme quoted for `tsvector` and `tsquery` input: in single quotes,
