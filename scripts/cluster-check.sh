@@ -13,8 +13,9 @@
 # payment whose webhook reaches every server at once is booked once; mail
 # that every server's outbox sender races for is sent once each; a branch
 # closed for a day on one server is closed on all at once (the calendar
-# caches are never stale); wrong passwords spread over the servers are
-# throttled together; and a SIP2
+# caches are never stale), and so are a lowered fee limit (settings), a
+# revoked token and a title imported by another process (the catalogue);
+# wrong passwords spread over the servers are throttled together; and a SIP2
 # kiosk whose server stops mid-session carries on on another
 # (scripts/cluster-sip2.py).
 set -euo pipefail
@@ -124,6 +125,56 @@ curl -s -o /dev/null -H "authorization: Bearer $TOKEN" -H 'content-type: applica
 AFTER=$(status_everywhere)
 check "a branch closed on one server is closed on every server at once (before: $BEFORE; after: $AFTER)" \
   "! echo '$BEFORE' | grep -q False && ! echo '$AFTER' | grep -q True && [ \$(echo '$AFTER' | wc -w) -ge 4 ]"
+
+# Caches that are never stale: circulation settings. A member with a small debt may borrow on every server (the
+# settings are cached there now); the fee limit is lowered through one server; every server at once says no.
+curl -s -o /dev/null -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"amount_cents": 300, "note": "Clustertoets"}' \
+  "$B/api/v1/members/$MEMBER_ID/charges"
+may_borrow_everywhere() {
+  for _ in $(seq 1 6); do
+    body=$(curl -s -D "$WORK/h" -H "authorization: Bearer $TOKEN" "$B/api/v1/members/$MEMBER_ID")
+    echo "$(tr -d '\r' <"$WORK/h" | awk -F': ' 'tolower($1)=="x-bieb-server"{print $2}') $(echo "$body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["may_borrow"])')"
+  done | sort -u | tr '\n' ' '
+}
+LIMIT=$(curl -s -H "authorization: Bearer $TOKEN" "$B/api/v1/circulation-settings" | python3 -c 'import json,sys; print(json.load(sys.stdin)["fee_limit_cents"])')
+BEFORE=$(may_borrow_everywhere)
+curl -s -o /dev/null -X PUT -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"fee_limit_cents": 100}' "$B/api/v1/circulation-settings"
+AFTER=$(may_borrow_everywhere)
+curl -s -o /dev/null -X PUT -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d "{\"fee_limit_cents\": $LIMIT}" "$B/api/v1/circulation-settings"
+curl -s -o /dev/null -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"amount_cents": 300}' "$B/api/v1/members/$MEMBER_ID/payments"
+check "a fee limit lowered on one server counts on every server at once (may borrow before: $BEFORE; after: $AFTER)" \
+  "! echo '$BEFORE' | grep -q False && ! echo '$AFTER' | grep -q True && [ \$(echo '$AFTER' | wc -w) -ge 4 ]"
+
+# Caches that are never stale: tokens. A second token, used on every server, revoked through one: refused by all at once.
+SECOND=$(curl -s -H 'content-type: application/json' -d '{"email": "medewerker@denhaag.bieb.demo", "password": "bieb-demo-2026"}' \
+  "$B/api/v1/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+used() { for _ in $(seq 1 6); do curl -s -o /dev/null -w '%{http_code}\n' -H "authorization: Bearer $SECOND" "$B/api/v1/organisations"; done | sort | uniq -c | xargs; }
+BEFORE=$(used)
+REVOKED=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "authorization: Bearer $SECOND" "$B/api/v1/auth/token")
+AFTER=$(used)
+check "a token revoked on one server ($REVOKED) is refused by every server at once (before: $BEFORE; after: $AFTER)" \
+  "[ '$BEFORE' = '6 200' ] && [ '$AFTER' = '6 401' ]"
+
+# Caches that are never stale: the catalogue. A word no title has is searched on every server (the empty answer is
+# cached there); a title with it is imported by another process (bieb import); every server finds it at once.
+WORD="clustertoets$(date +%s)"
+cat >"$WORK/title.xml" <<XML
+<?xml version="1.0" encoding="UTF-8"?>
+<collection xmlns="http://www.loc.gov/MARC21/slim"><record><leader>00000nam a2200000 a 4500</leader>
+<controlfield tag="001">$WORD</controlfield><controlfield tag="008">261206s2026    ne            000 0 dut d</controlfield>
+<datafield tag="245" ind1="0" ind2="0"><subfield code="a">Het $WORD boek</subfield></datafield></record></collection>
+XML
+found_everywhere() {
+  for _ in $(seq 1 6); do
+    body=$(curl -s -D "$WORK/h" "$B/api/v1/organisations/den-haag/search?q=$WORD")
+    echo "$(tr -d '\r' <"$WORK/h" | awk -F': ' 'tolower($1)=="x-bieb-server"{print $2}') $(echo "$body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"
+  done | sort -u | tr '\n' ' '
+}
+BEFORE=$(found_everywhere)
+"$BIEB_BIN" import marc "$WORK/title.xml" --org den-haag --database "$DATABASE_URL" >/dev/null 2>&1
+AFTER=$(found_everywhere)
+check "a title imported by another process is found on every server at once (hits before: $BEFORE; after: $AFTER)" \
+  "! echo '$BEFORE' | grep -q ' 1' && [ \$(echo '$AFTER' | grep -o ' 1' | wc -l) -ge 2 ] && ! echo '$AFTER' | grep -q ' 0'"
 
 # A SIP2 kiosk whose server stops mid-session.
 python3 "$(dirname "$0")/cluster-sip2.py" || fail=1

@@ -19,20 +19,30 @@ struct DeskCacheKey: StorageKey {
     typealias Value = DeskCache
 }
 
-/// An organisation with its branch names, kept for a few seconds: every
-/// scan at a desk needs them, and they change seldom (a renamed or new
-/// branch shows within `lifetime` on every app server).
+/// An organisation with its branch names, kept per `ConfigVersion`: every
+/// scan at a desk needs them, and a renamed or new branch raises the number,
+/// so every app server reads them again at its next request.
 final class DeskCache: @unchecked Sendable {
-    static let lifetime: TimeInterval = 5
+    typealias Value = (organisation: Organisation, branches: [BranchLabel])
     private let lock = NSLock()
-    private var entries: [UUID: (value: (organisation: Organisation, branches: [BranchLabel]), until: Date)] = [:]
+    private var entries: [UUID: (value: Value, configVersion: Int)] = [:]
 
-    func get(_ id: UUID, now: Date) -> (organisation: Organisation, branches: [BranchLabel])? {
-        lock.withLock { entries[id].flatMap { $0.until > now ? $0.value : nil } }
+    func get(_ id: UUID, configVersion: Int) -> Value? {
+        lock.withLock { entries[id].flatMap { $0.configVersion == configVersion ? $0.value : nil } }
     }
 
-    func put(_ id: UUID, _ value: (organisation: Organisation, branches: [BranchLabel]), now: Date) {
-        lock.withLock { entries[id] = (value, now.addingTimeInterval(Self.lifetime)) }
+    func put(_ id: UUID, _ value: Value, configVersion: Int) {
+        lock.withLock { entries[id] = (value, configVersion) }
+    }
+
+    /// The organisation and its branch labels at `configVersion`, read when not held.
+    func value(_ id: UUID, configVersion: Int, db: any Database) async throws -> Value? {
+        if let hit = get(id, configVersion: configVersion) { return hit }
+        let directory = BranchDirectory(db)
+        guard let organisation = try await directory.organisation(id: id) else { return nil }
+        let value = (organisation, try await directory.labels(of: id))
+        put(id, value, configVersion: configVersion)
+        return value
     }
 }
 
@@ -49,20 +59,14 @@ struct DeskService {
 
     static func make(_ req: Request, _ permission: Permission = .viewStaffPages) async throws -> DeskService {
         let user = try req.staff(permission)
-        let cache = req.application.deskCache
-        let now = Date()
-        let (organisation, branches): (Organisation, [BranchLabel])
-        if let hit = cache.get(user.organisationID, now: now) {
-            (organisation, branches) = (hit.organisation, hit.branches)
-        } else {
-            guard let found = try await req.branches.organisation(id: user.organisationID) else {
-                throw BiebError.notFound("organisation", nl: "Organisatie niet gevonden.")
-            }
-            (organisation, branches) = (found, try await req.branches.labels(of: user.organisationID))
-            cache.put(user.organisationID, (organisation, branches), now: now)
+        let configVersion = try await req.configVersion(of: user.organisationID)
+        guard let (organisation, branches) = try await req.application.deskCache.value(user.organisationID, configVersion: configVersion,
+                                                                                        db: req.db) else {
+            throw BiebError.notFound("organisation", nl: "Organisatie niet gevonden.")
         }
         let circulation = Circulation(req.db, organisationID: user.organisationID, timeZone: organisation.zone,
-                                      calendars: req.application.calendarCache, ruleBooks: req.application.ruleBookCache)
+                                      calendars: req.application.calendarCache, ruleBooks: req.application.ruleBookCache,
+                                      configVersion: configVersion)
         return DeskService(req: req, user: user, organisation: organisation, circulation: circulation,
                            members: MemberDirectory(req.db, organisationID: user.organisationID),
                            branches: branches, lang: Language.of(req))

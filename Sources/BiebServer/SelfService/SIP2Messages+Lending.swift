@@ -117,7 +117,7 @@ extension SIP2Work {
             r.field("CV", "99")
             return r
         }
-        let bins = try await service.app.selfService.sortBins.bins(terminal.branch, now: now) {
+        let bins = try await service.app.selfService.sortBins.bins(terminal.branch, configVersion: configVersion) {
             try await store.sortBins(branch: terminal.branch)
         }
         var r = SIP2Response("10")

@@ -20,11 +20,13 @@ struct SIP2Work {
     let request: SIP2Request
     let now: Date
     let dutch: Bool
+    /// The organisation's `ConfigVersion` read for this message: the caches it consults agree on it.
+    let configVersion: Int
 
     var db: any Database { service.db }
     var circulation: Circulation {
         Circulation(db, organisationID: terminal.organisationID, timeZone: terminal.timeZone,
-                    calendars: service.app.calendarCache, ruleBooks: service.app.ruleBookCache)
+                    calendars: service.app.calendarCache, ruleBooks: service.app.ruleBookCache, configVersion: configVersion)
     }
     var store: SelfServiceStore { SelfServiceStore(db, organisationID: terminal.organisationID) }
     var desk: Circulation.Desk { Circulation.Desk(branch: terminal.branch, staff: nil, now: now) }
@@ -52,25 +54,22 @@ struct SIP2Work {
     /// How the terminal's branch is served now (the branch calendar decides).
     func level() async throws -> ServiceLevel {
         let cache = service.app.calendarCache
-        if let calendar = cache.calendar(terminal.branch, timeZone: terminal.timeZone, verifiedWithin: 2, now: now) {
+        if let calendar = cache.calendar(terminal.branch, timeZone: terminal.timeZone, configVersion: configVersion) {
             return calendar.level(at: now)
         }
-        return try await BranchDirectory(db, cache: cache).calendar(of: terminal.branch, timeZone: terminal.timeZone).level(at: now)
+        let calendar = try await BranchDirectory(db, cache: cache).calendar(of: terminal.branch, timeZone: terminal.timeZone)
+        cache.confirm(terminal.branch, configVersion: configVersion)
+        return calendar.level(at: now)
     }
 
-    /// A branch's name, from the organisation's branch list kept a few seconds (`DeskCache`).
+    /// A branch's name, from the organisation's branch list kept per `ConfigVersion` (`DeskCache`).
     func branchName(_ id: UUID) async throws -> String {
         if id == terminal.branch { return terminal.branchName }
         return try await branches().first { $0.id == id }?.name ?? "?"
     }
 
     func branches() async throws -> [BranchLabel] {
-        let cache = service.app.deskCache
-        if let hit = cache.get(terminal.organisationID, now: now) { return hit.branches }
-        guard let organisation = try await BranchDirectory(db).organisation(id: terminal.organisationID) else { return [] }
-        let labels = try await BranchDirectory(db).labels(of: terminal.organisationID)
-        cache.put(terminal.organisationID, (organisation, labels), now: now)
-        return labels
+        try await service.app.deskCache.value(terminal.organisationID, configVersion: configVersion, db: db)?.branches ?? []
     }
 
     // MARK: 99 → 98 status

@@ -107,7 +107,8 @@ struct SIP2Service: Sendable {
         guard terminal.allowed.contains(request.command) else {
             return (refusal(request, session: session, message: text("sip2_not_allowed", dutch(request, session)), now: now), false)
         }
-        let work = Work(service: self, terminal: terminal, request: request, now: now, dutch: dutch(request, session))
+        let work = Work(service: self, terminal: terminal, request: request, now: now, dutch: dutch(request, session),
+                        configVersion: try await ConfigVersion.read(terminal.organisationID, on: db))
         if request.command == .patronInformation || request.command == .patronStatus,
            let chosen = SIP2.isDutch(languageCode: request.fixed(0, 3)) {
             session.dutch = chosen
@@ -364,23 +365,20 @@ final class DoorLogins: @unchecked Sendable {
     }
 }
 
-/// Each branch's sort bins, kept a few seconds: a sorter asks for them on
-/// every return, and they change seldom (a change shows within `lifetime`).
+/// Each branch's sort bins, kept per `ConfigVersion`: a sorter asks for
+/// them on every return, and a change raises the number, so every app server
+/// reads them again at its next message.
 final class SortBinCache: @unchecked Sendable {
-    static let lifetime: TimeInterval = 5
     private let lock = NSLock()
-    private var entries: [UUID: (bins: SortBins, until: Date)] = [:]
+    private var entries: [UUID: (bins: SortBins, configVersion: Int)] = [:]
 
-    func bins(_ branch: UUID, now: Date, load: () async throws -> SortBins) async throws -> SortBins {
-        if let hit = lock.withLock({ entries[branch] }), hit.until > now { return hit.bins }
+    func bins(_ branch: UUID, configVersion: Int, load: () async throws -> SortBins) async throws -> SortBins {
+        if let hit = lock.withLock({ entries[branch] }), hit.configVersion == configVersion { return hit.bins }
         let bins = try await load()
-        lock.withLock { entries[branch] = (bins, now.addingTimeInterval(Self.lifetime)) }
+        lock.withLock { entries[branch] = (bins, configVersion) }
         return bins
     }
 
-    func forget(_ branch: UUID) {
-        lock.withLock { _ = entries.removeValue(forKey: branch) }
-    }
 }
 
 struct SelfServiceStateKey: StorageKey { typealias Value = SelfServiceState }

@@ -85,7 +85,6 @@ struct SelfServiceAPIController: RouteCollection {
         let input = try req.content.decode(SortBinsDTO.self)
         let bins = SortBins(holds: input.holds.trimmed, transit: input.transit.trimmed, shelf: input.shelf.trimmed)
         try await service.selfService.setSortBins(bins, branch: branch.id)
-        req.application.selfService.sortBins.forget(branch.id)
         return SortBinsDTO(bins)
     }
 

@@ -163,7 +163,6 @@ struct SelfServicePages: RouteCollection {
             let branch = try service.branch(form.branch)
             try await service.selfService.setSortBins(SortBins(holds: form.holds?.trimmed ?? "", transit: form.transit?.trimmed ?? "",
                                                                shelf: form.shelf?.trimmed ?? ""), branch: branch.id)
-            req.application.selfService.sortBins.forget(branch.id)
             return try await render(req, message: Locales.text("sort_bins_saved", service.lang, ["branch": branch.name]))
         } catch let error as BiebError {
             return try await render(req, error: error, status: error.httpStatus)

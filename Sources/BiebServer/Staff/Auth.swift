@@ -104,16 +104,25 @@ struct BearerAuthenticator: AsyncMiddleware {
             let hash = Tokens.hash(bearer.token)
             let cache = request.application.tokenCache
             let now = Date()
+            let directory = StaffDirectory(request.db)
+            let refused = BiebError(.unauthorized, code: "invalid_token", message: "The bearer token is unknown or expired.",
+                                    nl: "Het token is onbekend of verlopen.")
+            // The token as stored, read after the organisation's number was: a revocation or deactivation committed
+            // before that read is seen here, one committed after it raises the number past the one cached with it.
+            func read(after configVersion: Int) async throws -> TokenCache.Entry {
+                guard let token = try await directory.token(hash: hash), token.expiresAt > now, token.user.active else { throw refused }
+                let entry = TokenCache.Entry(tokenID: token.id!, expiresAt: token.expiresAt, user: token.user)
+                cache.put(hash, entry, configVersion: configVersion)
+                return entry
+            }
             let entry: TokenCache.Entry
             if let hit = cache.get(hash, now: now) {
-                entry = hit
+                let current = try await request.configVersion(of: hit.entry.organisationID)
+                entry = current == hit.configVersion ? hit.entry : try await read(after: current)
             } else {
-                guard let token = try await StaffDirectory(request.db).token(hash: hash), token.expiresAt > now, token.user.active else {
-                    throw BiebError(.unauthorized, code: "invalid_token", message: "The bearer token is unknown or expired.",
-                                    nl: "Het token is onbekend of verlopen.")
-                }
-                entry = TokenCache.Entry(tokenID: token.id!, expiresAt: token.expiresAt, user: token.user)
-                cache.put(hash, entry, now: now)
+                // Not held: the token names its organisation, then is read again after that organisation's number.
+                guard let token = try await directory.token(hash: hash) else { throw refused }
+                entry = try await read(after: try await request.configVersion(of: token.user.organisationID))
             }
             request.auth.login(entry.freshUser())
             request.storage[CurrentTokenKey.self] = entry.tokenID
@@ -124,9 +133,10 @@ struct BearerAuthenticator: AsyncMiddleware {
 
 struct CurrentTokenKey: StorageKey { typealias Value = UUID }
 
-/// Bearer tokens checked in the last few seconds, so a busy desk does not
-/// read its token and account for every scan. Revocations made by this
-/// server clear it at once; other app servers see them within `lifetime`.
+/// Bearer tokens checked before, so a busy desk does not read its token and
+/// account for every scan: kept per `ConfigVersion` of the account's
+/// organisation (a revoked token, a changed role or a deactivated account
+/// raises it), so every app server reads them again at its next request.
 final class TokenCache: @unchecked Sendable {
     struct Entry {
         let tokenID: UUID
@@ -161,29 +171,27 @@ final class TokenCache: @unchecked Sendable {
         }
     }
 
-    static let lifetime: TimeInterval = 5
     private let lock = NSLock()
-    private var entries: [String: (entry: Entry, until: Date)] = [:]
+    private var entries: [String: (entry: Entry, configVersion: Int)] = [:]
 
-    func get(_ hash: String, now: Date) -> Entry? {
+    /// The entry held for a token that has not expired, with the number it was read at.
+    func get(_ hash: String, now: Date) -> (entry: Entry, configVersion: Int)? {
         lock.withLock {
             guard let hit = entries[hash] else { return nil }
-            guard hit.until > now else {
+            guard hit.entry.expiresAt > now else {
                 entries[hash] = nil
                 return nil
             }
-            return hit.entry
+            return hit
         }
     }
 
-    func put(_ hash: String, _ entry: Entry, now: Date) {
+    func put(_ hash: String, _ entry: Entry, configVersion: Int) {
         lock.withLock {
             if entries.count > 10_000 { entries.removeAll() }
-            entries[hash] = (entry, min(entry.expiresAt, now.addingTimeInterval(Self.lifetime)))
+            entries[hash] = (entry, configVersion)
         }
     }
-
-    func clear() { lock.withLock { entries.removeAll() } }
 }
 
 struct TokenCacheKey: StorageKey { typealias Value = TokenCache }

@@ -70,8 +70,8 @@ struct AuthAPIController: RouteCollection {
     func revoke(req: Request) async throws -> HTTPStatus {
         _ = try req.staff()
         if let token = req.storage[CurrentTokenKey.self] {
+            // The deletion raises the organisation's ConfigVersion: every server's token cache reads it again.
             try await APIToken.query(on: req.db).filter(\.$id == token).delete()
-            req.application.tokenCache.clear()
         }
         return .noContent
     }
@@ -183,8 +183,7 @@ struct UserAPIController: RouteCollection {
         if input.active == false || input.password != nil {
             try await StaffDirectory(req.db).deleteTokens(of: user.id!)
         }
-        // A changed role or branch counts from the next request.
-        req.application.tokenCache.clear()
+        // A changed role or branch counts from the next request on every server (it raises the ConfigVersion).
         let org = try await Organisation.find(admin.organisationID, on: req.db)!
         return UserDTO(user, organisation: org.slug)
     }

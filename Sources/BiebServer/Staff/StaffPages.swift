@@ -271,8 +271,7 @@ struct StaffPages: RouteCollection {
             if !active || password != nil {
                 try await StaffDirectory(req.db).deleteTokens(of: user.id!)
             }
-            // A changed role or branch counts from the next request.
-            req.application.tokenCache.clear()
+            // A changed role or branch counts from the next request on every server (it raises the ConfigVersion).
         } catch let error as BiebError {
             return try await page.render("staff/users", usersContext(page, admin: admin, error: error), status: .badRequest)
         }

@@ -169,11 +169,9 @@ public struct BranchDirectory: Sendable {
         guard let cache else { return [:] }
         var result: [UUID: BranchCalendar] = [:]
         var missing: [UUID] = []
-        let now = Date()
         for (id, version) in versions {
             if let hit = cache.calendar(id, version: version, timeZone: timeZone) {
                 result[id] = hit
-                cache.verified(id, version: version, at: now)
             } else {
                 missing.append(id)
             }

@@ -5,15 +5,17 @@ import BiebCore
 /// `calendar_version`. Every change to a calendar raises the version in the
 /// same transaction, and readers read the current version from the
 /// database, so a cached calendar is not used after a change — on this app
-/// server or any other. (The circulation desk alone accepts a calendar
-/// verified in the last two seconds: `calendar(_:timeZone:verifiedWithin:)`.)
+/// server or any other. The circulation desk and SIP2, scanning many copies
+/// a second, use a calendar confirmed at the request's `ConfigVersion`
+/// without reading the branch's version again (a calendar change raises
+/// that number too): `calendar(_:timeZone:configVersion:)`.
 public final class CalendarCache: @unchecked Sendable {
     private struct Entry {
         let version: Int
         let timeZone: String
         let calendar: BranchCalendar
-        /// When the version was last read from the database.
-        var verified: Date
+        /// The organisation's `ConfigVersion` at which the version was last read (`confirm`).
+        var configVersion: Int?
     }
 
     private var entries: [UUID: Entry] = [:]
@@ -32,27 +34,26 @@ public final class CalendarCache: @unchecked Sendable {
         return entry.calendar
     }
 
-    public func store(_ branchID: UUID, version: Int, calendar: BranchCalendar, verified: Date = Date()) {
+    public func store(_ branchID: UUID, version: Int, calendar: BranchCalendar) {
         lock.lock()
         defer { lock.unlock() }
         if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-        entries[branchID] = Entry(version: version, timeZone: calendar.timeZone.identifier, calendar: calendar, verified: verified)
+        entries[branchID] = Entry(version: version, timeZone: calendar.timeZone.identifier, calendar: calendar, configVersion: nil)
     }
 
-    /// Notes that the database still has `version` for a branch (the cached calendar is current).
-    func verified(_ branchID: UUID, version: Int, at now: Date) {
+    /// Notes that the cached calendar of a branch was read or checked after
+    /// the organisation's `ConfigVersion` was `configVersion`.
+    public func confirm(_ branchID: UUID, configVersion: Int) {
         lock.lock()
         defer { lock.unlock() }
-        if entries[branchID]?.version == version { entries[branchID]?.verified = now }
+        entries[branchID]?.configVersion = configVersion
     }
 
-    /// A calendar whose version was read from the database less than
-    /// `maxAge` seconds ago — for callers that may be that much behind a
-    /// change (the circulation desk, scanning many copies a second).
-    public func calendar(_ branchID: UUID, timeZone: TimeZone, verifiedWithin maxAge: TimeInterval, now: Date = Date()) -> BranchCalendar? {
+    /// The calendar confirmed at `configVersion`: nothing about the branch has changed since.
+    public func calendar(_ branchID: UUID, timeZone: TimeZone, configVersion: Int) -> BranchCalendar? {
         lock.lock()
         defer { lock.unlock() }
-        guard let entry = entries[branchID], entry.timeZone == timeZone.identifier, now.timeIntervalSince(entry.verified) < maxAge else { return nil }
+        guard let entry = entries[branchID], entry.timeZone == timeZone.identifier, entry.configVersion == configVersion else { return nil }
         return entry.calendar
     }
 

@@ -21,14 +21,18 @@ public struct Circulation: Sendable {
     public let timeZone: TimeZone
     public let branches: BranchDirectory
     public let rules: LoanRuleStore
+    /// The organisation's `ConfigVersion` read for this request or message: cached settings and calendars made at
+    /// it are used without asking the database again (nil: they are checked each time).
+    public let configVersion: Int?
 
     public init(_ db: any Database, organisationID: UUID, timeZone: TimeZone = BranchCalendar.amsterdam,
-                calendars: CalendarCache? = nil, ruleBooks: RuleBookCache? = nil) {
+                calendars: CalendarCache? = nil, ruleBooks: RuleBookCache? = nil, configVersion: Int? = nil) {
         self.db = db
         self.organisationID = organisationID
         self.timeZone = timeZone
+        self.configVersion = configVersion
         branches = BranchDirectory(db, cache: calendars)
-        rules = LoanRuleStore(db, organisationID: organisationID, cache: ruleBooks)
+        rules = LoanRuleStore(db, organisationID: organisationID, cache: ruleBooks, configVersion: configVersion)
     }
 
     /// Where, by whom and when a desk action happens.
@@ -204,10 +208,15 @@ public struct Circulation: Sendable {
     /// A branch's calendar; inside a transaction pass its connection (the
     /// transaction holds one, and asking the pool for another could wait forever).
     func calendar(of branch: UUID, on db: (any Database)? = nil) async throws -> BranchCalendar {
-        // A desk scans many copies a second: a calendar checked against the database in the last two seconds will do.
-        if let cached = branches.cache?.calendar(branch, timeZone: timeZone, verifiedWithin: 2) { return cached }
+        // A desk scans many copies a second: a calendar checked against the database at this request's
+        // configuration version is current (a calendar change raises it), so it is not checked again.
+        if let configVersion, let cached = branches.cache?.calendar(branch, timeZone: timeZone, configVersion: configVersion) {
+            return cached
+        }
         let directory = db.map { BranchDirectory($0, cache: branches.cache) } ?? branches
-        return try await directory.calendar(of: branch, timeZone: timeZone)
+        let calendar = try await directory.calendar(of: branch, timeZone: timeZone)
+        if let configVersion { branches.cache?.confirm(branch, configVersion: configVersion) }
+        return calendar
     }
 
     /// Refuses when the member may not borrow or place holds now.

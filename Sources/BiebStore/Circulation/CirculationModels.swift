@@ -33,6 +33,15 @@ public final class CirculationSettings: Model, @unchecked Sendable {
         lostItemCents = 2500
         rulesVersion = 0
     }
+
+    /// A copy of its own (a model is a shared object: what one request changes must not change another's).
+    public func copy() -> CirculationSettings {
+        let copy = CirculationSettings(organisationID: id ?? UUID())
+        copy.id = id
+        (copy.holdShelfDays, copy.holdExpiryDays, copy.floating) = (holdShelfDays, holdExpiryDays, floating)
+        (copy.feeLimitCents, copy.lostItemCents, copy.rulesVersion) = (feeLimitCents, lostItemCents, rulesVersion)
+        return copy
+    }
 }
 
 /// A rule of the loan rules matrix; nil scope columns match anything, nil

@@ -4,27 +4,22 @@ import SQLKit
 import BiebCore
 
 /// Rule books built from the database, kept per organisation and rules
-/// version (any app server sees a change: the version is read with the settings).
+/// version, and the circulation settings (with the rules version) kept per
+/// `ConfigVersion`: a change on any app server is seen at the next request.
 public final class RuleBookCache: @unchecked Sendable {
     private let lock = NSLock()
     private var books: [UUID: (version: Int, book: LoanRuleBook)] = [:]
-    private var settings: [UUID: (settings: CirculationSettings, until: Date)] = [:]
-    /// Settings (with the rules version) are read again after this long:
-    /// a change on another app server shows within it; on this one at once.
-    public static let settingsLifetime: TimeInterval = 2
+    private var settings: [UUID: (settings: CirculationSettings, configVersion: Int)] = [:]
 
     public init() {}
 
-    func settings(_ organisationID: UUID, now: Date) -> CirculationSettings? {
-        lock.withLock { settings[organisationID].flatMap { $0.until > now ? $0.settings : nil } }
+    /// A copy of the settings held (a caller may change its copy, as the settings form does, and then fail to save).
+    func settings(_ organisationID: UUID, configVersion: Int) -> CirculationSettings? {
+        lock.withLock { settings[organisationID].flatMap { $0.configVersion == configVersion ? $0.settings.copy() : nil } }
     }
 
-    func store(_ organisationID: UUID, settings value: CirculationSettings, now: Date) {
-        lock.withLock { settings[organisationID] = (value, now.addingTimeInterval(Self.settingsLifetime)) }
-    }
-
-    func forget(_ organisationID: UUID) {
-        lock.withLock { settings[organisationID] = nil }
+    func store(_ organisationID: UUID, settings value: CirculationSettings, configVersion: Int) {
+        lock.withLock { settings[organisationID] = (value.copy(), configVersion) }
     }
 
     func book(_ organisationID: UUID, version: Int) -> LoanRuleBook? {
@@ -41,19 +36,22 @@ public struct LoanRuleStore: Sendable {
     public let db: any Database
     public let organisationID: UUID
     public let cache: RuleBookCache?
+    /// The organisation's `ConfigVersion` as read for this request: the cached settings are used only when made at it.
+    public let configVersion: Int?
 
-    public init(_ db: any Database, organisationID: UUID, cache: RuleBookCache? = nil) {
+    public init(_ db: any Database, organisationID: UUID, cache: RuleBookCache? = nil, configVersion: Int? = nil) {
         self.db = db
         self.organisationID = organisationID
         self.cache = cache
+        self.configVersion = configVersion
     }
 
     /// The settings (defaults when the organisation never saved any).
     public func settings() async throws -> CirculationSettings {
-        let now = Date()
-        if let cached = cache?.settings(organisationID, now: now) { return cached }
+        guard let cache, let configVersion else { return try await readSettings() }
+        if let cached = cache.settings(organisationID, configVersion: configVersion) { return cached }
         let settings = try await readSettings()
-        cache?.store(organisationID, settings: settings, now: now)
+        cache.store(organisationID, settings: settings, configVersion: configVersion)
         return settings
     }
 
@@ -83,8 +81,6 @@ public struct LoanRuleStore: Sendable {
             throw BiebError.invalid("fee_limit_cents", "Amounts must be from 0 to 100,000 cents.", nl: "Bedragen: van 0 tot 100.000 cent.")
         }
         settings.id = organisationID
-        cache?.forget(organisationID)
-        defer { cache?.forget(organisationID) }
         let existing = try await CirculationSettings.find(organisationID, on: db)
         try await WriteGate.transaction(on: db) { tx in
             if let existing {
@@ -131,7 +127,6 @@ public struct LoanRuleStore: Sendable {
             seen[rule.scope] = index
         }
         let organisationID = organisationID
-        defer { cache?.forget(organisationID) }
         try await WriteGate.transaction(on: db) { tx in
             try await LoanRuleRow.query(on: tx).filter(\.$organisationID == organisationID).delete()
             for rule in rules {

@@ -94,6 +94,7 @@ public enum BiebDatabase {
         migrations.add(CreateResearchSurveys())
         migrations.add(CreateResearchFieldwork())
         migrations.add(IndexPostgresTermsAsBieb())
+        migrations.add(CreateConfigVersions())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).
