@@ -25,6 +25,14 @@ trap 'rm -rf "$WORK"' EXIT
 fail=0
 check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }
 server() { curl -s -o /dev/null -D - "$@" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-bieb-server"{print $2}'; }
+# A JSON field of one URL asked six times through the proxy: "server value" pairs, e.g. "s1 True s2 True s3 True".
+everywhere() {
+  local field=$1; shift
+  for _ in $(seq 1 6); do
+    body=$(curl -s -D "$WORK/h" "$@")
+    echo "$(tr -d '\r' <"$WORK/h" | awk -F': ' 'tolower($1)=="x-bieb-server"{print $2}') $(echo "$body" | python3 -c "import json,sys; print(json.load(sys.stdin)['$field'])")"
+  done | sort -u | tr '\n' ' '
+}
 
 # Every server answers.
 SEEN=$(for _ in $(seq 1 12); do server "$B/health"; done | sort -u | tr '\n' ' ')
@@ -113,12 +121,7 @@ check "60 messages raced for by every server's sender: sent $SENT, received $REC
 # server closes the branch that day, and every server at once says closed.
 BRANCH=$(psql "$DATABASE_URL" -Atc "SELECT b.id FROM branches b JOIN organisations o ON o.id = b.organisation_id WHERE o.slug = 'den-haag' AND b.slug = 'centrale-bibliotheek'")
 DAY=$(python3 -c 'import datetime; d = datetime.date.today() + datetime.timedelta(days=70); print(d + datetime.timedelta(days=(2 - d.weekday()) % 7))')
-status_everywhere() {
-  for _ in $(seq 1 6); do
-    body=$(curl -s -D "$WORK/h" "$B/api/v1/branches/$BRANCH/status?at=${DAY}T12:00:00%2B01:00")
-    echo "$(tr -d '\r' <"$WORK/h" | awk -F': ' 'tolower($1)=="x-bieb-server"{print $2}') $(echo "$body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["open"])')"
-  done | sort -u | tr '\n' ' '
-}
+status_everywhere() { everywhere open "$B/api/v1/branches/$BRANCH/status?at=${DAY}T12:00:00%2B01:00"; }
 BEFORE=$(status_everywhere)
 curl -s -o /dev/null -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
   -d "{\"start_date\": \"$DAY\", \"reason\": \"Clustertoets\"}" "$B/api/v1/branches/$BRANCH/exceptions"
@@ -130,12 +133,7 @@ check "a branch closed on one server is closed on every server at once (before: 
 # settings are cached there now); the fee limit is lowered through one server; every server at once says no.
 curl -s -o /dev/null -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"amount_cents": 300, "note": "Clustertoets"}' \
   "$B/api/v1/members/$MEMBER_ID/charges"
-may_borrow_everywhere() {
-  for _ in $(seq 1 6); do
-    body=$(curl -s -D "$WORK/h" -H "authorization: Bearer $TOKEN" "$B/api/v1/members/$MEMBER_ID")
-    echo "$(tr -d '\r' <"$WORK/h" | awk -F': ' 'tolower($1)=="x-bieb-server"{print $2}') $(echo "$body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["may_borrow"])')"
-  done | sort -u | tr '\n' ' '
-}
+may_borrow_everywhere() { everywhere may_borrow "$B/api/v1/members/$MEMBER_ID" -H "authorization: Bearer $TOKEN"; }
 LIMIT=$(curl -s -H "authorization: Bearer $TOKEN" "$B/api/v1/circulation-settings" | python3 -c 'import json,sys; print(json.load(sys.stdin)["fee_limit_cents"])')
 BEFORE=$(may_borrow_everywhere)
 curl -s -o /dev/null -X PUT -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"fee_limit_cents": 100}' "$B/api/v1/circulation-settings"
@@ -164,12 +162,7 @@ cat >"$WORK/title.xml" <<XML
 <controlfield tag="001">$WORD</controlfield><controlfield tag="008">261206s2026    ne            000 0 dut d</controlfield>
 <datafield tag="245" ind1="0" ind2="0"><subfield code="a">Het $WORD boek</subfield></datafield></record></collection>
 XML
-found_everywhere() {
-  for _ in $(seq 1 6); do
-    body=$(curl -s -D "$WORK/h" "$B/api/v1/organisations/den-haag/search?q=$WORD")
-    echo "$(tr -d '\r' <"$WORK/h" | awk -F': ' 'tolower($1)=="x-bieb-server"{print $2}') $(echo "$body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"
-  done | sort -u | tr '\n' ' '
-}
+found_everywhere() { everywhere total "$B/api/v1/organisations/den-haag/search?q=$WORD"; }
 BEFORE=$(found_everywhere)
 "$BIEB_BIN" import marc "$WORK/title.xml" --org den-haag --database "$DATABASE_URL" >/dev/null 2>&1
 AFTER=$(found_everywhere)

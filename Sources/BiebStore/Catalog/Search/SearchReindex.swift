@@ -52,6 +52,20 @@ public enum SearchReindex {
         }
         return done
     }
+
+    /// `run` for a migration: a large catalogue's progress logged each tenth ("<what>: 25000 of 250000 titles").
+    static func run(on database: any Database, languages: [String]? = nil, logging what: String) async throws {
+        let logger = database.logger
+        var reported = 0
+        try await run(on: database, languages: languages) { done, total in
+            guard total >= 20_000 else { return }
+            let tenth = done * 10 / total
+            if tenth > reported {
+                reported = tenth
+                logger.info("\(what): \(done) of \(total) titles")
+            }
+        }
+    }
 }
 
 /// Splits the compounds of the Dutch titles indexed before Bieb split them
@@ -59,16 +73,8 @@ public enum SearchReindex {
 struct IndexDutchCompounds: AsyncMigration {
     func prepare(on database: any Database) async throws {
         guard DutchWordList.compounds != nil else { return }
-        let logger = database.logger
-        var reported = 0
-        try await SearchReindex.run(on: database, languages: StemLanguage.dutch.marcCodes) { done, total in
-            guard total >= 20_000 else { return }
-            let tenth = done * 10 / total
-            if tenth > reported {
-                reported = tenth
-                logger.info("Splitting Dutch compounds in the search index: \(done) of \(total) titles")
-            }
-        }
+        try await SearchReindex.run(on: database, languages: StemLanguage.dutch.marcCodes,
+                                    logging: "Splitting Dutch compounds in the search index")
     }
 
     func revert(on database: any Database) async throws {}
@@ -81,16 +87,7 @@ struct IndexDutchCompounds: AsyncMigration {
 struct IndexPostgresTermsAsBieb: AsyncMigration {
     func prepare(on database: any Database) async throws {
         guard SearchIndex.engine(of: database.sql) == .postgres else { return }
-        let logger = database.logger
-        var reported = 0
-        try await SearchReindex.run(on: database) { done, total in
-            guard total >= 20_000 else { return }
-            let tenth = done * 10 / total
-            if tenth > reported {
-                reported = tenth
-                logger.info("Writing the search index from Bieb's terms: \(done) of \(total) titles")
-            }
-        }
+        try await SearchReindex.run(on: database, logging: "Writing the search index from Bieb's terms")
     }
 
     func revert(on database: any Database) async throws {}
