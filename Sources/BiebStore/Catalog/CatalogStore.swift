@@ -190,8 +190,10 @@ public struct CatalogStore: OrganisationStore {
                                         replacing: replaced, on: sql)
             try await writeItems(groups.indices.map { g in (ids[g], groups[g].members.flatMap { batch[$0].holdings }) },
                                  branches: branches, defaultBranch: defaultBranch, generated: generatedItemsPerTitle, now: now, on: sql)
-            // The copies carry their title's segment and edition year (`ShelfKeys`).
-            _ = try await ShelfKeys.fill(titles: ids, organisation: organisationID, on: sql)
+            // The copies carry their title's segment and edition year (`ShelfKeys`); a batch without copies has none to fill.
+            if generatedItemsPerTitle > 0 || accepted.contains(where: { !batch[$0].holdings.isEmpty }) {
+                _ = try await ShelfKeys.fill(titles: ids, organisation: organisationID, on: sql)
+            }
             return outcomes
           }
           // One transaction per batch: a batch is stored whole or not at all (an import stopped half-way is run again).

@@ -64,7 +64,12 @@ public enum ShelfKeys {
             scope = "\(scope) AND items.title_id IN \(SQLBind.group(titles))"
             titleScope = "\(titleScope) AND t.id IN \(SQLBind.group(titles))"
         }
-        let combos = try await sql.raw("""
+        // For some titles, from their copies (items_title_idx): from the titles, the organisation's whole catalogue
+        // was walked for every import batch — 7.5 of 28 s of a 250,000-record import, growing with the catalogue.
+        let combos = try await sql.raw(titles != nil ? """
+            SELECT DISTINCT t.format, t.audience, t.nur FROM items JOIN titles t ON t.id = items.title_id
+            WHERE items.shelf IS NULL \(scope)
+            """ : """
             SELECT DISTINCT t.format, t.audience, t.nur FROM titles t
             WHERE EXISTS (SELECT 1 FROM items i WHERE i.title_id = t.id AND i.shelf IS NULL) \(titleScope)
             """).all()
