@@ -59,28 +59,32 @@ if [ "$FRESH" = 1 ]; then
 fi
 # BIEB_BENCH_PG_CONNECTIONS="2 4 8": one server after another with that many PostgreSQL connections per event loop
 # (BIEB_PG_CONNECTIONS), each measured the same way, side by side in one run.
+# BIEB_BENCH_BUILDS="A B B A": bieb binaries taking turns on the same database (built once, by BIEB), each measured
+# the same way — two builds side by side in one run, on PostgreSQL too, where building the database takes minutes.
 SETTINGS=${BIEB_BENCH_PG_CONNECTIONS:-default}
 SERVER=
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; [ "$ENGINE" = PostgreSQL ] && rm -rf "$DATA"' EXIT
+for BUILD in ${BIEB_BENCH_BUILDS:-$BIEB}; do
 for SETTING in $SETTINGS; do
 [ "$SETTING" = default ] || export BIEB_PG_CONNECTIONS=$SETTING
 [ -n "$SERVER" ] && { kill $SERVER; wait $SERVER 2>/dev/null || true; }
 # Members (made once) and a fresh random choice of 100,000 copies on the shelf at their own branch.
 $BENCH circulation-setup "$DB" den-haag 100000 100000 "$DATA" | tail -1
-LOG_LEVEL=warning $BIEB serve --data "$DATA" --port $PORT >"$DATA/serve.log" 2>&1 &
+LOG_LEVEL=warning $BUILD serve --data "$DATA" --port $PORT >"$DATA/serve.log" 2>&1 &
 SERVER=$!
 wait_for_server
 BASE="http://127.0.0.1:$PORT"
 TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/token" -H 'content-type: application/json' \
   -d '{"email": "medewerker@denhaag.bieb.demo", "password": "bieb-demo-2026"}' | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 
-echo "== $ENGINE, release build, $(nproc) cores; wrk ${DURATION}s, $CONNECTIONS connections, 2 threads; PostgreSQL connections per event loop: $SETTING"
+echo "== $ENGINE, release build $BUILD, $(nproc) cores; wrk ${DURATION}s, $CONNECTIONS connections, 2 threads; PostgreSQL connections per event loop: $SETTING"
 echo "-- warming up (10 s)"
 BIEB_PART=0 BIEB_TOKEN="$TOKEN" BIEB_ITEMS="$DATA/items.txt" BIEB_CARDS="$DATA/cards.txt" \
   wrk -t2 -c$CONNECTIONS -d10s -s scripts/bench/circulation.lua "$BASE" | tail -1
 echo "-- checkouts and returns, alternating (each copy lent, then taken in 200 requests later)"
 BIEB_PART=1 BIEB_TOKEN="$TOKEN" BIEB_ITEMS="$DATA/items.txt" BIEB_CARDS="$DATA/cards.txt" \
   wrk -t2 -c$CONNECTIONS -d"${DURATION}s" -s scripts/bench/circulation.lua "$BASE" | tail -1
+done
 done
 if [ "$ENGINE" = PostgreSQL ] && [ "${BIEB_BENCH_EXPLAIN:-}" = 1 ]; then
   echo "== every desk statement's plan on this database (auto_explain, 5 s of the same load)"
