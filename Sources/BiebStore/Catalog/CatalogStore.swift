@@ -230,7 +230,7 @@ public struct CatalogStore: OrganisationStore {
     func insertTitles(_ titles: [IncomingTitle], version: Int, now: Date, on sql: any SQLDatabase) async throws -> [Int] {
         guard SearchIndex.engine(of: sql) == .sqlite else {
             let rows = try await sql.raw("""
-                SELECT nextval(pg_get_serial_sequence('titles', 'id')) AS id FROM generate_series(1, \(bind: titles.count))
+                SELECT nextval(pg_get_serial_sequence(\(bind: Title.schema), 'id')) AS id FROM generate_series(1, \(bind: titles.count))
                 """).all()
             let ids = try rows.map { try $0.decode(column: "id", as: Int.self) }
             let values = zip(ids, titles).map { id, title in [.int(id)] + titleValues(title, version: version, now: now, created: nil) }

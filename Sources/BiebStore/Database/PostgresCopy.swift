@@ -23,7 +23,7 @@ enum PostgresCopy {
         var buffer = ByteBufferAllocator().buffer(capacity: 64 * 1024)
         for row in rows { encode(row, into: &buffer) }
         let data = buffer
-        let logger = Logger(label: "bieb.copy")
+        let logger = sql.logger
         try await postgres.withConnection { connection in
             connection.eventLoop.makeFutureWithTask {
                 try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
