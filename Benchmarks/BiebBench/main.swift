@@ -9,6 +9,7 @@ import Foundation
 //   swift run -c release bieb-bench compounds WORDLIST [MARCFILE] [--sample]   splitting Dutch compounds (cost, sample)
 //   swift run -c release bieb-bench sql DB SQL [RUNS]      times a SQL statement (DB: SQLite file or postgres:// URL)
 //   swift run -c release bieb-bench search DB ORG QUERY...  catalogue search with facets, cold and cached
+//   swift run -c release bieb-bench plain-search DB PORT   a plain FTS5 search over HTTP (the baseline of scripts/bench-search-plain.sh)
 //   swift run -c release bieb-bench generate-marc IN OUT N    N synthetic variants of every record of IN (for the 1M benchmark)
 //   swift run -c release bieb-bench circulation-setup DB ORG MEMBERS ITEMS OUTDIR   members and scan lists for the desk load test
 //   swift run -c release bieb-bench sip2-setup DB ORG       a kiosk account per branch, branches open for the run
@@ -48,6 +49,11 @@ if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "sql" {
 
 if CommandLine.arguments.count >= 5, CommandLine.arguments[1] == "search" {
     benchmarkSearch(database: CommandLine.arguments[2], organisation: CommandLine.arguments[3], queries: Array(CommandLine.arguments[4...]))
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "plain-search" {
+    servePlainSearch(database: CommandLine.arguments[2], port: Int(CommandLine.arguments[3]) ?? 8190)
     exit(0)
 }
 

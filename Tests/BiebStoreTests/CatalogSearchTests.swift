@@ -123,6 +123,51 @@ import BiebTestSupport
     }
 }
 
+@Suite("Search order") struct SearchOrderTests {
+    @Test(arguments: TestDatabase.all)
+    func whereTheQueryMatchedThenHowMuchOfTheTitleThenHoldingsAndYear(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let fixture = try await Fixture.make(on: app)
+            let store = CatalogStore(app.db, organisationID: fixture.city)
+            let branches = try await store.branchesBySlug()
+            var barcode = 1_000
+            func title(_ number: String, _ text: String, author: String? = nil, year: Int, subjects: [String] = [],
+                       at slugs: [String] = []) throws -> IncomingTitle {
+                let record = TitleRecord(controlNumber: number, title: text,
+                                         contributors: author.map { [Contributor(name: $0, isMain: true)] } ?? [],
+                                         year: year, language: "eng", subjects: subjects)
+                return try IncomingTitle(marc: MARCMapping.record(for: record), record: record, holdings: slugs.map { slug in
+                    barcode += 1
+                    return Holding(branch: slug, barcode: String(barcode))
+                })
+            }
+            _ = try await store.upsert([
+                try title("subject", "Water", year: 2025, subjects: ["Rivers"], at: ["centrale", "oost"]),
+                try title("author", "Stones", author: "River, Anna", year: 2021),
+                try title("long", "A short guide to the rivers of the world", year: 2020, at: ["centrale", "oost"]),
+                try title("middle", "The river and the sea", year: 2000),
+                try title("exact", "Rivers", year: 2024),
+                try title("song", "River song", year: 2010, at: ["centrale"]),
+                try title("life", "River life", year: 1990, at: ["centrale", "oost"]),
+                try title("other", "Mountains", year: 2022, at: ["centrale"]),
+            ], branches: branches, defaultBranch: nil)
+            let search = CatalogSearch(app.db, organisationID: fixture.city)
+            let page = try await search.search(try SearchQuery.parse("river"), withFacets: true)
+            // The title is about the query: held at two branches, at one, nowhere; then longer titles; then the
+            // author; then a match elsewhere (the subject), however new and widely held.
+            #expect(page.titles.compactMap(\.controlNumber) == ["life", "song", "exact", "middle", "long", "author", "subject"])
+            #expect(page.titleCount == 7)
+            #expect(page.facets?.availableNow == 4, "counts stay exact")
+            // Paging walks the same order.
+            let second = try await search.search(try SearchQuery.parse("river"), limit: 3, offset: 3)
+            #expect(second.titles.compactMap(\.controlNumber) == ["middle", "long", "author"])
+            // Two words: both must be in the title for a title match.
+            let both = try await search.search(try SearchQuery.parse("river world"))
+            #expect(both.titles.compactMap(\.controlNumber) == ["long"])
+        }
+    }
+}
+
 @Suite("Catalogue facets") struct CatalogFacetTests {
     @Test(arguments: TestDatabase.all)
     func facetsAndFiltersAgreeOnBothEngines(_ database: TestDatabase) async throws {

@@ -134,9 +134,9 @@ public struct RankedHits: Sendable {
     public let ranked: [Int32]
     public let byID: [Int32]
 
-    init(ranked: [Int32]) {
+    init(ranked: [Int32], byID: [Int32]) {
         self.ranked = ranked
-        byID = ranked.sorted()
+        self.byID = byID
     }
 }
 
@@ -196,12 +196,14 @@ public final class RankedHitCache: @unchecked Sendable {
 }
 
 /// Full-text search over an organisation's catalogue. The database's own
-/// engine finds and ranks the hits (SQLite FTS5 with bm25, PostgreSQL
-/// tsquery with ts_rank; same query language, same matches on both); title
-/// and author matches rank first, ties go to the newer year, then the
-/// earlier-added title. Filters, facet counts, grouping into works and
-/// sorting run in memory (`FacetIndex`), so a word that matches a hundred
-/// thousand titles costs little more than one that matches ten.
+/// engine finds the hits (SQLite FTS5, PostgreSQL tsquery; same query
+/// language, same matches on both) and says which matched in the title and
+/// in the author, without scoring any; `SearchRank` puts them in order in
+/// memory (title matches that are about the whole title first, then by
+/// holdings and year), the same order on both engines. Filters, facet
+/// counts, grouping into works and sorting run in memory (`FacetIndex`), so
+/// a word that matches a hundred thousand titles costs little more than one
+/// that matches ten. Counts and facets are exact: every hit is counted.
 public struct CatalogSearch: Sendable {
     public let db: any Database
     public let organisationID: UUID
@@ -215,58 +217,62 @@ public struct CatalogSearch: Sendable {
 
     var sql: any SQLDatabase { db.sql }
 
-    /// All hits of a query (of every organisation on SQLite, whose index is
-    /// shared), best first.
+    /// All hits of a query, best first (`SearchRank`), and in id order (on
+    /// SQLite, whose index is shared, with other organisations' hits too).
+    /// The index is asked where the query matches, not how well: no hit is
+    /// scored in the database.
     func rankedHits(_ query: SearchQuery, titlesVersion: Int) async throws -> RankedHits {
         let engine = SearchIndex.engine(of: sql)
         let compiled = engine == .sqlite ? QueryCompiler.fts5(query) : QueryCompiler.tsquery(query)
         let key = "\(organisationID)|\(compiled)"
         if let cached = memory.hits.get(key, titlesVersion: titlesVersion) { return cached }
-        let statement: SQLQueryString
+        var all: [Int32] = [], title: [Int32] = [], author: [Int32] = []
         switch engine {
         case .sqlite:
-            statement = """
-                WITH ranked AS MATERIALIZED (
-                    SELECT rowid AS id, CAST(bm25(title_search, 10.0, 8.0, 3.0, 1.0, 10.0) * -100000 AS INTEGER) AS score
-                    FROM title_search WHERE title_search MATCH \(bind: compiled))
-                SELECT group_concat(id || ' ' || score, ' ' ORDER BY score DESC) AS hits FROM ranked
-                """
+            // Three passes over the posting lists: every hit, the whole query within the title, within the author.
+            let row = try await sql.raw("""
+                SELECT (SELECT group_concat(rowid, ' ') FROM title_search WHERE title_search MATCH \(bind: compiled)) AS hits,
+                       (SELECT group_concat(rowid, ' ') FROM title_search WHERE title_search MATCH \(bind: "{title} : (\(compiled))")) AS title,
+                       (SELECT group_concat(rowid, ' ') FROM title_search WHERE title_search MATCH \(bind: "{author} : (\(compiled))")) AS author
+                """).first()
+            all = Self.ids(try row?.decode(column: "hits", as: String?.self) ?? nil)
+            title = Self.ids(try row?.decode(column: "title", as: String?.self) ?? nil)
+            author = Self.ids(try row?.decode(column: "author", as: String?.self) ?? nil)
         case .postgres:
-            statement = """
-                SELECT string_agg(title_id::text || ' ' || score::text, ' ' ORDER BY score DESC) AS hits FROM (
-                    SELECT title_id, CAST(ts_rank('{0.1, 0.3, 0.8, 1.0}', doc, query) * 1000000 AS INTEGER) AS score
-                    FROM title_search, CAST(\(bind: compiled) AS tsquery) AS query
-                    WHERE doc @@ query AND organisation_id = \(bind: organisationID)) AS ranked
-                """
-        }
-        let text = try await sql.raw(statement).first()?.decode(column: "hits", as: String?.self) ?? nil
-        var ids: [Int32] = []
-        var scores: [Int] = []
-        if let text {
-            var first = true
-            for part in text.utf8.split(separator: 0x20) {
-                let number = Int(Substring(part)) ?? 0
-                if first { ids.append(Int32(clamping: number)) } else { scores.append(number) }
-                first.toggle()
+            // One pass: each hit as id × 4 + 1 when the query matches its title words (weight A), + 2 its author (B).
+            let text = try await sql.raw("""
+                SELECT string_agg((title_id * 4
+                    + CASE WHEN ts_filter(doc, '{a}') @@ query THEN 1 ELSE 0 END
+                    + CASE WHEN ts_filter(doc, '{b}') @@ query THEN 2 ELSE 0 END)::text, ' ' ORDER BY title_id) AS hits
+                FROM title_search, CAST(\(bind: compiled) AS tsquery) AS query
+                WHERE doc @@ query AND organisation_id = \(bind: organisationID)
+                """).first()?.decode(column: "hits", as: String?.self) ?? nil
+            for number in Self.ids(text, as: Int.self) {
+                let id = Int32(clamping: number >> 2)
+                all.append(id)
+                if number & 1 != 0 { title.append(id) }
+                if number & 2 != 0 { author.append(id) }
             }
         }
-        // Equal scores: the newer year first (unknown years last), then the earlier-added title.
-        let years = memory.facets.years(of: ids)
-        var start = 0
-        while start < ids.count {
-            var end = start + 1
-            while end < ids.count && scores[end] == scores[start] { end += 1 }
-            if end - start > 1 {
-                var run: [(id: Int32, year: Int16)] = []
-                for index in start..<end { run.append((ids[index], years[index])) }
-                run.sort { a, b in a.year != b.year ? a.year > b.year : a.id < b.id }
-                for offset in 0..<run.count { ids[start + offset] = run[offset].id }
-            }
-            start = end
-        }
-        let hits = RankedHits(ranked: ids)
+        let ranked = memory.facets.ranked(all: all, title: title, author: author, queryWords: Set(query.words).count,
+                                          organisationID: organisationID)
+        let hits = RankedHits(ranked: ranked, byID: all)
         memory.hits.put(key, titlesVersion: titlesVersion, hits: hits)
         return hits
+    }
+
+    /// Numbers from a space-separated list, in ascending order.
+    static func ids<N: FixedWidthInteger>(_ text: String?, as: N.Type = Int32.self) -> [N] {
+        guard let text else { return [] }
+        var numbers: [N] = []
+        var sorted = true
+        for part in text.utf8.split(separator: 0x20) {
+            guard let number = N(Substring(part)) else { continue }
+            if let last = numbers.last, last > number { sorted = false }
+            numbers.append(number)
+        }
+        if !sorted { numbers.sort() }
+        return numbers
     }
 
     /// Matching works, a page at a time. Editions and formats of one work
