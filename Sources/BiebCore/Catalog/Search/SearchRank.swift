@@ -52,4 +52,28 @@ public enum SearchRank {
 
     /// The title id in a key.
     public static func id(of key: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: key) }
+
+    /// The ids of keys in key order, for keys given in id order: a stable
+    /// counting sort on the year, then on where and how it matched and the
+    /// holdings (ties keep their id order). The same order as sorting the
+    /// keys, in two passes instead of n log n comparisons: a broad word's
+    /// 400,000 hits sort in a few milliseconds.
+    public static func idsInOrder(ofKeysInIDOrder keys: [UInt64]) -> [UInt32] {
+        guard keys.count > 1 else { return keys.map(id(of:)) }
+        var pass = keys
+        var next = [UInt64](repeating: 0, count: keys.count)
+        for (shift, bits) in [(36, 16), (52, 12)] {
+            let mask = UInt64(1) << UInt64(bits) - 1
+            var starts = [Int](repeating: 0, count: 1 << bits + 1)
+            for key in pass { starts[Int((key >> UInt64(shift)) & mask) + 1] += 1 }
+            for bucket in 1..<starts.count { starts[bucket] += starts[bucket - 1] }
+            for key in pass {
+                let bucket = Int((key >> UInt64(shift)) & mask)
+                next[starts[bucket]] = key
+                starts[bucket] += 1
+            }
+            swap(&pass, &next)
+        }
+        return pass.map(id(of:))
+    }
 }

@@ -34,6 +34,12 @@ public enum SortKey {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The number of words in a sortable text (`text(_:)`): they are
+    /// separated by one space each.
+    public static func wordCount(ofSortable sortable: String) -> Int {
+        sortable.isEmpty ? 0 : sortable.utf8.reduce(1) { $1 == 0x20 ? $0 + 1 : $0 }
+    }
+
     /// The first ten characters of a sortable text (`text(_:)`) as a number
     /// that orders the same way: when two prefixes differ, the texts compare
     /// the same way; equal prefixes need the whole texts.

@@ -103,26 +103,6 @@ public enum TextAnalysis {
         return words
     }
 
-    /// How many words `words(text)` finds, without making them (plain
-    /// ASCII is counted byte by byte): for ranking by title length.
-    public static func wordCount(_ text: String) -> Int {
-        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return words(text).count }
-        var count = 0
-        var inWord = false
-        for byte in text.utf8 {
-            let lower = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
-            if (lower >= 0x61 && lower <= 0x7A) || (lower >= 0x30 && lower <= 0x39) {
-                if !inWord { count += 1 }
-                inWord = true
-            } else if lower == 0x27 || lower == 0x60, inWord {
-                continue
-            } else {
-                inWord = false
-            }
-        }
-        return count
-    }
-
     /// Index terms for a text: each word stemmed in the text's language
     /// (unknown language: the folded word itself).
     public static func terms(_ text: String, language: StemLanguage?) -> [String] {

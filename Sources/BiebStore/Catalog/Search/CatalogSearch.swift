@@ -261,15 +261,30 @@ public struct CatalogSearch: Sendable {
         return hits
     }
 
-    /// Numbers from a space-separated list, in ascending order.
+    /// Numbers from a space-separated list of non-negative numbers, in ascending order.
     static func ids<N: FixedWidthInteger>(_ text: String?, as: N.Type = Int32.self) -> [N] {
-        guard let text else { return [] }
+        guard var text else { return [] }
         var numbers: [N] = []
         var sorted = true
-        for part in text.utf8.split(separator: 0x20) {
-            guard let number = N(Substring(part)) else { continue }
-            if let last = numbers.last, last > number { sorted = false }
-            numbers.append(number)
+        text.withUTF8 { bytes in
+            var value: N = 0
+            var digits = false
+            func end() {
+                guard digits else { return }
+                if let last = numbers.last, last > value { sorted = false }
+                numbers.append(value)
+                value = 0
+                digits = false
+            }
+            for byte in bytes {
+                if byte >= 0x30 && byte <= 0x39 {
+                    value = value &* 10 &+ N(byte - 0x30)
+                    digits = true
+                } else {
+                    end()
+                }
+            }
+            end()
         }
         if !sorted { numbers.sort() }
         return numbers

@@ -337,12 +337,13 @@ public final class FacetIndex: @unchecked Sendable {
             func text(_ index: Int) -> String? {
                 parts[index].isEmpty ? nil : String(Substring(parts[index]))
             }
+            let title = SortKey.text(text(8) ?? "")
             rows.append(TitleRow(id: id, deleted: text(1) == "1" || text(1) == "true", format: text(2) ?? "other",
                                  language: text(3), audience: text(4), year: text(5).flatMap { Int($0) },
                                  nur: text(6).flatMap { Int($0) }, work: text(7).flatMap { Int($0) } ?? 0,
-                                 titleKey: SortKey.prefix(SortKey.text(text(8) ?? "")),
+                                 titleKey: SortKey.prefix(title),
                                  authorKey: text(9).map { SortKey.prefix(SortKey.text($0)) } ?? .max,
-                                 titleWords: UInt8(clamping: TextAnalysis.wordCount(text(8) ?? ""))))
+                                 titleWords: UInt8(clamping: SortKey.wordCount(ofSortable: title))))
         }
         return (rows, last)
     }
@@ -401,8 +402,7 @@ public final class FacetIndex: @unchecked Sendable {
                 keys.append(SearchRank.key(match: match, titleWords: Int(c.titleWords[slot]), queryWords: queryWords, branches: branches,
                                            digital: digital[Int(c.format[slot])], year: year == 0 ? nil : year, id: UInt32(slot)))
             }
-            keys.sort()
-            return keys.map { Int32(SearchRank.id(of: $0)) }
+            return SearchRank.idsInOrder(ofKeysInIDOrder: keys).map { Int32($0) }
         }
     }
 

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# First-time searches: Bieb's search API against a plain FTS5 search, side by
+# side in one run on one database. The plain side (`bieb-bench plain-search`)
+# asks the same FTS5 table the plain way — the first 20 hits by bm25, the
+# number of hits, two facets by GROUP BY — over the same HTTP stack; Bieb
+# answers with works, seven facets and availability. Each round starts the
+# server afresh (so every query is new to it; Bieb first loads its search
+# columns), then wrk at 8 connections asks every query once:
+#
+#   words   the 250 common words of scripts/bench/first-time-searches.py alone
+#           (the broad ones match 10,000–200,000 titles in a million)
+#   mixed   the 4,000 queries of that script (words, pairs, some filters)
+#
+# Sides take turns (plain, Bieb, Bieb, plain, ...); the median of each side's
+# rounds is printed with Bieb ÷ plain.
+#
+#   scripts/bench-search-plain.sh [DATA-DIR] [ROUNDS]
+#
+# DATA-DIR defaults to bench-data/sqlite-1m (built by scripts/bench-catalogue.sh).
+# BIEB and BENCH may name other builds; by default the release builds here.
+# Needs wrk and python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${1:-bench-data/sqlite-1m}
+ROUNDS=${2:-3}
+PORT=8191
+command -v wrk >/dev/null || { echo "install wrk first (apt-get install wrk)" >&2; exit 1; }
+[ -s "$DATA/bieb.sqlite" ] || { echo "build $DATA first: scripts/bench-catalogue.sh" >&2; exit 1; }
+if [ -z "${BIEB:-}" ]; then swift build -c release --product bieb >/dev/null; BIEB=.build/release/bieb; fi
+if [ -z "${BENCH:-}" ]; then swift build -c release --product bieb-bench >/dev/null; BENCH=.build/release/bieb-bench; fi
+MIXED=$(mktemp) WORDS=$(mktemp) RESULTS=$(mktemp)
+SERVER=""
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -f "$MIXED" "$WORDS" "$RESULTS"' EXIT
+API="http://127.0.0.1:$PORT/api/v1/organisations/den-haag"
+python3 scripts/bench/first-time-searches.py "$API" >"$MIXED"
+grep -E '/search\?q=[a-z]+$' "$MIXED" >"$WORDS"
+
+start() {   # side
+  if [ "$1" = plain ]; then
+    "$BENCH" plain-search "$DATA/bieb.sqlite" $PORT >/dev/null 2>&1 &
+  else
+    LOG_LEVEL=warning "$BIEB" serve --data "$DATA" --port $PORT >/dev/null 2>&1 &
+  fi
+  SERVER=$!
+  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.5; done
+  # Bieb loads its search columns at start; a search waits for them. (A query no list holds.)
+  curl -sf "$API/search?q=zzqqxx" >/dev/null
+}
+
+stop() { kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""; }
+
+measure() {   # side set file
+  local line
+  line=$(BIEB_SPLIT=1 BIEB_PATHS="$3" wrk -t2 -c8 -d300s -s scripts/bench/catalogue.lua "http://127.0.0.1:$PORT" | tail -1)
+  echo "$1 $2 $line" | tee -a "$RESULTS"
+}
+
+round() {   # side
+  start "$1"
+  measure "$1" words "$WORDS"
+  stop
+  start "$1"
+  measure "$1" mixed "$MIXED"
+  stop
+}
+
+echo "== first-time searches, Bieb and a plain FTS5 search; $(wc -l <"$WORDS") words, $(wc -l <"$MIXED") mixed queries; $ROUNDS rounds; $(nproc) cores"
+echo "   database: $DATA ($(du -sh "$DATA/bieb.sqlite" | cut -f1))"
+for r in $(seq 1 "$ROUNDS"); do
+  if [ $((r % 2)) = 1 ]; then round plain; round bieb; else round bieb; round plain; fi
+done
+python3 - "$RESULTS" <<'PY'
+import re, statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    side, kind = line.split()[:2]
+    m = re.search(r"\((\d+)/s\).*p50 ([\d.]+) ms.*p95 ([\d.]+) ms.*p99 ([\d.]+) ms", line)
+    if m: rows.setdefault((side, kind), []).append(tuple(float(x) for x in m.groups()))
+for kind in ["words", "mixed"]:
+    plain = [statistics.median(c) for c in zip(*rows[("plain", kind)])]
+    bieb = [statistics.median(c) for c in zip(*rows[("bieb", kind)])]
+    print(f"-- {kind} (medians of {len(rows[('bieb', kind)])} rounds)")
+    for i, name in enumerate(["req/s", "p50 ms", "p95 ms", "p99 ms"]):
+        print(f"   {name:7} plain {plain[i]:8.1f}   Bieb {bieb[i]:8.1f}   Bieb÷plain {bieb[i] / plain[i]:.2f}")
+PY
