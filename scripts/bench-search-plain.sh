@@ -28,12 +28,12 @@ command -v wrk >/dev/null || { echo "install wrk first (apt-get install wrk)" >&
 [ -s "$DATA/bieb.sqlite" ] || { echo "build $DATA first: scripts/bench-catalogue.sh" >&2; exit 1; }
 if [ -z "${BIEB:-}" ]; then swift build -c release --product bieb >/dev/null; BIEB=.build/release/bieb; fi
 if [ -z "${BENCH:-}" ]; then swift build -c release --product bieb-bench >/dev/null; BENCH=.build/release/bieb-bench; fi
-MIXED=$(mktemp) WORDS=$(mktemp) RESULTS=$(mktemp)
+MIXED=$(mktemp) WORDS=$(mktemp) RESULTS=$(mktemp) MARKS=$(mktemp -d)
 SERVER=""
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -f "$MIXED" "$WORDS" "$RESULTS"' EXIT
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$MIXED" "$WORDS" "$RESULTS" "$MARKS"' EXIT
 API="http://127.0.0.1:$PORT/api/v1/organisations/den-haag"
 python3 scripts/bench/first-time-searches.py "$API" >"$MIXED"
-grep -E '/search\?q=[a-z]+$' "$MIXED" >"$WORDS"
+python3 scripts/bench/first-time-searches.py "$API" --words >"$WORDS"
 
 start() {   # side
   if [ "$1" = plain ]; then
@@ -50,9 +50,14 @@ start() {   # side
 stop() { kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""; }
 
 measure() {   # side set file
-  local line
-  line=$(BIEB_SPLIT=1 BIEB_PATHS="$3" wrk -t2 -c8 -d300s -s scripts/bench/catalogue.lua "http://127.0.0.1:$PORT" | tail -1)
-  echo "$1 $2 $line" | tee -a "$RESULTS"
+  # wrk runs until both threads have asked their half (then SIGINT: it prints and stops), at most 20 minutes.
+  local done="$MARKS/done" out="$MARKS/out"
+  rm -f "$done".*
+  BIEB_SPLIT=1 BIEB_PATHS="$3" BIEB_DONE="$done" wrk -t2 -c8 -d1200s -s scripts/bench/catalogue.lua "http://127.0.0.1:$PORT" >"$out" &
+  local load=$!
+  while kill -0 $load 2>/dev/null && [ "$(ls "$done".* 2>/dev/null | wc -l)" -lt 2 ]; do sleep 0.5; done
+  sleep 1; kill -INT $load 2>/dev/null || true; wait $load || true
+  echo "$1 $2 $(tail -1 "$out")" | tee -a "$RESULTS"
 }
 
 round() {   # side

@@ -82,7 +82,7 @@ func peakMemoryMB() -> Int {
 /// ISBN (so they do not match the originals), a volume number in the title
 /// (so they are other works) and a year moved a little. Together with the
 /// originals they make a large, realistic catalogue for benchmarks.
-func generateMARC(from input: String, to output: String, copies: Int) {
+func generateMARC(from input: String, to output: String, copies: Int, first: Int = 1) {
     guard let source = try? FileByteSource(path: input) else { print("cannot open \(input)"); return }
     FileManager.default.createFile(atPath: output, contents: nil)
     guard let handle = FileHandle(forWritingAtPath: output) else { print("cannot write \(output)"); return }
@@ -91,7 +91,7 @@ func generateMARC(from input: String, to output: String, copies: Int) {
     var buffer = Data()
     while let result = reader.next() {
         guard case .success(let read) = result else { continue }
-        for copy in 1...copies {
+        for copy in first..<(first + copies) {
             var record = read.record
             record.fields.removeAll { $0.tag == "020" || $0.tag == "852" || $0.tag == "949" }
             for index in record.fields.indices {

@@ -10,7 +10,7 @@ import Foundation
 //   swift run -c release bieb-bench sql DB SQL [RUNS]      times a SQL statement (DB: SQLite file or postgres:// URL)
 //   swift run -c release bieb-bench search DB ORG QUERY...  catalogue search with facets, cold and cached
 //   swift run -c release bieb-bench plain-search DB PORT   a plain FTS5 search over HTTP (the baseline of scripts/bench-search-plain.sh)
-//   swift run -c release bieb-bench generate-marc IN OUT N    N synthetic variants of every record of IN (for the 1M benchmark)
+//   swift run -c release bieb-bench generate-marc IN OUT N [FIRST]   N synthetic variants of every record of IN (numbered from FIRST, 1 by default)
 //   swift run -c release bieb-bench circulation-setup DB ORG MEMBERS ITEMS OUTDIR   members and scan lists for the desk load test
 //   swift run -c release bieb-bench sip2-setup DB ORG       a kiosk account per branch, branches open for the run
 //   swift run -c release bieb-bench sip2 PORT ITEMS CARDS [TERMINALS] [SECONDS] [RATE]   kiosks lending and taking in over SIP2
@@ -37,7 +37,8 @@ if CommandLine.arguments.count >= 3, CommandLine.arguments[1] == "compounds" {
 }
 
 if CommandLine.arguments.count >= 5, CommandLine.arguments[1] == "generate-marc" {
-    generateMARC(from: CommandLine.arguments[2], to: CommandLine.arguments[3], copies: Int(CommandLine.arguments[4]) ?? 3)
+    generateMARC(from: CommandLine.arguments[2], to: CommandLine.arguments[3], copies: Int(CommandLine.arguments[4]) ?? 3,
+                 first: CommandLine.arguments.count > 5 ? Int(CommandLine.arguments[5]) ?? 1 : 1)
     exit(0)
 }
 

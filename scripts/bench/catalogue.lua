@@ -39,11 +39,18 @@ end
 
 if split then
   -- wrk always runs for its whole duration; the rate is taken from the
-  -- threads' own start and stop (whole seconds).
+  -- threads' own start and stop (whole seconds). With BIEB_DONE each thread
+  -- leaves a file BIEB_DONE.<offset> when it is done, so a script can end
+  -- wrk early (SIGINT makes it print its results).
   function response(status, headers, body)
     if started == nil then started = os.time() end
     if counter >= math.floor(#paths / 2) and finished == nil then
       finished = os.time()
+      local marker = os.getenv("BIEB_DONE")
+      if marker then
+        local file = io.open(marker .. "." .. offset, "w")
+        if file then file:close() end
+      end
       wrk.thread:stop()
     end
   end

@@ -1,8 +1,9 @@
 # The first-time searches of the catalogue benchmark: 4,000 queries, 250 common
 # words alone (many match tens of thousands of titles) and pairs of them, some
 # with a filter, in a fixed random order. Prints one API path per line.
+# With --words: only the 250 words, each alone without a filter.
 #
-#   python3 scripts/bench/first-time-searches.py http://host:port/api/v1/organisations/den-haag
+#   python3 scripts/bench/first-time-searches.py http://host:port/api/v1/organisations/den-haag [--words]
 import random, sys, urllib.parse
 base = urllib.parse.urlparse(sys.argv[1]).path
 words = """account africa age agriculture air america ancient animals annual architecture army atlas bank battle bible
@@ -22,6 +23,9 @@ statistics steel stories study survey taxation teaching technology texas theater
 trees urban valley virginia voyages wages washington water wealth west wildlife women wood workers youth""".split()
 variants = ["", "", "", "&format=book", "&language=eng", "&available=true", "&sort=newest"]
 random.seed(2026)
+if "--words" in sys.argv:
+    for w in words: print(f"{base}/search?q={w}")
+    sys.exit(0)
 pairs = [f"{a} {b}" for a in words for b in words if a < b]
 random.shuffle(pairs)
 queries = words + pairs[:4000 - len(words)]
