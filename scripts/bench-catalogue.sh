@@ -107,7 +107,7 @@ for i in ids[:300]:
 EOF
 
 echo "== $ENGINE, release build, $(nproc) cores; wrk ${DURATION}s, $CONNECTIONS connections, 2 threads"
-echo "-- warming up: every search once (the first time a query is seen it is ranked in the database)"
+echo "-- warming up: every search once (the first time a query is seen its hits come from the database)"
 START=$(date +%s%N)
 while read -r path; do curl -sf -o /dev/null "$BASE$path"; done <"$PATHS"
 echo "   $(wc -l <"$PATHS") searches in $(( ($(date +%s%N) - START) / 1000000 )) ms"

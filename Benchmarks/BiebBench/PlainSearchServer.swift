@@ -31,7 +31,11 @@ func servePlainSearch(database: String, port: Int) {
                 CREATE TABLE IF NOT EXISTS bench_plain_facets (
                     id INTEGER PRIMARY KEY, organisation_id BLOB NOT NULL, format TEXT NOT NULL, language TEXT NOT NULL, year INTEGER)
                 """).run()
-            if try await app.db.sql.raw("SELECT count(*) AS n FROM bench_plain_facets").first()?.decode(column: "n", as: Int.self) == 0 {
+            // Made again when the titles have changed since (a database built on from another).
+            let made = try await app.db.sql.raw("SELECT max(id) AS m FROM bench_plain_facets").first()?.decode(column: "m", as: Int?.self) ?? nil
+            let titles = try await app.db.sql.raw("SELECT max(id) AS m FROM titles").first()?.decode(column: "m", as: Int?.self) ?? nil
+            if made != titles {
+                try await app.db.sql.raw("DELETE FROM bench_plain_facets").run()
                 try await app.db.sql.raw("""
                     INSERT INTO bench_plain_facets SELECT id, organisation_id, format, ifnull(language, ''), year FROM titles WHERE NOT deleted
                     """).run()
