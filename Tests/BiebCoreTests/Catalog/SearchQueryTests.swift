@@ -64,6 +64,13 @@ import Testing
         #expect(query.contains("'9780306406157':D"))
         #expect(query.contains(" | "))
         #expect(QueryCompiler.tsquery(try SearchQuery.parse("a -b")) == "(('a':ACD | 'a':BD) & !('b':ACD | 'b':BD))")
+        // Within the title or the author only (FTS5's column filter around the whole query).
+        #expect(QueryCompiler.tsquery(try SearchQuery.parse("a -b"), within: "A") == "(('a':A) & !('b':A))")
+        #expect(QueryCompiler.tsquery(try SearchQuery.parse("a -b"), within: "B") == "(('a':B) & !('b':B))")
+        #expect(QueryCompiler.tsquery(try SearchQuery.parse("author:reve avonden"), within: "A") == "('-' & ('avonden':A | 'avond':A))")
+        #expect(QueryCompiler.tsquery(try SearchQuery.parse("subject:oorlog OR \"de avonden\""), within: "B") == "('-' | (('de':B <-> 'avonden':B)))")
+        #expect(QueryCompiler.tsquery(try SearchQuery.parse("bibliot*"), within: "A") == "'bibliot':*A")
+        #expect(QueryCompiler.tsquery(try SearchQuery.parse("isbn:9789025452353"), within: "A") == "'-'")
         // Quotes in terms cannot break out (terms are folded words, but be safe anyway).
         #expect(QueryCompiler.lexeme("o'neill") == "'o''neill'")
     }

@@ -86,33 +86,49 @@ public enum QueryCompiler {
 
     /// A `tsquery` in its text form (cast, not parsed by `to_tsquery`: the
     /// lexemes are Bieb's own terms, as in the documents, `TSVectorText`).
-    public static func tsquery(_ query: SearchQuery) -> String {
+    /// With `within` (weight letters, "A" for the title, "B" for the author)
+    /// only those weights count, like FTS5's column filter around the whole
+    /// query: a word that can only match elsewhere matches nothing
+    /// (`nothing`, a lexeme no document holds).
+    public static func tsquery(_ query: SearchQuery, within: String? = nil) -> String {
+        func only(_ weights: String) -> String {
+            guard let within else { return weights }
+            return String(weights.filter { within.contains($0) })
+        }
+        func leaf(_ options: [String]) -> String {
+            options.isEmpty ? nothing : "(" + options.joined(separator: " | ") + ")"
+        }
         switch query {
         case .word(let word, let field):
             let (stemmed, plain) = weights(field)
             var lexemes: [String] = []
-            if !stemmed.isEmpty { lexemes += SearchTerms.expansions(of: word).map { lexeme($0) + ":" + stemmed } }
-            if !plain.isEmpty { lexemes.append(lexeme(word) + ":" + plain) }
-            return "(" + lexemes.joined(separator: " | ") + ")"
+            if !only(stemmed).isEmpty { lexemes += SearchTerms.expansions(of: word).map { lexeme($0) + ":" + only(stemmed) } }
+            if !only(plain).isEmpty { lexemes.append(lexeme(word) + ":" + only(plain)) }
+            return leaf(lexemes)
         case .prefix(let prefix, let field):
             let (stemmed, plain) = weights(field)
-            return lexeme(prefix) + ":*" + stemmed + plain
+            let allowed = only(stemmed + plain)
+            return allowed.isEmpty ? nothing : lexeme(prefix) + ":*" + allowed
         case .phrase(let words, let field):
             let (stemmed, plain) = weights(field)
             var options: [String] = []
-            if !stemmed.isEmpty {
-                options += phraseVariants(words).map { "(" + $0.map { lexeme($0) + ":" + stemmed }.joined(separator: " <-> ") + ")" }
+            if !only(stemmed).isEmpty {
+                options += phraseVariants(words).map { "(" + $0.map { lexeme($0) + ":" + only(stemmed) }.joined(separator: " <-> ") + ")" }
             }
-            if !plain.isEmpty { options.append("(" + words.map { lexeme($0) + ":" + plain }.joined(separator: " <-> ") + ")") }
-            return "(" + options.joined(separator: " | ") + ")"
+            if !only(plain).isEmpty { options.append("(" + words.map { lexeme($0) + ":" + only(plain) }.joined(separator: " <-> ") + ")") }
+            return leaf(options)
         case .and(let parts):
-            return "(" + parts.map(tsquery).joined(separator: " & ") + ")"
+            return "(" + parts.map { tsquery($0, within: within) }.joined(separator: " & ") + ")"
         case .or(let parts):
-            return "(" + parts.map(tsquery).joined(separator: " | ") + ")"
+            return "(" + parts.map { tsquery($0, within: within) }.joined(separator: " | ") + ")"
         case .not(let inner):
-            return "!" + tsquery(inner)
+            return "!" + tsquery(inner, within: within)
         }
     }
+
+    /// A query part that matches no document: a lexeme Bieb never indexes
+    /// (its terms are letters and digits only).
+    static let nothing = "'-'"
 
     static func lexeme(_ term: String) -> String { TSVectorText.lexeme(term) }
 }

@@ -239,11 +239,12 @@ public struct CatalogSearch: Sendable {
             title = Self.ids(try row?.decode(column: "title", as: String?.self) ?? nil)
             author = Self.ids(try row?.decode(column: "author", as: String?.self) ?? nil)
         case .postgres:
-            // One pass: each hit as id × 4 + 1 when the query matches its title words (weight A), + 2 its author (B).
+            // One pass: each hit as id × 4, + 1 when the query matches within its title (weight A), + 2 within its author (B).
             let text = try await sql.raw("""
                 SELECT string_agg((title_id * 4
-                    + CASE WHEN ts_filter(doc, '{a}') @@ query THEN 1 ELSE 0 END
-                    + CASE WHEN ts_filter(doc, '{b}') @@ query THEN 2 ELSE 0 END)::text, ' ' ORDER BY title_id) AS hits
+                    + CASE WHEN doc @@ CAST(\(bind: QueryCompiler.tsquery(query, within: "A")) AS tsquery) THEN 1 ELSE 0 END
+                    + CASE WHEN doc @@ CAST(\(bind: QueryCompiler.tsquery(query, within: "B")) AS tsquery) THEN 2 ELSE 0 END)::text,
+                    ' ' ORDER BY title_id) AS hits
                 FROM title_search, CAST(\(bind: compiled) AS tsquery) AS query
                 WHERE doc @@ query AND organisation_id = \(bind: organisationID)
                 """).first()?.decode(column: "hits", as: String?.self) ?? nil

@@ -381,8 +381,8 @@ public final class FacetIndex: @unchecked Sendable {
     /// Titles of other organisations, and any not (yet) in memory, are left out.
     func ranked(all: [Int32], title: [Int32], author: [Int32], queryWords: Int, organisationID: UUID) -> [Int32] {
         rw.reading {
+            guard let number = organisations[organisationID]?.number else { return [] }
             let c = columns
-            let number = organisations[organisationID]?.number ?? 0
             let words = c.words
             let digital = [false] + Self.formats.map { MaterialFormat(rawValue: $0)?.isDigital ?? false }
             var keys: [UInt64] = []
