@@ -95,6 +95,7 @@ public enum BiebDatabase {
         migrations.add(CreateResearchFieldwork())
         migrations.add(IndexPostgresTermsAsBieb())
         migrations.add(CreateConfigVersions())
+        migrations.add(IndexTitlesByOrganisation())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

@@ -325,7 +325,8 @@ public final class FacetIndex: @unchecked Sendable {
             query.appendLiteral(" AND changed_version > ")
             query.appendInterpolation(bind: changedSince)
         }
-        query.appendLiteral(" ORDER BY id LIMIT \(Self.chunk)) AS chunk")
+        // In the order of titles_organisation_id_idx, so both databases read the organisation's titles from it.
+        query.appendLiteral(" ORDER BY organisation_id, id LIMIT \(Self.chunk)) AS chunk")
         guard let row = try await sql.raw(query).first(),
               let text = try row.decode(column: "rows", as: String?.self) else { return ([], nil) }
         let last = try row.decode(column: "last", as: Int?.self)

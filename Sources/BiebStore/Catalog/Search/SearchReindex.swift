@@ -92,3 +92,18 @@ struct IndexPostgresTermsAsBieb: AsyncMigration {
 
     func revert(on database: any Database) async throws {}
 }
+
+/// The titles of one organisation in id order, for the search columns
+/// (`FacetIndex`): without it SQLite walked the whole table by id for a
+/// small organisation sharing the database with a large one (21 s holding a
+/// connection at ten million titles, while searches on that event loop
+/// waited and got a 503).
+struct IndexTitlesByOrganisation: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.createIndex("titles_organisation_id_idx", on: Title.schema, "organisation_id", "id")
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.sql.raw("DROP INDEX IF EXISTS titles_organisation_id_idx").run()
+    }
+}
