@@ -53,7 +53,7 @@ measure() {   # side set file
   # wrk runs until both threads have asked their half (then SIGINT: it prints and stops), at most 20 minutes.
   local done="$MARKS/done" out="$MARKS/out"
   rm -f "$done".*
-  BIEB_SPLIT=1 BIEB_PATHS="$3" BIEB_DONE="$done" wrk -t2 -c8 -d1200s -s scripts/bench/catalogue.lua "http://127.0.0.1:$PORT" >"$out" &
+  BIEB_SPLIT=1 BIEB_PATHS="$3" BIEB_DONE="$done" wrk -t2 -c8 -d1200s --timeout 10s -s scripts/bench/catalogue.lua "http://127.0.0.1:$PORT" >"$out" &
   local load=$!
   while kill -0 $load 2>/dev/null && [ "$(ls "$done".* 2>/dev/null | wc -l)" -lt 2 ]; do sleep 0.5; done
   sleep 1; kill -INT $load 2>/dev/null || true; wait $load || true
