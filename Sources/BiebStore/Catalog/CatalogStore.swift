@@ -188,12 +188,14 @@ public struct CatalogStore: OrganisationStore {
             try await writeISBNs(groups.indices.map { (ids[$0], batch[groups[$0].members.last!].record.isbns) }, replacing: replaced, on: sql)
             try await SearchIndex.write(groups.indices.map { (ids[$0], organisationID, batch[groups[$0].members.last!].document) },
                                         replacing: replaced, on: sql)
-            try await writeItems(groups.indices.map { g in (ids[g], groups[g].members.flatMap { batch[$0].holdings }) },
-                                 branches: branches, defaultBranch: defaultBranch, generated: generatedItemsPerTitle, now: now, on: sql)
-            // The copies carry their title's segment and edition year (`ShelfKeys`); a batch without copies has none to fill.
-            if generatedItemsPerTitle > 0 || accepted.contains(where: { !batch[$0].holdings.isEmpty }) {
-                _ = try await ShelfKeys.fill(titles: ids, organisation: organisationID, on: sql)
-            }
+            // The copies carry their title's shelf segment and edition year (`ShelfKeys`), written with them: filling
+            // them in afterwards rewrote every new copy and its indexes a second time.
+            try await writeItems(groups.indices.map { g in
+                let record = batch[groups[g].members.last!].record
+                return (ids[g], groups[g].members.flatMap { batch[$0].holdings },
+                        ShelfSegment(formatCode: record.format.rawValue, audienceCode: record.audience?.rawValue, nur: record.nur).key,
+                        record.year)
+            }, branches: branches, defaultBranch: defaultBranch, generated: generatedItemsPerTitle, now: now, on: sql)
             return outcomes
           }
           // One transaction per batch: a batch is stored whole or not at all (an import stopped half-way is run again).
@@ -285,16 +287,21 @@ public struct CatalogStore: OrganisationStore {
     static let itemColumns = ["organisation_id", "title_id", "barcode", "owning_branch_id", "current_branch_id", "call_number",
                               "shelf_location", "status", "price_cents", "acquired_on", "created_at", "updated_at"]
 
-    func writeItems(_ titles: [(Int, [Holding])], branches: [String: UUID], defaultBranch: UUID?, generated: Int,
+    /// Written with a copy by the import: its title's shelf segment and edition year (`ShelfKeys`).
+    static let itemShelfColumns = ["shelf", "edition_year"]
+
+    /// The copies of titles (id, holdings, shelf segment key, edition year), new or known by barcode.
+    func writeItems(_ titles: [(Int, [Holding], String, Int?)], branches: [String: UUID], defaultBranch: UUID?, generated: Int,
                     now: Date, on sql: any SQLDatabase) async throws {
-        var holdings: [(Int, Holding)] = titles.flatMap { id, list in list.map { (id, $0) } }
+        let shelves = Dictionary(titles.map { ($0.0, ($0.2, $0.3)) }, uniquingKeysWith: { $1 })
+        var holdings: [(Int, Holding)] = titles.flatMap { id, list, _, _ in list.map { (id, $0) } }
         if generated > 0 {
             let branchIDs = defaultBranch.map { [$0] } ?? Array(branches.values).sorted { $0.uuidString < $1.uuidString }
             guard !branchIDs.isEmpty else {
                 throw BiebError.invalid("--items", "There is no branch to put generated copies in.")
             }
             let slugByID = Dictionary(uniqueKeysWithValues: branches.map { ($1, $0) })
-            for (id, _) in titles {
+            for (id, _, _, _) in titles {
                 for copy in 0..<generated {
                     let branch = branchIDs[(id &* 7 &+ copy) % branchIDs.count]
                     holdings.append((id, Holding(branch: slugByID[branch], barcode: String(format: "3%011d%02d", id, copy),
@@ -314,10 +321,11 @@ public struct CatalogStore: OrganisationStore {
         var inserts: [[SQLValue]] = []
         for ((titleID, holding), barcode) in zip(holdings, barcodes) {
             let branch = holding.branch.flatMap { branches[$0] } ?? defaultBranch!
+            let shelf = shelves[titleID]
             if let itemID = existing[barcode] {
                 // The same copy again: it may have moved to this title or changed its shelf mark; its status stays.
                 try await sql.update(Item.schema)
-                    .set("title_id", to: titleID).set("shelf", to: SQLLiteral.null)
+                    .set("title_id", to: titleID).set("shelf", to: shelf?.0).set("edition_year", to: shelf?.1 ?? nil)
                     .set("owning_branch_id", to: branch)
                     .set("call_number", to: holding.callNumber ?? "")
                     .set("shelf_location", to: holding.shelfLocation ?? "")
@@ -328,10 +336,10 @@ public struct CatalogStore: OrganisationStore {
                 inserts.append([.uuid(organisationID), .int(titleID), .text(barcode), .uuid(branch), .uuid(branch),
                                 .text(holding.callNumber ?? ""), .text(holding.shelfLocation ?? ""),
                                 .text((holding.status ?? .available).rawValue), .int(holding.priceCents), .text(holding.acquired?.iso),
-                                .date(now), .date(now)])
+                                .date(now), .date(now), .text(shelf?.0), .int(shelf?.1 ?? nil)])
             }
         }
-        try await bulkInsert(inserts, into: Item.schema, columns: Self.itemColumns, on: sql)
+        try await bulkInsert(inserts, into: Item.schema, columns: Self.itemColumns + Self.itemShelfColumns, on: sql)
     }
 
     // MARK: Status and removal
