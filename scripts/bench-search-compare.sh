@@ -12,6 +12,7 @@
 # Needs wrk and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench/ask-each-once.sh
 A=${1:?"the first bieb binary"}
 B=${2:?"the second bieb binary"}
 ROUNDS=${3:-3}
@@ -27,18 +28,9 @@ python3 scripts/bench/first-time-searches.py "http://127.0.0.1:$PORT/api/v1/orga
 round() {   # name, binary
   LOG_LEVEL=warning "$2" serve --data "$DATA" --port $PORT >/dev/null 2>&1 &
   SERVER=$!
-  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.5; done
-  # The search columns load in the background after start; a search waits for them. (A query no list holds.)
-  curl -sf "http://127.0.0.1:$PORT/api/v1/organisations/den-haag/search?q=zzqqxx" >/dev/null
-  # wrk runs until both threads have asked their half (then SIGINT: it prints and stops).
-  rm -f "$MARKS"/done.*
-  BIEB_SPLIT=1 BIEB_PATHS="$COLD" BIEB_DONE="$MARKS/done" wrk -t2 -c8 -d600s --timeout 10s -s scripts/bench/catalogue.lua \
-    "http://127.0.0.1:$PORT" >"$MARKS/out" &
-  local load=$!
-  while kill -0 $load 2>/dev/null && [ "$(ls "$MARKS"/done.* 2>/dev/null | wc -l)" -lt 2 ]; do sleep 0.5; done
-  sleep 1; kill -INT $load 2>/dev/null || true; wait $load || true
+  wait_for_search $PORT
   local line
-  line=$(tail -1 "$MARKS/out")
+  line=$(ask_each_once $PORT "$COLD" "$MARKS")
   kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""
   echo "$1 $line" | tee -a "$RESULTS"
 }

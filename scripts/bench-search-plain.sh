@@ -21,6 +21,7 @@
 # Needs wrk and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench/ask-each-once.sh
 DATA=${1:-bench-data/sqlite-1m}
 ROUNDS=${2:-3}
 PORT=8191
@@ -42,22 +43,13 @@ start() {   # side
     LOG_LEVEL=warning "$BIEB" serve --data "$DATA" --port $PORT >/dev/null 2>&1 &
   fi
   SERVER=$!
-  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.5; done
-  # Bieb loads its search columns at start; a search waits for them. (A query no list holds.)
-  curl -sf "$API/search?q=zzqqxx" >/dev/null
+  wait_for_search $PORT
 }
 
 stop() { kill $SERVER; wait $SERVER 2>/dev/null || true; SERVER=""; }
 
 measure() {   # side set file
-  # wrk runs until both threads have asked their half (then SIGINT: it prints and stops), at most 20 minutes.
-  local done="$MARKS/done" out="$MARKS/out"
-  rm -f "$done".*
-  BIEB_SPLIT=1 BIEB_PATHS="$3" BIEB_DONE="$done" wrk -t2 -c8 -d1200s --timeout 10s -s scripts/bench/catalogue.lua "http://127.0.0.1:$PORT" >"$out" &
-  local load=$!
-  while kill -0 $load 2>/dev/null && [ "$(ls "$done".* 2>/dev/null | wc -l)" -lt 2 ]; do sleep 0.5; done
-  sleep 1; kill -INT $load 2>/dev/null || true; wait $load || true
-  echo "$1 $2 $(tail -1 "$out")" | tee -a "$RESULTS"
+  echo "$1 $2 $(ask_each_once $PORT "$3" "$MARKS")" | tee -a "$RESULTS"
 }
 
 round() {   # side

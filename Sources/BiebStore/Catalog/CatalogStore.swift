@@ -290,18 +290,18 @@ public struct CatalogStore: OrganisationStore {
     /// Written with a copy by the import: its title's shelf segment and edition year (`ShelfKeys`).
     static let itemShelfColumns = ["shelf", "edition_year"]
 
-    /// The copies of titles (id, holdings, shelf segment key, edition year), new or known by barcode.
-    func writeItems(_ titles: [(Int, [Holding], String, Int?)], branches: [String: UUID], defaultBranch: UUID?, generated: Int,
-                    now: Date, on sql: any SQLDatabase) async throws {
-        let shelves = Dictionary(titles.map { ($0.0, ($0.2, $0.3)) }, uniquingKeysWith: { $1 })
-        var holdings: [(Int, Holding)] = titles.flatMap { id, list, _, _ in list.map { (id, $0) } }
+    /// The copies of titles, new or known by barcode, with their title's shelf segment key and edition year.
+    func writeItems(_ titles: [(id: Int, holdings: [Holding], shelf: String, year: Int?)], branches: [String: UUID], defaultBranch: UUID?,
+                    generated: Int, now: Date, on sql: any SQLDatabase) async throws {
+        let shelves = Dictionary(titles.map { ($0.id, (key: $0.shelf, year: $0.year)) }, uniquingKeysWith: { $1 })
+        var holdings: [(Int, Holding)] = titles.flatMap { title in title.holdings.map { (title.id, $0) } }
         if generated > 0 {
             let branchIDs = defaultBranch.map { [$0] } ?? Array(branches.values).sorted { $0.uuidString < $1.uuidString }
             guard !branchIDs.isEmpty else {
                 throw BiebError.invalid("--items", "There is no branch to put generated copies in.")
             }
             let slugByID = Dictionary(uniqueKeysWithValues: branches.map { ($1, $0) })
-            for (id, _, _, _) in titles {
+            for id in titles.map(\.id) {
                 for copy in 0..<generated {
                     let branch = branchIDs[(id &* 7 &+ copy) % branchIDs.count]
                     holdings.append((id, Holding(branch: slugByID[branch], barcode: String(format: "3%011d%02d", id, copy),
@@ -325,7 +325,7 @@ public struct CatalogStore: OrganisationStore {
             if let itemID = existing[barcode] {
                 // The same copy again: it may have moved to this title or changed its shelf mark; its status stays.
                 try await sql.update(Item.schema)
-                    .set("title_id", to: titleID).set("shelf", to: shelf?.0).set("edition_year", to: shelf?.1 ?? nil)
+                    .set("title_id", to: titleID).set("shelf", to: shelf?.key).set("edition_year", to: shelf?.year ?? nil)
                     .set("owning_branch_id", to: branch)
                     .set("call_number", to: holding.callNumber ?? "")
                     .set("shelf_location", to: holding.shelfLocation ?? "")
@@ -336,7 +336,7 @@ public struct CatalogStore: OrganisationStore {
                 inserts.append([.uuid(organisationID), .int(titleID), .text(barcode), .uuid(branch), .uuid(branch),
                                 .text(holding.callNumber ?? ""), .text(holding.shelfLocation ?? ""),
                                 .text((holding.status ?? .available).rawValue), .int(holding.priceCents), .text(holding.acquired?.iso),
-                                .date(now), .date(now), .text(shelf?.0), .int(shelf?.1 ?? nil)])
+                                .date(now), .date(now), .text(shelf?.key), .int(shelf?.year ?? nil)])
             }
         }
         try await bulkInsert(inserts, into: Item.schema, columns: Self.itemColumns + Self.itemShelfColumns, on: sql)

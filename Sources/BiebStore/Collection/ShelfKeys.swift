@@ -48,11 +48,6 @@ public enum ShelfKeys {
 
     /// The same within a transaction, for the copies of some titles (nil: all).
     static func fill(titles: [Int]?, organisation: UUID?, on sql: any SQLDatabase) async throws -> Int {
-        if let titles, titles.count > 500 {
-            var filled = 0
-            for chunk in titles.chunked(into: 500) { filled += try await fill(titles: Array(chunk), organisation: organisation, on: sql) }
-            return filled
-        }
         var scope = SQLQueryString("")
         var titleScope = SQLQueryString("")
         if let organisation {
@@ -64,8 +59,8 @@ public enum ShelfKeys {
             scope = "\(scope) AND items.title_id IN \(SQLBind.group(titles))"
             titleScope = "\(titleScope) AND t.id IN \(SQLBind.group(titles))"
         }
-        // For some titles, from their copies (items_title_idx): from the titles, the organisation's whole catalogue
-        // was walked for every import batch — 7.5 of 28 s of a 250,000-record import, growing with the catalogue.
+        // For some titles (a copy added by hand), from their copies (items_title_idx), not from the organisation's
+        // whole catalogue. (The import writes the keys with its copies: `CatalogStore.writeItems`.)
         let combos = try await sql.raw(titles != nil ? """
             SELECT DISTINCT t.format, t.audience, t.nur FROM items JOIN titles t ON t.id = items.title_id
             WHERE items.shelf IS NULL \(scope)
