@@ -17,6 +17,8 @@ import Foundation
 //   swift run -c release bieb-bench insights DB ORG EVENTS   a day of EVENTS loans into the statistics' facts, beside a plain copy
 //   swift run -c release bieb-bench insights-scale DB FACTOR [ROUNDS]   five years at FACTOR of national scale; rebuild and dashboards
 //   swift run -c release bieb-bench collection-scale DB COPIES [ROUNDS]   the collection plan over COPIES copies of a national network
+//   swift run -c release bieb-bench national DB FRACTION MARC...   grows a database toward FRACTION of the Dutch network (scripts/bench-national.sh)
+//   swift run -c release bieb-bench national-day DB    a day of the network's lending, and the statistics' run over it timed
 //
 // Prints one line per case: operations, total time, time per operation.
 
@@ -84,6 +86,17 @@ if CommandLine.arguments.count >= 3, CommandLine.arguments[1] == "research" {
 if CommandLine.arguments.count >= 4, CommandLine.arguments[1] == "collection-scale" {
     benchmarkCollectionScale(database: CommandLine.arguments[2], copies: Int(CommandLine.arguments[3]) ?? 2_000_000,
                              rounds: CommandLine.arguments.count > 4 ? Int(CommandLine.arguments[4]) ?? 10 : 10)
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 5, CommandLine.arguments[1] == "national" {
+    generateNationalNetwork(database: CommandLine.arguments[2], fraction: Double(CommandLine.arguments[3]) ?? 0.05,
+                            marcFiles: Array(CommandLine.arguments[4...]))
+    exit(0)
+}
+
+if CommandLine.arguments.count >= 3, CommandLine.arguments[1] == "national-day" {
+    benchmarkNationalDay(database: CommandLine.arguments[2])
     exit(0)
 }
 

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The national network's growth curve of docs/PERFORMANCE.md (embedded
+# SQLite): the circulation benchmark's database (Den Haag with 1.25 million
+# copies and 100,000 members; scripts/bench-circulation.sh builds it) grown
+# step by step toward the Dutch network — 137 organisations, 1,270 branches,
+# 3.6 million members, 25 million copies, 54 million loans a year — by
+# `bieb-bench national` (average organisations with members, a catalogue
+# imported from the Library of Congress records and their variants, three
+# copies a title, a year of loans). At each FRACTION, measured at Den Haag,
+# on a freshly started server:
+#   - roll-ups: a day of the whole network's lending into the statistics (`bieb-bench national-day`);
+#   - search: 4,000 first-time queries, each once, 8 connections (p95);
+#   - record: title pages with copies per branch, 8 connections, 15 s (p95);
+#   - checkout: the desk's checkouts and returns over HTTP, 16 connections, 20 s (p99);
+#   - SIP2: 50 kiosks lending and taking in at 500 transactions a second, 20 s (p99);
+#   - disk (database and its WAL) and the server's memory (resident, after the runs).
+#
+#   scripts/bench-national.sh [FRACTION...]       default: 0.05 0.1 0.25
+#
+# The grown database stays in bench-data/national (about 0.35 GB an
+# organisation); a later run with larger fractions goes on from it. Delete it
+# to start again. Needs wrk and python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LEVELS=${*:-0.05 0.1 0.25}
+PORT=8193
+SIP2_PORT=6193
+DATA=bench-data/national
+DB=$DATA/bieb.sqlite
+
+command -v wrk >/dev/null || { echo "install wrk first (apt-get install wrk)" >&2; exit 1; }
+# BIEB and BENCH may name other builds; by default, the release build here.
+if [ -z "${BIEB:-}" ]; then swift build -c release --product bieb >/dev/null; BIEB=.build/release/bieb; fi
+if [ -z "${BENCH:-}" ]; then swift build -c release --product bieb-bench >/dev/null; BENCH=.build/release/bieb-bench; fi
+export BIEB BENCH
+scripts/fetch-marc-data.sh >/dev/null
+REAL=bench-data/BooksAll.2016.part01.utf8
+SYNTHETIC=bench-data/synthetic-750k.mrc
+[ -s "$SYNTHETIC" ] || $BENCH generate-marc "$REAL" "$SYNTHETIC" 3
+. scripts/bench/ask-each-once.sh
+
+if [ ! -s "$DB" ]; then
+  [ -s bench-data/sqlite-circ/bieb.sqlite ] || scripts/bench-circulation.sh 5
+  mkdir -p "$DATA"
+  cp bench-data/sqlite-circ/bieb.sqlite "$DB"
+fi
+$BIEB migrate --data "$DATA" >/dev/null
+
+SCRATCH=$(mktemp -d /tmp/bieb-national.XXXXXX)
+SERVER=
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+for FRACTION in $LEVELS; do
+  echo "== $FRACTION of the national network"
+  $BENCH national "$DB" "$FRACTION" "$REAL" "$SYNTHETIC"
+  $BENCH national-day "$DB"
+  echo "disk: $(du -cb "$DB"* | tail -1 | cut -f1 | numfmt --to=iec) (database and WAL)"
+  # Fresh copies on the shelf and members for the desk and the kiosks (members are made once).
+  $BENCH circulation-setup "$DB" den-haag 100000 100000 "$DATA" | tail -1
+  $BENCH sip2-setup "$DB" den-haag >/dev/null
+  LOG_LEVEL=warning $BIEB serve --data "$DATA" --port $PORT --sip2-port $SIP2_PORT >"$DATA/serve.log" 2>&1 &
+  SERVER=$!
+  START=$(date +%s)
+  wait_for_search $PORT
+  echo "server ready (search columns loaded) in $(( $(date +%s) - START )) s"
+  BASE="http://127.0.0.1:$PORT"
+  API="$BASE/api/v1/organisations/den-haag"
+  python3 scripts/bench/first-time-searches.py "$API" >"$SCRATCH/cold"
+  echo "search, first-time ($(wc -l <"$SCRATCH/cold") queries, each once): $(ask_each_once $PORT "$SCRATCH/cold" "$SCRATCH")"
+  python3 - "$API" >"$SCRATCH/records" <<'EOF'
+import json, sys, urllib.request
+api = sys.argv[1]
+ids = []
+for q in ["history", "water", "poetry", "law", "music", "fietsen"]:
+    page = json.load(urllib.request.urlopen(f"{api}/search?q={q}&per_page=100&facets=false"))
+    ids += [t["id"] for w in page["works"] for t in w["titles"]]
+for i in ids[:300]:
+    print(f"/api/v1/organisations/den-haag/titles/{i}")
+EOF
+  echo "record ($(wc -l <"$SCRATCH/records") titles): $(BIEB_PATHS="$SCRATCH/records" wrk -t2 -c8 -d15s -s scripts/bench/catalogue.lua "$BASE" | tail -1)"
+  TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/token" -H 'content-type: application/json' \
+    -d '{"email": "medewerker@denhaag.bieb.demo", "password": "bieb-demo-2026"}' | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+  BIEB_PART=0 BIEB_TOKEN="$TOKEN" BIEB_ITEMS="$DATA/items.txt" BIEB_CARDS="$DATA/cards.txt" \
+    wrk -t2 -c16 -d5s -s scripts/bench/circulation.lua "$BASE" >/dev/null
+  echo "checkout and return: $(BIEB_PART=1 BIEB_TOKEN="$TOKEN" BIEB_ITEMS="$DATA/items.txt" BIEB_CARDS="$DATA/cards.txt" \
+    wrk -t2 -c16 -d20s -s scripts/bench/circulation.lua "$BASE" | tail -1)"
+  echo "SIP2: $($BENCH sip2 $SIP2_PORT "$DATA/items.txt" "$DATA/cards.txt" 50 20 500 | head -1)"
+  echo "server memory: $(( $(ps -o rss= -p $SERVER) / 1024 )) MB resident"
+  kill $SERVER; wait $SERVER 2>/dev/null || true
+  SERVER=
+done
