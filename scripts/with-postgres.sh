@@ -4,6 +4,8 @@
 # packages when it is missing. The cluster is removed afterwards.
 #
 #   scripts/with-postgres.sh swift test
+#
+# BIEB_PG_SETTINGS adds server settings for a benchmark, e.g. "-c shared_buffers=1GB".
 set -euo pipefail
 
 find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
@@ -36,7 +38,7 @@ trap cleanup EXIT
 
 "${RUNAS[@]}" "$PGBIN/initdb" -D "$PGDATA" -U bieb --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w \
-  -o "-p $PGPORT -k $PGDATA -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+  -o "-p $PGPORT -k $PGDATA -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 ${BIEB_PG_SETTINGS:-}" \
   start >/dev/null
 "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U bieb bieb_test
 

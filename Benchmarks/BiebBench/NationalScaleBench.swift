@@ -128,6 +128,12 @@ func generateNationalNetwork(database: String, fraction: Double, marcFiles: [Str
             let report = try await CatalogImporter(store: CatalogStore(app.db, organisationID: org))
                 .importFile(path: slice, defaultBranch: nil, itemsPerTitle: NationalNetwork.copiesPerTitle)
             let loans = try await NationalTables.writeLoans(organisation: org, members: members, on: sql)
+            // What the server's hourly jobs do first for a new organisation (the copies' 12-month counters, the monthly
+            // segment snapshot, yesterday's census), done here: a benchmark's server does not start with them.
+            _ = try await CopyCounters(app.db, organisationID: org, timeZone: zone).age(today: today)
+            _ = try await SegmentSnapshots(app.db, organisationID: org)
+                .takeDue(today: today, policy: try await WeedingSettings(app.db, organisationID: org).policy())
+            _ = try await InsightCensus(app.db, organisationID: org).takeDue(today: today)
             print(String(format: "landelijk-%d: %d branches, %d members, %d titles, %d copies, %d loans (%.0f s)", index, branches.count,
                          members, report.inserted, report.inserted * NationalNetwork.copiesPerTitle, loans, elapsed()))
         }
