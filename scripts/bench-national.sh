@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The national network's growth curve of docs/PERFORMANCE.md (embedded
-# SQLite): the circulation benchmark's database (Den Haag with 1.25 million
+# SQLite, or PostgreSQL): the circulation benchmark's database (Den Haag with 1.25 million
 # copies and 100,000 members; scripts/bench-circulation.sh builds it) grown
 # step by step toward the Dutch network — 137 organisations, 1,270 branches,
 # 3.6 million members, 25 million copies, 54 million loans a year — by
@@ -12,11 +12,12 @@
 #   - search: 4,000 first-time queries, each once, 8 connections (p95);
 #   - record: title pages with copies per branch, 8 connections, 15 s (p95);
 #   - checkout: the desk's checkouts and returns over HTTP, 16 connections, 20 s (p99);
-#   - SIP2: 50 kiosks lending and taking in at 500 transactions a second, 20 s (p99);
+#   - SIP2: 50 kiosks lending and taking in at SIP2_RATE transactions a second (default 500), 20 s (p99);
 # each after the server's start-up jobs are done (it is idle again).
 #   - disk (database and its WAL) and the server's memory (resident, after the runs).
 #
 #   scripts/bench-national.sh [FRACTION...]       default: 0.05 0.1 0.25
+#   scripts/with-postgres.sh scripts/bench-national.sh [FRACTION...]   PostgreSQL (built from scratch each run)
 #
 # The grown database stays in bench-data/national (about 0.35 GB an
 # organisation); a later run with larger fractions goes on from it. Delete it
@@ -26,8 +27,17 @@ cd "$(dirname "$0")/.."
 LEVELS=${*:-0.05 0.1 0.25}
 PORT=8193
 SIP2_PORT=6193
-DATA=bench-data/national
-DB=$DATA/bieb.sqlite
+if [ -n "${BIEB_TEST_POSTGRES_URL:-}" ]; then
+  # PostgreSQL (inside scripts/with-postgres.sh): built from scratch in the throw-away cluster.
+  export DATABASE_URL="$BIEB_TEST_POSTGRES_URL"
+  ENGINE=PostgreSQL
+  DATA=$(mktemp -d /tmp/bieb-national-pg.XXXXXX)
+  DB="$DATABASE_URL"
+else
+  ENGINE=SQLite
+  DATA=bench-data/national
+  DB=$DATA/bieb.sqlite
+fi
 
 command -v wrk >/dev/null || { echo "install wrk first (apt-get install wrk)" >&2; exit 1; }
 # BIEB and BENCH may name other builds; by default, the release build here.
@@ -40,16 +50,28 @@ SYNTHETIC=bench-data/synthetic-750k.mrc
 [ -s "$SYNTHETIC" ] || $BENCH generate-marc "$REAL" "$SYNTHETIC" 3
 . scripts/bench/ask-each-once.sh
 
-# Waits until process $1 has used less than 5 % of a core for two seconds (at most ten minutes).
+# Waits until the machine has been idle for two seconds (under 5 % of a core busy; at most ten minutes): the
+# server and, on PostgreSQL, the database server have finished what they were doing.
 wait_idle() {
   local before after
+  busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
   for _ in $(seq 1 300); do
-    before=$(awk '{print $14 + $15}' "/proc/$1/stat"); sleep 2; after=$(awk '{print $14 + $15}' "/proc/$1/stat")
+    before=$(busy); sleep 2; after=$(busy)
     [ $((after - before)) -lt 10 ] && return 0
   done
 }
 
-if [ ! -s "$DB" ]; then
+if [ "$ENGINE" = PostgreSQL ]; then
+  # The circulation benchmark's database, as scripts/bench-circulation.sh builds it: the demo, then the real
+  # records with five copies each, then its 100,000 members (circulation-setup below).
+  echo "== building the base (demo, 250,000 titles with 1.25 million copies) on PostgreSQL"
+  LOG_LEVEL=warning $BIEB demo --data "$DATA" --port $PORT --sip2-port 0 >"$DATA/demo.log" 2>&1 &
+  DEMO=$!
+  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.5; done
+  kill $DEMO; wait $DEMO 2>/dev/null || true
+  $BIEB import marc "$REAL" --org den-haag --items 5 --data "$DATA" 2>&1 | tr '\r' '\n' | grep -aE "^Read "
+  $BENCH circulation-setup "$DB" den-haag 100000 100000 "$DATA" | tail -1
+elif [ ! -s "$DB" ]; then
   [ -s bench-data/sqlite-circ/bieb.sqlite ] || scripts/bench-circulation.sh 5
   mkdir -p "$DATA"
   cp bench-data/sqlite-circ/bieb.sqlite "$DB"
@@ -58,12 +80,16 @@ $BIEB migrate --data "$DATA" >/dev/null
 
 SCRATCH=$(mktemp -d /tmp/bieb-national.XXXXXX)
 SERVER=
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$SCRATCH"; [ "$ENGINE" = PostgreSQL ] && rm -rf "$DATA"' EXIT
 for FRACTION in $LEVELS; do
   echo "== $FRACTION of the national network"
   $BENCH national "$DB" "$FRACTION" "$REAL" "$SYNTHETIC"
   $BENCH national-day "$DB"
-  echo "disk: $(du -cb "$DB"* | tail -1 | cut -f1 | numfmt --to=iec) (database and WAL)"
+  if [ "$ENGINE" = PostgreSQL ]; then
+    echo "disk: $(psql "$DB" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))") (the database)"
+  else
+    echo "disk: $(du -cb "$DB"* | tail -1 | cut -f1 | numfmt --to=iec) (database and WAL)"
+  fi
   # Fresh copies on the shelf and members for the desk and the kiosks (members are made once).
   $BENCH circulation-setup "$DB" den-haag 100000 100000 "$DATA" | tail -1
   $BENCH sip2-setup "$DB" den-haag >/dev/null
@@ -74,7 +100,7 @@ for FRACTION in $LEVELS; do
   echo "server ready (search columns loaded) in $(( $(date +%s) - START )) s"
   # The hourly jobs run when a server starts (statistics, privacy rules, the copies' counters for organisations that
   # are new): measured after them, as a server that has been running is.
-  wait_idle $SERVER
+  wait_idle
   echo "start-up jobs done $(( $(date +%s) - START )) s after the start"
   BASE="http://127.0.0.1:$PORT"
   API="$BASE/api/v1/organisations/den-haag"
@@ -98,7 +124,7 @@ EOF
   echo "checkout and return: $(BIEB_PART=1 BIEB_TOKEN="$TOKEN" BIEB_ITEMS="$DATA/items.txt" BIEB_CARDS="$DATA/cards.txt" \
     wrk -t2 -c16 -d20s -s scripts/bench/circulation.lua "$BASE" | tail -1)"
   # Copies the desk left out are refused to the kiosks that meet them (counted, with the reason).
-  echo "SIP2: $($BENCH sip2 $SIP2_PORT "$DATA/items.txt" "$DATA/cards.txt" 50 20 500 | head -4 | tr '\n' ' ')"
+  echo "SIP2: $($BENCH sip2 $SIP2_PORT "$DATA/items.txt" "$DATA/cards.txt" 50 20 "${SIP2_RATE:-500}" | head -4 | tr '\n' ' ')"
   echo "server memory: $(( $(ps -o rss= -p $SERVER) / 1024 )) MB resident"
   kill $SERVER; wait $SERVER 2>/dev/null || true
   SERVER=

@@ -35,8 +35,11 @@ enum NationalNetwork {
 /// organisations share titles as real libraries do; variants made by
 /// `bieb-bench generate-marc`) with three copies each, a year of loans (2.16
 /// a copy, returned, plus one copy in twelve on loan now) and their checkout
-/// and return events (already read into the statistics, as if the hourly run
-/// had). Run again with a larger FRACTION, it adds what is missing.
+/// and return events — as the hourly jobs leave them: read into the
+/// statistics, returned loans and events without their member (the default
+/// privacy rules), the copies' 12-month counters aged. Den Haag gets its own
+/// year of loans the first time. Run again with a larger FRACTION, it adds
+/// what is missing.
 ///
 /// Catalogues go through the real import (search rows, ISBNs, shelf keys);
 /// members, loans and events are written in bulk (members in Swift, loans and
@@ -152,9 +155,11 @@ func generateNationalNetwork(database: String, fraction: Double, marcFiles: [Str
                       copies: try await count("SELECT COUNT(*) AS n FROM items"),
                       loans: try await count("SELECT COUNT(*) AS n FROM loans"),
                       events: try await count("SELECT COUNT(*) AS n FROM circulation_events"))
-        let share = Double(totals.copies) / Double(NationalNetwork.copies) * 100
-        print("network: \(totals.organisations) organisations, \(totals.branches) branches, \(totals.members) members, \(totals.titles) titles, "
-              + "\(totals.copies) copies (\(String(format: "%.1f", share)) % of national), \(totals.loans) loans, \(totals.events) events"
+        func share(_ count: Int, of national: Int) -> String { String(format: "%.1f %%", Double(count) / Double(national) * 100) }
+        print("network: \(totals.organisations) organisations, \(totals.branches) branches, \(totals.members) members "
+              + "(\(share(totals.members, of: NationalNetwork.members))), \(totals.titles) titles, \(totals.copies) copies "
+              + "(\(share(totals.copies, of: NationalNetwork.copies))), \(totals.loans) loans (\(share(totals.loans, of: NationalNetwork.loansPerYear)) "
+              + "of a national year), \(totals.events) events"
               + String(format: " (generated in %.0f s)", elapsed()))
     }
 }
