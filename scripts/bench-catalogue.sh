@@ -95,16 +95,7 @@ EOF
 # titles) and pairs of them, each asked once; none is in the mix above, so every request ranks its
 # hits in the database.
 python3 scripts/bench/first-time-searches.py "$BASE$API" >"$COLD"
-python3 - "$BASE$API" >"$RECORDS" <<'EOF'
-import json, sys, urllib.request
-api = sys.argv[1]
-ids = []
-for q in ["history", "water", "poetry", "law", "music", "fietsen"]:
-    page = json.load(urllib.request.urlopen(f"{api}/search?q={q}&per_page=100&facets=false"))
-    ids += [t["id"] for w in page["works"] for t in w["titles"]]
-for i in ids[:300]:
-    print(f"/api/v1/organisations/den-haag/titles/{i}")
-EOF
+python3 scripts/bench/record-paths.py "$BASE$API" >"$RECORDS"
 
 echo "== $ENGINE, release build, $(nproc) cores; wrk ${DURATION}s, $CONNECTIONS connections, 2 threads"
 echo "-- warming up: every search once (the first time a query is seen its hits come from the database)"

@@ -58,32 +58,16 @@ func benchmarkCollectionScale(database: String, copies: Int, rounds: Int) {
                 var ids: [UUID] = []
                 for b in 0..<9 {
                     let id = UUID()
-                    let values = columns.map { column -> SQLQueryString in
-                        switch column {
-                        case "id": "\(bind: id)"
-                        case "organisation_id": "\(bind: organisation.id!)"
-                        case "slug": "\(bind: "vestiging-\(o)-\(b)")"
-                        case "name": "\(bind: "Vestiging \(o)-\(b)")"
-                        default: "\(ident: column)"
-                        }
-                    }
-                    try await sql.raw("""
-                        INSERT INTO branches (\(unsafeRaw: columns.map { "\"\($0)\"" }.joined(separator: ", "))) SELECT \(SQLList(values)) FROM branches WHERE id = \(bind: template)
-                        """).run()
+                    try await copyRow(of: "branches", id: template, columns: columns, with: [
+                        "id": "\(bind: id)", "organisation_id": "\(bind: organisation.id!)",
+                        "slug": "\(bind: "vestiging-\(o)-\(b)")", "name": "\(bind: "Vestiging \(o)-\(b)")",
+                    ], sql: sql)
                     ids.append(id)
                 }
                 organisations.append((organisation.id!, ids, rest))
             }
             // Number tables: 0..<10000, and days (ISO dates) from today back 4,000 days.
-            try await sql.raw("DROP TABLE IF EXISTS bench_n").run()
-            try await sql.raw("CREATE TABLE bench_n (i BIGINT PRIMARY KEY)").run()
-            try await sql.raw("INSERT INTO bench_n VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)").run()
-            for step in [10, 100, 1_000] {
-                try await sql.raw("""
-                    INSERT INTO bench_n SELECT b.i + \(unsafeRaw: String(step)) * k.j FROM bench_n b, (SELECT i AS j FROM bench_n WHERE i BETWEEN 1 AND 9) k
-                    WHERE b.i < \(unsafeRaw: String(step))
-                    """).run()
-            }
+            try await createNumberTable(on: sql)
             try await sql.raw("DROP TABLE IF EXISTS bench_days").run()
             try await sql.raw("CREATE TABLE bench_days (i BIGINT PRIMARY KEY, iso TEXT)").run()
             for chunk in stride(from: 0, to: 4_000, by: 500) {
@@ -223,4 +207,26 @@ func tableColumns(_ table: String, sql: any SQLDatabase, postgres: Bool) async t
             """).all().map { try $0.decode(column: "column_name", as: String.self) }
     }
     return try await sql.raw("SELECT name FROM pragma_table_info(\(bind: table))").all().map { try $0.decode(column: "name", as: String.self) }
+}
+
+/// A copy of one row of `table` (by its `id`) with some columns given new values; the others as in the row. The
+/// generators make branches and membership types of organisations this way, from the demo's.
+func copyRow(of table: String, id: UUID, columns: [String], with values: [String: SQLQueryString], sql: any SQLDatabase) async throws {
+    let selected = columns.map { values[$0] ?? "\(ident: $0)" }
+    try await sql.raw("""
+        INSERT INTO \(ident: table) (\(SQLList(columns.map { SQLIdentifier($0) }))) SELECT \(SQLList(selected)) FROM \(ident: table) WHERE id = \(bind: id)
+        """).run()
+}
+
+/// A number table `bench_n` (i BIGINT PRIMARY KEY) holding 0 ..< 10,000, made again.
+func createNumberTable(on sql: any SQLDatabase) async throws {
+    try await sql.raw("DROP TABLE IF EXISTS bench_n").run()
+    try await sql.raw("CREATE TABLE bench_n (i BIGINT PRIMARY KEY)").run()
+    try await sql.raw("INSERT INTO bench_n VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)").run()
+    for step in [10, 100, 1_000] {
+        try await sql.raw("""
+            INSERT INTO bench_n SELECT b.i + \(literal: step) * k.j FROM bench_n b, (SELECT i AS j FROM bench_n WHERE i BETWEEN 1 AND 9) k
+            WHERE b.i < \(literal: step)
+            """).run()
+    }
 }

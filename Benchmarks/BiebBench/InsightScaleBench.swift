@@ -75,15 +75,7 @@ func benchmarkInsightScale(database: String, factor: Double, rounds: Int) {
                     """).run()
             }
             // Numbers 0..<2000 (the most loans a branch has on a day).
-            try await sql.raw("DROP TABLE IF EXISTS bench_n").run()
-            try await sql.raw("CREATE TABLE bench_n (i BIGINT)").run()
-            try await sql.raw("INSERT INTO bench_n VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)").run()
-            for step in [10, 100, 1_000] {
-                try await sql.raw("""
-                    INSERT INTO bench_n SELECT b.i + \(unsafeRaw: String(step)) * k.j FROM bench_n b, (SELECT i AS j FROM bench_n WHERE i BETWEEN 1 AND 9) k
-                    WHERE b.i < \(unsafeRaw: String(step))
-                    """).run()
-            }
+            try await createNumberTable(on: sql)
             try await sql.raw("DELETE FROM bench_n WHERE i >= 2000").run()
             let generateStart = DispatchTime.now().uptimeNanoseconds
             var written = 0

@@ -91,18 +91,10 @@ func generateNationalNetwork(database: String, fraction: Double, marcFiles: [Str
             var branches: [UUID] = []
             for b in 0..<NationalNetwork.branches(ofGenerated: index) {
                 let id = UUID()
-                let values = branchColumns.map { column -> SQLQueryString in
-                    switch column {
-                    case "id": "\(bind: id)"
-                    case "organisation_id": "\(bind: org)"
-                    case "slug": "\(bind: "vestiging-\(index)-\(b)")"
-                    case "name": "\(bind: "Vestiging \(index)-\(b)")"
-                    default: "\(ident: column)"
-                    }
-                }
-                try await sql.raw("""
-                    INSERT INTO branches (\(SQLList(branchColumns.map { SQLIdentifier($0) }))) SELECT \(SQLList(values)) FROM branches WHERE id = \(bind: templateBranch)
-                    """).run()
+                try await copyRow(of: "branches", id: templateBranch, columns: branchColumns, with: [
+                    "id": "\(bind: id)", "organisation_id": "\(bind: org)",
+                    "slug": "\(bind: "vestiging-\(index)-\(b)")", "name": "\(bind: "Vestiging \(index)-\(b)")",
+                ], sql: sql)
                 branches.append(id)
             }
             let types = try await sql.raw("SELECT id, youth FROM membership_types WHERE organisation_id = \(bind: denHaag.id!) ORDER BY code")
@@ -110,16 +102,8 @@ func generateNationalNetwork(database: String, fraction: Double, marcFiles: [Str
             var typeIDs: (youth: [UUID], adult: [UUID]) = ([], [])
             for type in types {
                 let id = UUID()
-                let values = typeColumns.map { column -> SQLQueryString in
-                    switch column {
-                    case "id": "\(bind: id)"
-                    case "organisation_id": "\(bind: org)"
-                    default: "\(ident: column)"
-                    }
-                }
-                try await sql.raw("""
-                    INSERT INTO membership_types (\(SQLList(typeColumns.map { SQLIdentifier($0) }))) SELECT \(SQLList(values)) FROM membership_types WHERE id = \(bind: type.id)
-                    """).run()
+                try await copyRow(of: "membership_types", id: type.id, columns: typeColumns,
+                                  with: ["id": "\(bind: id)", "organisation_id": "\(bind: org)"], sql: sql)
                 if type.youth { typeIDs.youth.append(id) } else { typeIDs.adult.append(id) }
             }
             let members = try await NationalTables.writeMembers(organisation: org, index: index, branches: branches, types: typeIDs,
@@ -222,14 +206,7 @@ enum NationalTables {
     /// Number tables: `bench_n` 0..<10,000; `bench_days` the days from today back (0…400) with their ISO text and noon.
     static func create(today: LocalDate, zone: TimeZone, on sql: any SQLDatabase) async throws {
         try await drop(on: sql)
-        try await sql.raw("CREATE TABLE bench_n (i BIGINT PRIMARY KEY)").run()
-        try await sql.raw("INSERT INTO bench_n VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)").run()
-        for step in [10, 100, 1_000] {
-            try await sql.raw("""
-                INSERT INTO bench_n SELECT b.i + \(literal: step) * k.j FROM bench_n b, (SELECT i AS j FROM bench_n WHERE i BETWEEN 1 AND 9) k
-                WHERE b.i < \(literal: step)
-                """).run()
-        }
+        try await createNumberTable(on: sql)
         let timestamp = sql.dialect.name == "sqlite" ? "REAL" : "TIMESTAMPTZ"
         try await sql.raw("CREATE TABLE bench_days (i BIGINT PRIMARY KEY, iso TEXT, noon \(unsafeRaw: timestamp))").run()
         var insert = sql.insert(into: "bench_days").columns("i", "iso", "noon")
