@@ -106,16 +106,7 @@ for FRACTION in $LEVELS; do
   API="$BASE/api/v1/organisations/den-haag"
   python3 scripts/bench/first-time-searches.py "$API" >"$SCRATCH/cold"
   echo "search, first-time ($(wc -l <"$SCRATCH/cold") queries, each once): $(ask_each_once $PORT "$SCRATCH/cold" "$SCRATCH")"
-  python3 - "$API" >"$SCRATCH/records" <<'EOF'
-import json, sys, urllib.request
-api = sys.argv[1]
-ids = []
-for q in ["history", "water", "poetry", "law", "music", "fietsen"]:
-    page = json.load(urllib.request.urlopen(f"{api}/search?q={q}&per_page=100&facets=false"))
-    ids += [t["id"] for w in page["works"] for t in w["titles"]]
-for i in ids[:300]:
-    print(f"/api/v1/organisations/den-haag/titles/{i}")
-EOF
+  python3 scripts/bench/record-paths.py "$API" >"$SCRATCH/records"
   echo "record ($(wc -l <"$SCRATCH/records") titles): $(BIEB_PATHS="$SCRATCH/records" wrk -t2 -c8 -d15s -s scripts/bench/catalogue.lua "$BASE" | tail -1)"
   TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/token" -H 'content-type: application/json' \
     -d '{"email": "medewerker@denhaag.bieb.demo", "password": "bieb-demo-2026"}' | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
