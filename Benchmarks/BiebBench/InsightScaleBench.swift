@@ -31,10 +31,7 @@ func benchmarkInsightScale(database: String, factor: Double, rounds: Int) {
     withDatabase(location(database)) { app in
         let sql = app.db.sql
         let postgres = sql.dialect.name != "sqlite"
-        guard let denHaag = try await Organisation.query(on: app.db).filter(\.$slug == "den-haag").first() else {
-            print("a demo database is needed (den-haag)")
-            return
-        }
+        guard let denHaag = try await demoDenHaag(app.db) else { return }
         let zone = denHaag.zone
         let today = LocalDate(Date(), in: zone)
         let first = LocalDate(year: today.year - 4, month: 1, day: 1)!, last = today.adding(days: -1)

@@ -49,10 +49,7 @@ func generateNationalNetwork(database: String, fraction: Double, marcFiles: [Str
     withDatabase(location(database)) { app in
         let sql = app.db.sql
         let postgres = sql.dialect.name != "sqlite"
-        guard let denHaag = try await Organisation.query(on: app.db).filter(\.$slug == "den-haag").first() else {
-            print("a demo database is needed (den-haag)")
-            return
-        }
+        guard let denHaag = try await demoDenHaag(app.db) else { return }
         let all = try await Organisation.query(on: app.db).all()
         let generated = all.filter { $0.slug.hasPrefix("landelijk-") }.count
         let wanted = max(0, Int((Double(NationalNetwork.organisations) * fraction).rounded()) - (all.count - generated))
