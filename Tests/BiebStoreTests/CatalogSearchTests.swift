@@ -121,6 +121,21 @@ import BiebTestSupport
             #expect(town.total == 0)
         }
     }
+
+    /// PostgreSQL keys the search index by organisation and term
+    /// (`IndexSearchByOrganisation`): a word's entries are intersected with
+    /// the organisation's in the index, not read for every organisation.
+    @Test func postgresKeysTheSearchIndexByOrganisation() async throws {
+        guard TestDatabase.postgresURL != nil else { return }
+        try await withBieb(.postgres) { app in
+            let indexes = try await app.db.sql.raw("""
+                SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'title_search' ORDER BY indexname
+                """).all().map { (try $0.decode(column: "indexname", as: String.self), try $0.decode(column: "indexdef", as: String.self)) }
+            let gin = indexes.filter { $0.1.contains("USING gin") }
+            #expect(gin.map(\.0) == ["title_search_org_doc_idx"], "\(indexes)")
+            #expect(gin.first?.1.hasSuffix("USING gin (organisation_id, doc)") == true, "\(gin)")
+        }
+    }
 }
 
 @Suite("Search order") struct SearchOrderTests {

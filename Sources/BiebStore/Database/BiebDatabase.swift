@@ -96,6 +96,8 @@ public enum BiebDatabase {
         migrations.add(IndexPostgresTermsAsBieb())
         migrations.add(CreateConfigVersions())
         migrations.add(IndexTitlesByOrganisation())
+        migrations.add(IndexSearchByOrganisation())
+        migrations.add(IndexPrivacyByOrganisation())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

@@ -58,6 +58,33 @@ struct IndexPrivacy: AsyncMigration {
     }
 }
 
+/// The partial indexes of `IndexPrivacy` keyed by organisation: the job runs
+/// for each organisation, and walking every organisation's linked events (and
+/// every open loan) by id made each run cost the whole network's — the
+/// privacy rules over one day took 15.7 s at 34 organisations and 20.2 s at
+/// 48. Returned loans that still have a member are their own index: open
+/// loans keep theirs and are not the job's.
+struct IndexPrivacyByOrganisation: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        let sql = database.sql
+        try await sql.raw("""
+            CREATE INDEX circulation_events_linked_org_idx ON circulation_events (organisation_id, id) WHERE member_id IS NOT NULL
+            """).run()
+        try await sql.raw("""
+            CREATE INDEX loans_returned_linked_idx ON loans (organisation_id, id) WHERE member_id IS NOT NULL AND NOT open
+            """).run()
+        try await sql.raw("DROP INDEX IF EXISTS circulation_events_linked_idx").run()
+        try await sql.raw("DROP INDEX IF EXISTS loans_linked_idx").run()
+    }
+
+    func revert(on database: Database) async throws {
+        let sql = database.sql
+        try await IndexPrivacy().prepare(on: database)
+        try await sql.raw("DROP INDEX circulation_events_linked_org_idx").run()
+        try await sql.raw("DROP INDEX loans_returned_linked_idx").run()
+    }
+}
+
 /// Tables of privacy by design: the loan history, retention rules and their
 /// log, the log of staff views of member records, the pseudonymous facts
 /// of circulation events, and a member's request to be erased.

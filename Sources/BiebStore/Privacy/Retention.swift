@@ -124,9 +124,11 @@ public struct Retention: Sendable {
     }
 
     /// Removes the member from returned loans returned before `cutoff` whose
-    /// fees are settled, in batches walked by id over the loans that still
-    /// have a member (`loans_linked_idx`): a run costs what is still linked,
-    /// not the whole history. Returns how many.
+    /// fees are settled, in batches walked by id over the organisation's
+    /// returned loans that still have a member (`loans_returned_linked_idx`;
+    /// `NOT l.open` written as the index's condition, so both engines see it
+    /// applies): a run costs what is still linked, not the whole history nor
+    /// other organisations'. Returns how many.
     func unlinkLoans(returnedBefore cutoff: Date, now: Date) async throws -> Int {
         let organisationID = organisationID
         let lostCutoff = min(cutoff, now.addingTimeInterval(-Double(Self.lostLoanLinkDays) * 86_400))
@@ -135,7 +137,7 @@ public struct Retention: Sendable {
         while true {
             let ids = try await sql.raw("""
                 SELECT l.id FROM loans l
-                WHERE l.member_id IS NOT NULL AND l.id > \(bind: after) AND l.organisation_id = \(bind: organisationID) AND l.open = \(bind: false)
+                WHERE l.member_id IS NOT NULL AND l.id > \(bind: after) AND l.organisation_id = \(bind: organisationID) AND NOT l.open
                   AND (l.returned_at < \(bind: lostCutoff) OR (l.returned_at < \(bind: cutoff) AND l.ended_as IN ('returned', 'lost_found')))
                   AND NOT EXISTS (SELECT 1 FROM fee_lines f JOIN members m ON m.id = f.member_id WHERE f.loan_id = l.id AND m.balance_cents > 0)
                 ORDER BY l.id LIMIT 1000
@@ -158,8 +160,8 @@ public struct Retention: Sendable {
     /// Replaces the member of circulation events (older than `cutoff`, or all
     /// of one member) by pseudonymous facts: the age band on the day of the
     /// event, the membership type and the postcode area (four digits).
-    /// Walked by id over the events that still have a member
-    /// (`circulation_events_linked_idx`).
+    /// Walked by id over the organisation's events that still have a member
+    /// (`circulation_events_linked_org_idx`).
     func pseudonymiseEvents(before cutoff: Date?, member: UUID?, timeZone: TimeZone, now: Date) async throws -> Int {
         var total = 0
         var after = 0

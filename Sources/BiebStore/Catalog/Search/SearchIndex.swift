@@ -31,6 +31,7 @@ public enum SearchIndex {
                     organisation_id UUID NOT NULL,
                     doc TSVECTOR NOT NULL)
                 """).run()
+            // Keyed by organisation and term since `IndexSearchByOrganisation`, which replaces this index.
             try await sql.raw("CREATE INDEX title_search_doc_idx ON title_search USING GIN (doc)").run()
             try await sql.raw("CREATE INDEX title_search_org_idx ON title_search (organisation_id)").run()
         }

@@ -107,3 +107,45 @@ struct IndexTitlesByOrganisation: AsyncMigration {
         try await database.sql.raw("DROP INDEX IF EXISTS titles_organisation_id_idx").run()
     }
 }
+
+/// PostgreSQL: the search index keyed by organisation and term (a GIN index
+/// over `(organisation_id, doc)`, with the `btree_gin` extension that ships
+/// with PostgreSQL and is trusted: a database owner may install it). With
+/// the terms alone a word's entries held every organisation's titles, and a
+/// search read and discarded the other organisations' rows: its cost grew
+/// with the network. Now the index intersects the word's entries with the
+/// organisation's.
+struct IndexSearchByOrganisation: AsyncMigration {
+    /// The extension could not be installed (the migrating role may not create in the database).
+    struct ExtensionMissing: Error, CustomStringConvertible {
+        let cause: String
+        var description: String {
+            "The search index needs PostgreSQL's btree_gin extension, and it could not be installed (\(cause)). "
+                + "Run `CREATE EXTENSION btree_gin;` in Bieb's database as its owner or a superuser, then `bieb migrate` again."
+        }
+    }
+
+    func prepare(on database: any Database) async throws {
+        let sql = database.sql
+        guard SearchIndex.engine(of: sql) == .postgres else { return }
+        // In `public`, not the first schema of the search path: a database holds an extension once, and a schema
+        // dropped with its contents (a test's, a tenant's) would take with it every index that uses it.
+        do {
+            try await sql.raw("CREATE EXTENSION IF NOT EXISTS btree_gin SCHEMA public").run()
+        } catch {
+            // Another server migrating at the same moment may have installed it first.
+            guard try await sql.raw("SELECT 1 AS n FROM pg_extension WHERE extname = 'btree_gin'").first() != nil else {
+                throw ExtensionMissing(cause: String(reflecting: error))
+            }
+        }
+        try await sql.raw("CREATE INDEX title_search_org_doc_idx ON title_search USING GIN (organisation_id, doc)").run()
+        try await sql.raw("DROP INDEX IF EXISTS title_search_doc_idx").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database.sql
+        guard SearchIndex.engine(of: sql) == .postgres else { return }
+        try await sql.raw("CREATE INDEX IF NOT EXISTS title_search_doc_idx ON title_search USING GIN (doc)").run()
+        try await sql.raw("DROP INDEX IF EXISTS title_search_org_doc_idx").run()
+    }
+}
