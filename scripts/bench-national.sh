@@ -87,6 +87,11 @@ for FRACTION in $LEVELS; do
   $BENCH national-day "$DB"
   if [ "$ENGINE" = PostgreSQL ]; then
     echo "disk: $(psql "$DB" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))") (the database)"
+    # How a broad word is found at Den Haag: by the index's organisation and term together, reading only its rows.
+    ORG=$(psql "$DB" -Atc "SELECT id FROM organisations WHERE slug = 'den-haag'")
+    echo "search plan at Den Haag for a broad word (history):"
+    psql "$DB" -Atc "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT count(*) FROM title_search
+      WHERE doc @@ CAST('histori | history' AS tsquery) AND organisation_id = '$ORG'" | sed 's/^/  /'
   else
     echo "disk: $(du -cb "$DB"* | tail -1 | cut -f1 | numfmt --to=iec) (database and WAL)"
   fi

@@ -18,7 +18,7 @@ import Foundation
 //   swift run -c release bieb-bench insights-scale DB FACTOR [ROUNDS]   five years at FACTOR of national scale; rebuild and dashboards
 //   swift run -c release bieb-bench collection-scale DB COPIES [ROUNDS]   the collection plan over COPIES copies of a national network
 //   swift run -c release bieb-bench national DB FRACTION MARC...   grows a database toward FRACTION of the Dutch network (scripts/bench-national.sh)
-//   swift run -c release bieb-bench national-day DB    a day of the network's lending, and the statistics' run over it timed
+//   swift run -c release bieb-bench national-day DB    a day of the network's lending, and the statistics' run over it timed (BENCH_VERBOSE=1: each phase)
 //
 // Prints one line per case: operations, total time, time per operation.
 

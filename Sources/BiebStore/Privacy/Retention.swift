@@ -189,19 +189,27 @@ public struct Retention: Sendable {
             WHERE e.member_id IS NOT NULL AND e.id > \(bind: after) AND e.organisation_id = \(bind: organisation)
             """ + filter + " ORDER BY e.id LIMIT \(literal: batch)").all()
         var last: Int?
-        for row in rows {
+        // One statement for the batch (on PostgreSQL one statement an event was a round trip each: 41 s for a day of
+        // 34 organisations). VALUES columns are column1… on both engines.
+        var update = SQLQueryString("""
+            UPDATE circulation_events SET member_id = NULL, age_band = CAST(v.column2 AS TEXT),
+                member_category = CAST(v.column3 AS TEXT), member_area = CAST(v.column4 AS TEXT)
+            FROM (VALUES
+            """)
+        for (index, row) in rows.enumerated() {
             let id = try row.decode(column: "id", as: Int.self)
             let at = try row.decode(column: "at", as: Date.self)
             let facts = PseudonymousFacts(birthDate: LocalDate(iso: try row.decode(column: "birth_date", as: String.self)),
                                           on: LocalDate(at, in: timeZone),
                                           category: try row.decode(column: "code", as: String.self),
                                           postcode: try row.decode(column: "postcode", as: String.self))
-            try await sql.raw("""
-                UPDATE circulation_events SET member_id = NULL, age_band = \(bind: facts.ageBand), member_category = \(bind: facts.category),
-                    member_area = \(bind: facts.area)
-                WHERE id = \(bind: id)
-                """).run()
+            update += index == 0 ? "(" : ", ("
+            update += "\(bind: id), \(bind: facts.ageBand), \(bind: facts.category), \(bind: facts.area))"
             last = id
+        }
+        if !rows.isEmpty {
+            update += ") AS v WHERE circulation_events.id = v.column1"
+            try await sql.raw(update).run()
         }
         return (rows.count, last)
     }

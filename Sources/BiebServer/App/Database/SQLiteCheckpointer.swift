@@ -38,6 +38,12 @@ public final class SQLiteCheckpointer: LifecycleHandler, @unchecked Sendable {
     public static let idleInterval: Duration = .milliseconds(500)
     /// Log frames after which the log is finished with the writers paused (about 8 MB).
     public static let restartFrames: Int64 = 2_000
+    /// A checkpoint longer than this is logged (a warning: the disk did not keep up).
+    static let slow: Duration = .milliseconds(250)
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
 
     let path: String
     private let lock = NSLock()
@@ -67,10 +73,16 @@ public final class SQLiteCheckpointer: LifecycleHandler, @unchecked Sendable {
                 try? await Task.sleep(for: wait)
                 if Task.isCancelled { break }
                 do {
+                    let started = ContinuousClock.now
                     let frames = try await Self.checkpoint(connection)
                     if frames > 0, file >= 0 { try await thread.runIfActive { Self.sync(file) } }
+                    let copied = ContinuousClock.now
+                    if copied - started > Self.slow {
+                        logger.warning("SQLite checkpoint of \(frames) pages and its sync took \(Self.milliseconds(copied - started)) ms")
+                    }
                     if frames >= Self.restartFrames {
                         await WriteGate.shared.enter()
+                        let paused = ContinuousClock.now
                         do {
                             _ = try await Self.checkpoint(connection)
                         } catch {
@@ -78,6 +90,10 @@ public final class SQLiteCheckpointer: LifecycleHandler, @unchecked Sendable {
                             throw error
                         }
                         WriteGate.shared.leave()
+                        let resumed = ContinuousClock.now
+                        if resumed - paused > Self.slow {
+                            logger.warning("SQLite checkpoint held the writers for \(Self.milliseconds(resumed - paused)) ms")
+                        }
                     }
                     wait = frames != lastFrames ? Self.busyInterval : Self.idleInterval
                     lastFrames = frames
