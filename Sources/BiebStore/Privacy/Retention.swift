@@ -189,7 +189,7 @@ public struct Retention: Sendable {
             WHERE e.member_id IS NOT NULL AND e.id > \(bind: after) AND e.organisation_id = \(bind: organisation)
             """ + filter + " ORDER BY e.id LIMIT \(literal: batch)").all()
         var last: Int?
-        // One statement for the batch (on PostgreSQL one statement an event was a round trip each: 41 s for a day of
+        // One statement for the batch (on PostgreSQL one statement an event was a round trip each: most of 41 s for a day of
         // 34 organisations). VALUES columns are column1… on both engines.
         var update = SQLQueryString("""
             UPDATE circulation_events SET member_id = NULL, age_band = CAST(v.column2 AS TEXT),

@@ -121,7 +121,7 @@ struct IndexSearchByOrganisation: AsyncMigration {
         let cause: String
         var description: String {
             "The search index needs PostgreSQL's btree_gin extension, and it could not be installed (\(cause)). "
-                + "Run `CREATE EXTENSION btree_gin;` in Bieb's database as its owner or a superuser, then `bieb migrate` again."
+                + "Run `CREATE EXTENSION btree_gin SCHEMA public;` in Bieb's database as its owner or a superuser, then `bieb migrate` again."
         }
     }
 
