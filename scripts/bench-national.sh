@@ -19,7 +19,7 @@
 #   scripts/bench-national.sh [FRACTION...]       default: 0.05 0.1 0.25
 #   scripts/with-postgres.sh scripts/bench-national.sh [FRACTION...]   PostgreSQL (built from scratch each run)
 #
-# The grown database stays in bench-data/national (about 0.35 GB an
+# The grown database stays in bench-data/national (about 0.6–0.7 GB an
 # organisation); a later run with larger fractions goes on from it. Delete it
 # to start again. Needs wrk and python3.
 set -euo pipefail
