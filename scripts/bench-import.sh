@@ -7,7 +7,9 @@
 #   scripts/with-postgres.sh scripts/bench-import.sh [rounds]    SQLite and PostgreSQL
 #   scripts/bench-import.sh [rounds]                              SQLite only
 #
-# BIEB may name another build (to compare two); by default the release build here.
+# BIEB may name another build; by default the release build here. BIEB_B
+# names a second build to measure beside it, in turns (A B, then B A, …), so
+# a change is compared with its baseline in the same minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-2}
@@ -18,19 +20,26 @@ export LOG_LEVEL=warning
 WORK=$(mktemp -d /tmp/bieb-import.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-run() {  # engine, then the database option
-  local engine=$1; shift
-  "$BIEB" org create --slug bench --name Bench "$@" >/dev/null
+run() {  # build, label, engine, then the database option
+  local build=$1 label=$2 engine=$3; shift 3
+  "$build" org create --slug bench --name Bench "$@" >/dev/null
   /usr/bin/time -f "   (wall %e s, max memory %M kB, CPU of the importer %U s user + %S s system)" \
-    "$BIEB" import marc "$FILE" --org bench "$@" 2>&1 | tr '\r' '\n' | grep -E "^Read |^   \(wall" | sed "s/^Read /$engine: Read /"
+    "$build" import marc "$FILE" --org bench "$@" 2>&1 | tr '\r' '\n' | grep -E "^Read |^   \(wall" | sed "s/^Read /$label$engine: Read /"
+}
+
+both() {  # build, label
+  rm -rf "$WORK/sqlite"; mkdir -p "$WORK/sqlite"
+  run "$1" "$2" SQLite --data "$WORK/sqlite"
+  if [ -n "${BIEB_TEST_POSTGRES_URL:-}" ]; then
+    psql "$BIEB_TEST_POSTGRES_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null 2>&1
+    run "$1" "$2" PostgreSQL --database "$BIEB_TEST_POSTGRES_URL"
+  fi
 }
 
 for round in $(seq "$ROUNDS"); do
   echo "== round $round"
-  rm -rf "$WORK/sqlite"; mkdir -p "$WORK/sqlite"
-  run SQLite --data "$WORK/sqlite"
-  if [ -n "${BIEB_TEST_POSTGRES_URL:-}" ]; then
-    psql "$BIEB_TEST_POSTGRES_URL" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null 2>&1
-    run PostgreSQL --database "$BIEB_TEST_POSTGRES_URL"
+  if [ -z "${BIEB_B:-}" ]; then both "$BIEB" ""
+  elif [ $((round % 2)) -eq 1 ]; then both "$BIEB" "A "; both "$BIEB_B" "B "
+  else both "$BIEB_B" "B "; both "$BIEB" "A "
   fi
 done

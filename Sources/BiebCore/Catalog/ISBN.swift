@@ -16,8 +16,8 @@ public struct ISBN: Hashable, Sendable, CustomStringConvertible {
             guard ISBN.isValid10(digits) else { return nil }
             isbn13 = ISBN.to13(digits)
         case 13:
-            guard digits.hasPrefix("978") || digits.hasPrefix("979"), ISBN.isValid13(digits) else { return nil }
-            isbn13 = digits
+            guard ISBN.hasPrefix978or979(digits), ISBN.isValid13(digits) else { return nil }
+            isbn13 = String(decoding: digits, as: UTF8.self)
         default:
             return nil
         }
@@ -25,9 +25,11 @@ public struct ISBN: Hashable, Sendable, CustomStringConvertible {
 
     /// The ISBN-10 form, for ISBNs starting with 978; nil otherwise.
     public var isbn10: String? {
-        guard isbn13.hasPrefix("978") else { return nil }
-        let body = String(isbn13.dropFirst(3).prefix(9))
-        return body + ISBN.checkCharacter10(body)
+        let digits = Array(isbn13.utf8)
+        guard digits.starts(with: [0x39, 0x37, 0x38]) else { return nil }
+        var body = Array(digits[3..<12])
+        body.append(ISBN.checkCharacter10(body))
+        return String(decoding: body, as: UTF8.self)
     }
 
     public var description: String { isbn13 }
@@ -38,86 +40,101 @@ public struct ISBN: Hashable, Sendable, CustomStringConvertible {
         guard let digits = candidate(in: text) else { return false }
         switch digits.count {
         case 10: return !isValid10(digits)
-        case 13: return (digits.hasPrefix("978") || digits.hasPrefix("979")) && !isValid13(digits)
+        case 13: return hasPrefix978or979(digits) && !isValid13(digits)
         default: return false
         }
     }
 
-    // MARK: Parsing
+    // MARK: Parsing (on UTF-8 bytes: it runs for every 020 of every imported record)
 
-    /// The leading ISBN-like run of characters: digits, hyphens, spaces and a
-    /// final X, stopping at anything else ("(paperback)", ":", ";").
-    static func candidate(in text: String) -> String? {
-        var rest = Substring(text.trimmed)
-        if rest.uppercased().hasPrefix("ISBN") {
-            rest = rest.dropFirst(4)
-            if rest.first == "-" { rest = rest.dropFirst() }
-            if rest.hasPrefix("13") || rest.hasPrefix("10"), rest.dropFirst(2).first == ":" || rest.dropFirst(2).first == " " {
-                rest = rest.dropFirst(2)
-            }
-            rest = rest.drop { $0 == ":" || $0 == " " }
+    static let zero: UInt8 = 0x30, nine: UInt8 = 0x39, upperX: UInt8 = 0x58
+
+    /// The leading ISBN-like run of characters as ASCII digits and a final
+    /// X: digits, hyphens (also U+2010 and U+2011), spaces and a final X,
+    /// stopping at anything else ("(paperback)", ":", ";"); an "ISBN",
+    /// "ISBN-13:" or "ISBN 10" prefix in any case is skipped.
+    static func candidate(in text: String) -> [UInt8]? {
+        let bytes = Array(text.trimmed.utf8)
+        var index = 0
+        func at(_ offset: Int) -> UInt8? { index + offset < bytes.count ? bytes[index + offset] : nil }
+        if bytes.count >= 4, zip(bytes[0..<4], "isbn".utf8).allSatisfy({ $0 | 0x20 == $1 }) {
+            index = 4
+            if at(0) == 0x2D { index += 1 }                                   // "-"
+            if (at(0) == 0x31 && (at(1) == 0x33 || at(1) == 0x30)), at(2) == 0x3A || at(2) == 0x20 { index += 2 } // "13" / "10"
+            while let byte = at(0), byte == 0x3A || byte == 0x20 { index += 1 }
         }
-        var digits = ""
-        for character in rest {
-            if character.isASCII, character.isNumber {
-                digits.append(character)
-            } else if character == "X" || character == "x" {
-                digits.append("X")
+        var digits: [UInt8] = []
+        digits.reserveCapacity(13)
+        while let byte = at(0) {
+            if byte >= zero && byte <= nine {
+                digits.append(byte)
+                index += 1
+            } else if byte == upperX || byte == 0x78 {
+                digits.append(upperX)
                 break
-            } else if character == "-" || character == " " || character == "\u{2010}" || character == "\u{2011}" {
+            } else if byte == 0x2D || byte == 0x20 {
                 if digits.count >= 13 { break }
-                continue
+                index += 1
+            } else if byte == 0xE2, at(1) == 0x80, at(2) == 0x90 || at(2) == 0x91 { // U+2010, U+2011
+                if digits.count >= 13 { break }
+                index += 3
             } else {
                 break
             }
         }
         // An X is only allowed as the last character of an ISBN-10.
-        if let x = digits.firstIndex(of: "X"), digits.distance(from: digits.startIndex, to: x) != 9 { return nil }
+        if digits.last == upperX, digits.count != 10 { return nil }
         return digits.isEmpty ? nil : digits
     }
 
-    static func isValid10(_ digits: String) -> Bool {
+    static func hasPrefix978or979(_ digits: [UInt8]) -> Bool {
+        digits.count >= 3 && digits[0] == 0x39 && digits[1] == 0x37 && (digits[2] == 0x38 || digits[2] == 0x39)
+    }
+
+    static func isValid10(_ digits: [UInt8]) -> Bool {
         guard digits.count == 10 else { return false }
         var sum = 0
-        for (index, character) in digits.enumerated() {
+        for (index, byte) in digits.enumerated() {
             let value: Int
-            if character == "X" {
+            if byte == upperX {
                 guard index == 9 else { return false }
                 value = 10
             } else {
-                guard let digit = character.wholeNumberValue else { return false }
-                value = digit
+                guard byte >= zero && byte <= nine else { return false }
+                value = Int(byte - zero)
             }
             sum += value * (10 - index)
         }
         return sum % 11 == 0
     }
 
-    static func isValid13(_ digits: String) -> Bool {
-        guard digits.count == 13, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
-        return checkDigit13(String(digits.prefix(12))) == digits.last!.wholeNumberValue!
+    static func isValid13(_ digits: [UInt8]) -> Bool {
+        guard digits.count == 13, digits.allSatisfy({ $0 >= zero && $0 <= nine }) else { return false }
+        return checkDigit13(digits[0..<12]) == Int(digits[12] - zero)
     }
 
-    static func checkDigit13(_ first12: String) -> Int {
+    static func checkDigit13(_ first12: ArraySlice<UInt8>) -> Int {
         var sum = 0
-        for (index, character) in first12.enumerated() {
-            sum += character.wholeNumberValue! * (index % 2 == 0 ? 1 : 3)
+        for (index, byte) in first12.enumerated() {
+            sum += Int(byte - zero) * (index % 2 == 0 ? 1 : 3)
         }
         return (10 - sum % 10) % 10
     }
 
-    static func checkCharacter10(_ first9: String) -> String {
+    /// The check character of an ISBN-10 from its first nine digits, as an ASCII byte.
+    static func checkCharacter10(_ first9: [UInt8]) -> UInt8 {
         var sum = 0
-        for (index, character) in first9.enumerated() {
-            sum += character.wholeNumberValue! * (10 - index)
+        for (index, byte) in first9.enumerated() {
+            sum += Int(byte - zero) * (10 - index)
         }
         let check = (11 - sum % 11) % 11
-        return check == 10 ? "X" : String(check)
+        return check == 10 ? upperX : zero + UInt8(check)
     }
 
-    static func to13(_ isbn10: String) -> String {
-        let body = "978" + isbn10.prefix(9)
-        return body + String(checkDigit13(body))
+    static func to13(_ isbn10: [UInt8]) -> String {
+        var body: [UInt8] = [0x39, 0x37, 0x38] + isbn10[0..<9]
+        body.append(zero + UInt8(checkDigit13(body[0..<12])))
+        return String(decoding: body, as: UTF8.self)
     }
 }
 

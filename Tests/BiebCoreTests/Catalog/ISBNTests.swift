@@ -22,6 +22,15 @@ import Testing
         #expect(ISBN("9789025452353 (gebonden)")?.isbn13 == "9789025452353")
         #expect(ISBN("0306406152 :")?.isbn13 == "9780306406157")
         #expect(ISBN("  0 306 40615 2  ")?.isbn13 == "9780306406157")
+        // The prefix in any case, with its form; typographic hyphens (U+2010, U+2011); a no-break space around it.
+        #expect(ISBN("isbn-10: 0-306-40615-2")?.isbn13 == "9780306406157")
+        #expect(ISBN("Isbn:9789025452353")?.isbn13 == "9789025452353")
+        #expect(ISBN("978\u{2010}90\u{2011}254\u{2010}5235\u{2010}3")?.isbn13 == "9789025452353")
+        #expect(ISBN("\u{00A0}9789025452353\u{00A0}")?.isbn13 == "9789025452353")
+        // Digits after the thirteenth are not read on past a separator; an X ends the number.
+        #expect(ISBN("9789025452353-1")?.isbn13 == "9789025452353")
+        #expect(ISBN("030640615X2") == nil)
+        #expect(ISBN("03064061X") == nil)
     }
 
     @Test func rejectsWrongCheckDigitsAndNonsense() {

@@ -96,6 +96,28 @@ extension Result {
         #expect(results.dropFirst().allSatisfy { $0.value != nil })
     }
 
+    /// A record of one 245 whose data and directory entry are given as they are.
+    func handBuilt(_ f245: String, entry: String? = nil) -> Data {
+        let directory = "245" + (entry ?? String(format: "%04d%05d", f245.utf8.count, 0)) + "\u{1E}"
+        let base = 24 + directory.utf8.count
+        let leader = String(format: "%05d", base + f245.utf8.count + 1) + "nam a22" + String(format: "%05d", base) + " i 4500"
+        return Data((leader + directory + f245 + "\u{1D}").utf8)
+    }
+
+    @Test func emptySubfieldsAreSkippedAndABadCodeOrNumberIsAnError() throws {
+        // Two delimiters in a row and one at the end: nothing between them is a subfield.
+        let record = try #require(readAll(handBuilt("10\u{1F}aDe avonden\u{1F}\u{1F}cGerard Reve\u{1F}\u{1E}")).first?.value)
+        #expect(record.record.first("245")?.subfields == [MARCSubfield("a", "De avonden"), MARCSubfield("c", "Gerard Reve")])
+        #expect(record.warnings.isEmpty)
+        // A control character as a subfield code.
+        let badCode = try #require(readAll(handBuilt("10\u{1F}\u{09}x\u{1E}")).first?.error)
+        #expect(badCode.reason == "field 245 has an invalid subfield code (byte 0x09)")
+        // A sign in the directory's numbers is not a digit.
+        let f245 = "10\u{1F}aX\u{1E}"
+        let signed = try #require(readAll(handBuilt(f245, entry: "+" + String(format: "%03d%05d", f245.utf8.count, 0))).first?.error)
+        #expect(signed.reason == "field 245: its directory entry points outside the record")
+    }
+
     @Test func badRecordsAreReportedAndReadingGoesOn() throws {
         let results = readAll(try fixture("bad_records.mrc"))
         // pymarc's file: a good record; bad base addresses (2), a bad

@@ -57,6 +57,9 @@ func stemVectors(_ name: String) throws -> [(String, String)] {
         #expect(TextAnalysis.fold("Ærøskøbing Łódź Straße") == "aeroskobing lodz strasse")
         #expect(TextAnalysis.words("De auto's van Jan-Willem (1999)") == ["de", "autos", "van", "jan", "willem", "1999"])
         #expect(TextAnalysis.words("  ") == [])
+        // ASCII is lower-cased on the way; anything else is folded first.
+        #expect(TextAnalysis.words("HISTORY of the U.S.A.") == ["history", "of", "the", "u", "s", "a"])
+        #expect(TextAnalysis.words("Ça VA, Ærø") == ["ca", "va", "aero"])
         #expect(TextAnalysis.terms("De fietsen", language: .dutch) == ["de", "fiets"])
         #expect(TextAnalysis.terms("Public libraries", language: .english) == ["public", "librari"])
         #expect(TextAnalysis.terms("Café", language: nil) == ["cafe"])

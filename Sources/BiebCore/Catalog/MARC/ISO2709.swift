@@ -162,7 +162,7 @@ public struct ISO2709Reader<Source: ByteSource>: Sequence, IteratorProtocol {
         guard leaderBytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), var leader = MARCLeader(String(decoding: leaderBytes, as: UTF8.self)) else {
             return fail("the leader is not 24 ASCII characters")
         }
-        guard let base = Int(String(decoding: bytes[12..<17], as: UTF8.self)), base > 24, base < bytes.count,
+        guard let base = digits(bytes, 12..<17), base > 24, base < bytes.count,
               bytes[base - 1] == MARCBytes.fieldTerminator else {
             return fail("the base address of data (leader/12–16) does not point just after the directory")
         }
@@ -184,17 +184,18 @@ public struct ISO2709Reader<Source: ByteSource>: Sequence, IteratorProtocol {
         } else if leader.characterCoding != "a" {
             return fail("unknown character coding '\(leader.characterCoding)' in leader/09 (expected 'a' for UTF-8 or blank for MARC-8)")
         }
-        func decode(_ slice: ArraySlice<UInt8>, _ what: String) -> Result<String, MARCReadError> {
+        // `what` names the part for an error message; it is only built for one.
+        func decode(_ slice: ArraySlice<UInt8>, _ what: @autoclosure () -> String) -> Result<String, MARCReadError> {
             if utf8 {
                 guard let text = String(validating: slice, as: UTF8.self) else {
-                    return .failure(MARCReadError(position: position, reason: "\(what) is not valid UTF-8", controlNumber: peekControlNumber(bytes)))
+                    return .failure(MARCReadError(position: position, reason: "\(what()) is not valid UTF-8", controlNumber: peekControlNumber(bytes)))
                 }
                 return .success(text)
             }
             do {
                 return .success(try MARC8.decode(slice))
             } catch {
-                return .failure(MARCReadError(position: position, reason: "\(what): \(error.reason)", controlNumber: peekControlNumber(bytes)))
+                return .failure(MARCReadError(position: position, reason: "\(what()): \(error.reason)", controlNumber: peekControlNumber(bytes)))
             }
         }
 
@@ -207,44 +208,46 @@ public struct ISO2709Reader<Source: ByteSource>: Sequence, IteratorProtocol {
                 return fail("directory entry \((entry - 24) / 12 + 1) has an invalid tag")
             }
             let tag = String(decoding: tagBytes, as: UTF8.self)
-            guard let length = Int(String(decoding: bytes[entry + 3..<entry + 7], as: UTF8.self)),
-                  let fieldStart = Int(String(decoding: bytes[entry + 7..<entry + 12], as: UTF8.self)),
+            guard let length = digits(bytes, entry + 3..<entry + 7),
+                  let fieldStart = digits(bytes, entry + 7..<entry + 12),
                   length >= 1, base + fieldStart + length <= bytes.count - 1 else {
                 return fail("field \(tag): its directory entry points outside the record")
             }
-            let fieldBytes = bytes[(base + fieldStart)..<(base + fieldStart + length)]
-            guard fieldBytes.last == MARCBytes.fieldTerminator else {
+            let contentStart = base + fieldStart
+            let contentEnd = contentStart + length - 1
+            guard bytes[contentEnd] == MARCBytes.fieldTerminator else {
                 return fail("field \(tag) does not end with a field terminator")
             }
-            let content = fieldBytes.dropLast()
-            if MARCField.isControlTag(tag) {
-                switch decode(content, "field \(tag)") {
+            if tagBytes.first == 0x30 && bytes[entry + 1] == 0x30 { // 00X: a control field
+                switch decode(bytes[contentStart..<contentEnd], "field \(tag)") {
                 case .success(let value): fields.append(.control(tag, value))
                 case .failure(let error): return .failure(error)
                 }
             } else {
-                guard content.count >= 2 else { return fail("field \(tag) has no indicators") }
-                let indicators = content.prefix(2)
-                guard indicators.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+                guard contentEnd - contentStart >= 2 else { return fail("field \(tag) has no indicators") }
+                guard (0x20..<0x7F).contains(bytes[contentStart]), (0x20..<0x7F).contains(bytes[contentStart + 1]) else {
                     return fail("field \(tag) has invalid indicators")
                 }
-                let ind1 = Character(Unicode.Scalar(indicators[indicators.startIndex]))
-                let ind2 = Character(Unicode.Scalar(indicators[indicators.startIndex + 1]))
+                let ind1 = Character(Unicode.Scalar(bytes[contentStart]))
+                let ind2 = Character(Unicode.Scalar(bytes[contentStart + 1]))
+                // Subfields: each starts at a delimiter, its code the byte after it.
                 var subfields: [MARCSubfield] = []
-                let parts = content.dropFirst(2).split(separator: MARCBytes.subfieldDelimiter, omittingEmptySubsequences: false)
-                for (index, part) in parts.enumerated() {
-                    if index == 0 {
-                        if !part.isEmpty {
-                            notes.append("field \(tag): \(part.count) stray byte(s) before the first subfield left out")
-                        }
-                        continue
-                    }
-                    guard let codeByte = part.first else { continue } // an empty delimiter: ignore
+                var delimiter = contentStart + 2
+                while delimiter < contentEnd, bytes[delimiter] != MARCBytes.subfieldDelimiter { delimiter += 1 }
+                if delimiter > contentStart + 2 {
+                    notes.append("field \(tag): \(delimiter - contentStart - 2) stray byte(s) before the first subfield left out")
+                }
+                while delimiter < contentEnd {
+                    var next = delimiter + 1
+                    while next < contentEnd, bytes[next] != MARCBytes.subfieldDelimiter { next += 1 }
+                    defer { delimiter = next }
+                    guard next > delimiter + 1 else { continue } // an empty delimiter: ignore
+                    let codeByte = bytes[delimiter + 1]
                     guard codeByte > 0x20 && codeByte < 0x7F else {
                         return fail(String(format: "field \(tag) has an invalid subfield code (byte 0x%02X)", codeByte))
                     }
                     let code = Character(Unicode.Scalar(codeByte))
-                    switch decode(part.dropFirst(), "field \(tag) $\(code)") {
+                    switch decode(bytes[(delimiter + 2)..<next], "field \(tag) $\(code)") {
                     case .success(let value): subfields.append(MARCSubfield(code, value))
                     case .failure(let error): return .failure(error)
                     }
@@ -255,6 +258,18 @@ public struct ISO2709Reader<Source: ByteSource>: Sequence, IteratorProtocol {
         }
         guard !fields.isEmpty else { return fail("the record has no fields") }
         return .success(MARCReadRecord(record: MARCRecord(leader: leader, fields: fields), position: position, warnings: notes))
+    }
+
+    /// The number written in ASCII digits at `range`; nil when a byte there is not a digit.
+    static func digits(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+        guard !range.isEmpty, range.upperBound <= bytes.count else { return nil }
+        var value = 0
+        for index in range {
+            let byte = bytes[index]
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
     }
 
     /// The 001 of a damaged record, when its directory allows finding it.

@@ -30,7 +30,8 @@ public enum MARCMapping {
         let imprint = record.fields("264").first { $0.indicator2 == "1" } ?? record.first("260") ?? record.first("264")
         result.placeOfPublication = imprint?.first("a").map(clean).flatMap(nonEmpty)
         result.publisher = imprint?.first("b").map(clean).flatMap(nonEmpty)
-        result.year = imprint?.first("c").flatMap(firstYear) ?? fixedYear(marc)
+        let fixed = FixedField(marc.control("008"))
+        result.year = imprint?.first("c").flatMap(firstYear) ?? fixed.year
 
         var isbns: [ISBN] = []
         for field in record.fields("020") {
@@ -40,8 +41,8 @@ public enum MARCMapping {
         }
         result.isbns = isbns
 
-        result.language = fixedLanguage(marc) ?? record.value("041", "a").map { String($0.prefix(3)).lowercased() }
-        result.format = format(of: marc)
+        result.language = fixed.language ?? record.value("041", "a").map { String($0.prefix(3)).lowercased() }
+        result.format = format(of: marc, fixed: fixed)
 
         if let series = record.first("490") ?? record.first("440") ?? record.first("830") ?? record.first("800") {
             result.series = clean((series.first("a") ?? series.first("t") ?? "")).nonEmptyValue
@@ -51,7 +52,7 @@ public enum MARCMapping {
         var subjects: [String] = []
         for tag in ["600", "610", "611", "630", "650", "651", "655"] {
             for field in record.fields(tag) {
-                let parts = field.subfields.filter { "abcdqtvxyz".contains($0.code) }.map { clean($0.value) }.filter { !$0.isEmpty }
+                let parts = field.subfields.filter { subjectCodes.contains($0.code) }.map { clean($0.value) }.filter { !$0.isEmpty }
                 guard !parts.isEmpty else { continue }
                 let heading = parts.joined(separator: " -- ")
                 if !subjects.contains(heading) { subjects.append(heading) }
@@ -70,7 +71,7 @@ public enum MARCMapping {
                 result.ageMax = range.1
             }
         }
-        result.audience = audience(marc, ageMin: result.ageMin)
+        result.audience = audience(fixed, ageMin: result.ageMin)
 
         for field in record.fields("084") {
             switch field.first("2")?.lowercased() {
@@ -98,11 +99,16 @@ public enum MARCMapping {
 
     /// Title proper with number and name of part ($a $n $p).
     static func titleProper(_ field: MARCField) -> String {
-        field.subfields.filter { "anp".contains($0.code) }.map(\.value).joined(separator: " ")
+        field.subfields.filter { $0.code == "a" || $0.code == "n" || $0.code == "p" }.map(\.value).joined(separator: " ")
     }
 
+    /// The subfields of a subject heading (6XX) Bieb shows.
+    static let subjectCodes: Set<Character> = ["a", "b", "c", "d", "q", "t", "v", "x", "y", "z"]
+    /// The subfields of a name (1XX, 7XX).
+    static let nameCodes: Set<Character> = ["a", "b", "c", "q"]
+
     static func contributor(_ field: MARCField, main: Bool) -> Contributor? {
-        let name = clean(field.subfields.filter { "abcq".contains($0.code) }.map(\.value).joined(separator: " "))
+        let name = clean(field.subfields.filter { nameCodes.contains($0.code) }.map(\.value).joined(separator: " "))
         guard !name.isEmpty else { return nil }
         let relator = field.first("4") ?? field.first("e")
         let role = relator.map(ContributorRole.init(relator:)) ?? (main ? .author : .other)
@@ -123,27 +129,44 @@ public enum MARCMapping {
         return nil
     }
 
-    static func fixedYear(_ record: MARCRecord) -> Int? {
-        guard let f008 = record.control("008"), f008.count >= 11 else { return nil }
-        let chars = Array(f008)
-        return Int(String(chars[7..<11])).flatMap { (1450...2100).contains($0) ? $0 : nil }
-    }
+    /// The fixed-length data elements (008), read by position once per record.
+    struct FixedField {
+        let characters: [Character]
 
-    static func fixedLanguage(_ record: MARCRecord) -> String? {
-        guard let f008 = record.control("008"), f008.count >= 38 else { return nil }
-        let code = String(Array(f008)[35..<38]).lowercased()
-        guard code.allSatisfy({ $0.isASCII && $0.isLetter }), !["   ", "zxx", "und", "mul"].contains(code) else { return nil }
-        return code
+        init(_ text: String?) {
+            guard let text else { characters = []; return }
+            // 008 is ASCII; anything else is read by characters as before.
+            characters = text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.map { Character(Unicode.Scalar($0)) } : Array(text)
+        }
+
+        subscript(_ index: Int) -> Character? { index < characters.count ? characters[index] : nil }
+
+        /// 07–10: date 1, when a plausible year.
+        var year: Int? {
+            guard characters.count >= 11 else { return nil }
+            return Int(String(characters[7..<11])).flatMap { (1450...2100).contains($0) ? $0 : nil }
+        }
+
+        /// 35–37: the language, unless blank, undetermined, multiple or no linguistic content.
+        var language: String? {
+            guard characters.count >= 38 else { return nil }
+            let code = String(characters[35..<38]).lowercased()
+            guard code.allSatisfy({ $0.isASCII && $0.isLetter }), !["   ", "zxx", "und", "mul"].contains(code) else { return nil }
+            return code
+        }
     }
 
     /// The format from leader/06–07 and 008 (form of item), with 337/338 for online resources.
     public static func format(of record: MARCRecord) -> MaterialFormat {
+        format(of: record, fixed: FixedField(record.control("008")))
+    }
+
+    static func format(of record: MARCRecord, fixed: FixedField) -> MaterialFormat {
         let type = record.leader.typeOfRecord
         let level = record.leader.bibliographicLevel
-        let f008 = record.control("008").map(Array.init) ?? []
-        func at(_ index: Int) -> Character? { index < f008.count ? f008[index] : nil }
-        let online = record.fields("338").contains { $0.first("a")?.lowercased().contains("online") == true }
-            || record.fields("337").contains { $0.first("a")?.lowercased() == "computer" }
+        func at(_ index: Int) -> Character? { fixed[index] }
+        let online = record.fields.contains { $0.tag == "338" && $0.first("a")?.lowercased().contains("online") == true }
+            || record.fields.contains { $0.tag == "337" && $0.first("a")?.lowercased() == "computer" }
         switch type {
         case "a", "t":
             if level == "s" || level == "b" { return .magazine }
@@ -165,7 +188,7 @@ public enum MARCMapping {
         }
     }
 
-    static func audience(_ record: MARCRecord, ageMin: Int?) -> Audience? {
+    static func audience(_ fixed: FixedField, ageMin: Int?) -> Audience? {
         if let age = ageMin {
             switch age {
             case ..<6: return .preschool
@@ -175,8 +198,8 @@ public enum MARCMapping {
             }
         }
         // 008/22 for books, music and visual materials.
-        guard let f008 = record.control("008"), f008.count > 22 else { return nil }
-        switch Array(f008)[22] {
+        guard fixed.characters.count > 22 else { return nil }
+        switch fixed.characters[22] {
         case "a": return .preschool
         case "b", "c", "j": return .children
         case "d": return .youngAdult
@@ -370,15 +393,17 @@ extension ISO8601DateFormatter {
     }
 }
 
-/// A record with its fields grouped by tag, for reading many tags quickly.
+/// A record's fields looked up by tag. A record has a few dozen fields at
+/// most, and comparing two three-letter tags is cheaper than hashing one, so
+/// a scan beats grouping them in a dictionary.
 struct IndexedRecord {
-    let byTag: [String: [MARCField]]
+    let all: [MARCField]
 
     init(_ record: MARCRecord) {
-        byTag = Dictionary(grouping: record.fields, by: \.tag)
+        all = record.fields
     }
 
-    func fields(_ tag: String) -> [MARCField] { byTag[tag] ?? [] }
-    func first(_ tag: String) -> MARCField? { byTag[tag]?.first }
+    func fields(_ tag: String) -> LazyFilterSequence<[MARCField]> { all.lazy.filter { $0.tag == tag } }
+    func first(_ tag: String) -> MARCField? { all.first { $0.tag == tag } }
     func value(_ tag: String, _ code: Character) -> String? { first(tag)?.first(code) }
 }

@@ -52,14 +52,14 @@ public struct MARCLeader: Hashable, Sendable, CustomStringConvertible {
 
     /// A leader from 24 characters; nil when not 24 ASCII characters.
     public init?(_ text: String) {
-        guard text.utf8.count == 24, text.allSatisfy(\.isASCII) else { return nil }
+        guard text.utf8.count == 24, text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         self.text = text
     }
 
     public var description: String { text }
 
     public subscript(_ position: Int) -> Character {
-        get { Array(text)[position] }
+        get { Character(Unicode.Scalar(text.utf8[text.utf8.index(text.utf8.startIndex, offsetBy: position)])) }
         set {
             var characters = Array(text)
             characters[position] = newValue.isASCII ? newValue : " "

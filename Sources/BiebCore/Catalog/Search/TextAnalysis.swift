@@ -66,8 +66,9 @@ public enum TextAnalysis {
     /// dropped ("auto's" → "autos", "d'Arc" → "darc"); anything else that is
     /// not a letter or digit separates words.
     public static func words(_ text: String) -> [String] {
+        if let words = asciiWords(text) { return words }
         let folded = fold(text)
-        if folded.utf8.allSatisfy({ $0 < 0x80 }) { return asciiWords(folded) }
+        if let words = asciiWords(folded) { return words }
         var words: [String] = []
         var current = ""
         for character in folded {
@@ -84,14 +85,19 @@ public enum TextAnalysis {
         return words
     }
 
-    /// `words` for folded ASCII text, on bytes.
-    static func asciiWords(_ text: String) -> [String] {
+    /// `words` for ASCII text, on bytes, lower-casing as it goes (for
+    /// ASCII, folding is lower-casing); nil when the text is not ASCII.
+    static func asciiWords(_ text: String) -> [String]? {
         var words: [String] = []
         var current: [UInt8] = []
         current.reserveCapacity(32)
         for byte in text.utf8 {
             if (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) {
                 current.append(byte)
+            } else if byte >= 0x41 && byte <= 0x5A {
+                current.append(byte + 0x20)
+            } else if byte >= 0x80 {
+                return nil
             } else if byte == 0x27 || byte == 0x60, !current.isEmpty {
                 continue
             } else if !current.isEmpty {
