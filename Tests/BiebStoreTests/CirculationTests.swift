@@ -108,6 +108,42 @@ func refusal(_ body: () async throws -> Void) async -> BiebError? {
         }
     }
 
+    /// The daily fines run: loans still out and overdue get their fine brought up to date (youth exempt), nothing
+    /// else; running it again the same day changes nothing.
+    @Test(arguments: TestDatabase.all)
+    func finesOfLoansStillOutAccrueDaily(_ database: TestDatabase) async throws {
+        try await withBieb(database) { app in
+            let f = try await CirculationFixture.make(on: app, today: monday)
+            let desk = Circulation(app.db, organisationID: f.network.city)
+            let central = Circulation.Desk(branch: f.network.central, now: noon("2026-11-23"))
+            _ = try await desk.checkout(member: f.adult, item: "B1C1", at: central)   // due 14 December
+            _ = try await desk.checkout(member: f.adult, item: "D1C1", at: central)   // due 30 November
+            _ = try await desk.checkout(member: f.adult, item: "D2C1", at: central)   // due 30 November, returned in time
+            _ = try await desk.checkout(member: f.youth, item: "D3C1", at: central)   // due 30 November, youth: no fines
+            _ = try await desk.checkin(item: "D2C1", at: Circulation.Desk(branch: f.network.central, now: noon("2026-11-29")))
+            func balance(_ member: UUID) async throws -> Int { try await desk.member(member).balanceCents }
+
+            // Nothing overdue yet.
+            #expect(try await desk.accrueFines(now: noon("2026-11-30")) == 0)
+            #expect(try await balance(f.adult) == 0)
+
+            // A week on: the adult's DVD and the youth's are overdue; only the adult pays, and the fine is an overdue fee.
+            #expect(try await desk.accrueFines(now: noon("2026-12-07")) == 2)
+            let week = try await balance(f.adult)
+            #expect(week > 0)
+            #expect(try await desk.account(member: f.adult, now: noon("2026-12-07")).fees.first?.kind == .overdue)
+            #expect(try await balance(f.youth) == 0)
+            // Again the same day: brought up to date, not added again.
+            #expect(try await desk.accrueFines(now: noon("2026-12-07")) == 2)
+            #expect(try await balance(f.adult) == week)
+
+            // Later the book is overdue too, and the DVD's fine has reached the € 3 a loan at most.
+            #expect(try await desk.accrueFines(now: noon("2027-01-20")) == 3)
+            #expect(try await balance(f.adult) == 600)
+            #expect(try await balance(f.youth) == 0)
+        }
+    }
+
     @Test(arguments: TestDatabase.all)
     func holdIsTrappedOnReturnSentAndCollected(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in

@@ -98,6 +98,8 @@ public enum BiebDatabase {
         migrations.add(IndexTitlesByOrganisation())
         migrations.add(IndexSearchByOrganisation())
         migrations.add(IndexPrivacyByOrganisation())
+        migrations.add(IndexVisitsForInsights())
+        migrations.add(IndexOpenLoansByOrganisation())
     }
 
     /// How long a SQLite statement waits for a lock, in milliseconds (`BIEB_SQLITE_BUSY_TIMEOUT`).

@@ -102,3 +102,15 @@ struct IndexEventsForInsights: AsyncMigration {
         try await database.sql.raw("DROP INDEX circulation_events_ingest_idx").run()
     }
 }
+
+/// Door entries are read after the organisation's cursor in id order too: without an index on both, every
+/// organisation's run walked the entries of the whole network after its cursor.
+struct IndexVisitsForInsights: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.createIndex("visits_ingest_idx", on: "visits", "organisation_id", "id")
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.sql.raw("DROP INDEX visits_ingest_idx").run()
+    }
+}
