@@ -108,7 +108,7 @@ extension Circulation {
                 SELECT l.id, l.item_id, l.member_id, l.due_on, l.branch_id, l.item_type, m.birth_date, t.code, ti.title
                 FROM loans l JOIN members m ON m.id = l.member_id JOIN membership_types t ON t.id = m.membership_type_id
                 JOIN titles ti ON ti.id = l.title_id
-                WHERE l.organisation_id = \(bind: organisationID) AND l.open AND l.due_on < \(bind: today.iso) AND l.id > \(bind: after)
+                WHERE \(sql.isOrganisation(organisationID, "l.organisation_id")) AND l.open AND l.due_on < \(bind: today.iso) AND l.id > \(bind: after)
                 ORDER BY l.organisation_id, l.id LIMIT 500
                 """).all()
             guard !rows.isEmpty else { return seen }

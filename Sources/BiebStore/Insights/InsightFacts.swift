@@ -69,9 +69,7 @@ public struct InsightFacts: OrganisationStore {
         while true {
             let cursor = try await cursor(.events)
             // The batch is chosen first, then joined: PostgreSQL otherwise joined an organisation's events before the limit.
-            // Ordered by organisation and id, the order of `circulation_events_ingest_idx`: ordered by id alone, PostgreSQL
-            // walked the primary key from the cursor and skipped every other organisation's newer events (4 million rows
-            // for one batch at 7 organisations; the statistics' run grew with the square of the network).
+            // In the order of `circulation_events_ingest_idx` (`isOrganisation`: PostgreSQL walked the primary key instead).
             let rows = try await sql.raw("""
                 SELECT e.id, e."at", e.kind, e.branch_id, e.member_id,
                        COALESCE(e.age_band, '') || '|' || COALESCE(e.member_category, '') || '|' || COALESCE(e.member_area, '') AS kept,
@@ -79,7 +77,8 @@ public struct InsightFacts: OrganisationStore {
                        CASE WHEN ti.format IS NULL THEN NULL
                             ELSE ti.format || '|' || COALESCE(ti.audience, '') || '|' || COALESCE(CAST(ti.nur AS TEXT), '') END AS title_dims
                 FROM (SELECT * FROM circulation_events
-                      WHERE organisation_id = \(bind: organisationID) AND id > \(bind: cursor ?? 0) AND kind IN (\(kinds)) AND "at" < \(bind: before)
+                      WHERE \(sql.isOrganisation(organisationID, "organisation_id")) AND id > \(bind: cursor ?? 0) AND kind IN (\(kinds))
+                        AND "at" < \(bind: before)
                       ORDER BY organisation_id, id LIMIT \(literal: batch)) e
                 LEFT JOIN members m ON m.id = e.member_id LEFT JOIN membership_types t ON t.id = m.membership_type_id
                 LEFT JOIN titles ti ON ti.id = e.title_id
@@ -241,7 +240,7 @@ public struct InsightFacts: OrganisationStore {
             let cursor = try await cursor(.visits)
             let rows = try await sql.raw("""
                 SELECT id, "at", branch_id, age_band, category FROM visits
-                WHERE organisation_id = \(bind: organisationID) AND id > \(bind: cursor ?? 0) AND "at" < \(bind: before)
+                WHERE \(sql.isOrganisation(organisationID, "organisation_id")) AND id > \(bind: cursor ?? 0) AND "at" < \(bind: before)
                 ORDER BY organisation_id, id LIMIT \(literal: batch)
                 """).all()
             guard let lastRow = rows.last else { return added }

@@ -137,7 +137,7 @@ public struct Retention: Sendable {
         while true {
             let ids = try await sql.raw("""
                 SELECT l.id FROM loans l
-                WHERE l.member_id IS NOT NULL AND l.id > \(bind: after) AND l.organisation_id = \(bind: organisationID) AND NOT l.open
+                WHERE l.member_id IS NOT NULL AND l.id > \(bind: after) AND \(sql.isOrganisation(organisationID, "l.organisation_id")) AND NOT l.open
                   AND (l.returned_at < \(bind: lostCutoff) OR (l.returned_at < \(bind: cutoff) AND l.ended_as IN ('returned', 'lost_found')))
                   AND NOT EXISTS (SELECT 1 FROM fee_lines f JOIN members m ON m.id = f.member_id WHERE f.loan_id = l.id AND m.balance_cents > 0)
                 ORDER BY l.organisation_id, l.id LIMIT 1000
@@ -186,7 +186,7 @@ public struct Retention: Sendable {
         let rows = try await sql.raw("""
             SELECT e.id, e."at", m.birth_date, t.code, m.postcode
             FROM circulation_events e JOIN members m ON m.id = e.member_id JOIN membership_types t ON t.id = m.membership_type_id
-            WHERE e.member_id IS NOT NULL AND e.id > \(bind: after) AND e.organisation_id = \(bind: organisation)
+            WHERE e.member_id IS NOT NULL AND e.id > \(bind: after) AND \(sql.isOrganisation(organisation, "e.organisation_id"))
             """ + filter + " ORDER BY e.organisation_id, e.id LIMIT \(literal: batch)").all()
         var last: Int?
         // One statement for the batch (on PostgreSQL one statement an event was a round trip each: most of 41 s for a day of

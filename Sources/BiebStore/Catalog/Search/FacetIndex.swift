@@ -320,7 +320,7 @@ public final class FacetIndex: @unchecked Sendable {
             ? fields.map { "ifnull(\($0), '')" }.joined(separator: " || char(31) || ")
             : "concat_ws(chr(31), " + fields.map { "coalesce(\($0)::text, '')" }.joined(separator: ", ") + ")"
         let aggregate = sqlite ? "group_concat(\(joined), char(30))" : "string_agg(\(joined), chr(30) ORDER BY id)"
-        var query: SQLQueryString = "SELECT \(unsafeRaw: aggregate) AS rows, count(*) AS n, max(id) AS last FROM (SELECT * FROM titles WHERE organisation_id = \(bind: organisationID) AND id > \(bind: after)"
+        var query: SQLQueryString = "SELECT \(unsafeRaw: aggregate) AS rows, count(*) AS n, max(id) AS last FROM (SELECT * FROM titles WHERE \(sql.isOrganisation(organisationID, "organisation_id")) AND id > \(bind: after)"
         if let changedSince {
             query.appendLiteral(" AND changed_version > ")
             query.appendInterpolation(bind: changedSince)
