@@ -19,6 +19,9 @@
 #   scripts/bench-national.sh [FRACTION...]       default: 0.05 0.1 0.25
 #   scripts/with-postgres.sh scripts/bench-national.sh [FRACTION...]   PostgreSQL (built from scratch each run)
 #
+# On PostgreSQL, BIEB_BENCH_STATEMENTS=1 prints where the day's statistics and privacy run spent its time, by
+# statement (with BIEB_PG_SETTINGS="-c shared_preload_libraries=pg_stat_statements" for the cluster).
+#
 # The grown database stays in bench-data/national (about 0.6–0.7 GB an
 # organisation); a later run with larger fractions goes on from it. Delete it
 # to start again. Needs wrk and python3.
@@ -91,7 +94,16 @@ for FRACTION in $LEVELS; do
     psql "$DB" -qc "VACUUM (ANALYZE)" -c "CHECKPOINT"
     echo "vacuumed in $(( $(date +%s) - START )) s"
   fi
+  STATEMENTS=${BIEB_BENCH_STATEMENTS:+$ENGINE}
+  if [ "$STATEMENTS" = PostgreSQL ]; then
+    psql "$DB" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+  fi
   $BENCH national-day "$DB"
+  if [ "$STATEMENTS" = PostgreSQL ]; then
+    echo "the day's statements by time in the database:"
+    psql "$DB" -c "SELECT calls, round(total_exec_time) AS total_ms, rows, shared_blks_read AS blocks_read,
+        left(regexp_replace(query, '\s+', ' ', 'g'), 120) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12"
+  fi
   if [ "$ENGINE" = PostgreSQL ]; then
     echo "disk: $(psql "$DB" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))") (the database)"
     # How a broad word is found at Den Haag: by the index's organisation and term together, reading only its rows.
