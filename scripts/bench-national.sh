@@ -93,18 +93,17 @@ for FRACTION in $LEVELS; do
     START=$(date +%s)
     psql "$DB" -qc "VACUUM (ANALYZE)" -c "CHECKPOINT"
     echo "vacuumed in $(( $(date +%s) - START )) s"
-  fi
-  STATEMENTS=${BIEB_BENCH_STATEMENTS:+$ENGINE}
-  if [ "$STATEMENTS" = PostgreSQL ]; then
-    psql "$DB" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+    if [ -n "${BIEB_BENCH_STATEMENTS:-}" ]; then
+      psql "$DB" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+    fi
   fi
   $BENCH national-day "$DB"
-  if [ "$STATEMENTS" = PostgreSQL ]; then
-    echo "the day's statements by time in the database:"
-    psql "$DB" -c "SELECT calls, round(total_exec_time) AS total_ms, rows, shared_blks_read AS blocks_read,
-        left(regexp_replace(query, '\s+', ' ', 'g'), 120) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12"
-  fi
   if [ "$ENGINE" = PostgreSQL ]; then
+    if [ -n "${BIEB_BENCH_STATEMENTS:-}" ]; then
+      echo "the day's statements by time in the database:"
+      psql "$DB" -c "SELECT calls, round(total_exec_time) AS total_ms, rows, shared_blks_read AS blocks_read,
+          left(regexp_replace(query, '\s+', ' ', 'g'), 120) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12"
+    fi
     echo "disk: $(psql "$DB" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))") (the database)"
     # How a broad word is found at Den Haag: by the index's organisation and term together, reading only its rows.
     ORG=$(psql "$DB" -Atc "SELECT id FROM organisations WHERE slug = 'den-haag'")
