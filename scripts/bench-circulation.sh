@@ -61,10 +61,16 @@ fi
 # (BIEB_PG_CONNECTIONS), each measured the same way, side by side in one run.
 # BIEB_BENCH_BUILDS="A B B A": bieb binaries taking turns on the same database (built once, by BIEB), each measured
 # the same way — two builds side by side in one run, on PostgreSQL too, where building the database takes minutes.
+# BIEB_BENCH_EVENT_LOOPS="2 4 8": the same for the server's event loops (BIEB_EVENT_LOOPS), crossed with the above.
+# BIEB_BENCH_PERF=1: the measured seconds are also profiled (perf record -a), and each process's share of the two
+# cores is printed — the server, the database server, wrk, idle.
 SETTINGS=${BIEB_BENCH_PG_CONNECTIONS:-default}
+LOOPS=${BIEB_BENCH_EVENT_LOOPS:-default}
 SERVER=
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; [ "$ENGINE" = PostgreSQL ] && rm -rf "$DATA"' EXIT
 for BUILD in ${BIEB_BENCH_BUILDS:-$BIEB}; do
+for LOOP in $LOOPS; do
+[ "$LOOP" = default ] || export BIEB_EVENT_LOOPS=$LOOP
 for SETTING in $SETTINGS; do
 [ "$SETTING" = default ] || export BIEB_PG_CONNECTIONS=$SETTING
 [ -n "$SERVER" ] && { kill $SERVER; wait $SERVER 2>/dev/null || true; }
@@ -77,13 +83,22 @@ BASE="http://127.0.0.1:$PORT"
 TOKEN=$(curl -sf -X POST "$BASE/api/v1/auth/token" -H 'content-type: application/json' \
   -d '{"email": "medewerker@denhaag.bieb.demo", "password": "bieb-demo-2026"}' | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
 
-echo "== $ENGINE, release build $BUILD, $(nproc) cores; wrk ${DURATION}s, $CONNECTIONS connections, 2 threads; PostgreSQL connections per event loop: $SETTING"
+echo "== $ENGINE, release build $BUILD, $(nproc) cores; wrk ${DURATION}s, $CONNECTIONS connections, 2 threads; event loops: $LOOP; PostgreSQL connections per event loop: $SETTING"
 echo "-- warming up (10 s)"
 BIEB_PART=0 BIEB_TOKEN="$TOKEN" BIEB_ITEMS="$DATA/items.txt" BIEB_CARDS="$DATA/cards.txt" \
   wrk -t2 -c$CONNECTIONS -d10s -s scripts/bench/circulation.lua "$BASE" | tail -1
 echo "-- checkouts and returns, alternating (each copy lent, then taken in 200 requests later)"
+PERF=
+[ "${BIEB_BENCH_PERF:-}" = 1 ] && { perf record -a -F 499 -o "$DATA/perf.data" -- sleep "$DURATION" 2>/dev/null & PERF=$!; }
 BIEB_PART=1 BIEB_TOKEN="$TOKEN" BIEB_ITEMS="$DATA/items.txt" BIEB_CARDS="$DATA/cards.txt" \
   wrk -t2 -c$CONNECTIONS -d"${DURATION}s" -s scripts/bench/circulation.lua "$BASE" | tail -1
+if [ -n "$PERF" ]; then
+  wait $PERF || true
+  echo "-- where the two cores went (perf, share of all samples; swapper is idle)"
+  perf report -i "$DATA/perf.data" --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -8 || true
+  perf report -i "$DATA/perf.data" --comm postgres --sort sym --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -15 | sed 's/^/   postgres /' || true
+fi
+done
 done
 done
 if [ "$ENGINE" = PostgreSQL ] && [ "${BIEB_BENCH_EXPLAIN:-}" = 1 ]; then

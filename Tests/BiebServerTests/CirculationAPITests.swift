@@ -55,6 +55,9 @@ import BiebTestSupport
             let loan = try object(lent)
             #expect((loan["message"] as? String)?.hasPrefix("Boek 1 uitgeleend tot en met") == true)
             let loanID = try #require(loan["loan_id"] as? Int)
+            if database == .postgres {  // the desk's statements ran prepared (PreparedStatementsMiddleware)
+                #expect(PreparedStatements.namedTexts.contains { $0.hasPrefix("UPDATE items SET status =") })
+            }
             // A refusal names the rule, in English when asked.
             for barcode in ["D1C1", "D2C1"] {
                 _ = try await staff.send(.POST, "/api/v1/circulation/checkout", object: ["card": CirculationFixture.adultCard, "item": barcode])

@@ -10,7 +10,7 @@ import BiebStore
 /// reason and the rule.
 struct CirculationAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(BearerAuthenticator())
+        let api = routes.grouped("api", "v1").grouped(PreparedStatementsMiddleware()).grouped(BearerAuthenticator())
         api.post("circulation", "checkout", use: checkout)
         api.post("circulation", "checkin", use: checkin)
         api.post("loans", ":loanID", "renew", use: renew)

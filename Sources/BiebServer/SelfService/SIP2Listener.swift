@@ -279,9 +279,11 @@ final class SIP2ConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             let promise = context.eventLoop.makePromise(of: (SIP2Outcome, SIP2Session).self)
             // The work runs on this connection's event loop, which also owns its database connection (each
             // statement's answer resumes the work without a switch to another thread); on a SQLite file its
-            // write transactions run on the writer (`SQLiteLane`).
+            // write transactions run on the writer (`SQLiteLane`); on PostgreSQL its statements run prepared.
             Task(executorPreference: service.executor) {
-                let answer = await SQLiteLane.$current.withValue(service.lane) { await service.respond(to: bytes, session: session) }
+                let answer = await SQLiteLane.$current.withValue(service.lane) {
+                    await PreparedStatements.scope { await service.respond(to: bytes, session: session) }
+                }
                 promise.succeed(answer)
             }
             promise.futureResult.assumeIsolated().whenComplete { [self] result in

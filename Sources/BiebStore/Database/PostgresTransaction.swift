@@ -26,7 +26,12 @@ public enum PostgresTransaction {
 
     /// Runs `body` in a transaction on a connection of its own from the pool.
     public static func run<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await db.withConnection { connection in try await run(onConnection: connection, body) }
+        // Fluent runs the body in a task of its own once the pool has a connection: a prepared-statements scope
+        // is carried over by hand.
+        let prepared = PreparedStatements.active
+        return try await db.withConnection { connection in
+            try await PreparedStatements.$active.withValue(prepared) { try await run(onConnection: connection, body) }
+        }
     }
 
     /// Runs `body` in a transaction on `connection`, one had from `Database.withConnection`.
