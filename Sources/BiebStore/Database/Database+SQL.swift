@@ -11,7 +11,7 @@ extension Database {
         guard let sql = self as? any SQLDatabase else {
             preconditionFailure("Bieb runs on SQL databases (SQLite, PostgreSQL); \(type(of: self)) is not one")
         }
-        return PreparedStatements.wrap(sql)
+        return PreparedStatements.wrap(sql, held: inTransaction)
     }
 }
 

@@ -39,10 +39,11 @@ public enum PreparedStatements {
         try await $active.withValue(true) { try await body() }
     }
 
-    /// `sql`, preparing its statements when a scope is active and it is PostgreSQL.
-    static func wrap(_ sql: any SQLDatabase) -> any SQLDatabase {
+    /// `sql`, preparing its statements when a scope is active and it is PostgreSQL. `held`: it is one connection
+    /// (a transaction's, or one had from `withConnection`), not the pool.
+    static func wrap(_ sql: any SQLDatabase, held: Bool) -> any SQLDatabase {
         guard active, let postgres = sql as? any PostgresDatabase else { return sql }
-        return PreparingSQLDatabase(base: sql, postgres: postgres)
+        return PreparingSQLDatabase(base: sql, postgres: postgres, held: held)
     }
 
     /// Each statement key's current name, and how many names were issued (a name is never issued twice).
@@ -151,6 +152,7 @@ private struct NamedStatement: PostgresPreparedStatement {
 private struct PreparingSQLDatabase: SQLDatabase, PostgresDatabase {
     let base: any SQLDatabase
     let postgres: any PostgresDatabase
+    let held: Bool
 
     var logger: Logger { base.logger }
     var eventLoop: any EventLoop { base.eventLoop }
@@ -171,15 +173,27 @@ private struct PreparingSQLDatabase: SQLDatabase, PostgresDatabase {
             logger.log(level: level, "Executing prepared query", metadata: ["sql": .string(text), "name": .string(name)])
         }
         let logger = logger
+        @Sendable func run(on connection: PostgresConnection) async throws {
+            try await NamedStatement.$current.withValue(.init(name: name, sql: text)) {
+                let rows = try await connection.execute(NamedStatement(bindings: bindings), logger: logger)
+                for try await row in rows { onRow(row.sql()) }
+            }
+        }
         do {
-            try await postgres.withConnection { connection in
-                connection.eventLoop.makeFutureWithTask {
-                    try await NamedStatement.$current.withValue(.init(name: name, sql: text)) {
-                        let rows = try await connection.execute(NamedStatement(bindings: bindings), logger: logger)
-                        for try await row in rows { onRow(row.sql()) }
+            if held {
+                // The connection is this database's own for as long as the caller holds it: run here, in the caller's
+                // task (which the desk keeps on the connection's event loop), without a task per statement.
+                try await run(on: try await postgres.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get())
+            } else {
+                // From the pool, for this statement: a task on the connection's event loop while it is leased.
+                try await postgres.withConnection { connection in
+                    let done = connection.eventLoop.makePromise(of: Void.self)
+                    Task(executorPreference: EventLoopTaskExecutor.of(connection.eventLoop)) {
+                        do { try await run(on: connection); done.succeed() } catch { done.fail(error) }
                     }
-                }
-            }.get()
+                    return done.futureResult
+                }.get()
+            }
         } catch {
             PreparedStatements.failed(text, types: types, with: error)
             throw error
