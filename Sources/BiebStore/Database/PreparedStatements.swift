@@ -50,6 +50,7 @@ public enum PreparedStatements {
     private struct Names {
         var current: [String: String] = [:]
         var issued = 0
+        var full = false
 
         mutating func issue() -> String {
             issued += 1
@@ -67,13 +68,20 @@ public enum PreparedStatements {
     /// The name for a statement's text and parameter types; nil once `limit` names exist.
     static func name(for text: String, types: [PostgresDataType]) -> String? {
         let key = key(text, types)
-        return names.withLockedValue { names in
-            if let name = names.current[key] { return name }
-            guard names.issued < limit else { return nil }
+        let (name, filled) = names.withLockedValue { names -> (String?, Bool) in
+            if let name = names.current[key] { return (name, false) }
+            guard names.issued < limit else {
+                defer { names.full = true }
+                return (nil, !names.full)
+            }
             let name = names.issue()
             names.current[key] = name
-            return name
+            return (name, false)
         }
+        if filled {
+            Logger(label: "bieb.database").warning("\(limit) prepared statement names issued; new statements run unnamed until the server restarts")
+        }
+        return name
     }
 
     /// Gives the statement another name after it failed in a way its preparation can fail: PostgresNIO keeps a
