@@ -12,11 +12,13 @@ import BiebStore
 struct DeskPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let staff = routes.staffPages()
+        // The desk's actions (lending, renewing, taking in) run their statements prepared on PostgreSQL, as the API's do.
+        let acting = staff.grouped(PreparedStatementsMiddleware())
         staff.get("desk", use: desk)
-        staff.post("desk", use: act)
+        acting.post("desk", use: act)
         staff.post("desk", "find", use: find)
         staff.get("desk", "returns", use: returnsPage)
-        staff.post("desk", "returns", use: takeIn)
+        acting.post("desk", "returns", use: takeIn)
         staff.get("desk", "lists", use: workLists)
         staff.get("members", "new", use: newMemberForm)
         staff.post("members", "new", use: register)
