@@ -143,6 +143,9 @@ for FRACTION in $LEVELS; do
   # Copies the desk left out are refused to the kiosks that meet them (counted, with the reason).
   echo "SIP2: $($BENCH sip2 $SIP2_PORT "$DATA/items.txt" "$DATA/cards.txt" 50 20 "${SIP2_RATE:-500}" | head -4 | tr '\n' ' ')"
   echo "server memory: $(( $(ps -o rss= -p $SERVER) / 1024 )) MB resident"
+  # What kept the writers waiting a second or more (a write transaction, with its place in the code) or a slow
+  # checkpoint, as the server logged it.
+  grep -E "held the database|checkpoint" "$DATA/serve.log" | tail -20 | sed 's/^/  server log: /' || true
   kill $SERVER; wait $SERVER 2>/dev/null || true
   SERVER=
 done

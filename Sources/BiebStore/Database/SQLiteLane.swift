@@ -77,7 +77,8 @@ public final class SQLiteLane: @unchecked Sendable {
     /// Runs `body` as a transaction on the lane, after the transactions
     /// queued before it, taking its turn at `WriteGate` on the lane's own
     /// thread. Call through `WriteGate.transaction`.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(file: StaticString = #fileID, line: UInt = #line,
+                                  _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job: Job = { connection in
                 guard let connection else {
@@ -88,7 +89,7 @@ public final class SQLiteLane: @unchecked Sendable {
                 // BEGIN and COMMIT by hand: Fluent's transaction would run the body in a task of its own, off this thread.
                 // IMMEDIATE takes the write lock at once, so a writer outside the gate cannot leave this one a stale snapshot.
                 let sql = connection.sql
-                await WriteGate.shared.enter()
+                await WriteGate.shared.enter(file: file, line: line)
                 defer { WriteGate.shared.leave() }
                 do {
                     try await sql.raw("BEGIN IMMEDIATE").run()

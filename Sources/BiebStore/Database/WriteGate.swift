@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import Logging
 import NIOCore
 import SQLKit
 
@@ -12,17 +13,42 @@ import SQLKit
 /// A lock and a queue of continuations rather than an actor: entering a
 /// free gate costs no hop to another executor, and leaving hands the gate
 /// straight to the next in line.
+///
+/// While a server runs (`watch`), a holder that kept the gate `slowHold` or
+/// longer is logged with the place in the code that took it: every write
+/// behind it waited that long (a notice; a warning from a second on).
 public final class WriteGate: @unchecked Sendable {
     public static let shared = WriteGate()
+
+    /// Who holds the gate: where in the code it was taken, and since when.
+    struct Holder {
+        var file: StaticString
+        var line: UInt
+        var since: ContinuousClock.Instant
+    }
 
     private let lock = NSLock()
     private var busy = false
     private var waiting = CircularBuffer<CheckedContinuation<Void, Never>>()
+    private var holder: Holder?
+    private var logger: Logger?
+    let slowHold: Duration
 
-    public func enter() async {
+    init(slowHold: Duration = .milliseconds(250)) {
+        self.slowHold = slowHold
+    }
+
+    /// Logs holders that kept the gate too long to `logger` (nil: stops). A
+    /// server turns it on; a command's own bulk work holds the gate as long as it must.
+    public func watch(_ logger: Logger?) {
+        lock.withLock { self.logger = logger }
+    }
+
+    public func enter(file: StaticString = #fileID, line: UInt = #line) async {
         if lock.withLock({ () -> Bool in
             if busy { return false }
             busy = true
+            holder = Holder(file: file, line: line, since: .now)
             return true
         }) { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -36,16 +62,26 @@ public final class WriteGate: @unchecked Sendable {
             }
             if admitted { continuation.resume() }
         }
+        lock.withLock { holder = Holder(file: file, line: line, since: .now) }
     }
 
     public func leave() {
         // The gate stays busy when handed to the next in line.
-        let next = lock.withLock { () -> CheckedContinuation<Void, Never>? in
-            if let first = waiting.popFirst() { return first }
+        let (next, held, watcher) = lock.withLock { () -> (CheckedContinuation<Void, Never>?, Holder?, Logger?) in
+            let held = holder
+            holder = nil
+            if let first = waiting.popFirst() { return (first, held, logger) }
             busy = false
-            return nil
+            return (nil, held, logger)
         }
         next?.resume()
+        guard let watcher, let held else { return }
+        let duration = ContinuousClock.now - held.since
+        guard duration >= slowHold else { return }
+        let milliseconds = duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+        watcher.log(level: duration >= .seconds(1) ? .warning : .notice,
+                   "A write transaction held the database for \(milliseconds) ms (taken at \(held.file):\(held.line)); the writes behind it waited",
+                   metadata: ["held_ms": "\(milliseconds)", "at": "\(held.file):\(held.line)"])
     }
 
     /// True inside the body of a write transaction on SQLite (of this task).
@@ -69,12 +105,12 @@ public final class WriteGate: @unchecked Sendable {
     /// `attempts` times in all with a short pause between; after that the
     /// error goes to the caller (and the client gets a 503 with Retry-After).
     /// Not inside another transaction: that one is retried as a whole.
-    public static func transaction<T: Sendable>(on db: any Database, attempts: Int = 3,
+    public static func transaction<T: Sendable>(on db: any Database, attempts: Int = 3, file: StaticString = #fileID, line: UInt = #line,
                                                 _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {
-                return try await once(on: db, body)
+                return try await once(on: db, file: file, line: line, body)
             } catch where attempt < attempts && !inside && !db.inTransaction && DatabaseBusy.matches(error) {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(20 * attempt + Int.random(in: 0..<20)))
@@ -82,7 +118,8 @@ public final class WriteGate: @unchecked Sendable {
         }
     }
 
-    static func once<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    static func once<T: Sendable>(on db: any Database, file: StaticString = #fileID, line: UInt = #line,
+                                  _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else {
             if db.inTransaction { return try await body(db) }
             return try await PostgresTransaction.run(on: db) { tx in
@@ -96,8 +133,8 @@ public final class WriteGate: @unchecked Sendable {
         }
         // On the writer the gate is taken on the writer's thread, so from one of its transactions to the next the
         // gate never waits for another thread to wake up.
-        if let lane = SQLiteLane.current { return try await lane.transaction(marked) }
-        await shared.enter()
+        if let lane = SQLiteLane.current { return try await lane.transaction(file: file, line: line, marked) }
+        await shared.enter(file: file, line: line)
         do {
             let result = try await db.transaction(onLoop)
             shared.leave()

@@ -65,6 +65,8 @@ public final class SQLiteCheckpointer: LifecycleHandler, @unchecked Sendable {
         // A descriptor of our own for syncing the database file (a sync through any descriptor writes the file's pages).
         let file = open(path, O_RDONLY)
         let logger = application.logger
+        // While the server runs, a write transaction that keeps the others waiting is logged with its place in the code.
+        WriteGate.shared.watch(logger)
         let thread = thread
         let task = Task {
             var lastFrames: Int64 = 0
@@ -127,6 +129,7 @@ public final class SQLiteCheckpointer: LifecycleHandler, @unchecked Sendable {
 
     public func shutdownAsync(_ application: Application) async {
         let (task, connection, file) = lock.withLock { (self.task, self.connection, self.file) }
+        WriteGate.shared.watch(nil)
         task?.cancel()
         await task?.value
         try? await connection?.close()
