@@ -119,7 +119,7 @@ for FRACTION in $LEVELS; do
   # What the generator wrote goes to disk first: once the database outgrows the memory (the 38.5 % step: 34 GB on
   # 23 GB), the kernel's writing back of it stalled the desk for 1.4 s when it was left to happen under the benchmark.
   sync
-  LOG_LEVEL=warning $BIEB serve --data "$DATA" --port $PORT --sip2-port $SIP2_PORT >"$DATA/serve.log" 2>&1 &
+  LOG_LEVEL=notice $BIEB serve --data "$DATA" --port $PORT --sip2-port $SIP2_PORT >"$DATA/serve.log" 2>&1 &
   SERVER=$!
   START=$(date +%s)
   wait_for_search $PORT

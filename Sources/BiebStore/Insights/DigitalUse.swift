@@ -77,8 +77,8 @@ public struct DigitalUse: OrganisationStore {
                 try await InsightFacts.Fact.insert(part.map { month, day in
                     InsightFacts.Fact(day: day, branch: nil, kind: .digitalUse, topic: month.platform, mode: month.metric, quantity: month.count)
                 }, organisation: organisationID, on: tx.sql)
+                try await InsightRollups.refresh(days: Set(part.map(\.1)), kinds: [.digitalUse], organisation: organisationID, on: tx.sql)
             }
-            try await InsightRollups(db, organisationID: organisationID).refresh(days: Set(part.map(\.1)))
         }
     }
 

@@ -80,9 +80,11 @@ public struct InsightCensus: OrganisationStore {
             guard try await InsightFacts.move(.census, organisation: organisationID, from: cursor, to: key, on: tx.sql) else { return false }
             try await Self.insert(rows, day: day, organisation: organisationID, on: tx.sql)
             try await InsightFacts.Fact.insert(ended, organisation: organisationID, on: tx.sql)
+            if !ended.isEmpty {
+                try await InsightRollups.refresh(days: [day], kinds: [.membershipEnded], organisation: organisationID, on: tx.sql)
+            }
             return true
         }
-        if taken && !ended.isEmpty { try await InsightRollups(db, organisationID: organisationID).refresh(days: [day]) }
         return taken
     }
 

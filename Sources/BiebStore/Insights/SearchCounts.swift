@@ -20,7 +20,7 @@ public struct SearchCounts: OrganisationStore {
         public init(day: LocalDate, channel: String) { (self.day, self.channel) = (day, channel) }
     }
 
-    /// Adds the tallies as facts and brings their days' roll-ups up to date.
+    /// Adds the tallies as facts and brings their days' roll-ups of searches up to date, in one transaction.
     public func record(_ tallies: [Tally: Int]) async throws {
         let facts = tallies.filter { $0.value > 0 }.sorted { ($0.key.day, $0.key.channel) < ($1.key.day, $1.key.channel) }.map { tally, count in
             InsightFacts.Fact(day: tally.day, branch: nil, kind: .catalogueSearch, mode: tally.channel, quantity: count)
@@ -29,7 +29,7 @@ public struct SearchCounts: OrganisationStore {
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
             try await InsightFacts.Fact.insert(facts, organisation: organisationID, on: tx.sql)
+            try await InsightRollups.refresh(days: Set(facts.map(\.day)), kinds: [.catalogueSearch], organisation: organisationID, on: tx.sql)
         }
-        try await InsightRollups(db, organisationID: organisationID).refresh(days: Set(facts.map(\.day)))
     }
 }

@@ -59,8 +59,8 @@ public struct StudyPlaceCounts: OrganisationStore {
         let organisationID = organisationID
         try await WriteGate.transaction(on: db) { tx in
             try await InsightFacts.Fact.insert(facts, organisation: organisationID, on: tx.sql)
+            try await InsightRollups.refresh(days: [day], kinds: [.studyOccupied, .studyPlacesCounted], organisation: organisationID, on: tx.sql)
         }
-        try await InsightRollups(db, organisationID: organisationID).refresh(days: [day])
         return Count(day: day, hour: hour, occupied: occupied, places: places)
     }
 }

@@ -59,8 +59,8 @@ public struct VisitorCounts: OrganisationStore {
                                       mode: source == .manual ? "manual" : day.estimated ? "estimated" : "counted", quantity: day.visits)
                 }
                 try await InsightFacts.Fact.insert(facts, organisation: organisationID, on: tx.sql)
+                try await InsightRollups.refresh(days: Set(part.map(\.date)), kinds: [.visitorCount], organisation: organisationID, on: tx.sql)
             }
-            try await InsightRollups(db, organisationID: organisationID).refresh(days: Set(part.map(\.date)))
         }
     }
 }
