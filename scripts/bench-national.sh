@@ -116,8 +116,8 @@ for FRACTION in $LEVELS; do
   # Fresh copies on the shelf and members for the desk and the kiosks (members are made once).
   $BENCH circulation-setup "$DB" den-haag 100000 100000 "$DATA" | tail -1
   $BENCH sip2-setup "$DB" den-haag >/dev/null
-  # What the generator wrote goes to disk first: once the database outgrows the memory (the 38.5 % step: 34 GB on
-  # 23 GB), the kernel's writing back of it stalled the desk for 1.4 s when it was left to happen under the benchmark.
+  # What the generator wrote goes to disk first, so the measurements do not share the disk with its writing back
+  # (once the database outgrows the memory: 34 GB on 23 GB at the 38.5 % step).
   sync
   LOG_LEVEL=notice $BIEB serve --data "$DATA" --port $PORT --sip2-port $SIP2_PORT >"$DATA/serve.log" 2>&1 &
   SERVER=$!
