@@ -99,6 +99,8 @@ public final class SQLiteCheckpointer: LifecycleHandler, @unchecked Sendable {
                     }
                     wait = frames != lastFrames ? Self.busyInterval : Self.idleInterval
                     lastFrames = frames
+                } catch is CancellationError {
+                    break  // the server is stopping
                 } catch {
                     logger.warning("SQLite checkpoint failed: \(String(describing: error))")
                     wait = Self.idleInterval
