@@ -34,6 +34,11 @@ public func configure(_ app: Application, options: ServerOptions) async throws {
         let checkpointer = options.backgroundJobs
         try await BiebDatabase.tune(app, checkpointer: checkpointer, busyTimeout: options.sqliteBusyTimeout)
         if checkpointer { app.lifecycle.use(SQLiteCheckpointer(path: path)) }
+        // Background work reads on a connection of its own, so its long reads hold up no event loop's requests.
+        let background = BackgroundDatabase(path: path, app: app)
+        try await background.tune(checkpointer: checkpointer, busyTimeout: options.sqliteBusyTimeout)
+        app.storage[BackgroundDatabaseKey.self] = background
+        app.lifecycle.use(background)
         app.storage[SQLiteLaneKey.self] = SQLiteLaneHolder(path: path, on: app.eventLoopGroup, logger: app.logger, checkpointer: checkpointer,
                                                            busyTimeout: options.sqliteBusyTimeout)
         app.lifecycle.use(SQLiteLaneShutdown())

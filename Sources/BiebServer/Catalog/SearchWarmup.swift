@@ -35,8 +35,10 @@ struct SearchWarmup: LifecycleHandler {
         if DutchWordList.compounds == nil, let path = DutchWordList.path {
             app.logger.warning("No Dutch word list at \(path): compound words are indexed whole, so \"oorlog\" does not find \"Wereldoorlog\". Install wdutch, then run `bieb reindex`.")
         }
-        let sql = app.db.sql
-        for organisation in try await BranchDirectory(app.db).organisations() {
+        // On a connection of its own (`BackgroundDatabase`): the requests of the event loops go on meanwhile.
+        let db = app.backgroundDB
+        let sql = db.sql
+        for organisation in try await BranchDirectory(db).organisations() {
             try Task.checkCancellation()
             let start = ContinuousClock.now
             _ = try await app.searchMemory.facets.refresh(organisationID: organisation.id!, on: sql)

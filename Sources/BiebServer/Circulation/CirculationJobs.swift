@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Vapor
 import BiebCore
@@ -41,77 +42,79 @@ struct CirculationJobs: LifecycleHandler {
 
     /// Runs the jobs whose lease this server can take now.
     static func runDue(_ app: Application, now: Date = Date()) async throws {
+        // On a connection of their own (`BackgroundDatabase`): the jobs' long reads hold up no request.
+        let db = app.backgroundDB
         // Every server hands in its own tally of catalogue searches (no lease: each server counted its own).
-        try await app.searchTally.flush(on: app.db)
-        let organisations = try await BranchDirectory(app.db).organisations()
-        if try await JobLease.take("expire-holds", holder: holder, seconds: 600, now: now, on: app.db) {
+        try await app.searchTally.flush(on: db)
+        let organisations = try await BranchDirectory(db).organisations()
+        if try await JobLease.take("expire-holds", holder: holder, seconds: 600, now: now, on: db) {
             var ended = 0
             for organisation in organisations {
                 try Task.checkCancellation()
-                ended += try await circulation(app, organisation).expireHolds(now: now)
+                ended += try await circulation(app, organisation, on: db).expireHolds(now: now)
             }
             if ended > 0 { app.logger.info("holds expired: \(ended)") }
         }
-        if try await JobLease.take("notices", holder: holder, seconds: 3_600, now: now, on: app.db) {
+        if try await JobLease.take("notices", holder: holder, seconds: 3_600, now: now, on: db) {
             // Hourly: a day's notices are put in once (the outbox's keys), whenever the first run of the day is.
             var added = 0
             for organisation in organisations {
                 try Task.checkCancellation()
                 added += try await NoticeSchedule.enqueue(organisation: organisation.id!, today: LocalDate(now, in: organisation.zone), now: now,
-                                                          on: app.db)
+                                                          on: db)
             }
             if added > 0 { app.logger.info("notices put in the outbox: \(added)") }
         }
-        if try await JobLease.take("privacy", holder: holder, seconds: 3_600, now: now, on: app.db) {
+        if try await JobLease.take("privacy", holder: holder, seconds: 3_600, now: now, on: db) {
             // Hourly: the retention rules and erasure requests of every organisation (`Retention`).
             for organisation in organisations {
                 try Task.checkCancellation()
                 // The statistics' facts first, while the events still know their member (`InsightFacts`); years
                 // that ended lose their key and pseudonyms, keeping only their totals.
-                let facts = try await InsightFacts(app.db, organisationID: organisation.id!).ingest(timeZone: organisation.zone, now: now)
+                let facts = try await InsightFacts(db, organisationID: organisation.id!).ingest(timeZone: organisation.zone, now: now)
                 let today = LocalDate(now, in: organisation.zone)
-                let closed = try await InsightYears(app.db, organisationID: organisation.id!).closeEnded(today: today, now: now)
+                let closed = try await InsightYears(db, organisationID: organisation.id!).closeEnded(today: today, now: now)
                 // Yesterday's members and copies, once; then the measurements whose moment has passed freeze their snapshot.
-                let census = try await InsightCensus(app.db, organisationID: organisation.id!).takeDue(today: today)
-                let snapshots = try await Measurements(app.db, organisationID: organisation.id!).freezeDue(today: today, now: now)
+                let census = try await InsightCensus(db, organisationID: organisation.id!).takeDue(today: today)
+                let snapshots = try await Measurements(db, organisationID: organisation.id!).freezeDue(today: today, now: now)
                 if facts > 0 || !closed.isEmpty || census || snapshots > 0 {
                     app.logger.info("statistics: \(facts) facts added, census taken: \(census), snapshots frozen: \(snapshots), years closed: \(closed)")
                 }
-                let outcome = try await Retention(app.db, organisationID: organisation.id!).run(now: now, timeZone: organisation.zone)
+                let outcome = try await Retention(db, organisationID: organisation.id!).run(now: now, timeZone: organisation.zone)
                 if outcome != Retention.Outcome() { app.logger.info("privacy rules applied: \(outcome)") }
                 // Names and addresses of guests (registrations without an account) and consultation questions, once it is over.
-                let guests = try await Registrations(app.db, organisationID: organisation.id!).eraseGuestData(now: now)
-                let appointments = try await ConsultationHours(app.db, organisationID: organisation.id!, timeZone: organisation.zone).eraseAfterwards(now: now)
+                let guests = try await Registrations(db, organisationID: organisation.id!).eraseGuestData(now: now)
+                let appointments = try await ConsultationHours(db, organisationID: organisation.id!, timeZone: organisation.zone).eraseAfterwards(now: now)
                 if guests + appointments > 0 { app.logger.info("erased after the activity: \(guests) guest registrations, \(appointments) appointments") }
             }
             // Messages (addresses and texts) are kept `Outbox.keepDays`; used and expired PIN codes a day.
-            let messages = try await Outbox(app.db).prune(olderThan: Outbox.keepDays, now: now)
-            let codes = try await PINResets.prune(now: now, on: app.db)
+            let messages = try await Outbox(db).prune(olderThan: Outbox.keepDays, now: now)
+            let codes = try await PINResets.prune(now: now, on: db)
             // Sign-in and rate counters (hashed addresses and accounts) once their window is over.
-            let counters = try await Throttles(app.db).forgetExpired(now: now)
+            let counters = try await Throttles(db).forgetExpired(now: now)
             if messages + codes + counters > 0 { app.logger.info("pruned: \(messages) messages, \(codes) PIN codes, \(counters) throttle counters") }
         }
-        if try await JobLease.take("collection", holder: holder, seconds: 3_600, now: now, on: app.db) {
+        if try await JobLease.take("collection", holder: holder, seconds: 3_600, now: now, on: db) {
             // Hourly, doing work once a day: the loans that left the 12-month window come off the copies' counters,
             // and on the first run of a month the segments are kept for next year's comparison (`CopyCounters`, `SegmentSnapshots`).
             for organisation in organisations {
                 try Task.checkCancellation()
                 let today = LocalDate(now, in: organisation.zone)
-                let aged = try await CopyCounters(app.db, organisationID: organisation.id!, timeZone: organisation.zone).age(today: today)
+                let aged = try await CopyCounters(db, organisationID: organisation.id!, timeZone: organisation.zone).age(today: today)
                 // Copies written straight into the table get their title's shelf key (`ShelfKeys`).
-                let keyed = try await ShelfKeys.fill(organisation: organisation.id!, on: app.db)
+                let keyed = try await ShelfKeys.fill(organisation: organisation.id!, on: db)
                 if keyed > 0 { app.logger.info("collection: shelf keys filled in for \(keyed) copies") }
-                let policy = try await WeedingSettings(app.db, organisationID: organisation.id!).policy()
-                let snapshot = try await SegmentSnapshots(app.db, organisationID: organisation.id!).takeDue(today: today, policy: policy)
+                let policy = try await WeedingSettings(db, organisationID: organisation.id!).policy()
+                let snapshot = try await SegmentSnapshots(db, organisationID: organisation.id!).takeDue(today: today, policy: policy)
                 if aged > 0 || snapshot { app.logger.info("collection: \(aged) copies' 12-month loans aged, monthly snapshot taken: \(snapshot)") }
             }
         }
-        if try await JobLease.take("spaces", holder: holder, seconds: 600, now: now, on: app.db) {
+        if try await JobLease.take("spaces", holder: holder, seconds: 600, now: now, on: db) {
             // Every ten minutes: tentative holds on spaces that were not confirmed in time lapse (they stopped counting already).
             for organisation in organisations {
                 try Task.checkCancellation()
-                _ = try await SpaceBookings(app.db, organisationID: organisation.id!, timeZone: organisation.zone).expireHolds(now: now)
-                let registrations = Registrations(app.db, organisationID: organisation.id!)
+                _ = try await SpaceBookings(db, organisationID: organisation.id!, timeZone: organisation.zone).expireHolds(now: now)
+                let registrations = Registrations(db, organisationID: organisation.id!)
                 // Guests' registrations not confirmed in time lapse; their places go to the waiting list.
                 let lapsed = try await registrations.lapseUnconfirmed(now: now)
                 if lapsed > 0 { app.logger.info("unconfirmed guest registrations lapsed: \(lapsed)") }
@@ -120,28 +123,28 @@ struct CirculationJobs: LifecycleHandler {
                 if reminders > 0 { app.logger.info("activity reminders put in the outbox: \(reminders)") }
             }
         }
-        if try await JobLease.take("research", holder: holder, seconds: 600, now: now, on: app.db) {
+        if try await JobLease.take("research", holder: holder, seconds: 600, now: now, on: db) {
             // Every ten minutes: attendees of followed activities that ended are invited to their survey (once each).
             let invited = try await ResearchService.inviteAttendees(app, now: now)
             if invited > 0 { app.logger.info("survey invitations after activities put in the outbox: \(invited)") }
         }
-        if try await JobLease.take("payments", holder: holder, seconds: 300, now: now, on: app.db) {
+        if try await JobLease.take("payments", holder: holder, seconds: 300, now: now, on: db) {
             // Every five minutes: open payments whose webhook did not come are asked of the provider.
             for organisation in organisations {
                 try Task.checkCancellation()
                 _ = try await OnlinePayments(app: app, organisation: organisation).refreshStale(now: now)
             }
         }
-        if try await JobLease.take("accrue-fines", holder: holder, seconds: 86_400, now: now, on: app.db) {
+        if try await JobLease.take("accrue-fines", holder: holder, seconds: 86_400, now: now, on: db) {
             for organisation in organisations {
                 try Task.checkCancellation()
-                _ = try await circulation(app, organisation).accrueFines(now: now)
+                _ = try await circulation(app, organisation, on: db).accrueFines(now: now)
             }
         }
     }
 
-    static func circulation(_ app: Application, _ organisation: Organisation) -> Circulation {
-        Circulation(app.db, organisationID: organisation.id!, timeZone: organisation.zone, calendars: app.calendarCache,
+    static func circulation(_ app: Application, _ organisation: Organisation, on db: any Database) -> Circulation {
+        Circulation(db, organisationID: organisation.id!, timeZone: organisation.zone, calendars: app.calendarCache,
                     ruleBooks: app.ruleBookCache)
     }
 }
