@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func aHolderThatKeptTheGateIsNamedWithItsPlace() async throws {
-        let gate = WriteGate(slowHold: .milliseconds(40))
+        let gate = WriteGate(slowHold: .milliseconds(40), warningHold: .seconds(60))
         let lines = Self.watched(gate)
         await gate.enter(); let line = #line
         try await Task.sleep(for: .milliseconds(80))
@@ -44,6 +44,15 @@ import Testing
         #expect(logged.first?.level == .notice)
         #expect(logged.first?.at == "BiebStoreTests/WriteGateTests.swift:\(line)")
         #expect(logged.first?.message.contains("ms (taken at BiebStoreTests/WriteGateTests.swift:\(line))") == true)
+    }
+
+    @Test func aHoldPastTheWarningMarkIsAWarning() async throws {
+        let gate = WriteGate(slowHold: .milliseconds(10), warningHold: .milliseconds(40))
+        let lines = Self.watched(gate)
+        await gate.enter()
+        try await Task.sleep(for: .milliseconds(80))
+        gate.leave()
+        #expect(lines.logged.map(\.level) == [.warning])
     }
 
     @Test func aHandedOverGateNamesEachHolderByItsOwnPlace() async throws {

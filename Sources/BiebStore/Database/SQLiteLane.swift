@@ -77,7 +77,7 @@ public final class SQLiteLane: @unchecked Sendable {
     /// Runs `body` as a transaction on the lane, after the transactions
     /// queued before it, taking its turn at `WriteGate` on the lane's own
     /// thread. Call through `WriteGate.transaction`.
-    func transaction<T: Sendable>(file: StaticString = #fileID, line: UInt = #line,
+    func transaction<T: Sendable>(file: StaticString, line: UInt,
                                   _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job: Job = { connection in

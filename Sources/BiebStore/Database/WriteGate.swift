@@ -32,10 +32,11 @@ public final class WriteGate: @unchecked Sendable {
     private var waiting = CircularBuffer<CheckedContinuation<Void, Never>>()
     private var holder: Holder?
     private var logger: Logger?
-    let slowHold: Duration
+    /// A hold this long is a notice; `warningHold` and longer a warning.
+    let slowHold: Duration, warningHold: Duration
 
-    init(slowHold: Duration = .milliseconds(250)) {
-        self.slowHold = slowHold
+    init(slowHold: Duration = .milliseconds(250), warningHold: Duration = .seconds(1)) {
+        (self.slowHold, self.warningHold) = (slowHold, warningHold)
     }
 
     /// Logs holders that kept the gate too long to `logger` (nil: stops). A
@@ -79,7 +80,7 @@ public final class WriteGate: @unchecked Sendable {
         let duration = ContinuousClock.now - held.since
         guard duration >= slowHold else { return }
         let milliseconds = duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
-        watcher.log(level: duration >= .seconds(1) ? .warning : .notice,
+        watcher.log(level: duration >= warningHold ? .warning : .notice,
                    "A write transaction held the database for \(milliseconds) ms (taken at \(held.file):\(held.line)); the writes behind it waited",
                    metadata: ["held_ms": "\(milliseconds)", "at": "\(held.file):\(held.line)"])
     }
@@ -118,7 +119,7 @@ public final class WriteGate: @unchecked Sendable {
         }
     }
 
-    static func once<T: Sendable>(on db: any Database, file: StaticString = #fileID, line: UInt = #line,
+    static func once<T: Sendable>(on db: any Database, file: StaticString, line: UInt,
                                   _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else {
             if db.inTransaction { return try await body(db) }

@@ -44,16 +44,8 @@ public struct InsightRollups: OrganisationStore {
             progress?(done, days.count)
             try await WriteGate.transaction(on: db) { tx in
                 let sql = tx.sql
-                try await Self.lock(day.iso, organisation: organisationID, on: sql)
+                try await Self.rebuild(day: day, kinds: nil, organisation: organisationID, on: sql)
                 try await sql.raw("DELETE FROM insight_dirty WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)").run()
-                try await sql.raw("DELETE FROM insight_daily WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)").run()
-                try await sql.raw("""
-                    INSERT INTO insight_daily (organisation_id, day, branch_id, kind, audience, item_type, member_category, segment, core_function,
-                                               topic, mode, quantity)
-                    SELECT \(Self.dimensions), SUM(quantity)
-                    FROM insight_facts WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)
-                    GROUP BY \(Self.dimensions)
-                    """).run()
                 // Its month is marked in the same transaction: a crash before the month is rebuilt leaves the mark.
                 try await Self.markDirty(month: Self.month(of: day), organisation: organisationID, on: sql)
             }
@@ -70,32 +62,35 @@ public struct InsightRollups: OrganisationStore {
     static func refresh(days: Set<LocalDate>, kinds: Set<FactKind>, organisation organisationID: UUID, on sql: any SQLDatabase) async throws {
         guard !days.isEmpty, !kinds.isEmpty else { return }
         let kinds = kinds.map(\.rawValue).sorted()
-        for day in days.sorted() {
-            try await lock(day.iso, organisation: organisationID, on: sql)
-            try await sql.raw("""
-                DELETE FROM insight_daily WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso) AND kind IN (\(binds: kinds))
-                """).run()
-            try await sql.raw("""
-                INSERT INTO insight_daily (organisation_id, day, branch_id, kind, audience, item_type, member_category, segment, core_function,
-                                           topic, mode, quantity)
-                SELECT \(Self.dimensions), SUM(quantity)
-                FROM insight_facts WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso) AND kind IN (\(binds: kinds))
-                GROUP BY \(Self.dimensions)
-                """).run()
-        }
-        for month in Set(days.map(Self.month(of:))).sorted() {
-            try await lock(month, organisation: organisationID, on: sql)
-            try await sql.raw("""
-                DELETE FROM insight_monthly WHERE organisation_id = \(bind: organisationID) AND month = \(bind: month) AND kind IN (\(binds: kinds))
-                """).run()
-            try await sql.raw("""
-                INSERT INTO insight_monthly (organisation_id, month, branch_id, kind, audience, segment, core_function, topic, mode, quantity)
-                SELECT \(Self.monthlyDimensions), SUM(quantity) FROM insight_daily
-                WHERE organisation_id = \(bind: organisationID) AND kind IN (\(binds: kinds))
-                  AND day >= \(bind: month + "-01") AND day <= \(bind: month + "-31")
-                GROUP BY \(Self.monthlyDimensions)
-                """).run()
-        }
+        for day in days.sorted() { try await rebuild(day: day, kinds: kinds, organisation: organisationID, on: sql) }
+        for month in Set(days.map(Self.month(of:))).sorted() { try await rebuild(month: month, kinds: kinds, organisation: organisationID, on: sql) }
+    }
+
+    /// A day's rows from its facts, of `kinds` (nil: all), after its turn (`lock`); in the caller's transaction.
+    static func rebuild(day: LocalDate, kinds: [String]?, organisation organisationID: UUID, on sql: any SQLDatabase) async throws {
+        try await lock(day.iso, organisation: organisationID, on: sql)
+        let ofKinds: SQLQueryString = kinds.map { " AND kind IN (\(binds: $0))" } ?? ""
+        try await sql.raw("DELETE FROM insight_daily WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)\(ofKinds)").run()
+        try await sql.raw("""
+            INSERT INTO insight_daily (organisation_id, day, branch_id, kind, audience, item_type, member_category, segment, core_function,
+                                       topic, mode, quantity)
+            SELECT \(Self.dimensions), SUM(quantity)
+            FROM insight_facts WHERE organisation_id = \(bind: organisationID) AND day = \(bind: day.iso)\(ofKinds)
+            GROUP BY \(Self.dimensions)
+            """).run()
+    }
+
+    /// A month's rows ("2026-03") from its days' rows, of `kinds` (nil: all), after its turn (`lock`); in the caller's transaction.
+    static func rebuild(month: String, kinds: [String]?, organisation organisationID: UUID, on sql: any SQLDatabase) async throws {
+        try await lock(month, organisation: organisationID, on: sql)
+        let ofKinds: SQLQueryString = kinds.map { " AND kind IN (\(binds: $0))" } ?? ""
+        try await sql.raw("DELETE FROM insight_monthly WHERE organisation_id = \(bind: organisationID) AND month = \(bind: month)\(ofKinds)").run()
+        try await sql.raw("""
+            INSERT INTO insight_monthly (organisation_id, month, branch_id, kind, audience, segment, core_function, topic, mode, quantity)
+            SELECT \(Self.monthlyDimensions), SUM(quantity) FROM insight_daily
+            WHERE organisation_id = \(bind: organisationID) AND day >= \(bind: month + "-01") AND day <= \(bind: month + "-31")\(ofKinds)
+            GROUP BY \(Self.monthlyDimensions)
+            """).run()
     }
 
     /// Takes turns with every other rebuild of an organisation's day ("2026-03-09") or month ("2026-03") until the
@@ -120,16 +115,8 @@ public struct InsightRollups: OrganisationStore {
         let organisationID = organisationID
         for month in months.sorted() {
             try await WriteGate.transaction(on: db) { tx in
-                let sql = tx.sql
-                try await Self.lock(month, organisation: organisationID, on: sql)
-                try await sql.raw("DELETE FROM insight_dirty WHERE organisation_id = \(bind: organisationID) AND day = \(bind: month)").run()
-                try await sql.raw("DELETE FROM insight_monthly WHERE organisation_id = \(bind: organisationID) AND month = \(bind: month)").run()
-                try await sql.raw("""
-                    INSERT INTO insight_monthly (organisation_id, month, branch_id, kind, audience, segment, core_function, topic, mode, quantity)
-                    SELECT \(Self.monthlyDimensions), SUM(quantity) FROM insight_daily
-                    WHERE organisation_id = \(bind: organisationID) AND day >= \(bind: month + "-01") AND day <= \(bind: month + "-31")
-                    GROUP BY \(Self.monthlyDimensions)
-                    """).run()
+                try await Self.rebuild(month: month, kinds: nil, organisation: organisationID, on: tx.sql)
+                try await tx.sql.raw("DELETE FROM insight_dirty WHERE organisation_id = \(bind: organisationID) AND day = \(bind: month)").run()
             }
         }
     }
