@@ -21,7 +21,7 @@ if [ -z "${BIEB:-}" ]; then swift build -c release --product bieb >/dev/null; BI
 DATA=$(mktemp -d /tmp/bieb-agenda.XXXXXX)
 BIEB_TRUSTED_PROXIES=127.0.0.1 LOG_LEVEL=warning "$BIEB" demo --data "$DATA" --port $PORT --sip2-port 0 >"$DATA/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
 
 python3 - "$PORT" "$ACTIVITIES" "$RACERS" > "$DATA/ids" <<'PY'

@@ -7,6 +7,7 @@
 #
 #   scripts/bench-catalogue.sh [seconds]                 embedded SQLite, database in bench-data/sqlite-1m
 #   scripts/with-postgres.sh scripts/bench-catalogue.sh [seconds]   PostgreSQL (throw-away cluster)
+#   BIEB_BENCH_REUSE=1 …                                 PostgreSQL: keep the catalogue the cluster already holds
 #
 # The database is built once (about 3 minutes on SQLite) and reused; delete
 # bench-data/sqlite-1m to build it again. Needs wrk and python3.
@@ -32,6 +33,8 @@ if [ -n "${BIEB_TEST_POSTGRES_URL:-}" ]; then
   DATA=$(mktemp -d /tmp/bieb-bench-pg.XXXXXX)
   DB="$DATABASE_URL"
   FRESH=1
+  # BIEB_BENCH_REUSE=1: the cluster already holds the catalogue of an earlier run (scripts/bench-pg-buffers.sh).
+  if [ -n "${BIEB_BENCH_REUSE:-}" ] && [ "$(psql "$DB" -tAc "SELECT count(*) > 0 FROM titles" 2>/dev/null)" = t ]; then FRESH=0; fi
 else
   ENGINE=SQLite
   DATA=bench-data/sqlite-1m
@@ -67,7 +70,7 @@ fi
 
 LOG_LEVEL=warning $BIEB serve --data "$DATA" --port $PORT >"$DATA/serve.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -f "$PATHS" "$RECORDS" "$COLD"; [ "$ENGINE" = PostgreSQL ] && rm -rf "$DATA"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -f "$PATHS" "$RECORDS" "$COLD"; if [ "$ENGINE" = PostgreSQL ]; then rm -rf "$DATA"; fi' EXIT
 wait_for_server
 BASE="http://127.0.0.1:$PORT"
 API="/api/v1/organisations/den-haag"

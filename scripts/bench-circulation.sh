@@ -67,7 +67,7 @@ fi
 SETTINGS=${BIEB_BENCH_PG_CONNECTIONS:-default}
 LOOPS=${BIEB_BENCH_EVENT_LOOPS:-default}
 SERVER=
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; [ "$ENGINE" = PostgreSQL ] && rm -rf "$DATA"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; if [ "$ENGINE" = PostgreSQL ]; then rm -rf "$DATA"; fi' EXIT
 for BUILD in ${BIEB_BENCH_BUILDS:-$BIEB}; do
 for LOOP in $LOOPS; do
 [ "$LOOP" = default ] || export BIEB_EVENT_LOOPS=$LOOP

@@ -16,7 +16,7 @@ swift build -c release --product bieb >/dev/null
 DATA=$(mktemp -d /tmp/bieb-bench.XXXXXX)
 LOG_LEVEL=warning .build/release/bieb demo --data "$DATA" --port $PORT >"$DATA/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
 
 BRANCH=$(curl -sf "http://127.0.0.1:$PORT/api/v1/organisations/den-haag/branches" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')

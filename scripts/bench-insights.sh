@@ -18,7 +18,7 @@ DATA=$(mktemp -d /tmp/bieb-insights.XXXXXX)
 START=$(date +%s.%N)
 LOG_LEVEL=warning "$BIEB" demo --data "$DATA" --port $PORT --sip2-port 0 >"$DATA/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
 echo "demo with two years of history ready after $(echo "$(date +%s.%N) - $START" | bc | cut -c1-5) s"
 

@@ -83,7 +83,7 @@ $BIEB migrate --data "$DATA" >/dev/null
 
 SCRATCH=$(mktemp -d /tmp/bieb-national.XXXXXX)
 SERVER=
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$SCRATCH"; [ "$ENGINE" = PostgreSQL ] && rm -rf "$DATA"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$SCRATCH"; if [ "$ENGINE" = PostgreSQL ]; then rm -rf "$DATA"; fi' EXIT
 for FRACTION in $LEVELS; do
   echo "== $FRACTION of the national network"
   $BENCH national "$DB" "$FRACTION" "$REAL" "$SYNTHETIC"

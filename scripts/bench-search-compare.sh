@@ -22,7 +22,7 @@ command -v wrk >/dev/null || { echo "install wrk first (apt-get install wrk)" >&
 [ -s "$DATA/bieb.sqlite" ] || { echo "build $DATA first: scripts/bench-catalogue.sh" >&2; exit 1; }
 COLD=$(mktemp) RESULTS=$(mktemp) MARKS=$(mktemp -d)
 SERVER=""
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$COLD" "$RESULTS" "$MARKS"' EXIT
+trap 'if [ -n "$SERVER" ]; then kill $SERVER 2>/dev/null || true; fi; rm -rf "$COLD" "$RESULTS" "$MARKS"' EXIT
 python3 scripts/bench/first-time-searches.py "http://127.0.0.1:$PORT/api/v1/organisations/den-haag" >"$COLD"
 
 round() {   # name, binary

@@ -31,7 +31,7 @@ if [ -z "${BIEB:-}" ]; then swift build -c release --product bieb >/dev/null; BI
 if [ -z "${BENCH:-}" ]; then swift build -c release --product bieb-bench >/dev/null; BENCH=.build/release/bieb-bench; fi
 MIXED=$(mktemp) WORDS=$(mktemp) RESULTS=$(mktemp) MARKS=$(mktemp -d)
 SERVER=""
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$MIXED" "$WORDS" "$RESULTS" "$MARKS"' EXIT
+trap 'if [ -n "$SERVER" ]; then kill $SERVER 2>/dev/null || true; fi; rm -rf "$MIXED" "$WORDS" "$RESULTS" "$MARKS"' EXIT
 API="http://127.0.0.1:$PORT/api/v1/organisations/den-haag"
 python3 scripts/bench/first-time-searches.py "$API" >"$MIXED"
 python3 scripts/bench/first-time-searches.py "$API" --words >"$WORDS"

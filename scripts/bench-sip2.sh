@@ -34,7 +34,7 @@ $BENCH sip2-setup "$DATA/bieb.sqlite" den-haag
 
 LOG_LEVEL=warning $BIEB serve --data "$DATA" --port $PORT --sip2-port $SIP2_PORT >"$DATA/serve-sip2.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.5; done
 
 echo "== SQLite, release build, $(nproc) cores; $TERMINALS kiosks, ${DURATION}s"

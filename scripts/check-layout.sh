@@ -13,7 +13,7 @@ DATA=$(mktemp -d /tmp/bieb-layout.XXXXXX)
 swift build --product bieb >"$DATA/build.log" 2>&1 || { cat "$DATA/build.log"; exit 1; }
 LOG_LEVEL=warning .build/debug/bieb demo --data "$DATA" --port $PORT --sip2-port 0 >"$DATA/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"' EXIT
 B=http://127.0.0.1:$PORT
 for _ in $(seq 1 600); do curl -sf "$B/health" >/dev/null && break; sleep 0.2; done
 first() { curl -sf "$1" | grep -o "$2" | head -1 | cut -d'"' -f2 || true; }
