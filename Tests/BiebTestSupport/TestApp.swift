@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import Synchronization
 import Vapor
 import VaporTesting
 import BiebCore
@@ -39,6 +40,12 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
 /// SQLite busy timeout, trusted proxies, …).
 public func withBieb<T>(_ database: TestDatabase, sqliteFile: Bool = true, options change: (inout ServerOptions) -> Void = { _ in },
                         _ body: (Application) async throws -> T) async throws -> T {
+    guard database == .postgres else { return try await withFreshBieb(database, sqliteFile: sqliteFile, options: change, body) }
+    return try await PostgresTestGate.shared.admitted { try await withFreshBieb(database, sqliteFile: sqliteFile, options: change, body) }
+}
+
+private func withFreshBieb<T>(_ database: TestDatabase, sqliteFile: Bool, options change: (inout ServerOptions) -> Void,
+                              _ body: (Application) async throws -> T) async throws -> T {
     let app = try await Application.make(.testing)
     app.logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
     let schema = "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
@@ -67,6 +74,46 @@ public func withBieb<T>(_ database: TestDatabase, sqliteFile: Bool = true, optio
     }
     await cleanUp(app, database, schema)
     return result
+}
+
+/// How many PostgreSQL test applications run at once. Swift Testing starts the test cases side by side, many more
+/// than the cores (a hundred applications were seen migrating at once); each holds up to two connections per event
+/// loop, and the test cluster allows 400 (`scripts/with-postgres.sh`) — past that, PostgreSQL refuses new clients and
+/// tests fail by chance. `BIEB_TEST_POSTGRES_APPS` (default 12) sets the number. A test inside an admitted one
+/// (a second application, a nested `withBieb`) is not held back, so nesting cannot wait on itself.
+final class PostgresTestGate: Sendable {
+    static let shared = PostgresTestGate(width: ProcessInfo.processInfo.environment["BIEB_TEST_POSTGRES_APPS"].flatMap(Int.init).map { max(1, $0) } ?? 12)
+
+    @TaskLocal static var inside = false
+
+    private struct State {
+        var free: Int
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state: Mutex<State>
+
+    init(width: Int) { state = Mutex(State(free: width)) }
+
+    func admitted<T>(_ body: () async throws -> T) async throws -> T {
+        if Self.inside { return try await body() }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let admitted = state.withLock { state -> Bool in
+                if state.free > 0 { state.free -= 1; return true }
+                state.waiting.append(continuation)
+                return false
+            }
+            if admitted { continuation.resume() }
+        }
+        defer {
+            // The place passes to the longest waiting test, or back to the gate.
+            let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                if state.waiting.isEmpty { state.free += 1; return nil }
+                return state.waiting.removeFirst()
+            }
+            next?.resume()
+        }
+        return try await Self.$inside.withValue(true) { try await body() }
+    }
 }
 
 private func cleanUp(_ app: Application, _ database: TestDatabase, _ schema: String) async {
