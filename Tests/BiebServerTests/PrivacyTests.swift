@@ -106,6 +106,9 @@ import BiebTestSupport
             let later = try await retention.run(now: Date().addingTimeInterval(31 * 86_400), timeZone: city.zone)
             #expect(later.loansUnlinked >= 1)
             #expect(later.eventsPseudonymised >= 1)
+            // The server's log says it in words: only what was done.
+            #expect(later.summary == "\(later.loansUnlinked) loans unlinked from their member, \(later.eventsPseudonymised) events pseudonymised")
+            #expect(Retention.Outcome().summary == "nothing")
             #expect(try await Self.memberOf(loan: w.carlaLoan, app) == nil)
             // Statistics keep an age band, the membership type and the postcode area; no member.
             let sql = app.db as! any SQLDatabase

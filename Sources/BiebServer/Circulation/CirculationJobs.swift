@@ -78,14 +78,17 @@ struct CirculationJobs: LifecycleHandler {
                 let census = try await InsightCensus(db, organisationID: organisation.id!).takeDue(today: today)
                 let snapshots = try await Measurements(db, organisationID: organisation.id!).freezeDue(today: today, now: now)
                 if facts > 0 || !closed.isEmpty || census || snapshots > 0 {
-                    app.logger.info("statistics: \(facts) facts added, census taken: \(census), snapshots frozen: \(snapshots), years closed: \(closed)")
+                    let done = ["\(facts) facts added"] + (census ? ["yesterday's members and copies counted"] : [])
+                        + (snapshots > 0 ? ["\(snapshots) measurements frozen"] : [])
+                        + (closed.isEmpty ? [] : ["years closed: " + closed.map(String.init).joined(separator: ", ")])
+                    app.logger.info("\(organisation.slug): statistics: \(done.joined(separator: ", "))")
                 }
                 let outcome = try await Retention(db, organisationID: organisation.id!).run(now: now, timeZone: organisation.zone)
-                if outcome != Retention.Outcome() { app.logger.info("privacy rules applied: \(outcome)") }
+                if outcome != Retention.Outcome() { app.logger.info("\(organisation.slug): privacy rules applied: \(outcome.summary)") }
                 // Names and addresses of guests (registrations without an account) and consultation questions, once it is over.
                 let guests = try await Registrations(db, organisationID: organisation.id!).eraseGuestData(now: now)
                 let appointments = try await ConsultationHours(db, organisationID: organisation.id!, timeZone: organisation.zone).eraseAfterwards(now: now)
-                if guests + appointments > 0 { app.logger.info("erased after the activity: \(guests) guest registrations, \(appointments) appointments") }
+                if guests + appointments > 0 { app.logger.info("\(organisation.slug): erased after the activity: \(guests) guest registrations, \(appointments) appointments") }
             }
             // Messages (addresses and texts) are kept `Outbox.keepDays`; used and expired PIN codes a day.
             let messages = try await Outbox(db).prune(olderThan: Outbox.keepDays, now: now)
@@ -103,10 +106,13 @@ struct CirculationJobs: LifecycleHandler {
                 let aged = try await CopyCounters(db, organisationID: organisation.id!, timeZone: organisation.zone).age(today: today)
                 // Copies written straight into the table get their title's shelf key (`ShelfKeys`).
                 let keyed = try await ShelfKeys.fill(organisation: organisation.id!, on: db)
-                if keyed > 0 { app.logger.info("collection: shelf keys filled in for \(keyed) copies") }
+                if keyed > 0 { app.logger.info("\(organisation.slug): collection: shelf keys filled in for \(keyed) copies") }
                 let policy = try await WeedingSettings(db, organisationID: organisation.id!).policy()
                 let snapshot = try await SegmentSnapshots(db, organisationID: organisation.id!).takeDue(today: today, policy: policy)
-                if aged > 0 || snapshot { app.logger.info("collection: \(aged) copies' 12-month loans aged, monthly snapshot taken: \(snapshot)") }
+                if aged > 0 || snapshot {
+                    let done = (aged > 0 ? ["\(aged) copies' loans older than 12 months taken off their counts"] : []) + (snapshot ? ["the month's segments kept"] : [])
+                    app.logger.info("\(organisation.slug): collection: \(done.joined(separator: ", "))")
+                }
             }
         }
         if try await JobLease.take("spaces", holder: holder, seconds: 600, now: now, on: db) {
@@ -117,10 +123,10 @@ struct CirculationJobs: LifecycleHandler {
                 let registrations = Registrations(db, organisationID: organisation.id!)
                 // Guests' registrations not confirmed in time lapse; their places go to the waiting list.
                 let lapsed = try await registrations.lapseUnconfirmed(now: now)
-                if lapsed > 0 { app.logger.info("unconfirmed guest registrations lapsed: \(lapsed)") }
+                if lapsed > 0 { app.logger.info("\(organisation.slug): unconfirmed guest registrations lapsed: \(lapsed)") }
                 // Reminders a day before each session one is registered for (once each: the outbox's key).
                 let reminders = try await registrations.enqueueReminders(now: now)
-                if reminders > 0 { app.logger.info("activity reminders put in the outbox: \(reminders)") }
+                if reminders > 0 { app.logger.info("\(organisation.slug): activity reminders put in the outbox: \(reminders)") }
             }
         }
         if try await JobLease.take("research", holder: holder, seconds: 600, now: now, on: db) {

@@ -93,6 +93,15 @@ public struct Retention: Sendable {
         /// Survey answers past the organisation's research retention period.
         public var researchAnswersRemoved = 0
         public init() {}
+
+        /// What was done, in words for the log: "686 events pseudonymised, 2 members removed" (nothing done: "nothing").
+        public var summary: String {
+            let parts = [(loansUnlinked, "loans unlinked from their member"), (eventsPseudonymised, "events pseudonymised"),
+                         (membersRemoved, "inactive members removed"), (erasuresDone, "erasure requests carried out"),
+                         (viewsPruned, "catalogue views forgotten"), (researchAnswersRemoved, "survey answers removed")]
+                .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+            return parts.isEmpty ? "nothing" : parts.joined(separator: ", ")
+        }
     }
 
     /// Applies every rule once (the hourly "privacy" job).
