@@ -29,4 +29,15 @@ import BiebCore
         // No fixed width: it scales to a phone.
         #expect(!svg.contains("width=\"640\""))
     }
+
+    @Test func numbersAreWrittenInThePagesLanguage() {
+        let series: [BarChart.Series] = [.init(name: "2026", values: [41_250, 378_186])]
+        let dutch = BarChart(title: "t", summary: "s", labels: ["jan", "feb"], series: series).svg(id: "nl")
+        let english = BarChart(title: "t", summary: "s", labels: ["jan", "feb"], series: series, locale: Locale(identifier: "en_GB")).svg(id: "en")
+        // The axis (0, half, the round maximum) and each bar's number, grouped by thousands.
+        let axis = /text-anchor="end" font-size="12" fill="#1b1b1f">([^<]*)<\/text>/
+        #expect(dutch.matches(of: axis).map { String($0.1) } == ["0", "250.000", "500.000"])
+        #expect(english.matches(of: axis).map { String($0.1) } == ["0", "250,000", "500,000"])
+        #expect(dutch.contains("<title>2026, feb: 378.186</title>") && english.contains("<title>2026, feb: 378,186</title>"))
+    }
 }

@@ -170,9 +170,9 @@ import BiebTestSupport
             // The overview: the map (SVG with its title), the gap, the libraries against the norm.
             let overview = try await pages.send(.GET, "/staff/netwerk?lang=nl").body.string
             #expect(overview.contains("<svg") && overview.contains("Bereik van de bibliotheken van Stadsbibliotheek"))
-            #expect(overview.contains("<title>Wijk 03 Zuid: 12000 (buiten bereik)</title>"))
-            #expect(overview.contains("Wijk 03 Zuid <small>WK099903</small></th><td>12000</td><td>Bibliotheek Oost</td><td>2,8</td><td>44</td>"))
-            #expect(overview.contains("<th scope=\"row\">Centrale Bibliotheek</th><td>Centrale bibliotheek</td><td>35000</td><td>2</td><td>1,0 km</td><td><strong>boven de norm</strong>"))
+            #expect(overview.contains("<title>Wijk 03 Zuid: 12.000 (buiten bereik)</title>"))
+            #expect(overview.contains("Wijk 03 Zuid <small>WK099903</small></th><td>12.000</td><td>Bibliotheek Oost</td><td>2,8</td><td>44</td>"))
+            #expect(overview.contains("<th scope=\"row\">Centrale Bibliotheek</th><td>Centrale bibliotheek</td><td>35.000</td><td>2</td><td>1,0 km</td><td><strong>boven de norm</strong>"))
             // The norms: a bad value is refused next to its field and in the summary, and what was typed stays.
             let bad = try await pages.send(.POST, "/staff/netwerk/normen?lang=nl",
                                            form: ["csrf": token, "norm": "30000", "maximum_distance": "70", "detour_factor": "1,3", "walking_speed": "5"])
@@ -222,11 +222,12 @@ import BiebTestSupport
             let location = try #require(saved.headers.first(name: .location))
             let page = try await pages.send(.GET, String(location.split(separator: "?").first ?? "") + "?lang=nl").body.string
             #expect(page.contains("Opent Bibliotheek Zuid (Wijkbibliotheek) op 52,0450; 4,3000") && page.contains("Sluit Bibliotheek Oost"))
-            #expect(page.contains("Inwoners erbij binnen bereik: <strong>12000</strong>") && page.contains("Bereik na het scenario Zuid erbij, Oost dicht"))
-            #expect(page.contains("<td>2 / 2</td><td>2 / 2</td>") && page.contains("Wijk 03 Zuid (12000)"))
+            #expect(page.contains("Inwoners erbij binnen bereik: <strong>12.000</strong>") && page.contains("Bereik na het scenario Zuid erbij, Oost dicht"))
+            #expect(page.contains("<td>2 / 2</td><td>2 / 2</td>") && page.contains("Wijk 03 Zuid (12.000)"))
             // Side by side with the network now; deleted again. The network is as it was.
             let compared = try await pages.send(.GET, "/staff/netwerk/scenarios?lang=en").body.string
             #expect(compared.contains("The network now") && compared.contains("Zuid erbij, Oost dicht</a>"))
+            #expect(compared.contains("<td>12,000</td>"), "counts in English are grouped the English way")
             let id = try #require(location.split(separator: "/").last.flatMap { Int($0.split(separator: "?").first ?? "") })
             #expect(try await pages.send(.POST, "/staff/netwerk/scenarios/\(id)/verwijderen", form: ["csrf": token]).status == .seeOther)
             #expect(try await pages.send(.GET, "/staff/netwerk/scenarios/\(id)").status == .notFound)
@@ -244,11 +245,11 @@ import BiebTestSupport
             try await pages.signInPages("directie@city.test", password: Fixture.password)
             // The table: the fixture's two members live in the north, shown as "<5" with no rate.
             let index = try await pages.send(.GET, "/staff/netwerk/gebieden?lang=nl").body.string
-            #expect(index.contains(##"<a href="/staff/netwerk/gebieden/WK099901">Wijk 01 Noord</a></th><td>20000</td><td>&lt;5</td><td>–</td>"##))
+            #expect(index.contains(##"<a href="/staff/netwerk/gebieden/WK099901">Wijk 01 Noord</a></th><td>20.000</td><td>&lt;5</td><td>–</td>"##))
             // One district: its ages as a chart with the table, the nearest location of every kind, the focus form.
             let page = try await pages.send(.GET, "/staff/netwerk/gebieden/wk099902?lang=nl")
             #expect(page.status == .ok && page.body.string.contains("Inwoners van Wijk 02 Midden naar leeftijd"))
-            #expect(page.body.string.contains("<td>2000</td><td>2000</td><td>5000</td><td>4000</td><td>2000</td>"))
+            #expect(page.body.string.contains("<td>2.000</td><td>2.000</td><td>5.000</td><td>4.000</td><td>2.000</td>"))
             #expect(page.body.string.contains("<th scope=\"row\">Buurtbibliotheek (vrijwilligers)</th><td>Buurtbibliotheek Noord</td>"))
             #expect(page.body.string.contains(#"<option value="centrale" selected>"#) && page.body.string.contains("Er is nog geen profiel vastgelegd."))
             let token = try #require(TestClient.csrf(in: page.body.string))

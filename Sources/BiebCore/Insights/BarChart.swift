@@ -21,12 +21,15 @@ public struct BarChart: Sendable, Equatable {
     public let summary: String
     public let labels: [String]
     public let series: [Series]
+    /// The language its numbers are written in: "50.000" in Dutch, "50,000" in English.
+    public let locale: Locale
 
-    public init(title: String, summary: String, labels: [String], series: [Series]) {
+    public init(title: String, summary: String, labels: [String], series: [Series], locale: Locale = Locale(identifier: "nl_NL")) {
         self.title = title
         self.summary = summary
         self.labels = labels
         self.series = series
+        self.locale = locale
     }
 
     /// Fills of the series in turn: dark enough against white (3:1 and more), told apart by the legend and the table too.
@@ -51,13 +54,14 @@ public struct BarChart: Sendable, Equatable {
         let barWidth = groupWidth * 0.8 / Double(max(series.count, 1))
         func y(_ value: Int) -> Double { Self.top + Self.legend + plotHeight * (1 - Double(value) / Double(maximum)) }
         func number(_ value: Double) -> String { String(format: "%.1f", value) }
+        func count(_ value: Int) -> String { value.formatted(.number.locale(locale)) }
         var parts: [String] = []
         parts.append(##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 \##(Int(Self.width)) \##(Int(Self.height))" role="img" aria-labelledby="\##(id)-title \##(id)-desc">"##)
         parts.append("<title id=\"\(id)-title\">\(Self.escape(title))</title><desc id=\"\(id)-desc\">\(Self.escape(summary))</desc>")
         // The axis: zero, half and the maximum, with light lines across.
         for value in [0, maximum / 2, maximum] {
             parts.append(##"<line x1="\##(number(Self.left))" x2="\##(number(Self.width))" y1="\##(number(y(value)))" y2="\##(number(y(value)))" stroke="#c9ccd3" stroke-width="1"/>"##)
-            parts.append(##"<text x="\##(number(Self.left - 6))" y="\##(number(y(value) + 4))" text-anchor="end" font-size="12" fill="#1b1b1f">\##(value)</text>"##)
+            parts.append(##"<text x="\##(number(Self.left - 6))" y="\##(number(y(value) + 4))" text-anchor="end" font-size="12" fill="#1b1b1f">\##(count(value))</text>"##)
         }
         for (s, serie) in series.enumerated() {
             let fill = Self.fills[s % Self.fills.count]
@@ -67,7 +71,7 @@ public struct BarChart: Sendable, Equatable {
             for (index, value) in serie.values.enumerated() where index < labels.count {
                 let barX = Self.left + Double(index) * groupWidth + groupWidth * 0.1 + Double(s) * barWidth
                 let top = y(value)
-                parts.append(##"<rect x="\##(number(barX))" y="\##(number(top))" width="\##(number(barWidth))" height="\##(number(y(0) - top))" fill="\##(fill)"><title>\##(Self.escape(serie.name)), \##(Self.escape(labels[index])): \##(value)</title></rect>"##)
+                parts.append(##"<rect x="\##(number(barX))" y="\##(number(top))" width="\##(number(barWidth))" height="\##(number(y(0) - top))" fill="\##(fill)"><title>\##(Self.escape(serie.name)), \##(Self.escape(labels[index])): \##(count(value))</title></rect>"##)
             }
         }
         for (index, label) in labels.enumerated() {

@@ -20,11 +20,14 @@ public struct NetworkMap: Sendable {
         public var withinReach: String
         public var gap: String
         public var kinds: [BranchKind: String]
+        /// The language the numbers are written in ("12.000" in Dutch, "12,000" in English).
+        public var locale: Locale
 
-        public init(withinReach: String, gap: String, kinds: [BranchKind: String]) {
+        public init(withinReach: String, gap: String, kinds: [BranchKind: String], locale: Locale = Locale(identifier: "nl_NL")) {
             self.withinReach = withinReach
             self.gap = gap
             self.kinds = kinds
+            self.locale = locale
         }
     }
 
@@ -79,7 +82,7 @@ public struct NetworkMap: Sendable {
         for (area, reach) in areas.sorted(by: { $0.area.inhabitants > $1.area.inhabitants }) {
             let fill = reach.isGap ? "url(#\(id)-hatch)" : Self.reachFill
             let stroke = reach.isGap ? Self.gapFill : Self.reachFill
-            parts.append(##"<circle cx="\##(n(x(area.point)))" cy="\##(n(y(area.point)))" r="\##(n(radius(area.inhabitants)))" fill="\##(fill)" fill-opacity="\##(reach.isGap ? "1" : "0.35")" stroke="\##(stroke)" stroke-width="1.5"><title>\##(escape(area.name)): \##(area.inhabitants) (\##(escape(reach.isGap ? legend.gap : legend.withinReach)))</title></circle>"##)
+            parts.append(##"<circle cx="\##(n(x(area.point)))" cy="\##(n(y(area.point)))" r="\##(n(radius(area.inhabitants)))" fill="\##(fill)" fill-opacity="\##(reach.isGap ? "1" : "0.35")" stroke="\##(stroke)" stroke-width="1.5"><title>\##(escape(area.name)): \##(area.inhabitants.formatted(.number.locale(legend.locale))) (\##(escape(reach.isGap ? legend.gap : legend.withinReach)))</title></circle>"##)
         }
         for branch in branches {
             parts.append(mark(branch.kind, x: x(branch.point), y: y(branch.point), title: "\(branch.name) (\(legend.kinds[branch.kind] ?? branch.kind.rawValue))"))

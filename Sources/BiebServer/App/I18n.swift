@@ -98,6 +98,13 @@ struct Formats {
 
     func decimal(_ value: Double, digits: Int?) -> String { Self.decimal(value, digits: digits, english: lang == .en) }
 
+    /// A count as people read it, grouped by thousands: "378.186" in Dutch, "378,186" in English.
+    func count(_ value: Int) -> String { value.formatted(.number.locale(lang.locale)) }
+
+    /// A figure that comes as text from the statistics (a count, "<5", "—", "12,5 %"): a count grouped as `count`,
+    /// anything else as it is. Exports (CSV, the API) keep the plain digits.
+    func figure(_ text: String) -> String { Int(text).map(count) ?? text }
+
     /// A note on a fee line as the page says it (`FeeNote`: Bieb's own notes in the page's language,
     /// a membership period's dates written out; what staff typed as typed).
     func feeNote(_ note: String) -> String { FeeNote.words(note, english: lang == .en, date: dateWithYear) }

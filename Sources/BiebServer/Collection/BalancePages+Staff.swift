@@ -23,7 +23,7 @@ struct BalancePages: RouteCollection {
         let id: String
         let label: String
         let value: String
-        let holdings: Int
+        let holdings: String
         let over: Bool
         let error: String?
     }
@@ -37,7 +37,7 @@ struct BalancePages: RouteCollection {
         let part: String
         let from: String
         let to: String
-        let copies: Int
+        let copies: String
     }
 
     struct TransferView: Encodable {
@@ -71,6 +71,7 @@ struct BalancePages: RouteCollection {
         let service = try await CollectionService.make(req, .manageCollection)
         let page = try await StaffPages.Page(req)
         let english = page.lang == .en
+        let formats = Formats(lang: page.lang, timeZone: service.organisation.zone)
         let floating = try await LoanRuleStore(service.db, organisationID: service.organisationID).settings().floating
         let held = try await CollectionBalance.holdings(service)
         let capacities = try await ShelfCapacities(service.db, organisationID: service.organisationID).all()
@@ -82,14 +83,14 @@ struct BalancePages: RouteCollection {
                 let capacity = capacities[branch.id]?[part]
                 let holdings = held[branch.id]?[part] ?? 0
                 return CellView(name: name, id: name, label: "\(branch.name): \(part.name(english: english))",
-                                value: typed[name] ?? capacity.map(String.init) ?? "", holdings: holdings, over: capacity.map { holdings > $0 } ?? false,
+                                value: typed[name] ?? capacity.map(String.init) ?? "", holdings: formats.count(holdings), over: capacity.map { holdings > $0 } ?? false,
                                 error: refused?.field == name ? refused?.message(dutch: page.lang == .nl) : nil)
             })
         }
         let overview = try await CollectionBalance.overview(service, holdings: held)
         func name(_ slug: String) -> String { service.branches.first { $0.slug == slug }?.name ?? slug }
         let moves = overview.moves.map { MoveView(part: CollectionSegment(rawValue: $0.part)?.name(english: english) ?? $0.part, from: name($0.from),
-                                                  to: name($0.to), copies: $0.copies) }
+                                                  to: name($0.to), copies: formats.count($0.copies)) }
         let transfers = overview.transfers.map { TransferView(barcode: $0.barcode, title: $0.title, callNumber: $0.call_number, from: name($0.from),
                                                                to: name($0.to), sent: $0.sent) }
         let desk = typed["branch"]

@@ -26,11 +26,11 @@ struct CollectionPages: RouteCollection {
     struct RowView: Encodable {
         let key: String
         let name: String
-        let holdings: Int
-        let loans: Int
+        let holdings: String
+        let loans: String
         let turnover: String
         let relativeUse: String
-        let dead: Int
+        let dead: String
         let deadShare: String
         let age: String
         let lastTurnover: String
@@ -39,15 +39,15 @@ struct CollectionPages: RouteCollection {
         init(_ line: SegmentTable.Line, formats: Formats) {
             key = line.key
             name = line.name
-            holdings = line.figures.holdings
-            loans = line.figures.loans
+            holdings = formats.count(line.figures.holdings)
+            loans = formats.count(line.figures.loans)
             turnover = line.turnover.map { formats.decimal($0, digits: 2) } ?? "–"
             relativeUse = line.relativeUse.map { formats.decimal($0, digits: 2) } ?? "–"
-            dead = line.figures.dead
+            dead = formats.count(line.figures.dead)
             deadShare = line.deadShare.map { formats.decimal($0 * 100, digits: 0) + "%" } ?? "–"
             age = line.averageAge.map { formats.decimal($0, digits: 1) } ?? "–"
             lastTurnover = line.lastYear?.turnover.map { formats.decimal($0, digits: 2) } ?? "–"
-            lastHoldings = line.lastYear.map { String($0.holdings) } ?? "–"
+            lastHoldings = line.lastYear.map { formats.count($0.holdings) } ?? "–"
         }
     }
 
@@ -56,7 +56,7 @@ struct CollectionPages: RouteCollection {
         let part: String
         let turnover: String
         let relativeUse: String
-        let holdings: Int
+        let holdings: String
     }
 
     struct Context: Encodable {
@@ -125,7 +125,7 @@ struct CollectionPages: RouteCollection {
         let total = all.reduce(SegmentFigures()) { $0 + $1.figures }
         func highlight(_ c: (label: BranchLabel, part: CollectionSegment, figures: SegmentFigures)) -> Highlight {
             Highlight(branch: c.label.name, part: c.part.name(english: english), turnover: c.figures.turnover.map { formats.decimal($0, digits: 2) } ?? "–",
-                      relativeUse: c.figures.relativeUse(of: total).map { formats.decimal($0, digits: 2) } ?? "–", holdings: c.figures.holdings)
+                      relativeUse: c.figures.relativeUse(of: total).map { formats.decimal($0, digits: 2) } ?? "–", holdings: formats.count(c.figures.holdings))
         }
         let sorted = candidates.sorted { ($0.figures.turnover ?? 0, $0.label.name, $0.part.order) > ($1.figures.turnover ?? 0, $1.label.name, $1.part.order) }
         let highlights = sorted.prefix(5).map(highlight)

@@ -160,12 +160,13 @@ extension AnnualReportExport {
     }
 }
 
-/// Indicator values in words: counts whole, ratios with two decimals, shares as a whole percentage, in the page's language; "—" when unknown.
+/// Indicator values in words: counts whole (grouped by thousands, "12.480"), ratios with two decimals, shares as a whole
+/// percentage, in the page's language; "—" when unknown.
 enum MeasurementText {
     static func value(_ value: Double?, unit: IndicatorUnit, english: Bool) -> String {
         guard let value else { return "—" }
         switch unit {
-        case .count: return String(Int(value.rounded()))
+        case .count: return Int(value.rounded()).formatted(.number.locale((english ? Language.en : .nl).locale))
         case .ratio: return Formats.decimal(value, digits: 2, english: english)
         case .percent: return Formats.decimal(value * 100, digits: 0, english: english) + "%"
         }

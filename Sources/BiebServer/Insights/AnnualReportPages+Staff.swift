@@ -63,7 +63,7 @@ struct AnnualReportPages: RouteCollection {
         let hours: [HoursRow]
         let activityChart: String
         let loansChart: String
-        let renewals: Int
+        let renewals: String
         let entered: [FormOption]
         let csvURL: String
         let jsonURL: String
@@ -84,10 +84,11 @@ struct AnnualReportPages: RouteCollection {
         let year = try service.reportYear(query.jaar)
         let branch = try service.branch(query.vestiging)
         let (book, report, export) = try await service.annualReport(year, branch: branch, english: english)
+        let formats = Formats(lang: page.lang, timeZone: service.organisation.zone)
         func table(_ table: AnnualReportExport.Table, caption: String, first: String) -> Table {
             Table(caption: caption, headings: [first] + table.measures.map { page.t("report_measure_\($0)") },
-                  rows: table.lines.map { line in Row(label: line.label, cells: table.measures.map { line.cells[$0] ?? "" }) },
-                  total: table.totals.isEmpty ? [] : [page.t("report_total")] + table.measures.map { String(table.totals[$0] ?? 0) })
+                  rows: table.lines.map { line in Row(label: line.label, cells: table.measures.map { formats.figure(line.cells[$0] ?? "") }) },
+                  total: table.totals.isEmpty ? [] : [page.t("report_total")] + table.measures.map { formats.count(table.totals[$0] ?? 0) })
         }
         // Participants per core function, one series per form.
         let functions = CoreFunction.allCases
@@ -98,20 +99,19 @@ struct AnnualReportPages: RouteCollection {
                 BarChart.Series(name: presence.name(english: english), values: functions.map { function in
                     report.activities.first { $0.coreFunction == function.rawValue && $0.presence == presence.rawValue }?.participants ?? 0
                 })
-            })
+            }, locale: page.lang.locale)
         let loansChart = BarChart(
             title: page.t("report_loans_chart", ["year": String(year)]), summary: page.t("report_loans_chart_summary"),
             labels: report.collection.map { CollectionSegment(rawValue: $0.segment)?.name(english: english) ?? $0.segment },
             series: [.init(name: page.t("report_measure_loans"), values: report.collection.map(\.loans)),
-                     .init(name: page.t("report_measure_copies"), values: report.collection.map(\.copies))])
-        let formats = Formats(lang: page.lang, timeZone: service.organisation.zone)
+                     .init(name: page.t("report_measure_copies"), values: report.collection.map(\.copies))], locale: page.lang.locale)
         func hours(_ value: Double) -> String { formats.decimal(value, digits: 1) }
         // FTE as it was entered ("12,25"): the form shows it again and saves it back unchanged.
         func fte(_ value: Double) -> String { formats.decimal(value, digits: nil) }
         let e = report.entered
-        let entered: [FormOption] = [("fte", e.fte.map(fte)), ("staff_persons", e.staffPersons.map(String.init)),
-                                     ("volunteers", e.volunteers.map(String.init)), ("income_euros", e.incomeEuros.map(String.init)),
-                                     ("expenses_euros", e.expensesEuros.map(String.init)), ("notes", e.notes.isEmpty ? nil : e.notes)]
+        let entered: [FormOption] = [("fte", e.fte.map(fte)), ("staff_persons", e.staffPersons.map(formats.count)),
+                                     ("volunteers", e.volunteers.map(formats.count)), ("income_euros", e.incomeEuros.map(formats.count)),
+                                     ("expenses_euros", e.expensesEuros.map(formats.count)), ("notes", e.notes.isEmpty ? nil : e.notes)]
             .map { FormOption(value: $0.1 ?? "—", label: page.t("report_entered_\($0.0)"), selected: false) }
         let values = refused?.form ?? FormValues([
             "fte": e.fte.map { [fte($0)] } ?? [], "staff_persons": e.staffPersons.map { [String($0)] } ?? [],
@@ -136,7 +136,7 @@ struct AnnualReportPages: RouteCollection {
                 HoursRow(name: line.name, staffed: hours(line.hours.staffed), selfService: hours(line.hours.selfService),
                          kind: page.t("report_class_\(line.hours.class.rawValue)"), method: page.t("report_visits_\(line.visitsMethod)"))
             },
-            activityChart: activityChart.svg(id: "activities"), loansChart: loansChart.svg(id: "loans"), renewals: report.renewals,
+            activityChart: activityChart.svg(id: "activities"), loansChart: loansChart.svg(id: "loans"), renewals: formats.count(report.renewals),
             entered: entered, csvURL: "/staff/inzicht/jaarverslag.csv?\(scopeQuery)",
             jsonURL: "/api/v1/insights/annual-reports/\(year)" + (branch.map { "?branch=\($0.slug)" } ?? ""), query: scopeQuery)
         return try await page.render("staff/annual_report", context, status: refused == nil ? .ok : .unprocessableEntity)

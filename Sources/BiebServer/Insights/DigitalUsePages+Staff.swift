@@ -19,13 +19,13 @@ struct DigitalUsePages: RouteCollection {
         let platform: String
         let metric: String
         let countsAsUse: Bool
-        let total: Int
+        let total: String
     }
 
     struct MonthRow: Encodable {
         let month: String
-        let current: Int
-        let previous: Int
+        let current: String
+        let previous: String
     }
 
     struct Context: Encodable {
@@ -67,18 +67,18 @@ struct DigitalUsePages: RouteCollection {
         let (now, then) = (uses(current, year), uses(before, year - 1))
         let chart = BarChart(title: page.t("digital_chart", ["year": String(year)]),
                              summary: page.t("digital_chart_summary", ["year": String(year), "previous": String(year - 1),
-                                                                       "total": String(now.reduce(0, +)), "previous_total": String(then.reduce(0, +))]),
+                                                                       "total": formats.count(now.reduce(0, +)), "previous_total": formats.count(then.reduce(0, +))]),
                              labels: (1...12).map { String(formats.monthName($0).prefix(3)) },
-                             series: [.init(name: String(year), values: now), .init(name: String(year - 1), values: then)])
+                             series: [.init(name: String(year), values: now), .init(name: String(year - 1), values: then)], locale: page.lang.locale)
         let failed = refused != nil || outcome?.imported == false
         return try await page.render("staff/digital", Context(
             page: page.context(page.t("digital_title")), errors: page.formErrors(refused?.error, fields: Self.fields),
             form: refused?.form ?? FormValues(), outcome: outcome, year: year, previous: year - 1,
             years: (0..<5).map { service.today.year - $0 }.map { FormOption(value: String($0), label: String($0), selected: $0 == year) },
             chart: chart.svg(id: "digital"),
-            rows: (0..<12).map { MonthRow(month: formats.monthName($0 + 1), current: now[$0], previous: then[$0]) },
+            rows: (0..<12).map { MonthRow(month: formats.monthName($0 + 1), current: formats.count(now[$0]), previous: formats.count(then[$0])) },
             lines: current.map { Line(platform: $0.platform, metric: $0.metric, countsAsUse: DigitalUseMetric.countsAsUse($0.metric),
-                                      total: $0.months.values.reduce(0, +)) }),
+                                      total: formats.count($0.months.values.reduce(0, +))) }),
             status: failed ? .unprocessableEntity : .ok)
     }
 

@@ -85,8 +85,9 @@ struct InsightChartData: Sendable {
     let shortLabels: [String]
     let series: [Series]
 
-    var barChart: BarChart {
-        BarChart(title: title, summary: summary, labels: shortLabels, series: series.map { .init(name: $0.name, values: $0.values) })
+    /// The chart with its numbers in `lang`.
+    func barChart(_ lang: Language) -> BarChart {
+        BarChart(title: title, summary: summary, labels: shortLabels, series: series.map { .init(name: $0.name, values: $0.values) }, locale: lang.locale)
     }
 
     /// As it leaves Bieb in CSV: the key and the label of each line, then each series (by key), every cell under 5 "<5".
@@ -175,7 +176,7 @@ struct InsightCharts {
     }
 
     func summary(_ key: String, _ now: [Int], _ before: [Int]) -> String {
-        t(key, ["year": String(year), "previous": String(previous), "total": String(now.reduce(0, +)), "previous_total": String(before.reduce(0, +))])
+        t(key, ["year": String(year), "previous": String(previous), "total": formats.count(now.reduce(0, +)), "previous_total": formats.count(before.reduce(0, +))])
     }
 
     /// Loans per month, this year against the year before.
@@ -211,7 +212,7 @@ struct InsightCharts {
         let (youth, adult) = (counts["youth"]!, counts["adult"]!)
         return InsightChartData(
             chart: .audiences, year: year, branch: branch, title: t("insights_audiences_chart", ["scope": scope]),
-            summary: t("insights_audiences_chart_summary", ["year": String(year), "youth": String(youth.reduce(0, +)), "adult": String(adult.reduce(0, +))]),
+            summary: t("insights_audiences_chart_summary", ["year": String(year), "youth": formats.count(youth.reduce(0, +)), "adult": formats.count(adult.reduce(0, +))]),
             dimension: .month, keys: monthKeys, labels: monthLabels, shortLabels: monthShortLabels,
             series: [.init(key: "youth", name: t("insights_youth"), values: youth), .init(key: "adult", name: t("insights_adults"), values: adult)])
     }

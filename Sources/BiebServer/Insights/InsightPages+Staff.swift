@@ -99,21 +99,21 @@ struct InsightPages: RouteCollection {
         let totals = try await charts.grouped([.loan, .renewal, .return, .memberJoined, .visit], years: year...year, by: [.kind])
         func total(_ kind: FactKind) -> Int { totals.filter { $0.keys[0] == kind.rawValue }.map(\.count).reduce(0, +) }
         var figures = [(FactKind.loan, "insights_loans"), (.renewal, "insights_renewals"), (.return, "insights_returns"),
-                       (.memberJoined, "insights_new_members"), (.visit, "insights_door_visits")].map { Figure(label: page.t($0.1), value: String(total($0.0))) }
+                       (.memberJoined, "insights_new_members"), (.visit, "insights_door_visits")].map { Figure(label: page.t($0.1), value: charts.formats.count(total($0.0))) }
         let youthLoans = drawn.first { $0.chart == .audiences }?.series.first { $0.key == "youth" }?.values.reduce(0, +) ?? 0
-        figures.append(Figure(label: page.t("insights_youth_loans"), value: String(youthLoans)))
+        figures.append(Figure(label: page.t("insights_youth_loans"), value: charts.formats.count(youthLoans)))
         if branch == nil {
             for (youth, key) in [(false, "insights_active_members"), (true, "insights_active_youth_members")] {
-                figures.append(Figure(label: page.t(key), value: try await service.activeMembers(year: year, youth: youth).map(String.init) ?? "—"))
+                figures.append(Figure(label: page.t(key), value: try await service.activeMembers(year: year, youth: youth).map(charts.formats.count) ?? "—"))
             }
         }
 
         let suffix = Self.query(year: year, branch: branch?.slug)
         let sections = drawn.map { data in
-            ChartSection(id: data.chart.rawValue, heading: page.t(data.chart.headingKey), svg: data.barChart.svg(id: data.chart.rawValue),
+            ChartSection(id: data.chart.rawValue, heading: page.t(data.chart.headingKey), svg: data.barChart(page.lang).svg(id: data.chart.rawValue),
                          caption: "\(page.t(data.chart.headingKey)), " + (data.chart.comparesYears ? "\(year) / \(year - 1)" : String(year)),
                          dimension: page.t(data.dimension.headingKey), columns: data.series.map(\.name),
-                         rows: data.labels.indices.map { index in Row(label: data.labels[index], values: data.series.map { String($0.values[index]) }) },
+                         rows: data.labels.indices.map { index in Row(label: data.labels[index], values: data.series.map { charts.formats.count($0.values[index]) }) },
                          csvURL: "/staff/inzicht/grafiek/\(data.chart.rawValue).csv" + suffix)
         }
         var branchTable: BranchTable?
@@ -140,7 +140,7 @@ struct InsightPages: RouteCollection {
                       cells: InsightCharts.branchMeasures.map { measure in
                           let now = data.series.first { $0.key == "\(measure.key)_\(data.year)" }?.values[index] ?? 0
                           let before = data.series.first { $0.key == "\(measure.key)_\(previous)" }?.values[index] ?? 0
-                          return BranchCell(value: String(now), change: change(now, before))
+                          return BranchCell(value: formats.count(now), change: change(now, before))
                       })
         }
         return BranchTable(caption: page.t("insights_branches_table", ["year": String(data.year), "previous": String(previous)]),

@@ -31,9 +31,10 @@ struct SummerReadingPages: RouteCollection {
         let year = try service.year(req.query[Int.self, at: "jaar"] ?? SummerReadingReport.defaultYear(service))
         let english = page.lang == .en
         let report = try await SummerReadingReport.make(year: year, service: service, english: english)
+        let formats = Formats(lang: page.lang, timeZone: service.organisation.zone)
         return try await page.render("staff/summer-reading", Context(
             page: page.context(page.t("summer_title")), year: year, previous: year - 1,
             years: (0..<5).map { service.today.year - $0 }.map { FormOption(value: String($0), label: String($0), selected: $0 == year) },
-            rows: report.lines.map { Row(label: english ? $0.label_en : $0.label_nl, current: $0.current, previous: $0.previous) }))
+            rows: report.lines.map { Row(label: english ? $0.label_en : $0.label_nl, current: formats.figure($0.current), previous: formats.figure($0.previous)) }))
     }
 }

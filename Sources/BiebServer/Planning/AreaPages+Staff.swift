@@ -23,13 +23,13 @@ struct AreaPages: RouteCollection {
         let code: String
         let name: String
         let estimate: Bool
-        let inhabitants: Int
+        let inhabitants: String
         let members: String
         let perThousand: String
         let youthPerThousand: String
         let active: String
         let loansPerInhabitant: String
-        let activities: Int
+        let activities: String
         let library: String
         let distance: String
         let focus: String
@@ -42,9 +42,9 @@ struct AreaPages: RouteCollection {
 
     static func line(_ p: PlanningDTO.Profile, _ page: StaffPages.Page, _ formats: Formats) -> Line {
         func rate(_ value: Double?, _ digits: Int) -> String { value.map { formats.decimal($0, digits: digits) } ?? "–" }
-        return Line(code: p.code, name: p.name, estimate: p.estimate, inhabitants: p.inhabitants, members: p.members,
-                    perThousand: rate(p.members_per_1000, 1), youthPerThousand: rate(p.youth_members_per_1000_under_15, 1), active: p.active_members,
-                    loansPerInhabitant: rate(p.loans_per_inhabitant, 2), activities: p.activities, library: p.library?.name ?? "–",
+        return Line(code: p.code, name: p.name, estimate: p.estimate, inhabitants: formats.count(p.inhabitants), members: formats.figure(p.members),
+                    perThousand: rate(p.members_per_1000, 1), youthPerThousand: rate(p.youth_members_per_1000_under_15, 1), active: formats.figure(p.active_members),
+                    loansPerInhabitant: rate(p.loans_per_inhabitant, 2), activities: formats.count(p.activities), library: p.library?.name ?? "–",
                     distance: p.library.map { formats.decimal($0.distance_km, digits: 1) + " km" } ?? "–",
                     focus: p.focus.flatMap(BranchFocus.init(rawValue:)).map { $0.name(english: page.lang == .en) } ?? "–")
     }
@@ -79,7 +79,7 @@ struct AreaPages: RouteCollection {
         let canManage: Bool
         let line: Line
         let source: String
-        let ages: [Int]
+        let ages: [String]
         let ageNames: [String]
         let chart: String
         let gap: Bool
@@ -105,7 +105,7 @@ struct AreaPages: RouteCollection {
         let area = try await service.areas.area(code)
         let ages = area.record.ages?.all ?? []
         let chart = BarChart(title: page.t("planning_ages_chart", ["area": profile.name]), summary: page.t("planning_ages_summary"),
-                             labels: AgeGroups.names, series: [BarChart.Series(name: page.t("planning_inhabitants"), values: ages)])
+                             labels: AgeGroups.names, series: [BarChart.Series(name: page.t("planning_inhabitants"), values: ages)], locale: page.lang.locale)
         let library = profile.library.flatMap { place in service.branches.first { $0.id.uuidString == place.branch } }
         let typed = refused?.form ?? FormValues(["branch": [library?.slug ?? ""], "focus": [profile.focus ?? ""], "reason": [""]])
         let history = try await service.planning.focusHistory(branch: library?.id).map { f in
@@ -121,7 +121,7 @@ struct AreaPages: RouteCollection {
         return try await page.render("staff/area", ShowContext(
             page: page.context(profile.name), errors: page.formErrors(refused?.error, fields: FocusFields.names), form: typed,
             canManage: service.user.can(.managePlanning), line: Self.line(profile, page, formats), source: area.source,
-            ages: ages, ageNames: AgeGroups.names, chart: ages.isEmpty ? "" : chart.svg(id: "leeftijden"), gap: profile.gap, nearest: nearest,
+            ages: ages.map(formats.count), ageNames: AgeGroups.names, chart: ages.isEmpty ? "" : chart.svg(id: "leeftijden"), gap: profile.gap, nearest: nearest,
             branches: service.branches.filter(\.active).map { FormOption(value: $0.slug, label: $0.name, selected: typed["branch"] == $0.slug) },
             foci: BranchFocus.allCases.map { FormOption(value: $0.rawValue, label: $0.name(english: english), selected: typed["focus"] == $0.rawValue) },
             history: history), status: refused == nil ? .ok : .unprocessableEntity)

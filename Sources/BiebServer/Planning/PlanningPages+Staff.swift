@@ -91,7 +91,7 @@ struct PlanningPages: RouteCollection {
         let formats = Formats(lang: page.lang, timeZone: service.organisation.zone)
         let (basis, coverage) = try await service.planning.coverage()
         let journey = coverage.settings.journey
-        func whole(_ value: Int) -> String { formats.decimal(Double(value), digits: 0) }
+        func whole(_ value: Int) -> String { formats.count(value) }
         func km(_ value: Double) -> String { formats.decimal(value, digits: 1) }
         func name(_ id: String) -> String { service.label(id, in: basis.branches).name }
         let kindNames = PlanningService.kindNames(page)
@@ -107,7 +107,7 @@ struct PlanningPages: RouteCollection {
             summary: page.t("planning_map_summary", ["areas": String(basis.planned.count), "gaps": String(coverage.gaps.count),
                                                      "libraries": String(coverage.libraries)]),
             areas: basis.planned, coverage: coverage, branches: basis.branches,
-            legend: .init(withinReach: page.t("planning_within_reach"), gap: page.t("planning_gap"), kinds: kindNames))
+            legend: .init(withinReach: page.t("planning_within_reach"), gap: page.t("planning_gap"), kinds: kindNames, locale: page.lang.locale))
         let settings = coverage.settings
         let typed = refused?.form ?? FormValues([
             "norm": [String(settings.norm)], "maximum_distance": [formats.decimal(settings.maximumDistance, digits: nil)],

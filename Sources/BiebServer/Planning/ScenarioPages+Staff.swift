@@ -80,7 +80,7 @@ struct ScenarioPages: RouteCollection {
         let compared = try await service.scenarios.all().map { saved in
             let outcome = saved.scenario.outcome(areas: basis.planned, branches: basis.branches, settings: basis.settings, before: network)
             return Compared(id: saved.id, name: saved.name, changes: saved.changes.map { Self.words($0, service, page, formats) },
-                            covered: String(outcome.covered), lost: String(outcome.lost), distanceChange: signed(outcome.averageDistanceChange),
+                            covered: formats.count(outcome.covered), lost: formats.count(outcome.lost), distanceChange: signed(outcome.averageDistanceChange),
                             libraries: outcome.after.libraries, gaps: outcome.after.gaps.count, overNorm: outcome.after.overNorm.count)
         }
         let typed = refused?.form ?? FormValues()
@@ -160,8 +160,8 @@ struct ScenarioPages: RouteCollection {
         let madeBy: String
         let madeAt: String
         let changes: [String]
-        let covered: Int
-        let lost: Int
+        let covered: String
+        let lost: String
         let distanceChange: String
         let before: Side
         let after: Side
@@ -177,22 +177,22 @@ struct ScenarioPages: RouteCollection {
         let names = Dictionary(uniqueKeysWithValues: basis.planned.map { ($0.code, $0.name) })
         func side(_ coverage: Coverage, _ network: [PlannedBranch]) -> Side {
             let share = coverage.inhabitants > 0 ? formats.decimal(Double(coverage.withinReach) * 100 / Double(coverage.inhabitants), digits: 0) + "%" : "–"
-            return Side(libraries: coverage.libraries, needed: coverage.librariesNeeded, withinReach: "\(coverage.withinReach) (\(share))",
+            return Side(libraries: coverage.libraries, needed: coverage.librariesNeeded, withinReach: "\(formats.count(coverage.withinReach)) (\(share))",
                         distance: formats.decimal(coverage.averageDistance, digits: 2) + " km",
-                        gaps: coverage.gaps.map { "\(names[$0.code] ?? $0.code) (\($0.inhabitants))" },
-                        overNorm: coverage.overNorm.map { "\(service.label($0.branch, in: network).name) (\($0.inhabitants))" })
+                        gaps: coverage.gaps.map { "\(names[$0.code] ?? $0.code) (\(formats.count($0.inhabitants)))" },
+                        overNorm: coverage.overNorm.map { "\(service.label($0.branch, in: network).name) (\(formats.count($0.inhabitants)))" })
         }
         let kindNames = PlanningService.kindNames(page)
         let map = NetworkMap(title: page.t("planning_scenario_map", ["name": saved.name]),
                              summary: page.t("planning_map_summary", ["areas": String(basis.planned.count), "gaps": String(outcome.after.gaps.count),
                                                                       "libraries": String(outcome.after.libraries)]),
                              areas: basis.planned, coverage: outcome.after, branches: after,
-                             legend: .init(withinReach: page.t("planning_within_reach"), gap: page.t("planning_gap"), kinds: kindNames))
+                             legend: .init(withinReach: page.t("planning_within_reach"), gap: page.t("planning_gap"), kinds: kindNames, locale: page.lang.locale))
         let change = outcome.averageDistanceChange
         return try await page.render("staff/scenario", ShowContext(
             page: page.context(saved.name), canManage: service.user.can(.managePlanning), id: saved.id, name: saved.name, note: saved.note,
             madeBy: saved.madeBy, madeAt: formats.moment(saved.madeAt), changes: saved.changes.map { Self.words($0, service, page, formats) },
-            covered: outcome.covered, lost: outcome.lost, distanceChange: (change > 0 ? "+" : "") + formats.decimal(change, digits: 2) + " km",
+            covered: formats.count(outcome.covered), lost: formats.count(outcome.lost), distanceChange: (change > 0 ? "+" : "") + formats.decimal(change, digits: 2) + " km",
             before: side(outcome.before, basis.branches), after: side(outcome.after, after), map: map.svg(id: "scenario")))
     }
 

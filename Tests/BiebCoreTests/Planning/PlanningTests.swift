@@ -193,9 +193,14 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>") && svg.contains(#"aria-labelledby="kaart-title kaart-desc""#))
         #expect(svg.contains("<title id=\"kaart-title\">Bereik &lt;Stad&gt;</title>") && svg.contains("Punt &amp; Co"))
         // An area by its reach: D is a gap, hatched; A within reach.
-        let d = try #require(svg.range(of: "<title>D: 12000 (buiten bereik)</title>"))
+        let d = try #require(svg.range(of: "<title>D: 12.000 (buiten bereik)</title>"))
         #expect(svg[..<d.lowerBound].suffix(200).contains("url(#kaart-hatch)"))
-        #expect(svg.contains("<title>A: 20000 (binnen bereik)</title>"))
+        #expect(svg.contains("<title>A: 20.000 (binnen bereik)</title>"))
+        // Numbers in the legend's language.
+        var english = legend
+        english.locale = Locale(identifier: "en_GB")
+        #expect(NetworkMap(title: "Reach", summary: "", areas: Self.areas, coverage: coverage, branches: Self.branches, legend: english)
+            .svg(id: "map").contains("<title>A: 20,000 ("))
         // A line from each area to its library; the largest area's circle is 5 % of the width across.
         #expect(svg.components(separatedBy: ##"stroke="#767a85""##).count - 1 == 4)
         #expect(svg.contains(#"r="29.6""#))
