@@ -36,7 +36,7 @@ struct ResearchPages: RouteCollection {
         let errors: FormErrors?
         let form: FormValues
         let surveys: [SurveyLine]
-        let panelMembers: Int
+        let panelMembers: String
         let panel: [PanelLine]
         let pending: Int
         let canModerate: Bool
@@ -50,6 +50,7 @@ struct ResearchPages: RouteCollection {
         let service = try await ResearchService.make(req)
         let page = try await StaffPages.Page(req)
         let english = page.lang == .en
+        let formats = Formats(lang: page.lang, timeZone: service.organisation.zone)
         let settings = try await service.fieldwork.settings()
         let panel = try await service.panelDTO()
         let context = OverviewContext(
@@ -61,9 +62,9 @@ struct ResearchPages: RouteCollection {
                            version: summary.latest.number, status: page.t("research_status_\(summary.latest.status.rawValue)"),
                            anonymous: summary.latest.anonymous)
             },
-            panelMembers: panel.members,
+            panelMembers: formats.count(panel.members),
             panel: panel.cells.map { cell in
-                PanelLine(ageBand: cell.age_band ?? "?", branch: service.branches.first { $0.slug == cell.branch }?.name ?? "?", members: cell.members)
+                PanelLine(ageBand: cell.age_band ?? "?", branch: service.branches.first { $0.slug == cell.branch }?.name ?? "?", members: formats.figure(cell.members))
             },
             pending: try await service.answers.pendingCount(), canModerate: service.user.can(.moderateAnswers))
         return try await page.render("staff/research", context, status: refused?.0.httpStatus ?? .ok)
@@ -183,7 +184,7 @@ struct ResearchPages: RouteCollection {
     struct VersionLine: Encodable {
         let id: Int, number: Int, status: String, isDraft: Bool, published: String, questions: Int, anonymous: Bool
     }
-    struct WaveLine: Encodable { let url: String, name: String, channel: String, invited: Int, answered: String, status: String }
+    struct WaveLine: Encodable { let url: String, name: String, channel: String, invited: String, answered: String, status: String }
     struct Choice: Encodable { let value: String, label: String }
 
     struct SurveyContext: Encodable {
@@ -199,7 +200,7 @@ struct ResearchPages: RouteCollection {
         let activities: [Choice]
         let series: [Choice]
         let branches: [Choice]
-        let panelMembers: Int
+        let panelMembers: String
     }
 
     static let waveFields: Set<String> = ["name", "size", "activity_id", "series_id", "branch", "channel", "version_id"]
@@ -228,7 +229,7 @@ struct ResearchPages: RouteCollection {
         for wave in try await service.fieldwork.waves(survey: id) {
             let rates = try await service.fieldwork.rates(wave: wave.id)
             waves.append(WaveLine(url: "/staff/onderzoek/rondes/\(wave.id)", name: wave.name, channel: page.t("research_channel_\(wave.channel.rawValue)"),
-                                  invited: rates.total.invited, answered: SmallCells.text(rates.total.answered), status: page.t("research_wave_\(wave.status.rawValue)")))
+                                  invited: formats.count(rates.total.invited), answered: formats.figure(SmallCells.text(rates.total.answered)), status: page.t("research_wave_\(wave.status.rawValue)")))
         }
         let context = SurveyContext(
             page: page.context(english ? (versions.first?.titleEN ?? survey.slug) : (versions.first?.titleNL ?? survey.slug)),
@@ -241,7 +242,7 @@ struct ResearchPages: RouteCollection {
             },
             published: versions.first { $0.status == .published }?.id, hasDraft: versions.contains { $0.status == .draft }, waves: waves,
             activities: activities, series: try await programme.series().map { Choice(value: String($0.id), label: $0.title) },
-            branches: service.branches.map { Choice(value: $0.slug, label: $0.name) }, panelMembers: try await service.panelDTO().members)
+            branches: service.branches.map { Choice(value: $0.slug, label: $0.name) }, panelMembers: formats.count(try await service.panelDTO().members))
         return try await page.render("staff/research_survey", context, status: refused?.0.httpStatus ?? .ok)
     }
 
@@ -281,7 +282,7 @@ struct ResearchPages: RouteCollection {
 
     // MARK: A round
 
-    struct CellLine: Encodable { let name: String, invited: Int, answered: String, share: String }
+    struct CellLine: Encodable { let name: String, invited: String, answered: String, share: String }
 
     struct WaveContext: Encodable {
         let page: PageContext
@@ -290,7 +291,7 @@ struct ResearchPages: RouteCollection {
         let channel: String
         let status: String
         let isOpen: Bool
-        let invited: Int
+        let invited: String
         let answered: String
         let share: String
         let cells: [CellLine]
@@ -312,12 +313,12 @@ struct ResearchPages: RouteCollection {
             let name = dto.channel == .panel
                 ? "\(cell.age_band ?? "?") · \(service.branches.first { $0.slug == cell.branch }?.name ?? "?")"
                 : activityTitles[cell.cell] ?? cell.cell
-            return CellLine(name: name, invited: cell.invited, answered: cell.answered, share: share(cell.share))
+            return CellLine(name: name, invited: formats.count(cell.invited), answered: formats.figure(cell.answered), share: share(cell.share))
         }
         let context = WaveContext(
             page: page.context(dto.name), wave: dto, surveyURL: "/staff/onderzoek/\(dto.survey_id)", channel: page.t("research_channel_\(dto.channel.rawValue)"),
-            status: page.t("research_wave_\(dto.status.rawValue)"), isOpen: dto.status == .open, invited: dto.invited,
-            answered: SmallCells.text(dto.answered), share: share(dto.answered >= SmallCells.threshold && dto.invited > 0 ? Double(dto.answered) / Double(dto.invited) : nil),
+            status: page.t("research_wave_\(dto.status.rawValue)"), isOpen: dto.status == .open, invited: formats.count(dto.invited),
+            answered: formats.figure(SmallCells.text(dto.answered)), share: share(dto.answered >= SmallCells.threshold && dto.invited > 0 ? Double(dto.answered) / Double(dto.invited) : nil),
             cells: cells, link: dto.link, qr: dto.link != nil && LinkQRCode.available)
         return try await page.render("staff/research_wave", context)
     }

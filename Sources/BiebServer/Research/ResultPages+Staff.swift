@@ -17,10 +17,10 @@ struct ResultPages: RouteCollection {
         staff.post("onderzoek", "moderatie", ":id", use: moderate)
     }
 
-    struct NPSView: Encodable { let score: String, interval: String, promoters: String, passives: String, detractors: String, n: Int }
+    struct NPSView: Encodable { let score: String, interval: String, promoters: String, passives: String, detractors: String, n: String }
     struct CountLine: Encodable { let label: String, count: String }
     struct QuestionView: Encodable {
-        let id: String, text: String, answered: Int, mean: String?, chart: String?, counts: [CountLine], nps: NPSView?
+        let id: String, text: String, answered: String, mean: String?, chart: String?, counts: [CountLine], nps: NPSView?
     }
     struct GroupLine: Encodable { let label: String, answers: String, nps: String, interval: String }
     struct GroupTable: Encodable { let id: String, title: String, lines: [GroupLine] }
@@ -31,7 +31,7 @@ struct ResultPages: RouteCollection {
         let surveyURL: String
         let csvURL: String
         let apiURL: String
-        let answers: Int
+        let answers: String
         let nps: NPSView?
         let questions: [QuestionView]
         let groups: [GroupTable]
@@ -47,8 +47,9 @@ struct ResultPages: RouteCollection {
     static func npsView(_ nps: NetPromoterScore?, formats: Formats) -> NPSView? {
         guard let nps, let score = nps.score else { return nil }
         let interval = nps.interval.map { formats.decimal($0.lowerBound, digits: 0) + " – " + formats.decimal($0.upperBound, digits: 0) } ?? "–"
-        return NPSView(score: formats.decimal(score, digits: 0), interval: interval, promoters: SmallCells.text(nps.promoters),
-                       passives: SmallCells.text(nps.passives), detractors: SmallCells.text(nps.detractors), n: nps.n)
+        return NPSView(score: formats.decimal(score, digits: 0), interval: interval, promoters: formats.figure(SmallCells.text(nps.promoters)),
+                       passives: formats.figure(SmallCells.text(nps.passives)), detractors: formats.figure(SmallCells.text(nps.detractors)),
+                       n: formats.count(nps.n))
     }
 
     func results(req: Request) async throws -> Response {
@@ -64,23 +65,23 @@ struct ResultPages: RouteCollection {
         let questions = report.questions.enumerated().map { index, result -> QuestionView in
             let question = result.question
             let labels: [String: String] = Dictionary(uniqueKeysWithValues: question.options.map { ($0.key, english ? $0.en : $0.nl) })
-            let counts = result.counts.map { CountLine(label: labels[$0.value] ?? $0.value, count: SmallCells.text($0.count)) }
+            let counts = result.counts.map { CountLine(label: labels[$0.value] ?? $0.value, count: formats.figure(SmallCells.text($0.count))) }
             var chart: String?
             if result.answered >= SmallCells.threshold && question.kind != .text {
-                chart = BarChart(title: english ? question.en : question.nl, summary: page.t("research_chart_summary", ["n": String(result.answered)]),
+                chart = BarChart(title: english ? question.en : question.nl, summary: page.t("research_chart_summary", ["n": formats.count(result.answered)]),
                                  labels: result.counts.map { labels[$0.value] ?? $0.value },
                                  // A value under 5 answers is not drawn (its table cell says "<5"), as everywhere a breakdown leaves the dashboard.
                                  series: [.init(name: page.t("research_answers"),
-                                                values: result.counts.map { $0.count < SmallCells.threshold ? 0 : $0.count })]).svg(id: "q\(index)")
+                                                values: result.counts.map { $0.count < SmallCells.threshold ? 0 : $0.count })], locale: page.lang.locale).svg(id: "q\(index)")
             }
-            return QuestionView(id: "q\(index)", text: english ? question.en : question.nl, answered: result.answered,
+            return QuestionView(id: "q\(index)", text: english ? question.en : question.nl, answered: formats.count(result.answered),
                                 mean: result.answered >= SmallCells.threshold ? result.mean.map { formats.decimal($0, digits: 1) } : nil,
                                 chart: chart, counts: question.kind == .text ? [] : counts, nps: Self.npsView(result.nps, formats: formats))
         }
         let groups = ResearchResults.Dimension.allCases.compactMap { dimension -> GroupTable? in
             guard let lines = dto.groups[dimension.rawValue], !lines.isEmpty else { return nil }
             return GroupTable(id: "groep-\(dimension.rawValue)", title: page.t("research_by_\(dimension.rawValue)"), lines: lines.map { group in
-                GroupLine(label: group.label, answers: group.answers, nps: group.nps?.score.map { formats.decimal($0, digits: 0) } ?? "–",
+                GroupLine(label: group.label, answers: formats.figure(group.answers), nps: group.nps?.score.map { formats.decimal($0, digits: 0) } ?? "–",
                           interval: group.nps.flatMap { n in n.low.flatMap { low in n.high.map { formats.decimal(low, digits: 0) + " – " + formats.decimal($0, digits: 0) } } } ?? "–")
             })
         }
@@ -90,9 +91,9 @@ struct ResultPages: RouteCollection {
         let context = Context(
             page: page.context(page.t("research_results_of", ["title": title])), surveyURL: "/staff/onderzoek/\(id)",
             csvURL: "/staff/onderzoek/\(id)/antwoorden.csv" + query, apiURL: "/api/v1/research/surveys/\(id)/results" + query,
-            answers: report.answers, nps: Self.npsView(overall, formats: formats), questions: questions, groups: groups,
-            days: dto.per_day.map { CountLine(label: LocalDate(iso: $0.day).map(formats.dateWithYear) ?? $0.day, count: $0.answers) },
-            words: dto.words.map { CountLine(label: $0.word, count: $0.answers) },
+            answers: formats.count(report.answers), nps: Self.npsView(overall, formats: formats), questions: questions, groups: groups,
+            days: dto.per_day.map { CountLine(label: LocalDate(iso: $0.day).map(formats.dateWithYear) ?? $0.day, count: formats.figure($0.answers)) },
+            words: dto.words.map { CountLine(label: $0.word, count: formats.figure($0.answers)) },
             waves: [Option(value: "", label: page.t("research_all"), selected: scope.wave == nil)]
                 + waves.map { Option(value: String($0.id), label: $0.name, selected: scope.wave == $0.id) },
             branches: [Option(value: "", label: page.t("research_all"), selected: scope.branch == nil)]
