@@ -58,3 +58,14 @@ public struct SegmentFigures: Hashable, Sendable, Codable {
         return (Double(loans) / Double(total.loans)) / (Double(holdings) / Double(total.holdings))
     }
 }
+
+/// The two ends of a ranking, as the collection overview shows the branches' parts that work hardest and least:
+/// the first `count` and the last `count` of `ranked` (best first), the last ones worst first. With fewer than twice
+/// `count`, the upper half (the middle one included) is the top and the rest the bottom, so no one is in both and a
+/// short ranking still has a bottom — three parts are two at the top and the worst at the bottom.
+public enum RankingEnds {
+    public static func split<T>(_ ranked: [T], count: Int = 5) -> (top: [T], bottom: [T]) {
+        let top = min(count, (ranked.count + 1) / 2)
+        return (Array(ranked.prefix(top)), Array(ranked.dropFirst(top).suffix(count).reversed()))
+    }
+}

@@ -128,8 +128,8 @@ struct CollectionPages: RouteCollection {
                       relativeUse: c.figures.relativeUse(of: total).map { formats.decimal($0, digits: 2) } ?? "–", holdings: formats.count(c.figures.holdings))
         }
         let sorted = candidates.sorted { ($0.figures.turnover ?? 0, $0.label.name, $0.part.order) > ($1.figures.turnover ?? 0, $1.label.name, $1.part.order) }
-        let highlights = sorted.prefix(5).map(highlight)
-        let least = sorted.count > 5 ? sorted.suffix(5).reversed().map(highlight) : []
+        let ends = RankingEnds.split(sorted)
+        let (highlights, least) = (ends.top.map(highlight), ends.bottom.map(highlight))
         let lists = try await CollectionLists.figures(service, total: total).map { list in
             RowView(SegmentTable.Line(key: list.slug, name: list.name, figures: list.figures, turnover: list.figures.turnover, relativeUse: list.relativeUse,
                                       deadShare: list.figures.deadShare, averageAge: list.figures.averageAge(in: year), lastYear: nil), formats: formats)

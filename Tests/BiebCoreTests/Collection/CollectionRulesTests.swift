@@ -243,4 +243,18 @@ import BiebCore
         #expect(LocalDate(year: 2026, month: 11, day: 30)!.adding(months: 3) == LocalDate(year: 2027, month: 2, day: 28)!)
         #expect(today.adding(months: 0) == today)
     }
+
+    // MARK: The overview's two ends
+
+    @Test func theHardestAndLeastWorkingNeverShareAPartAndAShortRankingHasBoth() {
+        // Best first. Three parts: two at the top, the worst at the bottom (it used to be listed among the hardest).
+        #expect(RankingEnds.split(["a", "b", "c"]) == (["a", "b"], ["c"]))
+        #expect(RankingEnds.split(["a"]) == (["a"], []))
+        #expect(RankingEnds.split([String]()) == ([], []))
+        #expect(RankingEnds.split(["a", "b", "c", "d"]) == (["a", "b"], ["d", "c"]))
+        // Many: five at each end, the bottom worst first; the middle is in neither.
+        let twelve = (1...12).map { $0 }
+        #expect(RankingEnds.split(twelve) == ([1, 2, 3, 4, 5], [12, 11, 10, 9, 8]))
+        #expect(RankingEnds.split(Array(1...9)) == ([1, 2, 3, 4, 5], [9, 8, 7, 6]))
+    }
 }
