@@ -22,10 +22,6 @@ extension BiebDatabase {
             app.threadPool = NIOThreadPool(numberOfThreads: Environment.get("BIEB_SQLITE_THREADS").flatMap(Int.init) ?? max(4, System.coreCount * 2))
             app.databases.use(BiebDatabase.sqliteFile(path), as: .sqlite)
         case .sqliteMemory:
-            // A pool of its own here too: the process-wide blocking pool (two threads on two cores) is shared by every
-            // application in the process — their password hashing among them — and a statement queued behind a
-            // minute of others' hashing answered a terminal's login too late (seen in the test suite).
-            app.threadPool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
             app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let url, let schema):
             var configuration: SQLPostgresConfiguration
