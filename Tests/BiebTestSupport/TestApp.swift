@@ -40,8 +40,7 @@ public enum TestDatabase: String, CaseIterable, Sendable, CustomStringConvertibl
 /// SQLite busy timeout, trusted proxies, …).
 public func withBieb<T>(_ database: TestDatabase, sqliteFile: Bool = true, options change: (inout ServerOptions) -> Void = { _ in },
                         _ body: (Application) async throws -> T) async throws -> T {
-    guard database == .postgres else { return try await withFreshBieb(database, sqliteFile: sqliteFile, options: change, body) }
-    return try await PostgresTestGate.shared.admitted { try await withFreshBieb(database, sqliteFile: sqliteFile, options: change, body) }
+    try await TestAppGate.shared.admitted { try await withFreshBieb(database, sqliteFile: sqliteFile, options: change, body) }
 }
 
 private func withFreshBieb<T>(_ database: TestDatabase, sqliteFile: Bool, options change: (inout ServerOptions) -> Void,
@@ -76,13 +75,15 @@ private func withFreshBieb<T>(_ database: TestDatabase, sqliteFile: Bool, option
     return result
 }
 
-/// How many PostgreSQL test applications run at once. Swift Testing starts the test cases side by side, many more
-/// than the cores (a hundred applications were seen migrating at once); each holds up to two connections per event
-/// loop, and the test cluster allows 400 (`scripts/with-postgres.sh`) — past that, PostgreSQL refuses new clients and
-/// tests fail by chance. `BIEB_TEST_POSTGRES_APPS` (default 12) sets the number. A test inside an admitted one
-/// (a second application, a nested `withBieb`) is not held back, so nesting cannot wait on itself.
-final class PostgresTestGate: Sendable {
-    static let shared = PostgresTestGate(width: ProcessInfo.processInfo.environment["BIEB_TEST_POSTGRES_APPS"].flatMap(Int.init).map { max(1, $0) } ?? 12)
+/// How many test applications run at once. Swift Testing starts the test cases side by side, many more than the
+/// cores: about 85 applications were seen at once, on PostgreSQL 363 connections (each application holds up to two
+/// per event loop) against the test cluster's 400 — past that PostgreSQL refuses new clients. Holding back only the
+/// PostgreSQL ones was not enough: every SQLite write in the process waits its turn at the one `WriteGate.shared`
+/// (a server process has one database), and with the SQLite tests all at once a terminal's wrong login waited more
+/// than 30 s for its throttle's write. `BIEB_TEST_APPS` (default 16) sets the number. A test inside an admitted one
+/// (a nested `withBieb`) is not held back, so nesting cannot wait on itself.
+final class TestAppGate: Sendable {
+    static let shared = TestAppGate(width: ProcessInfo.processInfo.environment["BIEB_TEST_APPS"].flatMap(Int.init).map { max(1, $0) } ?? 16)
 
     @TaskLocal static var inside = false
 
