@@ -17,7 +17,8 @@ struct CatalogPages: RouteCollection {
     struct Link: Encodable {
         let label: String
         let url: String
-        let count: Int
+        /// In the page's language ("12.345").
+        let count: String
         let selected: Bool
     }
 
@@ -146,14 +147,14 @@ struct CatalogPages: RouteCollection {
                 guard !values.isEmpty else { return }
                 groups.append(FacetGroup(name: Locales.text(name, lang), links: values.prefix(12).map { value in
                     let (link, selected) = url(toggling: key, value: value.value)
-                    return Link(label: value.label, url: link, count: value.count, selected: selected)
+                    return Link(label: value.label, url: link, count: value.count.formatted(.number.locale(lang.locale)), selected: selected)
                 }))
             }
             let (availableURL, availableSelected) = url(toggling: "available", value: "true")
             if facets.available_now > 0 || availableSelected {
                 groups.append(FacetGroup(name: Locales.text("cat_facet_availability", lang),
                                          links: [Link(label: Locales.text("cat_available_now", lang), url: availableURL,
-                                                      count: facets.available_now, selected: availableSelected)]))
+                                                      count: facets.available_now.formatted(.number.locale(lang.locale)), selected: availableSelected)]))
             }
             group("format", "cat_facet_format", facets.format)
             group("language", "cat_facet_language", facets.language)
@@ -168,7 +169,7 @@ struct CatalogPages: RouteCollection {
                 var components = URLComponents()
                 components.path = base
                 components.queryItems = items
-                return Link(label: value.label, url: components.string ?? base, count: value.count, selected: selected)
+                return Link(label: value.label, url: components.string ?? base, count: value.count.formatted(.number.locale(lang.locale)), selected: selected)
             }
             if !decades.isEmpty { groups.append(FacetGroup(name: Locales.text("cat_facet_decade", lang), links: decades)) }
         }
@@ -183,7 +184,7 @@ struct CatalogPages: RouteCollection {
         return try await PublicPages().render(req, "catalog/search", Context(
             page: pageContext, organisation: org.name, orgURL: "/\(org.slug)", action: base, q: text, error: nil, searched: true,
             total: page.total,
-            summary: Locales.text(page.total == 1 ? "cat_found_one" : "cat_found", lang, ["n": page.total.formatted(), "q": text]),
+            summary: Locales.text(page.total == 1 ? "cat_found_one" : "cat_found", lang, ["n": page.total.formatted(.number.locale(lang.locale)), "q": text]),
             works: works, facets: groups, sorts: sorts, hidden: hidden,
             previous: request.page > 1 ? pageURL(request.page - 1) : nil,
             next: request.page < pages ? pageURL(request.page + 1) : nil,
@@ -283,7 +284,7 @@ struct CatalogPages: RouteCollection {
                 var components = URLComponents()
                 components.path = base
                 components.queryItems = [URLQueryItem(name: "q", value: "subject:\"\(subject.replacingOccurrences(of: "\"", with: ""))\"")]
-                return Link(label: subject, url: components.string ?? base, count: 0, selected: false)
+                return Link(label: subject, url: components.string ?? base, count: "0", selected: false)
             }.nonEmpty,
             availability: availability, hasCopies: !availability.isEmpty,
             holdURL: availability.isEmpty ? nil : "/\(org.slug)/mijn/reserveren?titel=\(dto.id)", link: dto.link, editions: editions.nonEmpty,
