@@ -158,6 +158,13 @@ import BiebTestSupport
             #expect(try #require(adults[july]) < (try #require(adults[march])))
             #expect(try #require(children[july]) > (try #require(children[march])))
             #expect(try await rollups.total([.activityParticipant], from: lastYear.0, through: lastYear.1, coreFunction: CoreFunction.reading.rawValue) > 1_000)
+            // This year's active members (by 21 November) stand beside last year's closed count, youth too: not a tenth of them.
+            let closed = try await InsightYears(app.db, organisationID: denHaag.id!).totals(today.year - 1)
+            let facts = InsightFacts(app.db, organisationID: denHaag.id!)
+            for (youth, key) in [(false, "active_members"), (true, "active_youth_members")] {
+                let now = try await facts.activeMembers(through: today, youth: youth), then = try #require(closed[key])
+                #expect(Double(now) > Double(then) * 0.8 && Double(now) < Double(then) * 1.2, "\(key): \(now) this year, \(then) last year")
+            }
             // Heemstede's youth measurements: last year's start and end frozen, this year's start frozen and its end to come.
             let heemstede = try #require(try await directory.organisation(slug: "heemstede"))
             let measurements = try await Measurements(app.db, organisationID: heemstede.id!).all()

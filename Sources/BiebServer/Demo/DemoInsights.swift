@@ -58,8 +58,23 @@ enum DemoInsights {
             (.youthFiction, true, 0.30), (.youthNonFiction, true, 0.10), (.adultFiction, false, 0.33), (.adultNonFiction, false, 0.19),
             (.audiovisual, false, 0.06), (.sheetMusic, false, 0.02),
         ]
-        // Synthetic pseudonyms for the open year's distinct counts (they stand for no member).
-        let pool = (0..<Int(4_000 * scale)).map { String(format: "%016llx%016llx", UInt64(truncatingIfNeeded: $0 &* 2_654_435_761), UInt64($0)) }
+        // Synthetic pseudonyms for the open year's distinct counts (they stand for no member): as many youth and adult
+        // borrowers as the members make — 62 % of them active, 78 % of the youth (the closed year below says the same) —
+        // so this year's active members stand beside last year's and beside the members in the census.
+        let members = branches.map { base($0.kind) * scale * 45 }.reduce(0, +)
+        let youthActive = Int(members * 0.42 * 0.78), adultActive = max(1, Int(members * 0.62) - youthActive)
+        func pseudonyms(_ count: Int, from start: Int) -> [String] {
+            (start..<start + max(1, count)).map { String(format: "%016llx%016llx", UInt64(truncatingIfNeeded: $0 &* 2_654_435_761), UInt64($0)) }
+        }
+        let pools = (youth: pseudonyms(youthActive, from: 0), adult: pseudonyms(adultActive, from: youthActive + 1))
+        // Each pool is walked by a prime step, so every pseudonym is met before one comes again.
+        var drawn = (youth: 0, adult: 0)
+        func pseudonym(youth: Bool) -> String {
+            let pool = youth ? pools.youth : pools.adult
+            let step = pool.count % 7_919 == 0 ? 7_907 : 7_919
+            defer { if youth { drawn.youth += 1 } else { drawn.adult += 1 } }
+            return pool[((youth ? drawn.youth : drawn.adult) * step) % pool.count]
+        }
         // Where a branch's borrowers live: its own postcode area and the two on either side of it (Dutch postcodes
         // number neighbouring areas in sequence; an estimate), so loans and active members are known per postcode area.
         let around = Dictionary(uniqueKeysWithValues: branches.map { branch -> (UUID, [String]) in
@@ -67,7 +82,6 @@ enum DemoInsights {
             return (branch.id!, (own - 2...own + 2).filter { (1000...9999).contains($0) }.map(String.init))
         })
         var day = first
-        var index = 0
         while day <= last {
             let saturday = day.weekday == .saturday
             for (b, branch) in branches.enumerated() {
@@ -77,15 +91,16 @@ enum DemoInsights {
                     let loans = Int((size * segment.share * season(day.month, youth: segment.youth) * (0.85 + 0.3 * noise(day.daysSinceEpoch, b, s))).rounded())
                     guard loans > 0 else { continue }
                     let band = segment.youth ? (s == 0 ? "0-11" : "12-17") : ["25-44", "45-64", "65+", "18-24"][(day.daysSinceEpoch + s) % 4]
-                    let subject = day.year == today.year ? pool[(index * 7_919) % pool.count] : nil
-                    index += 1
+                    let subject = day.year == today.year ? pseudonym(youth: segment.youth) : nil
                     let areas = around[branch.id!] ?? []
                     facts.append(.init(day: day, branch: branch.id, kind: .loan, ageBand: band, category: segment.youth ? "jeugd" : "volledig",
                                        area: areas.isEmpty ? nil : areas[(day.daysSinceEpoch + s) % areas.count],
                                        itemType: segment.0 == .audiovisual ? MaterialFormat.dvd.rawValue : MaterialFormat.book.rawValue,
                                        subject: subject, segment: segment.0.rawValue, quantity: loans))
                     facts.append(.init(day: day, branch: branch.id, kind: .renewal, ageBand: band, segment: segment.0.rawValue, quantity: max(1, loans / 3)))
-                    facts.append(.init(day: day, branch: branch.id, kind: .return, ageBand: band, segment: segment.0.rawValue, quantity: loans))
+                    // Returns are members' activity too: their pseudonyms fill the pools over the year, as real borrowers would.
+                    facts.append(.init(day: day, branch: branch.id, kind: .return, ageBand: band,
+                                       subject: day.year == today.year ? pseudonym(youth: segment.youth) : nil, segment: segment.0.rawValue, quantity: loans))
                 }
                 // Visitors: the central and district libraries count at the gate (a few days estimated after a counter fault);
                 // volunteer libraries do not count. Self-service hours let members in with their card.
@@ -149,7 +164,6 @@ enum DemoInsights {
         }
         try await InsightCensus(app.db, organisationID: organisation).append(history: census)
         // The year before last is closed: its pseudonyms are gone, its distinct counts kept.
-        let members = branches.map { base($0.kind) * scale * 45 }.reduce(0, +)
         try await InsightYears(app.db, organisationID: organisation).appendClosed(first.year, totals: [
             "active_members": Int(members * 0.62), "active_youth_members": Int(members * 0.42 * 0.78),
             "borrowers": Int(members * 0.58), "youth_borrowers": Int(members * 0.42 * 0.74),

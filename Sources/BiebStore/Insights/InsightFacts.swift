@@ -179,7 +179,8 @@ public struct InsightFacts: OrganisationStore {
 
     /// The `active_member` facts of `facts` (in the order they happened): a subject's first loan, renewal or return of its
     /// year, found by recording the subject in `insight_year_subjects` (in the facts' transaction) — only the first
-    /// time it is seen that year is it new. So a year's distinct active members are a sum over the roll-ups.
+    /// time it is seen that year is it new. So a year's distinct active members are a sum over the roll-ups. Members new
+    /// on the same day, at the same branch, of the same age band, category and postcode area are one fact counting them.
     static func firstActivities(_ facts: [Fact], organisation: UUID, on sql: any SQLDatabase) async throws -> [Fact] {
         var first: [String: Fact] = [:]
         var order: [String] = []
@@ -188,7 +189,9 @@ public struct InsightFacts: OrganisationStore {
             first[subject] = fact
             order.append(subject)
         }
-        var fresh: [Fact] = []
+        struct Alike: Hashable { let day: LocalDate, branch: UUID?, ageBand: String?, category: String?, area: String? }
+        var fresh: [Alike: Int] = [:]
+        var freshOrder: [Alike] = []
         for start in stride(from: 0, to: order.count, by: 400) {
             let part = order[start..<min(start + 400, order.count)]
             var insert = sql.insert(into: "insight_year_subjects").columns("organisation_id", "year", "subject")
@@ -197,10 +200,14 @@ public struct InsightFacts: OrganisationStore {
                 .map { try $0.decode(column: "subject", as: String.self) })
             for subject in part where new.contains(subject) {
                 let fact = first[subject]!
-                fresh.append(Fact(day: fact.day, branch: fact.branch, kind: .activeMember, ageBand: fact.ageBand, category: fact.category, area: fact.area))
+                let alike = Alike(day: fact.day, branch: fact.branch, ageBand: fact.ageBand, category: fact.category, area: fact.area)
+                if fresh[alike] == nil { freshOrder.append(alike) }
+                fresh[alike, default: 0] += 1
             }
         }
-        return fresh
+        return freshOrder.map { a in
+            Fact(day: a.day, branch: a.branch, kind: .activeMember, ageBand: a.ageBand, category: a.category, area: a.area, quantity: fresh[a]!)
+        }
     }
 
     /// The sources facts are read from, each with its own cursor.
