@@ -226,7 +226,10 @@ struct Demo: AsyncParsableCommand {
         let today = LocalDate(Date(), in: BranchCalendar.amsterdam)
         let created: Bool
         do {
-            created = try await DemoNetwork.seed(app: app, today: today)
+            // Creating it takes a while (two years of history): a progress line says where it is.
+            let bar = ProgressBar(label: "Creating the demo")
+            created = try await DemoNetwork.seed(app: app, today: today) { done, step in bar.update(fraction: done, text: step) }
+            bar.finish()
         } catch {
             try? await app.asyncShutdown()
             throw error

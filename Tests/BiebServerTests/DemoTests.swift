@@ -1,6 +1,7 @@
 import Fluent
 import SQLKit
 import Foundation
+import Synchronization
 import Testing
 import Vapor
 import BiebCore
@@ -13,7 +14,12 @@ import BiebTestSupport
     func demoNetworkIsRealisticAndReusable(_ database: TestDatabase) async throws {
         try await withBieb(database) { app in
             let today = LocalDate(iso: "2026-11-21")!
-            #expect(try await DemoNetwork.seed(app: app, today: today))
+            // Its creation says where it is, step by step, up to done (`bieb demo` draws a progress line from it).
+            let steps = Mutex<[(Double, String)]>([])
+            #expect(try await DemoNetwork.seed(app: app, today: today) { done, step in steps.withLock { $0.append((done, step)) } })
+            let seen = steps.withLock { $0 }
+            #expect(seen.count == 11 && seen.first?.0 == 0 && seen.last?.0 == 1 && seen.last?.1 == "done")
+            #expect(zip(seen, seen.dropFirst()).allSatisfy { $0.0 < $1.0 } && seen.contains { $0.1 == "Den Haag: two years of statistics" })
             #expect(try await DemoNetwork.seed(app: app, today: today) == false)
 
             let directory = BranchDirectory(app.db)

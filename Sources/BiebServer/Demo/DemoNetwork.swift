@@ -35,37 +35,64 @@ public enum DemoNetwork {
 
     /// Creates the demo network with its catalogue unless it exists. Returns true when created.
     @discardableResult
-    public static func seed(app: Application, today: LocalDate, catalogue: Bool = true) async throws -> Bool {
+    public static func seed(app: Application, today: LocalDate, catalogue: Bool = true,
+                            progress: (@Sendable (_ done: Double, _ step: String) -> Void)? = nil) async throws -> Bool {
         guard try await seed(on: app.db, password: app.password, today: today) else { return false }
-        if catalogue {
-            let directory = BranchDirectory(app.db)
-            if let denHaag = try await directory.organisation(slug: "den-haag") {
-                try await DemoCatalog.seed(app: app, organisation: denHaag.id!, loc: true, today: today)
-                try await DemoCirculation.seed(app: app, organisation: denHaag.id!, members: 240, cardPrefix: "2000", today: today)
-                try await DemoSelfService.seed(app: app, organisation: denHaag.id!, today: today)
-                try await DemoPortal.seed(app: app, organisation: denHaag.id!, today: today)
-                try await DemoProgramme.seed(app: app, organisation: denHaag.id!, today: today)
-                try await DemoInsights.seed(app: app, organisation: denHaag.id!, today: today, scale: 1)
-                try await DemoInsights.seedSources(app: app, organisation: denHaag.id!, today: today, scale: 1)
-                try await DemoInsights.measurements(app: app, organisation: denHaag.id!, today: today)
-                try await DemoCollection.seed(app: app, organisation: denHaag.id!, today: today, zone: denHaag.zone)
-                try await DemoPlanning.seed(app: app, organisation: denHaag.id!)
-                try await DemoResearch.seed(app: app, organisation: denHaag, today: today)
-                // Last year's report waits to be published; the library filled in its own figures (estimates).
-                try await AnnualReports(app.db, organisationID: denHaag.id!).saveEntered(
-                    .init(fte: 182.4, staffPersons: 241, volunteers: 410, incomeEuros: 24_600_000, expensesEuros: 24_350_000,
-                          notes: "Demo: geschatte cijfers."), year: today.year - 1)
-            }
-            if let heemstede = try await directory.organisation(slug: "heemstede") {
-                try await DemoCatalog.seed(app: app, organisation: heemstede.id!, loc: false, today: today)
-                try await DemoCirculation.seed(app: app, organisation: heemstede.id!, members: 30, cardPrefix: "3000", today: today)
-                try await DemoInsights.seed(app: app, organisation: heemstede.id!, today: today, scale: 0.6)
-                try await DemoInsights.seedSources(app: app, organisation: heemstede.id!, today: today, scale: 0.6)
-                try await DemoInsights.measurements(app: app, organisation: heemstede.id!, today: today)
-                try await DemoCollection.seed(app: app, organisation: heemstede.id!, today: today, zone: heemstede.zone)
-                try await DemoResearch.seedHeemstede(app: app, organisation: heemstede, today: today)
-            }
+        guard catalogue else { return true }
+        let directory = BranchDirectory(app.db)
+        let denHaag = try await directory.organisation(slug: "den-haag")
+        let heemstede = try await directory.organisation(slug: "heemstede")
+        // Each step with its name as the progress line says it; the fraction is by steps (the history steps take longest).
+        var steps: [(String, () async throws -> Void)] = []
+        if let denHaag {
+            let id = denHaag.id!
+            steps += [
+                ("Den Haag: catalogue", { try await DemoCatalog.seed(app: app, organisation: id, loc: true, today: today) }),
+                ("Den Haag: members and four weeks of lending", {
+                    try await DemoCirculation.seed(app: app, organisation: id, members: 240, cardPrefix: "2000", today: today)
+                }),
+                ("Den Haag: self-service and the member portal", {
+                    try await DemoSelfService.seed(app: app, organisation: id, today: today)
+                    try await DemoPortal.seed(app: app, organisation: id, today: today)
+                }),
+                ("Den Haag: programme", { try await DemoProgramme.seed(app: app, organisation: id, today: today) }),
+                ("Den Haag: two years of statistics", { try await DemoInsights.seed(app: app, organisation: id, today: today, scale: 1) }),
+                ("Den Haag: visitors, digital use, summer reading", {
+                    try await DemoInsights.seedSources(app: app, organisation: id, today: today, scale: 1)
+                    try await DemoInsights.measurements(app: app, organisation: id, today: today)
+                }),
+                ("Den Haag: collection", { try await DemoCollection.seed(app: app, organisation: id, today: today, zone: denHaag.zone) }),
+                ("Den Haag: districts and research", {
+                    try await DemoPlanning.seed(app: app, organisation: id)
+                    try await DemoResearch.seed(app: app, organisation: denHaag, today: today)
+                    // Last year's report waits to be published; the library filled in its own figures (estimates).
+                    try await AnnualReports(app.db, organisationID: id).saveEntered(
+                        .init(fte: 182.4, staffPersons: 241, volunteers: 410, incomeEuros: 24_600_000, expensesEuros: 24_350_000,
+                              notes: "Demo: geschatte cijfers."), year: today.year - 1)
+                }),
+            ]
         }
+        if let heemstede {
+            let id = heemstede.id!
+            steps += [
+                ("Heemstede: catalogue and members", {
+                    try await DemoCatalog.seed(app: app, organisation: id, loc: false, today: today)
+                    try await DemoCirculation.seed(app: app, organisation: id, members: 30, cardPrefix: "3000", today: today)
+                }),
+                ("Heemstede: statistics, collection and research", {
+                    try await DemoInsights.seed(app: app, organisation: id, today: today, scale: 0.6)
+                    try await DemoInsights.seedSources(app: app, organisation: id, today: today, scale: 0.6)
+                    try await DemoInsights.measurements(app: app, organisation: id, today: today)
+                    try await DemoCollection.seed(app: app, organisation: id, today: today, zone: heemstede.zone)
+                    try await DemoResearch.seedHeemstede(app: app, organisation: heemstede, today: today)
+                }),
+            ]
+        }
+        for (index, (name, step)) in steps.enumerated() {
+            progress?(Double(index) / Double(steps.count), name)
+            try await step()
+        }
+        progress?(1, "done")
         return true
     }
 
