@@ -99,7 +99,12 @@ struct Formats {
     func decimal(_ value: Double, digits: Int?) -> String { Self.decimal(value, digits: digits, english: lang == .en) }
 
     /// A count as people read it, grouped by thousands: "378.186" in Dutch, "378,186" in English.
-    func count(_ value: Int) -> String { value.formatted(.number.locale(lang.locale)) }
+    static func count(_ value: Int, _ lang: Language) -> String { value.formatted(.number.locale(lang.locale)) }
+
+    func count(_ value: Int) -> String { Self.count(value, lang) }
+
+    /// A count of a breakdown as it may leave the dashboard: "<5" under five (`SmallCells`), else grouped as `count`.
+    func cell(_ value: Int) -> String { value < SmallCells.threshold ? SmallCells.hidden : count(value) }
 
     /// A figure that comes as text from the statistics (a count, "<5", "—", "12,5 %"): a count grouped as `count`,
     /// anything else as it is. Exports (CSV, the API) keep the plain digits.

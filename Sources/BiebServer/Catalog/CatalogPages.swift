@@ -147,14 +147,14 @@ struct CatalogPages: RouteCollection {
                 guard !values.isEmpty else { return }
                 groups.append(FacetGroup(name: Locales.text(name, lang), links: values.prefix(12).map { value in
                     let (link, selected) = url(toggling: key, value: value.value)
-                    return Link(label: value.label, url: link, count: value.count.formatted(.number.locale(lang.locale)), selected: selected)
+                    return Link(label: value.label, url: link, count: Formats.count(value.count, lang), selected: selected)
                 }))
             }
             let (availableURL, availableSelected) = url(toggling: "available", value: "true")
             if facets.available_now > 0 || availableSelected {
                 groups.append(FacetGroup(name: Locales.text("cat_facet_availability", lang),
                                          links: [Link(label: Locales.text("cat_available_now", lang), url: availableURL,
-                                                      count: facets.available_now.formatted(.number.locale(lang.locale)), selected: availableSelected)]))
+                                                      count: Formats.count(facets.available_now, lang), selected: availableSelected)]))
             }
             group("format", "cat_facet_format", facets.format)
             group("language", "cat_facet_language", facets.language)
@@ -169,7 +169,7 @@ struct CatalogPages: RouteCollection {
                 var components = URLComponents()
                 components.path = base
                 components.queryItems = items
-                return Link(label: value.label, url: components.string ?? base, count: value.count.formatted(.number.locale(lang.locale)), selected: selected)
+                return Link(label: value.label, url: components.string ?? base, count: Formats.count(value.count, lang), selected: selected)
             }
             if !decades.isEmpty { groups.append(FacetGroup(name: Locales.text("cat_facet_decade", lang), links: decades)) }
         }
@@ -184,7 +184,7 @@ struct CatalogPages: RouteCollection {
         return try await PublicPages().render(req, "catalog/search", Context(
             page: pageContext, organisation: org.name, orgURL: "/\(org.slug)", action: base, q: text, error: nil, searched: true,
             total: page.total,
-            summary: Locales.text(page.total == 1 ? "cat_found_one" : "cat_found", lang, ["n": page.total.formatted(.number.locale(lang.locale)), "q": text]),
+            summary: Locales.text(page.total == 1 ? "cat_found_one" : "cat_found", lang, ["n": Formats.count(page.total, lang), "q": text]),
             works: works, facets: groups, sorts: sorts, hidden: hidden,
             previous: request.page > 1 ? pageURL(request.page - 1) : nil,
             next: request.page < pages ? pageURL(request.page + 1) : nil,

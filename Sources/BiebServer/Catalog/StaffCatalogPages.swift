@@ -74,7 +74,7 @@ struct StaffCatalogPages: RouteCollection {
             let error: String?
             let canEdit: Bool
         }
-        let summary = total.map { page.t("staff_cat_found", ["n": $0.formatted(.number.locale(page.lang.locale)), "shown": String(rows.count)]) }
+        let summary = total.map { page.t("staff_cat_found", ["n": Formats.count($0, page.lang), "shown": String(rows.count)]) }
         return try await page.render("staff/catalog", Context(page: page.context(page.t("staff_cat_title")), q: text, rows: rows,
                                                                  summary: summary, error: error,
                                                                  canEdit: page.user?.can(.editCatalog) == true))

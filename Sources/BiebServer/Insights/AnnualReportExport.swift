@@ -166,7 +166,7 @@ enum MeasurementText {
     static func value(_ value: Double?, unit: IndicatorUnit, english: Bool) -> String {
         guard let value else { return "—" }
         switch unit {
-        case .count: return Int(value.rounded()).formatted(.number.locale((english ? Language.en : .nl).locale))
+        case .count: return Formats.count(Int(value.rounded()), english ? .en : .nl)
         case .ratio: return Formats.decimal(value, digits: 2, english: english)
         case .percent: return Formats.decimal(value * 100, digits: 0, english: english) + "%"
         }

@@ -229,7 +229,7 @@ struct ResearchPages: RouteCollection {
         for wave in try await service.fieldwork.waves(survey: id) {
             let rates = try await service.fieldwork.rates(wave: wave.id)
             waves.append(WaveLine(url: "/staff/onderzoek/rondes/\(wave.id)", name: wave.name, channel: page.t("research_channel_\(wave.channel.rawValue)"),
-                                  invited: formats.count(rates.total.invited), answered: formats.figure(SmallCells.text(rates.total.answered)), status: page.t("research_wave_\(wave.status.rawValue)")))
+                                  invited: formats.count(rates.total.invited), answered: formats.cell(rates.total.answered), status: page.t("research_wave_\(wave.status.rawValue)")))
         }
         let context = SurveyContext(
             page: page.context(english ? (versions.first?.titleEN ?? survey.slug) : (versions.first?.titleNL ?? survey.slug)),
@@ -318,7 +318,7 @@ struct ResearchPages: RouteCollection {
         let context = WaveContext(
             page: page.context(dto.name), wave: dto, surveyURL: "/staff/onderzoek/\(dto.survey_id)", channel: page.t("research_channel_\(dto.channel.rawValue)"),
             status: page.t("research_wave_\(dto.status.rawValue)"), isOpen: dto.status == .open, invited: formats.count(dto.invited),
-            answered: formats.figure(SmallCells.text(dto.answered)), share: share(dto.answered >= SmallCells.threshold && dto.invited > 0 ? Double(dto.answered) / Double(dto.invited) : nil),
+            answered: formats.cell(dto.answered), share: share(dto.answered >= SmallCells.threshold && dto.invited > 0 ? Double(dto.answered) / Double(dto.invited) : nil),
             cells: cells, link: dto.link, qr: dto.link != nil && LinkQRCode.available)
         return try await page.render("staff/research_wave", context)
     }

@@ -47,8 +47,8 @@ struct ResultPages: RouteCollection {
     static func npsView(_ nps: NetPromoterScore?, formats: Formats) -> NPSView? {
         guard let nps, let score = nps.score else { return nil }
         let interval = nps.interval.map { formats.decimal($0.lowerBound, digits: 0) + " – " + formats.decimal($0.upperBound, digits: 0) } ?? "–"
-        return NPSView(score: formats.decimal(score, digits: 0), interval: interval, promoters: formats.figure(SmallCells.text(nps.promoters)),
-                       passives: formats.figure(SmallCells.text(nps.passives)), detractors: formats.figure(SmallCells.text(nps.detractors)),
+        return NPSView(score: formats.decimal(score, digits: 0), interval: interval, promoters: formats.cell(nps.promoters),
+                       passives: formats.cell(nps.passives), detractors: formats.cell(nps.detractors),
                        n: formats.count(nps.n))
     }
 
@@ -65,7 +65,7 @@ struct ResultPages: RouteCollection {
         let questions = report.questions.enumerated().map { index, result -> QuestionView in
             let question = result.question
             let labels: [String: String] = Dictionary(uniqueKeysWithValues: question.options.map { ($0.key, english ? $0.en : $0.nl) })
-            let counts = result.counts.map { CountLine(label: labels[$0.value] ?? $0.value, count: formats.figure(SmallCells.text($0.count))) }
+            let counts = result.counts.map { CountLine(label: labels[$0.value] ?? $0.value, count: formats.cell($0.count)) }
             var chart: String?
             if result.answered >= SmallCells.threshold && question.kind != .text {
                 chart = BarChart(title: english ? question.en : question.nl, summary: page.t("research_chart_summary", ["n": formats.count(result.answered)]),
